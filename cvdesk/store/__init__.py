@@ -1,0 +1,1 @@
+"""Storage: peewee models over SQLite, opening, schema versions and migrations."""

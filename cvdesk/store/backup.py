@@ -1,0 +1,44 @@
+"""Consistent copies of a live database with SQLite's backup API, checked before they count."""
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from cvdesk.store.errors import StoreError
+
+
+def backup_to(source: Path, target: Path) -> Path:
+    """Copy source into target through the backup API: written to a temporary file, synced, checked, then renamed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    if tmp.exists():
+        tmp.unlink()
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    try:
+        src = sqlite3.connect(str(source))
+        dst = sqlite3.connect(str(tmp))
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=DELETE")
+            result = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            dst.close()
+            src.close()
+        if result != "ok":
+            raise StoreError(f"La sauvegarde de {source} a échoué : la copie n'est pas intègre ({result}).")
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def migration_backup_path(db_path: Path, from_version: int) -> Path:
+    """Where the copy taken before a migration goes: beside the database, named after the old version."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return db_path.with_name(f"{db_path.stem}.avant-migration-v{from_version}-{stamp}{db_path.suffix or '.db'}")

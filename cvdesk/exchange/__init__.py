@@ -1,0 +1,1 @@
+"""Exchange: export packages, import and merge, spreadsheets."""

@@ -1,0 +1,180 @@
+"""Saving actions: targeted quartiers, the financing plan and its totals, status changes, renewal."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterable, Mapping, Sequence
+
+from cvdesk.domain.financing import PlanLine, check_plan
+from cvdesk.domain.status import BROUILLON
+from cvdesk.services.records import SaveResult, delete_record, save_record, tombstone
+from cvdesk.services.validation import validate_action, validate_funding
+from cvdesk.store.models import Action, ActionQuartier, Funder, Funding, db
+
+
+@dataclass(frozen=True)
+class FundingInput:
+    """One line of the plan as the user gives it; amounts in cents."""
+
+    funder_id: int
+    requested: int = 0
+    granted: int | None = None
+    paid: int | None = None
+    decision_date: date | None = None
+    notes: str = ""
+
+
+def save_action(
+    values: Mapping[str, Any],
+    record_id: int | None = None,
+    quartier_ids: Iterable[int] | None = None,
+    fundings: Sequence[FundingInput] | None = None,
+) -> SaveResult:
+    """Save an action; when given, its quartiers and its financing plan are set to exactly these."""
+    clean = {k: v for k, v in values.items() if k not in ("requested_total", "granted_total", "paid_total")}
+    if isinstance(clean.get("reference"), str):
+        clean["reference"] = clean["reference"].strip()
+    with db.atomic() as txn:
+        result = save_record(Action, clean, record_id, validate_action)
+        if not result.ok:
+            return result
+        action = result.record
+        if quartier_ids is not None:
+            set_quartiers(action, quartier_ids)
+        if fundings is not None:
+            errors = set_fundings(action, fundings)
+            if errors:
+                txn.rollback()
+                return SaveResult(errors=errors)
+        result.warnings = plan_warnings(action.id)
+    return result
+
+
+def set_quartiers(action: Action, quartier_ids: Iterable[int], shares: Mapping[int, int] | None = None) -> None:
+    wanted = set(quartier_ids)
+    links = list(ActionQuartier.select().where(
+        (ActionQuartier.action == action) & (ActionQuartier.deleted == False)  # noqa: E712
+    ))
+    for link in links:
+        if link.quartier_id not in wanted:
+            tombstone(link)
+    present = {link.quartier_id for link in links}
+    for quartier_id in sorted(wanted - present):
+        share = shares.get(quartier_id) if shares else None
+        save_record(ActionQuartier, {"action": action.id, "quartier": quartier_id, "share_bp": share})
+
+
+def set_fundings(action: Action, lines: Sequence[FundingInput]) -> dict[str, str]:
+    """Make the plan exactly these lines, one per funder; returns errors by 'funding.N.field'."""
+    errors: dict[str, str] = {}
+    seen: set[int] = set()
+    for index, line in enumerate(lines):
+        if line.funder_id in seen:
+            name = Funder.get_by_id(line.funder_id).name
+            errors[f"funding.{index}.funder"] = f"Le financeur {name} figure deux fois dans le plan."
+        seen.add(line.funder_id)
+    if errors:
+        return errors
+    current = {
+        f.funder_id: f
+        for f in Funding.select().where((Funding.action == action) & (Funding.deleted == False))  # noqa: E712
+    }
+    for funder_id, funding in current.items():
+        if funder_id not in seen:
+            tombstone(funding)
+    for index, line in enumerate(lines):
+        values = {
+            "action": action.id,
+            "funder": line.funder_id,
+            "requested": line.requested,
+            "granted": line.granted,
+            "paid": line.paid,
+            "decision_date": line.decision_date,
+            "notes": line.notes,
+        }
+        existing = current.get(line.funder_id)
+        result = save_record(Funding, values, existing.id if existing else None, validate_funding)
+        for name, message in result.errors.items():
+            errors[f"funding.{index}.{name}"] = message
+    if not errors:
+        recompute_totals(action.id)
+    return errors
+
+
+def recompute_totals(action_id: int) -> None:
+    """Refresh the action's requested, granted and paid sums from its live funding lines."""
+    db.execute_sql(
+        """
+        UPDATE "action" SET
+          requested_total = (SELECT COALESCE(SUM(requested), 0) FROM funding WHERE action_id = ? AND deleted = 0),
+          granted_total = (SELECT COALESCE(SUM(granted), 0) FROM funding WHERE action_id = ? AND deleted = 0),
+          paid_total = (SELECT COALESCE(SUM(paid), 0) FROM funding WHERE action_id = ? AND deleted = 0)
+        WHERE id = ?
+        """,
+        (action_id, action_id, action_id, action_id),
+    )
+
+
+def plan_lines(action_id: int) -> list[PlanLine]:
+    query = (
+        Funding.select(Funder.name, Funding.requested, Funding.granted, Funding.paid)
+        .join(Funder)
+        .where((Funding.action == action_id) & (Funding.deleted == False))  # noqa: E712
+        .order_by(Funder.position, Funder.name)
+        .tuples()
+    )
+    return [PlanLine(name, requested, granted, paid) for name, requested, granted, paid in query]
+
+
+def plan_warnings(action_id: int) -> list[str]:
+    action = Action.get_by_id(action_id)
+    return check_plan(action.total_cost, plan_lines(action_id))
+
+
+def change_status(action_id: int, new_status: str) -> SaveResult:
+    return save_action({"status": new_status}, action_id)
+
+
+def renew_action(action_id: int) -> SaveResult:
+    """Create next year's action from this one, linked to it, in draft, with the same quartiers and funders."""
+    source = Action.get_by_id(action_id)
+    year = source.year + 1
+    reference = _next_reference(source.reference, source.year, year)
+    values = {
+        "reference": reference,
+        "title": source.title,
+        "year": year,
+        "orientation": source.orientation_id,
+        "porteur": source.porteur_id,
+        "description": source.description,
+        "objectives": source.objectives,
+        "public": source.public,
+        "axes": source.axes,
+        "total_cost": source.total_cost,
+        "beneficiaries_planned": source.beneficiaries_planned,
+        "status": BROUILLON,
+        "previous": source.id,
+    }
+    quartiers = [
+        link.quartier_id
+        for link in ActionQuartier.select().where(
+            (ActionQuartier.action == source) & (ActionQuartier.deleted == False)  # noqa: E712
+        )
+    ]
+    fundings = [
+        FundingInput(f.funder_id, requested=f.requested)
+        for f in Funding.select().where((Funding.action == source) & (Funding.deleted == False))  # noqa: E712
+    ]
+    return save_action(values, None, quartiers, fundings)
+
+
+def _next_reference(reference: str, year: int, next_year: int) -> str:
+    base = reference.replace(str(year), str(next_year), 1) if str(year) in reference else f"{reference}-{next_year}"
+    candidate, n = base, 2
+    while Action.select().where((Action.reference == candidate) & (Action.deleted == False)).exists():  # noqa: E712
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def delete_action(record_id: int) -> bool:
+    return delete_record(Action, record_id)

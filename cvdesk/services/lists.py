@@ -1,0 +1,274 @@
+"""The lists the window and the spreadsheets show: ids sorted and filtered in SQL, rows fetched by batches of ids."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from cvdesk.store.models import db
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    expr: str
+    kind: str = "text"  # text | int | money | status | bool | date | year
+    sortable: bool = True
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    name: str
+    label: str
+    source: str  # FROM clause; the listed table is aliased t
+    columns: tuple[Column, ...]
+    search: tuple[str, ...]
+    filters: Mapping[str, str] = field(default_factory=dict)  # key -> condition with one '?'
+    default_sort: str = ""
+
+    def column(self, key: str) -> Column:
+        for column in self.columns:
+            if column.key == key:
+                return column
+        raise KeyError(f"Colonne inconnue pour la liste {self.name} : {key}")
+
+
+_LIVE_QUARTIER_OF_ACTION = (
+    "EXISTS (SELECT 1 FROM action_quartier aq WHERE aq.action_id = t.id AND aq.deleted = 0 AND aq.quartier_id = ?)"
+)
+
+LISTS: dict[str, ListSpec] = {}
+
+
+def _register(spec: ListSpec) -> None:
+    LISTS[spec.name] = spec
+
+
+_register(ListSpec(
+    name="actions",
+    label="Actions",
+    source='"action" t LEFT JOIN association p ON p.id = t.porteur_id LEFT JOIN orientation o ON o.id = t.orientation_id',
+    columns=(
+        Column("reference", "Référence", "t.reference"),
+        Column("title", "Intitulé", "t.title"),
+        Column("year", "Année", "t.year", "year"),
+        Column("orientation", "Orientation", "o.number", "int"),
+        Column("porteur", "Porteur", "p.name"),
+        Column("status", "Statut", "t.status", "status"),
+        Column("total_cost", "Coût total", "t.total_cost", "money"),
+        Column("requested", "Demandé", "t.requested_total", "money"),
+        Column("granted", "Accordé", "t.granted_total", "money"),
+        Column("paid", "Versé", "t.paid_total", "money"),
+    ),
+    search=("t.reference", "t.title", "p.name"),
+    filters={
+        "year": "t.year = ?",
+        "orientation": "t.orientation_id = ?",
+        "status": "t.status = ?",
+        "porteur": "t.porteur_id = ?",
+        "quartier": _LIVE_QUARTIER_OF_ACTION,
+        "funder": "EXISTS (SELECT 1 FROM funding f WHERE f.action_id = t.id AND f.deleted = 0 AND f.funder_id = ?)",
+        "commune": "EXISTS (SELECT 1 FROM action_quartier aq JOIN quartier_commune qc ON qc.quartier_id = aq.quartier_id"
+                   " AND qc.deleted = 0 WHERE aq.action_id = t.id AND aq.deleted = 0 AND qc.commune_id = ?)",
+    },
+    default_sort="reference",
+))
+
+_register(ListSpec(
+    name="associations",
+    label="Associations",
+    source="association t LEFT JOIN commune c ON c.id = t.commune_id",
+    columns=(
+        Column("name", "Nom", "t.name"),
+        Column("acronym", "Sigle", "t.acronym"),
+        Column("siret", "SIRET", "t.siret"),
+        Column("rna", "RNA", "t.rna"),
+        Column("legal_form", "Forme juridique", "t.legal_form"),
+        Column("city", "Commune", "COALESCE(c.name, t.city)"),
+        Column("email", "Courriel", "t.email"),
+        Column("active", "Active", "t.active", "bool"),
+    ),
+    search=("t.name", "t.acronym", "t.siret", "t.rna"),
+    filters={"active": "t.active = ?", "commune": "t.commune_id = ?"},
+    default_sort="name",
+))
+
+_COMMUNES_OF_QUARTIER = (
+    "(SELECT group_concat(name, ', ') FROM (SELECT c.name FROM quartier_commune qc JOIN commune c ON c.id = qc.commune_id"
+    " WHERE qc.quartier_id = t.id AND qc.deleted = 0 ORDER BY c.name))"
+)
+
+_register(ListSpec(
+    name="quartiers",
+    label="Quartiers",
+    source="quartier t",
+    columns=(
+        Column("code", "Code", "t.code"),
+        Column("name", "Nom", "t.name"),
+        Column("communes", "Communes", _COMMUNES_OF_QUARTIER),
+        Column("population", "Population", "t.population", "int"),
+    ),
+    search=("t.code", "t.name"),
+    filters={
+        "commune": "EXISTS (SELECT 1 FROM quartier_commune qc WHERE qc.quartier_id = t.id AND qc.deleted = 0"
+                   " AND qc.commune_id = ?)",
+    },
+    default_sort="code",
+))
+
+_register(ListSpec(
+    name="fundings",
+    label="Financements",
+    source='funding t JOIN "action" a ON a.id = t.action_id AND a.deleted = 0 JOIN funder fu ON fu.id = t.funder_id'
+           " LEFT JOIN association p ON p.id = a.porteur_id",
+    columns=(
+        Column("reference", "Référence de l'action", "a.reference"),
+        Column("title", "Intitulé de l'action", "a.title"),
+        Column("year", "Année", "a.year", "year"),
+        Column("porteur", "Porteur", "p.name"),
+        Column("funder", "Financeur", "fu.name"),
+        Column("requested", "Demandé", "t.requested", "money"),
+        Column("granted", "Accordé", "t.granted", "money"),
+        Column("paid", "Versé", "t.paid", "money"),
+        Column("decision_date", "Date de décision", "t.decision_date", "date"),
+    ),
+    search=("a.reference", "a.title", "fu.name", "p.name"),
+    filters={"year": "a.year = ?", "funder": "t.funder_id = ?", "action": "t.action_id = ?"},
+    default_sort="reference",
+))
+
+_register(ListSpec(
+    name="envelopes",
+    label="Enveloppes",
+    source="envelope t JOIN funder fu ON fu.id = t.funder_id LEFT JOIN orientation o ON o.id = t.orientation_id",
+    columns=(
+        Column("funder", "Financeur", "fu.name"),
+        Column("year", "Année", "t.year", "year"),
+        Column("orientation", "Orientation", "o.number", "int"),
+        Column("label", "Libellé", "t.label"),
+        Column("amount", "Montant", "t.amount", "money"),
+    ),
+    search=("fu.name", "t.label"),
+    filters={"year": "t.year = ?", "funder": "t.funder_id = ?"},
+    default_sort="year",
+))
+
+_register(ListSpec(
+    name="orientations",
+    label="Orientations stratégiques",
+    source="orientation t",
+    columns=(
+        Column("number", "N°", "t.number", "int"),
+        Column("title", "Intitulé", "t.title"),
+        Column("pillar", "Pilier", "t.pillar", "pillar"),
+    ),
+    search=("t.title",),
+    default_sort="number",
+))
+
+_register(ListSpec(
+    name="communes",
+    label="Communes",
+    source="commune t",
+    columns=(
+        Column("name", "Nom", "t.name"),
+        Column("insee_code", "Code INSEE", "t.insee_code"),
+        Column("postcode", "Code postal", "t.postcode"),
+    ),
+    search=("t.name", "t.insee_code", "t.postcode"),
+    default_sort="name",
+))
+
+_register(ListSpec(
+    name="funders",
+    label="Financeurs",
+    source="funder t",
+    columns=(
+        Column("name", "Nom", "t.name"),
+        Column("short_name", "Nom court", "t.short_name"),
+        Column("kind", "Type", "t.kind"),
+    ),
+    search=("t.name", "t.short_name"),
+    default_sort="name",
+))
+
+
+def get_spec(name: str) -> ListSpec:
+    try:
+        return LISTS[name]
+    except KeyError:
+        raise KeyError(f"La liste « {name} » n'existe pas ; listes connues : {', '.join(sorted(LISTS))}.") from None
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _where(spec: ListSpec, search: str, filters: Mapping[str, Any] | None) -> tuple[str, list[Any]]:
+    clauses, params = ["t.deleted = 0"], []
+    for key, value in (filters or {}).items():
+        if value is None:
+            continue
+        if key not in spec.filters:
+            raise KeyError(f"Filtre inconnu pour la liste {spec.name} : {key}")
+        clauses.append(spec.filters[key])
+        params.append(value)
+    for word in search.split():
+        pattern = f"%{_escape_like(word)}%"
+        clauses.append("(" + " OR ".join(f"{expr} LIKE ? ESCAPE '\\'" for expr in spec.search) + ")")
+        params.extend([pattern] * len(spec.search))
+    return " AND ".join(clauses), params
+
+
+def _order(spec: ListSpec, sort: str | None, descending: bool) -> str:
+    column = spec.column(sort or spec.default_sort)
+    direction = "DESC" if descending else "ASC"
+    expr = f"{column.expr} COLLATE NOCASE" if column.kind == "text" else column.expr
+    return f"{expr} {direction}, t.id {direction}"
+
+
+def list_ids(
+    name: str,
+    search: str = "",
+    filters: Mapping[str, Any] | None = None,
+    sort: str | None = None,
+    descending: bool = False,
+) -> list[int]:
+    """The ids of the live records matching search and filters, in the asked order."""
+    spec = get_spec(name)
+    where, params = _where(spec, search, filters)
+    sql = f"SELECT t.id FROM {spec.source} WHERE {where} ORDER BY {_order(spec, sort, descending)}"
+    return [row[0] for row in db.execute_sql(sql, params)]
+
+
+def count(name: str, search: str = "", filters: Mapping[str, Any] | None = None) -> int:
+    spec = get_spec(name)
+    where, params = _where(spec, search, filters)
+    return db.execute_sql(f"SELECT count(*) FROM {spec.source} WHERE {where}", params).fetchone()[0]
+
+
+FETCH_BATCH = 500
+
+
+def fetch_rows(name: str, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+    """The column values of these records, keyed by id (in the order of spec.columns)."""
+    spec = get_spec(name)
+    exprs = ", ".join(column.expr for column in spec.columns)
+    rows: dict[int, tuple[Any, ...]] = {}
+    for start in range(0, len(ids), FETCH_BATCH):
+        chunk = list(ids[start:start + FETCH_BATCH])
+        marks = ", ".join("?" * len(chunk))
+        sql = f"SELECT t.id, {exprs} FROM {spec.source} WHERE t.id IN ({marks})"
+        for row in db.execute_sql(sql, chunk):
+            rows[row[0]] = tuple(row[1:])
+    return rows
+
+
+def iter_rows(name: str, search: str = "", filters: Mapping[str, Any] | None = None,
+              sort: str | None = None, descending: bool = False) -> Iterable[tuple[Any, ...]]:
+    """Every matching row in order, streamed (for spreadsheets and reports)."""
+    spec = get_spec(name)
+    where, params = _where(spec, search, filters)
+    exprs = ", ".join(column.expr for column in spec.columns)
+    sql = f"SELECT {exprs} FROM {spec.source} WHERE {where} ORDER BY {_order(spec, sort, descending)}"
+    yield from db.execute_sql(sql, params)

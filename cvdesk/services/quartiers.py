@@ -1,0 +1,94 @@
+"""Saving quartiers with their communes and indicators."""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from cvdesk.domain.indicators import INDICATORS
+from cvdesk.services.records import SaveResult, delete_record, save_record, tombstone
+from cvdesk.services.validation import validate_quartier
+from cvdesk.store.models import Commune, Quartier, QuartierCommune, QuartierIndicator, db
+
+# kind -> (value, source year); value in cents for income, basis points for rates.
+Indicators = Mapping[str, tuple[int, int | None] | None]
+
+
+def save_quartier(
+    values: Mapping[str, Any],
+    record_id: int | None = None,
+    commune_ids: Iterable[int] | None = None,
+    indicators: Indicators | None = None,
+) -> SaveResult:
+    """Save a quartier; when given, its communes and indicators are set to exactly these."""
+    clean = dict(values)
+    if isinstance(clean.get("code"), str):
+        clean["code"] = clean["code"].strip().upper()
+    errors: dict[str, str] = {}
+    if indicators:
+        unknown = [k for k in indicators if k not in INDICATORS]
+        if unknown:
+            errors["indicators"] = f"Indicateur inconnu : {', '.join(unknown)}."
+    if errors:
+        return SaveResult(errors=errors)
+    with db.atomic():
+        result = save_record(Quartier, clean, record_id, validate_quartier)
+        if not result.ok:
+            return result
+        quartier = result.record
+        if commune_ids is not None:
+            set_communes(quartier, commune_ids)
+        if indicators is not None:
+            set_indicators(quartier, indicators)
+    return result
+
+
+def set_communes(quartier: Quartier, commune_ids: Iterable[int]) -> None:
+    wanted = set(commune_ids)
+    links = list(QuartierCommune.select().where(
+        (QuartierCommune.quartier == quartier) & (QuartierCommune.deleted == False)  # noqa: E712
+    ))
+    present = {link.commune_id for link in links}
+    for link in links:
+        if link.commune_id not in wanted:
+            tombstone(link)
+    for commune_id in sorted(wanted - present):
+        save_record(QuartierCommune, {"quartier": quartier.id, "commune": Commune.get_by_id(commune_id).id})
+
+
+def set_indicators(quartier: Quartier, indicators: Indicators) -> None:
+    current = {
+        row.kind: row
+        for row in QuartierIndicator.select().where(
+            (QuartierIndicator.quartier == quartier) & (QuartierIndicator.deleted == False)  # noqa: E712
+        )
+    }
+    for kind, entry in indicators.items():
+        row = current.get(kind)
+        if entry is None:
+            if row is not None:
+                tombstone(row)
+            continue
+        value, year = entry
+        values = {"quartier": quartier.id, "kind": kind, "value": value, "source_year": year}
+        save_record(QuartierIndicator, values, row.id if row else None)
+
+
+def communes_of(quartier_id: int) -> list[Commune]:
+    return list(
+        Commune.select()
+        .join(QuartierCommune)
+        .where((QuartierCommune.quartier == quartier_id) & (QuartierCommune.deleted == False))  # noqa: E712
+        .order_by(Commune.name)
+    )
+
+
+def indicators_of(quartier_id: int) -> dict[str, tuple[int, int | None]]:
+    return {
+        row.kind: (row.value, row.source_year)
+        for row in QuartierIndicator.select().where(
+            (QuartierIndicator.quartier == quartier_id) & (QuartierIndicator.deleted == False)  # noqa: E712
+        )
+    }
+
+
+def delete_quartier(record_id: int) -> bool:
+    return delete_record(Quartier, record_id)

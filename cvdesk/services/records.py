@@ -1,0 +1,145 @@
+"""Create, update and tombstone any record, writing its history; validation errors come back as data."""
+from __future__ import annotations
+
+import getpass
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Callable, Mapping, TypeVar
+
+from peewee import ForeignKeyField
+
+from cvdesk.store.models import History, Record, db, utcnow
+from cvdesk.store.settings import office_name
+
+R = TypeVar("R", bound=Record)
+
+# Columns the services own: never set from a form, never listed as a change.
+SYSTEM_FIELDS = frozenset({"id", "uuid", "created_at", "updated_at", "office", "deleted"})
+
+Validator = Callable[[Mapping[str, Any], Record | None], dict[str, str]]
+
+
+@dataclass
+class SaveResult:
+    """What a save did: the record when it was written, or the errors (field -> French sentence)."""
+
+    record: Record | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (service account, container): history still records the rest
+        return ""
+
+
+def plain_value(record: Record, name: str) -> Any:
+    """A field's value as history and exports hold it: foreign keys by UUID, dates as ISO text."""
+    model_field = record._meta.fields[name]
+    if isinstance(model_field, ForeignKeyField):
+        target_id = record.__data__.get(name)
+        if target_id is None:
+            return None
+        target = model_field.rel_model
+        row = target.select(target.uuid).where(target.id == target_id).tuples().first()
+        return row[0] if row else None
+    value = getattr(record, name)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def editable_fields(model: type[Record]) -> list[str]:
+    return [name for name in model._meta.sorted_field_names if name not in SYSTEM_FIELDS]
+
+
+def _write_history(record: Record, operation: str, changes: dict[str, Any]) -> None:
+    History.create(
+        record_type=type(record).__name__,
+        record_uuid=record.uuid,
+        operation=operation,
+        os_user=os_user(),
+        changes=json.dumps(changes, ensure_ascii=False, sort_keys=True),
+        office=office_name(),
+    )
+
+
+def _assign(record: Record, values: Mapping[str, Any]) -> None:
+    for name, value in values.items():
+        model_field = record._meta.fields.get(name)
+        if model_field is None or name in SYSTEM_FIELDS:
+            raise KeyError(f"Champ inconnu pour {type(record).__name__} : {name}")
+        if isinstance(model_field, ForeignKeyField):
+            setattr(record, model_field.object_id_name, value.id if isinstance(value, Record) else value)
+        else:
+            setattr(record, name, value)
+
+
+def save_record(
+    model: type[R],
+    values: Mapping[str, Any],
+    record_id: int | None = None,
+    validate: Validator | None = None,
+) -> SaveResult:
+    """Create (record_id None) or update a record with values, after validation, in one transaction."""
+    existing = None
+    if record_id is not None:
+        existing = model.get_or_none((model.id == record_id) & (model.deleted == False))  # noqa: E712
+        if existing is None:
+            return SaveResult(errors={"": f"Cet enregistrement n'existe plus (n° {record_id})."})
+    errors = validate(values, existing) if validate else {}
+    if errors:
+        return SaveResult(errors=errors)
+    with db.atomic():
+        if existing is None:
+            record = model(office=office_name())
+            _assign(record, values)
+            record.save(force_insert=True)
+            changes = {name: [None, plain_value(record, name)] for name in values}
+            _write_history(record, "create", changes)
+            return SaveResult(record=record)
+        before = {name: plain_value(existing, name) for name in values}
+        _assign(existing, values)
+        after = {name: plain_value(existing, name) for name in values}
+        changes = {name: [before[name], after[name]] for name in values if before[name] != after[name]}
+        if changes:
+            existing.updated_at = utcnow()
+            existing.save()
+            _write_history(existing, "update", changes)
+        return SaveResult(record=existing)
+
+
+def tombstone(record: Record) -> None:
+    """Mark a record deleted; the mark travels in exports so the deletion reaches headquarters."""
+    if record.deleted:
+        return
+    with db.atomic():
+        record.deleted = True
+        record.updated_at = utcnow()
+        record.save()
+        _write_history(record, "delete", {"deleted": [False, True]})
+
+
+def delete_record(model: type[Record], record_id: int) -> bool:
+    """Tombstone the live record with this id; False when there is none."""
+    record = model.get_or_none((model.id == record_id) & (model.deleted == False))  # noqa: E712
+    if record is None:
+        return False
+    tombstone(record)
+    return True
+
+
+def history_of(record: Record) -> list[History]:
+    """The record's history, oldest first."""
+    return list(
+        History.select()
+        .where((History.record_uuid == record.uuid) & (History.deleted == False))  # noqa: E712
+        .order_by(History.created_at, History.id)
+    )

@@ -1,0 +1,126 @@
+"""Funding totals by orientation, quartier, funder and year, and envelope consumption, all in cents."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cvdesk.domain.money import percent_of
+from cvdesk.store.models import db
+
+
+@dataclass(frozen=True)
+class Total:
+    """One line of a summary: what it is, how many actions, and the sums in cents."""
+
+    key: Any
+    label: str
+    actions: int
+    total_cost: int
+    requested: int
+    granted: int
+    paid: int
+
+
+def _scope(year: int | None, quartier_id: int | None, porteur_id: int | None = None) -> tuple[str, list[Any]]:
+    clauses, params = ["a.deleted = 0"], []
+    if year is not None:
+        clauses.append("a.year = ?")
+        params.append(year)
+    if quartier_id is not None:
+        clauses.append("EXISTS (SELECT 1 FROM action_quartier aq WHERE aq.action_id = a.id AND aq.deleted = 0"
+                       " AND aq.quartier_id = ?)")
+        params.append(quartier_id)
+    if porteur_id is not None:
+        clauses.append("a.porteur_id = ?")
+        params.append(porteur_id)
+    return " AND ".join(clauses), params
+
+
+def totals_by_orientation(year: int | None = None, quartier_id: int | None = None) -> list[Total]:
+    where, params = _scope(year, quartier_id)
+    sql = f"""
+        SELECT o.id, o.number, o.title, count(a.id), COALESCE(SUM(a.total_cost), 0),
+               COALESCE(SUM(a.requested_total), 0), COALESCE(SUM(a.granted_total), 0), COALESCE(SUM(a.paid_total), 0)
+        FROM "action" a LEFT JOIN orientation o ON o.id = a.orientation_id
+        WHERE {where}
+        GROUP BY o.id ORDER BY o.number IS NULL, o.number
+    """
+    return [
+        Total(oid, f"{number}. {title}" if number is not None else "Sans orientation", n, cost, req, gra, paid)
+        for oid, number, title, n, cost, req, gra, paid in db.execute_sql(sql, params)
+    ]
+
+
+def totals_by_funder(year: int | None = None, quartier_id: int | None = None,
+                     porteur_id: int | None = None) -> list[Total]:
+    where, params = _scope(year, quartier_id, porteur_id)
+    sql = f"""
+        SELECT fu.id, fu.name, count(DISTINCT a.id), 0, COALESCE(SUM(f.requested), 0),
+               COALESCE(SUM(f.granted), 0), COALESCE(SUM(f.paid), 0)
+        FROM funding f JOIN "action" a ON a.id = f.action_id JOIN funder fu ON fu.id = f.funder_id
+        WHERE f.deleted = 0 AND {where}
+        GROUP BY fu.id ORDER BY fu.position, fu.name
+    """
+    return [Total(fid, name, n, cost, req, gra, paid) for fid, name, n, cost, req, gra, paid in db.execute_sql(sql, params)]
+
+
+def totals_by_quartier(year: int | None = None) -> list[Total]:
+    """Each quartier's actions and sums; an action over several quartiers counts fully in each."""
+    clauses, params = ["a.deleted = 0", "q.deleted = 0"], []
+    if year is not None:
+        clauses.append("a.year = ?")
+        params.append(year)
+    sql = f"""
+        SELECT q.id, q.code || ' ' || q.name, count(a.id), COALESCE(SUM(a.total_cost), 0),
+               COALESCE(SUM(a.requested_total), 0), COALESCE(SUM(a.granted_total), 0), COALESCE(SUM(a.paid_total), 0)
+        FROM action_quartier aq JOIN "action" a ON a.id = aq.action_id JOIN quartier q ON q.id = aq.quartier_id
+        WHERE aq.deleted = 0 AND {' AND '.join(clauses)}
+        GROUP BY q.id ORDER BY q.code
+    """
+    return [Total(qid, label, n, cost, req, gra, paid) for qid, label, n, cost, req, gra, paid in db.execute_sql(sql, params)]
+
+
+def totals_by_year(porteur_id: int | None = None) -> list[Total]:
+    where, params = _scope(None, None, porteur_id)
+    sql = f"""
+        SELECT a.year, count(a.id), COALESCE(SUM(a.total_cost), 0), COALESCE(SUM(a.requested_total), 0),
+               COALESCE(SUM(a.granted_total), 0), COALESCE(SUM(a.paid_total), 0)
+        FROM "action" a WHERE {where} GROUP BY a.year ORDER BY a.year
+    """
+    return [Total(y, str(y), n, cost, req, gra, paid) for y, n, cost, req, gra, paid in db.execute_sql(sql, params)]
+
+
+@dataclass(frozen=True)
+class EnvelopeUse:
+    funder_id: int
+    funder: str
+    year: int
+    amount: int
+    requested: int
+    granted: int
+    paid: int
+
+    @property
+    def granted_share_bp(self) -> int | None:
+        return percent_of(self.granted, self.amount)
+
+
+def envelope_consumption(year: int) -> list[EnvelopeUse]:
+    """Each funder's envelope for the year (all orientations) against what its lines request, grant and pay."""
+    sql = """
+        SELECT fu.id, fu.name, e.year, SUM(e.amount),
+          (SELECT COALESCE(SUM(f.requested), 0) FROM funding f JOIN "action" a ON a.id = f.action_id
+             WHERE f.funder_id = fu.id AND f.deleted = 0 AND a.deleted = 0 AND a.year = e.year),
+          (SELECT COALESCE(SUM(f.granted), 0) FROM funding f JOIN "action" a ON a.id = f.action_id
+             WHERE f.funder_id = fu.id AND f.deleted = 0 AND a.deleted = 0 AND a.year = e.year),
+          (SELECT COALESCE(SUM(f.paid), 0) FROM funding f JOIN "action" a ON a.id = f.action_id
+             WHERE f.funder_id = fu.id AND f.deleted = 0 AND a.deleted = 0 AND a.year = e.year)
+        FROM envelope e JOIN funder fu ON fu.id = e.funder_id
+        WHERE e.deleted = 0 AND e.year = ?
+        GROUP BY fu.id, e.year ORDER BY fu.position, fu.name
+    """
+    return [EnvelopeUse(*row) for row in db.execute_sql(sql, (year,))]
+
+
+def years() -> list[int]:
+    return [row[0] for row in db.execute_sql('SELECT DISTINCT year FROM "action" WHERE deleted = 0 ORDER BY year')]

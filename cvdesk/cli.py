@@ -1,0 +1,167 @@
+"""The command line: the headless subcommands and the window, over the same services."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+from cvdesk.cli_french import FrenchArgumentParser, year_argument
+from cvdesk.location import default_database_path
+from cvdesk.services.lists import LISTS
+from cvdesk.store.errors import StoreError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input from the command line; str() is one French sentence."""
+
+
+def _db_path(args: object) -> Path:
+    return Path(args.db) if getattr(args, "db", None) else default_database_path()
+
+
+def _open_existing(path: Path) -> None:
+    from cvdesk.store.database import open_database
+
+    if not path.exists():
+        raise UsageError(f"La base {path} n'existe pas (argument --db).")
+    open_database(path, create=False)
+
+
+def cmd_demo(args: object) -> int:
+    from cvdesk.services.demo import build_demo, database_is_empty
+    from cvdesk.services.synthetic import NATIONAL, QUICK, build_synthetic
+    from cvdesk.store.database import close_database, open_database
+
+    path = _db_path(args)
+    existed = path.exists()
+    open_database(path)
+    try:
+        if not database_is_empty():
+            raise UsageError(f"La base {path} contient déjà des données : la démonstration ne s'écrit que dans une base vide.")
+        started = time.monotonic()
+        if args.scale == "demo":
+            build_demo()
+            print(f"Contrat de démonstration créé dans {path}.")
+        else:
+            scale = NATIONAL if args.scale == "national" else QUICK
+            build_synthetic(scale, progress=lambda step: print(f"… {step}", file=sys.stderr, flush=True))
+            print(f"Jeu synthétique ({args.scale}) créé dans {path} en {time.monotonic() - started:.1f} s.")
+    except BaseException:
+        close_database()
+        if not existed:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+        raise
+    close_database()
+    return EXIT_OK
+
+
+def cmd_check(args: object) -> int:
+    from cvdesk.services.check import run_check
+
+    _open_existing(_db_path(args))
+    report = run_check()
+    for line in report.lines():
+        print(line)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_table(args: object) -> int:
+    from cvdesk.exchange.csv_table import write_csv
+
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix == ".xlsx":
+        raise UsageError("Le format XLSX n'est pas encore disponible dans cette version : indiquez un fichier .csv (argument --out).")
+    if suffix != ".csv":
+        raise UsageError(f"Le fichier de sortie {out} doit se terminer par .csv (argument --out).")
+    if not out.parent.exists():
+        raise UsageError(f"Le dossier {out.parent} n'existe pas (argument --out).")
+    _open_existing(_db_path(args))
+    count = write_csv(args.name, out)
+    print(f"{count} ligne(s) écrite(s) dans {out}.")
+    return EXIT_OK
+
+
+def cmd_backup(args: object) -> int:
+    from cvdesk.store.backup import backup_to
+
+    source = _db_path(args)
+    if not source.exists():
+        raise UsageError(f"La base {source} n'existe pas (argument --db).")
+    _open_existing(source)
+    out = Path(args.out)
+    if out.exists():
+        raise UsageError(f"Le fichier {out} existe déjà : choisissez un autre nom (argument --out).")
+    backup_to(source, out)
+    print(f"Sauvegarde vérifiée écrite dans {out}.")
+    return EXIT_OK
+
+
+def _not_yet(name: str) -> Callable[[object], int]:
+    def command(args: object) -> int:
+        raise UsageError(f"La commande « {name} » n'est pas encore disponible dans cette version de cvdesk.")
+    return command
+
+
+def cmd_window(args: object) -> int:
+    from cvdesk.ui.app import run_window
+
+    return run_window(_db_path(args), demo_if_new=not getattr(args, "db", None))
+
+
+def build_parser() -> FrenchArgumentParser:
+    parser = FrenchArgumentParser(prog="cvdesk", description="Bureau du contrat de ville.")
+    parser.add_argument("--db", help="fichier de la base (par défaut : la base de l'utilisateur, ou CVDESK_DB)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchArgumentParser)
+
+    def command(name: str, help_text: str, handler: Callable[[object], int]) -> FrenchArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--db", help="fichier de la base")
+        p.set_defaults(handler=handler)
+        return p
+
+    demo = command("demo", "crée une base avec le contrat de démonstration (ou un jeu synthétique)", cmd_demo)
+    demo.add_argument("--scale", choices=("demo", "national", "quick"), default="demo",
+                      help="demo : Valenciennes Métropole 2015 ; national : 100 000 actions ; quick : 10 000 actions")
+    command("check", "vérifie l'intégrité et la cohérence de la base", cmd_check)
+    table = command("table", "écrit une liste dans un tableur", cmd_table)
+    table.add_argument("name", choices=sorted(LISTS), metavar="NOM", help=f"liste : {', '.join(sorted(LISTS))}")
+    table.add_argument("--out", required=True, help="fichier de sortie (.csv)")
+    backup = command("backup", "écrit une copie cohérente et vérifiée de la base", cmd_backup)
+    backup.add_argument("--out", required=True, help="fichier de la copie")
+    report = command("report", "imprime une fiche en PDF", _not_yet("report"))
+    report.add_argument("kind", nargs="?")
+    report.add_argument("--out")
+    report.add_argument("--year", type=year_argument)
+    report.add_argument("--id")
+    export = command("export", "écrit le paquet d'échange pour le siège", _not_yet("export"))
+    export.add_argument("--out")
+    imp = command("import", "fusionne un paquet d'échange", _not_yet("import"))
+    imp.add_argument("package", nargs="?")
+    imp.add_argument("--dry-run", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", cmd_window)
+    try:
+        return handler(args)
+    except (UsageError, StoreError) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyError as exc:
+        print(exc.args[0] if exc.args else str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"Erreur de fichier{where} : {exc.strerror or exc}.", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("Interrompu.", file=sys.stderr)
+        return 130

@@ -151,7 +151,9 @@ def _build_action(index: int, row: list[Any], orientations: dict[int, Any], asso
     lines = []
     # The first funder carries the largest share; own funds close the plan at 10 to 20 %.
     covered = rng.randrange(80, 91)
-    weights = [rng.randrange(40, 56)] + [rng.randrange(15, 35) for _ in funder_names[1:]]
+    # The State's credits go mostly to these associations' actions: it carries the largest share.
+    weights = [rng.randrange(60, 80) if name == "État" else rng.randrange(25, 40) if i == 0 else rng.randrange(12, 30)
+               for i, name in enumerate(funder_names)]
     total_weight = sum(weights)
     for name, weight in zip(funder_names, weights):
         requested = _share(cost, covered * weight, 100 * total_weight)

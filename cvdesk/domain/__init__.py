@@ -1,0 +1,1 @@
+"""Pure domain rules: identifiers, money, statuses, financing plans; no Qt and no database."""

@@ -1,0 +1,118 @@
+"""Checks of the identifiers a coordinator types: SIRET, SIREN, RNA, quartier codes, INSEE, postcode, e-mail."""
+from __future__ import annotations
+
+import re
+
+from stdnum import luhn
+from stdnum.fr import siren as stdnum_siren
+
+LA_POSTE_SIREN = "356000000"
+
+_SPACES = str.maketrans("", "", " \u00a0\u202f\t.")
+_RNA = re.compile(r"W[0-9A-Z]{9}")
+_QP = re.compile(r"QP(?:\d{3}|02A|02B)\d{3}")
+_QN = re.compile(r"QN(?:\d{3}|02A|02B)\d{2}[A-Z]")
+_INSEE = re.compile(r"(?:\d{2}|2A|2B)\d{3}")
+_POSTCODE = re.compile(r"\d{5}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+
+
+def digits_only(value: str) -> str:
+    """The value without the spaces, no-break spaces and dots people type between digit groups."""
+    return value.translate(_SPACES)
+
+
+def _digits_problem(label: str, value: str, length: int) -> str | None:
+    if not value:
+        return f"Le {label} est vide."
+    if not value.isdigit():
+        return f"Le {label} ne doit contenir que des chiffres (« {value} »)."
+    if len(value) != length:
+        return f"Le {label} doit compter {length} chiffres ({len(value)} saisis)."
+    return None
+
+
+def check_siren(value: str) -> str | None:
+    """None for a valid SIREN (9 digits, Luhn key), else a French sentence saying why not."""
+    siren = digits_only(value)
+    problem = _digits_problem("SIREN", siren, 9)
+    if problem:
+        return problem
+    if not stdnum_siren.is_valid(siren):
+        return f"Le SIREN {siren} est invalide : la clé de contrôle (Luhn) ne correspond pas."
+    return None
+
+
+def check_siret(value: str) -> str | None:
+    """None for a valid SIRET (14 digits, Luhn; La Poste's by a digit sum multiple of 5), else why not."""
+    siret = digits_only(value)
+    problem = _digits_problem("SIRET", siret, 14)
+    if problem:
+        return problem
+    if siret.startswith(LA_POSTE_SIREN):
+        if sum(int(d) for d in siret) % 5 == 0:
+            return None
+        return (f"Le SIRET {siret} est invalide : pour La Poste, la somme des chiffres doit être un multiple de 5.")
+    if not luhn.is_valid(siret):
+        return f"Le SIRET {siret} est invalide : la clé de contrôle (Luhn) ne correspond pas."
+    if check_siren(siret[:9]):
+        return f"Le SIRET {siret} est invalide : son SIREN {siret[:9]} n'a pas une clé de contrôle valide."
+    return None
+
+
+def siren_of_siret(siret: str) -> str:
+    return digits_only(siret)[:9]
+
+
+def check_rna(value: str) -> str | None:
+    """None for an RNA number: W and 9 digits or capital letters (W595001234, W9P1002760)."""
+    rna = value.strip()
+    if not rna:
+        return "Le numéro RNA est vide."
+    if _RNA.fullmatch(rna):
+        return None
+    if not rna.startswith("W"):
+        return f"Le numéro RNA « {rna} » doit commencer par la lettre W majuscule."
+    if len(rna) != 10:
+        return f"Le numéro RNA « {rna} » doit compter 10 caractères, W compris ({len(rna)} saisis)."
+    return f"Le numéro RNA « {rna} » ne doit contenir après le W que des chiffres ou des lettres majuscules."
+
+
+def check_quartier_code(value: str) -> str | None:
+    """None for a quartier code of the 2015 list (QP059001) or of the 2024 list (QN05901A)."""
+    code = value.strip()
+    if _QP.fullmatch(code) or _QN.fullmatch(code):
+        return None
+    return (f"Le code de quartier « {code} » est invalide : attendu QP suivi du département sur 3 caractères et de "
+            "3 chiffres (QP059001), ou QN, le département, 2 chiffres et une lettre (QN05901A).")
+
+
+def check_insee(value: str) -> str | None:
+    code = value.strip()
+    if _INSEE.fullmatch(code):
+        return None
+    return f"Le code INSEE « {code} » est invalide : attendu 5 caractères, comme 59606 ou 2A004."
+
+
+def check_postcode(value: str) -> str | None:
+    code = digits_only(value)
+    if _POSTCODE.fullmatch(code) and not code.startswith("00"):
+        return None
+    return f"Le code postal « {value.strip()} » est invalide : attendu 5 chiffres, comme 59300."
+
+
+def check_email(value: str) -> str | None:
+    email = value.strip()
+    if _EMAIL.fullmatch(email):
+        return None
+    return f"L'adresse électronique « {email} » est invalide : attendu une adresse comme nom@exemple.fr."
+
+
+def luhn_complete(partial: str) -> str:
+    """partial followed by the check digit that makes it Luhn-valid."""
+    return partial + luhn.calc_check_digit(partial)
+
+
+def make_siret(siren: str, nic4: str) -> str:
+    """A Luhn-valid SIRET from a valid SIREN and the first 4 digits of the establishment number."""
+    return luhn_complete(siren + nic4)

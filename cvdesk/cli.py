@@ -1,6 +1,7 @@
 """The command line: the headless subcommands and the window, over the same services."""
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -165,3 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
+    except Exception as exc:  # the user gets a sentence, not a traceback; CVDESK_DEBUG=1 shows it
+        if os.environ.get("CVDESK_DEBUG"):
+            raise
+        print(f"Erreur inattendue ({type(exc).__name__}) : {exc}.", file=sys.stderr)
+        return EXIT_USAGE

@@ -148,7 +148,7 @@ def _insert_actions(scale: Scale, year_index: int, rng: random.Random, head: Cal
         previous = action_id - per_year if year_index and rng.random() < 0.3 else None
         actions.append((*head(), f"{year}-N-{k + 1:05d}", f"{rng.choice(WORDS)} {rng.choice(TOPICS)} n° {k + 1}",
                         year, 1 + rng.randrange(len(ORIENTATIONS)), rng.randrange(1, scale.associations + 1),
-                        "", "", "", None, None, "", cost, rng.randrange(10, 500), None, "", status, previous))
+                        "", "", "", None, None, "", cost, rng.randrange(10, 500), None, "", status, previous, 0, 0, 0))
         for q in rng.sample(range(1, scale.quartiers + 1), rng.choice((1, 1, 2))):
             links.append((*head(), action_id, q, None))
         granted_ok = status in ("accordee", "en_cours", "soldee", "evaluee")
@@ -159,7 +159,8 @@ def _insert_actions(scale: Scale, year_index: int, rng: random.Random, head: Cal
             fundings.append((*head(), action_id, funder, requested, granted, paid, None, ""))
     _insert("action", ("reference", "title", "year", "orientation_id", "porteur_id", "description", "objectives",
                        "public", "start_date", "end_date", "axes", "total_cost", "beneficiaries_planned",
-                       "beneficiaries_reached", "indicators", "status", "previous_id"), iter(actions))
+                       "beneficiaries_reached", "indicators", "status", "previous_id", "requested_total",
+                       "granted_total", "paid_total"), iter(actions))
     _insert("action_quartier", ("action_id", "quartier_id", "share_bp"), iter(links))
     _insert("funding", ("action_id", "funder_id", "requested", "granted", "paid", "decision_date", "notes"),
             iter(fundings))

@@ -26,9 +26,14 @@ def _db_path(args: object) -> Path:
 def _open_existing(path: Path) -> None:
     from cvdesk.store.database import open_database
 
+    from cvdesk.store.location_risk import risky_location
+
     if not path.exists():
         raise UsageError(f"La base {path} n'existe pas (argument --db).")
     open_database(path, create=False)
+    warning = risky_location(path)
+    if warning:
+        print(f"Avertissement : {warning}", file=sys.stderr)
 
 
 def cmd_demo(args: object) -> int:

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable, Mapping, TypeVar
 
-from peewee import ForeignKeyField
+from peewee import DatabaseError, ForeignKeyField
 
+from cvdesk.store.errors import describe_write_error
 from cvdesk.store.models import History, Record, db, utcnow
 from cvdesk.store.settings import office_name
 
@@ -97,6 +98,15 @@ def save_record(
     errors = validate(values, existing) if validate else {}
     if errors:
         return SaveResult(errors=errors)
+    try:
+        return _write(model, values, existing)
+    except DatabaseError as exc:
+        if existing is not None:
+            existing.__data__ = type(existing).get_by_id(existing.id).__data__
+        return SaveResult(errors={"": describe_write_error(exc)})
+
+
+def _write(model: type[R], values: Mapping[str, Any], existing: Record | None) -> SaveResult:
     with db.atomic():
         if existing is None:
             record = model(office=office_name())

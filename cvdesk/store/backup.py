@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import datetime, timezone
 from pathlib import Path
 
 from cvdesk.store.errors import StoreError
@@ -18,7 +17,9 @@ def backup_to(source: Path, target: Path) -> Path:
     fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
     try:
-        src = sqlite3.connect(str(source))
+        if not source.is_file():
+            raise StoreError(f"La base {source} n'existe pas : rien à sauvegarder.")
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         dst = sqlite3.connect(str(tmp))
         try:
             src.backup(dst)
@@ -36,9 +37,3 @@ def backup_to(source: Path, target: Path) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return target
-
-
-def migration_backup_path(db_path: Path, from_version: int) -> Path:
-    """Where the copy taken before a migration goes: beside the database, named after the old version."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return db_path.with_name(f"{db_path.stem}.avant-migration-v{from_version}-{stamp}{db_path.suffix or '.db'}")

@@ -1,4 +1,4 @@
-"""Opening a cvdesk database: pragmas, file permissions, recognising our files, bringing the schema up to date."""
+"""Opening a cvdesk database: one program at a time, checks of the file, pragmas, permissions, schema upgrade."""
 from __future__ import annotations
 
 import os
@@ -7,6 +7,8 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
+from cvdesk.store import lock as db_lock
+from cvdesk.store.backups import Backups, integrity_problem
 from cvdesk.store.errors import StoreError
 from cvdesk.store.migrations import APPLICATION_ID, migrate
 from cvdesk.store.models import db
@@ -25,6 +27,8 @@ PRAGMAS = {
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
+_held_lock: db_lock.DatabaseLock | None = None
+
 
 def _create_private_file(path: Path) -> None:
     """Create an empty database file readable by its owner only."""
@@ -33,15 +37,30 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def _refuse_foreign_file(path: Path) -> None:
-    """Refuse a file that is not SQLite, or that is another program's SQLite database."""
+def _with_backup_hint(path: Path, message: str) -> str:
+    good = Backups(path).newest_good()
+    if good is None:
+        return message + " Aucune sauvegarde en bon état n'a été trouvée."
+    when = good.taken_at.astimezone().strftime("%d/%m/%Y à %H:%M")
+    return message + f" La sauvegarde en bon état la plus récente date du {when} : {good.path}."
+
+
+def _refuse_bad_file(path: Path, full_check: bool) -> None:
+    """Refuse a file that is empty, not SQLite, truncated, damaged, or another program's database."""
     size = path.stat().st_size
     if size == 0:
-        return
+        raise StoreError(_with_backup_hint(path, f"Le fichier {path} est vide : ce n'est pas une base cvdesk."))
     with path.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
+        header = handle.read(100)
+    if header[:16] != SQLITE_HEADER:
         raise StoreError(f"Le fichier {path} n'est pas une base de données cvdesk (ce n'est pas un fichier SQLite).")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    wal = Path(str(path) + "-wal")
+    if pages and page_size and size < pages * page_size and not (wal.exists() and wal.stat().st_size):
+        raise StoreError(_with_backup_hint(path, f"La base {path} est tronquée ({size} octets sur "
+                                                 f"{pages * page_size} attendus)."))
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -50,44 +69,67 @@ def _refuse_foreign_file(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"Le fichier {path} est illisible ou endommagé ({exc}).") from exc
+        raise StoreError(_with_backup_hint(path, f"La base {path} est illisible ou endommagée ({exc}).")) from exc
     if tables and app_id != APPLICATION_ID:
         raise StoreError(f"Le fichier {path} est une base SQLite d'un autre programme, pas une base cvdesk.")
+    problem = integrity_problem(path, full=full_check)
+    if problem:
+        raise StoreError(_with_backup_hint(path, f"La base {path} est endommagée ({problem})."))
 
 
-def open_database(path: str | os.PathLike[str], *, create: bool = True) -> SqliteDatabase:
-    """Open (creating if allowed) the database at path, bind the models to it and migrate its schema."""
+def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_on_open: bool = False) -> SqliteDatabase:
+    """Open (creating if allowed) the database at path, bind the models to it and migrate its schema.
+
+    quick_check runs every time; the full integrity_check after an unclean exit. With backup_on_open, a verified
+    backup is taken when one is due (at most once a day, and only if the database changed)."""
+    global _held_lock
+    close_database()
     path = Path(path)
     if path.is_dir():
         raise StoreError(f"{path} est un dossier, pas un fichier de base de données.")
-    if path.exists():
-        _refuse_foreign_file(path)
-    elif create:
+    existed = path.exists()
+    if not existed and not create:
+        raise StoreError(f"La base {path} n'existe pas.")
+    if not existed:
         try:
             _create_private_file(path)
         except OSError as exc:
             raise StoreError(f"Impossible de créer la base {path} : {exc.strerror or exc}.") from exc
-    else:
-        raise StoreError(f"La base {path} n'existe pas.")
-    database = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
-    db.initialize(database)
+    held = db_lock.acquire(path)
     try:
-        database.connect(reuse_if_open=True)
-        migrate(database)
-    except sqlite3.DatabaseError as exc:
-        database.close()
-        raise StoreError(f"La base {path} est illisible ou endommagée ({exc}).") from exc
-    except StoreError:
-        database.close()
+        if existed:
+            _refuse_bad_file(path, full_check=held.unclean_exit)
+        database = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
+        db.initialize(database)
+        try:
+            database.connect(reuse_if_open=True)
+            migrate(database)
+        except sqlite3.DatabaseError as exc:
+            database.close()
+            raise StoreError(f"La base {path} est illisible ou endommagée ({exc}).") from exc
+        except BaseException:
+            database.close()
+            raise
+        if backup_on_open and existed:
+            backups = Backups(path)
+            if backups.due_at_open():
+                backups.take("ouverture")
+    except BaseException:
+        held.release()
         raise
+    _held_lock = held
     return database
 
 
 def close_database() -> None:
-    """Close the bound database, if any."""
+    """Close the bound database, if any, and mark a clean exit."""
+    global _held_lock
     database = db.obj
     if database is not None and not database.is_closed():
         database.close()
+    if _held_lock is not None:
+        _held_lock.release()
+        _held_lock = None
 
 
 def database_path() -> Path | None:

@@ -8,7 +8,7 @@ from typing import Callable, Sequence
 from peewee import SqliteDatabase
 from playhouse.migrate import SqliteMigrator
 
-from cvdesk.store.backup import backup_to, migration_backup_path
+from cvdesk.store.backups import Backups
 from cvdesk.store.errors import StoreError
 from cvdesk.store.models import ALL_MODELS
 
@@ -57,7 +57,7 @@ def migrate(database: SqliteDatabase, steps: Sequence[Migration] = MIGRATIONS) -
         return current
     path = Path(database.database)
     if current > 0 and path.exists():
-        backup_to(path, migration_backup_path(path, current))
+        Backups(path).take("migration")
     migrator = SqliteMigrator(database)
     # migration_context() turns foreign keys off (so a table rebuild cannot cascade) and runs one transaction.
     with migrator.migration_context():

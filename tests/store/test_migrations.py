@@ -51,7 +51,7 @@ def test_a_new_step_runs_after_a_backup_and_bumps_the_version(db_path: Path) -> 
     assert schema_version(database) == steps[-1].version
     close_database()
     assert "households" in _columns(db_path, "quartier")
-    backups = list(db_path.parent.glob("bureau.avant-migration-v*"))
+    backups = list((db_path.parent / "bureau.sauvegardes").glob("*-migration.db"))
     assert len(backups) == 1
     assert "households" not in _columns(backups[0], "quartier")
 

@@ -1,0 +1,163 @@
+"""The rotation of verified backups beside a database: taking, listing, pruning (7 daily, 4 weekly, 12 monthly), restoring."""
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from cvdesk.store.backup import backup_to
+from cvdesk.store.errors import StoreError
+
+KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
+# Today's backups (before an import, a restore…) are all kept, up to this many, besides the rotation.
+KEEP_TODAY = 10
+_NAME = re.compile(r"(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}\d{6}Z)-(?P<reason>[a-z]+)\.db$")
+REASONS = {"ouverture": "à l'ouverture", "migration": "avant une mise à jour du schéma",
+           "import": "avant un import", "manuelle": "manuelle", "restauration": "avant une restauration"}
+COUNTED = (("action", "actions"), ("association", "associations"), ("quartier", "quartiers"))
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    taken_at: datetime
+    reason: str
+    size: int
+
+    def counts(self) -> dict[str, int]:
+        """Live records by kind, read from the backup itself."""
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            return {label: conn.execute(f'SELECT count(*) FROM "{table}" WHERE deleted = 0').fetchone()[0]
+                    for table, label in COUNTED}
+        except sqlite3.DatabaseError:
+            return {}
+        finally:
+            conn.close()
+
+
+def integrity_problem(path: Path, full: bool = True) -> str | None:
+    """None when SQLite finds the file sound, else what it found."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = [r[0] for r in conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    return None if rows == ["ok"] else "; ".join(rows[:3])
+
+
+class Backups:
+    """The backups of one database, kept in a folder beside it."""
+
+    def __init__(self, db_path: Path, clock: Clock = _utcnow) -> None:
+        self.db_path = Path(db_path)
+        self.folder = self.db_path.with_name(self.db_path.stem + ".sauvegardes")
+        self.clock = clock
+
+    def list(self) -> list[BackupInfo]:
+        """Backups newest first."""
+        if not self.folder.is_dir():
+            return []
+        found = []
+        for path in self.folder.iterdir():
+            match = _NAME.match(path.name)
+            if not match:
+                continue
+            taken = datetime.strptime(match["stamp"], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=timezone.utc)
+            found.append(BackupInfo(path, taken, match["reason"], path.stat().st_size))
+        return sorted(found, key=lambda b: b.taken_at, reverse=True)
+
+    def newest_good(self) -> BackupInfo | None:
+        for info in self.list():
+            if integrity_problem(info.path) is None:
+                return info
+        return None
+
+    def take(self, reason: str) -> Path:
+        """A verified copy of the database now; a database that fails its check is never backed up."""
+        if reason not in REASONS:
+            raise ValueError(reason)
+        problem = integrity_problem(self.db_path)
+        if problem:
+            raise StoreError(f"La base {self.db_path} n'est pas intègre ({problem}) : aucune sauvegarde n'est faite, "
+                             "les sauvegardes existantes sont conservées.")
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        stamp = self.clock().strftime("%Y%m%dT%H%M%S%fZ")
+        target = self.folder / f"{self.db_path.stem}-{stamp}-{reason}.db"
+        backup_to(self.db_path, target)
+        self.prune()
+        return target
+
+    def due_at_open(self) -> bool:
+        """At most one backup a day at opening, and only if the database changed since the newest one."""
+        backups = self.list()
+        if not backups:
+            return self.db_path.exists()
+        newest = backups[0]
+        if newest.taken_at.date() == self.clock().date():
+            return False
+        changed = max(Path(str(self.db_path) + s).stat().st_mtime for s in ("", "-wal")
+                      if Path(str(self.db_path) + s).exists())
+        return changed > newest.taken_at.timestamp()
+
+    def prune(self) -> list[Path]:
+        """Keep today's backups and the newest of each of the last 7 days, 4 weeks and 12 months; remove the rest."""
+        backups = self.list()
+        keep: set[Path] = set()
+        for key, count in ((lambda d: d.date(), KEEP_DAILY),
+                           (lambda d: d.isocalendar()[:2], KEEP_WEEKLY),
+                           (lambda d: (d.year, d.month), KEEP_MONTHLY)):
+            seen: list[object] = []
+            for info in backups:  # newest first: the first of each period is its newest
+                period = key(info.taken_at)
+                if period not in seen:
+                    seen.append(period)
+                    if len(seen) > count:
+                        break
+                    keep.add(info.path)
+        today = self.clock().date()
+        keep.update(info.path for info in backups[:KEEP_TODAY] if info.taken_at.date() == today)
+        removed = [info.path for info in backups if info.path not in keep]
+        for path in removed:
+            path.unlink(missing_ok=True)
+        return removed
+
+    def restore(self, backup: Path) -> Path | None:
+        """Put a backup in the database's place (the database must be closed).
+
+        The current state is backed up first; if it is not sound it is set aside under a timestamped name instead,
+        never deleted. Returns where the previous state went."""
+        problem = integrity_problem(backup)
+        if problem:
+            raise StoreError(f"La sauvegarde {backup} n'est pas intègre ({problem}) : elle n'est pas restaurée.")
+        previous: Path | None = None
+        if self.db_path.exists():
+            if integrity_problem(self.db_path) is None:
+                previous = self.take("restauration")
+            else:
+                stamp = self.clock().strftime("%Y%m%dT%H%M%SZ")
+                previous = self.db_path.with_name(f"{self.db_path.stem}.mise-de-cote-{stamp}{self.db_path.suffix}")
+                os.replace(self.db_path, previous)
+                for suffix in ("-wal", "-shm"):
+                    side = Path(str(self.db_path) + suffix)
+                    if side.exists():
+                        os.replace(side, Path(str(previous) + suffix))
+        staging = self.db_path.with_name(self.db_path.name + ".restauration")
+        backup_to(backup, staging)
+        for suffix in ("-wal", "-shm"):
+            Path(str(self.db_path) + suffix).unlink(missing_ok=True)
+        os.replace(staging, self.db_path)
+        return previous

@@ -1,0 +1,126 @@
+"""Verified backups: rotation with a fake clock, a bad database never backed up, restore end to end."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+import stat
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from cvdesk.store.backups import Backups
+from cvdesk.store.database import close_database, open_database
+from cvdesk.store.errors import StoreError
+
+
+class FakeClock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture
+def closed_demo(demo_db, db_path: Path) -> Path:
+    close_database()
+    return db_path
+
+
+def test_rotation_keeps_7_daily_4_weekly_12_monthly(closed_demo: Path) -> None:
+    clock = FakeClock(datetime(2024, 1, 1, 9, tzinfo=timezone.utc))
+    backups = Backups(closed_demo, clock)
+    for day in range(400):  # a backup every day for 400 days
+        clock.now = datetime(2024, 1, 1, 9, tzinfo=timezone.utc) + timedelta(days=day)
+        backups.take("ouverture")
+    kept = [b.taken_at.date() for b in backups.list()]
+    newest = clock.now.date()
+    daily = [newest - timedelta(days=d) for d in range(7)]
+    assert all(d in kept for d in daily)
+    assert len({(d.year, d.month) for d in kept}) == 12
+    assert len({d.isocalendar()[:2] for d in kept}) >= 4
+    assert len(kept) <= 7 + 4 + 12
+    for info in backups.list():
+        assert stat.S_IMODE(info.path.stat().st_mode) == 0o600
+
+
+def test_at_most_one_backup_a_day_at_opening_and_only_if_changed(closed_demo: Path) -> None:
+    clock = FakeClock(datetime.now(timezone.utc))
+    backups = Backups(closed_demo, clock)
+    assert backups.due_at_open()
+    backups.take("ouverture")
+    assert not backups.due_at_open()
+    clock.now += timedelta(days=1)
+    assert not backups.due_at_open(), "unchanged since the last backup"
+
+
+def test_a_damaged_database_is_never_backed_up(closed_demo: Path) -> None:
+    backups = Backups(closed_demo)
+    backups.take("manuelle")
+    before = _digests(backups.folder)
+    with closed_demo.open("r+b") as handle:  # scribble over a page in the middle of the file
+        handle.seek(8192 * 4)
+        handle.write(b"\xff" * 4096 * 6)
+    with pytest.raises(StoreError, match="aucune sauvegarde"):
+        backups.take("ouverture")
+    assert _digests(backups.folder) == before
+
+
+def test_restore_puts_back_every_record_and_keeps_the_current_state(closed_demo: Path) -> None:
+    backups = Backups(closed_demo)
+    saved = backups.take("manuelle")
+    open_database(closed_demo)
+    from cvdesk.services.actions import delete_action
+    from cvdesk.store.models import Action
+
+    for action in list(Action.select().where(Action.deleted == False))[:5]:  # noqa: E712
+        delete_action(action.id)
+    assert Action.select().where(Action.deleted == False).count() == 35  # noqa: E712
+    close_database()
+    previous = backups.restore(saved)
+    assert previous is not None and previous.exists()
+    open_database(closed_demo)
+    assert Action.select().where(Action.deleted == False).count() == 40  # noqa: E712
+    close_database()
+    assert [b.reason for b in backups.list()][:1] == ["restauration"]
+    conn = sqlite3.connect(previous)
+    assert conn.execute('SELECT count(*) FROM "action" WHERE deleted = 0').fetchone()[0] == 35
+    conn.close()
+
+
+def test_a_damaged_database_is_set_aside_not_deleted_when_restoring(closed_demo: Path) -> None:
+    backups = Backups(closed_demo)
+    saved = backups.take("manuelle")
+    with closed_demo.open("r+b") as handle:
+        handle.seek(8192 * 4)
+        handle.write(b"\xff" * 4096 * 6)
+    damaged = closed_demo.read_bytes()
+    previous = backups.restore(saved)
+    assert previous is not None and ".mise-de-cote-" in previous.name
+    assert previous.read_bytes() == damaged
+    open_database(closed_demo)
+    close_database()
+
+
+def test_backup_listing_gives_date_size_and_counts(closed_demo: Path) -> None:
+    backups = Backups(closed_demo)
+    backups.take("manuelle")
+    [info] = backups.list()
+    assert info.size > 0 and info.reason == "manuelle"
+    assert info.counts() == {"actions": 40, "associations": 20, "quartiers": 14}
+
+
+def test_opening_takes_the_daily_backup(demo_template: Path, tmp_path: Path) -> None:
+    path = tmp_path / "bureau.db"
+    shutil.copyfile(demo_template, path)
+    open_database(path, backup_on_open=True)
+    close_database()
+    open_database(path, backup_on_open=True)
+    close_database()
+    assert len(Backups(path).list()) == 1

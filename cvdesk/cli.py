@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 from cvdesk.cli_french import FrenchArgumentParser, year_argument
 from cvdesk.location import default_database_path
 from cvdesk.services.lists import LISTS
-from cvdesk.store.errors import StoreError
+from cvdesk.store.errors import StoreError, describe_os_error
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -166,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
-        print(f"Erreur de fichier{where} : {exc.strerror or exc}.", file=sys.stderr)
+        print(f"Erreur de fichier{where} : {describe_os_error(exc)}.", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)

@@ -5,7 +5,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from cvdesk.store.errors import StoreError
+from cvdesk.store.errors import StoreError, describe_os_error
 
 
 def backup_to(source: Path, target: Path) -> Path:
@@ -33,6 +33,10 @@ def backup_to(source: Path, target: Path) -> Path:
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"La sauvegarde n'a pas pu être écrite dans {target} : {describe_os_error(exc)} ; "
+                         "la base et les sauvegardes précédentes sont intactes.") from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

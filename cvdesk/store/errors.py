@@ -25,3 +25,20 @@ def describe_write_error(exc: BaseException) -> str:
     else:
         reason = f"la base a refusé l'écriture ({chain[-1]})"
     return f"Enregistrement impossible : {reason} ; rien n'a été modifié."
+
+
+def describe_os_error(exc: OSError) -> str:
+    """The reason of a failed file operation, in French."""
+    import errno
+
+    reasons = {
+        errno.ENOSPC: "le disque est plein",
+        errno.EDQUOT: "le quota du disque est atteint",
+        errno.EACCES: "l'accès est refusé",
+        errno.EPERM: "l'opération n'est pas permise",
+        errno.EROFS: "le disque est en lecture seule",
+        errno.ENOENT: "le fichier ou le dossier n'existe pas",
+        errno.EISDIR: "c'est un dossier",
+        errno.EIO: "une erreur d'entrée-sortie est survenue sur le disque",
+    }
+    return reasons.get(exc.errno, f"erreur système ({exc.strerror or exc})")

@@ -124,3 +124,22 @@ def test_opening_takes_the_daily_backup(demo_template: Path, tmp_path: Path) -> 
     open_database(path, backup_on_open=True)
     close_database()
     assert len(Backups(path).list()) == 1
+
+
+def test_a_full_disk_during_a_backup_leaves_everything_as_it_was(closed_demo: Path, monkeypatch) -> None:
+    import errno
+    import os
+
+    backups = Backups(closed_demo)
+    backups.take("manuelle")
+    before = _digests(backups.folder)
+    database_before = hashlib.sha256(closed_demo.read_bytes()).hexdigest()
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(StoreError, match="le disque est plein"):
+        backups.take("import")
+    assert _digests(backups.folder) == before
+    assert hashlib.sha256(closed_demo.read_bytes()).hexdigest() == database_before

@@ -45,7 +45,7 @@ def _with_backup_hint(path: Path, message: str) -> str:
     return message + f" La sauvegarde en bon état la plus récente date du {when} : {good.path}."
 
 
-def _refuse_bad_file(path: Path, full_check: bool) -> None:
+def _refuse_bad_file(path: Path, full_check: bool, integrity: bool = True) -> None:
     """Refuse a file that is empty, not SQLite, truncated, damaged, or another program's database."""
     size = path.stat().st_size
     if size == 0:
@@ -72,16 +72,24 @@ def _refuse_bad_file(path: Path, full_check: bool) -> None:
         raise StoreError(_with_backup_hint(path, f"La base {path} est illisible ou endommagée ({exc}).")) from exc
     if tables and app_id != APPLICATION_ID:
         raise StoreError(f"Le fichier {path} est une base SQLite d'un autre programme, pas une base cvdesk.")
-    problem = integrity_problem(path, full=full_check)
+    if integrity:
+        verify_integrity(path, full=full_check)
+
+
+def verify_integrity(path: Path, full: bool = False) -> None:
+    """Raise StoreError, naming the newest good backup, when SQLite's check finds the file damaged."""
+    problem = integrity_problem(path, full=full)
     if problem:
         raise StoreError(_with_backup_hint(path, f"La base {path} est endommagée ({problem})."))
 
 
-def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_on_open: bool = False) -> SqliteDatabase:
+def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_on_open: bool = False,
+                  defer_check: bool = False) -> SqliteDatabase:
     """Open (creating if allowed) the database at path, bind the models to it and migrate its schema.
 
-    quick_check runs every time; the full integrity_check after an unclean exit. With backup_on_open, a verified
-    backup is taken when one is due (at most once a day, and only if the database changed)."""
+    quick_check runs every time (the full integrity_check after an unclean exit), unless defer_check: then the
+    caller runs verify_integrity() itself, as the window does in the background so that it shows at once.
+    With backup_on_open, a verified backup is taken when one is due (at most once a day, only if it changed)."""
     global _held_lock
     close_database()
     path = Path(path)
@@ -98,7 +106,7 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_o
     held = db_lock.acquire(path)
     try:
         if existed:
-            _refuse_bad_file(path, full_check=held.unclean_exit)
+            _refuse_bad_file(path, full_check=held.unclean_exit, integrity=not defer_check)
         database = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
         db.initialize(database)
         try:

@@ -1,0 +1,87 @@
+"""A record's history as people read it: when, where, who, and each field's old and new value."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cvdesk.domain.money import format_money
+from cvdesk.store.models import Action, Association, Commune, Funder, History, Orientation, Quartier, Record
+
+OPERATIONS = {"create": "Création", "update": "Modification", "delete": "Suppression"}
+
+FIELD_LABELS = {
+    "name": "Nom", "acronym": "Sigle", "siret": "SIRET", "siren": "SIREN", "rna": "RNA", "legal_form": "Forme juridique",
+    "address": "Adresse", "postcode": "Code postal", "city": "Ville", "commune": "Commune", "phone": "Téléphone",
+    "email": "Courriel", "website": "Site web", "president": "Président(e)", "contact_name": "Contact",
+    "notes": "Notes", "active": "Active", "reference": "Référence", "title": "Intitulé", "year": "Année",
+    "orientation": "Orientation", "porteur": "Porteur", "description": "Description", "objectives": "Objectifs",
+    "public": "Public visé", "start_date": "Début", "end_date": "Fin", "axes": "Axes transversaux",
+    "total_cost": "Coût total", "beneficiaries_planned": "Bénéficiaires prévus",
+    "beneficiaries_reached": "Bénéficiaires touchés", "indicators": "Indicateurs", "status": "Statut",
+    "previous": "Action de l'année précédente", "code": "Code", "population": "Population", "deleted": "Supprimé",
+    "requested": "Demandé", "granted": "Accordé", "paid": "Versé", "decision_date": "Date de décision",
+    "funder": "Financeur", "action": "Action", "quartier": "Quartier", "kind": "Type", "value": "Valeur",
+    "source_year": "Année de la source", "amount": "Montant", "number": "Numéro", "pillar": "Pilier",
+}
+MONEY_FIELDS = {"total_cost", "requested", "granted", "paid", "amount"}
+
+
+# Foreign keys travel by UUID; the history shows what they name.
+REFERENCES = {
+    "commune": (Commune, lambda r: r.name),
+    "orientation": (Orientation, lambda r: f"{r.number}. {r.title}"),
+    "porteur": (Association, lambda r: r.name),
+    "previous": (Action, lambda r: r.reference),
+    "action": (Action, lambda r: r.reference),
+    "funder": (Funder, lambda r: r.name),
+    "quartier": (Quartier, lambda r: f"{r.code} {r.name}"),
+}
+
+
+def show_value(name: str, value: Any) -> str:
+    """A stored value as the history shows it."""
+    if value is None or value == "":
+        return "(vide)"
+    if name in REFERENCES and isinstance(value, str):
+        model, label = REFERENCES[name]
+        target = model.get_or_none(model.uuid == value)
+        return f"« {label(target)} »" if target is not None else "(enregistrement inconnu)"
+    if name in MONEY_FIELDS and isinstance(value, int) and not isinstance(value, bool):
+        return format_money(value)
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return f"« {value} »"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    office: str
+    user: str
+    operation: str
+    changes: list[tuple[str, Any, Any]]  # (field name, old, new)
+
+    def describe(self) -> str:
+        """One line per changed field, e.g. « Nom : « Centre social » → « Centre social Chasse Royale » »."""
+        return "\n".join(f"{FIELD_LABELS.get(name, name)} : {show_value(name, old)} → {show_value(name, new)}"
+                         for name, old, new in self.changes)
+
+
+def entries_for(record_type: type[Record] | str, record_uuid: str) -> list[HistoryEntry]:
+    """The history of the record with this UUID, newest first."""
+    type_name = record_type if isinstance(record_type, str) else record_type.__name__
+    rows = (History.select()
+            .where((History.record_type == type_name) & (History.record_uuid == record_uuid)
+                   & (History.deleted == False))  # noqa: E712
+            .order_by(History.created_at.desc(), History.id.desc()))
+    entries = []
+    for row in rows:
+        changes = json.loads(row.changes or "{}")
+        entries.append(HistoryEntry(
+            at=row.created_at, office=row.office, user=row.os_user,
+            operation=OPERATIONS.get(row.operation, row.operation),
+            changes=[(name, old, new) for name, (old, new) in sorted(changes.items())],
+        ))
+    return entries

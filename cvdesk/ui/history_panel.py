@@ -1,0 +1,56 @@
+"""The "Historique" panel of a record: who changed what, when, and from which office."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from cvdesk.services.history import entries_for
+from cvdesk.store.models import Record
+
+COLUMNS = ("Date", "Opération", "Bureau", "Utilisateur", "Changements")
+
+
+class HistoryPanel(QWidget):
+    """Read-only list of a record's changes, newest first."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel("Historique")
+        self.title.setStyleSheet("font-weight: bold")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setAccessibleName("Historique des modifications")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((130, 100, 160, 90)):
+            self.table.setColumnWidth(column, width)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.table)
+
+    def show_record(self, record_type: type[Record] | str | None, record_uuid: str | None) -> None:
+        self.table.setRowCount(0)
+        if record_type is None or not record_uuid:
+            return
+        entries = entries_for(record_type, record_uuid)
+        self.table.setRowCount(len(entries))
+        for row, entry in enumerate(entries):
+            values = (entry.at.astimezone().strftime("%d/%m/%Y %H:%M"), entry.operation, entry.office, entry.user,
+                      entry.describe())
+            for column, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+                self.table.setItem(row, column, item)
+        self.table.resizeRowsToContents()  # a record has few entries: cheap here
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """What the table shows, row by row (for tests and screen readers)."""
+        return [tuple(self.table.item(r, c).text() for c in range(self.table.columnCount()))
+                for r in range(self.table.rowCount())]

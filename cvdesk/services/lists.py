@@ -14,6 +14,8 @@ class Column:
     expr: str
     kind: str = "text"  # text | int | money | status | bool | date | year
     sortable: bool = True
+    # Codes typed in capitals sort on their plain index; free text sorts case-insensitively.
+    nocase: bool = True
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class ListSpec:
     search: tuple[str, ...]
     filters: Mapping[str, str] = field(default_factory=dict)  # key -> condition with one '?'
     default_sort: str = ""
+    # The listed table alone, for counting when no search needs the joined tables (saves a join per row).
+    base: str = ""
 
     def column(self, key: str) -> Column:
         for column in self.columns:
@@ -49,7 +53,7 @@ _register(ListSpec(
     label="Actions",
     source='"action" t LEFT JOIN association p ON p.id = t.porteur_id LEFT JOIN orientation o ON o.id = t.orientation_id',
     columns=(
-        Column("reference", "Référence", "t.reference"),
+        Column("reference", "Référence", "t.reference", nocase=False),
         Column("title", "Intitulé", "t.title"),
         Column("year", "Année", "t.year", "year"),
         Column("orientation", "Orientation", "o.number", "int"),
@@ -72,6 +76,7 @@ _register(ListSpec(
                    " AND qc.deleted = 0 WHERE aq.action_id = t.id AND aq.deleted = 0 AND qc.commune_id = ?)",
     },
     default_sort="reference",
+    base='"action" t',
 ))
 
 _register(ListSpec(
@@ -89,8 +94,13 @@ _register(ListSpec(
         Column("active", "Active", "t.active", "bool"),
     ),
     search=("t.name", "t.acronym", "t.siret", "t.rna"),
-    filters={"active": "t.active = ?", "commune": "t.commune_id = ?"},
+    filters={
+        "active": "t.active = ?",
+        "commune": "t.commune_id = ?",
+        "year": "EXISTS (SELECT 1 FROM \"action\" a WHERE a.porteur_id = t.id AND a.deleted = 0 AND a.year = ?)",
+    },
     default_sort="name",
+    base="association t",
 ))
 
 _COMMUNES_OF_QUARTIER = (
@@ -223,7 +233,7 @@ def _where(spec: ListSpec, search: str, filters: Mapping[str, Any] | None) -> tu
 def _order(spec: ListSpec, sort: str | None, descending: bool) -> str:
     column = spec.column(sort or spec.default_sort)
     direction = "DESC" if descending else "ASC"
-    expr = f"{column.expr} COLLATE NOCASE" if column.kind == "text" else column.expr
+    expr = f"{column.expr} COLLATE NOCASE" if column.kind == "text" and column.nocase else column.expr
     return f"{expr} {direction}, t.id {direction}"
 
 
@@ -233,18 +243,25 @@ def list_ids(
     filters: Mapping[str, Any] | None = None,
     sort: str | None = None,
     descending: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[int]:
-    """The ids of the live records matching search and filters, in the asked order."""
+    """The ids of the live records matching search and filters, in the asked order (a page of them with limit)."""
     spec = get_spec(name)
     where, params = _where(spec, search, filters)
     sql = f"SELECT t.id FROM {spec.source} WHERE {where} ORDER BY {_order(spec, sort, descending)}"
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params = [*params, limit, offset]
     return [row[0] for row in db.execute_sql(sql, params)]
 
 
 def count(name: str, search: str = "", filters: Mapping[str, Any] | None = None) -> int:
     spec = get_spec(name)
     where, params = _where(spec, search, filters)
-    return db.execute_sql(f"SELECT count(*) FROM {spec.source} WHERE {where}", params).fetchone()[0]
+    # Filters only name the listed table (t) or their own subqueries; the search may need the joins.
+    source = spec.base if spec.base and not search.split() else spec.source
+    return db.execute_sql(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0]
 
 
 FETCH_BATCH = 500

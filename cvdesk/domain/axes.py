@@ -18,6 +18,7 @@ _ORDER = list(AXES)
 
 
 def encode_axes(codes: Iterable[str]) -> str:
+    """The stored text of a set of axes: codes comma-joined in AXES order; an unknown code raises ValueError."""
     unique = set(codes)
     unknown = sorted(unique - set(AXES))
     if unknown:
@@ -26,4 +27,5 @@ def encode_axes(codes: Iterable[str]) -> str:
 
 
 def decode_axes(text: str) -> list[str]:
+    """The axis codes of a stored text, in stored order; empty parts are skipped."""
     return [code for code in (part.strip() for part in text.split(",")) if code]

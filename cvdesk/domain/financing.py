@@ -9,6 +9,8 @@ from cvdesk.domain.money import format_money
 
 @dataclass(frozen=True)
 class PlanLine:
+    """One funder's line of a financing plan, amounts in cents; None when not decided or not paid yet."""
+
     funder: str
     requested: int
     granted: int | None
@@ -17,6 +19,8 @@ class PlanLine:
 
 @dataclass(frozen=True)
 class PlanTotals:
+    """The sums of a plan's lines in cents, and the own funds (autofinancement) that close it."""
+
     requested: int
     granted: int
     paid: int
@@ -35,7 +39,7 @@ def check_plan(total_cost: int, lines: Sequence[PlanLine]) -> list[str]:
     """French warnings about the plan; an empty list when nothing is wrong."""
     warnings: list[str] = []
     totals = plan_totals(total_cost, lines)
-    if total_cost == 0 and lines:
+    if total_cost == 0 and any(line.requested or line.granted or line.paid for line in lines):
         warnings.append("Le coût total de l'action est nul alors que des financements sont prévus.")
     if total_cost < 0:
         warnings.append("Le coût total de l'action est négatif.")
@@ -52,7 +56,10 @@ def check_plan(total_cost: int, lines: Sequence[PlanLine]) -> list[str]:
         if line.granted is not None and line.granted > line.requested:
             warnings.append(f"{line.funder} : le montant accordé ({format_money(line.granted)}) dépasse le montant "
                             f"demandé ({format_money(line.requested)}).")
-        if line.paid is not None and line.paid > (line.granted or 0):
+        if line.paid is not None and line.paid > 0 and line.granted is None:
+            warnings.append(f"{line.funder} : un montant versé ({format_money(line.paid)}) est saisi sans montant "
+                            "accordé.")
+        elif line.paid is not None and line.granted is not None and line.paid > line.granted:
             warnings.append(f"{line.funder} : le montant versé ({format_money(line.paid)}) dépasse le montant "
-                            f"accordé ({format_money(line.granted or 0)}).")
+                            f"accordé ({format_money(line.granted)}).")
     return warnings

@@ -17,6 +17,9 @@ _RATE = re.compile(r"(\d{1,3})(?:[.,](\d{1,2}))?")
 
 
 def format_indicator(code: str, value: int) -> str:
+    """An indicator's stored integer shown the French way: "10 450,00 €" or "42,5 %"."""
+    if code not in INDICATORS:
+        raise ValueError(f"L'indicateur « {code} » n'existe pas.")
     return format_money(value) if code in MONEY_INDICATORS else format_percent(value)
 
 
@@ -29,12 +32,17 @@ def parse_indicator(code: str, text: str) -> int:
         try:
             value = parse_money(text)
         except MoneyError as exc:
-            raise ValueError(f"{label} : {exc}") from None
+            reason = str(exc)
+            raise ValueError(f"{label} : {reason[:1].lower()}{reason[1:]}") from None
         if value < 0:
             raise ValueError(f"{label} : le montant ne peut pas être négatif.")
         return value
     compact = text.replace("%", "").replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    match = _RATE.fullmatch(compact)
+    if not compact:
+        raise ValueError(f"{label} : la valeur est vide.")
+    if compact.startswith(("-", "\u2212")):
+        raise ValueError(f"{label} : un pourcentage ne peut pas être négatif.")
+    match = _RATE.fullmatch(compact) if compact.isascii() else None
     if not match:
         raise ValueError(f"{label} : « {text.strip()} » n'est pas un pourcentage (exemple : 42,5 %).")
     value = int(match.group(1)) * 100 + int((match.group(2) or "").ljust(2, "0"))

@@ -4,44 +4,55 @@ from __future__ import annotations
 import re
 
 NBSP = "\u00a0"
+# At most 15 digits of euros: the cents always fit in a 64-bit database integer.
+MAX_UNIT_DIGITS = 15
 
 
 class MoneyError(ValueError):
     """An amount that cannot be read; str() is a French sentence."""
 
 
-_IGNORED = str.maketrans("", "", " \u00a0\u202f'’€\t")
+_IGNORED = str.maketrans("", "", " \u00a0\u202f\u2009'’€\t")
+_MINUS_SIGNS = ("-", "\u2212")
 _PLAIN = re.compile(r"(\d+)(?:[.,](\d*))?")
-_GROUPED_DOTS = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d*)?")
-_GROUPED_COMMAS = re.compile(r"\d{1,3}(?:,\d{3}){2,}(?:\.\d*)?")
+# Dots as thousands separators: before a decimal comma ("1.700,50"), or in two groups or more ("1.700.000").
+_DOTS_BEFORE_COMMA = re.compile(r"\d{1,3}(?:\.\d{3})+,\d*")
+_DOT_GROUPS = re.compile(r"\d{1,3}(?:\.\d{3}){2,}")
 
 
 def parse_money(text: str) -> int:
-    """Cents from an amount as people type it: "1 700 000,50 €", "1700000.5", "12 500", "1.700.000,50"."""
+    """Cents from an amount as people type it: "1 700 000,50 €", "1700000.5", "12 500", "1.700.000,50".
+
+    A lone comma or a lone dot is the decimal mark; dots are thousands separators only before a decimal
+    comma or when there are several of them in groups of 3 digits.  Raises MoneyError otherwise.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"parse_money attend un texte, pas {type(text).__name__}.")
     original = text.strip()
     if not original:
         raise MoneyError("Le montant est vide.")
     compact = original.translate(_IGNORED)
     if compact.upper().endswith("EUR"):
         compact = compact[:-3]
-    negative = compact.startswith("-")
+    negative = compact.startswith(_MINUS_SIGNS)
     if negative or compact.startswith("+"):
         compact = compact[1:]
-    if _GROUPED_DOTS.fullmatch(compact):
+    if _DOTS_BEFORE_COMMA.fullmatch(compact) or _DOT_GROUPS.fullmatch(compact):
         compact = compact.replace(".", "")
-    elif _GROUPED_COMMAS.fullmatch(compact):
-        compact = compact.replace(",", "")
-    match = _PLAIN.fullmatch(compact)
+    match = _PLAIN.fullmatch(compact) if compact.isascii() else None
     if not match:
         raise MoneyError(f"Le montant « {original} » n'est pas un nombre (exemple : 12 500,00 €).")
-    units, decimals = match.group(1), match.group(2) or ""
+    units, decimals = match.group(1).lstrip("0") or "0", match.group(2) or ""
     if len(decimals) > 2:
         raise MoneyError(f"Le montant « {original} » a plus de deux décimales.")
+    if len(units) > MAX_UNIT_DIGITS:
+        raise MoneyError(f"Le montant « {original} » est trop grand pour être enregistré.")
     cents = int(units) * 100 + int(decimals.ljust(2, "0"))
     return -cents if negative else cents
 
 
 def _group(number: int) -> str:
+    """The digits of a non-negative integer in groups of three separated by no-break spaces."""
     text = str(number)
     groups = []
     while len(text) > 3:
@@ -68,6 +79,6 @@ def percent_of(part_cents: int, whole_cents: int) -> int | None:
 
 def format_percent(basis_points: int) -> str:
     """7260 -> "72,6 %" (one decimal, rounded half up, no-break space before %)."""
-    sign = "-" if basis_points < 0 else ""
     tenths = (abs(basis_points) + 5) // 10
+    sign = "-" if basis_points < 0 and tenths else ""
     return f"{sign}{tenths // 10},{tenths % 10}{NBSP}%"

@@ -61,6 +61,8 @@ def check_transition(old: str, new: str) -> str | None:
     """None when the move is allowed (or no move), else a French sentence."""
     if new not in _FORWARD:
         return f"Le statut « {new} » n'existe pas."
+    if old not in _FORWARD:
+        return f"Le statut « {old} » n'existe pas."
     if old == new:
         return None
     if new in allowed_transitions(old):
@@ -69,6 +71,7 @@ def check_transition(old: str, new: str) -> str | None:
 
 
 def status_label(code: str) -> str:
+    """The French label of a status code; an unknown code is returned unchanged."""
     return STATUS_LABELS.get(code, code)
 
 

@@ -1,0 +1,94 @@
+"""The pick lists the forms offer (orientations, funders, communes, quartiers, porteurs) and what a form loads."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cvdesk.services.actions import FundingInput
+from cvdesk.store.models import (
+    Action,
+    ActionQuartier,
+    Association,
+    Commune,
+    Funder,
+    Funding,
+    Orientation,
+    Quartier,
+    QuartierCommune,
+    db,
+)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One entry of a pick list: the record's id and the text the user reads."""
+
+    id: int
+    label: str
+
+
+def orientations() -> list[Choice]:
+    query = (Orientation.select(Orientation.id, Orientation.number, Orientation.title)
+             .where(Orientation.deleted == False).order_by(Orientation.number).tuples())  # noqa: E712
+    return [Choice(oid, f"{number}. {title}") for oid, number, title in query]
+
+
+def funders() -> list[Choice]:
+    query = (Funder.select(Funder.id, Funder.name).where(Funder.deleted == False)  # noqa: E712
+             .order_by(Funder.position, Funder.name).tuples())
+    return [Choice(fid, name) for fid, name in query]
+
+
+def communes() -> list[Choice]:
+    query = (Commune.select(Commune.id, Commune.name).where(Commune.deleted == False)  # noqa: E712
+             .order_by(Commune.name).tuples())
+    return [Choice(cid, name) for cid, name in query]
+
+
+def quartiers() -> list[Choice]:
+    query = (Quartier.select(Quartier.id, Quartier.code, Quartier.name).where(Quartier.deleted == False)  # noqa: E712
+             .order_by(Quartier.code).tuples())
+    return [Choice(qid, f"{code} – {name}") for qid, code, name in query]
+
+
+def porteurs() -> list[Choice]:
+    """Every live association, by name; a name shared by several gets its SIRET or number to tell them apart."""
+    rows = db.execute_sql("SELECT id, name, siret FROM association WHERE deleted = 0 ORDER BY name COLLATE NOCASE, id")
+    rows = list(rows)
+    seen: dict[str, int] = {}
+    for _, name, _ in rows:
+        seen[name] = seen.get(name, 0) + 1
+    return [Choice(aid, name if seen[name] == 1 else f"{name} ({siret or f'n° {aid}'})") for aid, name, siret in rows]
+
+
+def action_of(action_id: int) -> Action | None:
+    return Action.get_or_none((Action.id == action_id) & (Action.deleted == False))  # noqa: E712
+
+
+def association_of(association_id: int) -> Association | None:
+    return Association.get_or_none((Association.id == association_id) & (Association.deleted == False))  # noqa: E712
+
+
+def quartier_of(quartier_id: int) -> Quartier | None:
+    return Quartier.get_or_none((Quartier.id == quartier_id) & (Quartier.deleted == False))  # noqa: E712
+
+
+def quartier_ids_of(action_id: int) -> list[int]:
+    query = (ActionQuartier.select(ActionQuartier.quartier)
+             .where((ActionQuartier.action == action_id) & (ActionQuartier.deleted == False)).tuples())  # noqa: E712
+    return [row[0] for row in query]
+
+
+def commune_ids_of(quartier_id: int) -> list[int]:
+    query = (QuartierCommune.select(QuartierCommune.commune)
+             .where((QuartierCommune.quartier == quartier_id) & (QuartierCommune.deleted == False)).tuples())  # noqa: E712
+    return [row[0] for row in query]
+
+
+def fundings_of(action_id: int) -> list[FundingInput]:
+    """The action's live financing plan, in the funders' order."""
+    query = (Funding.select(Funding.funder, Funding.requested, Funding.granted, Funding.paid, Funding.decision_date,
+                            Funding.notes)
+             .join(Funder)
+             .where((Funding.action == action_id) & (Funding.deleted == False))  # noqa: E712
+             .order_by(Funder.position, Funder.name).tuples())
+    return [FundingInput(fid, req, gra, paid, when, notes or "") for fid, req, gra, paid, when, notes in query]

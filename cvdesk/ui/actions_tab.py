@@ -1,0 +1,360 @@
+"""The Actions tab: each funded action with its porteur, quartiers, financing plan, status and renewal."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cvdesk.domain.axes import AXES, decode_axes, encode_axes
+from cvdesk.domain.status import BROUILLON, STATUS_LABELS, STATUSES, allowed_transitions, status_label
+from cvdesk.services import choices
+from cvdesk.services.actions import delete_action, renew_action, save_action
+from cvdesk.services.records import SaveResult
+from cvdesk.services.totals import years
+from cvdesk.store.models import utcnow
+from cvdesk.ui.financing_plan_editor import FinancingPlanEditor
+from cvdesk.ui.form_widgets import CheckList, DateEdit, IntEdit, MoneyEdit, RecordForm
+from cvdesk.ui.record_tab import RecordTab
+
+
+def _text_box(accessible_name: str, height: int = 60) -> QPlainTextEdit:
+    box = QPlainTextEdit()
+    box.setAccessibleName(accessible_name)
+    box.setTabChangesFocus(True)
+    box.setFixedHeight(height)
+    return box
+
+
+class PorteurCombo(QComboBox):
+    """The porteur, typed with completion over every association (thousands of them), or picked from the list."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.setAccessibleName("Porteur de l'action")
+        self.lineEdit().setPlaceholderText("Tapez une partie du nom de l'association")
+        self.setMaxVisibleItems(15)
+        self._ids: list[int] = []
+        self._by_label: dict[str, int] = {}
+        self._names = QStringListModel(self)
+        self.setModel(self._names)
+        completer = QCompleter(self._names, self)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.setCompleter(completer)
+        self.loaded = False
+
+    def set_choices(self, porteurs: list[choices.Choice]) -> None:
+        text = self.currentText()
+        self.blockSignals(True)
+        self._names.setStringList([choice.label for choice in porteurs])
+        self._ids = [choice.id for choice in porteurs]
+        self._by_label = {choice.label: choice.id for choice in porteurs}
+        self.setCurrentIndex(-1)
+        self.setEditText(text)
+        self.blockSignals(False)
+        self.loaded = True
+
+    def porteur_id(self) -> int | None:
+        return self._by_label.get(self.currentText().strip())
+
+    def set_porteur(self, porteur_id: int | None) -> None:
+        if porteur_id is None or porteur_id not in self._ids:
+            self.setCurrentIndex(-1)
+            self.setEditText("")
+            return
+        self.setCurrentIndex(self._ids.index(porteur_id))
+
+
+class _DoubleClickFilter(QObject):
+    """Calls back on a double-click of the watched widget (the porteur's name opens its record)."""
+
+    def __init__(self, callback: Any, parent: QObject) -> None:
+        super().__init__(parent)
+        self.callback = callback
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseButtonDblClick:
+            self.callback()
+            return True
+        return False
+
+
+class ActionsTab(RecordTab):
+    kind = "action"
+    list_name = "actions"
+    noun = "l'action"
+    new_title = "Nouvelle action"
+
+    def build_filters(self, bar: QHBoxLayout) -> None:
+        self.add_filter(bar, "year", "Année")
+        self.add_filter(bar, "orientation", "Orientation")
+        self.add_filter(bar, "status", "Statut")
+        self.set_filter_choices("status", [(code, STATUS_LABELS[code]) for code in STATUSES])
+        self.add_filter(bar, "commune", "Commune")
+        self.add_filter(bar, "quartier", "Quartier")
+        self.add_filter(bar, "funder", "Financeur")
+        self._status = BROUILLON
+        self._previous_label = ""
+
+    def build_form(self, form: RecordForm) -> None:
+        self.reference_edit = QLineEdit()
+        self.reference_edit.setAccessibleName("Référence de l'action")
+        self.reference_edit.setPlaceholderText("2015-VM-012")
+        form.add_field("reference", "&Référence :", self.reference_edit)
+        self.title_edit = QLineEdit()
+        self.title_edit.setAccessibleName("Intitulé de l'action")
+        form.add_field("title", "&Intitulé :", self.title_edit)
+        self.year_spin = QSpinBox()
+        self.year_spin.setRange(2000, 2100)
+        self.year_spin.setValue(utcnow().year)
+        self.year_spin.setAccessibleName("Année de programmation")
+        form.add_field("year", "&Année :", self.year_spin)
+        self.orientation_combo = QComboBox()
+        self.orientation_combo.setAccessibleName("Orientation stratégique")
+        self.orientation_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.orientation_combo.setMinimumContentsLength(20)
+        form.add_field("orientation", "&Orientation :", self.orientation_combo)
+        self.porteur_combo = PorteurCombo()
+        self.porteur_button = QPushButton("Ouvrir")
+        self.porteur_button.setAccessibleName("Ouvrir la fiche du porteur")
+        self.porteur_button.setToolTip("Ouvrir la fiche du porteur (ou double-cliquez sur son nom)")
+        self.porteur_button.clicked.connect(self.open_porteur)
+        self._porteur_filter = _DoubleClickFilter(self.open_porteur, self)
+        self.porteur_combo.lineEdit().installEventFilter(self._porteur_filter)
+        porteur_row = QWidget()
+        porteur_layout = QHBoxLayout(porteur_row)
+        porteur_layout.setContentsMargins(0, 0, 0, 0)
+        porteur_layout.addWidget(self.porteur_combo, 1)
+        porteur_layout.addWidget(self.porteur_button)
+        form.add_field("porteur", "&Porteur :", porteur_row)
+        self.quartiers_list = CheckList("Quartiers ciblés")
+        self.quartiers_list.setFixedHeight(110)
+        form.add_field("quartiers", "&Quartiers ciblés :", self.quartiers_list)
+        self.axes_list = CheckList("Axes transversaux")
+        self.axes_list.set_choices(list(AXES.items()))
+        self.axes_list.setFixedHeight(self.axes_list.sizeHintForRow(0) * len(AXES) + 6)
+        form.add_field("axes", "A&xes transversaux :", self.axes_list)
+        self.start_date = DateEdit("Date de début")
+        self.end_date = DateEdit("Date de fin")
+        dates = QWidget()
+        dates_layout = QHBoxLayout(dates)
+        dates_layout.setContentsMargins(0, 0, 0, 0)
+        dates_layout.addWidget(self.start_date)
+        dates_layout.addWidget(QLabel("au"))
+        dates_layout.addWidget(self.end_date)
+        dates_layout.addStretch(1)
+        form.add_field("start_date", "&Du :", dates)
+        self.form.rows["end_date"] = self.form.rows["start_date"]
+        self.description_edit = _text_box("Description de l'action", 70)
+        form.add_field("description", "&Description :", self.description_edit)
+        self.objectives_edit = _text_box("Objectifs de l'action")
+        form.add_field("objectives", "O&bjectifs :", self.objectives_edit)
+        self.public_edit = _text_box("Public visé", 45)
+        form.add_field("public", "Public &visé :", self.public_edit)
+        self.total_cost_edit = MoneyEdit("Coût total de l'action", optional=True)
+        self.total_cost_edit.setMaximumWidth(180)
+        form.add_field("total_cost", "&Coût total :", self.total_cost_edit)
+        self.planned_edit = IntEdit("Bénéficiaires prévus", "Le nombre de bénéficiaires prévus")
+        self.reached_edit = IntEdit("Bénéficiaires touchés", "Le nombre de bénéficiaires touchés")
+        for edit in (self.planned_edit, self.reached_edit):
+            edit.setMaximumWidth(120)
+        form.add_field("beneficiaries_planned", "Bénéficiaires &prévus :", self.planned_edit)
+        form.add_field("beneficiaries_reached", "Bénéficiaires &touchés :", self.reached_edit)
+        self.status_combo = QComboBox()
+        self.status_combo.setAccessibleName("Statut de l'action")
+        self.status_combo.setToolTip("Seuls les changements de statut permis sont proposés.")
+        form.add_field("status", "&Statut :", self.status_combo)
+        self.plan_editor = FinancingPlanEditor()
+        form.add_wide_field("funding", "Plan de &financement", self.plan_editor)
+        self.total_cost_edit.textChanged.connect(
+            lambda _text: self.plan_editor.set_total_cost(self.total_cost_edit.cents() or 0))
+        self.renewal_label = QLabel()
+        self.renewal_label.setWordWrap(True)
+        self.renew_button = QPushButton("Reconduire l'action")
+        self.renew_button.setAccessibleName("Reconduire l'action l'année suivante")
+        self.renew_button.setToolTip("Crée l'action de l'année suivante, liée à celle-ci, en brouillon.")
+        self.renew_button.clicked.connect(self.renew)
+        renew_row = QWidget()
+        renew_layout = QHBoxLayout(renew_row)
+        renew_layout.setContentsMargins(0, 0, 0, 0)
+        renew_layout.addWidget(self.renew_button)
+        renew_layout.addWidget(self.renewal_label, 1)
+        form.add_field("previous", "Reconduction :", renew_row)
+        self.watch(self.reference_edit, self.title_edit, self.year_spin, self.orientation_combo, self.porteur_combo,
+                   self.quartiers_list, self.axes_list, self.start_date, self.end_date, self.description_edit,
+                   self.objectives_edit, self.public_edit, self.total_cost_edit, self.planned_edit, self.reached_edit,
+                   self.status_combo, self.plan_editor)
+
+    def reload_choices(self) -> None:
+        orientations = choices.orientations()
+        communes = choices.communes()
+        quartiers = choices.quartiers()
+        funders = choices.funders()
+        self.set_filter_choices("year", [(y, str(y)) for y in reversed(years())])
+        self.set_filter_choices("orientation", orientations)
+        self.set_filter_choices("commune", communes)
+        self.set_filter_choices("quartier", quartiers)
+        self.set_filter_choices("funder", funders)
+        if not hasattr(self, "orientation_combo"):
+            return
+        current = self.orientation_combo.currentData()
+        self.orientation_combo.blockSignals(True)
+        self.orientation_combo.clear()
+        self.orientation_combo.addItem("—", None)
+        for choice in orientations:
+            self.orientation_combo.addItem(choice.label, choice.id)
+            self.orientation_combo.setItemData(self.orientation_combo.count() - 1, choice.label,
+                                               Qt.ItemDataRole.ToolTipRole)
+        self.orientation_combo.setCurrentIndex(max(0, self.orientation_combo.findData(current)))
+        self.orientation_combo.blockSignals(False)
+        checked = self.quartiers_list.checked_keys()
+        self.quartiers_list.set_choices(quartiers)
+        self.quartiers_list.set_checked(checked)
+        self.plan_editor.set_funders(funders)
+        if self.porteur_combo.loaded:
+            self.porteur_combo.set_choices(choices.porteurs())
+
+    def _ensure_porteurs(self) -> None:
+        # Thousands of associations: loaded when a form first needs them, not at start-up.
+        if not self.porteur_combo.loaded:
+            self.porteur_combo.set_choices(choices.porteurs())
+
+    def _set_statuses(self, current: str) -> None:
+        self._status = current
+        self.status_combo.blockSignals(True)
+        self.status_combo.clear()
+        self.status_combo.addItem(status_label(current), current)
+        for code in allowed_transitions(current):
+            self.status_combo.addItem(f"→ {status_label(code)}", code)
+        self.status_combo.setCurrentIndex(0)
+        self.status_combo.blockSignals(False)
+
+    def clear_form(self) -> None:
+        self._ensure_porteurs()
+        for edit in (self.reference_edit, self.title_edit, self.total_cost_edit, self.planned_edit, self.reached_edit):
+            edit.clear()
+        for box in (self.description_edit, self.objectives_edit, self.public_edit):
+            box.clear()
+        self.year_spin.setValue(utcnow().year)
+        self.orientation_combo.setCurrentIndex(0)
+        self.porteur_combo.set_porteur(None)
+        self.quartiers_list.set_checked([])
+        self.axes_list.set_checked([])
+        self.start_date.set_date_value(None)
+        self.end_date.set_date_value(None)
+        self._set_statuses(BROUILLON)
+        self.plan_editor.set_total_cost(0)
+        self.plan_editor.set_lines([])
+        self.plan_editor.show_errors({})
+        self.renewal_label.setText("")
+        self.renew_button.setEnabled(False)
+
+    def load_record(self, record_id: int) -> bool:
+        self._ensure_porteurs()
+        action = choices.action_of(record_id)
+        if action is None:
+            return False
+        self.heading.setText(f"{action.reference} – {action.title}")
+        self.reference_edit.setText(action.reference)
+        self.title_edit.setText(action.title)
+        self.title_edit.setCursorPosition(0)
+        self.year_spin.setValue(action.year)
+        self.orientation_combo.setCurrentIndex(max(0, self.orientation_combo.findData(action.orientation_id)))
+        self.porteur_combo.set_porteur(action.porteur_id)
+        self.quartiers_list.set_checked(choices.quartier_ids_of(record_id))
+        self.axes_list.set_checked(decode_axes(action.axes or ""))
+        self.start_date.set_date_value(action.start_date)
+        self.end_date.set_date_value(action.end_date)
+        self.description_edit.setPlainText(action.description or "")
+        self.objectives_edit.setPlainText(action.objectives or "")
+        self.public_edit.setPlainText(action.public or "")
+        self.total_cost_edit.set_cents(action.total_cost)
+        self.planned_edit.set_number(action.beneficiaries_planned)
+        self.reached_edit.set_number(action.beneficiaries_reached)
+        self._set_statuses(action.status)
+        self.plan_editor.set_total_cost(action.total_cost)
+        self.plan_editor.set_lines(choices.fundings_of(record_id))
+        self.plan_editor.show_errors({})
+        previous = choices.action_of(action.previous_id) if action.previous_id else None
+        self.renewal_label.setText(f"Reconduction de {previous.reference} ({previous.year})." if previous else "")
+        self.renew_button.setEnabled(True)
+        return True
+
+    def collect(self) -> tuple[dict[str, Any], dict[str, str]]:
+        errors: dict[str, str] = {}
+        porteur_text = self.porteur_combo.currentText().strip()
+        porteur_id = self.porteur_combo.porteur_id()
+        if porteur_text and porteur_id is None:
+            errors["porteur"] = f"Aucune association ne s'appelle « {porteur_text} » : choisissez-la dans la liste."
+        for edit, name in ((self.total_cost_edit, "total_cost"), (self.planned_edit, "beneficiaries_planned"),
+                           (self.reached_edit, "beneficiaries_reached")):
+            problem = edit.problem()
+            if problem:
+                errors[name] = problem
+        fundings, plan_errors = self.plan_editor.lines()
+        errors.update(plan_errors)
+        values = {
+            "reference": self.reference_edit.text().strip(), "title": self.title_edit.text().strip(),
+            "year": self.year_spin.value(), "orientation": self.orientation_combo.currentData(),
+            "porteur": porteur_id, "axes": encode_axes(self.axes_list.checked_keys()),
+            "start_date": self.start_date.date_value(), "end_date": self.end_date.date_value(),
+            "description": self.description_edit.toPlainText(), "objectives": self.objectives_edit.toPlainText(),
+            "public": self.public_edit.toPlainText(), "total_cost": self.total_cost_edit.cents() or 0,
+            "beneficiaries_planned": self.planned_edit.number(), "beneficiaries_reached": self.reached_edit.number(),
+            "status": self.status_combo.currentData() or self._status,
+        }
+        self.plan_editor.show_errors(errors)
+        return {"values": values, "quartiers": self.quartiers_list.checked_keys(), "fundings": fundings}, errors
+
+    def write(self, values: dict[str, Any]) -> SaveResult:
+        result = save_action(values["values"], self.record_id, values["quartiers"], values["fundings"])
+        if not result.ok:
+            self.plan_editor.show_errors(result.errors)
+        return result
+
+    def remove(self, record_id: int) -> bool:
+        return delete_action(record_id)
+
+    def describe(self) -> str:
+        reference, title = self.reference_edit.text().strip(), self.title_edit.text().strip()
+        if reference or title:
+            return f"l'action {reference} « {title} »"
+        return self.noun
+
+    def show_warnings(self, warnings: list[str]) -> None:
+        """The plan editor shows the plan's warnings live, under the plan; no second copy under the form."""
+        super().show_warnings([])
+
+    # -- jumps and renewal -------------------------------------------------------------------------------------------
+    def open_porteur(self) -> None:
+        porteur_id = self.porteur_combo.porteur_id()
+        if porteur_id is not None:
+            self.open_record.emit("association", porteur_id)
+
+    def renew(self) -> None:
+        if self.record_id is None or not self.maybe_keep_edits():
+            return
+        result = renew_action(self.record_id)
+        if not result.ok:
+            QMessageBox.warning(self, "Reconduction impossible", " ".join(result.errors.values()))
+            return
+        self.model.reload()
+        self.go_to(result.record.id)
+        self.message.emit(f"Action reconduite : {result.record.reference} ({result.record.year}).")
+        self.changed.emit()

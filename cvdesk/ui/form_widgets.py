@@ -1,0 +1,229 @@
+"""Form inputs shared by the tabs: amounts typed the French way, whole numbers, optional dates, checkable lists."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable, Sequence
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cvdesk.domain.money import MoneyError, format_money, parse_money
+from cvdesk.services.choices import Choice
+
+ERROR_STYLE = "border: 2px solid #c0392b;"
+ERROR_TEXT_STYLE = "color: #c0392b;"
+OK_TEXT_STYLE = "color: #1e7d32;"
+WARNING_TEXT_STYLE = "color: #a04000; font-weight: bold;"
+
+
+class MoneyEdit(QLineEdit):
+    """An amount typed as people do ("12 500", "12 500,50 €"), shown formatted and right-aligned; cents inside."""
+
+    def __init__(self, accessible_name: str, optional: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.optional = optional
+        self.setAccessibleName(accessible_name)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.setPlaceholderText("0,00 €")
+        self.editingFinished.connect(self._reformat)
+
+    def problem(self) -> str | None:
+        """None when the text is a valid amount (or empty and optional), else a French sentence."""
+        text = self.text().strip()
+        if not text:
+            return None if self.optional else "Le montant est obligatoire."
+        try:
+            cents = parse_money(text)
+        except MoneyError as exc:
+            return str(exc)
+        if cents < 0:
+            return "Le montant ne peut pas être négatif."
+        return None
+
+    def cents(self) -> int | None:
+        """The amount in cents; None when empty or unreadable (see problem())."""
+        if self.problem() is not None or not self.text().strip():
+            return None
+        return parse_money(self.text())
+
+    def set_cents(self, cents: int | None) -> None:
+        self.setText("" if cents is None else format_money(cents))
+
+    def _reformat(self) -> None:
+        cents = self.cents()
+        if cents is not None:
+            formatted = format_money(cents)
+            if formatted != self.text():
+                self.setText(formatted)
+
+
+class IntEdit(QLineEdit):
+    """A whole number (population, beneficiaries), spaces between thousands allowed; None when empty."""
+
+    def __init__(self, accessible_name: str, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = label
+        self.setAccessibleName(accessible_name)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+    def _compact(self) -> str:
+        return self.text().replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+
+    def problem(self) -> str | None:
+        compact = self._compact()
+        if compact and not compact.isdigit():
+            return f"{self.label} doit être un nombre entier positif (« {self.text().strip()} »)."
+        return None
+
+    def number(self) -> int | None:
+        compact = self._compact()
+        return int(compact) if compact.isdigit() else None
+
+    def set_number(self, value: int | None) -> None:
+        self.setText("" if value is None else str(value))
+
+
+class DateEdit(QDateEdit):
+    """A date with a calendar pop-up, shown dd/mm/yyyy, that may stay empty (shown "—")."""
+
+    EMPTY = QDate(1900, 1, 1)
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(accessible_name)
+        self.setCalendarPopup(True)
+        self.setDisplayFormat("dd/MM/yyyy")
+        self.setMinimumDate(self.EMPTY)
+        self.setSpecialValueText("—")
+        self.setDate(self.EMPTY)
+
+    def date_value(self) -> date | None:
+        value = self.date()
+        return None if value == self.EMPTY else date(value.year(), value.month(), value.day())
+
+    def set_date_value(self, value: date | None) -> None:
+        self.setDate(self.EMPTY if value is None else QDate(value.year, value.month, value.day))
+
+
+class CheckList(QListWidget):
+    """A list of choices with a check box each (communes of a quartier, quartiers of an action, axes)."""
+
+    checked_changed = Signal()
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(accessible_name)
+        self.setUniformItemSizes(True)
+        self.itemChanged.connect(lambda _item: self.checked_changed.emit())
+
+    def set_choices(self, choices: Sequence[Choice] | Iterable[tuple[object, str]]) -> None:
+        self.blockSignals(True)
+        self.clear()
+        for choice in choices:
+            key, label = (choice.id, choice.label) if isinstance(choice, Choice) else choice
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.addItem(item)
+        self.blockSignals(False)
+
+    def checked_keys(self) -> list:
+        return [self.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.count())
+                if self.item(row).checkState() == Qt.CheckState.Checked]
+
+    def set_checked(self, keys: Iterable[object]) -> None:
+        wanted = set(keys)
+        self.blockSignals(True)
+        for row in range(self.count()):
+            item = self.item(row)
+            checked = item.data(Qt.ItemDataRole.UserRole) in wanted
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        self.blockSignals(False)
+
+    def item_for(self, key: object) -> QListWidgetItem | None:
+        for row in range(self.count()):
+            if self.item(row).data(Qt.ItemDataRole.UserRole) == key:
+                return self.item(row)
+        return None
+
+
+class FieldRow(QWidget):
+    """An input with the French sentence that says why its value is refused, shown under it."""
+
+    def __init__(self, field: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.field = field
+        self.error = QLabel()
+        self.error.setStyleSheet(ERROR_TEXT_STYLE)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(field)
+        layout.addWidget(self.error)
+
+    def set_error(self, message: str | None) -> None:
+        self.field.setStyleSheet(ERROR_STYLE if message else "")
+        self.error.setStyleSheet(ERROR_TEXT_STYLE)
+        self.error.setText(message or "")
+        self.error.setVisible(bool(message))
+        self.field.setToolTip(message or "")
+
+    def set_note(self, text: str) -> None:
+        """A reassuring line under a valid input (e.g. « SIRET valide. »)."""
+        self.field.setStyleSheet("")
+        self.field.setToolTip("")
+        self.error.setStyleSheet(OK_TEXT_STYLE)
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+
+class RecordForm(QFormLayout):
+    """A form layout that remembers each field's row by its service name, to mark the refused ones."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: dict[str, FieldRow] = {}
+        self.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+
+    def add_field(self, name: str, label: str, field: QWidget) -> QWidget:
+        row = FieldRow(field)
+        self.rows[name] = row
+        caption = QLabel(label)
+        caption.setBuddy(field)
+        self.addRow(caption, row)
+        return field
+
+    def add_wide_field(self, name: str, label: str, field: QWidget) -> QWidget:
+        """A field under its own title, across the whole width of the form (the financing plan)."""
+        row = FieldRow(field)
+        self.rows[name] = row
+        caption = QLabel(label)
+        caption.setBuddy(field)
+        caption.setStyleSheet("font-weight: bold; margin-top: 6px;")
+        self.addRow(caption)
+        self.addRow(row)
+        return field
+
+    def show_errors(self, errors: dict[str, str]) -> list[str]:
+        """Mark the fields named in errors; returns the messages no field could show."""
+        for row in self.rows.values():
+            row.set_error(None)
+        unplaced = []
+        for name, message in errors.items():
+            if name in self.rows:
+                self.rows[name].set_error(message)
+            else:
+                unplaced.append(message)
+        return unplaced

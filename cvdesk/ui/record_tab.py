@@ -1,0 +1,465 @@
+"""What the three tabs share: the list with its search and filters beside a detail form, and the editing cycle."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cvdesk.services.choices import Choice
+from cvdesk.services.records import SaveResult
+from cvdesk.ui.form_widgets import ERROR_TEXT_STYLE, WARNING_TEXT_STYLE, RecordForm
+from cvdesk.ui.record_table_model import RecordTableModel
+
+SEARCH_DELAY_MS = 150
+# First-run column widths (the user's own widths are remembered); never ResizeToContents on large lists.
+KIND_WIDTHS = {"money": 115, "year": 55, "int": 90, "status": 105, "bool": 60}
+COLUMN_WIDTHS = {"reference": 115, "title": 230, "porteur": 190, "orientation": 85, "name": 230, "code": 95,
+                 "communes": 200, "siret": 125, "rna": 95, "legal_form": 150, "email": 180}
+ALL = "Tous"
+
+
+class RecordTab(QWidget):
+    """A list beside a form; subclasses build the form and say how a record loads, saves and deletes."""
+
+    kind = ""  # "quartier" | "action" | "association"
+    list_name = ""
+    noun = "l'enregistrement"  # as in « Supprimer l'action … ? »
+    new_title = "Nouvel enregistrement"
+
+    open_record = Signal(str, int)  # another tab's record to show (kind, id)
+    changed = Signal()  # records were added, changed or deleted: counts and other lists may need a refresh
+    message = Signal(str)  # a short note for the status bar
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.record_id: int | None = None
+        self._dirty = False
+        self._loading = False
+        self._moving = False
+        self.model = RecordTableModel(self.list_name, self)
+        self.filter_combos: dict[str, QComboBox] = {}
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Rechercher…")
+        self.search.setAccessibleName(f"Rechercher dans la liste des {self.list_name}")
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_search)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search.returnPressed.connect(self.apply_search)
+
+        self.view = QTableView()
+        self.view.setAccessibleName(f"Liste des {self.list_name}")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        vertical = self.view.verticalHeader()
+        vertical.setVisible(False)
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never ResizeToContents on 100,000 rows
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.AscendingOrder)
+        header.sortIndicatorChanged.connect(self.model.sort)
+        header.setSectionsClickable(True)
+        for position, column in enumerate(self.model.columns):
+            self.view.setColumnWidth(position, COLUMN_WIDTHS.get(column.key, KIND_WIDTHS.get(column.kind, 110)))
+        self.view.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.model.modelReset.connect(self._reselect_after_reset)
+        self.model.completed.connect(lambda _n: self._show_count())
+
+        self.count_label = QLabel()
+        filters = QHBoxLayout()
+        filters.setContentsMargins(0, 0, 0, 0)
+        self.build_filters(filters)
+        filters.addStretch(1)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.view, 1)
+        left_layout.addWidget(self.count_label)
+
+        self.heading = QLabel(self.new_title)
+        self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        self.heading.setWordWrap(True)
+        self.form = RecordForm()
+        form_widget = QWidget()
+        form_layout = QVBoxLayout(form_widget)
+        form_layout.addWidget(self.heading)
+        form_layout.addLayout(self.form)
+        self.build_form(self.form)
+        self.build_panels(form_layout)
+        form_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(form_widget)
+
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet(ERROR_TEXT_STYLE)
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self.warning_label = QLabel()
+        self.warning_label.setStyleSheet(WARNING_TEXT_STYLE)
+        self.warning_label.setWordWrap(True)
+        self.warning_label.hide()
+        self.new_button = QPushButton("Nouveau")
+        self.save_button = QPushButton("Enregistrer")
+        self.revert_button = QPushButton("Annuler les modifications")
+        self.delete_button = QPushButton("Supprimer")
+        for button, slot, help_text in (
+            (self.new_button, self.new_record, "Nouvel enregistrement (Ctrl+N)"),
+            (self.save_button, self.save, "Enregistrer (Ctrl+S)"),
+            (self.revert_button, self.revert, "Annuler les modifications non enregistrées (Échap)"),
+            (self.delete_button, self.delete_current, "Supprimer l'enregistrement (Suppr)"),
+        ):
+            button.clicked.connect(slot)
+            button.setToolTip(help_text)
+            button.setAccessibleName(button.text())
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.save_button, self.revert_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.delete_button)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(scroll, 1)
+        right_layout.addWidget(self.warning_label)
+        right_layout.addWidget(self.error_label)
+        right_layout.addLayout(buttons)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([700, 640])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.splitter)
+        self.setTabOrder(self.search, self.view)
+        self.reload_choices()
+        self._update_buttons()
+
+    # -- what subclasses provide ---------------------------------------------------------------------------------
+    def build_filters(self, bar: QHBoxLayout) -> None:
+        """Add the filter combos of this list to bar (see add_filter)."""
+
+    def build_form(self, form: RecordForm) -> None:
+        raise NotImplementedError
+
+    def build_panels(self, layout: QVBoxLayout) -> None:
+        """Add read-only panels under the form."""
+
+    def reload_choices(self) -> None:
+        """Reload the pick lists the form and filters offer (after an import or another database)."""
+
+    def clear_form(self) -> None:
+        raise NotImplementedError
+
+    def load_record(self, record_id: int) -> bool:
+        """Fill the form with the record; False when it no longer exists."""
+        raise NotImplementedError
+
+    def collect(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """The form's values for the service, and the errors found while reading the inputs."""
+        raise NotImplementedError
+
+    def write(self, values: dict[str, Any]) -> SaveResult:
+        raise NotImplementedError
+
+    def remove(self, record_id: int) -> bool:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """The record as a sentence names it, e.g. « l'action 2015-VM-012 (Atelier santé) »."""
+        return self.noun
+
+    # -- helpers for subclasses ----------------------------------------------------------------------------------
+    def watch(self, *widgets: QWidget) -> None:
+        """Mark the form dirty when any of these inputs changes."""
+        for widget in widgets:
+            if isinstance(widget, QComboBox) and widget.isEditable():
+                widget.editTextChanged.connect(self.mark_dirty)
+            for name in ("textChanged", "currentIndexChanged", "dateChanged", "checked_changed", "toggled",
+                         "plan_changed"):
+                signal = getattr(widget, name, None)
+                if signal is not None and hasattr(signal, "connect"):
+                    signal.connect(self.mark_dirty)
+                    break
+
+    def add_filter(self, bar: QHBoxLayout, key: str, label: str) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(f"Filtrer par {label.lower()}")
+        combo.setToolTip(f"Filtrer par {label.lower()}")
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(10)
+        combo.addItem(f"{label} : {ALL.lower()}", None)
+        combo.currentIndexChanged.connect(lambda _index: self.apply_filters())
+        bar.addWidget(combo)
+        self.filter_combos[key] = combo
+        return combo
+
+    def set_filter_choices(self, key: str, choices: list[Choice] | list[tuple[Any, str]]) -> None:
+        combo = self.filter_combos[key]
+        current = combo.currentData()
+        combo.blockSignals(True)
+        while combo.count() > 1:
+            combo.removeItem(1)
+        for choice in choices:
+            value, label = (choice.id, choice.label) if isinstance(choice, Choice) else choice
+            combo.addItem(label, value)
+        index = combo.findData(current) if current is not None else 0
+        combo.setCurrentIndex(max(0, index))
+        combo.blockSignals(False)
+
+    # -- the list ------------------------------------------------------------------------------------------------
+    def apply_search(self) -> None:
+        self._search_timer.stop()
+        if self.search.text().strip() != self.model.search:
+            self.model.set_search(self.search.text())
+
+    def apply_filters(self) -> None:
+        self.model.set_filters({key: combo.currentData() for key, combo in self.filter_combos.items()})
+
+    def refresh(self) -> None:
+        """Query the list again, keeping the current record selected when it is still listed."""
+        self.model.reload()
+
+    def _show_count(self) -> None:
+        total = self.model.total()
+        if total is not None:
+            self.count_label.setText(f"{total:,} dans la liste".replace(",", "\u00a0"))
+
+    def _reselect_after_reset(self) -> None:
+        if self.record_id is None:
+            return
+        for row in range(self.model.rowCount()):
+            if self.model.record_id(row) == self.record_id:
+                self._select_row(row)
+                return
+
+    def _select_row(self, row: int) -> None:
+        self._moving = True
+        try:
+            index = self.model.index(row, 0)
+            self.view.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            self.view.scrollTo(index)
+        finally:
+            self._moving = False
+
+    def _current_row_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if self._moving or not current.isValid():
+            return
+        record_id = self.model.record_id(current.row())
+        if record_id is None or record_id == self.record_id:
+            return
+        if not self.maybe_keep_edits():
+            QTimer.singleShot(0, lambda: self._select_row(previous.row()) if previous.isValid() else None)
+            return
+        self.show_record(record_id)
+
+    # -- the editing cycle ---------------------------------------------------------------------------------------
+    def current_record_id(self) -> int | None:
+        return self.record_id
+
+    def is_dirty(self) -> bool:
+        return self._dirty
+
+    def mark_dirty(self, *_args: object) -> None:
+        if not self._loading and not self._dirty:
+            self._dirty = True
+            self._update_buttons()
+            self.heading.setText(self.heading.text() + " (modifié)")
+
+    def _set_clean(self) -> None:
+        self._dirty = False
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        self.revert_button.setEnabled(self._dirty)
+        self.delete_button.setEnabled(self.record_id is not None)
+
+    def _clear_messages(self) -> None:
+        self.form.show_errors({})
+        self.error_label.hide()
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        unplaced = self.form.show_errors(errors)
+        self.error_label.setText("L'enregistrement est refusé : " + " ".join(errors.values()) if errors else "")
+        self.error_label.setVisible(bool(errors))
+        if unplaced:
+            self.error_label.setText("L'enregistrement est refusé : " + " ".join(errors.values()))
+
+    def show_warnings(self, warnings: list[str]) -> None:
+        self.warning_label.setText("\n".join(f"Attention : {w}" for w in warnings))
+        self.warning_label.setVisible(bool(warnings))
+
+    def show_record(self, record_id: int) -> None:
+        """Load the record into the form (no question asked: see maybe_keep_edits)."""
+        self._loading = True
+        try:
+            self._clear_messages()
+            found = self.load_record(record_id)
+            self.record_id = record_id if found else None
+            if not found:
+                self.clear_form()
+        finally:
+            self._loading = False
+        self._set_clean()
+
+    def maybe_keep_edits(self) -> bool:
+        """Before leaving a record with unsaved edits: True to go on (saved or dropped), False to stay."""
+        if not self._dirty:
+            return True
+        answer = QMessageBox.question(
+            self, "Modifications non enregistrées",
+            f"Les modifications de {self.describe()} ne sont pas enregistrées. Les enregistrer ?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        if answer == QMessageBox.StandardButton.Discard:
+            self.revert()
+            return True
+        return False
+
+    def new_record(self) -> None:
+        if not self.maybe_keep_edits():
+            return
+        self._loading = True
+        try:
+            self._clear_messages()
+            self.show_warnings([])
+            self.record_id = None
+            self.clear_form()
+            self.heading.setText(self.new_title)
+        finally:
+            self._loading = False
+        self._moving = True
+        self.view.selectionModel().clearSelection()
+        self.view.selectionModel().setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.Clear)
+        self._moving = False
+        self._set_clean()
+        self.focus_first_field()
+
+    def focus_first_field(self) -> None:
+        if self.form.rows:
+            next(iter(self.form.rows.values())).field.setFocus()
+
+    def save(self) -> bool:
+        """Save the form through the services; on refusal the fields say why and nothing is written."""
+        values, errors = self.collect()
+        if errors:
+            self.show_errors(errors)
+            self.message.emit("Enregistrement refusé : corrigez les champs signalés.")
+            return False
+        result = self.write(values)
+        if not result.ok:
+            self.show_errors(result.errors)
+            self.message.emit("Enregistrement refusé : corrigez les champs signalés.")
+            return False
+        created = self.record_id is None
+        self.record_id = result.record.id
+        self.show_record(self.record_id)
+        self.show_warnings(result.warnings)
+        if created:
+            self.model.reload()
+            self.go_to(self.record_id)
+        else:
+            self.model.refresh_record(self.record_id)
+        self.message.emit("Enregistré.")
+        self.changed.emit()
+        return True
+
+    def revert(self) -> None:
+        """Drop unsaved edits: the form shows the record as saved (or empty for a new one)."""
+        if self.record_id is not None:
+            self.show_record(self.record_id)
+        else:
+            self._loading = True
+            try:
+                self._clear_messages()
+                self.clear_form()
+            finally:
+                self._loading = False
+            self._set_clean()
+
+    def delete_current(self) -> None:
+        if self.record_id is None:
+            return
+        answer = QMessageBox.question(
+            self, "Supprimer", f"Supprimer {self.describe()} ? La suppression sera transmise au siège.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        described = self.describe()
+        if self.remove(self.record_id):
+            self.message.emit(f"Supprimé : {described}.")
+        self.record_id = None
+        self._dirty = False
+        self.new_record()
+        self.model.reload()
+        self.changed.emit()
+
+    def go_to(self, record_id: int) -> None:
+        """Show this record and select it in the list (clearing the search and filters when they hide it)."""
+        row = self.model.row_of(record_id)
+        if row is None and (self.model.search or self.model.filters):
+            self.search.blockSignals(True)
+            self.search.clear()
+            self.search.blockSignals(False)
+            for combo in self.filter_combos.values():
+                combo.blockSignals(True)
+                combo.setCurrentIndex(0)
+                combo.blockSignals(False)
+            self.model.search, self.model.filters = "", {}
+            self.model.reload()
+            row = self.model.row_of(record_id)
+        if record_id != self.record_id or self._dirty:
+            self.show_record(record_id)
+        if row is not None:
+            self._select_row(row)
+
+    # -- remembered between sessions -----------------------------------------------------------------------------
+    def save_settings(self, settings: QSettings) -> None:
+        settings.setValue(f"{self.kind}/splitter", self.splitter.saveState())
+        settings.setValue(f"{self.kind}/header", self.view.horizontalHeader().saveState())
+
+    def load_settings(self, settings: QSettings) -> None:
+        splitter = settings.value(f"{self.kind}/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        header = settings.value(f"{self.kind}/header")
+        if header is not None:
+            self.view.horizontalHeader().restoreState(header)
+            self.view.horizontalHeader().setSortIndicator(self.model.sort_column(),
+                                                          Qt.SortOrder.DescendingOrder if self.model.descending
+                                                          else Qt.SortOrder.AscendingOrder)

@@ -1,0 +1,202 @@
+"""The id-backed table model of a list: it holds ids sorted and filtered in SQL and fetches rows lazily by batches."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Mapping
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+
+from cvdesk.domain.axes import PILLARS
+from cvdesk.domain.money import NBSP, format_money
+from cvdesk.domain.status import status_label
+from cvdesk.services.lists import Column, fetch_rows, get_spec, list_ids
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+# The first page shows at once; the remaining ids follow on the next turn of the event loop.
+FIRST_PAGE = 200
+# Rows fetched around the one the view asks for, and how many rows the cache keeps.
+BATCH_BEFORE, BATCH_AFTER = 40, 160
+CACHE_LIMIT = 5000
+
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+NUMERIC_KINDS = frozenset({"money", "int", "year"})
+
+
+def group_digits(number: int) -> str:
+    """12345 -> "12 345" with a no-break space, the French way."""
+    return f"{number:,}".replace(",", NBSP)
+
+
+def cell_text(column: Column, value: Any) -> str:
+    """A stored value as the list shows it."""
+    if value is None:
+        return ""
+    if column.kind == "money":
+        return format_money(int(value))
+    if column.kind == "status":
+        return status_label(str(value))
+    if column.kind == "bool":
+        return "Oui" if value else "Non"
+    if column.kind == "int":
+        return group_digits(int(value))
+    if column.kind == "pillar":
+        return PILLARS.get(str(value), str(value))
+    if column.kind == "date":
+        day = value if isinstance(value, date) else date.fromisoformat(str(value))
+        return day.strftime("%d/%m/%Y")
+    return str(value)
+
+
+class RecordTableModel(QAbstractTableModel):
+    """Ids of one list (services.lists) in SQL order; the column values of the visible rows only."""
+
+    completed = Signal(int)  # every id is loaded: the number of records listed
+
+    def __init__(self, list_name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.spec = get_spec(list_name)
+        self.list_name = list_name
+        self.columns: tuple[Column, ...] = self.spec.columns
+        self.search = ""
+        self.filters: dict[str, Any] = {}
+        self.sort_key = self.spec.default_sort
+        self.descending = False
+        self._ids: list[int] = []
+        self._complete = True
+        self._cache: dict[int, tuple[Any, ...]] = {}
+        self._generation = 0
+
+    # -- what is listed -----------------------------------------------------------------------------------------
+    def set_search(self, text: str) -> None:
+        if text.strip() != self.search:
+            self.search = text.strip()
+            self.reload()
+
+    def set_filters(self, filters: Mapping[str, Any]) -> None:
+        clean = {key: value for key, value in filters.items() if value is not None}
+        if clean != self.filters:
+            self.filters = clean
+            self.reload()
+
+    def reload(self) -> None:
+        """Query the first page of ids again (after a search, a filter, a sort or a save); the rest follows."""
+        self._generation += 1
+        self.beginResetModel()
+        self._ids = list_ids(self.list_name, self.search, self.filters, self.sort_key, self.descending,
+                             limit=FIRST_PAGE)
+        self._cache.clear()
+        self._complete = len(self._ids) < FIRST_PAGE
+        self.endResetModel()
+        if self._complete:
+            self.completed.emit(len(self._ids))
+        else:
+            generation = self._generation
+            QTimer.singleShot(0, lambda: self._load_rest(generation))
+
+    def _load_rest(self, generation: int) -> None:
+        if generation != self._generation or self._complete:
+            return
+        every = list_ids(self.list_name, self.search, self.filters, self.sort_key, self.descending)
+        loaded = len(self._ids)
+        self._complete = True
+        if every[:loaded] != self._ids:
+            self.beginResetModel()
+            self._ids = every
+            self._cache.clear()
+            self.endResetModel()
+        elif len(every) > loaded:
+            self.beginInsertRows(QModelIndex(), loaded, len(every) - 1)
+            self._ids = every
+            self.endInsertRows()
+        self.completed.emit(len(self._ids))
+
+    def ensure_complete(self) -> None:
+        """Load every id now rather than on the next turn of the event loop."""
+        self._load_rest(self._generation)
+
+    @property
+    def is_complete(self) -> bool:
+        return self._complete
+
+    def total(self) -> int | None:
+        """How many records are listed, once every id is loaded."""
+        return len(self._ids) if self._complete else None
+
+    def record_id(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, record_id: int) -> int | None:
+        self.ensure_complete()
+        try:
+            return self._ids.index(record_id)
+        except ValueError:
+            return None
+
+    def refresh_record(self, record_id: int) -> None:
+        """Show a saved record's new values without querying the ids again."""
+        self._cache.pop(record_id, None)
+        if record_id in self._ids[:FIRST_PAGE] or self._complete:
+            row = self.row_of(record_id)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+
+    # -- Qt's model interface -----------------------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def _row_values(self, row: int) -> tuple[Any, ...] | None:
+        record_id = self._ids[row]
+        values = self._cache.get(record_id)
+        if values is None:
+            if len(self._cache) > CACHE_LIMIT:
+                self._cache.clear()
+            wanted = [i for i in self._ids[max(0, row - BATCH_BEFORE):row + BATCH_AFTER] if i not in self._cache]
+            self._cache.update(fetch_rows(self.list_name, wanted))
+            values = self._cache.get(record_id)
+            if values is None:  # deleted meanwhile: keep the row blank rather than query it on every paint
+                values = self._cache[record_id] = (None,) * len(self.columns)
+        return values
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids) or not 0 <= index.column() < len(self.columns):
+            return None
+        column = self.columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            values = self._row_values(index.row())
+            return cell_text(column, values[index.column()]) if values is not None else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(RIGHT if column.kind in NUMERIC_KINDS else LEFT)
+        if role == Qt.ItemDataRole.UserRole:
+            return self._ids[index.row()]
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            column = self.columns[section]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return column.label
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(RIGHT if column.kind in NUMERIC_KINDS else LEFT)
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._ids):
+            return str(section + 1)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns) or not self.columns[column].sortable:
+            return
+        key = self.columns[column].key
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (key, descending) != (self.sort_key, self.descending):
+            self.sort_key, self.descending = key, descending
+            self.reload()
+
+    def sort_column(self) -> int:
+        for position, column in enumerate(self.columns):
+            if column.key == self.sort_key:
+                return position
+        return 0

@@ -1,0 +1,1 @@
+"""The PDF summary sheets (reportlab, no Qt): one module per sheet, shared look in styles.py."""

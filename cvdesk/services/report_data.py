@@ -1,0 +1,288 @@
+"""Read-only queries the PDF sheets need: finding a record from what a user types, and rows in SQL."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Sequence
+
+from cvdesk.store.models import Action, Association, Funder, Meeting, Orientation, Quartier, db
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+MEETING_KINDS: dict[str, str] = {
+    "comite_technique": "Comité technique",
+    "comite_pilotage": "Comité de pilotage",
+    "revue_programmation": "Revue de programmation",
+}
+
+
+def meeting_kind_label(kind: str) -> str:
+    return MEETING_KINDS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def _live(model: Any) -> Any:
+    return model.deleted == False  # noqa: E712
+
+
+def _by_uuid(model: Any, key: str) -> Any:
+    if _UUID.fullmatch(key):
+        return model.get_or_none((model.uuid == key.lower()) & _live(model))
+    return None
+
+
+def find_quartier(key: str) -> Quartier | None:
+    """A live quartier from its code (QP059001, any case) or its UUID."""
+    key = key.strip()
+    return _by_uuid(Quartier, key) or Quartier.select().where(
+        (Quartier.code == key.upper()) & _live(Quartier)).order_by(Quartier.id).first()
+
+
+def find_action(key: str) -> Action | None:
+    """A live action from its reference (2015-VM-001) or its UUID; a reused reference gives the latest year."""
+    key = key.strip()
+    return _by_uuid(Action, key) or Action.select().where(
+        (Action.reference == key) & _live(Action)).order_by(Action.year.desc(), Action.id.desc()).first()
+
+
+def find_association(key: str) -> Association | None:
+    """A live association from its SIRET (spaces allowed), its SIREN, its RNA number or its UUID."""
+    key = key.strip()
+    found = _by_uuid(Association, key)
+    if found:
+        return found
+    digits = re.sub(r"[\s\u00a0\u202f.]", "", key)
+    if digits.isdigit() and len(digits) in (9, 14):
+        column = Association.siret if len(digits) == 14 else Association.siren
+        return Association.select().where((column == digits) & _live(Association)).order_by(Association.id).first()
+    return Association.select().where((Association.rna == key.upper()) & (Association.rna != "")
+                                      & _live(Association)).order_by(Association.id).first()
+
+
+def find_meeting(key: str) -> Meeting | None:
+    """A live meeting from its UUID or its date (dd/mm/yyyy or yyyy-mm-dd; the first of the day)."""
+    key = key.strip()
+    found = _by_uuid(Meeting, key)
+    if found:
+        return found
+    match = re.fullmatch(r"(\d{2})/(\d{2})/(\d{4})", key)
+    try:
+        day = date(int(match[3]), int(match[2]), int(match[1])) if match else date.fromisoformat(key)
+    except ValueError:
+        return None
+    return Meeting.select().where((Meeting.date == day) & _live(Meeting)).order_by(Meeting.id).first()
+
+
+def find_orientation(number: int) -> Orientation | None:
+    return Orientation.select().where((Orientation.number == number) & _live(Orientation)).order_by(
+        Orientation.id).first()
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().strip().lower()
+
+
+def find_funder(name: str) -> Funder | None:
+    """A live funder from its name or short name, case and accents ignored ("etat" finds "État")."""
+    wanted = _fold(name)
+    funders = list(Funder.select().where(_live(Funder)).order_by(Funder.position, Funder.name))
+    for funder in funders:
+        if wanted in (_fold(funder.name), _fold(funder.short_name)):
+            return funder
+    return None
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """One action as the lists of the sheets show it, amounts in cents."""
+
+    id: int
+    reference: str
+    title: str
+    year: int
+    orientation_id: int | None
+    orientation_number: int | None
+    orientation_title: str
+    porteur: str
+    status: str
+    total_cost: int
+    requested: int
+    granted: int
+    paid: int
+
+
+_ACTION_COLUMNS = """
+    a.id, a.reference, a.title, a.year, a.orientation_id, o.number, COALESCE(o.title, ''), COALESCE(p.name, ''),
+    a.status, a.total_cost, a.requested_total, a.granted_total, a.paid_total
+"""
+_ACTION_FROM = """
+    FROM "action" a LEFT JOIN orientation o ON o.id = a.orientation_id LEFT JOIN association p ON p.id = a.porteur_id
+"""
+
+
+def actions_of_quartier(quartier_id: int, year: int | None = None) -> list[ActionRow]:
+    """The live actions targeting the quartier, by orientation, year and reference."""
+    sql = f"""SELECT {_ACTION_COLUMNS} {_ACTION_FROM}
+        JOIN action_quartier aq ON aq.action_id = a.id AND aq.deleted = 0 AND aq.quartier_id = ?
+        WHERE a.deleted = 0 {'AND a.year = ?' if year is not None else ''}
+        GROUP BY a.id ORDER BY o.number IS NULL, o.number, a.year, a.reference"""
+    params: list[Any] = [quartier_id] + ([year] if year is not None else [])
+    return [ActionRow(*row) for row in db.execute_sql(sql, params)]
+
+
+def actions_of_association(association_id: int, year: int | None = None) -> list[ActionRow]:
+    """The live actions the association carries, by year, orientation and reference."""
+    sql = f"""SELECT {_ACTION_COLUMNS} {_ACTION_FROM}
+        WHERE a.deleted = 0 AND a.porteur_id = ? {'AND a.year = ?' if year is not None else ''}
+        ORDER BY a.year, o.number IS NULL, o.number, a.reference"""
+    params: list[Any] = [association_id] + ([year] if year is not None else [])
+    return [ActionRow(*row) for row in db.execute_sql(sql, params)]
+
+
+def actions_by_ids(action_ids: Sequence[int]) -> list[ActionRow]:
+    """These live actions, in the order given."""
+    if not action_ids:
+        return []
+    rows: dict[int, ActionRow] = {}
+    ids = list(action_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        sql = f"SELECT {_ACTION_COLUMNS} {_ACTION_FROM} WHERE a.deleted = 0 AND a.id IN ({','.join('?' * len(chunk))})"
+        rows.update((row[0], ActionRow(*row)) for row in db.execute_sql(sql, chunk))
+    return [rows[i] for i in ids if i in rows]
+
+
+@dataclass(frozen=True)
+class QuartierRow:
+    id: int
+    code: str
+    name: str
+    communes: str
+    share_bp: int | None
+
+
+def quartiers_of_action(action_id: int) -> list[QuartierRow]:
+    sql = """
+        SELECT q.id, q.code, q.name,
+          (SELECT group_concat(name, ', ') FROM (SELECT c.name FROM quartier_commune qc JOIN commune c
+             ON c.id = qc.commune_id WHERE qc.quartier_id = q.id AND qc.deleted = 0 ORDER BY c.name)),
+          aq.share_bp
+        FROM action_quartier aq JOIN quartier q ON q.id = aq.quartier_id
+        WHERE aq.action_id = ? AND aq.deleted = 0 AND q.deleted = 0 ORDER BY q.code"""
+    return [QuartierRow(qid, code, name, communes or "", share) for qid, code, name, communes, share
+            in db.execute_sql(sql, (action_id,))]
+
+
+@dataclass(frozen=True)
+class FundingRow:
+    """One live line of a financing plan, amounts in cents."""
+
+    action_id: int
+    funder_id: int
+    funder: str
+    funder_short: str
+    requested: int
+    granted: int | None
+    paid: int | None
+    decision_date: date | None
+
+
+def _funding_rows(where: str, params: Sequence[Any]) -> list[FundingRow]:
+    sql = f"""
+        SELECT f.action_id, fu.id, fu.name, fu.short_name, f.requested, f.granted, f.paid, f.decision_date
+        FROM funding f JOIN funder fu ON fu.id = f.funder_id
+        WHERE f.deleted = 0 AND {where} ORDER BY f.action_id, fu.position, fu.name"""
+    return [FundingRow(aid, fid, name, short or name, req, gra, paid,
+                       date.fromisoformat(str(day)) if day else None)
+            for aid, fid, name, short, req, gra, paid, day in db.execute_sql(sql, list(params))]
+
+
+def fundings_of_action(action_id: int) -> list[FundingRow]:
+    return _funding_rows("f.action_id = ?", (action_id,))
+
+
+def fundings_of_actions(action_ids: Sequence[int]) -> dict[int, list[FundingRow]]:
+    """The live plan lines of many actions, grouped by action, in funder order."""
+    grouped: dict[int, list[FundingRow]] = {}
+    ids = list(action_ids)
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        for row in _funding_rows(f"f.action_id IN ({','.join('?' * len(chunk))})", chunk):
+            grouped.setdefault(row.action_id, []).append(row)
+    return grouped
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    meeting_date: date
+    meeting_kind: str
+    decision: str
+    notes: str
+
+
+def decisions_of_action(action_id: int) -> list[DecisionRow]:
+    sql = """
+        SELECT m.date, m.kind, mi.decision, mi.notes FROM meeting_item mi JOIN meeting m ON m.id = mi.meeting_id
+        WHERE mi.action_id = ? AND mi.deleted = 0 AND m.deleted = 0 ORDER BY m.date, m.id"""
+    return [DecisionRow(date.fromisoformat(str(day)), kind, decision, notes)
+            for day, kind, decision, notes in db.execute_sql(sql, (action_id,))]
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    action_id: int
+    position: int
+    decision: str
+    notes: str
+
+
+def agenda_of_meeting(meeting_id: int) -> list[AgendaItem]:
+    sql = """SELECT mi.action_id, mi.position, mi.decision, mi.notes FROM meeting_item mi
+        JOIN "action" a ON a.id = mi.action_id
+        WHERE mi.meeting_id = ? AND mi.deleted = 0 AND a.deleted = 0 ORDER BY mi.position, mi.id"""
+    return [AgendaItem(*row) for row in db.execute_sql(sql, (meeting_id,))]
+
+
+@dataclass
+class ProgrammeScope:
+    """What a programme covers: a year, optionally narrowed to an orientation, a quartier or a funder."""
+
+    year: int
+    orientation_id: int | None = None
+    quartier_id: int | None = None
+    funder_id: int | None = None
+    limit: int | None = None
+
+
+@dataclass
+class ProgrammeData:
+    scope: ProgrammeScope
+    actions: list[ActionRow] = field(default_factory=list)
+    fundings: dict[int, list[FundingRow]] = field(default_factory=dict)
+
+
+def programme_data(scope: ProgrammeScope) -> ProgrammeData:
+    """The actions of the programme by orientation and reference, and their plan lines (only the chosen
+    funder's lines when the programme is narrowed to a funder)."""
+    clauses, params = ["a.deleted = 0", "a.year = ?"], [scope.year]
+    if scope.orientation_id is not None:
+        clauses.append("a.orientation_id = ?")
+        params.append(scope.orientation_id)
+    if scope.quartier_id is not None:
+        clauses.append("EXISTS (SELECT 1 FROM action_quartier aq WHERE aq.action_id = a.id AND aq.deleted = 0"
+                       " AND aq.quartier_id = ?)")
+        params.append(scope.quartier_id)
+    if scope.funder_id is not None:
+        clauses.append("EXISTS (SELECT 1 FROM funding f WHERE f.action_id = a.id AND f.deleted = 0"
+                       " AND f.funder_id = ?)")
+        params.append(scope.funder_id)
+    sql = f"""SELECT {_ACTION_COLUMNS} {_ACTION_FROM} WHERE {' AND '.join(clauses)}
+        ORDER BY o.number IS NULL, o.number, a.reference, a.id"""
+    if scope.limit is not None:
+        sql += f" LIMIT {int(scope.limit)}"
+    actions = [ActionRow(*row) for row in db.execute_sql(sql, params)]
+    fundings = fundings_of_actions([a.id for a in actions])
+    if scope.funder_id is not None:
+        fundings = {aid: [f for f in lines if f.funder_id == scope.funder_id] for aid, lines in fundings.items()}
+    return ProgrammeData(scope, actions, fundings)

@@ -1,0 +1,167 @@
+"""Fiche action: identity, porteur with identifiers, targeted quartiers, objectives, financing plan, decisions."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, BinaryIO, Sequence
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether
+
+from cvdesk.domain.axes import AXES, PILLARS, decode_axes
+from cvdesk.domain.financing import PlanLine, check_plan, plan_totals
+from cvdesk.domain.money import format_percent
+from cvdesk.domain.status import status_label
+from cvdesk.reports.styles import (
+    CONTENT_WIDTH,
+    Cancelled,
+    Progress,
+    ReportError,
+    check_cancel,
+    count_fr,
+    data_table,
+    date_fr,
+    esc,
+    heading,
+    label_table,
+    markup,
+    money,
+    para,
+    sheet_context,
+    write_pdf,
+)
+from cvdesk.services.report_data import (
+    FundingRow,
+    decisions_of_action,
+    fundings_of_action,
+    meeting_kind_label,
+    quartiers_of_action,
+)
+from cvdesk.store.models import Action
+
+TITLE = "Fiche action"
+
+
+def plan_table(total_cost: int, lines: Sequence[FundingRow], with_dates: bool = True) -> Flowable:
+    """The financing plan: one line per funder, the funders' total, own funds and the total cost."""
+    amount = 27 * mm
+    widths = [CONTENT_WIDTH - 3 * amount - (22 * mm if with_dates else 0), amount, amount, amount]
+    header = ["Financeur", "Demandé", "Accordé", "Versé"]
+    if with_dates:
+        widths.append(22 * mm)
+        header.append("Décision")
+    data: list[list[Any]] = [header]
+    for line in lines:
+        row = [para(line.funder, "cell"), money(line.requested), money(line.granted), money(line.paid)]
+        if with_dates:
+            row.append(date_fr(line.decision_date))
+        data.append(row)
+    totals = plan_totals(total_cost, [PlanLine(x.funder, x.requested, x.granted, x.paid) for x in lines])
+    pad = [""] if with_dates else []
+    funders_row = len(data)
+    data.append(["Total des financements", money(totals.requested), money(totals.granted), money(totals.paid), *pad])
+    data.append(["Autofinancement", money(totals.own_funds), "", "", *pad])
+    cost_row = len(data)
+    data.append(["Coût total de l'action", money(total_cost), "", "", *pad])
+    table = data_table(data, widths, right=(1, 2, 3, 4) if with_dates else (1, 2, 3),
+                       subtotal_rows=[funders_row], total_rows=[cost_row], zebra=False)
+    return table
+
+
+def plan_warning_flowables(total_cost: int, lines: Sequence[FundingRow]) -> list[Flowable]:
+    warnings = check_plan(total_cost, [PlanLine(x.funder, x.requested, x.granted, x.paid) for x in lines])
+    return [markup(f"<b>Attention :</b> {esc(w)}", "muted") for w in warnings]
+
+
+def porteur_pairs(porteur: Any) -> list[tuple[str, str]]:
+    if porteur is None:
+        return [("Porteur", "Aucun porteur n'est indiqué.")]
+    name = porteur.name + (f" ({porteur.acronym})" if porteur.acronym else "")
+    place = " ".join(x for x in (porteur.postcode, porteur.city) if x)
+    pairs = [("Porteur", name), ("Forme juridique", porteur.legal_form)]
+    pairs += [(label, value) for label, value in (
+        ("SIRET", porteur.siret), ("SIREN", porteur.siren), ("RNA", porteur.rna),
+        ("Adresse", ", ".join(x for x in (porteur.address, place) if x)),
+        ("Président(e)", porteur.president), ("Contact", porteur.contact_name),
+        ("Téléphone", porteur.phone), ("Courriel", porteur.email),
+    ) if value]
+    return pairs
+
+
+def build_action_sheet(action_id: int, out: Path | BinaryIO, progress: Progress | None = None,
+                       cancelled: Cancelled | None = None) -> None:
+    action = Action.get_or_none((Action.id == action_id) & (Action.deleted == False))  # noqa: E712
+    if action is None:
+        raise ReportError(f"L'action n° {action_id} n'existe pas.")
+    context = sheet_context(TITLE)
+    orientation = action.orientation
+    story: list[Flowable] = heading(f"{action.reference} – {action.title}",
+                                    f"Programmation {action.year} · {status_label(action.status)}")
+    if orientation is not None:
+        pillar = f" ({PILLARS.get(orientation.pillar, orientation.pillar)})" if orientation.pillar else ""
+        orientation_text = f"{orientation.number}. {orientation.title}{pillar}"
+    else:
+        orientation_text = "—"
+    dates = ""
+    if action.start_date or action.end_date:
+        dates = f"du {date_fr(action.start_date) or '…'} au {date_fr(action.end_date) or '…'}"
+    beneficiaries = []
+    if action.beneficiaries_planned is not None:
+        beneficiaries.append(f"{count_fr(action.beneficiaries_planned)} prévus")
+    if action.beneficiaries_reached is not None:
+        beneficiaries.append(f"{count_fr(action.beneficiaries_reached)} touchés")
+    previous = action.previous
+    pairs: list[tuple[str, Any]] = [
+        ("Référence", action.reference),
+        ("Intitulé", action.title),
+        ("Année de programmation", str(action.year)),
+        ("Orientation stratégique", orientation_text),
+        ("Statut", status_label(action.status)),
+        ("Période", dates or "—"),
+        ("Public visé", action.public or "—"),
+        ("Axes transversaux", ", ".join(AXES.get(a, a) for a in decode_axes(action.axes)) or "—"),
+        ("Bénéficiaires", ", ".join(beneficiaries) or "—"),
+        ("Coût total", money(action.total_cost)),
+    ]
+    if previous is not None and not previous.deleted:
+        pairs.append(("Action de l'année précédente", f"{previous.reference} ({previous.year})"))
+    story.append(label_table(pairs))
+
+    story.append(para("Porteur", "h2"))
+    story.append(label_table(porteur_pairs(action.porteur)))
+
+    quartiers = quartiers_of_action(action.id)
+    story.append(para("Quartiers ciblés", "h2"))
+    if quartiers:
+        data: list[list[Any]] = [["Code", "Quartier", "Communes", "Part"]]
+        for q in quartiers:
+            data.append([q.code, para(q.name, "cell"), para(q.communes, "cell"),
+                         format_percent(q.share_bp) if q.share_bp is not None else ""])
+        story.append(data_table(data, [22 * mm, 62 * mm, CONTENT_WIDTH - 104 * mm, 20 * mm], right=(3,)))
+    else:
+        story.append(para("Aucun quartier n'est indiqué.", "muted"))
+    check_cancel(cancelled)
+
+    for title, text in (("Description", action.description), ("Objectifs", action.objectives),
+                        ("Indicateurs d'évaluation", action.indicators)):
+        if text:
+            story.append(para(title, "h2"))
+            story.append(para(text))
+
+    lines = fundings_of_action(action.id)
+    block: list[Flowable] = [para("Plan de financement", "h2")]
+    if lines:
+        block.append(plan_table(action.total_cost, lines))
+    else:
+        block.append(para("Aucun financement n'est demandé.", "muted"))
+    block += plan_warning_flowables(action.total_cost, lines)
+    story.append(KeepTogether(block))
+
+    decisions = decisions_of_action(action.id)
+    if decisions:
+        story.append(para("Passages en comité", "h2"))
+        data = [["Date", "Instance", "Décision", "Observations"]]
+        for d in decisions:
+            data.append([date_fr(d.meeting_date), meeting_kind_label(d.meeting_kind), para(d.decision, "cell"),
+                         para(d.notes, "cell")])
+        story.append(data_table(data, [22 * mm, 40 * mm, 40 * mm, CONTENT_WIDTH - 102 * mm]))
+    write_pdf(out, story, context, progress, cancelled)

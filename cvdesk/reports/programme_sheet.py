@@ -1,0 +1,303 @@
+"""Programme of a year: actions by orientation with each funder's requested and granted amounts, subtotals,
+totals, envelope consumption and a bar chart by orientation."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import groupby
+from pathlib import Path
+from typing import Any, BinaryIO, Iterable, Sequence
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
+
+from cvdesk.domain.money import NBSP, format_money, format_percent
+from cvdesk.domain.status import status_label
+from cvdesk.reports.styles import (
+    BLUE,
+    CONTENT_WIDTH,
+    FONT,
+    FONT_BOLD,
+    GREY,
+    STYLES,
+    Cancelled,
+    Progress,
+    ReportError,
+    check_cancel,
+    count_fr,
+    data_table,
+    esc,
+    heading,
+    markup,
+    money,
+    para,
+    sheet_context,
+    write_pdf,
+)
+from cvdesk.services.report_data import ActionRow, FundingRow, ProgrammeScope, envelope_uses, programme_data
+from cvdesk.services.totals import EnvelopeUse
+from cvdesk.store.models import Funder, Orientation, Quartier
+
+TITLE = "Programme d'actions"
+_AMOUNT = 27 * mm
+_FUNDER = 34 * mm
+DETAIL_WIDTHS = [21 * mm, CONTENT_WIDTH - 21 * mm - _FUNDER - 2 * _AMOUNT, _FUNDER, _AMOUNT, _AMOUNT]
+_FUNDER_TEXT = _FUNDER - 6  # less the cell's paddings
+
+
+@dataclass
+class FunderSums:
+    """Requested and granted per funder, in cents, in the order funders first appear."""
+
+    requested: dict[str, int] = field(default_factory=dict)
+    granted: dict[str, int] = field(default_factory=dict)
+    actions: dict[str, int] = field(default_factory=dict)
+
+    def add(self, lines: Iterable[FundingRow]) -> None:
+        for line in lines:
+            self.requested[line.funder_short] = self.requested.get(line.funder_short, 0) + line.requested
+            self.granted[line.funder_short] = self.granted.get(line.funder_short, 0) + (line.granted or 0)
+            self.actions[line.funder_short] = self.actions.get(line.funder_short, 0) + 1
+
+    @property
+    def total_requested(self) -> int:
+        return sum(self.requested.values())
+
+    @property
+    def total_granted(self) -> int:
+        return sum(self.granted.values())
+
+
+def _orientation_label(row: ActionRow) -> str:
+    if row.orientation_number is None:
+        return "Sans orientation"
+    return f"Orientation {row.orientation_number} – {row.orientation_title}"
+
+
+def _lines(values: Sequence[str]) -> str:
+    return "\n".join(values)
+
+
+def fit(text: str, width: float, font: str = FONT_BOLD, size: float = 8) -> str:
+    """The text cut with an ellipsis so that it fits the width (names in bold subtotal cells)."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _action_row(row: ActionRow, lines: list[FundingRow]) -> list[Any]:
+    text = f"<b>{esc(row.title)}</b><br/><font size=7>{esc(row.porteur or 'Sans porteur')} · " \
+           f"{esc(status_label(row.status))} · coût {esc(format_money(row.total_cost))}</font>"
+    names = [fit(line.funder_short, _FUNDER_TEXT, FONT) for line in lines]
+    requested = [format_money(line.requested) for line in lines]
+    granted = [money(line.granted) for line in lines]
+    if len(lines) > 1:
+        names.append("Total")
+        requested.append(format_money(sum(line.requested for line in lines)))
+        granted.append(format_money(sum(line.granted or 0 for line in lines)))
+    if not lines:
+        names, requested, granted = ["—"], [""], [""]
+    return [row.reference, Paragraph(text, STYLES["cell"]), _lines(names), _lines(requested), _lines(granted)]
+
+
+def _sums_row(label: str, sums: FunderSums) -> list[Any]:
+    names = [fit(name, _FUNDER_TEXT, FONT) for name in sums.requested] + ["Total"]
+    requested = [format_money(v) for v in sums.requested.values()] + [format_money(sums.total_requested)]
+    granted = [format_money(v) for v in sums.granted.values()] + [format_money(sums.total_granted)]
+    return [label, "", _lines(names), _lines(requested), _lines(granted)]
+
+
+def orientation_table(items: list[ActionRow], fundings: dict[int, list[FundingRow]], label: str) -> Flowable:
+    """One orientation's actions, one row each with its funders' lines, closed by the subtotal by funder."""
+    data: list[list[Any]] = [["Référence", "Action, porteur, statut et coût", "Financeur", "Demandé", "Accordé"]]
+    sums = FunderSums()
+    for row in items:
+        lines = fundings.get(row.id, [])
+        sums.add(lines)
+        data.append(_action_row(row, lines))
+    n = len(items)
+    data.append(_sums_row(f"Sous-total\n{n} action{'s' if n > 1 else ''}", sums))
+    table = data_table(data, DETAIL_WIDTHS, right=(3, 4), subtotal_rows=[len(data) - 1])
+    table.setStyle([("SPAN", (0, len(data) - 1), (1, len(data) - 1)),
+                    ("FONT", (2, len(data) - 1), (2, len(data) - 1), FONT, 8, 9.8),
+                    ("NOSPLIT", (0, len(data) - 2), (-1, len(data) - 1))])
+    return table
+
+
+def summary_table(groups: list[tuple[str, list[ActionRow], FunderSums]]) -> Flowable:
+    amount = 28 * mm
+    widths = [CONTENT_WIDTH - 14 * mm - 3 * amount, 14 * mm, amount, amount, amount]
+    data: list[list[Any]] = [["Orientation", "Actions", "Coût total", "Demandé", "Accordé"]]
+    for label, items, sums in groups:
+        data.append([para(label, "cell"), str(len(items)), money(sum(r.total_cost for r in items)),
+                     money(sums.total_requested), money(sums.total_granted)])
+    everything = [r for _, items, _ in groups for r in items]
+    data.append(["Total", str(len(everything)), money(sum(r.total_cost for r in everything)),
+                 money(sum(s.total_requested for _, _, s in groups)), money(sum(s.total_granted for _, _, s in groups))])
+    return data_table(data, widths, right=(1, 2, 3, 4), total_rows=[len(data) - 1])
+
+
+def funders_summary_table(sums: FunderSums, names: dict[str, str]) -> Flowable:
+    amount = 30 * mm
+    widths = [CONTENT_WIDTH - 14 * mm - 2 * amount, 14 * mm, amount, amount]
+    data: list[list[Any]] = [["Financeur", "Actions", "Demandé", "Accordé"]]
+    for short in sums.requested:
+        data.append([para(names.get(short, short), "cell"), str(sums.actions[short]), money(sums.requested[short]),
+                     money(sums.granted[short])])
+    data.append(["Total", "", money(sums.total_requested), money(sums.total_granted)])
+    return data_table(data, widths, right=(1, 2, 3), total_rows=[len(data) - 1])
+
+
+def envelope_line(use: EnvelopeUse) -> str:
+    """ "État : 1 234 000,00 € accordés sur 1 700 000,00 €, soit 72,6 %" """
+    share = use.granted_share_bp
+    text = f"{use.funder} : {format_money(use.granted)} accordés sur {format_money(use.amount)}"
+    return text + (f", soit {format_percent(share)}" if share is not None else "")
+
+
+def _euros_label(value: float) -> str:
+    return f"{int(value) // 1000:,}".replace(",", NBSP) + NBSP + "k€"
+
+
+def orientation_chart(groups: list[tuple[str, list[ActionRow], FunderSums]]) -> Drawing:
+    """Requested and granted by orientation, in thousands of euros (whole euros drive the bars' geometry)."""
+    width, height = CONTENT_WIDTH, 62 * mm
+    drawing = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y = 22 * mm, 14 * mm
+    chart.width, chart.height = width - 60 * mm, height - 22 * mm
+    chart.data = [[s.total_requested // 100 for _, _, s in groups], [s.total_granted // 100 for _, _, s in groups]]
+    chart.categoryAxis.categoryNames = [
+        (f"Or. {items[0].orientation_number}" if items[0].orientation_number is not None else "Sans")
+        for _, items, _ in groups
+    ]
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labelTextFormat = _euros_label
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = colors.HexColor("#dddddd")
+    chart.bars[0].fillColor = colors.HexColor("#9a9aeb")
+    chart.bars[1].fillColor = BLUE
+    chart.bars.strokeColor = None
+    chart.barSpacing = 1
+    chart.groupSpacing = 8
+    drawing.add(chart)
+    legend = Legend()
+    legend.x, legend.y = width - 34 * mm, height - 12 * mm
+    legend.fontName = FONT
+    legend.fontSize = 7.5
+    legend.alignment = "right"
+    legend.colorNamePairs = [(chart.bars[0].fillColor, "Demandé"), (chart.bars[1].fillColor, "Accordé")]
+    drawing.add(legend)
+    drawing.add(String(0, height - 6, "Demandé et accordé par orientation (milliers d'euros)", fontName=FONT,
+                       fontSize=7.5, fillColor=GREY))
+    return drawing
+
+
+def describe_scope(scope: ProgrammeScope) -> str:
+    parts = [f"Programmation {scope.year}"]
+    if scope.orientation_id is not None:
+        o = Orientation.get_by_id(scope.orientation_id)
+        parts.append(f"orientation {o.number}")
+    if scope.quartier_id is not None:
+        q = Quartier.get_by_id(scope.quartier_id)
+        parts.append(f"quartier {q.code} {q.name}")
+    if scope.funder_id is not None:
+        parts.append(f"financeur {Funder.get_by_id(scope.funder_id).name}")
+    return " · ".join(parts)
+
+
+def build_programme_sheet(scope: ProgrammeScope, out: Path | BinaryIO, progress: Progress | None = None,
+                          cancelled: Cancelled | None = None) -> None:
+    """Write the programme; progress(done, total) counts action rows laid out, cancelled() is polled."""
+    if isinstance(scope, int):
+        scope = ProgrammeScope(scope)
+    for model, key, what in ((Orientation, scope.orientation_id, "L'orientation"),
+                             (Quartier, scope.quartier_id, "Le quartier"), (Funder, scope.funder_id, "Le financeur")):
+        if key is not None and model.get_or_none(model.id == key) is None:
+            raise ReportError(f"{what} n° {key} n'existe pas.")
+    context = sheet_context(TITLE)
+    data = programme_data(scope)
+    check_cancel(cancelled)
+    rows = data.actions
+    groups: list[tuple[str, list[ActionRow], FunderSums]] = []
+    everything = FunderSums()
+    for _, group in groupby(rows, key=lambda r: r.orientation_id):
+        items = list(group)
+        sums = FunderSums()
+        for row in items:
+            sums.add(data.fundings.get(row.id, []))
+            everything.add(data.fundings.get(row.id, []))
+        groups.append((_orientation_label(items[0]), items, sums))
+    names = {line.funder_short: line.funder for lines in data.fundings.values() for line in lines}
+
+    story: list[Flowable] = heading(f"Programme d'actions {scope.year}", describe_scope(scope))
+    n = len(rows)
+    story.append(markup(
+        f"{count_fr(n)} action{'s' if n > 1 else ''} · coût total {esc(format_money(sum(r.total_cost for r in rows)))}"
+        f" · demandé {esc(format_money(everything.total_requested))}"
+        f" · accordé <b>{esc(format_money(everything.total_granted))}</b>"))
+    if not rows:
+        story.append(para("Aucune action ne correspond à ce programme.", "muted"))
+        write_pdf(out, story, context, progress, cancelled)
+        return
+
+    story.append(para("Synthèse par orientation", "h2"))
+    story.append(summary_table(groups))
+    story.append(Spacer(1, 4 * mm))
+    story.append(orientation_chart(groups))
+
+    uses = envelope_uses(scope.year)
+    if scope.funder_id is not None:
+        uses = [u for u in uses if u.funder_id == scope.funder_id]
+    block: list[Flowable] = [para(f"Consommation des enveloppes {scope.year}", "h2")]
+    if uses:
+        for use in uses:
+            block.append(markup(f"• {esc(envelope_line(use))}"))
+        if scope.orientation_id is not None or scope.quartier_id is not None:
+            block.append(para("Les enveloppes sont rapprochées de toutes les actions de l'année.", "muted"))
+    else:
+        block.append(para("Aucune enveloppe n'est enregistrée pour cette année.", "muted"))
+    story.append(KeepTogether(block))
+    story.append(KeepTogether([para("Totaux par financeur", "h2"), funders_summary_table(everything, names)]))
+
+    for label, items, _ in groups:
+        check_cancel(cancelled)
+        # A heading never ends a page alone; the table itself splits, repeating its header.
+        story.append(CondPageBreak(45 * mm))
+        story.append(para(label, "h2"))
+        story.append(orientation_table(items, data.fundings, label))
+    write_pdf(out, story, context, progress, cancelled, total_rows=n)
+
+
+def programme_scope(year: int, orientation_number: int | None = None, quartier_code: str | None = None,
+                    funder_name: str | None = None, limit: int | None = None) -> ProgrammeScope:
+    """The scope from what a user types; raises ReportError naming what was not found."""
+    from cvdesk.services.report_data import find_funder, find_orientation, find_quartier
+
+    scope = ProgrammeScope(year, limit=limit)
+    if orientation_number is not None:
+        orientation = find_orientation(orientation_number)
+        if orientation is None:
+            raise ReportError(f"L'orientation n° {orientation_number} n'existe pas.")
+        scope.orientation_id = orientation.id
+    if quartier_code:
+        quartier = find_quartier(quartier_code)
+        if quartier is None:
+            raise ReportError(f"Le quartier « {quartier_code} » n'existe pas.")
+        scope.quartier_id = quartier.id
+    if funder_name:
+        funder = find_funder(funder_name)
+        if funder is None:
+            raise ReportError(f"Le financeur « {funder_name} » n'existe pas.")
+        scope.funder_id = funder.id
+    return scope

@@ -107,6 +107,20 @@ def cmd_backup(args: object) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: object) -> int:
+    from cvdesk.reports.command import ReportRequest, check_request, run_report
+    from cvdesk.reports.styles import ReportError
+
+    request = ReportRequest(args.kind, args.out, args.year, args.id, args.orientation, args.quartier, args.funder)
+    try:
+        check_request(request)
+        _open_existing(_db_path(args))
+        print(run_report(request))
+    except ReportError as exc:
+        raise UsageError(str(exc)) from None
+    return EXIT_OK
+
+
 def _not_yet(name: str) -> Callable[[object], int]:
     def command(args: object) -> int:
         raise UsageError(f"La commande « {name} » n'est pas encore disponible dans cette version de cvdesk.")
@@ -139,11 +153,15 @@ def build_parser() -> FrenchArgumentParser:
     table.add_argument("--out", required=True, help="fichier de sortie (.csv)")
     backup = command("backup", "écrit une copie cohérente et vérifiée de la base", cmd_backup)
     backup.add_argument("--out", required=True, help="fichier de la copie")
-    report = command("report", "imprime une fiche en PDF", _not_yet("report"))
-    report.add_argument("kind", nargs="?")
-    report.add_argument("--out")
-    report.add_argument("--year", type=year_argument)
-    report.add_argument("--id")
+    report = command("report", "imprime une fiche en PDF", cmd_report)
+    report.add_argument("kind", nargs="?", metavar="TYPE",
+                        help="quartier | action | association | programme | meeting")
+    report.add_argument("--out", help="fichier PDF à écrire")
+    report.add_argument("--year", type=year_argument, help="année de programmation (programme, fiche quartier)")
+    report.add_argument("--id", help="code du quartier, référence de l'action, SIRET, date de la réunion ou UUID")
+    report.add_argument("--orientation", type=int, help="programme : numéro de l'orientation")
+    report.add_argument("--quartier", help="programme : code du quartier")
+    report.add_argument("--funder", help="programme : nom du financeur")
     export = command("export", "écrit le paquet d'échange pour le siège", _not_yet("export"))
     export.add_argument("--out")
     imp = command("import", "fusionne un paquet d'échange", _not_yet("import"))

@@ -1,0 +1,114 @@
+"""The `report` command's work, headless: check what was asked, find the record, write the sheet."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from cvdesk.reports.styles import ReportError
+
+KINDS: dict[str, str] = {
+    "quartier": "fiche quartier",
+    "action": "fiche action",
+    "association": "fiche association",
+    "programme": "programme",
+    "meeting": "ordre du jour ou relevé de décisions",
+}
+_ID_HINTS = {
+    "quartier": "le code du quartier (QP059001) ou son identifiant",
+    "action": "la référence de l'action (2015-VM-001) ou son identifiant",
+    "association": "le SIRET de l'association ou son identifiant",
+    "meeting": "la date de la réunion (jj/mm/aaaa) ou son identifiant",
+}
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    kind: str | None
+    out: str | None
+    year: int | None = None
+    key: str | None = None
+    orientation: int | None = None
+    quartier: str | None = None
+    funder: str | None = None
+
+
+def check_request(request: ReportRequest) -> Path:
+    """Refuse, in one French sentence, what can be refused before opening the database; returns the output."""
+    if not request.kind:
+        raise ReportError(f"Indiquez le type de fiche : {', '.join(KINDS)}.")
+    if request.kind not in KINDS:
+        raise ReportError(f"Le type de fiche « {request.kind} » n'existe pas ; types possibles : {', '.join(KINDS)}.")
+    if not request.out:
+        raise ReportError("Indiquez le fichier PDF à écrire (argument --out).")
+    out = Path(request.out)
+    if out.suffix.lower() != ".pdf":
+        raise ReportError(f"Le fichier de sortie {out} doit se terminer par .pdf (argument --out).")
+    if not out.parent.is_dir():
+        raise ReportError(f"Le dossier {out.parent} n'existe pas (argument --out).")
+    if out.is_dir():
+        raise ReportError(f"{out} est un dossier, pas un fichier (argument --out).")
+    narrowing = [name for name, value in (("--orientation", request.orientation), ("--quartier", request.quartier),
+                                          ("--funder", request.funder)) if value is not None]
+    if narrowing and request.kind != "programme":
+        raise ReportError(f"L'argument {narrowing[0]} ne s'applique qu'au programme.")
+    if request.kind == "programme":
+        if request.key:
+            raise ReportError("Le programme se choisit par --year (et --orientation, --quartier, --funder), pas par --id.")
+    elif not request.key:
+        raise ReportError(f"Indiquez {_ID_HINTS[request.kind]} (argument --id).")
+    if request.year is not None and request.kind not in ("programme", "quartier"):
+        raise ReportError("L'argument --year ne s'applique qu'au programme et à la fiche quartier.")
+    return out
+
+
+def run_report(request: ReportRequest) -> str:
+    """Write the sheet into the open database's contract; returns the sentence to print."""
+    from cvdesk.services import report_data as data
+
+    out = check_request(request)
+    kind, key = request.kind, (request.key or "").strip()
+    if kind == "quartier":
+        from cvdesk.reports.quartier_sheet import build_quartier_sheet
+
+        quartier = data.find_quartier(key)
+        if quartier is None:
+            raise ReportError(f"Aucun quartier n'a le code ou l'identifiant « {key} » (argument --id).")
+        build_quartier_sheet(quartier.id, out, year=request.year)
+        what = f"Fiche du quartier {quartier.code} {quartier.name} écrite"
+    elif kind == "action":
+        from cvdesk.reports.action_sheet import build_action_sheet
+
+        action = data.find_action(key)
+        if action is None:
+            raise ReportError(f"Aucune action n'a la référence ou l'identifiant « {key} » (argument --id).")
+        build_action_sheet(action.id, out)
+        what = f"Fiche de l'action {action.reference} écrite"
+    elif kind == "association":
+        from cvdesk.reports.association_sheet import build_association_sheet
+
+        association = data.find_association(key)
+        if association is None:
+            raise ReportError(f"Aucune association n'a le SIRET ou l'identifiant « {key} » (argument --id).")
+        build_association_sheet(association.id, out)
+        what = f"Fiche de l'association {association.name} écrite"
+    elif kind == "meeting":
+        from cvdesk.reports.meeting_sheet import build_meeting_sheet
+
+        meeting = data.find_meeting(key)
+        if meeting is None:
+            raise ReportError(f"Aucune réunion n'a la date ou l'identifiant « {key} » (argument --id).")
+        build_meeting_sheet(meeting.id, out)
+        what = f"Document de la réunion du {meeting.date.strftime('%d/%m/%Y')} écrit"
+    else:
+        from cvdesk.reports.programme_sheet import build_programme_sheet, programme_scope
+        from cvdesk.services.totals import years
+
+        year = request.year
+        if year is None:
+            known = years()
+            if not known:
+                raise ReportError("La base ne contient aucune action : il n'y a pas de programme à imprimer.")
+            year = known[-1]
+        build_programme_sheet(programme_scope(year, request.orientation, request.quartier, request.funder), out)
+        what = f"Programme {year} écrit"
+    return f"{what} dans {out}."

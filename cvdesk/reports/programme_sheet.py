@@ -168,7 +168,7 @@ def _euros_label(value: float) -> str:
 def orientation_chart(groups: list[tuple[str, list[ActionRow], FunderSums]]) -> Drawing:
     """Requested and granted by orientation, in thousands of euros (whole euros drive the bars' geometry)."""
     width, height = CONTENT_WIDTH, 62 * mm
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=FONT, initialFontSize=7.5)
     chart = VerticalBarChart()
     chart.x, chart.y = 22 * mm, 14 * mm
     chart.width, chart.height = width - 60 * mm, height - 22 * mm

@@ -121,6 +121,72 @@ def cmd_report(args: object) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: object) -> int:
+    from cvdesk.exchange.export_package import export_package
+    from cvdesk.store.settings import OFFICE, get_setting, set_setting
+
+    if not args.out:
+        raise UsageError("Indiquez le fichier du paquet à écrire (argument --out, par exemple paquet.zip).")
+    out = Path(args.out)
+    if out.suffix.lower() != ".zip":
+        raise UsageError(f"Le paquet {out} doit se terminer par .zip (argument --out).")
+    if not out.parent.exists():
+        raise UsageError(f"Le dossier {out.parent} n'existe pas (argument --out).")
+    if out.exists():
+        raise UsageError(f"Le fichier {out} existe déjà : choisissez un autre nom (argument --out).")
+    office = (args.office or "").strip()
+    if args.office is not None and not office:
+        raise UsageError("Le nom du bureau ne peut pas être vide (argument --office).")
+    _open_existing(_db_path(args))
+    if not office:
+        office = get_setting(OFFICE).strip()
+        if not office:
+            raise UsageError("Le nom de ce bureau n'est pas encore enregistré : indiquez-le une fois avec "
+                             "--office \"Nom du bureau\".")
+    elif office != get_setting(OFFICE):
+        set_setting(OFFICE, office)
+    summary = export_package(out, office)
+    print(f"Paquet du bureau « {office} » écrit dans {out} : {summary.total} enregistrement(s).")
+    return EXIT_OK
+
+
+def cmd_import(args: object) -> int:
+    from cvdesk.exchange.errors import ExchangeError
+    from cvdesk.exchange.merge import import_package
+
+    if not args.package:
+        raise UsageError("Indiquez le paquet à importer (par exemple : cvdesk import --db base.db paquet.zip).")
+    package = Path(args.package)
+    if not package.is_file():
+        raise UsageError(f"Le paquet {package} n'existe pas.")
+    path = _db_path(args)
+    if path.exists():
+        _open_existing(path)
+        created = False
+    elif args.dry_run:
+        raise UsageError(f"La base {path} n'existe pas (argument --db) : rien à comparer au paquet.")
+    else:
+        from cvdesk.store.database import open_database
+
+        open_database(path)  # headquarters may start from an empty database
+        created = True
+    try:
+        summary = import_package(package, dry_run=args.dry_run)
+    except BaseException as exc:
+        if created:
+            from cvdesk.store.database import close_database
+
+            close_database()
+            for suffix in ("", "-wal", "-shm", ".verrou"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+        if isinstance(exc, ExchangeError):
+            raise UsageError(str(exc)) from None
+        raise
+    for line in summary.lines():
+        print(line)
+    return EXIT_OK
+
+
 def _not_yet(name: str) -> Callable[[object], int]:
     def command(args: object) -> int:
         raise UsageError(f"La commande « {name} » n'est pas encore disponible dans cette version de cvdesk.")
@@ -162,11 +228,12 @@ def build_parser() -> FrenchArgumentParser:
     report.add_argument("--orientation", type=int, help="programme : numéro de l'orientation")
     report.add_argument("--quartier", help="programme : code du quartier")
     report.add_argument("--funder", help="programme : nom du financeur")
-    export = command("export", "écrit le paquet d'échange pour le siège", _not_yet("export"))
-    export.add_argument("--out")
-    imp = command("import", "fusionne un paquet d'échange", _not_yet("import"))
-    imp.add_argument("package", nargs="?")
-    imp.add_argument("--dry-run", action="store_true")
+    export = command("export", "écrit le paquet d'échange pour le siège", cmd_export)
+    export.add_argument("--out", help="fichier du paquet (.zip)")
+    export.add_argument("--office", help="nom de ce bureau (enregistré pour les fois suivantes)")
+    imp = command("import", "fusionne un paquet d'échange", cmd_import)
+    imp.add_argument("package", nargs="?", metavar="PAQUET", help="le paquet (.zip) à fusionner")
+    imp.add_argument("--dry-run", action="store_true", help="affiche le bilan sans rien écrire")
     return parser
 
 

@@ -10,6 +10,7 @@ from playhouse.migrate import SqliteMigrator
 
 from cvdesk.store.backups import Backups
 from cvdesk.store.errors import StoreError
+from cvdesk.store.exchange_models import EXCHANGE_MODELS
 from cvdesk.store.models import ALL_MODELS
 
 # 'cvds': marks the file as ours, so another program's SQLite database is recognised and refused.
@@ -27,8 +28,13 @@ def _initial_schema(database: SqliteDatabase, migrator: SqliteMigrator) -> None:
     database.create_tables(ALL_MODELS, safe=True)
 
 
+def _exchange_memory(database: SqliteDatabase, migrator: SqliteMigrator) -> None:
+    database.create_tables(EXCHANGE_MODELS, safe=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "schéma initial", _initial_schema),
+    Migration(2, "mémoire des échanges avec les autres bureaux", _exchange_memory),
 )
 
 

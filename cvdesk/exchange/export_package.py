@@ -1,0 +1,136 @@
+"""Writing the exchange package: a ZIP with manifest.json and one JSON Lines file per record type, streamed."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from cvdesk.exchange.errors import Cancelled
+from cvdesk.exchange.package_format import FORMAT_NAME, FORMAT_VERSION, MANIFEST, TableSpec, table_specs
+from cvdesk.store.exchange_models import ExchangePeer
+from cvdesk.store.migrations import latest_version
+from cvdesk.store.models import db, utcnow, UTC_FORMAT
+
+Progress = Callable[[int, int], None]  # done, total (records)
+CancelCheck = Callable[[], bool]
+BATCH = 2000
+
+
+@dataclass
+class ExportSummary:
+    path: Path
+    office: str
+    exported_at: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def select_sql(spec: TableSpec) -> str:
+    """The table's rows in package form (foreign keys as UUIDs), in id order."""
+    exprs, joins = [], []
+    for n, column in enumerate(spec.columns):
+        if column.kind == "fk":
+            exprs.append(f"r{n}.uuid")
+            joins.append(f'LEFT JOIN "{column.target}" r{n} ON r{n}.id = t."{column.sql}"')
+        else:
+            exprs.append(f't."{column.sql}"')
+    return f'SELECT {", ".join(exprs)} FROM "{spec.table}" t {" ".join(joins)} ORDER BY t.id'
+
+
+def package_rows(spec: TableSpec) -> Iterator[tuple[Any, ...]]:
+    """Every row of the table as the package holds it (booleans as true/false)."""
+    bools = [n for n, c in enumerate(spec.columns) if c.kind == "bool"]
+    cursor = db.connection().execute(select_sql(spec))
+    while True:
+        batch = cursor.fetchmany(BATCH)
+        if not batch:
+            return
+        for row in batch:
+            if bools:
+                row = list(row)
+                for n in bools:
+                    row[n] = None if row[n] is None else bool(row[n])
+                row = tuple(row)
+            yield row
+
+
+def json_lines_sql(spec: TableSpec) -> str:
+    """The same rows, each already one JSON object: SQLite writes them faster than Python would."""
+    parts, joins = [], []
+    for n, column in enumerate(spec.columns):
+        if column.kind == "fk":
+            value = f"r{n}.uuid"
+            joins.append(f'LEFT JOIN "{column.target}" r{n} ON r{n}.id = t."{column.sql}"')
+        elif column.kind == "bool":
+            value = f"""CASE WHEN t."{column.sql}" IS NULL THEN NULL WHEN t."{column.sql}" THEN json('true') ELSE json('false') END"""
+        else:
+            value = f't."{column.sql}"'
+        parts.append(f"'{column.key}', {value}")
+    return f'SELECT json_object({", ".join(parts)}) FROM "{spec.table}" t {" ".join(joins)} ORDER BY t.id'
+
+
+def _record_count() -> int:
+    return sum(db.connection().execute(f'SELECT count(*) FROM "{s.table}"').fetchone()[0] for s in table_specs())
+
+
+def received_marks() -> dict[str, str]:
+    """The newest package received from each office: it tells the receiver what this database has seen."""
+    return {peer.office: peer.last_received_at for peer in ExchangePeer.select()}
+
+
+def export_package(out: Path, office: str, progress: Progress | None = None,
+                   cancelled: CancelCheck | None = None) -> ExportSummary:
+    """Write every record (tombstones and history included) to out, through a temporary file, in one read."""
+    tmp = out.with_name(out.name + ".tmp")
+    summary = ExportSummary(out, office, utcnow().strftime(UTC_FORMAT))
+    files: dict[str, dict[str, Any]] = {}
+    try:
+        with db.atomic():  # one read transaction: a consistent picture even while the window saves
+            total = _record_count()
+            done = 0
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+                for spec in table_specs():
+                    digest, count = hashlib.sha256(), 0
+                    cursor = db.connection().execute(json_lines_sql(spec))
+                    with archive.open(spec.file, "w", force_zip64=True) as member:
+                        while True:
+                            rows = cursor.fetchmany(BATCH)
+                            if not rows:
+                                break
+                            chunk = ("\n".join([r[0] for r in rows]) + "\n").encode("utf-8")
+                            digest.update(chunk)
+                            member.write(chunk)
+                            count += len(rows)
+                            done += len(rows)
+                            if progress:
+                                progress(done, total)
+                            if cancelled and cancelled():
+                                raise Cancelled()
+                    files[spec.file] = {"records": count, "sha256": digest.hexdigest()}
+                    summary.counts[spec.table] = count
+                manifest = {
+                    "format": FORMAT_NAME,
+                    "format_version": FORMAT_VERSION,
+                    "schema_version": latest_version(),
+                    "office": office,
+                    "exported_at": summary.exported_at,
+                    "received": received_marks(),
+                    "files": files,
+                }
+                archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+        if progress:
+            progress(total, total)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return summary

@@ -1,0 +1,79 @@
+"""What an exchange package holds: the manifest's fields and, per record type, its JSON Lines columns."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from peewee import BooleanField, DateField, ForeignKeyField, IntegerField
+
+from cvdesk.store.models import RECORD_MODELS, Record, UtcDateTimeField
+
+FORMAT_NAME = "cvdesk-echange"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+MAX_MANIFEST_BYTES = 1024 * 1024
+# Sums the merge recomputes from the funding lines: never compared, never trusted.
+DERIVED = {"action": frozenset({"requested_total", "granted_total", "paid_total"})}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the name in the JSON object (a foreign key by its field name, holding a UUID)
+    sql: str  # the column in the table
+    kind: str  # text | int | bool | date | utc | uuid | fk
+    null: bool
+    target: str = ""  # for fk: the referenced table
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    model: type[Record]
+    table: str
+    file: str
+    columns: tuple[Column, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns)
+
+    def index(self, key: str) -> int:
+        return self.keys.index(key)
+
+
+def _kind(field: object) -> str:
+    if isinstance(field, ForeignKeyField):
+        return "fk"
+    if isinstance(field, UtcDateTimeField):
+        return "utc"
+    if isinstance(field, BooleanField):
+        return "bool"
+    if isinstance(field, IntegerField):
+        return "int"
+    if isinstance(field, DateField):
+        return "date"
+    return "text"
+
+
+def _spec(model: type[Record]) -> TableSpec:
+    columns = []
+    for field in model._meta.sorted_fields:
+        if field.name == "id":
+            continue
+        kind = "uuid" if field.name == "uuid" else _kind(field)
+        target = field.rel_model._meta.table_name if isinstance(field, ForeignKeyField) else ""
+        columns.append(Column(field.name, field.column_name, kind, bool(field.null), target))
+    table = model._meta.table_name
+    return TableSpec(model, table, f"{table}.jsonl", tuple(columns))
+
+
+@cache
+def table_specs() -> tuple[TableSpec, ...]:
+    """One spec per exchanged record type, in dependency order."""
+    return tuple(_spec(model) for model in RECORD_MODELS)
+
+
+def spec_for_file(name: str) -> TableSpec | None:
+    for spec in table_specs():
+        if spec.file == name:
+            return spec
+    return None

@@ -77,17 +77,25 @@ def cmd_check(args: object) -> int:
 
 def cmd_table(args: object) -> int:
     from cvdesk.exchange.csv_table import write_csv
+    from cvdesk.exchange.scdl import write_scdl
+    from cvdesk.exchange.xlsx_table import write_xlsx
 
     out = Path(args.out)
     suffix = out.suffix.lower()
-    if suffix == ".xlsx":
-        raise UsageError("Le format XLSX n'est pas encore disponible dans cette version : indiquez un fichier .csv (argument --out).")
-    if suffix != ".csv":
-        raise UsageError(f"Le fichier de sortie {out} doit se terminer par .csv (argument --out).")
+    if args.name == "scdl" and suffix != ".csv":
+        raise UsageError(f"Le fichier {out} doit se terminer par .csv : le format national des subventions (SCDL) "
+                         "est un CSV (argument --out).")
+    if suffix not in (".csv", ".xlsx"):
+        raise UsageError(f"Le fichier de sortie {out} doit se terminer par .xlsx ou .csv (argument --out).")
     if not out.parent.exists():
         raise UsageError(f"Le dossier {out.parent} n'existe pas (argument --out).")
     _open_existing(_db_path(args))
-    count = write_csv(args.name, out)
+    if args.name == "scdl":
+        count = write_scdl(out)
+    elif suffix == ".xlsx":
+        count = write_xlsx(args.name, out)
+    else:
+        count = write_csv(args.name, out)
     print(f"{count} ligne(s) écrite(s) dans {out}.")
     return EXIT_OK
 
@@ -215,8 +223,10 @@ def build_parser() -> FrenchArgumentParser:
                       help="demo : Valenciennes Métropole 2015 ; national : 100 000 actions ; quick : 10 000 actions")
     command("check", "vérifie l'intégrité et la cohérence de la base", cmd_check)
     table = command("table", "écrit une liste dans un tableur", cmd_table)
-    table.add_argument("name", choices=sorted(LISTS), metavar="NOM", help=f"liste : {', '.join(sorted(LISTS))}")
-    table.add_argument("--out", required=True, help="fichier de sortie (.csv)")
+    tables = sorted([*LISTS, "scdl"])
+    table.add_argument("name", choices=tables, metavar="NOM",
+                       help=f"liste : {', '.join(tables)} (scdl : subventions accordées au format national)")
+    table.add_argument("--out", required=True, help="fichier de sortie (.xlsx ou .csv)")
     backup = command("backup", "écrit une copie cohérente et vérifiée de la base", cmd_backup)
     backup.add_argument("--out", required=True, help="fichier de la copie")
     report = command("report", "imprime une fiche en PDF", cmd_report)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from cvdesk.store.models import db
+from cvdesk.store.search_index import ACTION_SEARCH, MIN_FRAGMENT, match_expression
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class ListSpec:
     search: tuple[str, ...]
     filters: Mapping[str, str] = field(default_factory=dict)  # key -> condition with one '?'
     default_sort: str = ""
+    # A full-text index over the listed table's searched columns (rowid = t.id), used for fragments of 3+ characters.
+    fts: str = ""
     # The listed table alone, for counting when no search needs the joined tables (saves a join per row).
     base: str = ""
 
@@ -77,6 +80,7 @@ _register(ListSpec(
     },
     default_sort="reference",
     base='"action" t',
+    fts=ACTION_SEARCH,
 ))
 
 _register(ListSpec(
@@ -223,7 +227,14 @@ def _where(spec: ListSpec, search: str, filters: Mapping[str, Any] | None) -> tu
             raise KeyError(f"Filtre inconnu pour la liste {spec.name} : {key}")
         clauses.append(spec.filters[key])
         params.append(value)
-    for word in search.split():
+    words = search.split()
+    indexed = [w for w in words if spec.fts and len(w) >= MIN_FRAGMENT]
+    if indexed:
+        clauses.append(f"t.id IN (SELECT rowid FROM {spec.fts} WHERE {spec.fts} MATCH ?)")
+        params.append(match_expression(indexed))
+    for word in words:
+        if word in indexed:
+            continue
         pattern = f"%{_escape_like(word)}%"
         clauses.append("(" + " OR ".join(f"{expr} LIKE ? ESCAPE '\\'" for expr in spec.search) + ")")
         params.extend([pattern] * len(spec.search))

@@ -12,6 +12,7 @@ from cvdesk.store.backups import Backups
 from cvdesk.store.errors import StoreError
 from cvdesk.store.exchange_models import EXCHANGE_MODELS
 from cvdesk.store.models import ALL_MODELS
+from cvdesk.store.search_index import create_action_search
 
 # 'cvds': marks the file as ours, so another program's SQLite database is recognised and refused.
 APPLICATION_ID = 0x63766473
@@ -35,6 +36,7 @@ def _exchange_memory(database: SqliteDatabase, migrator: SqliteMigrator) -> None
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "schéma initial", _initial_schema),
     Migration(2, "mémoire des échanges avec les autres bureaux", _exchange_memory),
+    Migration(3, "index de recherche des actions", lambda database, migrator: create_action_search(database)),
 )
 
 

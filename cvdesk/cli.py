@@ -166,7 +166,11 @@ def cmd_import(args: object) -> int:
         raise UsageError("Indiquez le paquet à importer (par exemple : cvdesk import --db base.db paquet.zip).")
     package = Path(args.package)
     if not package.is_file():
-        raise UsageError(f"Le paquet {package} n'existe pas.")
+        raise UsageError(f"Le fichier {package} n'existe pas.")
+    if package.suffix.lower() in (".xlsx", ".xlsm", ".csv"):
+        return _import_sheet(args, package)
+    if args.kind:
+        raise UsageError("L'argument --kind ne sert qu'aux tableurs (.xlsx ou .csv), pas aux paquets d'échange.")
     path = _db_path(args)
     if path.exists():
         _open_existing(path)
@@ -192,6 +196,29 @@ def cmd_import(args: object) -> int:
         raise
     for line in summary.lines():
         print(line)
+    return EXIT_OK
+
+
+def _import_sheet(args: object, sheet: Path) -> int:
+    from cvdesk.exchange.errors import ExchangeError
+    from cvdesk.exchange.sheet_import import IMPORTS, apply_sheet, preview_sheet
+
+    if not args.kind:
+        raise UsageError(f"Indiquez ce que contient le tableur {sheet} avec --kind ({', '.join(IMPORTS)}).")
+    _open_existing(_db_path(args))
+    try:
+        preview = preview_sheet(sheet, args.kind)
+        if args.dry_run:
+            for line in preview.lines():
+                print(line)
+            if not preview.ok:
+                raise UsageError(preview.first_error())
+            print("Simulation (--dry-run) : rien n'a été écrit.")
+            return EXIT_OK
+        apply_sheet(preview)
+    except ExchangeError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"{sheet} importé : {preview.created} créé(s), {preview.updated} mis à jour.")
     return EXIT_OK
 
 
@@ -242,8 +269,11 @@ def build_parser() -> FrenchArgumentParser:
     export.add_argument("--out", help="fichier du paquet (.zip)")
     export.add_argument("--office", help="nom de ce bureau (enregistré pour les fois suivantes)")
     imp = command("import", "fusionne un paquet d'échange", cmd_import)
-    imp.add_argument("package", nargs="?", metavar="PAQUET", help="le paquet (.zip) à fusionner")
+    imp.add_argument("package", nargs="?", metavar="FICHIER",
+                     help="le paquet (.zip) à fusionner, ou un tableur (.xlsx, .csv) avec --kind")
     imp.add_argument("--dry-run", action="store_true", help="affiche le bilan sans rien écrire")
+    imp.add_argument("--kind", choices=("associations", "quartiers", "actions"),
+                     help="pour un tableur (.xlsx ou .csv) : ce qu'il contient")
     return parser
 
 

@@ -15,8 +15,15 @@ DATE_FORMAT = "DD/MM/YYYY"
 
 
 def neutralise(text: str) -> str:
-    """Prefix a quote to text a spreadsheet would run as a formula (OWASP CSV injection)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Prefix a quote to text a spreadsheet would run as a formula (OWASP CSV injection).
+
+    Text already starting with a quote gets one more, so that restore() gives back exactly the original."""
+    return "'" + text if text.startswith(FORMULA_STARTS + ("'",)) else text
+
+
+def restore(text: str) -> str:
+    """The text neutralise() was given: one leading quote taken off where neutralise() put one."""
+    return text[1:] if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_STARTS + ("'",)) else text
 
 
 def euros(cents: int) -> Decimal:

@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -56,6 +57,8 @@ def write_xlsx(name: str, out: Path, progress: Progress | None = None,
         cells: list[Any] = []
         for column, fmt, value in zip(spec.columns, formats, row):
             typed = typed_value(column, value)
+            if isinstance(typed, str) and ILLEGAL_CHARACTERS_RE.search(typed):
+                typed = ILLEGAL_CHARACTERS_RE.sub("", typed)  # control characters cannot be stored in XLSX
             if fmt and typed is not None:
                 cell = WriteOnlyCell(sheet, value=typed)
                 cell.number_format = fmt

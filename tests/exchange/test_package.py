@@ -179,3 +179,32 @@ def test_export_needs_an_office_name_once(tmp_path: Path, capsys) -> None:
     assert code == 0, err
     code, out, err = run_cli(capsys, "export", "--db", str(path), "--out", str(tmp_path / "q.zip"))
     assert code == 0 and "Bureau de Denain" in out
+
+
+def test_a_conflict_is_reviewed_and_the_other_version_chosen(demo_file: Path, tmp_path: Path) -> None:
+    from cvdesk.exchange.conflicts import pending_conflicts, resolve_conflict
+    from cvdesk.store.models import History
+
+    open_database(demo_file)
+    set_setting(OFFICE, "Siège")
+    export_package(tmp_path / "p0.zip", "Siège")
+    reference = Action.select().first().reference
+    close_database()
+    open_database(tmp_path / "nord.db")
+    set_setting(OFFICE, "Bureau Nord")
+    import_package(tmp_path / "p0.zip")
+    _edit_action_title(reference, "Titre du Nord")
+    export_package(tmp_path / "p1.zip", "Bureau Nord")
+    close_database()
+    open_database(demo_file)
+    _edit_action_title(reference, "Titre du siège")
+    assert len(import_package(tmp_path / "p1.zip").conflicts) == 1
+    [view] = pending_conflicts()
+    assert view.from_office == "Bureau Nord" and reference in view.label
+    assert [(d.field, d.local, d.incoming) for d in view.differences] == [("title", "Titre du siège", "Titre du Nord")]
+    resolve_conflict(view.id, "incoming")
+    action = Action.get(Action.reference == reference)
+    assert action.title == "Titre du Nord"
+    assert History.select().where(History.record_uuid == action.uuid).order_by(History.id.desc()).first().operation == "update"
+    assert pending_conflicts() == []
+    close_database()

@@ -1,0 +1,307 @@
+"""The Fichier menu's exchange entries: export for headquarters, import a package, import a spreadsheet, export a
+list. The work runs on a QThread behind a progress dialog with a cancel button; a summary closes each one."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox, QProgressDialog, QWidget
+
+from cvdesk.exchange.errors import Cancelled, ExchangeError
+from cvdesk.store.errors import StoreError
+from cvdesk.ui.exchange_dialogs import ConflictsDialog, SheetPreviewDialog, SummaryDialog
+
+Work = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
+DONE, FAILED, CANCELLED = "done", "failed", "cancelled"
+SCDL = "scdl"
+
+
+class _Worker(QObject):
+    progressed = Signal(int, int)
+    finished = Signal(str, object)  # status, result or French message
+
+    def __init__(self, work: Work) -> None:
+        super().__init__()
+        self.work = work
+        self.stop = False
+
+    def run(self) -> None:
+        from cvdesk.store.models import db
+
+        try:
+            result = self.work(lambda done, total: self.progressed.emit(done, total), lambda: self.stop)
+            self.finished.emit(DONE, result)
+        except Cancelled:
+            self.finished.emit(CANCELLED, None)
+        except (ExchangeError, StoreError) as exc:
+            self.finished.emit(FAILED, str(exc))
+        except OSError as exc:
+            self.finished.emit(FAILED, f"Le fichier {exc.filename or ''} n'a pas pu être lu ou écrit ({exc.strerror or exc}).")
+        except Exception as exc:  # the user reads a sentence; nothing half-done stays (each job is one transaction)
+            self.finished.emit(FAILED, f"Erreur inattendue ({type(exc).__name__}) : {exc}.")
+        finally:
+            # This thread's own SQLite connection (peewee keeps one per thread).
+            if db.obj is not None and not db.obj.is_closed():
+                db.obj.close()
+
+
+class _Runner(QObject):
+    """Lives on the UI thread: the worker's signals reach it queued, so the dialog is only touched here."""
+
+    current: "_Runner | None" = None  # the running one, for tests and for a window closing mid-way
+
+    def __init__(self, parent: QWidget, title: str, label: str, work: Work) -> None:
+        super().__init__()
+        self.thread = QThread()
+        self.worker = _Worker(work)
+        self.worker.moveToThread(self.thread)
+        self.progress = QProgressDialog(label, "Annuler", 0, 0, parent)
+        self.progress.setWindowTitle(title)
+        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self.progress.setMinimumDuration(300)
+        self.progress.setAutoClose(False)
+        self.progress.setAutoReset(False)
+        self.outcome: tuple[str, Any] | None = None
+        self.loop = QEventLoop()
+        self.worker.progressed.connect(self.on_progress)
+        self.worker.finished.connect(self.on_finished)
+        self.progress.canceled.connect(self.on_cancel)
+        self.thread.started.connect(self.worker.run)
+        self.thread.finished.connect(self.loop.quit)
+
+    @Slot(int, int)
+    def on_progress(self, done: int, total: int) -> None:
+        if total and self.progress.maximum() != total:
+            self.progress.setMaximum(total)
+        self.progress.setValue(min(done, total) if total else 0)
+
+    @Slot(str, object)
+    def on_finished(self, status: str, result: Any) -> None:
+        self.outcome = (status, result)
+        self.thread.quit()
+
+    @Slot()
+    def on_cancel(self) -> None:
+        self.worker.stop = True  # set from the UI thread: the worker reads it between batches
+        self.progress.setLabelText("Annulation…")
+
+    def run(self) -> tuple[str, Any]:
+        _Runner.current = self
+        self.thread.start()
+        try:
+            self.loop.exec()
+        finally:
+            _Runner.current = None
+        self.thread.wait()
+        self.progress.hide()  # close() would emit canceled
+        self.progress.deleteLater()
+        return self.outcome or (FAILED, "Le travail s'est arrêté sans réponse.")
+
+
+def run_with_progress(parent: QWidget, title: str, label: str, work: Work) -> tuple[str, Any]:
+    """Run work off the UI thread behind a cancellable progress dialog; returns (status, result or message)."""
+    return _Runner(parent, title, label, work).run()
+
+
+def _report(parent: QWidget, title: str, status: str, result: Any) -> bool:
+    """Tell the user about a failure or a cancellation; True when the work succeeded."""
+    if status == FAILED:
+        QMessageBox.warning(parent, title, str(result))
+    elif status == CANCELLED:
+        QMessageBox.information(parent, title, "Annulé : rien n'a été écrit.")
+    return status == DONE
+
+
+def _refresh(window: QWidget) -> None:
+    refresh = getattr(window, "refresh_all", None)
+    if callable(refresh):
+        refresh()
+
+
+def ensure_office(parent: QWidget) -> str | None:
+    """This office's name, asked once and kept in the database's settings; None when the user declines."""
+    from cvdesk.store.settings import OFFICE, get_setting, set_setting
+
+    name = get_setting(OFFICE).strip()
+    if name:
+        return name
+    name, ok = QInputDialog.getText(parent, "Nom du bureau",
+                                    "Nom de ce bureau, tel que le siège le lira dans les paquets\n"
+                                    "(par exemple « Bureau de Denain ») :")
+    name = name.strip()
+    if not ok or not name:
+        return None
+    set_setting(OFFICE, name)
+    return name
+
+
+def export_for_headquarters(window: QWidget) -> Path | None:
+    from cvdesk.exchange.export_package import export_package
+
+    office = ensure_office(window)
+    if office is None:
+        return None
+    suggestion = f"cvdesk-{''.join(c if c.isalnum() else '-' for c in office).strip('-')}-{date.today():%Y-%m-%d}.zip"
+    path, _ = QFileDialog.getSaveFileName(window, "Exporter pour le siège", suggestion, "Paquets cvdesk (*.zip)")
+    if not path:
+        return None
+    out = Path(path) if path.lower().endswith(".zip") else Path(path + ".zip")
+    status, result = run_with_progress(window, "Exporter pour le siège", "Écriture du paquet…",
+                                       lambda progress, cancelled: export_package(out, office, progress, cancelled))
+    if not _report(window, "Exporter pour le siège", status, result):
+        return None
+    QMessageBox.information(window, "Exporter pour le siège",
+                            f"Paquet du bureau « {office} » écrit : {result.total} enregistrement(s) dans {out}.\n"
+                            "Envoyez ce fichier au siège.")
+    return out
+
+
+def import_package_file(window: QWidget, path: Path | None = None) -> bool:
+    from cvdesk.exchange.conflicts import conflict_count
+    from cvdesk.exchange.merge import import_package
+
+    if path is None:
+        chosen, _ = QFileDialog.getOpenFileName(window, "Importer un paquet", "", "Paquets cvdesk (*.zip)")
+        if not chosen:
+            return False
+        path = Path(chosen)
+    title = "Importer un paquet"
+    status, dry = run_with_progress(window, title, "Lecture et vérification du paquet…",
+                                    lambda progress, cancelled: import_package(path, True, progress, cancelled))
+    if not _report(window, title, status, dry):
+        return False
+    lines = [line for line in dry.lines() if not line.startswith("Simulation")]
+    confirm = SummaryDialog(title, [*lines, "", "Rien n'est encore écrit. Fusionner ce paquet dans la base ?"],
+                            window, accept_text="Fusionner")
+    if not confirm.exec():
+        return False
+    status, summary = run_with_progress(window, title, "Fusion du paquet…",
+                                        lambda progress, cancelled: import_package(path, False, progress, cancelled))
+    if not _report(window, title, status, summary):
+        return False
+    _refresh(window)
+    SummaryDialog(title, summary.lines(), window).exec()
+    if conflict_count():
+        review_conflicts(window)
+    return True
+
+
+def review_conflicts(window: QWidget) -> None:
+    from cvdesk.exchange.conflicts import pending_conflicts
+
+    conflicts = pending_conflicts()
+    if not conflicts:
+        QMessageBox.information(window, "Conflits", "Aucun conflit à examiner.")
+        return
+    if ConflictsDialog(conflicts, window).exec():
+        _refresh(window)
+
+
+IMPORT_KINDS = (("Associations", "associations"), ("Quartiers", "quartiers"),
+                ("Actions et leurs financements", "actions"))
+
+
+def import_spreadsheet(window: QWidget, path: Path | None = None, kind: str | None = None) -> bool:
+    from cvdesk.exchange.sheet_import import apply_sheet, preview_sheet
+
+    title = "Importer un tableur"
+    if path is None:
+        chosen, _ = QFileDialog.getOpenFileName(window, title, "", "Tableurs (*.xlsx *.csv);;Tous les fichiers (*)")
+        if not chosen:
+            return False
+        path = Path(chosen)
+    if kind is None:
+        labels = [label for label, _ in IMPORT_KINDS]
+        label, ok = QInputDialog.getItem(window, title, f"Que contient {path.name} ?", labels, 0, False)
+        if not ok:
+            return False
+        kind = dict(IMPORT_KINDS)[label]
+    status, preview = run_with_progress(window, title, "Lecture du tableur…",
+                                        lambda progress, cancelled: preview_sheet(path, kind))
+    if not _report(window, title, status, preview):
+        return False
+    if not SheetPreviewDialog(preview, window).exec():
+        return False
+    status, result = run_with_progress(window, title, "Import…",
+                                       lambda progress, cancelled: apply_sheet(preview))
+    if not _report(window, title, status, result):
+        return False
+    _refresh(window)
+    QMessageBox.information(window, title, f"{path.name} importé : {preview.created} enregistrement(s) créé(s), "
+                                           f"{preview.updated} mis à jour.")
+    return True
+
+
+def export_list(window: QWidget) -> Path | None:
+    from cvdesk.exchange.csv_table import write_csv
+    from cvdesk.exchange.scdl import write_scdl
+    from cvdesk.exchange.xlsx_table import write_xlsx
+    from cvdesk.services.lists import LISTS
+
+    title = "Exporter la liste"
+    choices = [(spec.label, name) for name, spec in LISTS.items()]
+    choices.append(("Subventions accordées (format national SCDL, open data)", SCDL))
+    current = getattr(getattr(window, "tabs", None), "currentWidget", lambda: None)()
+    current_name = getattr(current, "list_name", "")
+    start = next((i for i, (_, name) in enumerate(choices) if name == current_name), 0)
+    label, ok = QInputDialog.getItem(window, title, "Liste à exporter :", [c[0] for c in choices], start, False)
+    if not ok:
+        return None
+    name = dict(choices)[label]
+    filters = "CSV (*.csv)" if name == SCDL else "Classeur Excel (*.xlsx);;CSV pour Excel (*.csv)"
+    default = f"{'subventions-scdl' if name == SCDL else name}.{'csv' if name == SCDL else 'xlsx'}"
+    path, chosen_filter = QFileDialog.getSaveFileName(window, title, default, filters)
+    if not path:
+        return None
+    out = Path(path)
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        out = out.with_name(out.name + (".csv" if name == SCDL or "csv" in chosen_filter.lower() else ".xlsx"))
+    if name == SCDL and out.suffix.lower() != ".csv":
+        out = out.with_suffix(".csv")
+
+    def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> int:
+        if name == SCDL:
+            return write_scdl(out)
+        writer = write_xlsx if out.suffix.lower() == ".xlsx" else write_csv
+        return writer(name, out, progress, cancelled)
+
+    status, count = run_with_progress(window, title, f"Écriture de {out.name}…", work)
+    if not _report(window, title, status, count):
+        return None
+    QMessageBox.information(window, title, f"{count} ligne(s) écrite(s) dans {out}.")
+    return out
+
+
+def install_exchange_actions(window: QMainWindow) -> list[QAction]:
+    """Add the exchange entries to the window's Fichier menu (created if the window has none), before Quitter."""
+    menu: QMenu | None = getattr(window, "file_menu", None)
+    if menu is None:
+        menu = window.menuBar().addMenu("&Fichier")
+        window.file_menu = menu  # type: ignore[attr-defined]
+    before = getattr(window, "quit_action", None)
+    entries = (
+        ("E&xporter pour le siège…", export_for_headquarters, "Écrire le paquet d'échange à envoyer au siège"),
+        ("&Importer un paquet…", import_package_file, "Fusionner le paquet d'un autre bureau"),
+        ("Importer un &tableur…", import_spreadsheet, "Importer des associations, quartiers ou actions d'un tableur"),
+        ("Exporter la &liste…", export_list, "Écrire une liste en XLSX ou CSV"),
+        ("&Conflits à examiner…", review_conflicts, "Choisir la version qui reste pour chaque conflit"),
+    )
+    actions = []
+    separator = QAction(window)
+    separator.setSeparator(True)
+    menu.insertAction(before, separator) if before else menu.addAction(separator)
+    for text, handler, tip in entries:
+        action = QAction(text, window)
+        action.setStatusTip(tip)
+        action.setObjectName("exchange_" + handler.__name__)
+        action.triggered.connect(lambda _checked=False, h=handler: h(window))
+        if before:
+            menu.insertAction(before, action)
+        else:
+            menu.addAction(action)
+        actions.append(action)
+    window.exchange_actions = actions  # type: ignore[attr-defined]
+    return actions

@@ -1,0 +1,190 @@
+"""The exchange's dialogs: a summary to read, a spreadsheet preview (mapping and rows in error), the conflicts."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cvdesk.exchange.conflicts import ConflictView, resolve_conflict
+from cvdesk.exchange.sheet_import import SheetPreview
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], parent: QWidget) -> QTableWidget:
+    table = QTableWidget(len(rows), len(headers), parent)
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(24)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem(str(text)))
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.resizeColumnsToContents()
+    return table
+
+
+class SummaryDialog(QDialog):
+    """A text to read once the work is done (the merge's table of counts, in a fixed-width font)."""
+
+    def __init__(self, title: str, lines: Sequence[str], parent: QWidget | None = None,
+                 accept_text: str | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        self.text = QPlainTextEdit("\n".join(lines))
+        self.text.setReadOnly(True)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        layout.addWidget(self.text)
+        if accept_text:
+            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+            self.accept_button = buttons.addButton(accept_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        else:
+            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(820, 480)
+
+
+class SheetPreviewDialog(QDialog):
+    """What a spreadsheet import would do: each column and the field it feeds, then the rows in error.
+    Importing is offered only when there is no error."""
+
+    def __init__(self, preview: SheetPreview, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.preview = preview
+        self.setWindowTitle("Aperçu de l'import du tableur")
+        layout = QVBoxLayout(self)
+        if preview.ok:
+            verdict = (f"{preview.rows} ligne(s) lue(s) : {preview.created} enregistrement(s) à créer, "
+                       f"{preview.updated} à mettre à jour. Rien n'est encore écrit.")
+        elif preview.missing:
+            verdict = preview.first_error()
+        else:
+            verdict = f"{len(preview.errors)} erreur(s) : corrigez le tableur, rien ne sera écrit."
+        self.verdict = QLabel(verdict)
+        self.verdict.setWordWrap(True)
+        if not preview.ok:
+            bold = QFont(self.verdict.font())
+            bold.setBold(True)
+            self.verdict.setFont(bold)
+        layout.addWidget(self.verdict)
+        layout.addWidget(QLabel(f"Colonnes de {preview.path.name} ({preview.encoding}) :"))
+        self.mapping = _table(("Colonne du tableur", "Champ de cvdesk"),
+                              [(h or "(sans titre)", target or "ignorée") for h, target in preview.mapping], self)
+        layout.addWidget(self.mapping)
+        self.errors = _table(("Ligne", "Colonne", "Problème"),
+                             [(str(e.line), e.column, e.reason) for e in preview.errors], self)
+        if preview.errors:
+            layout.addWidget(QLabel("Lignes en erreur :"))
+            layout.addWidget(self.errors, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.import_button = buttons.addButton("Importer", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button.setEnabled(preview.ok and bool(preview.items))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(820, 560)
+
+
+KEEP_LOCAL, TAKE_INCOMING = "local", "incoming"
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "(vide)"
+    if value is True:
+        return "oui"
+    if value is False:
+        return "non"
+    return str(value)
+
+
+class ConflictsDialog(QDialog):
+    """Each record changed here and in another office: the fields that differ, and which version stays."""
+
+    def __init__(self, conflicts: Sequence[ConflictView], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.conflicts = list(conflicts)
+        self.setWindowTitle("Conflits à examiner")
+        layout = QVBoxLayout(self)
+        intro = QLabel(f"{len(self.conflicts)} enregistrement(s) ont été modifiés ici et dans un autre bureau depuis "
+                       "le dernier échange. La version de ce bureau a été gardée ; choisissez pour chacun la "
+                       "version qui reste.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.list = QTableWidget(len(self.conflicts), 4)
+        self.list.setHorizontalHeaderLabels(["Type", "Enregistrement", "Reçu de", "Version qui reste"])
+        self.list.verticalHeader().setVisible(False)
+        self.list.verticalHeader().setDefaultSectionSize(28)
+        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.choices: list[QComboBox] = []
+        for row, conflict in enumerate(self.conflicts):
+            for column, text in enumerate((conflict.type_label, conflict.label, conflict.from_office)):
+                item = QTableWidgetItem(text)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.list.setItem(row, column, item)
+            combo = QComboBox()
+            combo.addItem("Celle de ce bureau", KEEP_LOCAL)
+            combo.addItem(f"Celle de « {conflict.from_office} »", TAKE_INCOMING)
+            combo.setAccessibleName(f"Version qui reste pour {conflict.label}")
+            self.list.setCellWidget(row, 3, combo)
+            self.choices.append(combo)
+        self.list.horizontalHeader().setStretchLastSection(True)
+        self.list.resizeColumnsToContents()
+        self.list.currentCellChanged.connect(lambda row, *_: self._show(row))
+        splitter.addWidget(self.list)
+        self.details = QTableWidget(0, 3)
+        self.details.setHorizontalHeaderLabels(["Champ", "Version de ce bureau", "Version reçue"])
+        self.details.verticalHeader().setVisible(False)
+        self.details.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.details.horizontalHeader().setStretchLastSection(True)
+        splitter.addWidget(self.details)
+        layout.addWidget(splitter, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.apply_button = buttons.addButton("Appliquer ces choix", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.apply)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(900, 560)
+        if self.conflicts:
+            self.list.setCurrentCell(0, 0)
+            self._show(0)
+
+    def _show(self, row: int) -> None:
+        if not 0 <= row < len(self.conflicts):
+            return
+        differences = self.conflicts[row].differences
+        self.details.setRowCount(len(differences))
+        for r, difference in enumerate(differences):
+            for c, text in enumerate((difference.field, _shown(difference.local), _shown(difference.incoming))):
+                self.details.setItem(r, c, QTableWidgetItem(text))
+        self.details.resizeColumnsToContents()
+
+    def choose(self, row: int, keep: str) -> None:
+        self.choices[row].setCurrentIndex(self.choices[row].findData(keep))
+
+    def apply(self) -> None:
+        """Record every choice (the conflicts stay listed until a choice is applied)."""
+        for conflict, combo in zip(self.conflicts, self.choices):
+            resolve_conflict(conflict.id, combo.currentData())
+        self.accept()

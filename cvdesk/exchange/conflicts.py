@@ -14,6 +14,36 @@ from cvdesk.store.exchange_models import ExchangeConflict
 from cvdesk.store.models import UTC_FORMAT, db, utcnow
 
 HIDDEN = {"uuid", "created_at", "updated_at", "office"}
+FIELD_LABELS = {
+    "title": "Intitulé", "name": "Nom", "reference": "Référence", "year": "Année", "status": "Statut",
+    "total_cost": "Coût total", "requested": "Demandé", "granted": "Accordé", "paid": "Versé", "amount": "Montant",
+    "deleted": "Supprimé", "description": "Description", "objectives": "Objectifs", "public": "Public visé",
+    "start_date": "Date de début", "end_date": "Date de fin", "porteur": "Porteur", "orientation": "Orientation",
+    "acronym": "Sigle", "siret": "SIRET", "siren": "SIREN", "rna": "RNA", "email": "Courriel", "phone": "Téléphone",
+    "address": "Adresse", "city": "Commune", "postcode": "Code postal", "notes": "Notes", "code": "Code",
+    "population": "Population", "decision_date": "Date de décision", "funder": "Financeur", "action": "Action",
+    "active": "Active", "legal_form": "Forme juridique", "president": "Président", "contact_name": "Contact",
+}
+MONEY_FIELDS = {"total_cost", "requested", "granted", "paid", "amount"}
+
+
+def field_label(key: str) -> str:
+    return FIELD_LABELS.get(key, key.replace("_", " "))
+
+
+def shown_value(key: str, value: Any) -> str:
+    """A value as the user reads it: amounts in euros, yes/no, dates dd/mm/yyyy, '(vide)' for nothing."""
+    from cvdesk.domain.money import format_money
+
+    if value is None or value == "":
+        return "(vide)"
+    if value is True or value is False:
+        return "oui" if value else "non"
+    if key in MONEY_FIELDS and isinstance(value, int):
+        return format_money(value)
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return f"{value[8:]}/{value[5:7]}/{value[:4]}"
+    return str(value)
 
 
 @dataclass(frozen=True)

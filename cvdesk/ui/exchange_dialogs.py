@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cvdesk.exchange.conflicts import ConflictView, resolve_conflict
+from cvdesk.exchange.conflicts import ConflictView, field_label, resolve_conflict, shown_value
 from cvdesk.exchange.sheet_import import SheetPreview
 
 
@@ -52,11 +52,12 @@ class SummaryDialog(QDialog):
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         layout.addWidget(self.text)
+        buttons = QDialogButtonBox()
         if accept_text:
-            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
             self.accept_button = buttons.addButton(accept_text, QDialogButtonBox.ButtonRole.AcceptRole)
+            buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
         else:
-            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+            buttons.addButton("Fermer", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -95,8 +96,9 @@ class SheetPreviewDialog(QDialog):
         if preview.errors:
             layout.addWidget(QLabel("Lignes en erreur :"))
             layout.addWidget(self.errors, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox()
         self.import_button = buttons.addButton("Importer", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
         self.import_button.setEnabled(preview.ok and bool(preview.items))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -105,16 +107,6 @@ class SheetPreviewDialog(QDialog):
 
 
 KEEP_LOCAL, TAKE_INCOMING = "local", "incoming"
-
-
-def _shown(value: object) -> str:
-    if value is None:
-        return "(vide)"
-    if value is True:
-        return "oui"
-    if value is False:
-        return "non"
-    return str(value)
 
 
 class ConflictsDialog(QDialog):
@@ -160,8 +152,9 @@ class ConflictsDialog(QDialog):
         self.details.horizontalHeader().setStretchLastSection(True)
         splitter.addWidget(self.details)
         layout.addWidget(splitter, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox()
         self.apply_button = buttons.addButton("Appliquer ces choix", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("Plus tard", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.apply)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -176,7 +169,8 @@ class ConflictsDialog(QDialog):
         differences = self.conflicts[row].differences
         self.details.setRowCount(len(differences))
         for r, difference in enumerate(differences):
-            for c, text in enumerate((difference.field, _shown(difference.local), _shown(difference.incoming))):
+            for c, text in enumerate((field_label(difference.field), shown_value(difference.field, difference.local),
+                                      shown_value(difference.field, difference.incoming))):
                 self.details.setItem(r, c, QTableWidgetItem(text))
         self.details.resizeColumnsToContents()
 

@@ -151,7 +151,7 @@ def test_conflicts_are_reviewed_and_the_chosen_version_stays(demo_template: Path
     dialog = ConflictsDialog(pending_conflicts())
     qtbot.addWidget(dialog)
     assert dialog.list.rowCount() == 1 and reference in dialog.list.item(0, 1).text()
-    assert [dialog.details.item(0, c).text() for c in range(3)] == ["title", "Titre du siège", "Titre du Nord"]
+    assert [dialog.details.item(0, c).text() for c in range(3)] == ["Intitulé", "Titre du siège", "Titre du Nord"]
     dialog.grab().save(str(tmp_path / "conflits.png"))
     dialog.choose(0, "incoming")
     dialog.apply()

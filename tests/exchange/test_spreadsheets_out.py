@@ -92,9 +92,19 @@ def test_scdl_is_only_a_csv(demo_template: Path, tmp_path: Path, capsys) -> None
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) n'est pas installé")
 def test_libreoffice_reads_amounts_as_numbers_and_accents_intact(demo_db, tmp_path: Path) -> None:
     write_xlsx("envelopes", tmp_path / "enveloppes.xlsx")
-    converted = tmp_path / "converti"
-    subprocess.run(["soffice", "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):59,34,76,1,,1036",
-                    "--outdir", str(converted), str(tmp_path / "enveloppes.xlsx")],
-                   check=True, capture_output=True, timeout=120)
-    text = (converted / "enveloppes.csv").read_text(encoding="utf-8")
-    assert "État" in text and "1700000" in text.replace("\u00a0", "").replace(" ", "").replace(",", "")
+    write_csv("envelopes", tmp_path / "enveloppes-fr.csv")
+    raw, back = tmp_path / "brut", tmp_path / "relu"
+    # XLSX -> CSV of the raw cell values (not as shown): a number cell comes out as digits only.
+    subprocess.run(["soffice", "--headless", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):59,34,76,1,,1036,false,true,false,false",
+                    "--outdir", str(raw), str(tmp_path / "enveloppes.xlsx")], check=True, capture_output=True,
+                   timeout=180)
+    rows = list(csv.reader((raw / "enveloppes.csv").read_text(encoding="utf-8").splitlines(), delimiter=";"))
+    assert any(r[0].startswith("État – crédits") and r[4] == "1700000" for r in rows)
+    # Our French CSV opened as a French user would (';', UTF-8, French locale): amounts become numbers.
+    subprocess.run(["soffice", "--headless", "--infilter=CSV:59,34,76,1,,1036", "--convert-to", "xlsx",
+                    "--outdir", str(back), str(tmp_path / "enveloppes-fr.csv")], check=True, capture_output=True,
+                   timeout=180)
+    sheet = load_workbook(back / "enveloppes-fr.xlsx").active
+    amounts = {r[0]: r[4] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert amounts["État – crédits politique de la ville (BOP 147)"] == 1_700_000

@@ -130,3 +130,56 @@ def test_a_killed_migration_is_whole_or_absent(tmp_path: Path) -> None:
         assert conn.execute('SELECT count(*) FROM "action"').fetchone()[0] == 40
         conn.close()
     assert outcomes["entière"] + outcomes["absente"] == KILLS
+
+
+@pytest.fixture(scope="module")
+def big_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A package of a small synthetic dataset (3,000 actions): its import takes long enough to be cut."""
+    from cvdesk.exchange.export_package import export_package
+    from cvdesk.services.synthetic import Scale, build_synthetic
+    from cvdesk.store.database import open_database
+
+    folder = tmp_path_factory.mktemp("paquet")
+    open_database(folder / "source.db")
+    build_synthetic(Scale(communes=30, quartiers=60, associations=600, actions=3000, first_year=2015, years=3))
+    package = folder / "bureau.zip"
+    export_package(package, "Bureau synthétique")
+    close_database()
+    return package
+
+
+def test_a_killed_import_is_whole_or_absent(big_package: Path, tmp_path: Path) -> None:
+    from cvdesk.store.database import open_database
+
+    empty = tmp_path / "vide.db"
+    open_database(empty)
+    close_database()
+    rng = random.Random(13)
+    outcomes = {"entier": 0, "absent": 0}
+    for attempt in range(KILLS):
+        path = tmp_path / f"siege-{attempt}.db"
+        shutil.copyfile(empty, path)
+
+        def work(fd: int, path: Path = path) -> None:
+            from cvdesk.exchange.merge import import_package
+            from cvdesk.store.database import open_database
+
+            open_database(path)
+            os.write(fd, b"ouverte\n")
+            import_package(big_package)
+            os.write(fd, b"importe\n")
+
+        lines = _run_and_kill(work, rng, (0.1, 1.2))
+        assert _integrity(path) == "ok"
+        conn = sqlite3.connect(path)
+        actions = conn.execute('SELECT count(*) FROM "action"').fetchone()[0]
+        fundings = conn.execute("SELECT count(*) FROM funding").fetchone()[0]
+        conn.close()
+        if actions:
+            assert (actions, fundings) == (3_000, 9_000)
+            outcomes["entier"] += 1
+        else:
+            assert fundings == 0 and "importe" not in lines
+            outcomes["absent"] += 1
+        path.unlink()
+    assert sum(outcomes.values()) == KILLS

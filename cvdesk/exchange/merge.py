@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -273,6 +274,15 @@ def _parse_member(archive: Any, path: Path, spec: TableSpec, count: int, digest:
             except ValueError:
                 raise ExchangeError(f"Le paquet {path}, fichier {spec.file}, ligne {number} : "
                                     "ce n'est pas un objet JSON valide.") from None
+    pick = operator.itemgetter(*keys)
+    width = len(keys)
+    try:
+        # Fast path: every object a dict with exactly these keys (same count, each present).
+        if all(type(obj) is dict and len(obj) == width for obj in objects):
+            rows = list(map(pick, objects))
+            objects = []
+    except KeyError:
+        rows = []
     for number, obj in enumerate(objects, start=1):
         if type(obj) is not dict or obj.keys() != keyset:
             where = f"Le paquet {path}, fichier {spec.file}, ligne {number}"
@@ -433,6 +443,23 @@ def _indexes(table: str) -> list[tuple[str, str]]:
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)))
 
 
+def _search_insert_trigger() -> tuple[str, str] | None:
+    from cvdesk.store.search_index import ACTION_SEARCH
+
+    return db.connection().execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'action' AND name = ?",
+        (f"{ACTION_SEARCH}_insert",)).fetchone()
+
+
+def _fill_action_search(conn: Any, first_id: int) -> None:
+    """What the insert trigger would have done for the actions from first_id on, in one statement."""
+    from cvdesk.store.search_index import ACTION_SEARCH
+
+    conn.execute(f"""INSERT INTO {ACTION_SEARCH}(rowid, reference, title, porteur)
+                     SELECT a.id, a.reference, a.title, p.name FROM "action" a
+                     LEFT JOIN association p ON p.id = a.porteur_id WHERE a.id >= ?""", (first_id,))
+
+
 def _apply(manifest: _Manifest, specs: Iterable[TableSpec], tables: dict[str, list[tuple[Any, ...]]],
            plans: dict[str, _Plan], ids: dict[str, dict[str, int]],
            progress: Progress | None, cancelled: CancelCheck | None) -> None:
@@ -440,6 +467,25 @@ def _apply(manifest: _Manifest, specs: Iterable[TableSpec], tables: dict[str, li
     total = sum(len(rows) for rows in tables.values())
     done = total
     touched_actions: set[int] = set()
+    # A large cache for the merge: pages are written once at commit, not spilled to the WAL over and over.
+    previous_cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    if total > BULK_ROWS:
+        conn.execute(f"PRAGMA cache_size = {-MERGE_CACHE_KIB}")
+    try:
+        _merge(conn, manifest, specs, tables, plans, ids, progress, cancelled, total, touched_actions)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {previous_cache}")
+    if progress:
+        progress(2 * total, 2 * total)
+
+
+MERGE_CACHE_KIB = 512 * 1024
+
+
+def _merge(conn: Any, manifest: _Manifest, specs: Iterable[TableSpec], tables: dict[str, list[tuple[Any, ...]]],
+           plans: dict[str, _Plan], ids: dict[str, dict[str, int]], progress: Progress | None,
+           cancelled: CancelCheck | None, total: int, touched_actions: set[int]) -> None:
+    done = total
     with db.atomic():
         for spec in specs:
             plan = plans[spec.table]
@@ -464,9 +510,14 @@ def _apply(manifest: _Manifest, specs: Iterable[TableSpec], tables: dict[str, li
             for offset, row in enumerate(plan.adds):
                 table_ids[row[0]] = next_id + offset
             # Filling a table in bulk is faster with its indexes rebuilt once at the end (same transaction).
-            rebuild = _indexes(spec.table) if len(plan.adds) > max(BULK_ROWS, len(table_ids) - len(plan.adds)) else []
+            bulk = len(plan.adds) > max(BULK_ROWS, len(table_ids) - len(plan.adds))
+            rebuild = _indexes(spec.table) if bulk else []
             for name, _ in rebuild:
                 conn.execute(f'DROP INDEX "{name}"')
+            # The search index of actions is filled by a trigger, row by row; in bulk, once at the end.
+            search_trigger = _search_insert_trigger() if bulk and spec.table == "action" else None
+            if search_trigger:
+                conn.execute(f'DROP TRIGGER "{search_trigger[0]}"')
             for start in range(0, len(plan.adds), BATCH):
                 chunk = plan.adds[start:start + BATCH]
                 conn.executemany(f'INSERT INTO "{spec.table}" (id, {cols}) VALUES ({marks})',
@@ -478,6 +529,9 @@ def _apply(manifest: _Manifest, specs: Iterable[TableSpec], tables: dict[str, li
                     raise Cancelled()
             for _, sql in rebuild:
                 conn.execute(sql)
+            if search_trigger:
+                _fill_action_search(conn, next_id)
+                conn.execute(search_trigger[1])
             if plan.adds:
                 for n, column in self_refs:
                     fixes = [(ids[spec.table][row[n]], ids[spec.table][row[0]]) for row in plan.adds
@@ -508,8 +562,6 @@ def _apply(manifest: _Manifest, specs: Iterable[TableSpec], tables: dict[str, li
             peer.last_received_at = manifest.exported_at
             peer.imported_at = utcnow()
             peer.save()
-    if progress:
-        progress(2 * total, 2 * total)
 
 
 def recompute_action_totals(action_ids: set[int]) -> None:

@@ -284,7 +284,7 @@ def install_exchange_actions(window: QMainWindow) -> list[QAction]:
     before = getattr(window, "quit_action", None)
     entries = (
         ("E&xporter pour le siège…", export_for_headquarters, "Écrire le paquet d'échange à envoyer au siège"),
-        ("Importer un "&Importer un paquet…"paquet…", import_package_file, "Fusionner le paquet d'un autre bureau"),
+        ("Importer un &paquet…", import_package_file, "Fusionner le paquet d'un autre bureau"),
         ("Importer un &tableur…", import_spreadsheet, "Importer des associations, quartiers ou actions d'un tableur"),
         ("Exporter la &liste…", export_list, "Écrire une liste en XLSX ou CSV"),
         ("&Conflits à examiner…", review_conflicts, "Choisir la version qui reste pour chaque conflit"),

@@ -18,6 +18,14 @@ def tables_picture() -> dict[str, list[tuple[Any, ...]]]:
     return {spec.table: sorted(package_rows(spec)) for spec in table_specs()}
 
 
+def ids_picture() -> dict[str, list[tuple[int, str]]]:
+    """Every exchanged table's integer keys with their UUIDs."""
+    from cvdesk.store.models import db
+
+    return {spec.table: list(db.execute_sql(f'SELECT id, uuid FROM "{spec.table}" ORDER BY id'))
+            for spec in table_specs()}
+
+
 def fingerprint(db: Path) -> tuple[str, ...]:
     """The bytes of the database and its WAL, as they are on disk."""
     out = []

@@ -14,7 +14,7 @@ from cvdesk.store.database import close_database, open_database
 from cvdesk.store.exchange_models import ExchangeConflict
 from cvdesk.store.models import Action, Association
 from cvdesk.store.settings import OFFICE, set_setting
-from tests.exchange.helpers import fingerprint, run_cli, settle, tables_picture
+from tests.exchange.helpers import fingerprint, ids_picture, run_cli, settle, tables_picture
 
 
 @pytest.fixture
@@ -32,6 +32,7 @@ def test_demo_goes_whole_into_an_empty_database_and_comes_back_unchanged(demo_fi
     assert "Paquet du bureau « Valenciennes Métropole" in out
     open_database(demo_file)
     expected = tables_picture()
+    expected_ids = ids_picture()
     close_database()
 
     code, out, err = run_cli(capsys, "import", "--db", str(other), str(package))
@@ -39,6 +40,7 @@ def test_demo_goes_whole_into_an_empty_database_and_comes_back_unchanged(demo_fi
     assert "Actions" in out and "40" in out
     open_database(other)
     assert tables_picture() == expected  # every field of every table, UUIDs, cents, tombstones, history
+    assert ids_picture() == expected_ids  # even the integer keys, since B was empty
     assert Action.select().count() == 40
     close_database()
 

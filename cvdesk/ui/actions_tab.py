@@ -5,6 +5,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt
 from PySide6.QtWidgets import (
+    QGridLayout,
     QComboBox,
     QCompleter,
     QHBoxLayout,
@@ -101,7 +102,7 @@ class ActionsTab(RecordTab):
     noun = "l'action"
     new_title = "Nouvelle action"
 
-    def build_filters(self, bar: QHBoxLayout) -> None:
+    def build_filters(self, bar: QGridLayout) -> None:
         self.add_filter(bar, "year", "Année")
         self.add_filter(bar, "orientation", "Orientation")
         self.add_filter(bar, "status", "Statut")

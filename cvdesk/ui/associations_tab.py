@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QPlainTextEdit, QVBoxLayout
+from PySide6.QtWidgets import QGridLayout, QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QPlainTextEdit, QVBoxLayout
 
 from cvdesk.domain.identifiers import check_rna, check_siren, check_siret, digits_only
 from cvdesk.services import choices, panels
@@ -24,7 +24,7 @@ class AssociationsTab(RecordTab):
     noun = "l'association"
     new_title = "Nouvelle association"
 
-    def build_filters(self, bar: QHBoxLayout) -> None:
+    def build_filters(self, bar: QGridLayout) -> None:
         self.add_filter(bar, "active", "Active")
         self.set_filter_choices("active", [(1, "Actives"), (0, "Inactives")])
         self.add_filter(bar, "commune", "Commune")

@@ -38,6 +38,7 @@ class FinancingPlanEditor(QWidget):
         self._funders: list[Choice] = []
         self._total_cost = 0
         self._kept: list[FundingInput | None] = []  # decision date and notes the table does not edit
+        self._rebuilding = False
         self.table = QTableWidget(0, 4)
         self.table.setAccessibleName("Plan de financement")
         self.table.setHorizontalHeaderLabels(["Financeur", "Demandé", "Accordé", "Versé"])
@@ -54,7 +55,7 @@ class FinancingPlanEditor(QWidget):
         self.table.setMinimumHeight(140)
         self.add_button = QPushButton("Ajouter un financeur")
         self.add_button.setAccessibleName("Ajouter une ligne au plan de financement")
-        self.add_button.clicked.connect(lambda: self.add_line())
+        self.add_button.clicked.connect(self._add_clicked)
         self.remove_button = QPushButton("Retirer la ligne")
         self.remove_button.setAccessibleName("Retirer la ligne sélectionnée du plan de financement")
         self.remove_button.clicked.connect(self.remove_current_line)
@@ -96,10 +97,14 @@ class FinancingPlanEditor(QWidget):
         self._update_totals()
 
     def set_lines(self, lines: Sequence[FundingInput]) -> None:
-        self.table.setRowCount(0)
-        self._kept = []
-        for line in lines:
-            self.add_line(line, emit=False)
+        self._rebuilding = True  # removing a focused amount finishes its editing: no totals from half a table
+        try:
+            self.table.setRowCount(0)
+            self._kept = []
+            for line in lines:
+                self.add_line(line, emit=False)
+        finally:
+            self._rebuilding = False
         self._update_totals()
 
     def add_line(self, line: FundingInput | None = None, emit: bool = True) -> int:
@@ -128,14 +133,21 @@ class FinancingPlanEditor(QWidget):
             self.amount_edit(row, "requested").setFocus()
         return row
 
+    def _add_clicked(self) -> None:
+        self.add_line()
+
     def remove_current_line(self) -> None:
         row = self.table.currentRow()
         if row < 0:
             row = self.table.rowCount() - 1
         if row < 0:
             return
-        self.table.removeRow(row)
-        del self._kept[row]
+        self._rebuilding = True
+        try:
+            self.table.removeRow(row)
+            del self._kept[row]
+        finally:
+            self._rebuilding = False
         self._changed()
 
     # -- reading -----------------------------------------------------------------------------------------------------
@@ -188,6 +200,8 @@ class FinancingPlanEditor(QWidget):
 
     # -- live totals -------------------------------------------------------------------------------------------------
     def _changed(self, *_args: object) -> None:
+        if self._rebuilding:
+            return
         self._update_totals()
         self.plan_changed.emit()
 

@@ -5,7 +5,7 @@ import importlib
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar
 
@@ -88,7 +88,10 @@ class MainWindow(QMainWindow):
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.setStatusTip(tip or text.replace("&", "").rstrip("…"))
-        action.triggered.connect(lambda _checked=False: slot())
+        def run(_checked: bool = False) -> None:  # slots return nothing: a returned bool upsets PySide's refcounts
+            slot()
+
+        action.triggered.connect(run)
         menu.addAction(action)
         return action
 
@@ -259,6 +262,9 @@ class MainWindow(QMainWindow):
         geometry = settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        size = settings.value("window/size")
+        if isinstance(size, QSize) and size.isValid() and not self.isMaximized():
+            self.resize(size)  # restoreGeometry clamps to the screen it guesses; the size the user chose wins
         state = settings.value("window/state")
         if state is not None:
             self.restoreState(state)
@@ -273,6 +279,7 @@ class MainWindow(QMainWindow):
     def save_settings(self) -> None:
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/size", self.size())
         settings.setValue("window/state", self.saveState())
         settings.setValue("window/tab", self.tabs.currentIndex())
         for tab in self.all_tabs():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from cvdesk.domain.indicators import INDICATORS, MONEY_INDICATORS, format_indicator, parse_indicator
 from cvdesk.services import choices, panels
@@ -62,7 +62,7 @@ class QuartiersTab(RecordTab):
     noun = "le quartier"
     new_title = "Nouveau quartier"
 
-    def build_filters(self, bar: QHBoxLayout) -> None:
+    def build_filters(self, bar: QGridLayout) -> None:
         self.add_filter(bar, "commune", "Commune")
 
     def build_form(self, form: RecordForm) -> None:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,6 +28,7 @@ from cvdesk.ui.form_widgets import ERROR_TEXT_STYLE, WARNING_TEXT_STYLE, RecordF
 from cvdesk.ui.record_table_model import RecordTableModel
 
 SEARCH_DELAY_MS = 150
+FILTERS_PER_ROW = 3
 # First-run column widths (the user's own widths are remembered); never ResizeToContents on large lists.
 KIND_WIDTHS = {"money": 115, "year": 55, "int": 90, "status": 105, "bool": 60}
 COLUMN_WIDTHS = {"reference": 115, "title": 230, "porteur": 190, "orientation": 85, "name": 230, "code": 95,
@@ -92,10 +94,9 @@ class RecordTab(QWidget):
         self.model.completed.connect(lambda _n: self._show_count())
 
         self.count_label = QLabel()
-        filters = QHBoxLayout()
+        filters = QGridLayout()
         filters.setContentsMargins(0, 0, 0, 0)
         self.build_filters(filters)
-        filters.addStretch(1)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -134,7 +135,7 @@ class RecordTab(QWidget):
         self.delete_button = QPushButton("Supprimer")
         for button, slot, help_text in (
             (self.new_button, self.new_record, "Nouvel enregistrement (Ctrl+N)"),
-            (self.save_button, self.save, "Enregistrer (Ctrl+S)"),
+            (self.save_button, self._save_clicked, "Enregistrer (Ctrl+S)"),
             (self.revert_button, self.revert, "Annuler les modifications non enregistrées (Échap)"),
             (self.delete_button, self.delete_current, "Supprimer l'enregistrement (Suppr)"),
         ):
@@ -168,7 +169,7 @@ class RecordTab(QWidget):
         self._update_buttons()
 
     # -- what subclasses provide ---------------------------------------------------------------------------------
-    def build_filters(self, bar: QHBoxLayout) -> None:
+    def build_filters(self, bar: QGridLayout) -> None:
         """Add the filter combos of this list to bar (see add_filter)."""
 
     def build_form(self, form: RecordForm) -> None:
@@ -214,7 +215,7 @@ class RecordTab(QWidget):
                     signal.connect(self.mark_dirty)
                     break
 
-    def add_filter(self, bar: QHBoxLayout, key: str, label: str) -> QComboBox:
+    def add_filter(self, bar: QGridLayout, key: str, label: str) -> QComboBox:
         combo = QComboBox()
         combo.setAccessibleName(f"Filtrer par {label.lower()}")
         combo.setToolTip(f"Filtrer par {label.lower()}")
@@ -222,7 +223,8 @@ class RecordTab(QWidget):
         combo.setMinimumContentsLength(10)
         combo.addItem(f"{label} : {ALL.lower()}", None)
         combo.currentIndexChanged.connect(lambda _index: self.apply_filters())
-        bar.addWidget(combo)
+        position = len(self.filter_combos)
+        bar.addWidget(combo, position // FILTERS_PER_ROW, position % FILTERS_PER_ROW)
         self.filter_combos[key] = combo
         return combo
 
@@ -398,6 +400,9 @@ class RecordTab(QWidget):
         self.message.emit("Enregistré.")
         self.changed.emit()
         return True
+
+    def _save_clicked(self) -> None:
+        self.save()
 
     def revert(self) -> None:
         """Drop unsaved edits: the form shows the record as saved (or empty for a new one)."""

@@ -1,0 +1,74 @@
+"""Window fixtures: the main window over a copy of the demo contract, with settings kept in a temporary folder."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from cvdesk.ui.app import APPLICATION, ORGANISATION
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path: Path, qapp: QApplication) -> Iterator[Path]:
+    """Each test remembers window geometry and widths in its own folder, never in the user's."""
+    qapp.setOrganizationName(ORGANISATION)
+    qapp.setApplicationName(APPLICATION)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    folder = tmp_path / "reglages"
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    yield folder
+
+
+@pytest.fixture
+def answer(monkeypatch: pytest.MonkeyPatch):
+    """Answer the next confirmation questions with these buttons; returns the questions asked."""
+    asked: list[str] = []
+
+    def set_answers(*buttons: QMessageBox.StandardButton) -> list[str]:
+        queue = list(buttons)
+
+        def question(_parent, _title, text, *_args, **_kwargs):
+            asked.append(text)
+            return queue.pop(0) if queue else QMessageBox.StandardButton.Cancel
+
+        monkeypatch.setattr(QMessageBox, "question", question)
+        return asked
+
+    return set_answers
+
+
+@pytest.fixture
+def window(demo_db, db_path: Path, qtbot, monkeypatch: pytest.MonkeyPatch):
+    """The main window on a copy of the demo; the report and exchange menus are tested with their own modules."""
+    from cvdesk.ui import main_window
+
+    monkeypatch.setattr(main_window, "_optional_installers", lambda: [])
+    win = main_window.MainWindow(db_path)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    yield win
+    for tab in win.all_tabs():
+        tab._dirty = False  # a test that leaves edits must not block the close with a question
+    win.close()
+    win.deleteLater()
+
+
+@pytest.fixture
+def type_text(qtbot):
+    """Type text into a widget key by key, accented letters included (QTest's keyClicks only knows ASCII)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    def type_into(widget, text: str) -> None:
+        for char in text:
+            if char.isascii():
+                qtbot.keyClicks(widget, char)
+            else:
+                for action in (QTest.KeyAction.Press, QTest.KeyAction.Release):
+                    QTest.sendKeyEvent(action, widget, Qt.Key.Key_unknown, char, Qt.KeyboardModifier.NoModifier)
+
+    return type_into

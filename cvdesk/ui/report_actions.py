@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -15,8 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cvdesk.services.report_data import ProgrammeScope
-from cvdesk.ui.report_preview import ReportJob, ReportRunner, preview_report
+if TYPE_CHECKING:  # the preview (QtPdf, printing) loads on first use, not at the window's start
+    from cvdesk.services.report_data import ProgrammeScope
+    from cvdesk.ui.report_preview import ReportJob, ReportRunner
 
 SHEET_TITLES = {"quartier": "Fiche quartier", "action": "Fiche action", "association": "Fiche association"}
 
@@ -24,6 +25,7 @@ SHEET_TITLES = {"quartier": "Fiche quartier", "action": "Fiche action", "associa
 def record_job(kind: str, record_id: int) -> ReportJob:
     """The job printing one record's sheet."""
     from cvdesk.store.models import Action, Association, Quartier
+    from cvdesk.ui.report_preview import ReportJob
 
     if kind == "quartier":
         from cvdesk.reports.quartier_sheet import build_quartier_sheet as build
@@ -48,6 +50,7 @@ def record_job(kind: str, record_id: int) -> ReportJob:
 
 def programme_job(scope: ProgrammeScope) -> ReportJob:
     from cvdesk.reports.programme_sheet import build_programme_sheet
+    from cvdesk.ui.report_preview import ReportJob
 
     return ReportJob(f"Programme {scope.year}", f"programme-{scope.year}.pdf",
                      lambda out, progress, cancelled: build_programme_sheet(scope, out, progress, cancelled), long=True)
@@ -56,6 +59,7 @@ def programme_job(scope: ProgrammeScope) -> ReportJob:
 def meeting_job(meeting_id: int) -> ReportJob:
     from cvdesk.reports.meeting_sheet import build_meeting_sheet
     from cvdesk.store.models import Meeting
+    from cvdesk.ui.report_preview import ReportJob
 
     meeting = Meeting.get_by_id(meeting_id)
     return ReportJob(f"Réunion du {meeting.date:%d/%m/%Y}", f"reunion-{meeting.date:%Y-%m-%d}.pdf",
@@ -80,6 +84,8 @@ def print_current_record(window: Any) -> ReportRunner | None:
     record_id = tab.current_record_id()
     if record_id is None:
         return None
+    from cvdesk.ui.report_preview import preview_report
+
     return preview_report(window, record_job(kind, record_id))
 
 
@@ -130,6 +136,8 @@ class ProgrammeDialog(QDialog):
         form.addRow(buttons)
 
     def scope(self) -> ProgrammeScope:
+        from cvdesk.services.report_data import ProgrammeScope
+
         return ProgrammeScope(self.year_box.currentData(), self.orientation_box.currentData(),
                               self.quartier_box.currentData(), self.funder_box.currentData())
 
@@ -163,6 +171,8 @@ def print_programme(window: Any) -> ReportRunner | None:
         return None
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
+    from cvdesk.ui.report_preview import preview_report
+
     return preview_report(window, programme_job(dialog.scope()))
 
 
@@ -173,6 +183,8 @@ def print_meeting(window: Any) -> ReportRunner | None:
         return None
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
+    from cvdesk.ui.report_preview import preview_report
+
     return preview_report(window, meeting_job(dialog.meeting_box.currentData()))
 
 

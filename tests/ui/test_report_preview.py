@@ -121,6 +121,8 @@ def test_the_programme_dialog_offers_the_years_and_narrowings(qtbot, demo_db) ->
 
 
 def test_the_window_prints_the_quartier_on_screen(window, qtbot, tmp_path: Path) -> None:
+    if not hasattr(window, "print_sheet_action"):  # the window fixture leaves the optional menus out
+        install_report_actions(window)
     assert window.print_sheet_action.shortcut().toString() == "Ctrl+P"
     texts = [a.text() for a in window.file_menu.actions()]
     assert "&Imprimer la fiche…" in texts and "&Programme…" in texts

@@ -26,8 +26,8 @@ from cvdesk.reports.styles import (
     sheet_context,
     write_pdf,
 )
-from cvdesk.services.report_data import ActionRow, actions_of_association
-from cvdesk.services.totals import totals_by_funder, totals_by_year
+from cvdesk.services.report_data import ActionRow, actions_of_association, funder_totals_of_actions
+from cvdesk.services.totals import totals_by_year
 from cvdesk.store.models import Association
 
 TITLE = "Fiche association"
@@ -113,7 +113,7 @@ def build_association_sheet(association_id: int, out: Path | BinaryIO, progress:
     years = totals_by_year(association.id)
     if years:
         story.append(KeepTogether([para("Financements par année", "h2"), years_table(years)]))
-    funders = totals_by_funder(porteur_id=association.id)
+    funders = funder_totals_of_actions([row.id for row in rows])
     if funders:
         story.append(KeepTogether([para("Financements par financeur (toutes années)", "h2"), funders_table(funders)]))
     write_pdf(out, story, context, progress, cancelled, total_rows=len(rows))

@@ -28,8 +28,7 @@ from cvdesk.reports.styles import (
     write_pdf,
 )
 from cvdesk.services.quartiers import communes_of, indicators_of
-from cvdesk.services.report_data import ActionRow, actions_of_quartier
-from cvdesk.services.totals import totals_by_funder
+from cvdesk.services.report_data import ActionRow, actions_of_quartier, funder_totals_of_actions
 from cvdesk.store.models import Quartier
 
 TITLE = "Fiche quartier"
@@ -128,7 +127,7 @@ def build_quartier_sheet(quartier_id: int, out: Path | BinaryIO, progress: Progr
         story.append(para("Aucune action ne vise ce quartier.", "muted"))
     check_cancel(cancelled)
 
-    totals = totals_by_funder(year, quartier.id)
+    totals = funder_totals_of_actions([row.id for row in rows])
     block: list[Flowable] = [para("Financements par financeur", "h2")]
     if totals:
         block.append(funders_table(totals))

@@ -42,6 +42,13 @@ def write_xlsx(name: str, out: Path, progress: Progress | None = None,
     for index, column in enumerate(spec.columns):
         sheet.column_dimensions[get_column_letter(index + 1)].width = _width(column, sample, index)
     sheet.freeze_panes = "A2"
+    # Printed from the spreadsheet: landscape, every column on the page's width, the header on each page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE4EE")
     header = []
     for column in spec.columns:

@@ -9,7 +9,20 @@ from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO, Callable
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QPointF, QSettings, QSize, Qt, QThread, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QObject,
+    QPointF,
+    QRectF,
+    QSettings,
+    QSize,
+    QSizeF,
+    Qt,
+    QThread,
+    Signal,
+)
 from PySide6.QtGui import QKeySequence, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -31,6 +44,7 @@ Builder = Callable[[BinaryIO, Callable[[int, int], None], Callable[[], bool]], N
 
 ZOOM_STEP = 1.25
 ZOOM_MIN, ZOOM_MAX = 0.25, 4.0
+RASTER_DPI = 300
 
 
 @dataclass(frozen=True)
@@ -257,7 +271,6 @@ class PreviewDialog(QDialog):
     def print_dialog(self) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(self.windowTitle())
-        printer.setFromTo(1, self.page_count())
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle("Imprimer")
         dialog.setMinMax(1, self.page_count())
@@ -266,27 +279,32 @@ class PreviewDialog(QDialog):
 
     def print_to(self, printer: QPrinter, vector_when_possible: bool = True) -> None:
         """Print the pages; printing "to a PDF file" keeps the sheet's own vector PDF, whole and searchable."""
-        if (vector_when_possible and printer.outputFormat() == QPrinter.OutputFormat.PdfFormat
-                and printer.outputFileName() and not (printer.fromPage() or printer.toPage())):
+        whole = printer.printRange() != QPrinter.PrintRange.PageRange
+        if (vector_when_possible and whole and printer.outputFormat() == QPrinter.OutputFormat.PdfFormat
+                and printer.outputFileName()):
             write_file_atomically(Path(printer.outputFileName()), self.pdf_bytes)
             return
-        first = max(1, printer.fromPage() or 1)
-        last = min(self.page_count(), printer.toPage() or self.page_count())
+        first, last = 1, self.page_count()
+        if not whole:
+            first, last = max(1, printer.fromPage()), min(last, printer.toPage() or last)
+        # The sheet carries its own 15 mm margins, wider than any printer's unprintable edge: use the whole sheet.
+        printer.setFullPage(True)
         painter = QPainter()
         if not painter.begin(printer):
             QMessageBox.warning(self, "Impression impossible", "L'imprimante n'a pas pu être ouverte.")
             return
         try:
+            # Pages go out as images of at most 300 dpi: sharp on paper, and an A4 page stays near 35 Mo.
+            dpi = min(printer.resolution(), RASTER_DPI)
             for number in range(first, last + 1):
                 if number > first:
                     printer.newPage()
-                target = painter.viewport()
-                resolution = printer.resolution()
                 page = self.document.pagePointSize(number - 1)
-                size = QSize(round(page.width() / 72 * resolution), round(page.height() / 72 * resolution))
-                size = size.scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                size = QSize(round(page.width() / 72 * dpi), round(page.height() / 72 * dpi))
                 image = self.document.render(number - 1, size)
-                painter.drawImage(QPointF(0, 0), image)
+                target = QRectF(painter.viewport())
+                scaled = QSizeF(size).scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                painter.drawImage(QRectF(QPointF(0, 0), scaled), image)
         finally:
             painter.end()
 

@@ -463,6 +463,13 @@ def preview_sheet(path: Path, kind: str) -> SheetPreview:
     sheet = read_sheet(Path(path))
     fields = IMPORTS[kind][1]
     positions, mapping = _match_columns(sheet.header, fields)
+    if kind == "actions" and "funder" not in positions:
+        # Amounts belong to a funding line: without a Financeur column they cannot say whose they are.
+        funding_keys = {"requested", "granted", "paid", "decision_date"}
+        labels = {f.label for f in fields if f.key in funding_keys and f.key in positions}
+        for key in funding_keys:
+            positions.pop(key, None)
+        mapping = [(h, "ignorée (pas de colonne Financeur)" if t in labels else t) for h, t in mapping]
     preview = SheetPreview(sheet.path, kind, sheet.encoding or "XLSX", mapping, rows=len(sheet.rows))
     preview.missing = [f.label for f in fields if f.required and f.key not in positions]
     if not preview.missing:

@@ -168,6 +168,9 @@ def _read_manifest(archive: Any, path: Path) -> _Manifest:
     files: dict[str, tuple[int, str]] = {}
     for spec in table_specs():
         entry = files_in.get(spec.file)
+        if entry is None and schema < latest_version():
+            files[spec.file] = (0, "")  # a record type that did not exist in the sender's schema
+            continue
         if not isinstance(entry, dict):
             raise ExchangeError(f"Le paquet {path} : {MANIFEST} ne décrit pas le fichier {spec.file}.")
         count, digest = entry.get("records"), entry.get("sha256")
@@ -326,6 +329,9 @@ def read_package(path: Path, progress: Progress | None = None,
         tables: dict[str, list[tuple[Any, ...]]] = {}
         for spec in table_specs():
             count, digest = manifest.files[spec.file]
+            if not digest:
+                tables[spec.table] = []
+                continue
             tables[spec.table] = _parse_member(archive, path, spec, count, digest)
             done += count
             if progress:

@@ -140,7 +140,7 @@ def summary_table(groups: list[tuple[str, list[ActionRow], FunderSums]]) -> Flow
     everything = [r for _, items, _ in groups for r in items]
     data.append(["Total", str(len(everything)), money(sum(r.total_cost for r in everything)),
                  money(sum(s.total_requested for _, _, s in groups)), money(sum(s.total_granted for _, _, s in groups))])
-    return data_table(data, widths, right=(1, 2, 3, 4), total_rows=[len(data) - 1])
+    return data_table(data, widths, right=(1, 2, 3, 4), total_rows=[len(data) - 1], counts_for_progress=False)
 
 
 def funders_summary_table(sums: FunderSums, names: dict[str, str]) -> Flowable:
@@ -151,7 +151,7 @@ def funders_summary_table(sums: FunderSums, names: dict[str, str]) -> Flowable:
         data.append([para(names.get(short, short), "cell"), str(sums.actions[short]), money(sums.requested[short]),
                      money(sums.granted[short])])
     data.append(["Total", "", money(sums.total_requested), money(sums.total_granted)])
-    return data_table(data, widths, right=(1, 2, 3), total_rows=[len(data) - 1])
+    return data_table(data, widths, right=(1, 2, 3), total_rows=[len(data) - 1], counts_for_progress=False)
 
 
 def envelope_line(use: EnvelopeUse) -> str:

@@ -155,8 +155,10 @@ def data_table(
     total_rows: Iterable[int] = (),
     header_rows: int = 1,
     zebra: bool = True,
+    counts_for_progress: bool = True,
 ) -> Table:
-    """A table with a shaded header repeated on every page, right-aligned amount columns, light rules."""
+    """A table with a shaded header repeated on every page, right-aligned amount columns, light rules;
+    its rows count in the progress unless it is a summary (counts_for_progress=False)."""
     commands: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), FONT, CELL_FONT_SIZE, CELL_LEADING),
         ("TEXTCOLOR", (0, 0), (-1, -1), DARK),
@@ -187,6 +189,7 @@ def data_table(
                      ("LINEABOVE", (0, row), (-1, row), 0.8, BLUE)]
     table = Table(list(rows), colWidths=list(widths), repeatRows=header_rows, hAlign="LEFT")
     table.setStyle(TableStyle(commands))
+    table.counts_for_progress = counts_for_progress
     return table
 
 
@@ -195,6 +198,7 @@ def label_table(pairs: Sequence[tuple[str, Any]], label_width: float = 42 * mm) 
     rows = [[Paragraph(esc(label), STYLES["label"]), value if isinstance(value, Flowable) else para(value, "cell")]
             for label, value in pairs]
     table = Table(rows, colWidths=[label_width, CONTENT_WIDTH - label_width], hAlign="LEFT")
+    table.counts_for_progress = False
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), FONT, CELL_FONT_SIZE, CELL_LEADING),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -289,7 +293,9 @@ class SheetDocument(BaseDocTemplate):
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab's name)
         if self._cancelled is not None and self._cancelled():
             raise ReportCancelled()
-        if self._progress is not None and self._total_rows and isinstance(flowable, Table):
+        # Split parts of a long table are new Table objects without the mark: they count, as they should.
+        if (self._progress is not None and self._total_rows and isinstance(flowable, Table)
+                and getattr(flowable, "counts_for_progress", True)):
             self._rows_done = min(self._total_rows, self._rows_done + max(0, flowable._nrows - flowable.repeatRows))
             self._progress(self._rows_done, self._total_rows)
 

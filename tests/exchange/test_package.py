@@ -210,3 +210,24 @@ def test_a_conflict_is_reviewed_and_the_other_version_chosen(demo_file: Path, tm
     assert History.select().where(History.record_uuid == action.uuid).order_by(History.id.desc()).first().operation == "update"
     assert pending_conflicts() == []
     close_database()
+
+
+def test_the_bulk_path_rebuilds_indexes_and_the_search_index(demo_file: Path, tmp_path: Path, monkeypatch) -> None:
+    """Large packages take the bulk path (indexes rebuilt once, search index filled once); same result."""
+    import cvdesk.exchange.merge as merge
+    from cvdesk.store.models import db
+
+    monkeypatch.setattr(merge, "BULK_ROWS", 10)
+    open_database(demo_file)
+    export_package(tmp_path / "p.zip", "Siège")
+    expected = tables_picture()
+    indexes = sorted(db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')"))
+    close_database()
+    open_database(tmp_path / "vide.db")
+    import_package(tmp_path / "p.zip")
+    assert tables_picture() == expected
+    assert sorted(db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')")) == indexes
+    found = db.execute_sql("SELECT count(*) FROM action_search WHERE action_search MATCH '\"emploi\"'").fetchone()[0]
+    assert found > 0
+    assert db.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
+    close_database()

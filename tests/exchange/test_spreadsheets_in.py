@@ -197,3 +197,30 @@ def test_an_xml_entity_bomb_is_refused(empty_db, tmp_path: Path) -> None:
             target.writestr(item, data)
     with pytest.raises(ExchangeError, match="n'est pas un classeur XLSX lisible"):
         preview_sheet(evil, "associations")
+
+
+@pytest.fixture(scope="module")
+def real_workbook(tmp_path_factory) -> bytes:
+    folder = tmp_path_factory.mktemp("classeur")
+    open_database(folder / "a.db")
+    for name in ("Lire et grandir", "Centre social Dutemple", "Femmes solidaires"):
+        assert save_association({"name": name}).ok
+    write_xlsx("associations", folder / "a.xlsx")
+    close_database()
+    return (folder / "a.xlsx").read_bytes()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(position=st.integers(min_value=0), value=st.integers(0, 255))
+def test_a_damaged_workbook_never_crashes(position: int, value: int, real_workbook: bytes, settled_db: Path,
+                                          tmp_path_factory) -> None:
+    data = bytearray(real_workbook)
+    data[position % len(data)] = value
+    sheet = tmp_path_factory.mktemp("x") / "abime.xlsx"
+    sheet.write_bytes(bytes(data))
+    before = fingerprint(settled_db)
+    try:
+        preview_sheet(sheet, "associations")
+    except ExchangeError:
+        pass
+    assert fingerprint(settled_db) == before

@@ -113,7 +113,7 @@ def _sums_row(label: str, sums: FunderSums) -> list[Any]:
     return [label, "", _lines(names), _lines(requested), _lines(granted)]
 
 
-def orientation_table(items: list[ActionRow], fundings: dict[int, list[FundingRow]], label: str) -> Flowable:
+def orientation_table(items: list[ActionRow], fundings: dict[int, list[FundingRow]]) -> Flowable:
     """One orientation's actions, one row each with its funders' lines, closed by the subtotal by funder."""
     data: list[list[Any]] = [["Référence", "Action, porteur, statut et coût", "Financeur", "Demandé", "Accordé"]]
     sums = FunderSums()
@@ -275,7 +275,7 @@ def build_programme_sheet(scope: ProgrammeScope, out: Path | BinaryIO, progress:
         # A heading never ends a page alone; the table itself splits, repeating its header.
         story.append(CondPageBreak(45 * mm))
         story.append(para(label, "h2"))
-        story.append(orientation_table(items, data.fundings, label))
+        story.append(orientation_table(items, data.fundings))
     write_pdf(out, story, context, progress, cancelled, total_rows=n)
 
 

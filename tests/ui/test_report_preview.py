@@ -143,3 +143,32 @@ def test_installing_on_a_bare_window_is_harmless(qtbot) -> None:
     qtbot.addWidget(bare)
     install_report_actions(bare)
     assert not hasattr(bare, "print_sheet_action")
+
+
+def test_a_save_during_the_build_neither_waits_nor_mixes_into_the_sheet(qtbot, demo_db) -> None:
+    from cvdesk.services.quartiers import save_quartier
+    from cvdesk.store.models import Quartier
+
+    quartier = find_quartier("QP059001")
+    started, saved = threading.Event(), threading.Event()
+    seen: list[tuple[str, str]] = []
+
+    def build(out, progress, cancelled) -> None:
+        first = Quartier.get_by_id(quartier.id).name
+        started.set()
+        assert saved.wait(10)
+        seen.append((first, Quartier.get_by_id(quartier.id).name))
+        build_quartier_sheet(quartier.id, out)
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    runner = preview_report(parent, ReportJob("Fiche quartier", "fiche.pdf", build))
+    assert started.wait(10)
+    result = save_quartier({"name": "Chasse Royale renommée"}, quartier.id)  # the window saves meanwhile
+    assert result.ok
+    saved.set()
+    qtbot.waitUntil(lambda: runner.preview is not None, timeout=15000)
+    assert runner.wait()
+    assert seen == [("Chasse Royale", "Chasse Royale")]  # one snapshot from start to end
+    assert Quartier.get_by_id(quartier.id).name == "Chasse Royale renommée"
+    runner.preview.close()

@@ -27,7 +27,7 @@ from cvdesk.services.records import SaveResult
 from cvdesk.services.totals import years
 from cvdesk.store.models import utcnow
 from cvdesk.ui.financing_plan_editor import FinancingPlanEditor
-from cvdesk.ui.form_widgets import CheckList, DateEdit, IntEdit, MoneyEdit, RecordForm
+from cvdesk.ui.form_widgets import CheckList, ChoiceCombo, DateEdit, IntEdit, MoneyEdit, RecordForm
 from cvdesk.ui.record_tab import RecordTab
 
 
@@ -126,8 +126,7 @@ class ActionsTab(RecordTab):
         self.year_spin.setValue(utcnow().year)
         self.year_spin.setAccessibleName("Année de programmation")
         form.add_field("year", "&Année :", self.year_spin)
-        self.orientation_combo = QComboBox()
-        self.orientation_combo.setAccessibleName("Orientation stratégique")
+        self.orientation_combo = ChoiceCombo("Orientation stratégique")
         self.orientation_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.orientation_combo.setMinimumContentsLength(20)
         form.add_field("orientation", "&Orientation :", self.orientation_combo)
@@ -177,8 +176,7 @@ class ActionsTab(RecordTab):
             edit.setMaximumWidth(120)
         form.add_field("beneficiaries_planned", "Bénéficiaires &prévus :", self.planned_edit)
         form.add_field("beneficiaries_reached", "Bénéficiaires &touchés :", self.reached_edit)
-        self.status_combo = QComboBox()
-        self.status_combo.setAccessibleName("Statut de l'action")
+        self.status_combo = ChoiceCombo("Statut de l'action")
         self.status_combo.setToolTip("Seuls les changements de statut permis sont proposés.")
         form.add_field("status", "&Statut :", self.status_combo)
         self.plan_editor = FinancingPlanEditor()
@@ -214,16 +212,9 @@ class ActionsTab(RecordTab):
         self.set_filter_choices("funder", funders)
         if not hasattr(self, "orientation_combo"):
             return
-        current = self.orientation_combo.currentData()
-        self.orientation_combo.blockSignals(True)
-        self.orientation_combo.clear()
-        self.orientation_combo.addItem("—", None)
-        for choice in orientations:
-            self.orientation_combo.addItem(choice.label, choice.id)
-            self.orientation_combo.setItemData(self.orientation_combo.count() - 1, choice.label,
-                                               Qt.ItemDataRole.ToolTipRole)
-        self.orientation_combo.setCurrentIndex(max(0, self.orientation_combo.findData(current)))
-        self.orientation_combo.blockSignals(False)
+        self.orientation_combo.set_items([(None, "—"), *((c.id, c.label) for c in orientations)])
+        for index, choice in enumerate(orientations, start=1):
+            self.orientation_combo.setItemData(index, choice.label, Qt.ItemDataRole.ToolTipRole)
         checked = self.quartiers_list.checked_keys()
         self.quartiers_list.set_choices(quartiers)
         self.quartiers_list.set_checked(checked)
@@ -238,13 +229,9 @@ class ActionsTab(RecordTab):
 
     def _set_statuses(self, current: str) -> None:
         self._status = current
-        self.status_combo.blockSignals(True)
-        self.status_combo.clear()
-        self.status_combo.addItem(status_label(current), current)
-        for code in allowed_transitions(current):
-            self.status_combo.addItem(f"→ {status_label(code)}", code)
-        self.status_combo.setCurrentIndex(0)
-        self.status_combo.blockSignals(False)
+        self.status_combo.set_items([(current, status_label(current)),
+                                     *((code, f"→ {status_label(code)}") for code in allowed_transitions(current))],
+                                    keep=False)
 
     def clear_form(self) -> None:
         self._ensure_porteurs()
@@ -276,7 +263,7 @@ class ActionsTab(RecordTab):
         self.title_edit.setText(action.title)
         self.title_edit.setCursorPosition(0)
         self.year_spin.setValue(action.year)
-        self.orientation_combo.setCurrentIndex(max(0, self.orientation_combo.findData(action.orientation_id)))
+        self.orientation_combo.set_value(action.orientation_id)
         self.porteur_combo.set_porteur(action.porteur_id)
         self.quartiers_list.set_checked(choices.quartier_ids_of(record_id))
         self.axes_list.set_checked(decode_axes(action.axes or ""))
@@ -312,13 +299,13 @@ class ActionsTab(RecordTab):
         errors.update(plan_errors)
         values = {
             "reference": self.reference_edit.text().strip(), "title": self.title_edit.text().strip(),
-            "year": self.year_spin.value(), "orientation": self.orientation_combo.currentData(),
+            "year": self.year_spin.value(), "orientation": self.orientation_combo.value(),
             "porteur": porteur_id, "axes": encode_axes(self.axes_list.checked_keys()),
             "start_date": self.start_date.date_value(), "end_date": self.end_date.date_value(),
             "description": self.description_edit.toPlainText(), "objectives": self.objectives_edit.toPlainText(),
             "public": self.public_edit.toPlainText(), "total_cost": self.total_cost_edit.cents() or 0,
             "beneficiaries_planned": self.planned_edit.number(), "beneficiaries_reached": self.reached_edit.number(),
-            "status": self.status_combo.currentData() or self._status,
+            "status": self.status_combo.value() or self._status,
         }
         self.plan_editor.show_errors(errors)
         return {"values": values, "quartiers": self.quartiers_list.checked_keys(), "fundings": fundings}, errors

@@ -10,7 +10,7 @@ from cvdesk.services import choices, panels
 from cvdesk.services.associations import delete_association, save_association
 from cvdesk.services.records import SaveResult
 from cvdesk.services.totals import totals_by_year, years
-from cvdesk.ui.form_widgets import RecordForm
+from cvdesk.ui.form_widgets import ChoiceCombo, RecordForm
 from cvdesk.ui.record_tab import RecordTab
 from cvdesk.ui.related_panels import ActionsPanel, TotalsPanel
 
@@ -57,8 +57,7 @@ class AssociationsTab(RecordTab):
         form.add_field("address", "&Adresse :", self.address_edit)
         self.postcode_edit = line("postcode", "Code &postal :", "Code postal")
         self.city_edit = line("city", "&Ville :", "Ville")
-        self.commune_combo = QComboBox()
-        self.commune_combo.setAccessibleName("Commune du contrat")
+        self.commune_combo = ChoiceCombo("Commune du contrat")
         form.add_field("commune", "&Commune du contrat :", self.commune_combo)
         self.phone_edit = line("phone", "Télé&phone :", "Téléphone")
         self.email_edit = line("email", "Courri&el :", "Courriel")
@@ -105,14 +104,7 @@ class AssociationsTab(RecordTab):
         self.set_filter_choices("commune", communes)
         self.set_filter_choices("year", [(y, str(y)) for y in reversed(years())])
         if hasattr(self, "commune_combo"):
-            current = self.commune_combo.currentData()
-            self.commune_combo.blockSignals(True)
-            self.commune_combo.clear()
-            self.commune_combo.addItem("—", None)
-            for choice in communes:
-                self.commune_combo.addItem(choice.label, choice.id)
-            self.commune_combo.setCurrentIndex(max(0, self.commune_combo.findData(current)))
-            self.commune_combo.blockSignals(False)
+            self.commune_combo.set_items([(None, "—"), *((c.id, c.label) for c in communes)])
 
     def clear_form(self) -> None:
         for edit in (self.name_edit, self.acronym_edit, self.siret_edit, self.siren_edit, self.rna_edit,
@@ -143,7 +135,7 @@ class AssociationsTab(RecordTab):
         self.address_edit.setPlainText(record.address or "")
         self.notes_edit.setPlainText(record.notes or "")
         self.legal_form.setCurrentText(record.legal_form or "")
-        self.commune_combo.setCurrentIndex(max(0, self.commune_combo.findData(record.commune_id)))
+        self.commune_combo.set_value(record.commune_id)
         self.active_check.setChecked(bool(record.active))
         self.actions_panel.show_actions(panels.actions_of_porteur(record_id))
         self.years_panel.show_totals(totals_by_year(porteur_id=record_id))
@@ -155,7 +147,7 @@ class AssociationsTab(RecordTab):
             "siret": digits_only(self.siret_edit.text()), "siren": digits_only(self.siren_edit.text()),
             "rna": self.rna_edit.text(), "legal_form": self.legal_form.currentText(),
             "address": self.address_edit.toPlainText(), "postcode": self.postcode_edit.text(),
-            "city": self.city_edit.text(), "commune": self.commune_combo.currentData(),
+            "city": self.city_edit.text(), "commune": self.commune_combo.value(),
             "phone": self.phone_edit.text(), "email": self.email_edit.text(), "website": self.website_edit.text(),
             "president": self.president_edit.text(), "contact_name": self.contact_edit.text(),
             "notes": self.notes_edit.toPlainText(), "active": self.active_check.isChecked(),

@@ -22,7 +22,7 @@ from cvdesk.domain.financing import PlanLine, check_plan, plan_totals
 from cvdesk.domain.money import format_money
 from cvdesk.services.actions import FundingInput
 from cvdesk.services.choices import Choice
-from cvdesk.ui.form_widgets import ERROR_STYLE, WARNING_TEXT_STYLE, MoneyEdit
+from cvdesk.ui.form_widgets import ERROR_STYLE, WARNING_TEXT_STYLE, ChoiceCombo, MoneyEdit
 from cvdesk.ui.record_table_model import RIGHT
 
 AMOUNTS = (("requested", "Demandé"), ("granted", "Accordé"), ("paid", "Versé"))
@@ -110,12 +110,10 @@ class FinancingPlanEditor(QWidget):
     def add_line(self, line: FundingInput | None = None, emit: bool = True) -> int:
         row = self.table.rowCount()
         self.table.insertRow(row)
-        combo = QComboBox()
-        combo.setAccessibleName(f"Financeur de la ligne {row + 1}")
-        for choice in self._funders:
-            combo.addItem(choice.label, choice.id)
+        combo = ChoiceCombo(f"Financeur de la ligne {row + 1}")
+        combo.set_items([(choice.id, choice.label) for choice in self._funders], keep=False)
         if line is not None:
-            combo.setCurrentIndex(max(0, combo.findData(line.funder_id)))
+            combo.set_value(line.funder_id)
         else:
             used = {self.funder_id(r) for r in range(row)}
             free = next((i for i, choice in enumerate(self._funders) if choice.id not in used), 0)
@@ -151,7 +149,7 @@ class FinancingPlanEditor(QWidget):
         self._changed()
 
     # -- reading -----------------------------------------------------------------------------------------------------
-    def funder_combo(self, row: int) -> QComboBox:
+    def funder_combo(self, row: int) -> ChoiceCombo:
         return self.table.cellWidget(row, 0)
 
     def amount_edit(self, row: int, key: str) -> MoneyEdit:
@@ -159,7 +157,7 @@ class FinancingPlanEditor(QWidget):
         return self.table.cellWidget(row, column)
 
     def funder_id(self, row: int) -> int | None:
-        return self.funder_combo(row).currentData()
+        return self.funder_combo(row).value()
 
     def lines(self) -> tuple[list[FundingInput], dict[str, str]]:
         """The plan for the service, and the amounts that cannot be read (keyed funding.N.field)."""

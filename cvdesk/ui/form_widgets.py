@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDateEdit,
     QFormLayout,
     QLabel,
@@ -23,6 +24,41 @@ ERROR_STYLE = "border: 2px solid #c0392b;"
 ERROR_TEXT_STYLE = "color: #c0392b;"
 OK_TEXT_STYLE = "color: #1e7d32;"
 WARNING_TEXT_STYLE = "color: #a04000; font-weight: bold;"
+
+
+class ChoiceCombo(QComboBox):
+    """A combo whose values stay on the Python side: PySide6 6.12 loses a reference to None each time a missing
+    item datum comes back from Qt (currentData(), findData()), which ends in a crash."""
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(accessible_name)
+        self._values: list[Any] = []
+
+    def set_items(self, items: Iterable[tuple[Any, str]], keep: bool = True) -> None:
+        """Replace the entries by (value, label) pairs, keeping the current value when it is still offered."""
+        current = self.value() if keep else None
+        self.blockSignals(True)
+        self.clear()
+        self._values = []
+        for value, label in items:
+            self._values.append(value)
+            self.addItem(label)
+        self.setCurrentIndex(self.index_of(current) if keep and self.index_of(current) >= 0 else 0)
+        self.blockSignals(False)
+
+    def value(self) -> Any:
+        index = self.currentIndex()
+        return self._values[index] if 0 <= index < len(self._values) else None
+
+    def index_of(self, value: Any) -> int:
+        try:
+            return self._values.index(value)
+        except ValueError:
+            return -1
+
+    def set_value(self, value: Any) -> None:
+        self.setCurrentIndex(max(0, self.index_of(value)))
 
 
 class MoneyEdit(QLineEdit):

@@ -60,6 +60,8 @@ class MainWindow(QMainWindow):
             tab.open_record.connect(self.open_record)
             tab.changed.connect(self._records_changed)
             tab.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self._stale: set[str] = set()
+        self.tabs.currentChanged.connect(self._tab_shown)
         self.setCentralWidget(self.tabs)
         self.counts_label = QLabel()
         self.path_label = QLabel()
@@ -157,13 +159,20 @@ class MainWindow(QMainWindow):
         self.update_counts()
         sender = self.sender()
         for tab in self.all_tabs():
-            if tab is not sender and not tab.is_dirty():
-                tab.refresh()
-                if tab.record_id is not None:
-                    tab.show_record(tab.record_id)
+            if tab is not sender:
+                self._stale.add(tab.kind)  # refreshed when shown: a save stays one write and one small query
+
+    def _tab_shown(self, _index: int) -> None:
+        tab = self.current_tab()
+        if tab is not None and tab.kind in self._stale:
+            self._stale.discard(tab.kind)
+            tab.refresh()
+            if tab.record_id is not None and not tab.is_dirty():
+                tab.show_record(tab.record_id)
 
     def refresh_all(self) -> None:
         """Reload every pick list and every list (after an import); the forms show the saved records again."""
+        self._stale.clear()
         for tab in self.all_tabs():
             tab.reload_choices()
             tab.refresh()

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from cvdesk.services.choices import Choice
 from cvdesk.services.records import SaveResult
-from cvdesk.ui.form_widgets import ERROR_TEXT_STYLE, WARNING_TEXT_STYLE, RecordForm
-from cvdesk.ui.record_table_model import RecordTableModel
+from cvdesk.ui.form_widgets import ERROR_TEXT_STYLE, ChoiceCombo, WARNING_TEXT_STYLE, RecordForm
+from cvdesk.ui.record_table_model import RecordTableModel, group_digits
 
 SEARCH_DELAY_MS = 150
 FILTERS_PER_ROW = 3
@@ -55,7 +55,7 @@ class RecordTab(QWidget):
         self._loading = False
         self._moving = False
         self.model = RecordTableModel(self.list_name, self)
-        self.filter_combos: dict[str, QComboBox] = {}
+        self.filter_combos: dict[str, ChoiceCombo] = {}
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Rechercher…")
@@ -91,6 +91,7 @@ class RecordTab(QWidget):
             self.view.setColumnWidth(position, COLUMN_WIDTHS.get(column.key, KIND_WIDTHS.get(column.kind, 110)))
         self.view.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.model.modelReset.connect(self._reselect_after_reset)
+        self.model.modelReset.connect(self._show_count)
         self.model.completed.connect(lambda _n: self._show_count())
 
         self.count_label = QLabel()
@@ -215,13 +216,13 @@ class RecordTab(QWidget):
                     signal.connect(self.mark_dirty)
                     break
 
-    def add_filter(self, bar: QGridLayout, key: str, label: str) -> QComboBox:
-        combo = QComboBox()
-        combo.setAccessibleName(f"Filtrer par {label.lower()}")
+    def add_filter(self, bar: QGridLayout, key: str, label: str) -> ChoiceCombo:
+        combo = ChoiceCombo(f"Filtrer par {label.lower()}")
         combo.setToolTip(f"Filtrer par {label.lower()}")
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         combo.setMinimumContentsLength(10)
-        combo.addItem(f"{label} : {ALL.lower()}", None)
+        combo.set_items([(None, f"{label} : {ALL.lower()}")])
+        combo.setProperty("all_label", f"{label} : {ALL.lower()}")
         combo.currentIndexChanged.connect(lambda _index: self.apply_filters())
         position = len(self.filter_combos)
         bar.addWidget(combo, position // FILTERS_PER_ROW, position % FILTERS_PER_ROW)
@@ -230,16 +231,10 @@ class RecordTab(QWidget):
 
     def set_filter_choices(self, key: str, choices: list[Choice] | list[tuple[Any, str]]) -> None:
         combo = self.filter_combos[key]
-        current = combo.currentData()
-        combo.blockSignals(True)
-        while combo.count() > 1:
-            combo.removeItem(1)
+        items: list[tuple[Any, str]] = [(None, str(combo.property("all_label")))]
         for choice in choices:
-            value, label = (choice.id, choice.label) if isinstance(choice, Choice) else choice
-            combo.addItem(label, value)
-        index = combo.findData(current) if current is not None else 0
-        combo.setCurrentIndex(max(0, index))
-        combo.blockSignals(False)
+            items.append((choice.id, choice.label) if isinstance(choice, Choice) else choice)
+        combo.set_items(items)
 
     # -- the list ------------------------------------------------------------------------------------------------
     def apply_search(self) -> None:
@@ -248,7 +243,7 @@ class RecordTab(QWidget):
             self.model.set_search(self.search.text())
 
     def apply_filters(self) -> None:
-        self.model.set_filters({key: combo.currentData() for key, combo in self.filter_combos.items()})
+        self.model.set_filters({key: combo.value() for key, combo in self.filter_combos.items()})
 
     def refresh(self) -> None:
         """Query the list again, keeping the current record selected when it is still listed."""
@@ -257,7 +252,12 @@ class RecordTab(QWidget):
     def _show_count(self) -> None:
         total = self.model.total()
         if total is not None:
-            self.count_label.setText(f"{total:,} dans la liste".replace(",", "\u00a0"))
+            self.count_label.setText(f"{group_digits(total)} dans la liste")
+        elif not self.model.search.split():
+            self.count_label.setText(f"{group_digits(self.model.matching_count())} dans la liste")
+        else:
+            self.count_label.setText(f"Plus de {group_digits(self.model.rowCount())} résultats : faites défiler "
+                                     "pour les voir tous")
 
     def _reselect_after_reset(self) -> None:
         if self.record_id is None:

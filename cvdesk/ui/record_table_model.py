@@ -4,16 +4,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from cvdesk.domain.axes import PILLARS
 from cvdesk.domain.money import NBSP, format_money
 from cvdesk.domain.status import status_label
-from cvdesk.services.lists import Column, fetch_rows, get_spec, list_ids
+from cvdesk.services.lists import Column, count, fetch_rows, get_spec, list_ids
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-# The first page shows at once; the remaining ids follow on the next turn of the event loop.
+# The first page shows at once; the remaining ids load when the view scrolls past it.
 FIRST_PAGE = 200
 # Rows fetched around the one the view asks for, and how many rows the cache keeps.
 BATCH_BEFORE, BATCH_AFTER = 40, 160
@@ -54,6 +54,7 @@ class RecordTableModel(QAbstractTableModel):
 
     completed = Signal(int)  # every id is loaded: the number of records listed
 
+
     def __init__(self, list_name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.spec = get_spec(list_name)
@@ -81,7 +82,10 @@ class RecordTableModel(QAbstractTableModel):
             self.reload()
 
     def reload(self) -> None:
-        """Query the first page of ids again (after a search, a filter, a sort or a save); the rest follows."""
+        """Query the first page of ids again (after a search, a filter, a sort or a save).
+
+        The other ids load only when needed: when the view scrolls past the first page (fetchMore), or when a
+        record must be found in the list. A sort on 100,000 rows is thus a LIMIT query, not a full read."""
         self._generation += 1
         self.beginResetModel()
         self._ids = list_ids(self.list_name, self.search, self.filters, self.sort_key, self.descending,
@@ -91,17 +95,17 @@ class RecordTableModel(QAbstractTableModel):
         self.endResetModel()
         if self._complete:
             self.completed.emit(len(self._ids))
-        else:
-            generation = self._generation
-            QTimer.singleShot(0, lambda: self._load_rest(generation))
 
-    def _load_rest(self, generation: int) -> None:
-        if generation != self._generation or self._complete:
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
+        return not parent.isValid() and not self._complete
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
+        if parent.isValid() or self._complete:
             return
         every = list_ids(self.list_name, self.search, self.filters, self.sort_key, self.descending)
         loaded = len(self._ids)
         self._complete = True
-        if every[:loaded] != self._ids:
+        if every[:loaded] != self._ids:  # the list changed meanwhile (an import): start again
             self.beginResetModel()
             self._ids = every
             self._cache.clear()
@@ -113,8 +117,12 @@ class RecordTableModel(QAbstractTableModel):
         self.completed.emit(len(self._ids))
 
     def ensure_complete(self) -> None:
-        """Load every id now rather than on the next turn of the event loop."""
-        self._load_rest(self._generation)
+        """Load every id now (to find a record in the list)."""
+        self.fetchMore(QModelIndex())
+
+    def matching_count(self) -> int:
+        """How many records match, loaded or not (a cheap count unless a search needs the joined tables)."""
+        return len(self._ids) if self._complete else count(self.list_name, self.search, self.filters)
 
     @property
     def is_complete(self) -> bool:

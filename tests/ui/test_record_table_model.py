@@ -17,17 +17,25 @@ def test_every_list_model_passes_the_model_tester(demo_db, qtmodeltester, name: 
     assert model.rowCount() == count(name)
 
 
-def test_the_first_page_shows_at_once_and_the_rest_follows(demo_db, qtbot, qtmodeltester, monkeypatch) -> None:
+def test_the_first_page_shows_at_once_and_the_rest_when_scrolled(demo_db, qtbot, qtmodeltester, monkeypatch) -> None:
     monkeypatch.setattr(record_table_model, "FIRST_PAGE", 10)
     model = RecordTableModel("actions")
     model.reload()
-    assert model.rowCount() == 10 and not model.is_complete
+    assert model.rowCount() == 10 and model.canFetchMore()
+    assert model.matching_count() == 40
     with qtbot.waitSignal(model.completed, timeout=2000) as blocker:
-        pass
+        model.fetchMore()
     assert blocker.args == [40]
-    assert model.rowCount() == 40
+    assert model.rowCount() == 40 and not model.canFetchMore()
     qtmodeltester.check(model)
     assert model.index(39, 0).data() == "2015-VM-040"
+
+
+def test_a_paged_model_passes_the_model_tester(demo_db, qtmodeltester, monkeypatch) -> None:
+    monkeypatch.setattr(record_table_model, "FIRST_PAGE", 10)
+    model = RecordTableModel("actions")
+    model.reload()
+    qtmodeltester.check(model)
 
 
 def test_amounts_are_formatted_and_right_aligned(demo_db) -> None:

@@ -97,7 +97,7 @@ def test_demo_refuses_a_database_with_data(demo_file: Path) -> None:
         (("report", "quartier", "--year", "deux-mille"), "n'est pas une année"),
         (("frobnicate",), "choix invalide"),
         (("table", "quartiers", "--out", "x.ods"), ".xlsx ou .csv"),
-        (("report", "quartier", "--out", "x.pdf"), "pas encore disponible"),
+        (("report", "quartier", "--out", "x.pdf"), "argument --id"),
     ],
 )
 def test_bad_arguments_get_one_french_sentence_and_exit_2(demo_file: Path, tmp_path: Path, args, words) -> None:

@@ -78,3 +78,27 @@ def main() -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def figures(db: Path, quick: bool, repeat: int) -> list:
+    """The two programme figures for benchmarks/run.py."""
+    from benchmarks.common import Figure
+    from cvdesk.reports.programme_sheet import build_programme_sheet, programme_scope
+    from cvdesk.services.report_data import programme_data
+    from cvdesk.store.database import close_database, open_database
+
+    open_database(db, create=False, defer_check=True)
+    found = []
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "programme.pdf"
+            for limit, target, runs in ((200, 1.0, repeat), (None, 30.0, max(1, min(repeat, 3)))):
+                scope = programme_scope(2015, limit=limit)
+                count = len(programme_data(scope).actions)
+                figure = Figure(f"Programme PDF, {count} actions", f"≤ {target:.0f} s", target, "s")
+                build_programme_sheet(scope, out)  # warm-up: fonts, SQLite cache
+                figure.samples = timed(lambda: build_programme_sheet(scope, out), runs)
+                found.append(figure)
+    finally:
+        close_database()
+    return found

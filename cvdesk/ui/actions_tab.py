@@ -103,11 +103,11 @@ class ActionsTab(RecordTab):
     new_title = "Nouvelle action"
 
     def build_filters(self, bar: QGridLayout) -> None:
-        self.add_filter(bar, "year", "Année")
-        self.add_filter(bar, "orientation", "Orientation")
+        self.add_filter(bar, "year", "Année", "toutes")
+        self.add_filter(bar, "orientation", "Orientation", "toutes")
         self.add_filter(bar, "status", "Statut")
         self.set_filter_choices("status", [(code, STATUS_LABELS[code]) for code in STATUSES])
-        self.add_filter(bar, "commune", "Commune")
+        self.add_filter(bar, "commune", "Commune", "toutes")
         self.add_filter(bar, "quartier", "Quartier")
         self.add_filter(bar, "funder", "Financeur")
         self._status = BROUILLON

@@ -25,10 +25,10 @@ class AssociationsTab(RecordTab):
     new_title = "Nouvelle association"
 
     def build_filters(self, bar: QGridLayout) -> None:
-        self.add_filter(bar, "active", "Active")
+        self.add_filter(bar, "active", "État", "actives et inactives")
         self.set_filter_choices("active", [(1, "Actives"), (0, "Inactives")])
-        self.add_filter(bar, "commune", "Commune")
-        self.add_filter(bar, "year", "Année")
+        self.add_filter(bar, "commune", "Commune", "toutes")
+        self.add_filter(bar, "year", "Année d'action", "toutes")
 
     def build_form(self, form: RecordForm) -> None:
         def line(name: str, label: str, accessible: str) -> QLineEdit:

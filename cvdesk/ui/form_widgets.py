@@ -105,9 +105,10 @@ class MoneyEdit(QLineEdit):
 class IntEdit(QLineEdit):
     """A whole number (population, beneficiaries), spaces between thousands allowed; None when empty."""
 
-    def __init__(self, accessible_name: str, label: str, parent: QWidget | None = None) -> None:
+    def __init__(self, accessible_name: str, label: str, grouped: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.label = label
+        self.grouped = grouped  # thousands apart ("12 500"), except for years
         self.setAccessibleName(accessible_name)
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
@@ -125,7 +126,10 @@ class IntEdit(QLineEdit):
         return int(compact) if compact.isdigit() else None
 
     def set_number(self, value: int | None) -> None:
-        self.setText("" if value is None else str(value))
+        if value is None:
+            self.setText("")
+        else:
+            self.setText(f"{value:,}".replace(",", "\u00a0") if self.grouped else str(value))
 
 
 class DateEdit(QDateEdit):

@@ -25,7 +25,7 @@ class IndicatorInput(QWidget):
         self.value_edit = QLineEdit()
         self.value_edit.setAccessibleName(label)
         self.value_edit.setPlaceholderText("10 450 €" if code in MONEY_INDICATORS else "42,5 %")
-        self.year_edit = IntEdit(f"{label} : année de la source", "L'année de la source")
+        self.year_edit = IntEdit(f"{label} : année de la source", "L'année de la source", grouped=False)
         self.year_edit.setPlaceholderText("année")
         self.year_edit.setMaximumWidth(70)
         layout = QHBoxLayout(self)
@@ -63,7 +63,7 @@ class QuartiersTab(RecordTab):
     new_title = "Nouveau quartier"
 
     def build_filters(self, bar: QGridLayout) -> None:
-        self.add_filter(bar, "commune", "Commune")
+        self.add_filter(bar, "commune", "Commune", "toutes")
 
     def build_form(self, form: RecordForm) -> None:
         self.code_edit = QLineEdit()

@@ -33,7 +33,6 @@ FILTERS_PER_ROW = 3
 KIND_WIDTHS = {"money": 115, "year": 55, "int": 90, "status": 105, "bool": 60}
 COLUMN_WIDTHS = {"reference": 115, "title": 230, "porteur": 190, "orientation": 85, "name": 230, "code": 95,
                  "communes": 200, "siret": 125, "rna": 95, "legal_form": 150, "email": 180}
-ALL = "Tous"
 
 
 class RecordTab(QWidget):
@@ -216,13 +215,14 @@ class RecordTab(QWidget):
                     signal.connect(self.mark_dirty)
                     break
 
-    def add_filter(self, bar: QGridLayout, key: str, label: str) -> ChoiceCombo:
+    def add_filter(self, bar: QGridLayout, key: str, label: str, everything: str = "tous") -> ChoiceCombo:
+        """A filter combo; its first entry (« Année : toutes ») lists everything."""
         combo = ChoiceCombo(f"Filtrer par {label.lower()}")
         combo.setToolTip(f"Filtrer par {label.lower()}")
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         combo.setMinimumContentsLength(10)
-        combo.set_items([(None, f"{label} : {ALL.lower()}")])
-        combo.setProperty("all_label", f"{label} : {ALL.lower()}")
+        combo.set_items([(None, f"{label} : {everything}")])
+        combo.setProperty("all_label", f"{label} : {everything}")
         combo.currentIndexChanged.connect(lambda _index: self.apply_filters())
         position = len(self.filter_combos)
         bar.addWidget(combo, position // FILTERS_PER_ROW, position % FILTERS_PER_ROW)

@@ -24,6 +24,7 @@ def _read_only_table(columns: Sequence[str], accessible_name: str) -> QTableWidg
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     table.horizontalHeader().setStretchLastSection(False)
     table.setAlternatingRowColors(True)
+    table.setWordWrap(False)  # one line per row, elided; the tooltip gives the whole text
     table.setMinimumHeight(150)
     return table
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from cvdesk.exchange.errors import ExchangeError
-from cvdesk.exchange.export_package import package_rows
 from cvdesk.exchange.merge import TABLE_LABELS, recompute_action_totals
 from cvdesk.exchange.package_format import DERIVED, table_specs
 from cvdesk.services.records import _write_history

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Callable
 
-from cvdesk.exchange.cells import cell_text, neutralise  # noqa: F401  (neutralise: part of this module's use)
+from cvdesk.exchange.cells import cell_text
 from cvdesk.exchange.errors import Cancelled
 from cvdesk.services.lists import count as count_rows, get_spec, iter_rows
 

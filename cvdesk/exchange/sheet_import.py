@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable
 
-from cvdesk.domain.identifiers import check_rna, check_siret, digits_only
+from cvdesk.domain.identifiers import digits_only
 from cvdesk.domain.money import MoneyError, parse_money
 from cvdesk.domain.status import STATUS_LABELS, STATUSES
 from cvdesk.exchange.cells import restore

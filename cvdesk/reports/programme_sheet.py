@@ -38,7 +38,8 @@ from cvdesk.reports.styles import (
     sheet_context,
     write_pdf,
 )
-from cvdesk.services.report_data import ActionRow, FundingRow, ProgrammeScope, envelope_uses, programme_data
+from cvdesk.services.report_data import ActionRow, FundingRow, ProgrammeScope, programme_data
+from cvdesk.services.totals import envelope_consumption
 from cvdesk.services.totals import EnvelopeUse
 from cvdesk.store.models import Funder, Orientation, Quartier
 
@@ -256,7 +257,7 @@ def build_programme_sheet(scope: ProgrammeScope, out: Path | BinaryIO, progress:
     story.append(Spacer(1, 4 * mm))
     story.append(orientation_chart(groups))
 
-    uses = envelope_uses(scope.year)
+    uses = envelope_consumption(scope.year)
     if scope.funder_id is not None:
         uses = [u for u in uses if u.funder_id == scope.funder_id]
     block: list[Flowable] = [para(f"Consommation des enveloppes {scope.year}", "h2")]

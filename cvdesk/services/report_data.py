@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Sequence
 
-from cvdesk.services.totals import EnvelopeUse, Total
+from cvdesk.services.totals import Total
 from cvdesk.store.models import Action, Association, Funder, Meeting, Orientation, Quartier, db
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -287,21 +287,6 @@ def programme_data(scope: ProgrammeScope) -> ProgrammeData:
     if scope.funder_id is not None:
         fundings = {aid: [f for f in lines if f.funder_id == scope.funder_id] for aid, lines in fundings.items()}
     return ProgrammeData(scope, actions, fundings)
-
-
-def envelope_uses(year: int) -> list[EnvelopeUse]:
-    """The same figures as totals.envelope_consumption, in one pass over the year's plan lines: the
-    programme of a national database cannot afford three scans per funder."""
-    envelopes = db.execute_sql("""
-        SELECT fu.id, fu.name, SUM(e.amount) FROM envelope e JOIN funder fu ON fu.id = e.funder_id
-        WHERE e.deleted = 0 AND e.year = ? GROUP BY fu.id ORDER BY fu.position, fu.name""", (year,)).fetchall()
-    if not envelopes:
-        return []
-    sums = {fid: (req, gra, paid) for fid, req, gra, paid in db.execute_sql("""
-        SELECT f.funder_id, COALESCE(SUM(f.requested), 0), COALESCE(SUM(f.granted), 0), COALESCE(SUM(f.paid), 0)
-        FROM "action" a JOIN funding f ON f.action_id = a.id
-        WHERE a.year = ? AND a.deleted = 0 AND f.deleted = 0 GROUP BY f.funder_id""", (year,))}
-    return [EnvelopeUse(fid, name, year, amount, *sums.get(fid, (0, 0, 0))) for fid, name, amount in envelopes]
 
 
 def funder_totals_of_actions(action_ids: Sequence[int]) -> list[Total]:

@@ -21,27 +21,28 @@ class Total:
     paid: int
 
 
-def _scope(year: int | None, quartier_id: int | None, porteur_id: int | None = None) -> tuple[str, list[Any]]:
-    clauses, params = ["a.deleted = 0"], []
+def _scope(year: int | None, quartier_id: int | None, porteur_id: int | None = None) -> tuple[str, str, list[Any]]:
+    """FROM and WHERE for the live actions in scope, aliased a; a quartier is reached through its own index."""
+    source, clauses, params = '"action" a', ["a.deleted = 0"], []
+    if quartier_id is not None:
+        source = 'action_quartier aq JOIN "action" a ON a.id = aq.action_id'
+        clauses += ["aq.quartier_id = ?", "aq.deleted = 0"]
+        params.append(quartier_id)
     if year is not None:
         clauses.append("a.year = ?")
         params.append(year)
-    if quartier_id is not None:
-        clauses.append("EXISTS (SELECT 1 FROM action_quartier aq WHERE aq.action_id = a.id AND aq.deleted = 0"
-                       " AND aq.quartier_id = ?)")
-        params.append(quartier_id)
     if porteur_id is not None:
         clauses.append("a.porteur_id = ?")
         params.append(porteur_id)
-    return " AND ".join(clauses), params
+    return source, " AND ".join(clauses), params
 
 
 def totals_by_orientation(year: int | None = None, quartier_id: int | None = None) -> list[Total]:
-    where, params = _scope(year, quartier_id)
+    source, where, params = _scope(year, quartier_id)
     sql = f"""
         SELECT o.id, o.number, o.title, count(a.id), COALESCE(SUM(a.total_cost), 0),
                COALESCE(SUM(a.requested_total), 0), COALESCE(SUM(a.granted_total), 0), COALESCE(SUM(a.paid_total), 0)
-        FROM "action" a LEFT JOIN orientation o ON o.id = a.orientation_id
+        FROM {source} LEFT JOIN orientation o ON o.id = a.orientation_id
         WHERE {where}
         GROUP BY o.id ORDER BY o.number IS NULL, o.number
     """
@@ -53,12 +54,12 @@ def totals_by_orientation(year: int | None = None, quartier_id: int | None = Non
 
 def totals_by_funder(year: int | None = None, quartier_id: int | None = None,
                      porteur_id: int | None = None) -> list[Total]:
-    where, params = _scope(year, quartier_id, porteur_id)
+    source, where, params = _scope(year, quartier_id, porteur_id)
     sql = f"""
         SELECT fu.id, fu.name, count(DISTINCT a.id), 0, COALESCE(SUM(f.requested), 0),
                COALESCE(SUM(f.granted), 0), COALESCE(SUM(f.paid), 0)
-        FROM funding f JOIN "action" a ON a.id = f.action_id JOIN funder fu ON fu.id = f.funder_id
-        WHERE f.deleted = 0 AND {where}
+        FROM {source} JOIN funding f ON f.action_id = a.id AND f.deleted = 0 JOIN funder fu ON fu.id = f.funder_id
+        WHERE {where}
         GROUP BY fu.id ORDER BY fu.position, fu.name
     """
     return [Total(fid, name, n, cost, req, gra, paid) for fid, name, n, cost, req, gra, paid in db.execute_sql(sql, params)]
@@ -81,11 +82,11 @@ def totals_by_quartier(year: int | None = None) -> list[Total]:
 
 
 def totals_by_year(porteur_id: int | None = None) -> list[Total]:
-    where, params = _scope(None, None, porteur_id)
+    source, where, params = _scope(None, None, porteur_id)
     sql = f"""
         SELECT a.year, count(a.id), COALESCE(SUM(a.total_cost), 0), COALESCE(SUM(a.requested_total), 0),
                COALESCE(SUM(a.granted_total), 0), COALESCE(SUM(a.paid_total), 0)
-        FROM "action" a WHERE {where} GROUP BY a.year ORDER BY a.year
+        FROM {source} WHERE {where} GROUP BY a.year ORDER BY a.year
     """
     return [Total(y, str(y), n, cost, req, gra, paid) for y, n, cost, req, gra, paid in db.execute_sql(sql, params)]
 
@@ -106,20 +107,18 @@ class EnvelopeUse:
 
 
 def envelope_consumption(year: int) -> list[EnvelopeUse]:
-    """Each funder's envelope for the year (all orientations) against what its lines request, grant and pay."""
-    sql = """
-        SELECT fu.id, fu.name, e.year, SUM(e.amount),
-          (SELECT COALESCE(SUM(f.requested), 0) FROM funding f JOIN "action" a ON a.id = f.action_id
-             WHERE f.funder_id = fu.id AND f.deleted = 0 AND a.deleted = 0 AND a.year = e.year),
-          (SELECT COALESCE(SUM(f.granted), 0) FROM funding f JOIN "action" a ON a.id = f.action_id
-             WHERE f.funder_id = fu.id AND f.deleted = 0 AND a.deleted = 0 AND a.year = e.year),
-          (SELECT COALESCE(SUM(f.paid), 0) FROM funding f JOIN "action" a ON a.id = f.action_id
-             WHERE f.funder_id = fu.id AND f.deleted = 0 AND a.deleted = 0 AND a.year = e.year)
-        FROM envelope e JOIN funder fu ON fu.id = e.funder_id
-        WHERE e.deleted = 0 AND e.year = ?
-        GROUP BY fu.id, e.year ORDER BY fu.position, fu.name
-    """
-    return [EnvelopeUse(*row) for row in db.execute_sql(sql, (year,))]
+    """Each funder's envelope for the year (all orientations) against what its lines request, grant and pay,
+    in one pass over the year's plan lines (a national database cannot afford a scan per funder)."""
+    envelopes = db.execute_sql("""
+        SELECT fu.id, fu.name, SUM(e.amount) FROM envelope e JOIN funder fu ON fu.id = e.funder_id
+        WHERE e.deleted = 0 AND e.year = ? GROUP BY fu.id ORDER BY fu.position, fu.name""", (year,)).fetchall()
+    if not envelopes:
+        return []
+    sums = {fid: (req, gra, paid) for fid, req, gra, paid in db.execute_sql("""
+        SELECT f.funder_id, COALESCE(SUM(f.requested), 0), COALESCE(SUM(f.granted), 0), COALESCE(SUM(f.paid), 0)
+        FROM "action" a JOIN funding f ON f.action_id = a.id
+        WHERE a.year = ? AND a.deleted = 0 AND f.deleted = 0 GROUP BY f.funder_id""", (year,))}
+    return [EnvelopeUse(fid, name, year, amount, *sums.get(fid, (0, 0, 0))) for fid, name, amount in envelopes]
 
 
 def years() -> list[int]:

@@ -58,3 +58,25 @@ def test_totals_by_quartier_and_year(demo_db) -> None:
     assert [t.key for t in totals.totals_by_year()] == [2015]
     by_quartier = totals.totals_by_quartier(2015)
     assert len(by_quartier) == 14
+
+
+def test_one_pass_envelope_figures_equal_a_plain_sum_per_funder(demo_db) -> None:
+    from cvdesk.store.models import Funding
+
+    for use in totals.envelope_consumption(2015):
+        lines = [f for f in Funding.select().join(Action).where(
+            (Funding.funder == use.funder_id) & (Action.year == 2015) & (Funding.deleted == False)  # noqa: E712
+            & (Action.deleted == False))]  # noqa: E712
+        assert use.requested == sum(f.requested for f in lines)
+        assert use.granted == sum(f.granted or 0 for f in lines)
+        assert use.paid == sum(f.paid or 0 for f in lines)
+
+
+def test_a_quartiers_funder_totals_count_only_its_actions(demo_db) -> None:
+    from cvdesk.store.models import ActionQuartier, Funding
+
+    chasse = Quartier.get(Quartier.code == "QP059001")
+    ids = {link.action_id for link in ActionQuartier.select().where(ActionQuartier.quartier == chasse)}
+    by_funder = totals.totals_by_funder(quartier_id=chasse.id)
+    assert sum(t.granted for t in by_funder) == sum(
+        f.granted or 0 for f in Funding.select().where(Funding.action.in_(list(ids))))

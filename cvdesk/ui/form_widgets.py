@@ -182,13 +182,21 @@ class CheckList(QListWidget):
                 if self.item(row).checkState() == Qt.CheckState.Checked]
 
     def set_checked(self, keys: Iterable[object]) -> None:
+        """Check exactly these keys, and scroll to the first checked one (lists can hold 1,600 quartiers)."""
         wanted = set(keys)
+        first: QListWidgetItem | None = None
         self.blockSignals(True)
         for row in range(self.count()):
             item = self.item(row)
             checked = item.data(Qt.ItemDataRole.UserRole) in wanted
             item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            if checked and first is None:
+                first = item
         self.blockSignals(False)
+        if first is not None:
+            self.scrollToItem(first, QListWidget.ScrollHint.PositionAtTop)
+        elif self.count():
+            self.scrollToTop()
 
     def item_for(self, key: object) -> QListWidgetItem | None:
         for row in range(self.count()):

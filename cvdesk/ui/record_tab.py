@@ -164,7 +164,11 @@ class RecordTab(QWidget):
         self.splitter.setSizes([700, 640])
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
-        self.setTabOrder(self.search, self.view)
+        chain: list[QWidget] = [self.search, *self.filter_combos.values(), self.view]
+        if self.form.rows:
+            chain.append(next(iter(self.form.rows.values())).field)
+        for before, after in zip(chain, chain[1:]):  # search, filters, list, then the form in reading order
+            self.setTabOrder(before, after)
         self.reload_choices()
         self._update_buttons()
 

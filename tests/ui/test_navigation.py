@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from cvdesk.store.models import Action, Quartier
 
@@ -98,3 +98,21 @@ def test_the_about_box_names_the_database_and_the_demo(window, monkeypatch) -> N
     window.show_about()
     assert str(window.db_path) in shown[0] and "démonstration" in shown[0]
     assert "démonstration" in window.windowTitle() and window.db_path.name in window.windowTitle()
+
+
+def test_every_input_has_an_accessible_name_and_tab_leads_from_search_to_list(window) -> None:
+    from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit
+
+    inputs = (QLineEdit, QPlainTextEdit, QComboBox, QAbstractSpinBox, QAbstractItemView, QAbstractButton)
+    for tab in window.all_tabs():
+        nameless = [type(w).__name__ for w in tab.findChildren(QWidget) if isinstance(w, inputs)
+                    and not w.accessibleName() and w.isVisibleTo(tab) and w.focusPolicy() != Qt.FocusPolicy.NoFocus
+                    and not isinstance(w.parent(), (QComboBox, QAbstractSpinBox))]
+        assert nameless == [], (tab.kind, nameless)
+        chain, widget = [], tab.search
+        for _ in range(len(tab.filter_combos) + 1):
+            widget = widget.nextInFocusChain()
+            while widget.focusPolicy() == Qt.FocusPolicy.NoFocus:
+                widget = widget.nextInFocusChain()
+            chain.append(widget)
+        assert chain[-1] is tab.view

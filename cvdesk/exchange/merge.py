@@ -224,6 +224,8 @@ def _column_ok(kind: str, null: bool, values: tuple[Any, ...]) -> bool:
         return True
     if kind == "int":
         return INT_MIN <= min(values) and max(values) <= INT_MAX
+    if kind == "fk":
+        return True  # texts only; each reference is then looked up among the known (checked) UUIDs
     if kind in _PATTERNS:
         pattern = _PATTERNS[kind]
         if not re.fullmatch(f"(?:{pattern}\n)*{pattern}", "\n".join(values)):
@@ -526,8 +528,9 @@ def _merge(conn: Any, manifest: _Manifest, specs: Iterable[TableSpec], tables: d
                 conn.execute(f'DROP TRIGGER "{search_trigger[0]}"')
             for start in range(0, len(plan.adds), BATCH):
                 chunk = plan.adds[start:start + BATCH]
-                conn.executemany(f'INSERT INTO "{spec.table}" (id, {cols}) VALUES ({marks})',
-                                 [(next_id + start + k, *convert(row, True)) for k, row in enumerate(chunk)])
+                values = ([(next_id + start + k, *convert(row, True)) for k, row in enumerate(chunk)] if fk_cols
+                          else [(next_id + start + k, *row) for k, row in enumerate(chunk)])
+                conn.executemany(f'INSERT INTO "{spec.table}" (id, {cols}) VALUES ({marks})', values)
                 done += len(chunk)
                 if progress:
                     progress(min(done, 2 * total - 1), 2 * total)

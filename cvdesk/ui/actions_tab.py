@@ -199,32 +199,24 @@ class ActionsTab(RecordTab):
                    self.objectives_edit, self.public_edit, self.total_cost_edit, self.planned_edit, self.reached_edit,
                    self.status_combo, self.plan_editor)
 
-    def reload_choices(self) -> None:
+    def load_filter_choices(self) -> None:
+        self.set_filter_choices("orientation", choices.orientations())
+        self.set_filter_loader("year", lambda: [(y, str(y)) for y in reversed(years())])
+        self.set_filter_loader("commune", choices.communes)
+        self.set_filter_loader("quartier", choices.quartiers)
+        self.set_filter_loader("funder", choices.funders)
+
+    def load_form_choices(self) -> None:
         orientations = choices.orientations()
-        communes = choices.communes()
-        quartiers = choices.quartiers()
-        funders = choices.funders()
-        self.set_filter_choices("year", [(y, str(y)) for y in reversed(years())])
-        self.set_filter_choices("orientation", orientations)
-        self.set_filter_choices("commune", communes)
-        self.set_filter_choices("quartier", quartiers)
-        self.set_filter_choices("funder", funders)
-        if not hasattr(self, "orientation_combo"):
-            return
         self.orientation_combo.set_items([(None, "—"), *((c.id, c.label) for c in orientations)])
         for index, choice in enumerate(orientations, start=1):
             self.orientation_combo.setItemData(index, choice.label, Qt.ItemDataRole.ToolTipRole)
         checked = self.quartiers_list.checked_keys()
-        self.quartiers_list.set_choices(quartiers)
+        self.quartiers_list.set_choices(choices.quartiers())
         self.quartiers_list.set_checked(checked)
-        self.plan_editor.set_funders(funders)
-        if self.porteur_combo.loaded:
-            self.porteur_combo.set_choices(choices.porteurs())
-
-    def _ensure_porteurs(self) -> None:
+        self.plan_editor.set_funders(choices.funders())
         # Thousands of associations: loaded when a form first needs them, not at start-up.
-        if not self.porteur_combo.loaded:
-            self.porteur_combo.set_choices(choices.porteurs())
+        self.porteur_combo.set_choices(choices.porteurs())
 
     def _set_statuses(self, current: str) -> None:
         self._status = current
@@ -233,7 +225,6 @@ class ActionsTab(RecordTab):
                                     keep=False)
 
     def clear_form(self) -> None:
-        self._ensure_porteurs()
         for edit in (self.reference_edit, self.title_edit, self.total_cost_edit, self.planned_edit, self.reached_edit):
             edit.clear()
         for box in (self.description_edit, self.objectives_edit, self.public_edit):
@@ -253,7 +244,6 @@ class ActionsTab(RecordTab):
         self.renew_button.setEnabled(False)
 
     def load_record(self, record_id: int) -> bool:
-        self._ensure_porteurs()
         action = choices.action_of(record_id)
         if action is None:
             return False

@@ -99,12 +99,12 @@ class AssociationsTab(RecordTab):
         layout.addWidget(self.actions_panel)
         layout.addWidget(self.years_panel)
 
-    def reload_choices(self) -> None:
-        communes = choices.communes()
-        self.set_filter_choices("commune", communes)
-        self.set_filter_choices("year", [(y, str(y)) for y in reversed(years())])
-        if hasattr(self, "commune_combo"):
-            self.commune_combo.set_items([(None, "—"), *((c.id, c.label) for c in communes)])
+    def load_filter_choices(self) -> None:
+        self.set_filter_loader("commune", choices.communes)
+        self.set_filter_loader("year", lambda: [(y, str(y)) for y in reversed(years())])
+
+    def load_form_choices(self) -> None:
+        self.commune_combo.set_items([(None, "—"), *((c.id, c.label) for c in choices.communes())])
 
     def clear_form(self) -> None:
         for edit in (self.name_edit, self.acronym_edit, self.siret_edit, self.siren_edit, self.rna_edit,

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -34,6 +35,31 @@ class ChoiceCombo(QComboBox):
         super().__init__(parent)
         self.setAccessibleName(accessible_name)
         self._values: list[Any] = []
+        self._loader: Callable[[], list[tuple[Any, str]]] | None = None
+
+    def set_loader(self, loader: Callable[[], list[tuple[Any, str]]]) -> None:
+        """Fill the entries after the first one only when the list is opened (1,600 quartiers cost a start-up)."""
+        self._loader = loader
+        if self.currentIndex() > 0:  # a choice is in use: keep it offered
+            self.ensure_loaded()
+
+    def ensure_loaded(self) -> None:
+        if self._loader is not None:
+            loader, self._loader = self._loader, None
+            first = [(self._values[0], self.itemText(0))] if self._values else []
+            self.set_items([*first, *loader()])
+
+    def showPopup(self) -> None:
+        self.ensure_loaded()
+        super().showPopup()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        self.ensure_loaded()
+        super().keyPressEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        self.ensure_loaded()
+        super().wheelEvent(event)
 
     def set_items(self, items: Iterable[tuple[Any, str]], keep: bool = True) -> None:
         """Replace the entries by (value, label) pairs, keeping the current value when it is still offered."""

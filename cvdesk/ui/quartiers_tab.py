@@ -99,13 +99,13 @@ class QuartiersTab(RecordTab):
         for panel in (self.actions_panel, self.orientation_panel, self.funder_panel):
             layout.addWidget(panel)
 
-    def reload_choices(self) -> None:
-        communes = choices.communes()
-        self.set_filter_choices("commune", communes)
-        if hasattr(self, "communes_list"):
-            checked = self.communes_list.checked_keys()
-            self.communes_list.set_choices(communes)
-            self.communes_list.set_checked(checked)
+    def load_filter_choices(self) -> None:
+        self.set_filter_loader("commune", choices.communes)
+
+    def load_form_choices(self) -> None:
+        checked = self.communes_list.checked_keys()
+        self.communes_list.set_choices(choices.communes())
+        self.communes_list.set_checked(checked)
 
     def clear_form(self) -> None:
         self.code_edit.clear()

@@ -1,7 +1,7 @@
 """What the three tabs share: the list with its search and filters beside a detail form, and the editing cycle."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -50,6 +50,7 @@ class RecordTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.record_id: int | None = None
+        self._form_choices_loaded = False
         self._dirty = False
         self._loading = False
         self._moving = False
@@ -183,7 +184,21 @@ class RecordTab(QWidget):
         """Add read-only panels under the form."""
 
     def reload_choices(self) -> None:
-        """Reload the pick lists the form and filters offer (after an import or another database)."""
+        """Reload the pick lists the filters offer, and the form's once it has used them (after an import)."""
+        self.load_filter_choices()
+        if self._form_choices_loaded:
+            self.load_form_choices()
+
+    def load_filter_choices(self) -> None:
+        """Fill (or give loaders to) the filter combos."""
+
+    def load_form_choices(self) -> None:
+        """Fill the form's pick lists; called before the form first shows a record, not at start-up."""
+
+    def _ensure_form_choices(self) -> None:
+        if not self._form_choices_loaded:
+            self._form_choices_loaded = True
+            self.load_form_choices()
 
     def clear_form(self) -> None:
         raise NotImplementedError
@@ -232,6 +247,12 @@ class RecordTab(QWidget):
         bar.addWidget(combo, position // FILTERS_PER_ROW, position % FILTERS_PER_ROW)
         self.filter_combos[key] = combo
         return combo
+
+    def set_filter_loader(self, key: str, loader: Callable[[], list[Choice] | list[tuple[Any, str]]]) -> None:
+        """Offer these choices once the filter is opened (long lists stay out of the start-up)."""
+        def items() -> list[tuple[Any, str]]:
+            return [(c.id, c.label) if isinstance(c, Choice) else c for c in loader()]
+        self.filter_combos[key].set_loader(items)
 
     def set_filter_choices(self, key: str, choices: list[Choice] | list[tuple[Any, str]]) -> None:
         combo = self.filter_combos[key]
@@ -333,6 +354,7 @@ class RecordTab(QWidget):
         self._loading = True
         try:
             self._clear_messages()
+            self._ensure_form_choices()
             found = self.load_record(record_id)
             self.record_id = record_id if found else None
             if not found:
@@ -365,6 +387,7 @@ class RecordTab(QWidget):
             self._clear_messages()
             self.show_warnings([])
             self.record_id = None
+            self._ensure_form_choices()
             self.clear_form()
             self.heading.setText(self.new_title)
         finally:

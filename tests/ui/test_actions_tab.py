@@ -219,3 +219,16 @@ def test_renewing_creates_next_years_action_linked_to_this_one(window, qtbot) ->
     assert tab.reference_edit.text() == "2016-VM-001"
     assert "Reconduction de 2015-VM-001" in tab.renewal_label.text()
     assert "2016-VM-001" in references(tab)
+
+
+def test_long_filters_fill_when_opened_and_filter_by_quartier(window, qtbot) -> None:
+    window.tabs.setCurrentIndex(1)
+    tab = window.actions_tab
+    combo = tab.filter_combos["quartier"]
+    assert combo.count() == 1  # nothing loaded at start-up
+    combo.showPopup()
+    assert combo.count() == 15
+    combo.hidePopup()
+    combo.setCurrentIndex(combo.findText("QP059001", Qt.MatchFlag.MatchStartsWith))
+    quartier = Quartier.get(Quartier.code == "QP059001")
+    assert tab.model.rowCount() == len(actions_of_quartier(quartier.id))

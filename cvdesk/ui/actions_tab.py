@@ -49,6 +49,7 @@ class PorteurCombo(QComboBox):
         self.lineEdit().setPlaceholderText("Tapez une partie du nom de l'association")
         self.setMaxVisibleItems(15)
         self._ids: list[int] = []
+        self._index_of: dict[int, int] = {}
         self._by_label: dict[str, int] = {}
         self._names = QStringListModel(self)
         self.setModel(self._names)
@@ -64,6 +65,7 @@ class PorteurCombo(QComboBox):
         self.blockSignals(True)
         self._names.setStringList([choice.label for choice in porteurs])
         self._ids = [choice.id for choice in porteurs]
+        self._index_of = {choice.id: index for index, choice in enumerate(porteurs)}
         self._by_label = {choice.label: choice.id for choice in porteurs}
         self.setCurrentIndex(-1)
         self.setEditText(text)
@@ -74,11 +76,12 @@ class PorteurCombo(QComboBox):
         return self._by_label.get(self.currentText().strip())
 
     def set_porteur(self, porteur_id: int | None) -> None:
-        if porteur_id is None or porteur_id not in self._ids:
+        index = self._index_of.get(porteur_id) if porteur_id is not None else None
+        if index is None:
             self.setCurrentIndex(-1)
             self.setEditText("")
             return
-        self.setCurrentIndex(self._ids.index(porteur_id))
+        self.setCurrentIndex(index)
 
 
 class _DoubleClickFilter(QObject):

@@ -98,10 +98,17 @@ class FinancingPlanEditor(QWidget):
     def set_lines(self, lines: Sequence[FundingInput]) -> None:
         self._rebuilding = True  # removing a focused amount finishes its editing: no totals from half a table
         try:
-            self.table.setRowCount(0)
-            self._kept = []
-            for line in lines:
-                self.add_line(line, emit=False)
+            if self.table.rowCount() == len(lines):  # same shape (after a save): refill the inputs in place
+                for row, line in enumerate(lines):
+                    self.funder_combo(row).set_value(line.funder_id)
+                    for key, _ in AMOUNTS:
+                        self.amount_edit(row, key).set_cents(getattr(line, key))
+                self._kept = list(lines)
+            else:
+                self.table.setRowCount(0)
+                self._kept = []
+                for line in lines:
+                    self.add_line(line, emit=False)
         finally:
             self._rebuilding = False
         self._update_totals()

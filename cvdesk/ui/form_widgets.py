@@ -189,46 +189,45 @@ class CheckList(QListWidget):
         super().__init__(parent)
         self.setAccessibleName(accessible_name)
         self.setUniformItemSizes(True)
+        self._keys = []
+        self._rows = {}
         self.itemChanged.connect(lambda _item: self.checked_changed.emit())
 
     def set_choices(self, choices: Sequence[Choice] | Iterable[tuple[object, str]]) -> None:
         self.blockSignals(True)
         self.clear()
+        self._keys: list[object] = []
+        self._rows: dict[object, int] = {}
         for choice in choices:
             key, label = (choice.id, choice.label) if isinstance(choice, Choice) else choice
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
+            self._rows[key] = len(self._keys)
+            self._keys.append(key)
             self.addItem(item)
         self.blockSignals(False)
 
     def checked_keys(self) -> list:
-        return [self.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.count())
-                if self.item(row).checkState() == Qt.CheckState.Checked]
+        return [key for row, key in enumerate(self._keys) if self.item(row).checkState() == Qt.CheckState.Checked]
 
     def set_checked(self, keys: Iterable[object]) -> None:
         """Check exactly these keys, and scroll to the first checked one (lists can hold 1,600 quartiers)."""
-        wanted = set(keys)
-        first: QListWidgetItem | None = None
+        wanted = {self._rows[key] for key in keys if key in self._rows}
+        current = {row for row in range(len(self._keys)) if self.item(row).checkState() == Qt.CheckState.Checked}
         self.blockSignals(True)
-        for row in range(self.count()):
-            item = self.item(row)
-            checked = item.data(Qt.ItemDataRole.UserRole) in wanted
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-            if checked and first is None:
-                first = item
+        for row in current ^ wanted:  # only the rows that change: a save reloads the form in a few milliseconds
+            self.item(row).setCheckState(Qt.CheckState.Checked if row in wanted else Qt.CheckState.Unchecked)
         self.blockSignals(False)
-        if first is not None:
-            self.scrollToItem(first, QListWidget.ScrollHint.PositionAtTop)
+        if wanted:
+            self.scrollToItem(self.item(min(wanted)), QListWidget.ScrollHint.PositionAtTop)
         elif self.count():
             self.scrollToTop()
 
     def item_for(self, key: object) -> QListWidgetItem | None:
-        for row in range(self.count()):
-            if self.item(row).data(Qt.ItemDataRole.UserRole) == key:
-                return self.item(row)
-        return None
+        row = self._rows.get(key)
+        return self.item(row) if row is not None else None
 
 
 class FieldRow(QWidget):

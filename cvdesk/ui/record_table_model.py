@@ -145,10 +145,11 @@ class RecordTableModel(QAbstractTableModel):
     def refresh_record(self, record_id: int) -> None:
         """Show a saved record's new values without querying the ids again."""
         self._cache.pop(record_id, None)
-        if record_id in self._ids[:FIRST_PAGE] or self._complete:
-            row = self.row_of(record_id)
-            if row is not None:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+        try:
+            row = self._ids.index(record_id)  # among the loaded ids only: a save never loads the whole list
+        except ValueError:
+            return
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
 
     # -- Qt's model interface -----------------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:

@@ -260,25 +260,26 @@ def _parse_member(archive: Any, path: Path, spec: TableSpec, count: int, digest:
     keys = spec.keys
     keyset = set(keys)
     rows: list[tuple[Any, ...]] = []
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if len(lines) != count:
-        raise ExchangeError(f"Le paquet {path} : le fichier {spec.file} contient {len(lines)} enregistrement(s), "
+    body = text[:-1] if text.endswith("\n") else text
+    del text
+    found = body.count("\n") + 1 if body else 0
+    if found != count:
+        raise ExchangeError(f"Le paquet {path} : le fichier {spec.file} contient {found} enregistrement(s), "
                             f"le manifeste en annonce {count}.")
     # One parse for the whole file; only a file in error is read again line by line to name the line.
     try:
-        objects = json.loads("[" + ",".join(lines) + "]") if lines else []
+        objects = json.loads("[" + body.replace("\n", ",") + "]") if body else []
     except ValueError:
         objects = None
-    if objects is None or len(objects) != len(lines):
+    if objects is None or len(objects) != found:
         objects = []
-        for number, line in enumerate(lines, start=1):
+        for number, line in enumerate(body.split("\n"), start=1):
             try:
                 objects.append(json.loads(line))
             except ValueError:
                 raise ExchangeError(f"Le paquet {path}, fichier {spec.file}, ligne {number} : "
                                     "ce n'est pas un objet JSON valide.") from None
+    del body
     pick = operator.itemgetter(*keys)
     width = len(keys)
     try:
@@ -299,7 +300,6 @@ def _parse_member(archive: Any, path: Path, spec: TableSpec, count: int, digest:
             raise ExchangeError(f"{where} : {what}.")
         rows.append(tuple([obj[k] for k in keys]))
     del objects
-    del lines
     if rows:
         columns = list(zip(*rows))
         for n, column in enumerate(spec.columns):

@@ -32,7 +32,7 @@ def _measure(db: Path, repeat: int) -> list[Figure]:
     first = Figure("Onglet Actions : premier affichage", "≤ 150 ms", 150)
     window = Figure("Fenêtre principale complète : premier affichage (information)", "—", None)
     keystroke = Figure("Onglet Actions : une frappe dans la recherche", "≤ 50 ms", 50)
-    rare = Figure("Recherche d'un mot absent (balayage complet, pire cas)", "≤ 50 ms", 50)
+    rare = Figure("Recherche d'un mot absent (pire cas pour la liste triée)", "≤ 50 ms", 50)
     keystroke_full = Figure("Recherche : toute la liste chargée (défilement jusqu'au bout, information)", "—", None)
     filter_combo = Figure("Onglet Actions : filtre par orientation", "≤ 50 ms", 50)
     sort = Figure("Onglet Actions : un tri (coût, porteur, intitulé, accordé)", "≤ 300 ms", 300)

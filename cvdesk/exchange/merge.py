@@ -21,6 +21,7 @@ from cvdesk.exchange.package_format import (
     table_specs,
 )
 from cvdesk.exchange.zipguard import open_checked_zip
+from cvdesk.store.backups import backup_before_import
 from cvdesk.store.exchange_models import ExchangeConflict, ExchangePeer
 from cvdesk.store.migrations import latest_version
 from cvdesk.store.models import UTC_FORMAT, db, utcnow
@@ -437,6 +438,8 @@ def import_package(path: Path, dry_run: bool = False, progress: Progress | None 
         summary.counts[spec.table] = counts
     if dry_run:
         return summary
+    if summary.changed:
+        backup_before_import()
     ids = {spec.table: {uuid: entry[0] for uuid, entry in local[spec.table].items()} for spec in specs}
     del local
     _apply(manifest, specs, tables, plans, ids, progress, cancelled)

@@ -20,6 +20,7 @@ from cvdesk.services.actions import FundingInput, save_action
 from cvdesk.services.associations import _normalise as normalise_association, save_association
 from cvdesk.services.quartiers import save_quartier
 from cvdesk.services.validation import validate_action, validate_association, validate_quartier
+from cvdesk.store.backups import backup_before_import
 from cvdesk.store.models import Action, Association, Commune, Funder, Orientation, Quartier, db
 
 
@@ -482,6 +483,7 @@ def apply_sheet(preview: SheetPreview) -> SheetPreview:
     """Write a checked preview through the services, in one transaction; refused whole on the first error."""
     if not preview.ok:
         raise ExchangeError(preview.first_error())
+    backup_before_import()
     with db.atomic() as transaction:
         for item in preview.items:
             if preview.kind == "associations":

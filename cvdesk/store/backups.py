@@ -161,3 +161,14 @@ class Backups:
             Path(str(self.db_path) + suffix).unlink(missing_ok=True)
         os.replace(staging, self.db_path)
         return previous
+
+
+def backup_before_import() -> Path | None:
+    """A verified copy of the open database before an import writes anything; none when it holds no record yet."""
+    from cvdesk.store.database import database_path
+    from cvdesk.store.models import RECORD_MODELS
+
+    path = database_path()
+    if path is None or not path.exists() or not any(model.select().exists() for model in RECORD_MODELS):
+        return None
+    return Backups(path).take("import")

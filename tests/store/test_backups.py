@@ -143,3 +143,28 @@ def test_a_full_disk_during_a_backup_leaves_everything_as_it_was(closed_demo: Pa
         backups.take("import")
     assert _digests(backups.folder) == before
     assert hashlib.sha256(closed_demo.read_bytes()).hexdigest() == database_before
+
+
+def test_an_import_is_preceded_by_a_verified_backup(demo_template: Path, tmp_path: Path) -> None:
+    from cvdesk.exchange.export_package import export_package
+    from cvdesk.exchange.merge import import_package
+    from cvdesk.services.associations import save_association
+
+    office, headquarters = tmp_path / "bureau.db", tmp_path / "siege.db"
+    shutil.copyfile(demo_template, office)
+    shutil.copyfile(demo_template, headquarters)
+    package = tmp_path / "bureau.zip"
+    open_database(office)
+    save_association({"name": "Nouvelle association du bureau"})
+    export_package(package, "Bureau de Condé")
+    close_database()
+    open_database(headquarters)
+    try:
+        assert Backups(headquarters).list() == []
+        summary = import_package(package, dry_run=True)
+        assert summary.changed and Backups(headquarters).list() == []
+        import_package(package)
+        [backup] = Backups(headquarters).list()
+        assert backup.reason == "import" and backup.counts()["associations"] == 20
+    finally:
+        close_database()

@@ -140,6 +140,11 @@ def close_database() -> None:
         _held_lock = None
 
 
+def previous_exit_was_unclean() -> bool:
+    """Whether the program that had the open database before did not close it (a crash, a power cut)."""
+    return _held_lock is not None and _held_lock.unclean_exit
+
+
 def database_path() -> Path | None:
     """The file the models are bound to."""
     database = db.obj

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QMessageBox,
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QMainWindow, QMessageBox,
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from cvdesk.store.backups import REASONS, Backups, BackupInfo
@@ -110,3 +110,19 @@ def restore_backup(db_path: Path, backup: Path) -> Path | None:
         return Backups(db_path).restore(backup)
     finally:
         open_database(db_path)
+
+
+def install_backup_actions(window: QMainWindow) -> None:
+    """Fichier > Sauvegardes…, before Quitter."""
+    from PySide6.QtGui import QAction
+
+    action = QAction("&Sauvegardes…", window)
+    action.setStatusTip("Lister les sauvegardes vérifiées de la base, en faire une, en restaurer une")
+
+    def show() -> None:
+        BackupsDialog(window.db_path, on_restored=window.refresh_all, parent=window).exec()
+
+    action.triggered.connect(lambda _checked=False: show())
+    window.file_menu.insertAction(window.quit_action, action)
+    window.file_menu.insertSeparator(window.quit_action)
+    window.backups_action = action

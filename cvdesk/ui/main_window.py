@@ -1,7 +1,6 @@
 """The main window: it composes the tabs, the menus, the toolbar and the status bar, and holds no business rule."""
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Callable
 
@@ -18,25 +17,16 @@ from cvdesk.ui.associations_tab import AssociationsTab
 from cvdesk.ui.quartiers_tab import QuartiersTab
 from cvdesk.ui.record_tab import RecordTab
 
-OPTIONAL_INSTALLERS = (
-    ("cvdesk.ui.report_actions", "install_report_actions"),
-    ("cvdesk.ui.exchange_actions", "install_exchange_actions"),
-)
 DB_FILTER = "Bases cvdesk (*.db *.sqlite);;Tous les fichiers (*)"
 
 
-def _optional_installers() -> list[Callable[["MainWindow"], None]]:
-    """The report and exchange menu installers, for those of their modules that exist."""
-    installers = []
-    for module_name, function_name in OPTIONAL_INSTALLERS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        installers.append(getattr(module, function_name))
-    return installers
+def _menu_installers() -> list[Callable[["MainWindow"], None]]:
+    """The printing, exchange and backup entries, each installed by its own module into the menus."""
+    from cvdesk.ui.backups_dialog import install_backup_actions
+    from cvdesk.ui.exchange_actions import install_exchange_actions
+    from cvdesk.ui.report_actions import install_report_actions
+
+    return [install_report_actions, install_exchange_actions, install_backup_actions]
 
 
 def _group(number: int) -> str:
@@ -68,8 +58,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.counts_label)
         self.statusBar().addPermanentWidget(self.path_label)
         self._build_menus()
-        # Report and exchange menus, when their modules exist: they add their entries to the menus above.
-        for installer in _optional_installers():
+        for installer in _menu_installers():
             installer(self)
         self.resize(1280, 820)
         self._show_database()

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 
 from cvdesk.services.choices import Choice
 from cvdesk.services.records import SaveResult
+from cvdesk.store.models import Action, Association, Quartier, Record
+from cvdesk.ui.history_panel import HistoryPanel
 from cvdesk.ui.form_widgets import ERROR_TEXT_STYLE, ChoiceCombo, WARNING_TEXT_STYLE, RecordForm
 from cvdesk.ui.record_table_model import RecordTableModel, group_digits
 
@@ -33,6 +35,9 @@ FILTERS_PER_ROW = 3
 KIND_WIDTHS = {"money": 115, "year": 55, "int": 90, "status": 105, "bool": 60}
 COLUMN_WIDTHS = {"reference": 115, "title": 230, "porteur": 190, "orientation": 85, "name": 230, "code": 95,
                  "communes": 200, "siret": 125, "rna": 95, "legal_form": 150, "email": 180}
+
+
+HISTORY_MODELS: dict[str, type[Record]] = {"quartier": Quartier, "action": Action, "association": Association}
 
 
 class RecordTab(QWidget):
@@ -116,6 +121,9 @@ class RecordTab(QWidget):
         form_layout.addLayout(self.form)
         self.build_form(self.form)
         self.build_panels(form_layout)
+        self.history = HistoryPanel()
+        self.history.setMinimumHeight(180)
+        form_layout.addWidget(self.history)
         form_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -359,9 +367,15 @@ class RecordTab(QWidget):
             self.record_id = record_id if found else None
             if not found:
                 self.clear_form()
+            self._show_history()
         finally:
             self._loading = False
         self._set_clean()
+
+    def _show_history(self) -> None:
+        model = HISTORY_MODELS.get(self.kind)
+        record = model.get_or_none(model.id == self.record_id) if model and self.record_id is not None else None
+        self.history.show_record(model, record.uuid if record else None)
 
     def maybe_keep_edits(self) -> bool:
         """Before leaving a record with unsaved edits: True to go on (saved or dropped), False to stay."""
@@ -390,6 +404,7 @@ class RecordTab(QWidget):
             self._ensure_form_choices()
             self.clear_form()
             self.heading.setText(self.new_title)
+            self._show_history()
         finally:
             self._loading = False
         self._moving = True

@@ -42,10 +42,10 @@ def answer(monkeypatch: pytest.MonkeyPatch):
 
 @pytest.fixture
 def window(demo_db, db_path: Path, qtbot, monkeypatch: pytest.MonkeyPatch):
-    """The main window on a copy of the demo; the report and exchange menus are tested with their own modules."""
+    """The main window on a copy of the demo; the printing, exchange and backup menus are tested with their own modules."""
     from cvdesk.ui import main_window
 
-    monkeypatch.setattr(main_window, "_optional_installers", lambda: [])
+    monkeypatch.setattr(main_window, "_menu_installers", lambda: [])
     win = main_window.MainWindow(db_path)
     win.show()
     qtbot.waitExposed(win)

@@ -1,0 +1,55 @@
+"""Checks run in the background once the window shows: SQLite's integrity check and the daily verified backup."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QThread, Signal
+from PySide6.QtWidgets import QMainWindow, QMessageBox
+
+from cvdesk.store.backups import Backups
+from cvdesk.store.database import previous_exit_was_unclean, verify_integrity
+from cvdesk.store.errors import StoreError
+from cvdesk.ui.open_problems import warn_if_risky
+
+
+class OpeningChecks(QThread):
+    """quick_check (the full check after an unclean exit), then the day's backup when one is due.
+
+    Both read the file through their own SQLite connections: the window stays usable meanwhile."""
+
+    problem = Signal(str)
+    backed_up = Signal(str)
+
+    def __init__(self, path: Path, full: bool, parent: QMainWindow | None = None) -> None:
+        super().__init__(parent)
+        self.path = path
+        self.full = full
+
+    def run(self) -> None:
+        try:
+            verify_integrity(self.path, full=self.full)
+            backups = Backups(self.path)
+            if backups.due_at_open():
+                self.backed_up.emit(str(backups.take("ouverture")))
+        except StoreError as exc:
+            self.problem.emit(str(exc))
+
+
+def start_opening_checks(window: QMainWindow) -> OpeningChecks:
+    """Warn about a risky place now, then check and back up in the background; a damaged file is reported."""
+    path = Path(window.db_path)
+    warn_if_risky(path, window)
+    checks = OpeningChecks(path, previous_exit_was_unclean(), window)
+
+    def report(message: str) -> None:
+        from cvdesk.ui.backups_dialog import BackupsDialog
+
+        QMessageBox.critical(window, "Base endommagée",
+                             message + " N'enregistrez plus rien : restaurez une sauvegarde (Fichier > Sauvegardes).")
+        BackupsDialog(path, on_restored=window.refresh_all, parent=window).exec()
+
+    checks.problem.connect(report)
+    checks.backed_up.connect(lambda where: window.statusBar().showMessage(f"Sauvegarde du jour vérifiée : {where}", 8000))
+    checks.start()
+    window.opening_checks = checks
+    return checks

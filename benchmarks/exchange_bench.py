@@ -25,33 +25,26 @@ def _remove_db(path: Path) -> None:
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", help="the national dataset (built under benchmarks/data when absent)")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="the 10,000-action dataset instead")
-    args = parser.parse_args()
-
+def measure(source: Path, repeat: int) -> tuple[Figure, Figure, str]:
+    """Export the dataset's package and merge it into an empty database, on scratch copies."""
     from cvdesk.exchange.export_package import export_package
     from cvdesk.exchange.merge import import_package
     from cvdesk.store.database import close_database, open_database
 
-    source = Path(args.db) if args.db else dataset(args.quick)
     work = Path(tempfile.mkdtemp(prefix="cvdesk-echange-"))
     try:
         copy = work / "bureau.db"
         shutil.copyfile(source, copy)
         package = work / "paquet.zip"
-        open_database(copy)
+        open_database(copy, defer_check=True)
 
         def export() -> None:
             package.unlink(missing_ok=True)
             export_package(package, "Banc d'essai")
 
-        export_figure = Figure("Export du paquet national", "≤ 5 s", 5.0, "s", timed(export, args.repeat, "s"))
+        export_figure = Figure("Export du paquet", "≤ 5 s", 5.0, "s", timed(export, repeat, "s"))
         close_database()
-        counts_line = f"paquet : {package.stat().st_size / 1e6:.1f} Mo"
-
+        size = f"paquet : {package.stat().st_size / 1e6:.1f} Mo"
         target = work / "siege.db"
 
         def merge() -> None:
@@ -61,12 +54,28 @@ def main() -> int:
             summary = import_package(package)
             assert summary.total().added > 0
 
-        merge_figure = Figure("Fusion dans une base vide", "≤ 15 s", 15.0, "s", timed(merge, args.repeat, "s"))
+        merge_figure = Figure("Fusion dans une base vide", "≤ 15 s", 15.0, "s", timed(merge, repeat, "s"))
         close_database()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    return export_figure, merge_figure, size
 
-    print(f"Jeu : {source} ; {counts_line} ; {args.repeat} mesure(s) chacune.")
+
+def figures(db: Path, quick: bool, repeat: int) -> list[Figure]:
+    """The export and merge figures for benchmarks/run.py."""
+    export_figure, merge_figure, _ = measure(db, max(1, min(repeat, 3)))
+    return [export_figure, merge_figure]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help="the national dataset (built under benchmarks/data when absent)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="the 10,000-action dataset instead")
+    args = parser.parse_args()
+    source = Path(args.db) if args.db else dataset(args.quick)
+    export_figure, merge_figure, size = measure(source, args.repeat)
+    print(f"Jeu : {source} ; {size} ; {args.repeat} mesure(s) chacune.")
     print("| Mesure | Médiane | Min | Max | Cible | Verdict |")
     print("|---|---|---|---|---|---|")
     for figure in (export_figure, merge_figure):

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMenu, QMe
 
 from cvdesk.exchange.errors import Cancelled, ExchangeError
 from cvdesk.store.errors import StoreError
-from cvdesk.ui.exchange_dialogs import ConflictsDialog, SheetPreviewDialog, SummaryDialog
 
 Work = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
 DONE, FAILED, CANCELLED = "done", "failed", "cancelled"
@@ -160,6 +159,7 @@ def export_for_headquarters(window: QWidget) -> Path | None:
 
 
 def import_package_file(window: QWidget, path: Path | None = None) -> bool:
+    from cvdesk.ui.exchange_dialogs import SummaryDialog  # the dialogs load on first use: a quicker start
     from cvdesk.exchange.conflicts import conflict_count
     from cvdesk.exchange.merge import import_package
 
@@ -190,6 +190,7 @@ def import_package_file(window: QWidget, path: Path | None = None) -> bool:
 
 
 def review_conflicts(window: QWidget) -> None:
+    from cvdesk.ui.exchange_dialogs import ConflictsDialog
     from cvdesk.exchange.conflicts import pending_conflicts
 
     conflicts = pending_conflicts()
@@ -205,6 +206,7 @@ IMPORT_KINDS = (("Associations", "associations"), ("Quartiers", "quartiers"),
 
 
 def import_spreadsheet(window: QWidget, path: Path | None = None, kind: str | None = None) -> bool:
+    from cvdesk.ui.exchange_dialogs import SheetPreviewDialog
     from cvdesk.exchange.sheet_import import apply_sheet, preview_sheet
 
     title = "Importer un tableur"

@@ -5,10 +5,13 @@ import hashlib
 import json
 import operator
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable
+
+from peewee import DatabaseError
 
 from cvdesk.exchange.errors import Cancelled, ExchangeError
 from cvdesk.exchange.package_format import (
@@ -22,6 +25,7 @@ from cvdesk.exchange.package_format import (
 )
 from cvdesk.exchange.zipguard import open_checked_zip
 from cvdesk.store.backups import backup_before_import
+from cvdesk.store.errors import describe_write_error
 from cvdesk.store.exchange_models import ExchangeConflict, ExchangePeer
 from cvdesk.store.migrations import latest_version
 from cvdesk.store.models import UTC_FORMAT, db, utcnow
@@ -442,7 +446,10 @@ def import_package(path: Path, dry_run: bool = False, progress: Progress | None 
         backup_before_import()
     ids = {spec.table: {uuid: entry[0] for uuid, entry in local[spec.table].items()} for spec in specs}
     del local
-    _apply(manifest, specs, tables, plans, ids, progress, cancelled)
+    try:
+        _apply(manifest, specs, tables, plans, ids, progress, cancelled)
+    except (DatabaseError, sqlite3.DatabaseError) as exc:  # a full disk, an I/O error: the transaction is rolled back whole
+        raise ExchangeError(f"Import du paquet {path} : {describe_write_error(exc)}") from exc
     return summary
 
 

@@ -1,6 +1,7 @@
 """The command line: the headless subcommands and the window, over the same services."""
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -102,11 +103,13 @@ def cmd_table(args: object) -> int:
 
 def cmd_backup(args: object) -> int:
     from cvdesk.store.backup import backup_to
+    from cvdesk.store.database import refuse_foreign_file
 
     source = _db_path(args)
     if not source.exists():
         raise UsageError(f"La base {source} n'existe pas (argument --db).")
-    _open_existing(source)
+    # No lock taken: the backup reads through its own connection, even while the window has the base open.
+    refuse_foreign_file(source)
     out = Path(args.out)
     if out.exists():
         raise UsageError(f"Le fichier {out} existe déjà : choisissez un autre nom (argument --out).")
@@ -241,7 +244,7 @@ def build_parser() -> FrenchArgumentParser:
 
     def command(name: str, help_text: str, handler: Callable[[object], int]) -> FrenchArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--db", help="fichier de la base")
+        p.add_argument("--db", default=argparse.SUPPRESS, help="fichier de la base")
         p.set_defaults(handler=handler)
         return p
 

@@ -134,3 +134,21 @@ def test_backup_writes_a_checked_copy(demo_file: Path, tmp_path: Path) -> None:
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute('SELECT count(*) FROM "action"').fetchone()[0] == 40
     conn.close()
+
+
+def test_the_global_db_option_is_honoured_before_the_subcommand(demo_file: Path) -> None:
+    result = run("--db", str(demo_file), "check")
+    assert result.returncode == 0 and "La base est cohérente." in result.stdout
+
+
+def test_backup_works_while_another_cvdesk_has_the_base_open(demo_file: Path, tmp_path: Path) -> None:
+    from cvdesk.store.database import close_database, open_database
+
+    open_database(demo_file)
+    try:
+        out = tmp_path / "pendant.db"
+        result = run("backup", "--db", str(demo_file), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        assert out.exists()
+    finally:
+        close_database()

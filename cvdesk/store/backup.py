@@ -5,7 +5,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from cvdesk.store.errors import StoreError, describe_os_error
+from cvdesk.store.errors import StoreError, describe_os_error, describe_write_error, read_only_uri
 
 
 def backup_to(source: Path, target: Path) -> Path:
@@ -19,7 +19,7 @@ def backup_to(source: Path, target: Path) -> Path:
     try:
         if not source.is_file():
             raise StoreError(f"La base {source} n'existe pas : rien à sauvegarder.")
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        src = sqlite3.connect(read_only_uri(source), uri=True)
         dst = sqlite3.connect(str(tmp))
         try:
             src.backup(dst)
@@ -37,6 +37,9 @@ def backup_to(source: Path, target: Path) -> Path:
         tmp.unlink(missing_ok=True)
         raise StoreError(f"La sauvegarde n'a pas pu être écrite dans {target} : {describe_os_error(exc)} ; "
                          "la base et les sauvegardes précédentes sont intactes.") from exc
+    except sqlite3.Error as exc:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"La sauvegarde vers {target} a échoué : {describe_write_error(exc)}") from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

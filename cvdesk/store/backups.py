@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from cvdesk.store.backup import backup_to
-from cvdesk.store.errors import StoreError
+from cvdesk.store.errors import StoreError, read_only_uri
 
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
 # Today's backups (before an import, a restore…) are all kept, up to this many, besides the rotation.
@@ -36,7 +36,7 @@ class BackupInfo:
 
     def counts(self) -> dict[str, int]:
         """Live records by kind, read from the backup itself."""
-        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(self.path), uri=True)
         try:
             return {label: conn.execute(f'SELECT count(*) FROM "{table}" WHERE deleted = 0').fetchone()[0]
                     for table, label in COUNTED}
@@ -49,7 +49,7 @@ class BackupInfo:
 def integrity_problem(path: Path, full: bool = True) -> str | None:
     """None when SQLite finds the file sound, else what it found."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             rows = [r[0] for r in conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check")]
         finally:

@@ -9,7 +9,7 @@ from peewee import SqliteDatabase
 
 from cvdesk.store import lock as db_lock
 from cvdesk.store.backups import Backups, integrity_problem
-from cvdesk.store.errors import StoreError
+from cvdesk.store.errors import StoreError, read_only_uri
 from cvdesk.store.migrations import APPLICATION_ID, migrate
 from cvdesk.store.models import db
 
@@ -45,6 +45,11 @@ def _with_backup_hint(path: Path, message: str) -> str:
     return message + f" La sauvegarde en bon état la plus récente date du {when} : {good.path}."
 
 
+def refuse_foreign_file(path: Path) -> None:
+    """Refuse, without locking or writing, a file that is not a sound cvdesk database."""
+    _refuse_bad_file(path, full_check=False)
+
+
 def _refuse_bad_file(path: Path, full_check: bool, integrity: bool = True) -> None:
     """Refuse a file that is empty, not SQLite, truncated, damaged, or another program's database."""
     size = path.stat().st_size
@@ -62,7 +67,7 @@ def _refuse_bad_file(path: Path, full_check: bool, integrity: bool = True) -> No
         raise StoreError(_with_backup_hint(path, f"La base {path} est tronquée ({size} octets sur "
                                                  f"{pages * page_size} attendus)."))
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]

@@ -1,4 +1,7 @@
 """The store's error, whose text is a French sentence meant for the user."""
+from __future__ import annotations
+
+from os import PathLike
 
 
 class StoreError(Exception):
@@ -42,3 +45,11 @@ def describe_os_error(exc: OSError) -> str:
         errno.EIO: "une erreur d'entrée-sortie est survenue sur le disque",
     }
     return reasons.get(exc.errno, f"erreur système ({exc.strerror or exc})")
+
+
+def read_only_uri(path: str | PathLike[str]) -> str:
+    """A read-only SQLite URI for path, with '#', '?' and '%' in folder names escaped (else SQLite opens another,
+    empty file)."""
+    from pathlib import Path
+
+    return Path(path).resolve().as_uri() + "?mode=ro"

@@ -168,3 +168,18 @@ def test_an_import_is_preceded_by_a_verified_backup(demo_template: Path, tmp_pat
         assert backup.reason == "import" and backup.counts()["associations"] == 20
     finally:
         close_database()
+
+
+def test_a_folder_name_with_a_hash_does_not_fool_the_backups(demo_template: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "Projet #2 ?50%"
+    folder.mkdir()
+    path = folder / "bureau.db"
+    shutil.copyfile(demo_template, path)
+    backups = Backups(path)
+    saved = backups.take("manuelle")
+    assert backups.list()[0].counts()["actions"] == 40
+    backups.restore(saved)
+    conn = sqlite3.connect(path)
+    assert conn.execute('SELECT count(*) FROM "action"').fetchone()[0] == 40
+    conn.close()
+    assert not (tmp_path / "Projet ").exists()

@@ -70,6 +70,17 @@ def run_check() -> CheckReport:
             for ref, req, cost in db.execute_sql('SELECT reference, requested_total, total_cost FROM "action"'
                                                  " WHERE deleted = 0 AND requested_total > total_cost")]
     _add(report.warnings, over, "plans dépassant le coût")
+    doubles = [f"action {ref} : le quartier {code} lui est rattaché {n} fois"
+               for ref, code, n in db.execute_sql(
+                   'SELECT a.reference, q.code, count(*) FROM action_quartier aq JOIN "action" a ON a.id = aq.action_id'
+                   " JOIN quartier q ON q.id = aq.quartier_id WHERE aq.deleted = 0 AND a.deleted = 0"
+                   " GROUP BY aq.action_id, aq.quartier_id HAVING count(*) > 1")]
+    doubles += [f"action {ref} : le financeur {name} figure {n} fois dans le plan"
+                for ref, name, n in db.execute_sql(
+                    'SELECT a.reference, fu.name, count(*) FROM funding f JOIN "action" a ON a.id = f.action_id'
+                    " JOIN funder fu ON fu.id = f.funder_id WHERE f.deleted = 0 AND a.deleted = 0"
+                    " GROUP BY f.action_id, f.funder_id HAVING count(*) > 1")]
+    _add(report.warnings, doubles, "rattachements en double (souvent après la fusion de deux bureaux)")
     orphans = [f"action {ref} : son porteur a été supprimé"
                for (ref,) in db.execute_sql('SELECT a.reference FROM "action" a JOIN association p ON p.id = a.porteur_id'
                                             " WHERE a.deleted = 0 AND p.deleted = 1")]

@@ -170,7 +170,7 @@ def quartiers_of_action(action_id: int) -> list[QuartierRow]:
              ON c.id = qc.commune_id WHERE qc.quartier_id = q.id AND qc.deleted = 0 ORDER BY c.name)),
           aq.share_bp
         FROM action_quartier aq JOIN quartier q ON q.id = aq.quartier_id
-        WHERE aq.action_id = ? AND aq.deleted = 0 AND q.deleted = 0 ORDER BY q.code"""
+        WHERE aq.action_id = ? AND aq.deleted = 0 AND q.deleted = 0 GROUP BY q.id ORDER BY q.code"""
     return [QuartierRow(qid, code, name, communes or "", share) for qid, code, name, communes, share
             in db.execute_sql(sql, (action_id,))]
 

@@ -22,11 +22,11 @@ class Total:
 
 
 def _scope(year: int | None, quartier_id: int | None, porteur_id: int | None = None) -> tuple[str, str, list[Any]]:
-    """FROM and WHERE for the live actions in scope, aliased a; a quartier is reached through its own index."""
+    """FROM and WHERE for the live actions in scope, aliased a; a quartier's actions come from its own index."""
     source, clauses, params = '"action" a', ["a.deleted = 0"], []
     if quartier_id is not None:
-        source = 'action_quartier aq JOIN "action" a ON a.id = aq.action_id'
-        clauses += ["aq.quartier_id = ?", "aq.deleted = 0"]
+        # IN, not a join: two offices may each have linked the same action to the quartier (merged by UUID).
+        clauses.append("a.id IN (SELECT action_id FROM action_quartier WHERE quartier_id = ? AND deleted = 0)")
         params.append(quartier_id)
     if year is not None:
         clauses.append("a.year = ?")
@@ -74,8 +74,9 @@ def totals_by_quartier(year: int | None = None) -> list[Total]:
     sql = f"""
         SELECT q.id, q.code || ' ' || q.name, count(a.id), COALESCE(SUM(a.total_cost), 0),
                COALESCE(SUM(a.requested_total), 0), COALESCE(SUM(a.granted_total), 0), COALESCE(SUM(a.paid_total), 0)
-        FROM action_quartier aq JOIN "action" a ON a.id = aq.action_id JOIN quartier q ON q.id = aq.quartier_id
-        WHERE aq.deleted = 0 AND {' AND '.join(clauses)}
+        FROM (SELECT DISTINCT action_id, quartier_id FROM action_quartier WHERE deleted = 0) aq
+        JOIN "action" a ON a.id = aq.action_id JOIN quartier q ON q.id = aq.quartier_id
+        WHERE {' AND '.join(clauses)}
         GROUP BY q.id ORDER BY q.code
     """
     return [Total(qid, label, n, cost, req, gra, paid) for qid, label, n, cost, req, gra, paid in db.execute_sql(sql, params)]

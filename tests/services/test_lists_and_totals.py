@@ -80,3 +80,21 @@ def test_a_quartiers_funder_totals_count_only_its_actions(demo_db) -> None:
     by_funder = totals.totals_by_funder(quartier_id=chasse.id)
     assert sum(t.granted for t in by_funder) == sum(
         f.granted or 0 for f in Funding.select().where(Funding.action.in_(list(ids))))
+
+
+def test_an_action_linked_twice_to_a_quartier_counts_once_and_check_says_so(demo_db) -> None:
+    from cvdesk.services.check import run_check
+    from cvdesk.services.records import save_record
+    from cvdesk.store.models import ActionQuartier
+
+    chasse = Quartier.get(Quartier.code == "QP059001")
+    before = totals.totals_by_funder(quartier_id=chasse.id)
+    by_orientation = totals.totals_by_orientation(quartier_id=chasse.id)
+    by_quartier = {t.key: t for t in totals.totals_by_quartier(2015)}[chasse.id]
+    link = ActionQuartier.select().where(ActionQuartier.quartier == chasse).first()
+    # what a merge of two offices that both linked this action to Chasse Royale leaves behind
+    assert save_record(ActionQuartier, {"action": link.action_id, "quartier": chasse.id}).ok
+    assert totals.totals_by_funder(quartier_id=chasse.id) == before
+    assert totals.totals_by_orientation(quartier_id=chasse.id) == by_orientation
+    assert {t.key: t for t in totals.totals_by_quartier(2015)}[chasse.id] == by_quartier
+    assert any("rattaché 2 fois" in w for w in run_check().warnings)

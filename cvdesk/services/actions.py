@@ -7,7 +7,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from cvdesk.domain.financing import PlanLine, check_plan
 from cvdesk.domain.status import BROUILLON
-from cvdesk.services.records import SaveResult, delete_record, save_record, tombstone
+from cvdesk.services.records import (SaveResult, all_or_nothing, delete_record, save_or_raise, save_record,
+                                    tombstone)
 from cvdesk.services.validation import validate_action, validate_funding
 from cvdesk.store.models import Action, ActionQuartier, Funder, Funding, db
 
@@ -34,7 +35,8 @@ def save_action(
     clean = {k: v for k, v in values.items() if k not in ("requested_total", "granted_total", "paid_total")}
     if isinstance(clean.get("reference"), str):
         clean["reference"] = clean["reference"].strip()
-    with db.atomic() as txn:
+
+    def write() -> SaveResult:
         result = save_record(Action, clean, record_id, validate_action)
         if not result.ok:
             return result
@@ -44,10 +46,11 @@ def save_action(
         if fundings is not None:
             errors = set_fundings(action, fundings)
             if errors:
-                txn.rollback()
                 return SaveResult(errors=errors)
         result.warnings = plan_warnings(action.id)
-    return result
+        return result
+
+    return all_or_nothing(write)
 
 
 def set_quartiers(action: Action, quartier_ids: Iterable[int], shares: Mapping[int, int] | None = None) -> None:
@@ -61,7 +64,7 @@ def set_quartiers(action: Action, quartier_ids: Iterable[int], shares: Mapping[i
     present = {link.quartier_id for link in links}
     for quartier_id in sorted(wanted - present):
         share = shares.get(quartier_id) if shares else None
-        save_record(ActionQuartier, {"action": action.id, "quartier": quartier_id, "share_bp": share})
+        save_or_raise(ActionQuartier, {"action": action.id, "quartier": quartier_id, "share_bp": share})
 
 
 def set_fundings(action: Action, lines: Sequence[FundingInput]) -> dict[str, str]:

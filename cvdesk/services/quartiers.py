@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from cvdesk.domain.indicators import INDICATORS
-from cvdesk.services.records import SaveResult, delete_record, save_record, tombstone
+from cvdesk.services.records import SaveResult, all_or_nothing, delete_record, save_or_raise, save_record, tombstone
 from cvdesk.services.validation import validate_quartier
-from cvdesk.store.models import Commune, Quartier, QuartierCommune, QuartierIndicator, db
+from cvdesk.store.models import Commune, Quartier, QuartierCommune, QuartierIndicator
 
 # kind -> (value, source year); value in cents for income, basis points for rates.
 Indicators = Mapping[str, tuple[int, int | None] | None]
@@ -29,16 +29,17 @@ def save_quartier(
             errors["indicators"] = f"Indicateur inconnu : {', '.join(unknown)}."
     if errors:
         return SaveResult(errors=errors)
-    with db.atomic():
+
+    def write() -> SaveResult:
         result = save_record(Quartier, clean, record_id, validate_quartier)
-        if not result.ok:
-            return result
-        quartier = result.record
-        if commune_ids is not None:
-            set_communes(quartier, commune_ids)
-        if indicators is not None:
-            set_indicators(quartier, indicators)
-    return result
+        if result.ok:
+            if commune_ids is not None:
+                set_communes(result.record, commune_ids)
+            if indicators is not None:
+                set_indicators(result.record, indicators)
+        return result
+
+    return all_or_nothing(write)
 
 
 def set_communes(quartier: Quartier, commune_ids: Iterable[int]) -> None:
@@ -51,7 +52,7 @@ def set_communes(quartier: Quartier, commune_ids: Iterable[int]) -> None:
         if link.commune_id not in wanted:
             tombstone(link)
     for commune_id in sorted(wanted - present):
-        save_record(QuartierCommune, {"quartier": quartier.id, "commune": Commune.get_by_id(commune_id).id})
+        save_or_raise(QuartierCommune, {"quartier": quartier.id, "commune": Commune.get_by_id(commune_id).id})
 
 
 def set_indicators(quartier: Quartier, indicators: Indicators) -> None:
@@ -69,7 +70,7 @@ def set_indicators(quartier: Quartier, indicators: Indicators) -> None:
             continue
         value, year = entry
         values = {"quartier": quartier.id, "kind": kind, "value": value, "source_year": year}
-        save_record(QuartierIndicator, values, row.id if row else None)
+        save_or_raise(QuartierIndicator, values, row.id if row else None)
 
 
 def communes_of(quartier_id: int) -> list[Commune]:

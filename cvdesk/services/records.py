@@ -9,7 +9,7 @@ from typing import Any, Callable, Mapping, TypeVar
 
 from peewee import DatabaseError, ForeignKeyField
 
-from cvdesk.store.errors import describe_write_error
+from cvdesk.store.errors import StoreError, describe_write_error
 from cvdesk.store.models import History, Record, db, utcnow
 from cvdesk.store.settings import office_name
 
@@ -32,6 +32,39 @@ class SaveResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+class WriteRefused(Exception):
+    """Raised inside a multi-record save to roll the whole of it back; carries the errors to return."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def save_or_raise(model: type[R], values: Mapping[str, Any], record_id: int | None = None,
+                  validate: Validator | None = None) -> Record:
+    """save_record for one part of a larger save: a refusal raises WriteRefused, so nothing half-written stays."""
+    result = save_record(model, values, record_id, validate)
+    if not result.ok:
+        raise WriteRefused(result.errors)
+    return result.record
+
+
+def all_or_nothing(write: Callable[[], SaveResult]) -> SaveResult:
+    """Run a save of several records in one transaction; a refusal or a disk error rolls all of it back."""
+    try:
+        with db.atomic():
+            result = write()
+            if not result.ok:
+                raise WriteRefused(result.errors)
+            return result
+    except WriteRefused as exc:
+        return SaveResult(errors=exc.errors)
+    except StoreError as exc:
+        return SaveResult(errors={"": str(exc)})
+    except DatabaseError as exc:
+        return SaveResult(errors={"": describe_write_error(exc)})
 
 
 def os_user() -> str:
@@ -127,14 +160,20 @@ def _write(model: type[R], values: Mapping[str, Any], existing: Record | None) -
 
 
 def tombstone(record: Record) -> None:
-    """Mark a record deleted; the mark travels in exports so the deletion reaches headquarters."""
+    """Mark a record deleted; the mark travels in exports so the deletion reaches headquarters.
+
+    A disk error raises StoreError with a French sentence, and the record stays as it was."""
     if record.deleted:
         return
-    with db.atomic():
-        record.deleted = True
-        record.updated_at = utcnow()
-        record.save()
-        _write_history(record, "delete", {"deleted": [False, True]})
+    try:
+        with db.atomic():
+            record.deleted = True
+            record.updated_at = utcnow()
+            record.save()
+            _write_history(record, "delete", {"deleted": [False, True]})
+    except DatabaseError as exc:
+        record.deleted = False
+        raise StoreError(describe_write_error(exc).replace("Enregistrement impossible", "Suppression impossible")) from exc
 
 
 def delete_record(model: type[Record], record_id: int) -> bool:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from cvdesk.services.choices import Choice
 from cvdesk.services.records import SaveResult
+from cvdesk.store.errors import StoreError
 from cvdesk.store.models import Action, Association, Quartier, Record
 from cvdesk.ui.history_panel import HistoryPanel
 from cvdesk.ui.form_widgets import ERROR_TEXT_STYLE, ChoiceCombo, WARNING_TEXT_STYLE, RecordForm
@@ -468,7 +469,12 @@ class RecordTab(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         described = self.describe()
-        if self.remove(self.record_id):
+        try:
+            removed = self.remove(self.record_id)
+        except StoreError as exc:  # a full disk, an I/O error: the record stays, and the user is told why
+            QMessageBox.warning(self, "Suppression impossible", str(exc))
+            return
+        if removed:
             self.message.emit(f"Supprimé : {described}.")
         self.record_id = None
         self._dirty = False

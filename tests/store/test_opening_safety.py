@@ -129,3 +129,40 @@ def test_a_database_on_a_risky_place_gets_a_warning() -> None:
     assert "Dropbox" in risky_location(Path("C:/Users/marie/Dropbox/bureau.db"))
     assert "réseau" in risky_location(Path("//serveur/partage/bureau.db"))
     assert risky_location(Path("/home/marie/.local/share/cvdesk/bureau.db")) is None
+
+
+def _fill_the_disk(database) -> None:
+    pages = database.execute_sql("PRAGMA page_count").fetchone()[0]
+    database.execute_sql(f"PRAGMA max_page_count = {pages}")
+
+
+def test_a_full_disk_during_a_quartier_save_leaves_no_half_written_quartier(demo_db) -> None:
+    from cvdesk.services.quartiers import save_quartier
+    from cvdesk.store.models import Commune, Quartier, QuartierCommune
+
+    before = (Quartier.select().count(), QuartierCommune.select().count())
+    _fill_the_disk(demo_db)
+    result = save_quartier({"code": "QP059099", "name": "Quartier " + "très long " * 500, "notes": "n" * 100_000},
+                           commune_ids=[c.id for c in Commune.select()])
+    assert not result.ok and "disque est plein" in next(iter(result.errors.values()))
+    assert (Quartier.select().count(), QuartierCommune.select().count()) == before
+
+
+def test_a_full_disk_during_a_deletion_says_so_and_keeps_the_record(demo_db, monkeypatch) -> None:
+    from peewee import OperationalError
+
+    from cvdesk.services import records
+    from cvdesk.services.actions import delete_action
+    from cvdesk.store.models import Action, History
+
+    action = Action.select().first()
+    history = History.select().count()
+
+    def full(*_args, **_kwargs) -> None:  # the history line is the write that no longer fits
+        raise OperationalError("database or disk is full")
+
+    monkeypatch.setattr(records, "_write_history", full)
+    with pytest.raises(StoreError, match="Suppression impossible : le disque est plein"):
+        delete_action(action.id)
+    assert Action.get_by_id(action.id).deleted is False
+    assert History.select().count() == history

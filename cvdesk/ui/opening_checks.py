@@ -33,6 +33,8 @@ class OpeningChecks(QThread):
                 self.backed_up.emit(str(backups.take("ouverture")))
         except StoreError as exc:
             self.problem.emit(str(exc))
+        except Exception as exc:  # a thread's exception would vanish: the user must still be told
+            self.problem.emit(f"La vérification de la base {self.path} à l'ouverture a échoué ({exc}).")
 
 
 def start_opening_checks(window: QMainWindow) -> OpeningChecks:

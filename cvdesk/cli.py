@@ -225,12 +225,6 @@ def _import_sheet(args: object, sheet: Path) -> int:
     return EXIT_OK
 
 
-def _not_yet(name: str) -> Callable[[object], int]:
-    def command(args: object) -> int:
-        raise UsageError(f"La commande « {name} » n'est pas encore disponible dans cette version de cvdesk.")
-    return command
-
-
 def cmd_window(args: object) -> int:
     from cvdesk.ui.app import run_window
 

@@ -50,6 +50,14 @@ def _non_negative(errors: dict[str, str], values: Mapping[str, Any], name: str, 
         errors[name] = f"{label} ne peut pas être négatif."
 
 
+def _taken(model: type[Record], name: str, value: str, existing: Record | None) -> bool:
+    """Whether another live record of model already has this value (codes and references are unique)."""
+    clash = model.select(model.id).where((getattr(model, name) == value) & (model.deleted == False))  # noqa: E712
+    if existing is not None:
+        clash = clash.where(model.id != existing.id)
+    return clash.exists()
+
+
 def validate_association(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     _required(errors, values, existing, "name", "Le nom de l'association")
@@ -80,14 +88,8 @@ def validate_quartier(values: Mapping[str, Any], existing: Record | None) -> dic
     _optional_check(errors, values, "code", check_quartier_code)
     _non_negative(errors, values, "population", "La population")
     code = _text(values, existing, "code")
-    if code and "code" not in errors:
-        clash = Quartier.select(Quartier.id).where(
-            (Quartier.code == code) & (Quartier.deleted == False)  # noqa: E712
-        )
-        if existing is not None:
-            clash = clash.where(Quartier.id != existing.id)
-        if clash.exists():
-            errors["code"] = f"Le code {code} est déjà celui d'un autre quartier."
+    if code and "code" not in errors and _taken(Quartier, "code", code, existing):
+        errors["code"] = f"Le code {code} est déjà celui d'un autre quartier."
     return errors
 
 
@@ -116,12 +118,8 @@ def validate_action(values: Mapping[str, Any], existing: Record | None) -> dict[
             if message:
                 errors["status"] = message
     reference = _text(values, existing, "reference")
-    if reference and "reference" not in errors:
-        clash = Action.select(Action.id).where((Action.reference == reference) & (Action.deleted == False))  # noqa: E712
-        if existing is not None:
-            clash = clash.where(Action.id != existing.id)
-        if clash.exists():
-            errors["reference"] = f"La référence {reference} est déjà celle d'une autre action."
+    if reference and "reference" not in errors and _taken(Action, "reference", reference, existing):
+        errors["reference"] = f"La référence {reference} est déjà celle d'une autre action."
     return errors
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from cvdesk.exchange.cells import cell_text
-from cvdesk.exchange.errors import Cancelled
+from cvdesk.exchange.errors import tick
 from cvdesk.services.lists import count as count_rows, get_spec, iter_rows
 
 Progress = Callable[[int, int], None]
@@ -27,11 +27,7 @@ def write_csv(name: str, out: Path, progress: Progress | None = None,
             for row in iter_rows(name):
                 writer.writerow([cell_text(column, value) for column, value in zip(spec.columns, row)])
                 written += 1
-                if written % 2000 == 0:
-                    if progress:
-                        progress(written, total)
-                    if cancelled and cancelled():
-                        raise Cancelled()
+                tick(written, total, progress, cancelled)
         os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cvdesk.exchange.cells import DATE_FORMAT, EURO_FORMAT, typed_value
-from cvdesk.exchange.errors import Cancelled
+from cvdesk.exchange.errors import tick
 from cvdesk.services.lists import Column, count as count_rows, get_spec, iter_rows
 
 Progress = Callable[[int, int], None]
@@ -74,11 +74,7 @@ def write_xlsx(name: str, out: Path, progress: Progress | None = None,
                 cells.append(typed)
         sheet.append(cells)
         written += 1
-        if written % 2000 == 0:
-            if progress:
-                progress(written, total)
-            if cancelled and cancelled():
-                raise Cancelled()
+        tick(written, total, progress, cancelled)
     last = get_column_letter(len(spec.columns))
     sheet.auto_filter.ref = f"A1:{last}{written + 1}"
     tmp = out.with_name(out.name + ".tmp")

@@ -10,7 +10,7 @@ from cvdesk.domain.status import BROUILLON
 from cvdesk.services.records import (SaveResult, all_or_nothing, delete_record, save_or_raise, save_record,
                                     tombstone)
 from cvdesk.services.validation import validate_action, validate_funding
-from cvdesk.store.models import Action, ActionQuartier, Funder, Funding, db
+from cvdesk.store.models import Action, ActionQuartier, Funder, Funding, MeetingItem, db
 
 
 @dataclass(frozen=True)
@@ -179,5 +179,12 @@ def _next_reference(reference: str, year: int, next_year: int) -> str:
     return candidate
 
 
+# What an action takes with it: its plan, its quartier links and its places on meeting agendas.
+ACTION_CHILDREN = (Funding.action, ActionQuartier.action, MeetingItem.action)
+
+
 def delete_action(record_id: int) -> bool:
-    return delete_record(Action, record_id)
+    """Tombstone the action with its funding lines, quartier links and agenda items, all or nothing.
+
+    Its cached totals follow its (now deleted) plan lines, so the desk's sums and check agree."""
+    return delete_record(Action, record_id, ACTION_CHILDREN, after=lambda action: recompute_totals(action.id))

@@ -41,16 +41,7 @@ def run_check() -> CheckReport:
     if fk:
         _add(report.errors, [f"la table {t} (ligne {rowid}) renvoie à un enregistrement absent de {parent}"
                              for t, rowid, parent, _ in fk], "références cassées")
-    mismatched = [
-        f"action {ref} : totaux enregistrés ({format_money(req)} demandés) différents de ses lignes ({format_money(sreq)})"
-        for ref, req, sreq, gra, sgra in db.execute_sql("""
-            SELECT a.reference, a.requested_total, COALESCE(s.req, 0), a.granted_total, COALESCE(s.gra, 0)
-            FROM "action" a LEFT JOIN (SELECT action_id, SUM(requested) req, SUM(granted) gra FROM funding
-                                       WHERE deleted = 0 GROUP BY action_id) s ON s.action_id = a.id
-            WHERE a.deleted = 0 AND (a.requested_total != COALESCE(s.req, 0) OR a.granted_total != COALESCE(s.gra, 0))
-        """)
-    ]
-    _add(report.errors, mismatched, "actions aux totaux incohérents")
+    _add(report.errors, mismatched_totals(), "totaux d'actions incohérents")
     bad_ids = []
     for name, siret, rna in db.execute_sql("SELECT name, siret, rna FROM association WHERE deleted = 0"):
         for value, checker in ((siret, check_siret), (rna, check_rna)):
@@ -85,4 +76,62 @@ def run_check() -> CheckReport:
                for (ref,) in db.execute_sql('SELECT a.reference FROM "action" a JOIN association p ON p.id = a.porteur_id'
                                             " WHERE a.deleted = 0 AND p.deleted = 1")]
     _add(report.warnings, orphans, "actions au porteur supprimé")
+    _add(report.warnings, live_children_of_deleted(), "rattachements encore actifs d'enregistrements supprimés")
     return report
+
+
+# The totals an action caches, with the plan-line column each one sums and how the message names it.
+CACHED_TOTALS = (("requested_total", "requested", "demandé"), ("granted_total", "granted", "accordé"),
+                 ("paid_total", "paid", "versé"))
+
+
+def mismatched_totals() -> list[str]:
+    """One message per cached total of a live action that differs from the sum of its live plan lines."""
+    cached = ", ".join(f"a.{total}" for total, _line, _label in CACHED_TOTALS)
+    sums = ", ".join(f"COALESCE(s.{line}, 0)" for _total, line, _label in CACHED_TOTALS)
+    per_line = ", ".join(f"SUM({line}) {line}" for _total, line, _label in CACHED_TOTALS)
+    differs = " OR ".join(f"a.{total} IS NOT COALESCE(s.{line}, 0)" for total, line, _label in CACHED_TOTALS)
+    messages = []
+    for ref, *amounts in db.execute_sql(f"""
+            SELECT a.reference, {cached}, {sums}
+            FROM "action" a LEFT JOIN (SELECT action_id, {per_line} FROM funding WHERE deleted = 0
+                                       GROUP BY action_id) s ON s.action_id = a.id
+            WHERE a.deleted = 0 AND ({differs}) ORDER BY a.reference"""):
+        stored, lines = amounts[:len(CACHED_TOTALS)], amounts[len(CACHED_TOTALS):]
+        for (_total, _line, label), cached_amount, line_amount in zip(CACHED_TOTALS, stored, lines):
+            if cached_amount != line_amount:
+                messages.append(f"action {ref} : total {label} enregistré {_money(cached_amount)}, "
+                                f"mais ses lignes de financement font {format_money(line_amount)}")
+    return messages
+
+
+def _money(cents: int | None) -> str:
+    return format_money(cents) if cents is not None else "(vide)"
+
+
+# The parents whose deletion takes children with it: table, the column that names a row, and how a message
+# names a deleted one.
+PARENTS = {"action": ('"action"', "reference", "action {} supprimée"),
+           "quartier": ("quartier", "code", "quartier {} supprimé")}
+# Child rows that a deletion takes with it (child table, parent column, parent, what they are); a merge of two
+# offices or a database older than that rule may have left some live.
+CHILDREN_OF_DELETED = (
+    ("funding", "action_id", "action", "lignes de financement"),
+    ("action_quartier", "action_id", "action", "rattachements aux quartiers"),
+    ("meeting_item", "action_id", "action", "inscriptions à l'ordre du jour des réunions"),
+    ("action_quartier", "quartier_id", "quartier", "rattachements aux actions"),
+    ("quartier_commune", "quartier_id", "quartier", "rattachements aux communes"),
+    ("quartier_indicator", "quartier_id", "quartier", "indicateurs"),
+)
+
+
+def live_children_of_deleted() -> list[str]:
+    """Live child rows (plan lines, quartier links…) of a deleted action or quartier, counted by parent."""
+    messages = []
+    for child, parent_column, parent, what in CHILDREN_OF_DELETED:
+        table, name_column, named = PARENTS[parent]
+        rows = db.execute_sql(
+            f"SELECT p.{name_column}, count(*) FROM {child} c JOIN {table} p ON p.id = c.{parent_column}"
+            f" WHERE c.deleted = 0 AND p.deleted = 1 GROUP BY p.id ORDER BY p.{name_column}")
+        messages += [f"{named.format(name)}, mais pas ses {what} ({n})" for name, n in rows]
+    return messages

@@ -5,7 +5,7 @@ import getpass
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from peewee import DatabaseError, ForeignKeyField
 
@@ -159,6 +159,25 @@ def _write(model: type[R], values: Mapping[str, Any], existing: Record | None) -
         return SaveResult(record=existing)
 
 
+class DeletionRefused(StoreError):
+    """A deletion the rules forbid (an association that still carries actions); str() is the French reason."""
+
+
+# A child table's reference to its parent, e.g. Funding.action: the rows a deletion takes with it.
+ChildLink = ForeignKeyField
+
+
+def _mark_deleted(record: Record) -> None:
+    record.deleted = True
+    record.updated_at = utcnow()
+    record.save(only=[type(record).deleted, type(record).updated_at])
+    _write_history(record, "delete", {"deleted": [False, True]})
+
+
+def _deletion_failed(exc: DatabaseError) -> StoreError:
+    return StoreError(describe_write_error(exc).replace("Enregistrement impossible", "Suppression impossible"))
+
+
 def tombstone(record: Record) -> None:
     """Mark a record deleted; the mark travels in exports so the deletion reaches headquarters.
 
@@ -167,22 +186,58 @@ def tombstone(record: Record) -> None:
         return
     try:
         with db.atomic():
-            record.deleted = True
-            record.updated_at = utcnow()
-            record.save()
-            _write_history(record, "delete", {"deleted": [False, True]})
+            _mark_deleted(record)
     except DatabaseError as exc:
         record.deleted = False
-        raise StoreError(describe_write_error(exc).replace("Enregistrement impossible", "Suppression impossible")) from exc
+        raise _deletion_failed(exc) from exc
 
 
-def delete_record(model: type[Record], record_id: int) -> bool:
-    """Tombstone the live record with this id; False when there is none."""
-    record = model.get_or_none((model.id == record_id) & (model.deleted == False))  # noqa: E712
-    if record is None:
-        return False
-    tombstone(record)
-    return True
+def live_children(record: Record, links: Iterable[ChildLink]) -> Iterator[Record]:
+    """The live rows of each child table that point at record."""
+    for link in links:
+        child = link.model
+        yield from child.select().where((link == record.id) & (child.deleted == False))  # noqa: E712
+
+
+def delete_record(
+    model: type[Record],
+    record_id: int,
+    children: Iterable[ChildLink] = (),
+    refuse: Callable[[Record], str | None] | None = None,
+    after: Callable[[Record], None] | None = None,
+) -> bool:
+    """Tombstone the live record with this id and its live children, each with its history row, all or nothing.
+
+    False when there is no such live record. refuse(record) may give a French reason not to delete it: then
+    DeletionRefused carries that sentence and nothing changes. after(record) refreshes what is cached from the
+    children (inside the same transaction). A disk error raises StoreError, and nothing changes either."""
+    try:
+        with db.atomic():
+            record = model.get_or_none((model.id == record_id) & (model.deleted == False))  # noqa: E712
+            if record is None:
+                return False
+            reason = refuse(record) if refuse else None
+            if reason:
+                raise DeletionRefused(reason)
+            for child in list(live_children(record, children)):
+                _mark_deleted(child)
+            _mark_deleted(record)
+            if after is not None:
+                after(record)
+            return True
+    except DatabaseError as exc:
+        raise _deletion_failed(exc) from exc
+
+
+def some_references(references: Sequence[str], total: int) -> str:
+    """A few references and how many others, as a sentence lists them: « A, B et 3 autres », « A et B », « A »."""
+    shown = list(references)
+    others = total - len(shown)
+    if others > 0:
+        return ", ".join(shown) + f" et {others} autre{'s' if others > 1 else ''}"
+    if len(shown) > 1:
+        return ", ".join(shown[:-1]) + f" et {shown[-1]}"
+    return "".join(shown)
 
 
 def history_of(record: Record) -> list[History]:

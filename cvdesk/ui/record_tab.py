@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from cvdesk.services.choices import Choice
-from cvdesk.services.records import SaveResult
+from cvdesk.services.records import DeletionRefused, SaveResult
 from cvdesk.store.errors import StoreError
 from cvdesk.store.models import Action, Association, Quartier, Record
 from cvdesk.ui.history_panel import HistoryPanel
@@ -471,6 +471,10 @@ class RecordTab(QWidget):
         described = self.describe()
         try:
             removed = self.remove(self.record_id)
+        except DeletionRefused as exc:  # still in use (an association's actions): the record stays, and why
+            self.message.emit("Suppression refusée.")
+            QMessageBox.warning(self, "Suppression refusée", str(exc))
+            return
         except StoreError as exc:  # a full disk, an I/O error: the record stays, and the user is told why
             QMessageBox.warning(self, "Suppression impossible", str(exc))
             return

@@ -1,7 +1,10 @@
 """Per-record checks run before a save: each returns {field: French sentence} for what is wrong."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from peewee import CharField, TextField
 
 from cvdesk.domain.identifiers import (
     check_email,
@@ -13,8 +16,125 @@ from cvdesk.domain.identifiers import (
     check_siret,
     digits_only,
 )
+from cvdesk.domain.money import NBSP
 from cvdesk.domain.status import STATUSES, check_transition
-from cvdesk.store.models import Action, Quartier, Record
+from cvdesk.store.models import (
+    RECORD_MODELS,
+    Action,
+    Association,
+    Commune,
+    Contract,
+    Envelope,
+    Funder,
+    Funding,
+    History,
+    Meeting,
+    MeetingItem,
+    Orientation,
+    Quartier,
+    Record,
+    Signatory,
+)
+
+# How many characters a text field accepts. Every save checks them here (forms, spreadsheet imports, and the
+# exchange packages call check_lengths), so what is stored always prints and travels.
+# - A one-line field holds the 255 characters that its VARCHAR(255) column declares: PostgreSQL (headquarters)
+#   enforces that size, and a name, a reference or an e-mail address never needs more.
+# - A free text (notes, description, objectives…) holds 20,000 characters: some 3,000 words, about thirteen
+#   typed pages; the sheet prints it on three or four A4 pages. Nobody types that much in a note; beyond it the
+#   text is a pasted document, which belongs in a file, and it would slow every list, export and sheet.
+# - A postal address holds 1,000 characters: the postal standard allows six lines of 38.
+# - An orientation's title holds 1,000 characters: a long sentence, printed as a table heading.
+LONG_TEXT = 20_000
+ADDRESS_TEXT = 1_000
+TITLE_TEXT = 1_000
+_TEXT_FIELD_CAPS: dict[tuple[type[Record], str], int] = {
+    (Association, "address"): ADDRESS_TEXT,
+    (Orientation, "title"): TITLE_TEXT,
+}
+
+
+def _history_cap() -> int:
+    """A history row holds each changed field's old and new value as JSON, where escaping can double a
+    character: four times the largest record's text, plus room for the names and the punctuation."""
+    largest = max(sum(caps.values()) for model, caps in _CAPS_WITHOUT_HISTORY.items())
+    return 4 * largest + 10_000
+
+
+def _caps_of(model: type[Record]) -> dict[str, int]:
+    caps: dict[str, int] = {}
+    for name, model_field in model._meta.fields.items():
+        if isinstance(model_field, TextField):
+            caps[name] = _TEXT_FIELD_CAPS.get((model, name), LONG_TEXT)
+        elif isinstance(model_field, CharField):
+            caps[name] = model_field.max_length or 255
+    return caps
+
+
+_CAPS_WITHOUT_HISTORY = {model: _caps_of(model) for model in RECORD_MODELS if model is not History}
+MAX_LENGTH: dict[type[Record], dict[str, int]] = {
+    model: {**_caps_of(model), "changes": _history_cap()} if model is History else _CAPS_WITHOUT_HISTORY[model]
+    for model in RECORD_MODELS
+}
+"""Per model, per text field, the most characters it accepts (read it, never change it)."""
+
+# The field names as the forms and the spreadsheets show them; a model's own entry wins over the common one.
+_LABELS: dict[str, str] = {
+    "uuid": "Identifiant", "created_at": "Date de création", "updated_at": "Date de modification",
+    "office": "Bureau", "name": "Nom", "notes": "Notes", "title": "Intitulé", "code": "Code",
+    "reference": "Référence", "description": "Description", "objectives": "Objectifs", "public": "Public visé",
+    "indicators": "Indicateurs d'évaluation", "axes": "Axes transversaux", "status": "Statut",
+    "acronym": "Sigle", "siret": "SIRET", "siren": "SIREN", "rna": "N° RNA", "legal_form": "Forme juridique",
+    "address": "Adresse", "postcode": "Code postal", "city": "Ville", "phone": "Téléphone", "email": "Courriel",
+    "website": "Site web", "president": "Président(e)", "contact_name": "Personne à contacter",
+    "insee_code": "Code INSEE", "epci_name": "Nom de l'EPCI", "epci_siren": "SIREN de l'EPCI",
+    "represented_by": "Représenté par", "pillar": "Pilier", "kind": "Type", "short_name": "Nom court",
+    "label": "Libellé", "place": "Lieu", "attendees": "Participants", "decision": "Décision",
+    "record_type": "Type d'enregistrement", "record_uuid": "Identifiant de l'enregistrement",
+    "operation": "Opération", "os_user": "Utilisateur", "changes": "Modifications",
+}
+_MODEL_LABELS: dict[tuple[type[Record], str], str] = {
+    (Meeting, "notes"): "Objet",
+    (MeetingItem, "notes"): "Observations",
+    (Quartier, "code"): "Code du quartier",
+    (Contract, "name"): "Nom du contrat",
+    (Funder, "kind"): "Catégorie de financeur",
+    (Meeting, "kind"): "Instance",
+}
+
+
+def _group(number: int) -> str:
+    return f"{number:,}".replace(",", NBSP)
+
+
+def max_length(model: type[Record], name: str) -> int | None:
+    """The most characters this field accepts; None for a field that holds no text (numbers, dates, links)."""
+    return MAX_LENGTH.get(model, {}).get(name)
+
+
+def field_label(model: type[Record], name: str) -> str:
+    """The field's French name, as the form shows it."""
+    return _MODEL_LABELS.get((model, name)) or _LABELS.get(name, name)
+
+
+def length_problem(model: type[Record], name: str, value: object) -> str | None:
+    """One French sentence when value is longer than the field accepts, else None."""
+    cap = max_length(model, name)
+    if cap is None or not isinstance(value, str) or len(value) <= cap:
+        return None
+    return (f"Le champ « {field_label(model, name)} » accepte au plus {_group(cap)} caractères ; "
+            f"il en contient {_group(len(value))}.")
+
+
+def check_lengths(model: type[Record], values: Mapping[str, Any]) -> dict[str, str]:
+    """{field: French sentence} for each text in values longer than its field accepts; every validator below
+    starts with it, and an incoming package record goes through it too."""
+    errors: dict[str, str] = {}
+    for name, value in values.items():
+        message = length_problem(model, name, value)
+        if message:
+            errors[name] = message
+    return errors
 
 
 def _value(values: Mapping[str, Any], existing: Record | None, name: str) -> Any:
@@ -58,6 +178,30 @@ def _taken(model: type[Record], name: str, value: str, existing: Record | None) 
     return clash.exists()
 
 
+Validator = Callable[[Mapping[str, Any], "Record | None"], dict[str, str]]
+
+
+def _checks_lengths(model: type[Record]) -> Callable[[Validator], Validator]:
+    """The validator also refuses texts longer than their field accepts; that sentence wins over any other for
+    the same field (a 50 MB "SIRET" is first of all too long)."""
+
+    def wrap(validate: Validator) -> Validator:
+        def checked(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
+            too_long = check_lengths(model, values)
+            if too_long:
+                # The other checks would compare or look up these texts: spare them, keep what they find.
+                rest = {name: value for name, value in values.items() if name not in too_long}
+                return {**validate(rest, existing), **too_long}
+            return validate(values, existing)
+
+        checked.__name__ = validate.__name__
+        checked.__doc__ = validate.__doc__
+        return checked
+
+    return wrap
+
+
+@_checks_lengths(Association)
 def validate_association(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     _required(errors, values, existing, "name", "Le nom de l'association")
@@ -73,6 +217,7 @@ def validate_association(values: Mapping[str, Any], existing: Record | None) -> 
     return errors
 
 
+@_checks_lengths(Commune)
 def validate_commune(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     _required(errors, values, existing, "name", "Le nom de la commune")
@@ -81,6 +226,7 @@ def validate_commune(values: Mapping[str, Any], existing: Record | None) -> dict
     return errors
 
 
+@_checks_lengths(Quartier)
 def validate_quartier(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     _required(errors, values, existing, "code", "Le code du quartier")
@@ -93,6 +239,7 @@ def validate_quartier(values: Mapping[str, Any], existing: Record | None) -> dic
     return errors
 
 
+@_checks_lengths(Action)
 def validate_action(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     _required(errors, values, existing, "reference", "La référence de l'action")
@@ -123,6 +270,7 @@ def validate_action(values: Mapping[str, Any], existing: Record | None) -> dict[
     return errors
 
 
+@_checks_lengths(Funding)
 def validate_funding(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if _value(values, existing, "funder") is None:
@@ -132,6 +280,7 @@ def validate_funding(values: Mapping[str, Any], existing: Record | None) -> dict
     return errors
 
 
+@_checks_lengths(Orientation)
 def validate_orientation(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     _required(errors, values, existing, "title", "L'intitulé de l'orientation")
@@ -141,12 +290,14 @@ def validate_orientation(values: Mapping[str, Any], existing: Record | None) -> 
     return errors
 
 
+@_checks_lengths(Funder)
 def validate_funder(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     _required(errors, values, existing, "name", "Le nom du financeur")
     return errors
 
 
+@_checks_lengths(Envelope)
 def validate_envelope(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if _value(values, existing, "funder") is None:
@@ -158,8 +309,40 @@ def validate_envelope(values: Mapping[str, Any], existing: Record | None) -> dic
     return errors
 
 
+@_checks_lengths(Meeting)
 def validate_meeting(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if _value(values, existing, "date") is None:
         errors["date"] = "La date de la réunion est obligatoire."
     return errors
+
+
+@_checks_lengths(Contract)
+def validate_contract(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
+    return {}
+
+
+@_checks_lengths(Signatory)
+def validate_signatory(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
+    return {}
+
+
+@_checks_lengths(MeetingItem)
+def validate_meeting_item(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
+    return {}
+
+
+_VALIDATORS: dict[type[Record], Validator] = {
+    Association: validate_association, Commune: validate_commune, Quartier: validate_quartier, Action: validate_action,
+    Funding: validate_funding, Orientation: validate_orientation, Funder: validate_funder, Envelope: validate_envelope,
+    Meeting: validate_meeting, Contract: validate_contract, Signatory: validate_signatory,
+    MeetingItem: validate_meeting_item,
+}
+
+
+def validator_for(model: type[Record]) -> Validator:
+    """The checks a record of this model passes before it is written (links and history rows: their lengths)."""
+    found = _VALIDATORS.get(model)
+    if found is not None:
+        return found
+    return _checks_lengths(model)(lambda values, existing: {})

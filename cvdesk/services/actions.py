@@ -10,7 +10,7 @@ from cvdesk.domain.status import BROUILLON
 from cvdesk.services.records import (SaveResult, all_or_nothing, delete_record, save_or_raise, save_record,
                                     tombstone)
 from cvdesk.services.validation import validate_action, validate_funding
-from cvdesk.store.models import Action, ActionQuartier, Funder, Funding, MeetingItem, db
+from cvdesk.store.models import Action, ActionQuartier, Association, Funder, Funding, MeetingItem, Quartier, db
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,9 @@ def save_action(
         clean["reference"] = clean["reference"].strip()
 
     def write() -> SaveResult:
+        gone = deleted_choices(clean, record_id, quartier_ids)
+        if gone:
+            return SaveResult(errors=gone)
         result = save_record(Action, clean, record_id, validate_action)
         if not result.ok:
             return result
@@ -51,6 +54,31 @@ def save_action(
         return result
 
     return all_or_nothing(write)
+
+
+def deleted_choices(values: Mapping[str, Any], record_id: int | None,
+                    quartier_ids: Iterable[int] | None) -> dict[str, str]:
+    """A porteur or quartiers newly chosen for the action that were deleted meanwhile (a pick list loaded before
+    the deletion, another office's package): errors by field. Links the action already had are left alone."""
+    errors: dict[str, str] = {}
+    porteur = values.get("porteur")
+    porteur_id = porteur.id if isinstance(porteur, Association) else porteur
+    current = Action.get_or_none(Action.id == record_id) if record_id is not None else None
+    if porteur_id is not None and (current is None or current.porteur_id != porteur_id):
+        row = Association.select(Association.name).where(
+            (Association.id == porteur_id) & (Association.deleted == True)).tuples().first()  # noqa: E712
+        if row:
+            errors["porteur"] = f"L'association « {row[0]} » a été supprimée : choisissez un autre porteur."
+    if quartier_ids is not None:
+        linked = set() if record_id is None else {q for (q,) in ActionQuartier.select(ActionQuartier.quartier).where(
+            (ActionQuartier.action == record_id) & (ActionQuartier.deleted == False)).tuples()}  # noqa: E712
+        new = set(quartier_ids) - linked
+        gone = [code for (code,) in Quartier.select(Quartier.code).where(
+            Quartier.id.in_(new) & (Quartier.deleted == True)).order_by(Quartier.code).tuples()] if new else []  # noqa: E712
+        if gone:
+            errors["quartiers"] = (f"Le quartier {gone[0]} a été supprimé : décochez-le." if len(gone) == 1 else
+                                   f"Les quartiers {', '.join(gone)} ont été supprimés : décochez-les.")
+    return errors
 
 
 def set_quartiers(action: Action, quartier_ids: Iterable[int], shares: Mapping[int, int] | None = None) -> None:

@@ -212,3 +212,22 @@ def test_check_warns_of_live_children_left_under_a_deleted_action(demo_db) -> No
     assert "action 2016-VM-900 supprimée, mais pas ses lignes de financement (2)" in warnings
     assert "action 2016-VM-900 supprimée, mais pas ses rattachements aux quartiers (2)" in warnings
     assert "action 2016-VM-900 supprimée, mais pas ses inscriptions à l'ordre du jour des réunions (1)" in warnings
+
+
+def test_an_action_cannot_be_given_a_porteur_or_quartier_deleted_meanwhile(demo_db) -> None:
+    """The window's pick lists were loaded before another tab deleted them: the save says so and writes nothing."""
+    gone = save_association({"name": "Association dissoute"}).record
+    assert delete_association(gone.id)
+    free = save_quartier({"code": "QP059099", "name": "Les Tertiales"}).record
+    assert delete_quartier(free.id)
+    chasse = one("SELECT id FROM quartier WHERE code = 'QP059001'")
+    actions, links = one('SELECT count(*) FROM "action"'), one("SELECT count(*) FROM action_quartier")
+
+    result = save_action({"reference": "2016-VM-901", "title": "Chantier éducatif", "year": 2016, "porteur": gone.id},
+                         quartier_ids=[chasse, free.id])
+
+    assert result.errors == {
+        "porteur": "L'association « Association dissoute » a été supprimée : choisissez un autre porteur.",
+        "quartiers": "Le quartier QP059099 a été supprimé : décochez-le.",
+    }
+    assert (one('SELECT count(*) FROM "action"'), one("SELECT count(*) FROM action_quartier")) == (actions, links)

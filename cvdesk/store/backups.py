@@ -4,12 +4,17 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
-from cvdesk.store.backup import backup_to
+from cvdesk.store.backup import (
+    backup_to,
+    is_leftover,
+    remove_leftover,
+    work_folder_prefix,
+)
 from cvdesk.store.errors import StoreError, read_only_uri
 
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
@@ -24,7 +29,7 @@ Clock = Callable[[], datetime]
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,16 @@ def integrity_problem(path: Path, full: bool = True) -> str | None:
     return None if rows == ["ok"] else "; ".join(rows[:3])
 
 
+def _same_bytes(first: Path, second: Path, chunk: int = 1024 * 1024) -> bool:
+    with first.open("rb") as a, second.open("rb") as b:
+        while True:
+            block = a.read(chunk)
+            if block != b.read(chunk):
+                return False
+            if not block:
+                return True
+
+
 class Backups:
     """The backups of one database, kept in a folder beside it."""
 
@@ -74,9 +89,9 @@ class Backups:
         found = []
         for path in self.folder.iterdir():
             match = _NAME.match(path.name)
-            if not match:
+            if not match or path.is_symlink() or not path.is_file():  # a planted link or folder is no backup
                 continue
-            taken = datetime.strptime(match["stamp"], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=timezone.utc)
+            taken = datetime.strptime(match["stamp"], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
             found.append(BackupInfo(path, taken, match["reason"], path.stat().st_size))
         return sorted(found, key=lambda b: b.taken_at, reverse=True)
 
@@ -98,8 +113,21 @@ class Backups:
         stamp = self.clock().strftime("%Y%m%dT%H%M%S%fZ")
         target = self.folder / f"{self.db_path.stem}-{stamp}-{reason}.db"
         backup_to(self.db_path, target)
+        self._drop_identical_predecessor(target)
         self.prune()
         return target
+
+    def _drop_identical_predecessor(self, target: Path) -> None:
+        """Retried imports (a full disk, a refused row) each take a backup of the same, unchanged database: when the
+        newest earlier backup has the same reason and day and the very same bytes, the new one replaces it."""
+        new = next((b for b in self.list() if b.path == target), None)
+        older = [b for b in self.list() if b.path != target]
+        if new is None or not older:
+            return
+        previous = older[0]
+        if (previous.reason == new.reason and previous.taken_at.date() == new.taken_at.date()
+                and previous.size == new.size and _same_bytes(previous.path, new.path)):
+            previous.path.unlink(missing_ok=True)
 
     def due_at_open(self) -> bool:
         """At most one backup a day at opening, and only if the database changed since the newest one."""
@@ -113,8 +141,26 @@ class Backups:
                       if Path(str(self.db_path) + s).exists())
         return changed > newest.taken_at.timestamp()
 
+    def leftovers(self) -> list[Path]:
+        """What killed copies left behind: work folders in the backup folder and beside the database, and the
+        temporary names of earlier versions (NAME.db.tmp, NAME.db.restauration)."""
+        found: list[Path] = []
+        if self.folder.is_dir():
+            found += [p for p in self.folder.iterdir() if is_leftover(p) or p.name.endswith(".db.tmp")]
+        beside = self.db_path.parent
+        if beside.is_dir():
+            prefix = work_folder_prefix(self.db_path)
+            found += [p for p in beside.iterdir() if p.name.startswith(prefix) and is_leftover(p)]
+        staging = self.db_path.with_name(self.db_path.name + ".restauration")
+        if staging.is_file() and not staging.is_symlink():
+            found.append(staging)
+        return found
+
     def prune(self) -> list[Path]:
-        """Keep today's backups and the newest of each of the last 7 days, 4 weeks and 12 months; remove the rest."""
+        """Keep today's backups and the newest of each of the last 7 days, 4 weeks and 12 months; remove the rest,
+        and what killed backups left behind."""
+        for leftover in self.leftovers():
+            remove_leftover(leftover)
         backups = self.list()
         keep: set[Path] = set()
         for key, count in ((lambda d: d.date(), KEEP_DAILY),
@@ -155,11 +201,12 @@ class Backups:
                     side = Path(str(self.db_path) + suffix)
                     if side.exists():
                         os.replace(side, Path(str(previous) + suffix))
-        staging = self.db_path.with_name(self.db_path.name + ".restauration")
-        backup_to(backup, staging)
-        for suffix in ("-wal", "-shm"):
-            Path(str(self.db_path) + suffix).unlink(missing_ok=True)
-        os.replace(staging, self.db_path)
+
+        def drop_sidecars() -> None:
+            for suffix in ("-wal", "-shm"):
+                Path(str(self.db_path) + suffix).unlink(missing_ok=True)
+
+        backup_to(backup, self.db_path, before_replace=drop_sidecars)
         return previous
 
 

@@ -183,3 +183,47 @@ def test_a_folder_name_with_a_hash_does_not_fool_the_backups(demo_template: Path
     assert conn.execute('SELECT count(*) FROM "action"').fetchone()[0] == 40
     conn.close()
     assert not (tmp_path / "Projet ").exists()
+
+
+def test_what_a_killed_backup_left_behind_is_never_listed_and_goes_at_the_next_backup(closed_demo: Path) -> None:
+    backups = Backups(closed_demo)
+    kept = backups.take("manuelle")
+    # A backup killed half-way: its work folder with a partial copy inside, and an earlier version's `.tmp` file.
+    work = backups.folder / ".bureau-20240101T000000000000Z-import.db.en-cours-k1ll3d"
+    work.mkdir()
+    (work / "bureau-20240101T000000000000Z-import.db").write_bytes(closed_demo.read_bytes()[:20_000])
+    legacy = backups.folder / "bureau-20240101T000000000000Z-import.db.tmp"
+    legacy.write_bytes(closed_demo.read_bytes()[:20_000])
+    restore_left = closed_demo.parent / ".bureau.db.en-cours-r3st0r"  # a restore killed before its rename
+    restore_left.mkdir()
+    assert [b.path for b in backups.list()] == [kept]
+    backups.take("import")
+    assert not work.exists() and not legacy.exists() and not restore_left.exists()
+    assert sorted(p.name for p in backups.folder.iterdir()) == sorted(b.path.name for b in backups.list())
+    assert len(backups.list()) == 2
+
+
+def test_retried_imports_of_an_unchanged_database_leave_one_backup(closed_demo: Path) -> None:
+    clock = FakeClock(datetime(2025, 3, 3, 9, tzinfo=timezone.utc))
+    backups = Backups(closed_demo, clock)
+    backups.take("ouverture")
+    for minute in range(1, 4):  # three attempts at the same import, none of which changed anything
+        clock.now += timedelta(minutes=minute)
+        newest = backups.take("import")
+    assert [(b.reason, b.path) for b in backups.list()][:1] == [("import", newest)]
+    assert sorted(b.reason for b in backups.list()) == ["import", "ouverture"]
+
+
+def test_a_changed_database_gets_a_new_backup_even_for_the_same_reason(closed_demo: Path) -> None:
+    clock = FakeClock(datetime(2025, 3, 3, 9, tzinfo=timezone.utc))
+    backups = Backups(closed_demo, clock)
+    first = backups.take("import")
+    open_database(closed_demo)
+    from cvdesk.services.associations import save_association
+
+    assert save_association({"name": "Association ajoutée entre deux imports"}).ok
+    close_database()
+    clock.now += timedelta(minutes=5)
+    second = backups.take("import")
+    assert [b.path for b in backups.list()] == [second, first]
+    assert [b.counts()["associations"] for b in backups.list()] == [21, 20]

@@ -183,3 +183,41 @@ def test_a_killed_import_is_whole_or_absent(big_package: Path, tmp_path: Path) -
             outcomes["absent"] += 1
         path.unlink()
     assert sum(outcomes.values()) == KILLS
+
+
+def test_a_backup_killed_half_way_is_never_listed_and_its_leftovers_go_at_the_next_one(
+        demo_template: Path, tmp_path: Path) -> None:
+    from cvdesk.store.backup import WORK_MARK
+    from cvdesk.store.backups import Backups, integrity_problem
+
+    close_database()
+    path = tmp_path / "bureau.db"
+    shutil.copyfile(demo_template, path)
+    backups = Backups(path)
+    backups.folder.mkdir()
+    caught = 0
+    for _attempt in range(20):
+        pid = os.fork()
+        if pid == 0:  # the child backs up again and again until it is killed
+            try:
+                while True:
+                    Backups(path).take("manuelle")
+            finally:
+                os._exit(0)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(WORK_MARK in name for name in os.listdir(backups.folder)):
+            time.sleep(0.0005)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        leftovers = [name for name in os.listdir(backups.folder) if WORK_MARK in name]
+        if not leftovers:
+            continue  # killed between two backups: try again
+        caught += 1
+        assert all(WORK_MARK not in b.path.name for b in backups.list())
+        assert all(integrity_problem(b.path) is None for b in backups.list())
+        backups.take("manuelle")
+        assert [name for name in os.listdir(backups.folder) if WORK_MARK in name] == []
+        if caught == 3:
+            break
+    assert caught >= 1
+    assert sorted(os.listdir(backups.folder)) == sorted(b.path.name for b in backups.list())

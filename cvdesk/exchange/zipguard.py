@@ -1,4 +1,5 @@
-"""Checks a ZIP (exchange package or XLSX) before anything in it is decompressed: sizes, ratios, member names."""
+"""Checks a ZIP (exchange package or XLSX) before anything in it is decompressed: sizes, ratios, member names,
+duplicates."""
 from __future__ import annotations
 
 import zipfile
@@ -28,8 +29,16 @@ def open_checked_zip(path: Path, what: str, max_member: int = MAX_MEMBER_BYTES,
         if len(infos) > MAX_MEMBERS:
             raise ExchangeError(f"Le fichier {path} contient {len(infos)} éléments : c'est trop pour {what}.")
         total = 0
+        seen: set[str] = set()
         for info in infos:
             name = info.filename
+            # zipfile reads the last of two members with one name, so a second manifest.json (or sheet) could pass
+            # unseen by whoever checked the first one; "\\" counts as "/" as it does on Windows.
+            key = name.replace("\\", "/")
+            if key in seen:
+                raise ExchangeError(f"Le fichier {path} contient deux fois l'élément {name} : ce n'est pas {what} "
+                                    "fiable (archive falsifiée ou endommagée), il est refusé.")
+            seen.add(key)
             if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/"):
                 raise ExchangeError(f"Le fichier {path} contient un chemin dangereux ({name!r}) : refusé.")
             if info.file_size > max_member:

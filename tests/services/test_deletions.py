@@ -231,3 +231,12 @@ def test_an_action_cannot_be_given_a_porteur_or_quartier_deleted_meanwhile(demo_
         "quartiers": "Le quartier QP059099 a été supprimé : décochez-le.",
     }
     assert (one('SELECT count(*) FROM "action"'), one("SELECT count(*) FROM action_quartier")) == (actions, links)
+
+
+def test_a_refusal_lists_references_the_way_a_sentence_does() -> None:
+    from cvdesk.services.records import some_references
+
+    assert some_references(["2015-VM-001"], 1) == "2015-VM-001"
+    assert some_references(["2015-VM-001", "2015-VM-002"], 2) == "2015-VM-001 et 2015-VM-002"
+    assert some_references(["2015-VM-001", "2015-VM-002"], 3) == "2015-VM-001, 2015-VM-002 et 1 autre"
+    assert some_references(["2015-VM-001", "2015-VM-002"], 40) == "2015-VM-001, 2015-VM-002 et 38 autres"

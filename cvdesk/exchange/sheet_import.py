@@ -3,12 +3,15 @@ names people use, every row checked and previewed (line, column, reason) before 
 from __future__ import annotations
 
 import re
+import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable
+
+from peewee import DatabaseError
 
 from cvdesk.domain.identifiers import digits_only
 from cvdesk.domain.money import MoneyError, parse_money
@@ -21,6 +24,7 @@ from cvdesk.services.associations import _normalise as normalise_association, sa
 from cvdesk.services.quartiers import save_quartier
 from cvdesk.services.validation import validate_action, validate_association, validate_quartier
 from cvdesk.store.backups import backup_before_import
+from cvdesk.store.errors import WRITE_FAILED, describe_write_error
 from cvdesk.store.models import Action, Association, Commune, Funder, Orientation, Quartier, db
 
 
@@ -479,23 +483,46 @@ def preview_sheet(path: Path, kind: str) -> SheetPreview:
     return preview
 
 
+class _Refused(Exception):
+    """A row that could not be written; str() is the sentence for the user."""
+
+
+def _refusal(path: Path, line: int, message: str) -> str:
+    reason = message.removeprefix(WRITE_FAILED)
+    if reason != message:  # the database refused the write (a full disk…), not the row's values
+        return f"L'import du fichier {path} a échoué à la ligne {line} : {reason}"
+    return f"Le fichier {path}, ligne {line} : {message} Rien n'a été écrit."
+
+
 def apply_sheet(preview: SheetPreview) -> SheetPreview:
     """Write a checked preview through the services, in one transaction; refused whole on the first error."""
     if not preview.ok:
         raise ExchangeError(preview.first_error())
     backup_before_import()
-    with db.atomic() as transaction:
-        for item in preview.items:
-            if preview.kind == "associations":
-                result = save_association(item.values, item.existing_id)
-            elif preview.kind == "quartiers":
-                result = save_quartier(item.values, item.existing_id, item.extra["communes"])
-            else:
-                result = save_action(item.values, item.existing_id, item.extra["quartiers"], item.extra["fundings"])
-            if not result.ok:
-                transaction.rollback()
-                key, message = next(iter(result.errors.items()))
-                raise ExchangeError(f"Le fichier {preview.path}, ligne {item.line} : {message} Rien n'a été écrit.")
+    failure: str | None = None
+    try:
+        with db.atomic():
+            for item in preview.items:
+                if preview.kind == "associations":
+                    result = save_association(item.values, item.existing_id)
+                elif preview.kind == "quartiers":
+                    result = save_quartier(item.values, item.existing_id, item.extra["communes"])
+                else:
+                    result = save_action(item.values, item.existing_id, item.extra["quartiers"],
+                                         item.extra["fundings"])
+                if not result.ok:
+                    failure = _refusal(preview.path, item.line, next(iter(result.errors.values())))
+                    raise _Refused(failure)
+    except _Refused:
+        pass
+    except (DatabaseError, sqlite3.DatabaseError) as exc:
+        # On a full disk SQLite has already rolled the whole transaction back, so the rollback on the way out fails
+        # in turn ("no transaction is active"): the failure noted before it is the one to tell.
+        if failure is None:
+            reason = describe_write_error(exc).removeprefix(WRITE_FAILED)
+            failure = f"L'import du fichier {preview.path} a échoué : {reason}"
+    if failure is not None:
+        raise ExchangeError(failure)
     return preview
 
 

@@ -8,6 +8,10 @@ class StoreError(Exception):
     """A database that cannot be opened or changed; str() is one French sentence."""
 
 
+# The start of every describe_write_error() sentence, so that a caller can tell a refused write from a refused value.
+WRITE_FAILED = "Enregistrement impossible : "
+
+
 def describe_write_error(exc: BaseException) -> str:
     """A French sentence for a failed write (full disk, read-only file, lock held, I/O error)."""
     # After SQLITE_FULL, SQLite has already rolled back, and the rollback that follows fails in turn:
@@ -27,7 +31,7 @@ def describe_write_error(exc: BaseException) -> str:
         reason = "une erreur d'entrée-sortie est survenue sur le disque"
     else:
         reason = f"la base a refusé l'écriture ({chain[-1]})"
-    return f"Enregistrement impossible : {reason} ; rien n'a été modifié."
+    return f"{WRITE_FAILED}{reason} ; rien n'a été modifié."
 
 
 def describe_os_error(exc: OSError) -> str:
@@ -50,6 +54,13 @@ def describe_os_error(exc: OSError) -> str:
 def read_only_uri(path: str | PathLike[str]) -> str:
     """A read-only SQLite URI for path, with '#', '?' and '%' in folder names escaped (else SQLite opens another,
     empty file)."""
+    import os
     from pathlib import Path
 
-    return Path(path).resolve().as_uri() + "?mode=ro"
+    resolved = Path(path).resolve()
+    uri = resolved.as_uri() + "?mode=ro"
+    # A WAL database in a folder where its -shm cannot be created (read-only medium or share) is unreadable in
+    # plain read-only mode: SQLite reads it as an immutable file instead.
+    if not os.access(resolved.parent, os.W_OK) and not Path(str(resolved) + "-shm").exists():
+        uri += "&immutable=1"
+    return uri

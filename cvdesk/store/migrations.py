@@ -1,4 +1,8 @@
-"""Schema versions in PRAGMA user_version and the ordered migration runner (a backup first, one transaction)."""
+"""Schema versions in PRAGMA user_version and the ordered migration runner (a backup first, one transaction).
+
+calibre's SchemaUpgrade is the model: the schema is a list of numbered steps written as plain SQL, never derived
+from today's models, and every database, fresh or old, climbs the same steps in one exclusive transaction. A new
+column is a new step at the end (ALTER TABLE … ADD COLUMN), plus the field on the peewee model."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,8 +14,7 @@ from playhouse.migrate import SqliteMigrator
 
 from cvdesk.store.backups import Backups
 from cvdesk.store.errors import StoreError
-from cvdesk.store.exchange_models import EXCHANGE_MODELS
-from cvdesk.store.models import ALL_MODELS
+from cvdesk.store.frozen_schema import BASE_SCHEMA, EXCHANGE_SCHEMA
 from cvdesk.store.search_index import create_action_search
 
 # 'cvds': marks the file as ours, so another program's SQLite database is recognised and refused.
@@ -25,17 +28,17 @@ class Migration:
     apply: Callable[[SqliteDatabase, SqliteMigrator], None]
 
 
-def _initial_schema(database: SqliteDatabase, migrator: SqliteMigrator) -> None:
-    database.create_tables(ALL_MODELS, safe=True)
-
-
-def _exchange_memory(database: SqliteDatabase, migrator: SqliteMigrator) -> None:
-    database.create_tables(EXCHANGE_MODELS, safe=True)
+def run_sql(*statements: str) -> Callable[[SqliteDatabase, SqliteMigrator], None]:
+    """A step made of plain SQL statements, run in order."""
+    def apply(database: SqliteDatabase, migrator: SqliteMigrator) -> None:
+        for statement in statements:
+            database.execute_sql(statement)
+    return apply
 
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "schéma initial", _initial_schema),
-    Migration(2, "mémoire des échanges avec les autres bureaux", _exchange_memory),
+    Migration(1, "schéma initial", run_sql(*BASE_SCHEMA)),
+    Migration(2, "mémoire des échanges avec les autres bureaux", run_sql(*EXCHANGE_SCHEMA)),
     Migration(3, "index de recherche des actions", lambda database, migrator: create_action_search(database)),
 )
 
@@ -67,10 +70,15 @@ def migrate(database: SqliteDatabase, steps: Sequence[Migration] = MIGRATIONS) -
     if current > 0 and path.exists():
         Backups(path).take("migration")
     migrator = SqliteMigrator(database)
-    # migration_context() turns foreign keys off (so a table rebuild cannot cascade) and runs one transaction.
-    with migrator.migration_context():
+    # Foreign keys off (a table rebuild must not cascade), then one exclusive transaction for every step: a step
+    # that fails leaves the database exactly at its old version, and no other program reads a half-built schema.
+    with migrator.migration_context(atomic=False), database.atomic("EXCLUSIVE"):
         for step in pending:
             step.apply(database, migrator)
+        broken = database.execute_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise StoreError(f"La mise à jour du schéma de la base {database.database} casserait "
+                             f"{len(broken)} référence(s) (table {broken[0][0]}) : elle est annulée.")
         database.pragma("user_version", target)
         if current == 0:
             database.pragma("application_id", APPLICATION_ID)

@@ -5,8 +5,9 @@ import argparse
 import os
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from cvdesk.cli_french import FrenchArgumentParser, year_argument
 from cvdesk.location import default_database_path
@@ -24,53 +25,61 @@ def _db_path(args: object) -> Path:
     return Path(args.db) if getattr(args, "db", None) else default_database_path()
 
 
-def _open_existing(path: Path) -> None:
-    from cvdesk.store.database import open_database
-
+@contextmanager
+def _existing(path: Path, full_check: bool = False) -> Iterator[None]:
+    """The database named by --db, which must exist, open for the time of one command and closed cleanly after."""
+    from cvdesk.store.database import is_read_only, opened_database, read_only_notice
     from cvdesk.store.location_risk import risky_location
 
     if not path.exists():
         raise UsageError(f"La base {path} n'existe pas (argument --db).")
-    open_database(path, create=False)
-    warning = risky_location(path)
-    if warning:
-        print(f"Avertissement : {warning}", file=sys.stderr)
+    with opened_database(path, create=False, full_check=full_check):
+        warning = read_only_notice(path) if is_read_only() else risky_location(path)
+        if warning:
+            print(f"Avertissement : {warning}", file=sys.stderr)
+        yield
+
+
+def _remove_database_files(path: Path) -> None:
+    """Remove a database this command created and could not fill (nothing of the user's is lost)."""
+    for suffix in ("", "-wal", "-shm", ".verrou"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 def cmd_demo(args: object) -> int:
     from cvdesk.services.demo import build_demo, database_is_empty
     from cvdesk.services.synthetic import NATIONAL, QUICK, build_synthetic
-    from cvdesk.store.database import close_database, open_database
+    from cvdesk.store.database import opened_database
 
     path = _db_path(args)
     existed = path.exists()
-    open_database(path)
     try:
-        if not database_is_empty():
-            raise UsageError(f"La base {path} contient déjà des données : la démonstration ne s'écrit que dans une base vide.")
-        started = time.monotonic()
-        if args.scale == "demo":
-            build_demo()
-            print(f"Contrat de démonstration créé dans {path}.")
-        else:
-            scale = NATIONAL if args.scale == "national" else QUICK
-            build_synthetic(scale, progress=lambda step: print(f"… {step}", file=sys.stderr, flush=True))
-            print(f"Jeu synthétique ({args.scale}) créé dans {path} en {time.monotonic() - started:.1f} s.")
+        with opened_database(path):
+            if not database_is_empty():
+                raise UsageError(f"La base {path} contient déjà des données : la démonstration ne s'écrit que dans "
+                                 "une base vide.")
+            started = time.monotonic()
+            if args.scale == "demo":
+                build_demo()
+                print(f"Contrat de démonstration créé dans {path}.")
+            else:
+                scale = NATIONAL if args.scale == "national" else QUICK
+                build_synthetic(scale, progress=lambda step: print(f"… {step}", file=sys.stderr, flush=True))
+                print(f"Jeu synthétique ({args.scale}) créé dans {path} en {time.monotonic() - started:.1f} s.")
     except BaseException:
-        close_database()
         if not existed:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
+            _remove_database_files(path)
         raise
-    close_database()
     return EXIT_OK
 
 
 def cmd_check(args: object) -> int:
     from cvdesk.services.check import run_check
 
-    _open_existing(_db_path(args))
-    report = run_check()
+    # The opening runs SQLite's full integrity check (a damaged file is refused there, naming its newest good
+    # backup); run_check() does not run it a second time.
+    with _existing(_db_path(args), full_check=True):
+        report = run_check(integrity=False)
     for line in report.lines():
         print(line)
     return EXIT_OK if report.ok else EXIT_FAILED
@@ -90,13 +99,13 @@ def cmd_table(args: object) -> int:
         raise UsageError(f"Le fichier de sortie {out} doit se terminer par .xlsx ou .csv (argument --out).")
     if not out.parent.exists():
         raise UsageError(f"Le dossier {out.parent} n'existe pas (argument --out).")
-    _open_existing(_db_path(args))
-    if args.name == "scdl":
-        count = write_scdl(out)
-    elif suffix == ".xlsx":
-        count = write_xlsx(args.name, out)
-    else:
-        count = write_csv(args.name, out)
+    with _existing(_db_path(args)):
+        if args.name == "scdl":
+            count = write_scdl(out)
+        elif suffix == ".xlsx":
+            count = write_xlsx(args.name, out)
+        else:
+            count = write_csv(args.name, out)
     print(f"{count} ligne(s) écrite(s) dans {out}.")
     return EXIT_OK
 
@@ -125,8 +134,8 @@ def cmd_report(args: object) -> int:
     request = ReportRequest(args.kind, args.out, args.year, args.id, args.orientation, args.quartier, args.funder)
     try:
         check_request(request)
-        _open_existing(_db_path(args))
-        print(run_report(request))
+        with _existing(_db_path(args)):
+            print(run_report(request))
     except ReportError as exc:
         raise UsageError(str(exc)) from None
     return EXIT_OK
@@ -148,15 +157,15 @@ def cmd_export(args: object) -> int:
     office = (args.office or "").strip()
     if args.office is not None and not office:
         raise UsageError("Le nom du bureau ne peut pas être vide (argument --office).")
-    _open_existing(_db_path(args))
-    if not office:
-        office = get_setting(OFFICE).strip()
+    with _existing(_db_path(args)):
         if not office:
-            raise UsageError("Le nom de ce bureau n'est pas encore enregistré : indiquez-le une fois avec "
-                             "--office \"Nom du bureau\".")
-    elif office != get_setting(OFFICE):
-        set_setting(OFFICE, office)
-    summary = export_package(out, office)
+            office = get_setting(OFFICE).strip()
+            if not office:
+                raise UsageError("Le nom de ce bureau n'est pas encore enregistré : indiquez-le une fois avec "
+                                 "--office \"Nom du bureau\".")
+        elif office != get_setting(OFFICE):
+            set_setting(OFFICE, office)
+        summary = export_package(out, office)
     print(f"Paquet du bureau « {office} » écrit dans {out} : {summary.total} enregistrement(s).")
     return EXIT_OK
 
@@ -164,6 +173,7 @@ def cmd_export(args: object) -> int:
 def cmd_import(args: object) -> int:
     from cvdesk.exchange.errors import ExchangeError
     from cvdesk.exchange.merge import import_package
+    from cvdesk.store.database import opened_database
 
     if not args.package:
         raise UsageError("Indiquez le paquet à importer (par exemple : cvdesk import --db base.db paquet.zip).")
@@ -175,25 +185,16 @@ def cmd_import(args: object) -> int:
     if args.kind:
         raise UsageError("L'argument --kind ne sert qu'aux tableurs (.xlsx ou .csv), pas aux paquets d'échange.")
     path = _db_path(args)
-    if path.exists():
-        _open_existing(path)
-        created = False
-    elif args.dry_run:
+    created = not path.exists()
+    if created and args.dry_run:
         raise UsageError(f"La base {path} n'existe pas (argument --db) : rien à comparer au paquet.")
-    else:
-        from cvdesk.store.database import open_database
-
-        open_database(path)  # headquarters may start from an empty database
-        created = True
     try:
-        summary = import_package(package, dry_run=args.dry_run)
+        # Headquarters may start from an empty database, created here.
+        with (opened_database(path) if created else _existing(path)):
+            summary = import_package(package, dry_run=args.dry_run)
     except BaseException as exc:
         if created:
-            from cvdesk.store.database import close_database
-
-            close_database()
-            for suffix in ("", "-wal", "-shm", ".verrou"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
+            _remove_database_files(path)
         if isinstance(exc, ExchangeError):
             raise UsageError(str(exc)) from None
         raise
@@ -208,17 +209,17 @@ def _import_sheet(args: object, sheet: Path) -> int:
 
     if not args.kind:
         raise UsageError(f"Indiquez ce que contient le tableur {sheet} avec --kind ({', '.join(IMPORTS)}).")
-    _open_existing(_db_path(args))
     try:
-        preview = preview_sheet(sheet, args.kind)
-        if args.dry_run:
-            for line in preview.lines():
-                print(line)
-            if not preview.ok:
-                raise UsageError(preview.first_error())
-            print("Simulation (--dry-run) : rien n'a été écrit.")
-            return EXIT_OK
-        apply_sheet(preview)
+        with _existing(_db_path(args)):
+            preview = preview_sheet(sheet, args.kind)
+            if args.dry_run:
+                for line in preview.lines():
+                    print(line)
+                if not preview.ok:
+                    raise UsageError(preview.first_error())
+                print("Simulation (--dry-run) : rien n'a été écrit.")
+                return EXIT_OK
+            apply_sheet(preview)
     except ExchangeError as exc:
         raise UsageError(str(exc)) from None
     print(f"{sheet} importé : {preview.created} créé(s), {preview.updated} mis à jour.")

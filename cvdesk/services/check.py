@@ -32,11 +32,14 @@ def _add(target: list[str], messages: list[str], what: str) -> None:
         target.append(f"… et {len(messages) - MAX_LISTED} autres {what}.")
 
 
-def run_check() -> CheckReport:
+def run_check(integrity: bool = True) -> CheckReport:
+    """The consistency checks; integrity=False when the opening has just run SQLite's full integrity check (the
+    `check` command), so that the longest check runs once."""
     report = CheckReport()
-    integrity = [row[0] for row in db.execute_sql("PRAGMA integrity_check")]
-    if integrity != ["ok"]:
-        _add(report.errors, [f"intégrité SQLite : {line}" for line in integrity], "problèmes d'intégrité")
+    if integrity:
+        problems = [row[0] for row in db.execute_sql("PRAGMA integrity_check")]
+        if problems != ["ok"]:
+            _add(report.errors, [f"intégrité SQLite : {line}" for line in problems], "problèmes d'intégrité")
     fk = list(db.execute_sql("PRAGMA foreign_key_check"))
     if fk:
         _add(report.errors, [f"la table {t} (ligne {rowid}) renvoie à un enregistrement absent de {parent}"

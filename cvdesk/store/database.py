@@ -1,16 +1,24 @@
-"""Opening a cvdesk database: one program at a time, checks of the file, pragmas, permissions, schema upgrade."""
+"""Opening a cvdesk database: one program at a time, checks of the file, pragmas, permissions, schema upgrade.
+
+The window and every command open the database through opened_database(), a context: leaving it (normally or by an
+exception) closes the connection and releases the lock, which marks a clean exit, so that the next opening takes the
+quick path (quick_check) instead of the full integrity check kept for unclean exits."""
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator, Sequence
 
+import peewee
 from peewee import SqliteDatabase
 
 from cvdesk.store import lock as db_lock
 from cvdesk.store.backups import Backups, integrity_problem
-from cvdesk.store.errors import StoreError, read_only_uri
-from cvdesk.store.migrations import APPLICATION_ID, migrate
+from cvdesk.store.errors import StoreError, describe_os_error, read_only_uri
+from cvdesk.store.migrations import MIGRATIONS, APPLICATION_ID, Migration, latest_version, migrate, schema_version
 from cvdesk.store.models import db
 
 BUSY_TIMEOUT_MS = 5000
@@ -24,17 +32,31 @@ PRAGMAS = {
     "cache_size": -32000,
     "temp_store": "memory",
 }
+# A database on a read-only folder or medium (a CD, a write-protected key, a share without write rights):
+# no WAL to create, no lock file, and SQLite itself refuses every write.
+READ_ONLY_PRAGMAS = {"foreign_keys": 1, "busy_timeout": BUSY_TIMEOUT_MS, "cache_size": -32000,
+                     "temp_store": "memory", "query_only": 1}
+READ_ONLY_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 _held_lock: db_lock.DatabaseLock | None = None
+_read_only = False
+_open_path: Path | None = None
 
 
 def _create_private_file(path: Path) -> None:
-    """Create an empty database file readable by its owner only."""
+    """Create a database file readable by its owner only, marked as ours from its first page on (so that a
+    creation cut short is recognised as ours, and an empty SQLite file of another program is not)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), 0o600)
     os.close(fd)
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.commit()
+    finally:
+        conn.close()
 
 
 def _with_backup_hint(path: Path, message: str) -> str:
@@ -77,6 +99,9 @@ def _refuse_bad_file(path: Path, full_check: bool, integrity: bool = True) -> No
         raise StoreError(_with_backup_hint(path, f"La base {path} est illisible ou endommagée ({exc}).")) from exc
     if tables and app_id != APPLICATION_ID:
         raise StoreError(f"Le fichier {path} est une base SQLite d'un autre programme, pas une base cvdesk.")
+    if not tables and app_id != APPLICATION_ID:
+        raise StoreError(f"Le fichier {path} est une base SQLite vide qui n'a pas été créée par cvdesk : "
+                         "elle n'est pas adoptée (choisissez « Nouvelle base » pour en créer une).")
     if integrity:
         verify_integrity(path, full=full_check)
 
@@ -89,13 +114,17 @@ def verify_integrity(path: Path, full: bool = False) -> None:
 
 
 def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_on_open: bool = False,
-                  defer_check: bool = False) -> SqliteDatabase:
+                  defer_check: bool = False, full_check: bool = False,
+                  migrations: Sequence[Migration] = MIGRATIONS) -> SqliteDatabase:
     """Open (creating if allowed) the database at path, bind the models to it and migrate its schema.
 
-    quick_check runs every time (the full integrity_check after an unclean exit), unless defer_check: then the
-    caller runs verify_integrity() itself, as the window does in the background so that it shows at once.
-    With backup_on_open, a verified backup is taken when one is due (at most once a day, only if it changed)."""
-    global _held_lock
+    Prefer opened_database(), which closes it again. quick_check runs every time (the full integrity_check after
+    an unclean exit), unless defer_check: then the caller runs verify_integrity() itself, as the window does in
+    the background so that it shows at once. full_check runs the full integrity check whatever the last exit was
+    (the `check` command: a damaged file is refused here, naming its newest good backup). With backup_on_open, a verified backup is
+    taken when one is due (at most once a day, only if it changed). A sound database on a read-only folder or
+    medium opens read-only (is_read_only() then says so). migrations are the schema steps (tests add their own)."""
+    global _held_lock, _read_only
     close_database()
     path = Path(path)
     if path.is_dir():
@@ -108,20 +137,23 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_o
             _create_private_file(path)
         except OSError as exc:
             raise StoreError(f"Impossible de créer la base {path} : {exc.strerror or exc}.") from exc
-    held = db_lock.acquire(path)
+    try:
+        held = db_lock.acquire(path)
+    except OSError as exc:
+        if not existed or exc.errno not in READ_ONLY_ERRNOS:
+            raise StoreError(f"Impossible d'ouvrir la base {path} : {describe_os_error(exc)}.") from exc
+        return _open_read_only(path, defer_check, full_check, latest_version(migrations))
     try:
         if existed:
-            _refuse_bad_file(path, full_check=held.unclean_exit, integrity=not defer_check)
-        database = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
-        db.initialize(database)
+            _refuse_bad_file(path, full_check=full_check or held.unclean_exit, integrity=not defer_check)
+        _bind(path, str(path), PRAGMAS)
         try:
-            database.connect(reuse_if_open=True)
-            migrate(database)
-        except sqlite3.DatabaseError as exc:
-            database.close()
-            raise StoreError(f"La base {path} est illisible ou endommagée ({exc}).") from exc
+            migrate(db, migrations)
+        except (sqlite3.DatabaseError, peewee.DatabaseError) as exc:
+            db.close()
+            raise StoreError(_with_backup_hint(path, f"La base {path} est illisible ou endommagée ({exc}).")) from exc
         except BaseException:
-            database.close()
+            db.close()
             raise
         if backup_on_open and existed:
             backups = Backups(path)
@@ -131,18 +163,70 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_o
         held.release()
         raise
     _held_lock = held
-    return database
+    _read_only = False
+    return db
+
+
+def _bind(path: Path, database: str, pragmas: dict[str, object], **kwargs: object) -> None:
+    """Point the models' database at this file (peewee's deferred initialisation) and connect."""
+    global _open_path
+    db.init(database, pragmas=pragmas, check_same_thread=False, **kwargs)
+    _open_path = path
+    db.connect(reuse_if_open=True)
+
+
+def _open_read_only(path: Path, defer_check: bool, full_check: bool, latest: int) -> SqliteDatabase:
+    """Open a sound, up-to-date database that this program may not write to, for reading only."""
+    global _read_only
+    _refuse_bad_file(path, full_check=full_check, integrity=not defer_check)
+    try:
+        _bind(path, read_only_uri(path), READ_ONLY_PRAGMAS, uri=True)
+        version = schema_version(db)
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise StoreError(f"La base {path} est dans un dossier en lecture seule et n'a pas pu être lue ({exc}).") from exc
+    if version != latest:
+        db.close()
+        raise StoreError(f"La base {path} est dans un dossier en lecture seule et doit être mise à jour (schéma "
+                         f"{version}, ce programme utilise le schéma {latest}) : copiez-la dans un "
+                         "dossier où vous pouvez écrire.")
+    _read_only = True
+    return db
+
+
+def is_read_only() -> bool:
+    """Whether the open database was opened for reading only (a read-only folder or medium)."""
+    return _read_only
+
+
+def read_only_notice(path: Path) -> str:
+    return (f"La base {path} est dans un dossier ou sur un support en lecture seule : elle est ouverte en "
+            "consultation, aucune modification ne pourra être enregistrée.")
 
 
 def close_database() -> None:
     """Close the bound database, if any, and mark a clean exit."""
-    global _held_lock
-    database = db.obj
-    if database is not None and not database.is_closed():
-        database.close()
+    global _held_lock, _read_only, _open_path
+    if not db.is_closed():
+        db.close()
+    _read_only = False
+    _open_path = None
     if _held_lock is not None:
         _held_lock.release()
         _held_lock = None
+
+
+@contextmanager
+def opened_database(path: str | os.PathLike[str], *, create: bool = True, backup_on_open: bool = False,
+                    defer_check: bool = False, full_check: bool = False,
+                    migrations: Sequence[Migration] = MIGRATIONS) -> Iterator[SqliteDatabase]:
+    """The one way to use a database: opened on entry, closed on every exit, so that the next opening is clean."""
+    database = open_database(path, create=create, backup_on_open=backup_on_open, defer_check=defer_check,
+                             full_check=full_check, migrations=migrations)
+    try:
+        yield database
+    finally:
+        close_database()
 
 
 def previous_exit_was_unclean() -> bool:
@@ -152,5 +236,4 @@ def previous_exit_was_unclean() -> bool:
 
 def database_path() -> Path | None:
     """The file the models are bound to."""
-    database = db.obj
-    return Path(database.database) if database is not None else None
+    return _open_path

@@ -7,16 +7,16 @@ from datetime import date, datetime, timezone
 from peewee import (
     BooleanField,
     CharField,
-    DatabaseProxy,
     DateField,
     ForeignKeyField,
     IntegerField,
     Model,
+    SqliteDatabase,
     TextField,
 )
 
-# Bound by cvdesk.store.database.open_database(); tests bind a temporary file.
-db = DatabaseProxy()
+# Deferred: cvdesk.store.database.open_database() calls db.init(path, pragmas=…) once per opening.
+db = SqliteDatabase(None)
 
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 

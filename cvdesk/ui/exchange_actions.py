@@ -43,8 +43,8 @@ class _Worker(QObject):
             self.finished.emit(FAILED, f"Erreur inattendue ({type(exc).__name__}) : {exc}.")
         finally:
             # This thread's own SQLite connection (peewee keeps one per thread).
-            if db.obj is not None and not db.obj.is_closed():
-                db.obj.close()
+            if not db.is_closed():
+                db.close()
 
 
 class _Runner(QObject):

@@ -131,9 +131,13 @@ class MainWindow(QMainWindow):
 
     # -- the database ----------------------------------------------------------------------------------------------
     def _show_database(self) -> None:
+        from cvdesk.store.database import is_read_only
+
         title = f"{self.db_path.name} — cvdesk"
         if is_demo():
             title += " (données de démonstration)"
+        if is_read_only():
+            title += " (lecture seule)"
         self.setWindowTitle(title)
         self.path_label.setText(str(self.db_path))
         self.path_label.setToolTip(str(self.db_path))

@@ -33,7 +33,14 @@ def offer_restore(path: Path, message: str, parent: QWidget | None = None) -> bo
 
 
 def warn_if_risky(path: Path, parent: QWidget | None = None) -> str | None:
-    """Warn once at opening when the database sits on a network share or in a synchronised folder."""
+    """Warn once at opening when the database is read-only, or sits on a network share or in a synchronised
+    folder."""
+    from cvdesk.store.database import is_read_only, read_only_notice
+
+    if is_read_only():
+        warning = read_only_notice(path)
+        QMessageBox.information(parent, "Base en lecture seule", warning)
+        return warning
     warning = risky_location(path)
     if warning:
         QMessageBox.warning(parent, "Emplacement risqué", warning)

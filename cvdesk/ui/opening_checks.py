@@ -7,7 +7,7 @@ from PySide6.QtCore import QThread, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from cvdesk.store.backups import Backups
-from cvdesk.store.database import previous_exit_was_unclean, verify_integrity
+from cvdesk.store.database import is_read_only, previous_exit_was_unclean, verify_integrity
 from cvdesk.store.errors import StoreError
 from cvdesk.ui.open_problems import warn_if_risky
 
@@ -20,16 +20,17 @@ class OpeningChecks(QThread):
     problem = Signal(str)
     backed_up = Signal(str)
 
-    def __init__(self, path: Path, full: bool, parent: QMainWindow | None = None) -> None:
+    def __init__(self, path: Path, full: bool, parent: QMainWindow | None = None, backup: bool = True) -> None:
         super().__init__(parent)
         self.path = path
         self.full = full
+        self.backup = backup
 
     def run(self) -> None:
         try:
             verify_integrity(self.path, full=self.full)
             backups = Backups(self.path)
-            if backups.due_at_open():
+            if self.backup and backups.due_at_open():
                 self.backed_up.emit(str(backups.take("ouverture")))
         except StoreError as exc:
             self.problem.emit(str(exc))
@@ -41,7 +42,8 @@ def start_opening_checks(window: QMainWindow) -> OpeningChecks:
     """Warn about a risky place now, then check and back up in the background; a damaged file is reported."""
     path = Path(window.db_path)
     warn_if_risky(path, window)
-    checks = OpeningChecks(path, previous_exit_was_unclean(), window)
+    # A read-only base cannot change, and its folder takes no backup.
+    checks = OpeningChecks(path, previous_exit_was_unclean(), window, backup=not is_read_only())
 
     def report(message: str) -> None:
         from cvdesk.ui.backups_dialog import BackupsDialog

@@ -15,6 +15,7 @@ run: $(STAMP)
 	$(PY) main.py
 
 test: $(STAMP)
+	$(PY) -m ruff check .
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 bench: $(STAMP)

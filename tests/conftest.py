@@ -47,3 +47,27 @@ def demo_db(demo_template: Path, db_path: Path):
     database = open_database(db_path)
     yield database
     close_database()
+
+
+@pytest.fixture
+def read_only_folder(tmp_path: Path):
+    """A copy of a database on a read-only medium (a tmpfs remounted read-only): call it with the file to copy."""
+    import subprocess
+
+    folder = tmp_path / "cle"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(folder)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("monter un support en lecture seule demande les droits d'administration")
+
+    def put(source: Path) -> Path:
+        target = folder / "bureau.db"
+        shutil.copyfile(source, target)
+        result = subprocess.run(["mount", "-o", "remount,ro", str(folder)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return target
+
+    try:
+        yield put
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)

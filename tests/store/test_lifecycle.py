@@ -97,29 +97,9 @@ def test_a_database_created_here_and_cut_short_is_still_ours(tmp_path: Path) -> 
         assert database.pragma("user_version") > 0
 
 
-@pytest.fixture
-def read_only_folder(tmp_path: Path):
-    folder = tmp_path / "cle"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(folder)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip("monter un support en lecture seule demande les droits d'administration")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
-
-
-def _make_read_only(folder: Path) -> None:
-    result = subprocess.run(["mount", "-o", "remount,ro", str(folder)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-
-
-def test_a_healthy_database_on_a_read_only_medium_opens_for_reading(demo_template: Path, read_only_folder: Path,
+def test_a_healthy_database_on_a_read_only_medium_opens_for_reading(demo_template: Path, read_only_folder,
                                                                     tmp_path: Path, capsys) -> None:
-    path = read_only_folder / "bureau.db"
-    shutil.copyfile(demo_template, path)
-    _make_read_only(read_only_folder)
+    path = read_only_folder(demo_template)
     with opened_database(path):
         assert is_read_only()
         assert Quartier.select().where(Quartier.deleted == False).count() == 14  # noqa: E712

@@ -275,7 +275,19 @@ def build_parser() -> FrenchArgumentParser:
     return parser
 
 
+def _tolerant_console() -> None:
+    """A character the console cannot show (the "→" of an import summary on a cp1252 Windows console or a redirected
+    output) prints as "?" instead of stopping the command with a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) in ("strict", "surrogateescape") and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):  # a stream that cannot change (already closed, detached): leave it
+                pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_console()
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", cmd_window)

@@ -9,12 +9,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from cvdesk.store.errors import (
-    StoreError,
-    describe_os_error,
-    describe_write_error,
-    read_only_uri,
-)
+from cvdesk.store.errors import StoreError, describe_os_error, describe_write_error, read_only_uri
 
 # A copy is written in a private folder (mode 700, random name, made with O_EXCL) beside its target, then renamed
 # into place: no one can plant a link at a name we are about to write, and SQLite's own journal lands there too.

@@ -9,12 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cvdesk.store.backup import (
-    backup_to,
-    is_leftover,
-    remove_leftover,
-    work_folder_prefix,
-)
+from cvdesk.store.backup import backup_to, is_leftover, remove_leftover, work_folder_prefix
 from cvdesk.store.errors import StoreError, read_only_uri
 
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12

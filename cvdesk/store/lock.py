@@ -96,7 +96,7 @@ def _open(path: Path, nofollow: int) -> int:
     if not nofollow and path.is_symlink():
         raise _refuse_link(path)
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | nofollow, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0) | nofollow, 0o600)
     except OSError as exc:
         if exc.errno in SYMLINK_ERRNOS and path.is_symlink():
             raise _refuse_link(path) from None

@@ -86,9 +86,9 @@ def _read_pid(fd: int) -> bytes:
     return os.read(fd, PID_BYTES)
 
 
-def _refuse_link(path: Path) -> StoreError:
-    return StoreError(f"Le fichier de verrou {path} est un lien vers un autre fichier : cvdesk refuse d'écrire à "
-                      "travers lui ; supprimez ce lien puis rouvrez la base.")
+def _refuse_link(path: Path, what: str = "un lien vers un autre fichier") -> StoreError:
+    return StoreError(f"Le fichier de verrou {path} est {what} : cvdesk refuse d'écrire à travers lui ; "
+                      "supprimez-le puis rouvrez la base.")
 
 
 def _open(path: Path, nofollow: int) -> int:
@@ -103,11 +103,14 @@ def _open(path: Path, nofollow: int) -> int:
         raise
     try:
         opened = os.fstat(fd)
-        named = os.lstat(path)
-        # A hard link would let us truncate someone else's file; a swap between the check and open() is caught too.
-        if (not stat.S_ISREG(opened.st_mode) or opened.st_nlink > 1
-                or (named.st_dev, named.st_ino) != (opened.st_dev, opened.st_ino)):
+        if not stat.S_ISREG(opened.st_mode):
+            raise _refuse_link(path, "autre chose qu'un fichier ordinaire")
+        if opened.st_nlink > 1:  # a second name of another file: writing the PID would truncate that file
             raise _refuse_link(path)
+        if not nofollow:  # a link swapped in between the check above and open()
+            named = os.lstat(path)
+            if (named.st_dev, named.st_ino) != (opened.st_dev, opened.st_ino):
+                raise _refuse_link(path)
     except BaseException:
         os.close(fd)
         raise

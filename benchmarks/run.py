@@ -22,7 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from benchmarks.common import ROOT, Figure, dataset, timed  # noqa: E402
 
 # Each of these modules may offer figures(db, quick, repeat) -> list[Figure] for its own part.
-PARTS = ("benchmarks.ui_bench", "benchmarks.report_bench", "benchmarks.exchange_bench")
+PARTS = ("benchmarks.ui_bench", "benchmarks.report_bench", "benchmarks.exchange_bench", "benchmarks.commands_bench")
 
 
 def cpu_name() -> str:

@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(PY) -m cvdesk.system_libraries
 	$(PY) main.py
 
 test: $(STAMP)

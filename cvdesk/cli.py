@@ -9,7 +9,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from cvdesk.cli_french import FrenchArgumentParser, year_argument
+from cvdesk.cli_french import (
+    FrenchArgumentParser,
+    one_line,
+    orientation_argument,
+    unreadable_argument,
+    year_argument,
+)
 from cvdesk.location import default_database_path
 from cvdesk.services.lists import LISTS
 from cvdesk.store.errors import StoreError, describe_os_error
@@ -260,7 +266,7 @@ def build_parser() -> FrenchArgumentParser:
     report.add_argument("--out", help="fichier PDF à écrire")
     report.add_argument("--year", type=year_argument, help="année de programmation (programme, fiche quartier)")
     report.add_argument("--id", help="code du quartier, référence de l'action, SIRET, date de la réunion ou UUID")
-    report.add_argument("--orientation", type=int, help="programme : numéro de l'orientation")
+    report.add_argument("--orientation", type=orientation_argument, help="programme : numéro de l'orientation")
     report.add_argument("--quartier", help="programme : code du quartier")
     report.add_argument("--funder", help="programme : nom du financeur")
     export = command("export", "écrit le paquet d'échange pour le siège", cmd_export)
@@ -288,16 +294,21 @@ def _tolerant_console() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _tolerant_console()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    unreadable = unreadable_argument(argv)
+    if unreadable:
+        print(unreadable, file=sys.stderr)
+        return EXIT_USAGE
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", cmd_window)
     try:
         return handler(args)
     except (UsageError, StoreError) as exc:
-        print(str(exc), file=sys.stderr)
+        print(one_line(str(exc)), file=sys.stderr)
         return EXIT_USAGE
     except KeyError as exc:
-        print(exc.args[0] if exc.args else str(exc), file=sys.stderr)
+        print(one_line(str(exc.args[0] if exc.args else exc)), file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""

@@ -44,8 +44,24 @@ class FrenchArgumentParser(argparse.ArgumentParser):
         self.add_argument("-h", "--help", action="help", help="affiche cette aide et s'arrête")
 
     def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"Ligne de commande invalide ({self.prog}) : {message}.\n")
+        sys.stderr.write(one_line(f"Ligne de commande invalide ({self.prog}) : {message}.") + "\n")
         raise SystemExit(2)
+
+
+def one_line(message: str) -> str:
+    """The message on one line, whatever the user typed into it: control characters shown as escapes."""
+    return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in message)
+
+
+def unreadable_argument(argv: list[str]) -> str | None:
+    """A sentence for an argument that is not text (bytes the terminal could not decode), else None."""
+    for position, arg in enumerate(argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return (f"Ligne de commande invalide : l'argument n° {position} (« {ascii(arg)[1:-1]} ») contient des "
+                    "caractères illisibles (encodage du terminal) ; retapez-le.")
+    return None
 
 
 def year_argument(text: str) -> int:
@@ -56,3 +72,13 @@ def year_argument(text: str) -> int:
     if not 2000 <= year <= 2100:
         raise argparse.ArgumentTypeError(f"l'année {year} n'est pas entre 2000 et 2100")
     return year
+
+
+def orientation_argument(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"« {text} » n'est pas un numéro d'orientation") from None
+    if not 1 <= number <= 999:
+        raise argparse.ArgumentTypeError(f"le numéro d'orientation {number} n'est pas entre 1 et 999")
+    return number

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from peewee import DatabaseError
 
 from cvdesk.domain.identifiers import digits_only
-from cvdesk.domain.money import MoneyError, parse_money
+from cvdesk.domain.money import MAX_UNIT_DIGITS, MoneyError, parse_money
 from cvdesk.domain.status import STATUS_LABELS, STATUSES
 from cvdesk.exchange.cells import restore
 from cvdesk.exchange.errors import ExchangeError
@@ -205,6 +205,16 @@ def _text(value: Any) -> str:
     return restore(str(value).strip())
 
 
+MAX_CENTS = 10 ** (MAX_UNIT_DIGITS + 2) - 1  # as parse_money() accepts from a form
+
+
+def _bounded_cents(cents: int, shown: Any) -> int:
+    """Cents that a money field of a form would accept too (a spreadsheet cell can hold 1E+300)."""
+    if abs(cents) > MAX_CENTS:
+        raise _Bad(f"le montant {shown} est trop grand pour être enregistré")
+    return cents
+
+
 def _parse(kind: str, value: Any) -> Any:
     """A cell as the database holds it; raises _Bad with a French reason. Empty cells are None."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -221,15 +231,15 @@ def _parse(kind: str, value: Any) -> Any:
         if isinstance(value, bool):
             raise _Bad("un montant est attendu")
         if isinstance(value, int):
-            return value * 100
+            return _bounded_cents(value * 100, value)
         if isinstance(value, (float, Decimal)):
             try:
                 exact = Decimal(repr(value)) if isinstance(value, float) else value
                 cents = exact.scaleb(2)
                 if cents != cents.to_integral_value():
                     raise _Bad(f"le montant {value} a plus de deux décimales")
-                return int(cents)
-            except InvalidOperation:
+                return _bounded_cents(int(cents), value)
+            except (InvalidOperation, OverflowError, ValueError):
                 raise _Bad(f"« {value} » n'est pas un montant") from None
         try:
             return parse_money(_text(value))
@@ -242,6 +252,8 @@ def _parse(kind: str, value: Any) -> Any:
             value = int(value)
         if isinstance(value, int):
             number = value
+            if abs(number) >= 10**15:
+                raise _Bad(f"le nombre {number} est trop grand")
         else:
             text = _text(value).replace(" ", "").replace("\u00a0", "")
             if not re.fullmatch(r"-?\d{1,15}", text):

@@ -160,6 +160,10 @@ def _optional_check(errors: dict[str, str], values: Mapping[str, Any], name: str
             errors[name] = message
 
 
+# Counts and amounts in cents stop well below SQLite's 64-bit integers (a form or a cell can hold 10^30).
+MAX_COUNT = 10**17 - 1
+
+
 def _non_negative(errors: dict[str, str], values: Mapping[str, Any], name: str, label: str) -> None:
     value = values.get(name)
     if value is None:
@@ -168,6 +172,8 @@ def _non_negative(errors: dict[str, str], values: Mapping[str, Any], name: str, 
         errors[name] = f"{label} doit être un nombre entier."
     elif value < 0:
         errors[name] = f"{label} ne peut pas être négatif."
+    elif value > MAX_COUNT:
+        errors[name] = f"{label} est trop grand pour être enregistré (au plus {MAX_COUNT:,}).".replace(",", "\u00a0")
 
 
 def _taken(model: type[Record], name: str, value: str, existing: Record | None) -> bool:

@@ -143,13 +143,13 @@ class IntEdit(QLineEdit):
 
     def problem(self) -> str | None:
         compact = self._compact()
-        if compact and not compact.isdigit():
+        if compact and not (compact.isascii() and compact.isdigit()):
             return f"{self.label} doit être un nombre entier positif (« {self.text().strip()} »)."
         return None
 
     def number(self) -> int | None:
         compact = self._compact()
-        return int(compact) if compact.isdigit() else None
+        return int(compact) if compact.isascii() and compact.isdigit() else None
 
     def set_number(self, value: int | None) -> None:
         if value is None:

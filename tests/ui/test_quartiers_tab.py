@@ -44,3 +44,19 @@ def test_an_unreadable_indicator_is_refused_with_its_reason(window, qtbot) -> No
     message = tab.form.rows["indicator.taux_chomage"].error.text()
     assert "pourcentage" in message
     assert tab.is_dirty()
+
+
+def test_a_population_in_superscript_or_beyond_reason_is_refused_in_french(window, qtbot) -> None:
+    window.tabs.setCurrentIndex(0)
+    tab = window.quartiers_tab
+    tab.view.selectRow(0)
+    quartier_id = tab.current_record_id()
+    before = Quartier.get_by_id(quartier_id).population
+    for typed, words in (("3²", "nombre entier"), ("9" * 25, "trop grand")):
+        tab.population_edit.clear()
+        qtbot.keyClicks(tab.population_edit, typed)
+        qtbot.keyClick(window, Qt.Key.Key_S, CTRL)
+        shown = tab.form.rows["population"].error.text() + tab.error_label.text()
+        assert words in shown, shown
+        assert Quartier.get_by_id(quartier_id).population == before
+    tab._dirty = False

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cvdesk.exchange.errors import ExchangeError
-from cvdesk.exchange.merge import TABLE_LABELS, recompute_action_totals
+from cvdesk.exchange.merge_summary import TABLE_LABELS
+from cvdesk.exchange.merge_write import recompute_action_totals
 from cvdesk.exchange.package_format import DERIVED, table_specs
 from cvdesk.services.records import _write_history
 from cvdesk.store.exchange_models import ExchangeConflict

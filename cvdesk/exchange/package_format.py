@@ -14,6 +14,13 @@ MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 1024 * 1024
 # Sums the merge recomputes from the funding lines: never compared, never trusted.
 DERIVED = {"action": frozenset({"requested_total", "granted_total", "paid_total"})}
+# Who created a record and when never change once it exists here; updated_at alone is no change of content.
+NOT_COMPARED = frozenset({"created_at", "updated_at", "office"})
+KEPT_ON_UPDATE = frozenset({"uuid", "created_at", "office"})
+# Reading caps, checked before any object is built: one record's line, and the lines parsed at a time.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+READ_CHUNK_BYTES = 1024 * 1024
+BATCH_LINES = 2000
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,12 @@ def _spec(model: type[Record]) -> TableSpec:
 def table_specs() -> tuple[TableSpec, ...]:
     """One spec per exchanged record type, in dependency order."""
     return tuple(_spec(model) for model in RECORD_MODELS)
+
+
+def compared_columns(spec: TableSpec) -> tuple[int, ...]:
+    """The positions of the columns whose difference is a change of the record's content."""
+    derived = DERIVED.get(spec.table, frozenset())
+    return tuple(n for n, c in enumerate(spec.columns) if c.key not in derived and c.key not in NOT_COMPARED)
 
 
 def spec_for_file(name: str) -> TableSpec | None:

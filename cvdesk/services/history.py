@@ -9,7 +9,12 @@ from typing import Any
 from cvdesk.domain.money import format_money
 from cvdesk.store.models import Action, Association, Commune, Funder, History, Orientation, Quartier, Record
 
-OPERATIONS = {"create": "Création", "update": "Modification", "delete": "Suppression"}
+OPERATIONS = {"create": "Création", "update": "Modification", "delete": "Suppression",
+              # Written by a package merge (cvdesk.exchange.merge_write): the package itself, then each record
+              # it changed here. They say what arrived, not what someone typed here.
+              "merge": "Fusion d'un paquet", "merge_update": "Modification reçue par paquet",
+              "merge_delete": "Suppression reçue par paquet"}
+MERGE_OPERATIONS = frozenset({"merge", "merge_update", "merge_delete"})
 
 FIELD_LABELS = {
     "name": "Nom", "acronym": "Sigle", "siret": "SIRET", "siren": "SIREN", "rna": "RNA", "legal_form": "Forme juridique",

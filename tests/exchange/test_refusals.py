@@ -117,8 +117,10 @@ REFUSALS = [
     (bad_checksum, "la somme de contrôle du fichier action.jsonl ne correspond pas"),
     (newer_schema, "version plus récente de cvdesk"),
     (unknown_format_version, "format d'échange version 7"),
-    (dangling_reference, "fichier funding.jsonl, ligne 1, champ « action » : il renvoie à un enregistrement"),
-    (wrong_field, "fichier action.jsonl, ligne 3, champ « total_cost » : un nombre entier est attendu"),
+    (dangling_reference, ("fichier funding.jsonl, ligne 1, enregistrement ",
+                          ", champ « action » : il renvoie à un enregistrement")),
+    (wrong_field, ("fichier action.jsonl, ligne 3, enregistrement ",
+                   ", champ « total_cost » : un nombre entier est attendu")),
     (zip_bomb, "bombe de décompression"),
 ]
 
@@ -132,7 +134,8 @@ def test_a_bad_package_is_refused_and_the_database_is_untouched(make, words, goo
     before = fingerprint(db)
     code, out, err = run_cli(capsys, "import", "--db", str(db), str(package))
     assert code == 2, out + err
-    assert words in err
+    for part in (words,) if isinstance(words, str) else words:
+        assert part in err
     assert str(package) in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert out == ""

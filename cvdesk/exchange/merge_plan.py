@@ -1,0 +1,348 @@
+"""The first pass over a package: every record checked, compared with this database, and the merge decided.
+
+Nothing is written here. The pass streams the package member by member (cvdesk.exchange.package_reader), checks
+each batch of records as a form would (cvdesk.exchange.record_checks), and keeps only what the second pass needs:
+the UUID sets of the record types others refer to, and, for the few records that exist here in another version,
+the decision taken about them.
+
+Who changed what, without trusting a clock
+-------------------------------------------
+Packages carry every history row, and a history row has a UUID of its own: the set of history rows an office
+holds is a clock-free record of the edits it has seen (a version vector, in effect, with one entry per edit).
+For a record that exists here and arrives different:
+- *changed there* = the package holds a history row about the record that this database lacks;
+- *changed here* = this database holds a history row about the record that the package lacks;
+- rows that merges write (operations merge, merge_update, merge_delete) are left out of both: they repeat an
+  edit that travels by its own row.
+Changed on both sides: a conflict, the local version kept. Only there: the incoming version is taken. Only here:
+the local version is kept. Neither (records written without history: synthetic or forged data): the later
+updated_at wins, an incoming time beyond this computer's clock counting as "now".
+We chose this over a per-peer mark on history ids or a hybrid logical clock because it needs no new column, no
+agreement between clocks and no memory of past exchanges: it works for a package relayed by a third office, for
+an old package received twice, and for an office whose clock jumps back and forth, since no time is compared
+across machines. An office whose clock runs ahead no longer wins anything: its times are clamped to the
+receiver's clock (with a warning) and only decide between records that no history describes.
+
+Who may delete what
+-------------------
+An incoming tombstone of a live record is accepted only if the sending office created the record (its office),
+received packages from the office that did (manifest "received"), or provably had the record: the package holds
+a history row about it that this database holds too. Any other tombstone becomes a conflict for a person to
+decide. History rows are append-only: a package that brings an existing history row with other contents (a
+rewrite, or a tombstone on it) is refused whole.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+from cvdesk.exchange.errors import Cancelled, ExchangeError
+from cvdesk.exchange.merge_summary import (
+    BOTH_CHANGED,
+    FOREIGN_TOMBSTONE,
+    Conflict,
+    ImportSummary,
+    TableCounts,
+    readable_time,
+)
+from cvdesk.exchange.package_format import TableSpec, compared_columns, table_specs
+from cvdesk.exchange.package_reader import Manifest, MemberReader, read_manifest
+from cvdesk.exchange.record_checks import check_records, refuse
+from cvdesk.exchange.zipguard import open_checked_zip
+from cvdesk.services.history import MERGE_OPERATIONS
+from cvdesk.store.exchange_models import ExchangeConflict
+from cvdesk.store.models import UTC_FORMAT, db, utcnow
+
+Progress = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+# A little slack for computers whose clocks differ by a few minutes; beyond it a time is in the future.
+CLOCK_TOLERANCE = timedelta(minutes=10)
+LOOKUP_BATCH = 5000
+STAMPS = ("created_at", "updated_at")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the merge does with one record that exists here in another version: "update" or "conflict"."""
+
+    action: str
+    local_id: int
+    reason: str = ""
+
+
+@dataclass
+class _Candidate:
+    table: str
+    local_id: int
+    local_updated_at: str
+    local_deleted: bool
+    local_office: str
+    label: str
+    incoming_updated_at: str
+    incoming_deleted: bool
+
+
+@dataclass
+class MergePlan:
+    path: Path
+    manifest: Manifest
+    summary: ImportSummary
+    now: str  # this computer's clock when the package was read
+    limit: str  # now plus the tolerance: a later time is in the future
+    total: int  # records in the package
+    decisions: dict[str, dict[str, Decision]] = field(default_factory=dict)  # table -> uuid -> decision
+    local_ids: dict[str, dict[str, int]] = field(default_factory=dict)  # referenced tables: uuid -> id here
+    had_rows: dict[str, bool] = field(default_factory=dict)  # whether the table had rows here
+
+
+def referenced_tables() -> set[str]:
+    return {c.target for s in table_specs() for c in s.columns if c.kind == "fk"}
+
+
+def _label(spec: TableSpec, row: tuple[Any, ...]) -> str:
+    keys = spec.keys
+    parts = [str(row[keys.index(k)]) for k in ("reference", "code", "name", "title", "kind", "record_type")
+             if k in keys and row[keys.index(k)] not in (None, "")]
+    return " – ".join(parts[:2]) or spec.model.__name__
+
+
+def local_rows_sql(spec: TableSpec) -> str:
+    """The rows here whose UUIDs are in a JSON array (the one parameter), in package form, with their ids."""
+    from cvdesk.exchange.export_package import select_sql
+
+    return (select_sql(spec).replace("SELECT ", "SELECT t.id, ", 1)
+            .replace(" ORDER BY t.id", " WHERE t.uuid IN (SELECT value FROM json_each(?))"))
+
+
+def local_rows(spec: TableSpec, uuids: list[str]) -> dict[str, tuple[int, tuple[Any, ...]]]:
+    bools = [n for n, c in enumerate(spec.columns) if c.kind == "bool"]
+    out: dict[str, tuple[int, tuple[Any, ...]]] = {}
+    for row in db.connection().execute(local_rows_sql(spec), (json.dumps(uuids),)):
+        values = list(row[1:])
+        for n in bools:
+            if values[n] is not None:
+                values[n] = bool(values[n])
+        out[values[0]] = (row[0], tuple(values))
+    return out
+
+
+class _Reading:
+    """The state of the first pass while it walks the package."""
+
+    def __init__(self, path: Path, manifest: Manifest, progress: Progress | None,
+                 cancelled: CancelCheck | None) -> None:
+        now = utcnow()
+        self.path, self.manifest = path, manifest
+        self.progress, self.cancelled = progress, cancelled
+        self.now = now.strftime(UTC_FORMAT)
+        self.limit = (now + CLOCK_TOLERANCE).strftime(UTC_FORMAT)
+        self.total = sum(count for count, _ in manifest.files.values())
+        self.done = 0
+        self.targets = referenced_tables()
+        conn = db.connection()
+        self.local_ids = {t: dict(conn.execute(f'SELECT uuid, id FROM "{t}"')) for t in self.targets}
+        self.incoming = {t: set() for t in self.targets}
+        self.candidates: dict[tuple[str, str], _Candidate] = {}
+        self.by_uuid: dict[str, list[tuple[str, str]]] = {}  # record uuid -> candidate keys
+        self.evidence: dict[str, list[tuple[str, str]]] = {}  # record uuid -> incoming history (uuid, operation)
+        self.future = 0
+        self.latest_future = ""
+        self.known = set(ExchangeConflict.select(ExchangeConflict.record_uuid,
+                                                 ExchangeConflict.incoming_updated_at).tuples())
+        self.summary = ImportSummary(path, manifest.office, manifest.exported_at, False)
+        self.had_rows: dict[str, bool] = {}
+
+    def table(self, archive: Any, spec: TableSpec) -> None:
+        count, digest = self.manifest.files[spec.file]
+        counts = self.summary.counts[spec.table] = TableCounts()
+        has_local = db.connection().execute(f'SELECT EXISTS (SELECT 1 FROM "{spec.table}")').fetchone()[0] == 1
+        self.had_rows[spec.table] = has_local
+        if not digest:
+            return
+        reader = MemberReader(archive, self.path, spec, count, digest)
+        seen: set[str] = self.incoming.get(spec.table, set())
+        late: list[tuple[int, tuple[Any, ...], str, str]] = []  # references to records later in the same file
+        try:
+            for first, rows in reader.batches():
+                check_records(reader.where, spec, first, rows)
+                self._unique(reader.where, spec, first, rows, seen)
+                self._references(reader.where, spec, first, rows, late)
+                self._stamps(spec, rows)
+                if has_local:
+                    self._compare(reader.where, spec, first, rows, counts)
+                else:
+                    counts.added += len(rows)
+                if spec.table == "history" and self.by_uuid:
+                    self._collect_evidence(spec, rows)
+                self.done += len(rows)
+                if self.progress:
+                    self.progress(self.done, 2 * self.total)
+                if self.cancelled and self.cancelled():
+                    raise Cancelled()
+            for number, row, key, ref in late:
+                if ref not in seen and ref not in self.local_ids.get(spec.table, {}):
+                    raise refuse(reader.where, number, row, key, f"il renvoie à un enregistrement ({ref}) qui "
+                                 "n'existe ni dans le paquet ni dans cette base")
+        except ExchangeError:
+            if reader.tampered():
+                reader._check_digest()
+            raise
+        finally:
+            reader.close()
+
+    def _unique(self, where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]], seen: set[str]) -> None:
+        fresh = {row[0] for row in rows}
+        if len(fresh) != len(rows) or not seen.isdisjoint(fresh):
+            batch: set[str] = set()
+            for offset, row in enumerate(rows):
+                if row[0] in seen or row[0] in batch:
+                    raise ExchangeError(f"{where}, ligne {first + offset} : l'UUID {row[0]} figure deux fois dans "
+                                        "le fichier.")
+                batch.add(row[0])
+        seen.update(fresh)
+
+    def _references(self, where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]],
+                    late: list[tuple[int, tuple[Any, ...], str, str]]) -> None:
+        for n, column in enumerate(spec.columns):
+            if column.kind != "fk":
+                continue
+            known, here = self.incoming[column.target], self.local_ids[column.target]
+            refs = {row[n] for row in rows if row[n] is not None}
+            missing = refs.difference(known).difference(here)
+            if not missing:
+                continue
+            for offset, row in enumerate(rows):
+                if row[n] in missing:
+                    if column.target == spec.table:
+                        late.append((first + offset, row, column.key, row[n]))
+                    else:
+                        raise refuse(where, first + offset, row, column.key, f"il renvoie à un enregistrement "
+                                     f"({row[n]}) qui n'existe ni dans le paquet ni dans cette base")
+
+    def _stamps(self, spec: TableSpec, rows: list[tuple[Any, ...]]) -> None:
+        for key in STAMPS:
+            n = spec.index(key)
+            latest = max(row[n] for row in rows)
+            if latest > self.limit:
+                self.future += sum(1 for row in rows if row[n] > self.limit)
+                self.latest_future = max(self.latest_future, latest)
+
+    def _compare(self, where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]],
+                 counts: TableCounts) -> None:
+        history = spec.table == "history"
+        if history:  # every column but the times, which a merge may have clamped
+            compare = tuple(n for n, c in enumerate(spec.columns) if c.key not in ("created_at", "updated_at"))
+        else:
+            compare = compared_columns(spec)
+        updated_n, deleted_n, office_n = spec.index("updated_at"), spec.index("deleted"), spec.index("office")
+        for start in range(0, len(rows), LOOKUP_BATCH):
+            part = rows[start:start + LOOKUP_BATCH]
+            here = local_rows(spec, [row[0] for row in part])
+            for offset, row in enumerate(part):
+                mine = here.get(row[0])
+                if mine is None:
+                    counts.added += 1
+                    continue
+                local_id, local = mine
+                if all(row[n] == local[n] for n in compare):
+                    counts.unchanged += 1
+                    continue
+                if history:
+                    key = next(spec.columns[n].key for n in compare if row[n] != local[n])
+                    raise refuse(where, first + start + offset, row, key, "cette ligne d'historique existe déjà ici "
+                                 "avec un autre contenu ; l'historique ne se réécrit ni ne s'efface : paquet refusé")
+                self.candidates[(spec.table, row[0])] = _Candidate(
+                    spec.table, local_id, local[updated_n], bool(local[deleted_n]), local[office_n],
+                    _label(spec, local), row[updated_n], bool(row[deleted_n]))
+                self.by_uuid.setdefault(row[0], []).append((spec.table, row[0]))
+
+    def _collect_evidence(self, spec: TableSpec, rows: list[tuple[Any, ...]]) -> None:
+        about, operation = spec.index("record_uuid"), spec.index("operation")
+        for row in rows:
+            if row[about] in self.by_uuid:
+                self.evidence.setdefault(row[about], []).append((row[0], row[operation]))
+
+    def decide(self) -> dict[str, dict[str, Decision]]:
+        """Update, conflict or keep, for each record that exists here in another version (see the docstring)."""
+        decisions: dict[str, dict[str, Decision]] = {}
+        local_history = self._local_history()
+        manifest = self.manifest
+        for (table, uuid), c in self.candidates.items():
+            counts = self.summary.counts[table]
+            if (uuid, c.incoming_updated_at) in self.known:
+                counts.unchanged += 1  # this very version was already reported as a conflict
+                continue
+            mine = local_history.get(uuid, [])
+            theirs = self.evidence.get(uuid, [])
+            mine_ids = {u for u, _ in mine}
+            theirs_ids = {u for u, _ in theirs}
+            changed_there = any(op not in MERGE_OPERATIONS and u not in mine_ids for u, op in theirs)
+            changed_here = any(op not in MERGE_OPERATIONS and u not in theirs_ids for u, op in mine)
+            if changed_there and changed_here:
+                take, reason = False, BOTH_CHANGED
+            elif changed_there or changed_here:
+                take, reason = changed_there, ""
+            else:
+                incoming_at = c.incoming_updated_at if c.incoming_updated_at <= self.limit else self.now
+                take, reason = incoming_at > c.local_updated_at, ""
+            if take and c.incoming_deleted and not c.local_deleted:
+                allowed = (c.local_office == manifest.office or c.local_office in manifest.received
+                           or bool(mine_ids & theirs_ids))
+                if not allowed:
+                    take, reason = False, FOREIGN_TOMBSTONE
+            if take:
+                decisions.setdefault(table, {})[uuid] = Decision("update", c.local_id)
+                if c.incoming_deleted and not c.local_deleted:
+                    counts.deleted += 1
+                else:
+                    counts.updated += 1
+            elif reason:
+                decisions.setdefault(table, {})[uuid] = Decision("conflict", c.local_id, reason)
+                counts.conflicts += 1
+                self.summary.conflicts.append(Conflict(table, uuid, c.label, c.local_updated_at,
+                                                       c.incoming_updated_at, reason))
+            else:
+                counts.unchanged += 1  # the local version is the newer one
+        return decisions
+
+    def _local_history(self) -> dict[str, list[tuple[str, str]]]:
+        out: dict[str, list[tuple[str, str]]] = {}
+        uuids = list(self.by_uuid)
+        for start in range(0, len(uuids), LOOKUP_BATCH):
+            for about, uuid, operation in db.connection().execute(
+                    "SELECT record_uuid, uuid, operation FROM history WHERE record_uuid IN "
+                    "(SELECT value FROM json_each(?))", (json.dumps(uuids[start:start + LOOKUP_BATCH]),)):
+                out.setdefault(about, []).append((uuid, operation))
+        return out
+
+    def warnings(self) -> list[str]:
+        out = []
+        office = self.manifest.office
+        if self.manifest.exported_at > self.limit:
+            out.append(f"le paquet se dit exporté le {readable_time(self.manifest.exported_at)}, après l'heure de cet "
+                       f"ordinateur : l'horloge du bureau « {office} » semble en avance ; l'heure de réception est "
+                       "retenue.")
+        if self.future:
+            out.append(f"{self.future} date(s) de création ou de modification sont dans le futur (jusqu'au "
+                       f"{readable_time(self.latest_future)}) : l'horloge du bureau « {office} » semble en avance ; "
+                       "ces dates sont ramenées à l'heure de réception.")
+        return out
+
+
+def plan_package(path: Path, progress: Progress | None = None, cancelled: CancelCheck | None = None) -> MergePlan:
+    """Read and check the whole package against this database and decide the merge; write nothing.
+    ExchangeError (one French sentence naming the file, the line, the record and the field) when refused."""
+    path = Path(path)
+    with open_checked_zip(path, "un paquet d'échange cvdesk") as archive:
+        manifest = read_manifest(archive, path)
+        reading = _Reading(path, manifest, progress, cancelled)
+        for spec in table_specs():
+            reading.table(archive, spec)
+    summary = reading.summary
+    decisions = reading.decide()
+    summary.warnings.extend(reading.warnings())
+    return MergePlan(path, manifest, summary, reading.now, reading.limit, reading.total, decisions,
+                     reading.local_ids, reading.had_rows)

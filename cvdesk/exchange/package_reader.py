@@ -1,0 +1,247 @@
+"""Reading an exchange package as a stream: its manifest, then each member's records a bounded batch at a time.
+
+A member is read through archive.open() in chunks and hashed as it goes; its lines are cut from the chunks and
+each line's size is checked before any Python object is built from it, so a very compressible member (a
+"bomb") costs at most one line and one batch of memory, never the whole expanded file.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import operator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from cvdesk.exchange.errors import ExchangeError
+from cvdesk.exchange.package_format import (
+    BATCH_LINES,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    MANIFEST,
+    MAX_LINE_BYTES,
+    MAX_MANIFEST_BYTES,
+    READ_CHUNK_BYTES,
+    TableSpec,
+    table_specs,
+)
+from cvdesk.exchange.record_checks import office_problem, utc_problem
+from cvdesk.store.migrations import latest_version
+
+
+@dataclass
+class Manifest:
+    office: str
+    exported_at: str
+    received: dict[str, str]
+    files: dict[str, tuple[int, str]]  # file -> (record count, SHA-256); (0, "") for a type the sender lacked
+
+
+def _manifest_error(path: Path, what: str) -> ExchangeError:
+    return ExchangeError(f"Le paquet {path} : {MANIFEST} est mal formé ({what}).")
+
+
+def read_manifest(archive: Any, path: Path) -> Manifest:
+    """The manifest, checked field by field; ExchangeError (one French sentence) otherwise."""
+    names = set(archive.namelist())
+    if MANIFEST not in names:
+        raise ExchangeError(f"Le paquet {path} n'a pas de fichier {MANIFEST} : ce n'est pas un paquet cvdesk.")
+    info = archive.getinfo(MANIFEST)
+    if info.file_size > MAX_MANIFEST_BYTES:
+        raise ExchangeError(f"Le paquet {path} : {MANIFEST} est anormalement gros ({info.file_size} octets).")
+    try:
+        with archive.open(MANIFEST) as stream:
+            raw = stream.read(MAX_MANIFEST_BYTES + 1)
+        if len(raw) > MAX_MANIFEST_BYTES:
+            raise ValueError("trop gros")
+        manifest = json.loads(raw.decode("utf-8"))
+    except (Exception, RecursionError) as exc:  # bad deflate, CRC, UTF-8, JSON, nesting: all the same to the user
+        raise ExchangeError(f"Le paquet {path} : {MANIFEST} est illisible ou mal formé ({type(exc).__name__}).") from None
+    if not isinstance(manifest, dict):
+        raise _manifest_error(path, "un objet JSON est attendu")
+    if manifest.get("format") != FORMAT_NAME:
+        raise ExchangeError(f"Le paquet {path} : {MANIFEST} n'annonce pas le format {FORMAT_NAME} "
+                            f"(il indique {str(manifest.get('format'))[:40]!r}).")
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        shown = repr(version) if len(repr(version)) <= 20 else repr(version)[:19] + "…"
+        raise ExchangeError(f"Le paquet {path} est au format d'échange version {shown}, que ce "
+                            f"programme ne connaît pas (il lit la version {FORMAT_VERSION}) : mettez cvdesk à jour.")
+    schema = manifest.get("schema_version")
+    if type(schema) is not int or not 1 <= schema < 2**63:
+        raise _manifest_error(path, "champ schema_version")
+    if schema > latest_version():
+        raise ExchangeError(f"Le paquet {path} vient d'une version plus récente de cvdesk (schéma {schema}, ce "
+                            f"programme connaît le schéma {latest_version()}) : mettez cvdesk à jour.")
+    office, exported_at = manifest.get("office"), manifest.get("exported_at")
+    problem = office_problem(office)
+    if problem:
+        raise _manifest_error(path, f"champ office, le bureau exportateur : {problem}")
+    problem = utc_problem(exported_at)
+    if problem:
+        raise _manifest_error(path, f"champ exported_at, la date d'export : {problem}")
+    received = manifest.get("received", {})
+    if not isinstance(received, dict):
+        raise _manifest_error(path, "champ received")
+    for name, moment in received.items():
+        problem = office_problem(name) or utc_problem(moment)
+        if problem:
+            raise _manifest_error(path, f"champ received : {problem}")
+    files_in = manifest.get("files")
+    if not isinstance(files_in, dict):
+        raise _manifest_error(path, "champ files")
+    files: dict[str, tuple[int, str]] = {}
+    for spec in table_specs():
+        entry = files_in.get(spec.file)
+        if entry is None and schema < latest_version():
+            files[spec.file] = (0, "")  # a record type that did not exist in the sender's schema
+            continue
+        if not isinstance(entry, dict):
+            raise ExchangeError(f"Le paquet {path} : {MANIFEST} ne décrit pas le fichier {spec.file}.")
+        count, digest = entry.get("records"), entry.get("sha256")
+        if type(count) is not int or not 0 <= count < 2**63 or not isinstance(digest, str):
+            raise _manifest_error(path, f"fichier {spec.file}")
+        if spec.file not in names:
+            raise ExchangeError(f"Le paquet {path} ne contient pas le fichier {spec.file} que son manifeste annonce.")
+        files[spec.file] = (count, digest.lower())
+    unknown = sorted(str(name)[:60] for name in set(files_in) - set(files))
+    if unknown:
+        raise ExchangeError(f"Le paquet {path} contient un type d'enregistrement inconnu ({unknown[0]}) : "
+                            "mettez cvdesk à jour.")
+    return Manifest(office.strip(), exported_at, dict(received), files)
+
+
+class MemberReader:
+    """One JSON Lines member, read in chunks: batches of (line number, row) with the row's values in spec order."""
+
+    def __init__(self, archive: Any, path: Path, spec: TableSpec, count: int, digest: str) -> None:
+        self.archive, self.path, self.spec, self.count, self.digest = archive, path, spec, count, digest
+        self.where = f"Le paquet {path}, fichier {spec.file}"
+        self._hasher = hashlib.sha256()
+        self._stream: Any = None
+        self._capped = False  # a size cap was hit: the rest is not worth reading
+
+    def batches(self) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+        """(number of the batch's first line, rows); the checksum and the count are checked at the end."""
+        try:
+            self._stream = self.archive.open(self.spec.file)
+        except Exception as exc:
+            raise ExchangeError(f"{self.where} est illisible ({type(exc).__name__}).") from None
+        pending = b""
+        lines: list[bytes] = []
+        first = 1
+        seen = 0
+        while True:
+            chunk = self._read()
+            if not chunk:
+                break
+            self._hasher.update(chunk)
+            parts = (pending + chunk).split(b"\n") if pending else chunk.split(b"\n")
+            pending = parts.pop()
+            if len(pending) > MAX_LINE_BYTES:
+                self._too_long(seen + len(parts) + 1)
+            for line in parts:
+                if len(line) > MAX_LINE_BYTES:
+                    self._too_long(seen + 1)
+                seen += 1
+                lines.append(line)
+            if seen > self.count:
+                self._capped = True
+                raise ExchangeError(f"{self.where} contient plus d'enregistrements que les {self.count} annoncés "
+                                    "par le manifeste : paquet refusé.")
+            while len(lines) >= BATCH_LINES:
+                batch, lines = lines[:BATCH_LINES], lines[BATCH_LINES:]
+                yield first, parse_lines(self.where, self.spec, first, batch)
+                first += len(batch)
+        if pending:
+            seen += 1
+            lines.append(pending)
+        self._check_digest()
+        if seen != self.count:
+            raise ExchangeError(f"{self.where} contient {seen} enregistrement(s), le manifeste en annonce "
+                                f"{self.count}.")
+        if lines:
+            yield first, parse_lines(self.where, self.spec, first, lines)
+
+    def _read(self) -> bytes:
+        try:
+            return self._stream.read(READ_CHUNK_BYTES)
+        except Exception as exc:  # bad deflate data, bad CRC: the file is damaged
+            self._capped = True
+            raise ExchangeError(f"{self.where} est illisible ({type(exc).__name__}) : paquet abîmé.") from None
+
+    def _too_long(self, number: int) -> None:
+        self._capped = True
+        raise ExchangeError(f"{self.where}, ligne {number} : l'enregistrement dépasse {MAX_LINE_BYTES // 2**20} Mo "
+                            "(paquet anormal ou bombe de décompression) : paquet refusé.")
+
+    def _check_digest(self) -> None:
+        if self._hasher.hexdigest() != self.digest:
+            raise ExchangeError(f"Le paquet {self.path} : la somme de contrôle du fichier {self.spec.file} ne "
+                                "correspond pas à celle du manifeste (fichier modifié ou abîmé) : paquet refusé.")
+
+    def tampered(self) -> bool:
+        """After a refusal inside the member: whether its checksum fails too (then that is the clearer reason).
+        The rest is hashed chunk by chunk, never kept."""
+        if self._capped or self._stream is None:
+            return False
+        try:
+            while True:
+                chunk = self._stream.read(READ_CHUNK_BYTES)
+                if not chunk:
+                    break
+                self._hasher.update(chunk)
+        except Exception:
+            return True
+        return self._hasher.hexdigest() != self.digest
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
+
+
+def parse_lines(where: str, spec: TableSpec, first: int, lines: list[bytes]) -> list[tuple[Any, ...]]:
+    """The rows of these lines (values in spec order); a faulty line is named with its number."""
+    objects: list[Any] | None
+    try:
+        # One parse for the batch; only a batch in error is read again line by line to name the line.
+        objects = json.loads("[" + b",".join(lines).decode("utf-8") + "]")
+        if len(objects) != len(lines):
+            objects = None
+    except (ValueError, RecursionError):
+        objects = None
+    if objects is None:
+        objects = [_parse_line(where, first + n, line) for n, line in enumerate(lines)]
+    keys = spec.keys
+    width = len(keys)
+    if all(type(obj) is dict and len(obj) == width for obj in objects):
+        try:
+            return list(map(operator.itemgetter(*keys), objects))
+        except KeyError:
+            pass
+    keyset = set(keys)
+    for n, obj in enumerate(objects):
+        if type(obj) is not dict:
+            raise ExchangeError(f"{where}, ligne {first + n} : un objet JSON est attendu.")
+        if obj.keys() != keyset:
+            missing = sorted(keyset - obj.keys())
+            extra = sorted(str(k)[:40] for k in obj.keys() - keyset)
+            what = f"il manque le champ « {missing[0]} »" if missing else f"champ inconnu « {extra[0]} »"
+            raise ExchangeError(f"{where}, ligne {first + n} : {what}.")
+    return [tuple(obj[k] for k in keys) for obj in objects]
+
+
+def _parse_line(where: str, number: int, line: bytes) -> Any:
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ExchangeError(f"{where}, ligne {number} : le texte n'est pas en UTF-8.") from None
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ExchangeError(f"{where}, ligne {number} : imbrication JSON trop profonde (paquet anormal).") from None
+    except json.JSONDecodeError:
+        raise ExchangeError(f"{where}, ligne {number} : ce n'est pas un objet JSON valide.") from None
+    except ValueError:  # an integer of thousands of digits: Python refuses to read it
+        raise ExchangeError(f"{where}, ligne {number} : un nombre y est démesurément long.") from None

@@ -1,0 +1,403 @@
+"""The checks every incoming package record passes: its shape, then the very rules a form applies.
+
+Two layers, one source of rules:
+- shape, column by column at C speed: JSON types, UUIDs, real calendar dates and UTC instants, integers within
+  int64, texts without lone surrogates (JSON accepts "\\ud800", SQLite then fails) and within the field length
+  caps of cvdesk.services.validation;
+- content: the form validators of cvdesk.services.validation, asked about one field (or one pair of fields) at a
+  time, once per distinct value, and the code lists of cvdesk.domain (statuses, quartier codes, funder kinds,
+  indicator kinds, meeting kinds, pillars, axes, history operations).  Where a column has as many distinct
+  values as rows (titles, amounts), a fast test that is exactly the form's rule ("not blank", "not negative")
+  clears the column; any value it flags is then asked to the form validator, whose sentence is the one shown.
+  A test (tests/exchange/test_record_rules.py) holds both layers to the forms' verdicts.
+Uniqueness of codes and references is not checked here: it is a matter between two offices' records, that the
+merge meets by UUID; the forms keep checking it when a person types.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from cvdesk.domain.axes import PILLARS, encode_axes
+from cvdesk.domain.funders import FUNDER_KINDS
+from cvdesk.domain.identifiers import check_quartier_code
+from cvdesk.domain.indicators import INDICATORS, parse_indicator
+from cvdesk.domain.money import MAX_UNIT_DIGITS, format_money
+from cvdesk.exchange.errors import ExchangeError
+from cvdesk.exchange.package_format import TableSpec
+from cvdesk.services import validation
+from cvdesk.services.history import OPERATIONS
+from cvdesk.services.report_data import MEETING_KINDS
+from cvdesk.store.models import RECORD_MODELS, Record
+
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+MAX_CENTS = 10 ** (MAX_UNIT_DIGITS + 2) - 1  # what a money field of a form accepts
+PACKAGE_RECORD_TYPE = "Paquet"  # the record_type of the history row a merge writes about the package itself
+RECORD_TYPES = frozenset({m.__name__ for m in RECORD_MODELS} | {PACKAGE_RECORD_TYPE})
+MAX_OFFICE_CHARS = 255
+
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_DATE = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+DATE_RE = re.compile(_DATE)
+UTC_RE = re.compile(_DATE + r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_PATTERNS = {"uuid": UUID_RE, "fk": UUID_RE, "utc": UTC_RE, "date": DATE_RE}
+_EXPECTED = {"text": "un texte", "int": "un nombre entier", "bool": "true ou false", "uuid": "un UUID",
+             "fk": "l'UUID d'un enregistrement", "utc": "une heure UTC (AAAA-MM-JJTHH:MM:SS.ffffffZ)",
+             "date": "une date AAAA-MM-JJ"}
+_TYPES: dict[str, type] = {"text": str, "int": int, "bool": bool, "uuid": str, "fk": str, "utc": str, "date": str}
+
+
+def utc_problem(value: Any) -> str | None:
+    """None for a well-formed UTC instant of a real day (2024-02-29T08:00:00.000000Z), else why not."""
+    if not isinstance(value, str) or "\n" in value or not UTC_RE.fullmatch(value):
+        return f"{_EXPECTED['utc']} est attendue, pas {_shown(value)}"
+    try:
+        date.fromisoformat(value[:10])
+    except ValueError:
+        return f"le {value[:10]} n'existe pas au calendrier"
+    return None
+
+
+def office_problem(value: Any) -> str | None:
+    """None for an office name a manifest may carry, else why not."""
+    if not isinstance(value, str) or not value.strip():
+        return "un nom de bureau est attendu"
+    if _SURROGATE.search(value):
+        return "le nom contient un caractère invalide"
+    if len(value) > MAX_OFFICE_CHARS:
+        return f"le nom dépasse {MAX_OFFICE_CHARS} caractères"
+    return None
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else json.dumps(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+class RecordRefused(ExchangeError):
+    """One field of one record is wrong: the whole package is refused."""
+
+
+def refuse(where: str, number: int, row: Sequence[Any], key: str, reason: str) -> RecordRefused:
+    """The sentence naming the file, the line, the record's UUID (when it is one) and the field."""
+    record = row[0] if row and isinstance(row[0], str) and UUID_RE.fullmatch(row[0]) else None
+    who = f", enregistrement {record}" if record else ""
+    return RecordRefused(f"{where}, ligne {number}{who}, champ « {key} » : {reason.rstrip('.')}.")
+
+
+# ---- shape, column by column ---------------------------------------------------------------------------------
+
+def _value_problem(model: type[Record], kind: str, null: bool, key: str, value: Any) -> str | None:
+    if value is None:
+        return None if null else f"{_EXPECTED[kind]} est attendu, pas null"
+    if type(value) is not _TYPES[kind]:
+        return f"{_EXPECTED[kind]} est attendu, pas {_shown(value)}"
+    if kind == "int":
+        if not INT_MIN <= value <= INT_MAX:
+            return f"le nombre {str(value)[:30]} dépasse ce qu'un entier de 64 bits peut tenir"
+        return None
+    if kind == "utc":
+        return utc_problem(value)
+    if kind in _PATTERNS:
+        if "\n" in value or not _PATTERNS[kind].fullmatch(value):
+            return f"{_EXPECTED[kind]} est attendu, pas {_shown(value)}"
+        if kind == "date":
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                return f"le {value} n'existe pas au calendrier"
+        return None
+    if _SURROGATE.search(value):
+        return "le texte contient un caractère invalide (une moitié de paire de substitution UTF-16)"
+    return _length_problem(model, key, value)
+
+
+def _length_problem(model: type[Record], key: str, value: str) -> str | None:
+    problem = getattr(validation, "length_problem", None)
+    return problem(model, key, value) if problem else None
+
+
+def _cap(model: type[Record], key: str) -> int | None:
+    cap = getattr(validation, "max_length", None)
+    return cap(model, key) if cap else None
+
+
+def _column_ok(model: type[Record], kind: str, null: bool, key: str, values: Sequence[Any]) -> bool:
+    """Whether the whole column is well formed, tested at C speed (sets of types, bounds, one regex)."""
+    types = set(map(type, values))
+    if type(None) in types:
+        if not null:
+            return False
+        types.discard(type(None))
+        values = [v for v in values if v is not None]
+    if not types <= {_TYPES[kind]}:
+        return False
+    if not values:
+        return True
+    if kind == "int":
+        return INT_MIN <= min(values) and max(values) <= INT_MAX
+    if kind == "bool":
+        return True
+    if kind in _PATTERNS:
+        pattern = _PATTERNS[kind].pattern
+        if not re.fullmatch(f"(?:{pattern}\n)*{pattern}", "\n".join(values)):
+            return False
+        if kind in ("date", "utc"):
+            try:
+                for day in {v[:10] for v in values}:
+                    date.fromisoformat(day)
+            except ValueError:
+                return False
+        return True
+    if _SURROGATE.search("".join(values)):
+        return False
+    cap = _cap(model, key)
+    return cap is None or max(map(len, values)) <= cap
+
+
+def check_shape(where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]]) -> None:
+    """Every value of these rows has its column's type and form; RecordRefused names the first that has not."""
+    if not rows:
+        return
+    columns = list(zip(*rows))
+    for n, column in enumerate(spec.columns):
+        if _column_ok(spec.model, column.kind, column.null, column.key, columns[n]):
+            continue
+        for offset, value in enumerate(columns[n]):
+            problem = _value_problem(spec.model, column.kind, column.null, column.key, value)
+            if problem:
+                raise refuse(where, first + offset, rows[offset], column.key, problem)
+
+
+# ---- content: the forms' rules ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule on some fields of a record: check(*values) gives the French reason (with the field's name when
+    the rule reads several) or None; fast(column), when set, is True only if every value passes."""
+
+    keys: tuple[str, ...]
+    check: Callable[..., str | None]
+    fast: Callable[[list[Any]], bool] | None = None
+    skip_empty: bool = False  # optional fields: an empty value is not checked
+
+
+def _validator(model: type[Record]) -> Callable[[Mapping[str, Any], Any], dict[str, str]]:
+    found = getattr(validation, "validator_for", None)
+    if found is not None:
+        return found(model)
+    return getattr(validation, f"validate_{model._meta.table_name}", lambda values, existing: {})
+
+
+def form(model: type[Record], *keys: str) -> Callable[..., str | None]:
+    """The form's own verdict on these fields of a new record: its first sentence about them, or None."""
+    validate = _validator(model)
+
+    def check(*values: Any) -> str | tuple[str, str] | None:
+        errors = validate(dict(zip(keys, values)), None)
+        found = next(((k, errors[k]) for k in keys if k in errors), None)
+        if found is None or len(keys) == 1:
+            return found[1] if found else None
+        return found  # several fields: say which one
+
+    return check
+
+
+def _form_unless_filled(model: type[Record], key: str, filled: Callable[[str], str | None]) -> Callable[..., str | None]:
+    """For a code or reference: the form says whether a blank one is allowed (asked only then, since for a filled
+    one it would look for another record with it); a filled one is checked by filled()."""
+    blank = form(model, key)
+    return lambda value: blank(value) if not value.strip() else filled(value)
+
+
+def _not_blank(column: list[Any]) -> bool:
+    return all(map(str.strip, column))
+
+
+def _not_negative(column: list[Any]) -> bool:
+    present = [v for v in column if v is not None]
+    return not present or min(present) >= 0
+
+
+def _one_of(allowed: Iterable[str], what: str, empty_ok: bool = False) -> Callable[[Any], str | None]:
+    choices = tuple(allowed)
+
+    def check(value: Any) -> str | None:
+        if value in choices or (empty_ok and value in (None, "")):
+            return None
+        return f"{what} {_shown(value)} n'existe pas (possibles : {', '.join(choices)})"
+
+    return check
+
+
+def _money(value: int | None) -> str | None:
+    if value is not None and value > MAX_CENTS:
+        return f"le montant dépasse le plus grand montant accepté ({format_money(MAX_CENTS)})"
+    return None
+
+
+def _indicator(kind: str, value: int) -> tuple[str, str] | None:
+    """The value as the quartier form reads it (cents or basis points typed with two decimals)."""
+    if kind not in INDICATORS:
+        return None  # the kind's own rule names it
+    typed = ("-" if value < 0 else "") + f"{abs(value) // 100},{abs(value) % 100:02d}"
+    try:
+        parse_indicator(kind, typed)
+    except ValueError as exc:
+        return "value", str(exc)
+    return None
+
+
+def _axes(value: str) -> str | None:
+    try:
+        encode_axes(part for part in value.split(",") if part)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _changes(value: str) -> str | None:
+    """A history row's changes: a JSON object giving each field's [old, new] values."""
+    try:
+        changes = json.loads(value)
+    except RecursionError:
+        return "imbrication JSON trop profonde"
+    except ValueError:
+        return "un objet JSON est attendu"
+    if not isinstance(changes, dict) or not all(isinstance(v, list) and len(v) == 2 for v in changes.values()):
+        return "un objet JSON donnant pour chaque champ [ancienne valeur, nouvelle valeur] est attendu"
+    return None
+
+
+def _changes_fast(column: list[Any]) -> bool:
+    try:
+        parsed = json.loads("[" + ",".join(column) + "]")
+    except (ValueError, RecursionError):
+        return False
+    return len(parsed) == len(column) and all(
+        type(c) is dict and all(type(v) is list and len(v) == 2 for v in c.values()) for c in parsed)
+
+
+def _never(value: Any) -> str | None:
+    return "un historique ne se supprime pas" if value else None
+
+
+def _build_rules() -> dict[str, tuple[Rule, ...]]:
+    from cvdesk.store.models import (
+        Action,
+        Association,
+        Commune,
+        Envelope,
+        Funder,
+        Funding,
+        Orientation,
+        Quartier,
+    )
+
+    def amounts(model: type[Record], *keys: str) -> list[Rule]:
+        out = []
+        for key in keys:
+            out.append(Rule((key,), form(model, key), _not_negative))
+            out.append(Rule((key,), _money, lambda column: max((v for v in column if v is not None), default=0)
+                            <= MAX_CENTS))
+        return out
+
+    def ends_after_start(column: list[Any]) -> bool:
+        return not any(start and end and end < start for start, end in column)
+
+    return {
+        "orientation": (
+            Rule(("title",), form(Orientation, "title"), _not_blank),
+            Rule(("number",), form(Orientation, "number")),
+            Rule(("pillar",), _one_of(PILLARS, "Le pilier", empty_ok=True)),
+        ),
+        "commune": (
+            Rule(("name",), form(Commune, "name"), _not_blank),
+            Rule(("insee_code",), form(Commune, "insee_code"), skip_empty=True),
+            Rule(("postcode",), form(Commune, "postcode"), skip_empty=True),
+        ),
+        "quartier": (
+            Rule(("code",), _form_unless_filled(Quartier, "code", check_quartier_code)),
+            Rule(("name",), form(Quartier, "name"), _not_blank),
+            Rule(("population",), form(Quartier, "population"), _not_negative),
+        ),
+        "quartier_indicator": (
+            Rule(("kind",), _one_of(INDICATORS, "L'indicateur")),
+            Rule(("kind", "value"), _indicator),
+        ),
+        "association": (
+            Rule(("name",), form(Association, "name"), _not_blank),
+            # One question to the form per distinct set of identifiers: it also checks that the SIREN is the
+            # SIRET's own.
+            Rule(("siret", "siren", "rna", "email", "postcode"),
+                 form(Association, "siret", "siren", "rna", "email", "postcode"),
+                 lambda column: not any(any(values) for values in column)),
+        ),
+        "action": (
+            Rule(("reference",), _form_unless_filled(Action, "reference", lambda value: None)),
+            Rule(("title",), form(Action, "title"), _not_blank),
+            Rule(("year",), form(Action, "year")),
+            *amounts(Action, "total_cost"),
+            Rule(("beneficiaries_planned",), form(Action, "beneficiaries_planned"), _not_negative),
+            Rule(("beneficiaries_reached",), form(Action, "beneficiaries_reached"), _not_negative),
+            Rule(("start_date", "end_date"), form(Action, "start_date", "end_date"), ends_after_start),
+            Rule(("status",), form(Action, "status")),
+            Rule(("axes",), _axes, skip_empty=True),
+        ),
+        "funder": (
+            Rule(("name",), form(Funder, "name"), _not_blank),
+            Rule(("kind",), _one_of(FUNDER_KINDS, "La catégorie de financeur")),
+        ),
+        "funding": tuple(amounts(Funding, "requested", "granted", "paid")),
+        "envelope": (*amounts(Envelope, "amount"), Rule(("year",), form(Envelope, "year"))),
+        "meeting": (Rule(("kind",), _one_of(MEETING_KINDS, "L'instance")),),
+        "history": (
+            Rule(("record_type",), _one_of(sorted(RECORD_TYPES), "Le type d'enregistrement")),
+            Rule(("operation",), _one_of(OPERATIONS, "L'opération")),
+            Rule(("changes",), _changes, _changes_fast),
+            Rule(("deleted",), _never, lambda column: not any(column)),
+        ),
+    }
+
+
+_RULES: dict[str, tuple[Rule, ...]] | None = None
+
+
+def rules_for(table: str) -> tuple[Rule, ...]:
+    global _RULES
+    if _RULES is None:
+        _RULES = _build_rules()
+    return _RULES.get(table, ())
+
+
+def check_content(where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]]) -> None:
+    """Every rule of the record type, over the batch; RecordRefused names the first record that breaks one."""
+    for rule in rules_for(spec.table):
+        positions = [spec.index(k) for k in rule.keys]
+        if len(positions) == 1:
+            n = positions[0]
+            column: list[Any] = [row[n] for row in rows]
+        else:
+            column = [tuple(row[n] for n in positions) for row in rows]
+        if rule.fast is not None and rule.fast(column):
+            continue
+        verdicts: dict[Any, str | tuple[str, str] | None] = {}
+        for offset, value in enumerate(column):
+            if rule.skip_empty and value in (None, ""):
+                continue
+            if value not in verdicts:
+                verdicts[value] = rule.check(*value) if len(positions) > 1 else rule.check(value)
+            verdict = verdicts[value]
+            if verdict:
+                key, reason = verdict if isinstance(verdict, tuple) else (rule.keys[-1], verdict)
+                raise refuse(where, first + offset, rows[offset], key, reason)
+
+
+def check_records(where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]]) -> None:
+    """Shape, then the forms' rules: the whole of what an incoming record must pass."""
+    check_shape(where, spec, first, rows)
+    check_content(where, spec, first, rows)

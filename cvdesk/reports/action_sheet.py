@@ -23,10 +23,12 @@ from cvdesk.reports.styles import (
     esc,
     heading,
     label_table,
+    long_text,
     markup,
     money,
     para,
     sheet_context,
+    text_paragraphs,
     write_pdf,
 )
 from cvdesk.services.report_data import (
@@ -124,10 +126,10 @@ def build_action_sheet(action_id: int, out: Path | BinaryIO, progress: Progress 
     ]
     if previous is not None and not previous.deleted:
         pairs.append(("Action de l'année précédente", f"{previous.reference} ({previous.year})"))
-    story.append(label_table(pairs))
+    story += label_table(pairs)
 
     story.append(para("Porteur", "h2"))
-    story.append(label_table(porteur_pairs(action.porteur)))
+    story += label_table(porteur_pairs(action.porteur))
 
     quartiers = quartiers_of_action(action.id)
     story.append(para("Quartiers ciblés", "h2"))
@@ -145,7 +147,7 @@ def build_action_sheet(action_id: int, out: Path | BinaryIO, progress: Progress 
                         ("Indicateurs d'évaluation", action.indicators)):
         if text:
             story.append(para(title, "h2"))
-            story.append(para(text))
+            story += text_paragraphs(text)
 
     lines = fundings_of_action(action.id)
     block: list[Flowable] = [para("Plan de financement", "h2")]
@@ -160,8 +162,14 @@ def build_action_sheet(action_id: int, out: Path | BinaryIO, progress: Progress 
     if decisions:
         story.append(para("Passages en comité", "h2"))
         data = [["Date", "Instance", "Décision", "Observations"]]
+        long_notes: list[Flowable] = []
         for d in decisions:
-            data.append([date_fr(d.meeting_date), meeting_kind_label(d.meeting_kind), para(d.decision, "cell"),
-                         para(d.notes, "cell")])
+            occasion = f"{meeting_kind_label(d.meeting_kind)} du {date_fr(d.meeting_date)}"
+            notes: Any = para(d.notes, "cell")
+            if long_text(d.notes):  # a table row cannot flow across pages: the text follows the table
+                notes = para("Voir ci-dessous.", "cell")
+                long_notes += [para(f"Observations – {occasion}", "h3"), *text_paragraphs(d.notes)]
+            data.append([date_fr(d.meeting_date), meeting_kind_label(d.meeting_kind), para(d.decision, "cell"), notes])
         story.append(data_table(data, [22 * mm, 40 * mm, 40 * mm, CONTENT_WIDTH - 102 * mm]))
+        story += long_notes
     write_pdf(out, story, context, progress, cancelled)

@@ -23,6 +23,7 @@ from cvdesk.reports.styles import (
     label_table,
     money,
     para,
+    reference_cell,
     sheet_context,
     write_pdf,
 )
@@ -44,7 +45,7 @@ def actions_by_year_table(rows: list[ActionRow]) -> Flowable:
         group_rows.append(len(data))
         data.append([Paragraph(f"<b>Programmation {year}</b>", STYLES["cell"]), "", "", "", "", "", ""])
         for row in items:
-            data.append([row.reference, action_cell(row, with_porteur=False),
+            data.append([reference_cell(row.reference), action_cell(row, with_porteur=False),
                          str(row.orientation_number) if row.orientation_number is not None else "—",
                          status_label(row.status), money(row.total_cost), money(row.requested), money(row.granted)])
         subtotals.append(len(data))
@@ -89,17 +90,17 @@ def build_association_sheet(association_id: int, out: Path | BinaryIO, progress:
     subtitle = association.legal_form + ("" if association.active else " · inactive")
     story: list[Flowable] = heading(name, subtitle)
     story.append(para("Identité", "h2"))
-    story.append(label_table([(label, value or "—") for label, value in (
+    story += label_table([(label, value or "—") for label, value in (
         ("Nom", association.name), ("Sigle", association.acronym), ("Forme juridique", association.legal_form),
         ("SIRET", association.siret), ("SIREN", association.siren), ("RNA", association.rna),
-    )]))
+    )])
     place = " ".join(x for x in (association.postcode, association.city) if x)
     story.append(para("Coordonnées", "h2"))
-    story.append(label_table([(label, value or "—") for label, value in (
+    story += label_table([(label, value or "—") for label, value in (
         ("Adresse", ", ".join(x for x in (association.address, place) if x)),
         ("Téléphone", association.phone), ("Courriel", association.email), ("Site internet", association.website),
         ("Président(e)", association.president), ("Personne à contacter", association.contact_name),
-    )] + ([("Notes", association.notes)] if association.notes else [])))
+    )] + ([("Notes", association.notes)] if association.notes else []))
     check_cancel(cancelled)
 
     rows = actions_of_association(association.id)

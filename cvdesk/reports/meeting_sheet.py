@@ -25,7 +25,9 @@ from cvdesk.reports.styles import (
     markup,
     money,
     para,
+    reference_cell,
     sheet_context,
+    text_paragraphs,
     write_pdf,
 )
 from cvdesk.services.report_data import (
@@ -51,7 +53,7 @@ def _summary_table(rows: list[ActionRow], decisions: dict[int, str] | None) -> A
     data: list[list[Any]] = [header]
     for number, row in enumerate(rows, start=1):
         cell = markup(f"<b>{esc(row.title)}</b><br/><font size=7>{esc(row.porteur)}</font>", "cell")
-        line = [str(number), row.reference, cell, money(row.total_cost), money(row.requested)]
+        line = [str(number), reference_cell(row.reference), cell, money(row.total_cost), money(row.requested)]
         if decisions is not None:
             line.append(para(decisions.get(row.id, ""), "cell"))
         data.append(line)
@@ -91,10 +93,10 @@ def build_meeting_sheet(meeting_or_actions: int | Sequence[int], out: Path | Bin
         story: list[Flowable] = heading(f"{title} – {meeting_kind_label(meeting.kind)} du {date_fr(meeting.date)}",
                                         f"{len(rows)} dossier{'s' if len(rows) > 1 else ''} examiné"
                                         f"{'s' if len(rows) > 1 else ''}")
-        story.append(label_table([(label, value) for label, value in (
+        story += label_table([(label, value) for label, value in (
             ("Instance", meeting_kind_label(meeting.kind)), ("Date", date_fr(meeting.date)),
             ("Lieu", meeting.place), ("Participants", meeting.attendees), ("Objet", meeting.notes),
-        ) if value]))
+        ) if value])
     else:
         story = heading(AGENDA, f"{len(rows)} dossier{'s' if len(rows) > 1 else ''} à examiner")
     story.append(para("Dossiers", "h2"))
@@ -121,8 +123,8 @@ def build_meeting_sheet(meeting_or_actions: int | Sequence[int], out: Path | Bin
         block.append(Spacer(1, 2))
         if decisions is not None:
             block.append(markup(f"<b>Décision :</b> {esc(decisions.get(row.id) or 'à prendre')}"))
-        if row.id in notes:
-            block.append(markup(f"<b>Observations :</b> {esc(notes[row.id])}"))
         story.append(CondPageBreak(30 * mm))
         story.append(KeepTogether(block))
+        if row.id in notes:  # after the block kept together: observations may run over pages
+            story += text_paragraphs(notes[row.id], prefix="<b>Observations :</b> ")
     write_pdf(out, story, context, progress, cancelled, total_rows=len(rows))

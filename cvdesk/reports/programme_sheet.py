@@ -12,7 +12,6 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
 
 from cvdesk.domain.money import NBSP, format_money, format_percent
@@ -31,10 +30,12 @@ from cvdesk.reports.styles import (
     count_fr,
     data_table,
     esc,
+    fit_width,
     heading,
     markup,
     money,
     para,
+    reference_cell,
     sheet_context,
     write_pdf,
 )
@@ -85,11 +86,7 @@ def _lines(values: Sequence[str]) -> str:
 
 def fit(text: str, width: float, font: str = FONT_BOLD, size: float = 8) -> str:
     """The text cut with an ellipsis so that it fits the width (names in bold subtotal cells)."""
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    return fit_width(" ".join(text.split()), width, font, size)
 
 
 def _action_row(row: ActionRow, lines: list[FundingRow]) -> list[Any]:
@@ -104,7 +101,7 @@ def _action_row(row: ActionRow, lines: list[FundingRow]) -> list[Any]:
         granted.append(format_money(sum(line.granted or 0 for line in lines)))
     if not lines:
         names, requested, granted = ["—"], [""], [""]
-    return [row.reference, Paragraph(text, STYLES["cell"]), _lines(names), _lines(requested), _lines(granted)]
+    return [reference_cell(row.reference), Paragraph(text, STYLES["cell"]), _lines(names), _lines(requested), _lines(granted)]
 
 
 def _sums_row(label: str, sums: FunderSums) -> list[Any]:

@@ -24,6 +24,7 @@ from cvdesk.reports.styles import (
     label_table,
     money,
     para,
+    reference_cell,
     sheet_context,
     write_pdf,
 )
@@ -58,7 +59,7 @@ def actions_table(rows: list[ActionRow], with_year: bool = True) -> Flowable:
         group_rows.append(len(data))
         data.append([Paragraph(f"<b>{esc(orientation_label(items[0]))}</b>", STYLES["cell"]), "", "", "", "", ""])
         for row in items:
-            data.append([row.reference, action_cell(row), str(row.year), status_label(row.status),
+            data.append([reference_cell(row.reference), action_cell(row), str(row.year), status_label(row.status),
                          money(row.total_cost), money(row.granted)])
         subtotals.append(len(data))
         data.append([f"Sous-total ({len(items)} action{'s' if len(items) > 1 else ''})", "", "", "",
@@ -96,14 +97,14 @@ def build_quartier_sheet(quartier_id: int, out: Path | BinaryIO, progress: Progr
     scope = f"programmation {year}" if year is not None else "toutes les années"
     story: list[Flowable] = heading(f"{quartier.code} – {quartier.name}", f"Quartier prioritaire · {scope}")
     communes = communes_of(quartier.id)
-    story.append(label_table([
+    story += label_table([
         ("Code", quartier.code),
         ("Nom", quartier.name),
         ("Commune" + ("s" if len(communes) > 1 else ""),
          ", ".join(f"{c.name} ({c.postcode})" if c.postcode else c.name for c in communes) or "—"),
         ("Population", f"{count_fr(quartier.population)} habitants"),
         *([("Notes", quartier.notes)] if quartier.notes else []),
-    ]))
+    ])
     check_cancel(cancelled)
 
     indicators = indicators_of(quartier.id)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,10 +19,12 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, HRFlowable, KeepTogether, PageTemplate, Paragraph,
+                                Spacer, Table, TableStyle)
 
 from cvdesk.domain.money import NBSP, format_money
 from cvdesk.resources import resource
+from cvdesk.services.validation import LONG_TEXT
 
 FONT = "CvSans"
 FONT_BOLD = "CvSans-Bold"
@@ -87,9 +90,10 @@ STYLES: dict[str, ParagraphStyle] = {
     "muted": _style("muted", fontSize=8, leading=10, textColor=GREY, fontName=FONT_ITALIC),
     "title": _style("title", fontName=FONT_BOLD, fontSize=16, leading=20, textColor=BLUE, spaceAfter=2),
     "subtitle": _style("subtitle", fontSize=10.5, leading=13, textColor=GREY, spaceAfter=8),
+    # A heading never ends a page alone: it goes over with what it announces.
     "h2": _style("h2", fontName=FONT_BOLD, fontSize=11.5, leading=14, textColor=BLUE, spaceBefore=10,
-                 spaceAfter=4),
-    "h3": _style("h3", fontName=FONT_BOLD, fontSize=9.5, leading=12, spaceBefore=6, spaceAfter=3),
+                 spaceAfter=4, keepWithNext=1),
+    "h3": _style("h3", fontName=FONT_BOLD, fontSize=9.5, leading=12, spaceBefore=6, spaceAfter=3, keepWithNext=1),
     "cell": _style("cell", fontSize=8, leading=9.8),
     "cell_bold": _style("cell_bold", fontName=FONT_BOLD, fontSize=8, leading=9.8),
     "cell_right": _style("cell_right", fontSize=8, leading=9.8, alignment=TA_RIGHT),
@@ -99,10 +103,61 @@ STYLES: dict[str, ParagraphStyle] = {
 CELL_FONT_SIZE = 8
 CELL_LEADING = 9.8
 
+# The body frame's height (A4 less the margins SheetDocument sets); a table row taller than a quarter of it is
+# a long text, which splits inside itself rather than leave most of a page blank or fail to fit at all.
+FRAME_HEIGHT = PAGE_HEIGHT - (MARGIN + 4 * mm) - MARGIN
+TALL_ROW = FRAME_HEIGHT / 4
+# No piece of a split row is shorter than three lines of a cell: no widowed line at a page's foot or head.
+SHORTEST_PIECE = 3 * CELL_LEADING + 4.5
+
+
+# The most a sheet prints of one text: the most a field accepts. A longer text (stored before the caps existed, or
+# by another program) is cut with a note saying so, so that a sheet never takes minutes to lay out.
+PRINT_LIMIT = LONG_TEXT
+# A label's value longer than this leaves the identity table and flows below its label (see label_table).
+LONG_VALUE_CHARS = 1_000
+LONG_VALUE_LINES = 12
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def printable(text: object) -> str:
+    """User text as a sheet prints it: line ends unified, runs of empty lines kept to one, and anything past
+    PRINT_LIMIT characters left out with a note that says how much."""
+    value = str(text or "")
+    left_out = len(value) - PRINT_LIMIT
+    if left_out > 0:
+        value = value[:PRINT_LIMIT]
+    value = _BLANK_LINES.sub("\n\n", value.replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
+    if left_out > 0:
+        value += f" […]\n(Texte coupé à l'impression : {count_fr(left_out)} caractères de plus ne sont pas imprimés.)"
+    return value
+
 
 def esc(text: object) -> str:
     """User text made safe for a Paragraph: markup characters escaped, line breaks kept."""
-    return escape(str(text or "")).replace("\r\n", "\n").replace("\n", "<br/>")
+    return escape(printable(text)).replace("\n", "<br/>")
+
+
+def _indented(style: str, indent: float) -> ParagraphStyle:
+    key = f"{style}+{indent:.1f}"
+    if key not in STYLES:
+        STYLES[key] = ParagraphStyle(key, parent=STYLES[style], leftIndent=indent, rightIndent=3 if indent else 0)
+    return STYLES[key]
+
+
+def text_paragraphs(text: object, style: str = "body", indent: float = 0, prefix: str = "") -> list[Flowable]:
+    """A long user text as one paragraph per line, so that it flows across pages and lays out in linear time
+    whatever its length (one paragraph of thousands of <br/> lines is re-wrapped at every page); prefix is our
+    own markup put before the first line."""
+    paragraph_style = _indented(style, indent)
+    story: list[Flowable] = []
+    for number, line in enumerate(printable(text).split("\n")):
+        body = (prefix if number == 0 else "") + escape(line)
+        if body.strip():
+            story.append(Paragraph(body, paragraph_style))
+        else:
+            story.append(Spacer(1, paragraph_style.leading / 2))
+    return story
 
 
 def para(text: object, style: str = "body") -> Paragraph:
@@ -147,6 +202,33 @@ def sheet_context(title: str) -> SheetContext:
     return SheetContext(contract.name if contract else "Contrat de ville", title, is_demo())
 
 
+class FlowingTable(Table):
+    """A table that splits between rows as usual, and inside a row only when that row is a long text (taller
+    than TALL_ROW): a note of any length flows across pages instead of failing with a LayoutError."""
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803 (reportlab's names)
+        parts = super().split(availWidth, availHeight)
+        if not parts and not self.splitInRow and self._blocking_row_is_tall(availHeight):
+            self.splitInRow = SHORTEST_PIECE
+            try:
+                parts = super().split(availWidth, availHeight)
+            finally:
+                self.splitInRow = 0
+        for part in parts:
+            part.splitInRow = 0  # the pieces carry the setting; short rows there must still move whole
+            part.counts_for_progress = getattr(self, "counts_for_progress", True)
+        return parts
+
+    def _blocking_row_is_tall(self, available: float) -> bool:
+        """Whether the first row that does not fit in the available height is a long text."""
+        used = 0.0
+        for height in self._rowHeights:
+            used += height
+            if used > available:
+                return height > TALL_ROW
+        return False
+
+
 def data_table(
     rows: Sequence[Sequence[Any]],
     widths: Sequence[float],
@@ -187,17 +269,22 @@ def data_table(
         commands += [("BACKGROUND", (0, row), (-1, row), TOTAL_FILL),
                      ("FONT", (0, row), (-1, row), FONT_BOLD, CELL_FONT_SIZE, CELL_LEADING),
                      ("LINEABOVE", (0, row), (-1, row), 0.8, BLUE)]
-    table = Table(list(rows), colWidths=list(widths), repeatRows=header_rows, hAlign="LEFT")
+    table = FlowingTable(list(rows), colWidths=list(widths), repeatRows=header_rows, hAlign="LEFT")
     table.setStyle(TableStyle(commands))
     table.counts_for_progress = counts_for_progress
     return table
 
 
-def label_table(pairs: Sequence[tuple[str, Any]], label_width: float = 42 * mm) -> Table:
-    """An identity block: a grey label on the left, the value (text or flowable) on the right."""
-    rows = [[Paragraph(esc(label), STYLES["label"]), value if isinstance(value, Flowable) else para(value, "cell")]
-            for label, value in pairs]
-    table = Table(rows, colWidths=[label_width, CONTENT_WIDTH - label_width], hAlign="LEFT")
+def long_text(value: Any) -> bool:
+    """Whether a user text is too long for a table cell (it goes in paragraphs after or below the table)."""
+    if isinstance(value, Flowable):
+        return False
+    text = printable(value)
+    return len(text) > LONG_VALUE_CHARS or text.count("\n") > LONG_VALUE_LINES
+
+
+def _label_rows(rows: list[list[Any]], label_width: float, rule_below: bool = True) -> Table:
+    table = FlowingTable(rows, colWidths=[label_width, CONTENT_WIDTH - label_width], hAlign="LEFT")
     table.counts_for_progress = False
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), FONT, CELL_FONT_SIZE, CELL_LEADING),
@@ -205,9 +292,65 @@ def label_table(pairs: Sequence[tuple[str, Any]], label_width: float = 42 * mm) 
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+        *([("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE)] if rule_below else []),
     ]))
     return table
+
+
+def _long_value(label: str, text: object, label_width: float) -> list[Flowable]:
+    """A long text under its label: paragraphs in the value column, the label hanging beside the first line as
+    in the table (a paragraph's bullet), the table's rule after the last line; it flows across pages."""
+    story = text_paragraphs(text, "cell", indent=label_width + 3)
+    first = story[0]
+    if isinstance(first, Paragraph):
+        labelled = ParagraphStyle(f"{first.style.name}+label", parent=first.style, bulletIndent=3,
+                                  bulletFontName=FONT_BOLD, bulletFontSize=CELL_FONT_SIZE, bulletColor=GREY,
+                                  spaceBefore=1.5)
+        # Given to the paragraph rather than its style, the label is not repeated where the text goes on.
+        story[0] = Paragraph(first.text, labelled, bulletText=label)
+    return [*story, HRFlowable(width="100%", thickness=0.25, color=RULE, spaceBefore=1.5, spaceAfter=0)]
+
+
+def label_table(pairs: Sequence[tuple[str, Any]], label_width: float = 42 * mm) -> list[Flowable]:
+    """An identity block: a grey label on the left, the value (text or flowable) on the right. A long text
+    (notes, participants…) leaves the table: a table row cannot flow across pages, a paragraph can."""
+    story: list[Flowable] = []
+    rows: list[list[Any]] = []
+    for label, value in pairs:
+        if long_text(value):
+            if rows:
+                story.append(_label_rows(rows, label_width))
+                rows = []
+            story += _long_value(label, value, label_width)
+        else:
+            rows.append([Paragraph(esc(label), STYLES["label"]),
+                         value if isinstance(value, Flowable) else para(value, "cell")])
+    if rows:
+        story.append(_label_rows(rows, label_width))
+    return story
+
+
+def fit_width(text: str, width: float, font: str = FONT_BOLD, size: float = 8) -> str:
+    """The text cut with an ellipsis so that it fits the width on one line (found by halving, so that a name
+    of any length costs a few measures)."""
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    low, high = 0, min(len(text), int(width))  # a character is wider than a point at these sizes
+    while low < high:
+        middle = (low + high + 1) // 2
+        if pdfmetrics.stringWidth(text[:middle].rstrip() + "…", font, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "…"
+
+
+def reference_cell(reference: str) -> Any:
+    """A reference as a table cell: the plain string when it is short (fast, tens of thousands of rows), a
+    wrapping paragraph when it would overflow its column."""
+    if len(reference) <= 14 and "\n" not in reference:
+        return reference
+    return para(reference, "cell")
 
 
 def heading(title: str, subtitle: str = "") -> list[Flowable]:
@@ -248,10 +391,8 @@ def _decorate(context: SheetContext, canv: rl_canvas.Canvas, doc: BaseDocTemplat
     top = PAGE_HEIGHT - MARGIN + 6 * mm
     canv.setFont(FONT_BOLD, 8.5)
     canv.setFillColor(BLUE)
-    name = context.contract_name
     width = CONTENT_WIDTH - pdfmetrics.stringWidth(context.title, FONT, 8.5) - 8 * mm
-    while name and pdfmetrics.stringWidth(name, FONT_BOLD, 8.5) > width:
-        name = name[:-2] + "…"
+    name = fit_width(" ".join(context.contract_name[:1_000].split()), width, FONT_BOLD, 8.5)
     canv.drawString(MARGIN, top, name)
     canv.setFont(FONT, 8.5)
     canv.setFillColor(GREY)
@@ -271,6 +412,19 @@ def _decorate(context: SheetContext, canv: rl_canvas.Canvas, doc: BaseDocTemplat
     canv.restoreState()
 
 
+class _KeptWithNext(KeepTogether):
+    """A heading and what follows it: moved whole to the next page when they fit on one page; when what follows
+    is a long text that must split anyway, started here if the heading and a few lines fit, rather than leave
+    most of a page blank."""
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803 (reportlab's names)
+        if getattr(self, "_wrapInfo", None) != (aW, aH):
+            self.wrap(aW, aH)
+        if self._H > FRAME_HEIGHT and aH >= self._H0 + SHORTEST_PIECE:
+            return list(self._content)
+        return super().split(aW, aH)
+
+
 class SheetDocument(BaseDocTemplate):
     """An A4 document whose pages carry the header and footer, reporting progress and honouring cancel."""
 
@@ -280,6 +434,7 @@ class SheetDocument(BaseDocTemplate):
             target, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 4 * mm,
             bottomMargin=MARGIN, title=f"{context.title} – {context.contract_name}", author="cvdesk",
             creator="cvdesk", subject=context.title, lang="fr-FR", initialFontName=FONT, initialFontSize=9,
+            keepTogetherClass=_KeptWithNext,
         )
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)

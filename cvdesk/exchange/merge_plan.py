@@ -281,18 +281,17 @@ class _Reading:
             theirs_ids = {u for u, _ in theirs}
             changed_there = any(op not in MERGE_OPERATIONS and u not in mine_ids for u, op in theirs)
             changed_here = any(op not in MERGE_OPERATIONS and u not in theirs_ids for u, op in mine)
-            if changed_there and changed_here:
+            deleting = c.incoming_deleted and not c.local_deleted
+            if deleting and not (c.local_office == manifest.office or c.local_office in manifest.received
+                                 or mine_ids & theirs_ids):
+                take, reason = False, FOREIGN_TOMBSTONE  # reported even when the local version is newer
+            elif changed_there and changed_here:
                 take, reason = False, BOTH_CHANGED
             elif changed_there or changed_here:
                 take, reason = changed_there, ""
             else:
                 incoming_at = c.incoming_updated_at if c.incoming_updated_at <= self.limit else self.now
                 take, reason = incoming_at > c.local_updated_at, ""
-            if take and c.incoming_deleted and not c.local_deleted:
-                allowed = (c.local_office == manifest.office or c.local_office in manifest.received
-                           or bool(mine_ids & theirs_ids))
-                if not allowed:
-                    take, reason = False, FOREIGN_TOMBSTONE
             if take:
                 decisions.setdefault(table, {})[uuid] = Decision("update", c.local_id)
                 if c.incoming_deleted and not c.local_deleted:

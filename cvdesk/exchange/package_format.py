@@ -17,10 +17,13 @@ DERIVED = {"action": frozenset({"requested_total", "granted_total", "paid_total"
 # Who created a record and when never change once it exists here; updated_at alone is no change of content.
 NOT_COMPARED = frozenset({"created_at", "updated_at", "office"})
 KEPT_ON_UPDATE = frozenset({"uuid", "created_at", "office"})
-# Reading caps, checked before any object is built: one record's line, and the lines parsed at a time.
-MAX_LINE_BYTES = 16 * 1024 * 1024
+# Reading caps, checked before any object is built. A record's line: the longest a form allows is a history
+# row of an action whose every text is full (some 450,000 characters, JSON-escaped, in UTF-8) - under 4 MB.
+# A batch: the lines parsed at a time, by count and by size, so that parsing never holds more than a few MB.
+MAX_LINE_BYTES = 4 * 1024 * 1024
 READ_CHUNK_BYTES = 1024 * 1024
 BATCH_LINES = 2000
+BATCH_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)

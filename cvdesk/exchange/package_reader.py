@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.package_format import (
+    BATCH_BYTES,
     BATCH_LINES,
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -129,6 +130,7 @@ class MemberReader:
             raise ExchangeError(f"{self.where} est illisible ({type(exc).__name__}).") from None
         pending = b""
         lines: list[bytes] = []
+        size = 0  # bytes in lines
         first = 1
         seen = 0
         while True:
@@ -144,15 +146,16 @@ class MemberReader:
                 if len(line) > MAX_LINE_BYTES:
                     self._too_long(seen + 1)
                 seen += 1
+                if seen > self.count:
+                    self._capped = True
+                    raise ExchangeError(f"{self.where} contient plus d'enregistrements que les {self.count} "
+                                        "annoncés par le manifeste : paquet refusé.")
                 lines.append(line)
-            if seen > self.count:
-                self._capped = True
-                raise ExchangeError(f"{self.where} contient plus d'enregistrements que les {self.count} annoncés "
-                                    "par le manifeste : paquet refusé.")
-            while len(lines) >= BATCH_LINES:
-                batch, lines = lines[:BATCH_LINES], lines[BATCH_LINES:]
-                yield first, parse_lines(self.where, self.spec, first, batch)
-                first += len(batch)
+                size += len(line)
+                if len(lines) >= BATCH_LINES or size >= BATCH_BYTES:
+                    yield first, parse_lines(self.where, self.spec, first, lines)
+                    first += len(lines)
+                    lines, size = [], 0
         if pending:
             seen += 1
             lines.append(pending)

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import Figure, dataset  # noqa: E402
+from benchmarks.common import Figure, dataset, print_table  # noqa: E402
 
 # Runs one command and prints its peak resident memory (the child's own, in KiB on Linux).
 _MEASURE = ("import resource, subprocess, sys\n"
@@ -90,12 +90,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="the 10,000-action dataset instead")
     args = parser.parse_args()
     source = Path(args.db) if args.db else dataset(args.quick)
-    results = measure(source, args.repeat)
-    print("| Mesure | Médiane | Min | Max | Cible | Verdict |")
-    print("|---|---|---|---|---|---|")
-    for figure in results:
-        print(figure.row())
-    return 0 if all(figure.met is not False for figure in results) else 1
+    return 0 if print_table(measure(source, args.repeat)) else 1
 
 
 if __name__ == "__main__":

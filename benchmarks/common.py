@@ -39,6 +39,15 @@ class Figure:
                 f"{fmt(max(self.samples))} | {self.target} | {verdict} |")
 
 
+def print_table(figures: list[Figure]) -> bool:
+    """The figures as a Markdown table on stdout; whether no target was missed."""
+    print("| Mesure | Médiane | Min | Max | Cible | Verdict |")
+    print("|---|---|---|---|---|---|")
+    for figure in figures:
+        print(figure.row())
+    return all(figure.met is not False for figure in figures)
+
+
 def timed(fn: Callable[[], object], repeat: int, unit: str = "ms") -> list[float]:
     """Wall time of fn over repeat runs, in ms or s."""
     scale = 1000.0 if unit == "ms" else 1.0

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import Figure, dataset, timed  # noqa: E402
+from benchmarks.common import Figure, dataset, print_table, timed  # noqa: E402
 
 
 def _remove_db(path: Path) -> None:
@@ -76,11 +76,7 @@ def main() -> int:
     source = Path(args.db) if args.db else dataset(args.quick)
     export_figure, merge_figure, size = measure(source, args.repeat)
     print(f"Jeu : {source} ; {size} ; {args.repeat} mesure(s) chacune.")
-    print("| Mesure | Médiane | Min | Max | Cible | Verdict |")
-    print("|---|---|---|---|---|---|")
-    for figure in (export_figure, merge_figure):
-        print(figure.row())
-    return 0 if export_figure.met and merge_figure.met else 1
+    return 0 if print_table([export_figure, merge_figure]) else 1
 
 
 if __name__ == "__main__":

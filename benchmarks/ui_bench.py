@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from benchmarks.common import Figure  # noqa: E402
+from benchmarks.common import Figure, print_table  # noqa: E402
 
 
 def _ms(start: float) -> float:
@@ -154,10 +154,7 @@ def main() -> int:
         print(f"La base {args.db} n'existe pas : python -m cvdesk demo --scale national --db {args.db}",
               file=sys.stderr)
         return 2
-    print("| Mesure | Médiane | Min | Max | Cible | Verdict |")
-    print("|---|---|---|---|---|---|")
-    for figure in _measure(args.db, args.repeat):
-        print(figure.row())
+    print_table(_measure(args.db, args.repeat))
     return 0
 
 

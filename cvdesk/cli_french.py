@@ -64,21 +64,19 @@ def unreadable_argument(argv: list[str]) -> str | None:
     return None
 
 
-def year_argument(text: str) -> int:
-    try:
-        year = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"« {text} » n'est pas une année") from None
-    if not 2000 <= year <= 2100:
-        raise argparse.ArgumentTypeError(f"l'année {year} n'est pas entre 2000 et 2100")
-    return year
-
-
-def orientation_argument(text: str) -> int:
+def _integer_between(text: str, low: int, high: int, a_noun: str, the_noun: str) -> int:
     try:
         number = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"« {text} » n'est pas un numéro d'orientation") from None
-    if not 1 <= number <= 999:
-        raise argparse.ArgumentTypeError(f"le numéro d'orientation {number} n'est pas entre 1 et 999")
+        raise argparse.ArgumentTypeError(f"« {text} » n'est pas {a_noun}") from None
+    if not low <= number <= high:
+        raise argparse.ArgumentTypeError(f"{the_noun} {number} n'est pas entre {low} et {high}")
     return number
+
+
+def year_argument(text: str) -> int:
+    return _integer_between(text, 2000, 2100, "une année", "l'année")
+
+
+def orientation_argument(text: str) -> int:
+    return _integer_between(text, 1, 999, "un numéro d'orientation", "le numéro d'orientation")

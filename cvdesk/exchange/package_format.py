@@ -23,7 +23,7 @@ KEPT_ON_UPDATE = frozenset({"uuid", "created_at", "office"})
 MAX_LINE_BYTES = 4 * 1024 * 1024
 READ_CHUNK_BYTES = 1024 * 1024
 BATCH_LINES = 2000
-BATCH_BYTES = 4 * 1024 * 1024
+BATCH_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True)

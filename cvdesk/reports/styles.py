@@ -413,14 +413,13 @@ def _decorate(context: SheetContext, canv: rl_canvas.Canvas, doc: BaseDocTemplat
 
 
 class _KeptWithNext(KeepTogether):
-    """A heading and what follows it: moved whole to the next page when they fit on one page; when what follows
-    is a long text that must split anyway, started here if the heading and a few lines fit, rather than leave
-    most of a page blank."""
+    """A heading and what follows it (style keepWithNext): the heading never ends a page alone, but what follows
+    starts here as soon as the heading and a few lines fit, so that a long table or text leaves no blank page."""
 
     def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803 (reportlab's names)
         if getattr(self, "_wrapInfo", None) != (aW, aH):
             self.wrap(aW, aH)
-        if self._H > FRAME_HEIGHT and aH >= self._H0 + SHORTEST_PIECE:
+        if self._H > aH and aH >= self._H0 + 2 * SHORTEST_PIECE:
             return list(self._content)
         return super().split(aW, aH)
 

@@ -14,12 +14,15 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from cvdesk.domain.money import MoneyError, format_money, parse_money
 from cvdesk.services.choices import Choice
+from cvdesk.services.validation import length_problem, max_length
+from cvdesk.store.models import Record
 
 ERROR_STYLE = "border: 2px solid #c0392b;"
 ERROR_TEXT_STYLE = "color: #c0392b;"
@@ -263,16 +266,49 @@ class FieldRow(QWidget):
 
 
 class RecordForm(QFormLayout):
-    """A form layout that remembers each field's row by its service name, to mark the refused ones."""
+    """A form layout that remembers each field's row by its service name, to mark the refused ones; given the
+    record's model, it says as soon as a text is longer than its field accepts."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, model: type[Record] | None = None) -> None:
         super().__init__(parent)
+        self.model = model
         self.rows: dict[str, FieldRow] = {}
         self.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+
+    def _watch_length(self, name: str, row: FieldRow) -> None:
+        """The save's own sentence under the field while its text is too long. The text is not cut (no
+        setMaxLength): a longer text loaded from an older base stays whole until the person shortens it."""
+        model = self.model
+        cap = max_length(model, name) if model is not None else None
+        field = row.field
+        editor = field.lineEdit() if isinstance(field, QComboBox) and field.isEditable() else field
+        if cap is None or not isinstance(editor, (QLineEdit, QPlainTextEdit)):
+            return
+        if isinstance(editor, QPlainTextEdit):
+            document = editor.document()
+
+            def text() -> str:
+                # A UTF-16 count is never below the Python one: only a count over the cap needs the text itself.
+                return editor.toPlainText() if document.characterCount() - 1 > cap else ""
+        else:
+            text = editor.text
+        shown = False
+
+        def check() -> None:
+            nonlocal shown
+            message = length_problem(model, name, text())
+            if message:
+                row.set_error(message)
+            elif shown:
+                row.set_error(None)
+            shown = bool(message)
+
+        editor.textChanged.connect(check)
 
     def add_field(self, name: str, label: str, field: QWidget) -> QWidget:
         row = FieldRow(field)
         self.rows[name] = row
+        self._watch_length(name, row)
         caption = QLabel(label)
         caption.setBuddy(field)
         self.addRow(caption, row)
@@ -282,6 +318,7 @@ class RecordForm(QFormLayout):
         """A field under its own title, across the whole width of the form (the financing plan)."""
         row = FieldRow(field)
         self.rows[name] = row
+        self._watch_length(name, row)
         caption = QLabel(label)
         caption.setBuddy(field)
         caption.setStyleSheet("font-weight: bold; margin-top: 6px;")

@@ -115,7 +115,7 @@ class RecordTab(QWidget):
         self.heading = QLabel(self.new_title)
         self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
         self.heading.setWordWrap(True)
-        self.form = RecordForm()
+        self.form = RecordForm(model=HISTORY_MODELS.get(self.kind))  # its text fields' caps
         form_widget = QWidget()
         form_layout = QVBoxLayout(form_widget)
         form_layout.addWidget(self.heading)

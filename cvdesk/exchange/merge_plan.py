@@ -324,6 +324,11 @@ class _Reading:
             out.append(f"le paquet se dit exporté le {readable_time(self.manifest.exported_at)}, après l'heure de cet "
                        f"ordinateur : l'horloge du bureau « {office} » semble en avance ; l'heure de réception est "
                        "retenue.")
+        ahead = sorted(name for name, moment in self.manifest.received.items() if moment > self.limit)
+        if ahead:
+            out.append(f"le paquet dit avoir reçu des paquets datés d'après l'heure de cet ordinateur (bureau "
+                       f"« {ahead[0]} »{' et autres' if len(ahead) > 1 else ''}) : des horloges semblent en avance ; "
+                       "ces dates ne servent pas à la fusion.")
         if self.future:
             out.append(f"{self.future} date(s) de création ou de modification sont dans le futur (jusqu'au "
                        f"{readable_time(self.latest_future)}) : l'horloge du bureau « {office} » semble en avance ; "

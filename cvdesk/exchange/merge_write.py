@@ -267,12 +267,14 @@ def write_plan(plan: MergePlan, progress: Progress | None = None, cancelled: Can
         conn.execute(f"PRAGMA cache_size = {-MERGE_CACHE_KIB}")
     try:
         with db.atomic():
-            with open_checked_zip(plan.path, "un paquet d'échange cvdesk") as archive:
-                if read_manifest(archive, plan.path).files != plan.manifest.files:
-                    raise ExchangeError(f"Le paquet {plan.path} a changé pendant l'import : rien n'a été écrit.")
-                writer = _Writer(plan, progress, cancelled)
-                for spec in table_specs():
-                    writer.table(archive, spec)
+            writer = _Writer(plan, progress, cancelled)
+            if plan.summary.changed or plan.summary.conflicts:  # else only the memory of the exchange changes
+                with open_checked_zip(plan.path, "un paquet d'échange cvdesk") as archive:
+                    if read_manifest(archive, plan.path).files != plan.manifest.files:
+                        raise ExchangeError(f"Le paquet {plan.path} a changé pendant l'import : rien n'a été "
+                                            "écrit.")
+                    for spec in table_specs():
+                        writer.table(archive, spec)
             writer.finish()
     finally:
         conn.execute(f"PRAGMA cache_size = {previous_cache}")

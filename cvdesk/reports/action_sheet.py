@@ -165,7 +165,7 @@ def build_action_sheet(action_id: int, out: Path | BinaryIO, progress: Progress 
         long_notes: list[Flowable] = []
         for d in decisions:
             occasion = f"{meeting_kind_label(d.meeting_kind)} du {date_fr(d.meeting_date)}"
-            notes: Any = para(d.notes, "cell")
+            notes: Any = para(d.notes, "cell", lines=True)
             if long_text(d.notes):  # a table row cannot flow across pages: the text follows the table
                 notes = para("Voir ci-dessous.", "cell")
                 long_notes += [para(f"Observations – {occasion}", "h3"), *text_paragraphs(d.notes)]

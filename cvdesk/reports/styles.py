@@ -124,6 +124,8 @@ def printable(text: object) -> str:
     """User text as a sheet prints it: line ends unified, runs of empty lines kept to one, and anything past
     PRINT_LIMIT characters left out with a note that says how much."""
     value = str(text or "")
+    if len(value) <= PRINT_LIMIT and "\n" not in value and "\r" not in value:
+        return value  # the usual case, tens of thousands of times in a national programme
     left_out = len(value) - PRINT_LIMIT
     if left_out > 0:
         value = value[:PRINT_LIMIT]
@@ -134,7 +136,13 @@ def printable(text: object) -> str:
 
 
 def esc(text: object) -> str:
-    """User text made safe for a Paragraph: markup characters escaped, line breaks kept."""
+    """User text made safe for a Paragraph, on one line: markup characters escaped, a line break (a name pasted
+    from a spreadsheet cell) printed as a space, so that a name or a title never makes a row taller than a page."""
+    return escape(printable(text).replace("\n", " "))
+
+
+def esc_lines(text: object) -> str:
+    """A free text (notes, address…) made safe for a Paragraph, its line breaks kept."""
     return escape(printable(text)).replace("\n", "<br/>")
 
 
@@ -160,9 +168,9 @@ def text_paragraphs(text: object, style: str = "body", indent: float = 0, prefix
     return story
 
 
-def para(text: object, style: str = "body") -> Paragraph:
-    """A paragraph of user text (escaped)."""
-    return Paragraph(esc(text), STYLES[style])
+def para(text: object, style: str = "body", lines: bool = False) -> Paragraph:
+    """A paragraph of user text (escaped), on one line unless lines keeps its line breaks (a free text)."""
+    return Paragraph(esc_lines(text) if lines else esc(text), STYLES[style])
 
 
 def markup(text: str, style: str = "body") -> Paragraph:
@@ -324,7 +332,7 @@ def label_table(pairs: Sequence[tuple[str, Any]], label_width: float = 42 * mm) 
             story += _long_value(label, value, label_width)
         else:
             rows.append([Paragraph(esc(label), STYLES["label"]),
-                         value if isinstance(value, Flowable) else para(value, "cell")])
+                         value if isinstance(value, Flowable) else para(value, "cell", lines=True)])
     if rows:
         story.append(_label_rows(rows, label_width))
     return story

@@ -70,6 +70,13 @@ def words_past_the_margin(path: Path) -> list[str]:
                                                layout) if float(x_max) > limit]
 
 
+def lines_holding(path: Path, word: str) -> int:
+    """On how many printed lines the word appears (pdftotext measures each word on the page)."""
+    layout = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return len({(page, y) for page, part in enumerate(layout.split("<page ")) for y, found
+                in re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)"[^>]*>([^<]*)<', part) if found == word})
+
+
 def test_a_quartier_sheet_prints_notes_at_the_cap_across_pages(demo_db, tmp_path: Path) -> None:
     quartier = find_quartier("QP059001")
     before = tmp_path / "avant.pdf"
@@ -184,3 +191,35 @@ def test_every_user_text_at_its_cap_prints_on_every_sheet(demo_db, tmp_path: Pat
         text += " ".join(pages_text(out))
     missing = [field for tag, field in tags.items() if f"DEB{tag}" not in text or f"FIN{tag}" not in text]
     assert missing == []
+
+
+def test_names_pasted_with_line_breaks_print_on_one_line(demo_db, tmp_path: Path) -> None:
+    """A spreadsheet cell can hold line breaks (Alt+Entrée): a title or a name prints them as spaces, so that no
+    table row grows taller than a page."""
+    item = MeetingItem.select().where(MeetingItem.deleted == False).first()  # noqa: E712
+    action = item.action
+    broken = "\n".join(["Atelier"] * 32)  # 255 characters, 31 line breaks
+    assert len(broken) == MAX_LENGTH[Action]["title"]
+    Action.update(title=broken, reference="2015-\nVM-\n001").where(Action.id == action.id).execute()
+    Association.update(name=broken).where(Association.id == action.porteur_id).execute()
+    Orientation.update(title="\n".join(["Orientation"] * 83)).where(Orientation.id == action.orientation_id).execute()
+    Funder.update(name=broken).where(Funder.id == Funding.get(Funding.action == action).funder_id).execute()
+    MeetingItem.update(decision=broken).where(MeetingItem.id == item.id).execute()
+
+    one_line = " ".join(["Atelier"] * 32)
+    quartier = ActionQuartier.get(ActionQuartier.action == action).quartier
+    for name, build in (
+        ("quartier", lambda out: build_quartier_sheet(quartier.id, out)),
+        ("association", lambda out: build_association_sheet(action.porteur_id, out)),
+        ("action", lambda out: build_action_sheet(action.id, out)),
+        ("meeting", lambda out: build_meeting_sheet(item.meeting_id, out)),
+        ("programme", lambda out: build_programme_sheet(programme_scope(action.year, None, None, None), out)),
+    ):
+        out = tmp_path / f"{name}.pdf"
+        build(out)
+        text = " ".join(pages_text(out))
+        assert one_line in text, name
+        assert "2015- VM- 001" in text, name
+    # On the quartier sheet the title, the porteur and the funder wrap in their columns: a few lines each, not one
+    # per line break (3 × 32 lines before).
+    assert lines_holding(tmp_path / "quartier.pdf", "Atelier") <= 30

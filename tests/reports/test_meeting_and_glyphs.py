@@ -65,7 +65,7 @@ def test_names_with_french_typography_print_with_real_glyphs(empty_db, tmp_path:
         missing = [c for c in HARD + "€àâäéèêëîïôöùûüÿçÀÉÈÊÎÔÙÛÇæÆ–—…\u00a0" if ord(c) not in cmap]
         assert missing == [], (face, missing)
 
-    contract = save_contract({"name": f"Contrat de ville « Cœur d’Agglo »\u202f2015", "start_year": 2015,
+    contract = save_contract({"name": "Contrat de ville « Cœur d’Agglo »\u202f2015", "start_year": 2015,
                               "end_year": 2020}).record
     orientation = save_orientation({"contract": contract.id, "number": 1, "title": "Œuvrer à l’égalité"}).record
     commune = save_commune({"name": "Condé-sur-l’Escaut", "postcode": "59163"}).record

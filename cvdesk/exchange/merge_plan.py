@@ -188,7 +188,7 @@ class _Reading:
                                  "n'existe ni dans le paquet ni dans cette base")
         except ExchangeError:
             if reader.tampered():
-                reader._check_digest()
+                reader.check_digest()
             raise
         finally:
             reader.close()

@@ -56,7 +56,7 @@ def read_manifest(archive: Any, path: Path) -> Manifest:
         if len(raw) > MAX_MANIFEST_BYTES:
             raise ValueError("trop gros")
         manifest = json.loads(raw.decode("utf-8"))
-    except (Exception, RecursionError) as exc:  # bad deflate, CRC, UTF-8, JSON, nesting: all the same to the user
+    except Exception as exc:  # bad deflate, CRC, UTF-8, JSON, nesting (RecursionError): all the same to the user
         raise ExchangeError(f"Le paquet {path} : {MANIFEST} est illisible ou mal formé ({type(exc).__name__}).") from None
     if not isinstance(manifest, dict):
         raise _manifest_error(path, "un objet JSON est attendu")
@@ -159,7 +159,7 @@ class MemberReader:
         if pending:
             seen += 1
             lines.append(pending)
-        self._check_digest()
+        self.check_digest()
         if seen != self.count:
             raise ExchangeError(f"{self.where} contient {seen} enregistrement(s), le manifeste en annonce "
                                 f"{self.count}.")
@@ -178,7 +178,7 @@ class MemberReader:
         raise ExchangeError(f"{self.where}, ligne {number} : l'enregistrement dépasse {MAX_LINE_BYTES // 2**20} Mo "
                             "(paquet anormal ou bombe de décompression) : paquet refusé.")
 
-    def _check_digest(self) -> None:
+    def check_digest(self) -> None:
         if self._hasher.hexdigest() != self.digest:
             raise ExchangeError(f"Le paquet {self.path} : la somme de contrôle du fichier {self.spec.file} ne "
                                 "correspond pas à celle du manifeste (fichier modifié ou abîmé) : paquet refusé.")

@@ -124,3 +124,31 @@ def test_a_forged_manifest_date_is_refused(good_package: Path, demo_template: Pa
 def test_the_manifest_of_a_good_package_is_plain_json(good_package: Path) -> None:
     manifest = json.loads(members(good_package)["manifest.json"])
     assert manifest["office"] == "Bureau Nord"
+
+
+def test_a_file_changed_without_its_checksum_is_called_changed(good_package: Path, tmp_path: Path,
+                                                               demo_template: Path, capsys) -> None:
+    """Its first odd line is not the story: the file is not the one the manifest describes."""
+    files = members(good_package)
+    files["action.jsonl"] = files["action.jsonl"].replace(b'"status":"', b'"status":"pirate', 1)
+    package = write(tmp_path / "paquet.zip", files)
+    db = tmp_path / "siege.db"
+    db.write_bytes(demo_template.read_bytes())
+    code, _, err = run_cli(capsys, "import", "--db", str(db), str(package))
+    assert code == 2 and "la somme de contrôle du fichier action.jsonl ne correspond pas" in err
+
+
+def test_more_records_than_the_manifest_announces_are_refused(good_package: Path, tmp_path: Path) -> None:
+    from cvdesk.exchange.errors import ExchangeError
+    from cvdesk.exchange.merge import import_package
+    from tests.exchange.forging import with_manifest
+
+    files = members(good_package)
+    files = with_manifest(files, lambda m: m["files"]["commune.jsonl"].update(records=3))
+    package = write(tmp_path / "paquet.zip", files)
+    open_database(tmp_path / "vide.db")
+    try:
+        with pytest.raises(ExchangeError, match="commune.jsonl contient plus d'enregistrements que les 3 annoncés"):
+            import_package(package)
+    finally:
+        close_database()

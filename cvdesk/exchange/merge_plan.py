@@ -217,7 +217,7 @@ class _Reading:
             for offset, row in enumerate(rows):
                 if row[n] in missing:
                     if column.target == spec.table:
-                        late.append((first + offset, row, column.key, row[n]))
+                        late.append((first + offset, (row[0],), column.key, row[n]))  # the UUID names it
                     else:
                         raise refuse(where, first + offset, row, column.key, f"il renvoie à un enregistrement "
                                      f"({row[n]}) qui n'existe ni dans le paquet ni dans cette base")

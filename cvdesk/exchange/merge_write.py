@@ -78,7 +78,7 @@ class _Writer:
     def __init__(self, plan: MergePlan, progress: Progress | None, cancelled: CancelCheck | None) -> None:
         self.plan, self.progress, self.cancelled = plan, progress, cancelled
         self.conn = db.connection()
-        self.ids: dict[str, dict[str, int]] = {t: dict(m) for t, m in plan.local_ids.items()}
+        self.ids = plan.local_ids  # grown with the records added, as they get their ids
         self.targets = referenced_tables()
         self.touched_actions: set[int] = set()
         self.done = plan.total
@@ -154,13 +154,15 @@ class _Writer:
                 late: list[tuple[int, str, str]]) -> int:
         if not adds:
             return next_id
+        # References are converted before this batch's rows get their ids: a reference to a row of the same
+        # batch waits (late) until the row exists, since the database checks each reference as it is inserted.
+        values = list(zip(range(next_id, next_id + len(adds)), *self._columns(spec, adds, late)))
         ids = self.ids.get(spec.table) if spec.table in self.targets else None
         if ids is not None:
             for offset, row in enumerate(adds):
                 ids[row[0]] = next_id + offset  # rows get the next ids in package order
         cols = ", ".join(f'"{c.sql}"' for c in spec.columns)
         marks = ", ".join("?" * (len(spec.columns) + 1))
-        values = list(zip(range(next_id, next_id + len(adds)), *self._columns(spec, adds, late)))
         self.conn.executemany(f'INSERT INTO "{spec.table}" (id, {cols}) VALUES ({marks})', values)
         self._touch(spec, [(next_id + k, row) for k, row in enumerate(adds)])
         return next_id + len(adds)

@@ -241,3 +241,26 @@ def test_the_bulk_path_rebuilds_indexes_and_the_search_index(demo_file: Path, tm
     assert found > 0
     assert db.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
     close_database()
+
+
+def test_a_renewal_listed_before_the_action_it_renews_keeps_its_link(demo_file: Path, tmp_path: Path) -> None:
+    from cvdesk.store.models import db
+    from tests.exchange.forging import edited, members, write
+
+    from cvdesk.services.actions import renew_action
+
+    open_database(demo_file)
+    for action in Action.select().order_by(Action.id).limit(3):
+        assert renew_action(action.id).ok
+    export_package(tmp_path / "p.zip", "Siège")
+    close_database()
+    files = edited(members(tmp_path / "p.zip"), "action.jsonl", lambda records: records.reverse())
+    links = {(r["uuid"], r["previous"]) for r in map(json.loads, files["action.jsonl"].decode().splitlines())
+             if r["previous"]}
+    assert len(links) == 3
+    write(tmp_path / "inverse.zip", files)
+    open_database(tmp_path / "vide.db")
+    import_package(tmp_path / "inverse.zip")
+    stored = set(db.execute_sql('SELECT a.uuid, p.uuid FROM "action" a JOIN "action" p ON p.id = a.previous_id'))
+    assert stored == links
+    close_database()

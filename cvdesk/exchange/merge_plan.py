@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import timedelta
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable
 
@@ -194,7 +195,7 @@ class _Reading:
             reader.close()
 
     def _unique(self, where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]], seen: set[str]) -> None:
-        fresh = {row[0] for row in rows}
+        fresh = set(map(itemgetter(0), rows))
         if len(fresh) != len(rows) or not seen.isdisjoint(fresh):
             batch: set[str] = set()
             for offset, row in enumerate(rows):
@@ -210,7 +211,8 @@ class _Reading:
             if column.kind != "fk":
                 continue
             known, here = self.incoming[column.target], self.local_ids[column.target]
-            refs = {row[n] for row in rows if row[n] is not None}
+            refs = set(map(itemgetter(n), rows))
+            refs.discard(None)
             missing = refs.difference(known).difference(here)
             if not missing:
                 continue
@@ -225,7 +227,7 @@ class _Reading:
     def _stamps(self, spec: TableSpec, rows: list[tuple[Any, ...]]) -> None:
         for key in STAMPS:
             n = spec.index(key)
-            latest = max(row[n] for row in rows)
+            latest = max(map(itemgetter(n), rows))
             if latest > self.limit:
                 self.future += sum(1 for row in rows if row[n] > self.limit)
                 self.latest_future = max(self.latest_future, latest)

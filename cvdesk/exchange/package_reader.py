@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import operator
+from bisect import bisect_left
+from itertools import accumulate
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -130,7 +132,7 @@ class MemberReader:
             raise ExchangeError(f"{self.where} est illisible ({type(exc).__name__}).") from None
         pending = b""
         lines: list[bytes] = []
-        size = 0  # bytes in lines
+        sizes: list[int] = []  # the length of each line waiting in lines
         first = 1
         seen = 0
         while True:
@@ -142,20 +144,24 @@ class MemberReader:
             pending = parts.pop()
             if len(pending) > MAX_LINE_BYTES:
                 self._too_long(seen + len(parts) + 1)
-            for line in parts:
-                if len(line) > MAX_LINE_BYTES:
-                    self._too_long(seen + 1)
-                seen += 1
-                if seen > self.count:
-                    self._capped = True
-                    raise ExchangeError(f"{self.where} contient plus d'enregistrements que les {self.count} "
-                                        "annoncés par le manifeste : paquet refusé.")
-                lines.append(line)
-                size += len(line)
-                if len(lines) >= BATCH_LINES or size >= BATCH_BYTES:
-                    yield first, parse_lines(self.where, self.spec, first, lines)
-                    first += len(lines)
-                    lines, size = [], 0
+            if not parts:
+                continue
+            lengths = list(map(len, parts))
+            if max(lengths) > MAX_LINE_BYTES:
+                self._too_long(seen + 1 + next(n for n, k in enumerate(lengths) if k > MAX_LINE_BYTES))
+            if seen + len(parts) > self.count:
+                self._capped = True
+                raise ExchangeError(f"{self.where} contient plus d'enregistrements que les {self.count} "
+                                    "annoncés par le manifeste : paquet refusé.")
+            seen += len(parts)
+            lines.extend(parts)
+            sizes.extend(lengths)
+            while len(lines) >= BATCH_LINES or sum(sizes[:BATCH_LINES]) >= BATCH_BYTES:
+                take = _batch_length(sizes)
+                batch = lines[:take]
+                del lines[:take], sizes[:take]
+                yield first, parse_lines(self.where, self.spec, first, batch)
+                first += take
         if pending:
             seen += 1
             lines.append(pending)
@@ -204,6 +210,13 @@ class MemberReader:
             self._stream = None
 
 
+def _batch_length(sizes: list[int]) -> int:
+    """How many of the waiting lines make the next batch: BATCH_LINES, or fewer when they pass BATCH_BYTES."""
+    running = list(accumulate(sizes[:BATCH_LINES]))
+    over = bisect_left(running, BATCH_BYTES)
+    return over + 1 if over < len(running) else len(running)
+
+
 def parse_lines(where: str, spec: TableSpec, first: int, lines: list[bytes]) -> list[tuple[Any, ...]]:
     """The rows of these lines (values in spec order); a faulty line is named with its number."""
     objects: list[Any] | None
@@ -218,7 +231,7 @@ def parse_lines(where: str, spec: TableSpec, first: int, lines: list[bytes]) -> 
         objects = [_parse_line(where, first + n, line) for n, line in enumerate(lines)]
     keys = spec.keys
     width = len(keys)
-    if all(type(obj) is dict and len(obj) == width for obj in objects):
+    if set(map(type, objects)) == {dict} and set(map(len, objects)) == {width}:
         try:
             return list(map(operator.itemgetter(*keys), objects))
         except KeyError:

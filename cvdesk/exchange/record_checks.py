@@ -159,11 +159,13 @@ def _column_ok(model: type[Record], kind: str, null: bool, key: str, values: Seq
     return cap is None or max(map(len, values)) <= cap
 
 
-def check_shape(where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]]) -> None:
+def check_shape(where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]],
+                columns: list[tuple[Any, ...]] | None = None) -> None:
     """Every value of these rows has its column's type and form; RecordRefused names the first that has not."""
     if not rows:
         return
-    columns = list(zip(*rows))
+    if columns is None:
+        columns = list(zip(*rows))
     for n, column in enumerate(spec.columns):
         if _column_ok(spec.model, column.kind, column.null, column.key, columns[n]):
             continue
@@ -374,15 +376,20 @@ def rules_for(table: str) -> tuple[Rule, ...]:
     return _RULES.get(table, ())
 
 
-def check_content(where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]]) -> None:
+def check_content(where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]],
+                  columns: list[tuple[Any, ...]] | None = None) -> None:
     """Every rule of the record type, over the batch; RecordRefused names the first record that breaks one."""
-    for rule in rules_for(spec.table):
+    rules = rules_for(spec.table)
+    if not rules or not rows:
+        return
+    if columns is None:
+        columns = list(zip(*rows))
+    for rule in rules:
         positions = [spec.index(k) for k in rule.keys]
         if len(positions) == 1:
-            n = positions[0]
-            column: list[Any] = [row[n] for row in rows]
+            column: list[Any] = list(columns[positions[0]])
         else:
-            column = [tuple(row[n] for n in positions) for row in rows]
+            column = list(zip(*(columns[n] for n in positions)))
         if rule.fast is not None and rule.fast(column):
             continue
         verdicts: dict[Any, str | tuple[str, str] | None] = {}
@@ -399,5 +406,6 @@ def check_content(where: str, spec: TableSpec, first: int, rows: list[tuple[Any,
 
 def check_records(where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]]) -> None:
     """Shape, then the forms' rules: the whole of what an incoming record must pass."""
-    check_shape(where, spec, first, rows)
-    check_content(where, spec, first, rows)
+    columns = list(zip(*rows))
+    check_shape(where, spec, first, rows, columns)
+    check_content(where, spec, first, rows, columns)

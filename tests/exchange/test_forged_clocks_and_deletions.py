@@ -193,3 +193,42 @@ def test_a_package_cannot_rewrite_or_hide_a_history_row(change: str, offices: di
     assert ("l'historique ne se réécrit ni ne s'efface" if change == "rewrite" else
             "un historique ne se supprime pas") in err
     assert fingerprint(offices["siege"]) == before
+
+
+def _shifted(package: Path, out: Path, days: float) -> Path:
+    """The package as written by an office whose clock is off by this many days: every time in it moved."""
+    def move(stamp: str) -> str:
+        moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ") + timedelta(days=days)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    files = members(package)
+    for name in [n for n in files if n.endswith(".jsonl")]:
+        def shift(records: list[dict]) -> None:
+            for record in records:
+                record["created_at"], record["updated_at"] = move(record["created_at"]), move(record["updated_at"])
+        files = edited(files, name, shift)
+    return write(out, with_manifest(files, lambda m: m.update(exported_at=move(m["exported_at"]))))
+
+
+@pytest.mark.parametrize("days", [-3650, -1, 0.05, 400], ids=["10-ans-de-retard", "1-jour-de-retard",
+                                                              "1-heure-d-avance", "400-jours-d-avance"])
+def test_the_senders_clock_does_not_change_what_the_merge_keeps(days: float, offices: dict[str, Path]) -> None:
+    """Nord edits two actions, headquarters one of them: whatever Nord's clock says, the same titles stay and the
+    same record is a conflict."""
+    folder = offices["folder"]
+    open_database(offices["nord"])
+    first, second = [a.uuid for a in Action.select().order_by(Action.id).limit(2)]
+    _retitle(first, "Nord 1")
+    _retitle(second, "Nord 2")
+    export_package(folder / "nord.zip", "Bureau Nord")
+    close_database()
+    outcomes = []
+    for package in (folder / "nord.zip", _shifted(folder / "nord.zip", folder / "decale.zip", days)):
+        copy = folder / f"siege-{package.stem}.db"
+        copy.write_bytes(offices["siege"].read_bytes())
+        open_database(copy)
+        _retitle(second, "Siège 2")
+        summary = import_package(package)
+        outcomes.append(([c.uuid for c in summary.conflicts], _title(first), _title(second)))
+        close_database()
+    assert outcomes[0] == ([second], "Nord 1", "Siège 2")
+    assert outcomes[1] == outcomes[0]

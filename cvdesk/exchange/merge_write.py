@@ -75,6 +75,8 @@ def recompute_action_totals(action_ids: set[int]) -> None:
 
 
 class _Writer:
+    """The second pass: each table streamed again and written as the plan says."""
+
     def __init__(self, plan: MergePlan, progress: Progress | None, cancelled: CancelCheck | None) -> None:
         self.plan, self.progress, self.cancelled = plan, progress, cancelled
         self.conn = db.connection()

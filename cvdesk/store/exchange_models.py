@@ -10,12 +10,15 @@ class ExchangePeer(BaseModel):
     """An office this database has received a package from, and the export time of its newest package."""
 
     office = CharField(primary_key=True)
-    last_received_at = CharField(max_length=27)  # the package's export time, ISO text (its sender's clock)
+    # The package's export time, ISO text, by its sender's clock but never later than ours when it arrived; it
+    # is only told to others (manifest "received"), no merge decision rests on it.
+    last_received_at = CharField(max_length=27)
     imported_at = UtcDateTimeField(default=utcnow)
 
 
 class ExchangeConflict(BaseModel):
-    """A record changed here and in another office since their last exchange: the local version was kept."""
+    """A record changed here and in another office since their last exchange, or deleted by an office that
+    neither created nor received it: the local version was kept until a person decides."""
 
     id = AutoField()
     record_type = CharField()

@@ -28,7 +28,7 @@ from cvdesk.exchange.package_format import (
     TableSpec,
     table_specs,
 )
-from cvdesk.exchange.record_checks import office_problem, utc_problem
+from cvdesk.exchange.record_checks import office_problem, printable, utc_problem
 from cvdesk.store.migrations import latest_version
 
 
@@ -107,7 +107,7 @@ def read_manifest(archive: Any, path: Path) -> Manifest:
         if spec.file not in names:
             raise ExchangeError(f"Le paquet {path} ne contient pas le fichier {spec.file} que son manifeste annonce.")
         files[spec.file] = (count, digest.lower())
-    unknown = sorted(str(name)[:60] for name in set(files_in) - set(files))
+    unknown = sorted(printable(str(name))[:60] for name in set(files_in) - set(files))
     if unknown:
         raise ExchangeError(f"Le paquet {path} contient un type d'enregistrement inconnu ({unknown[0]}) : "
                             "mettez cvdesk à jour.")
@@ -242,7 +242,7 @@ def parse_lines(where: str, spec: TableSpec, first: int, lines: list[bytes]) -> 
             raise ExchangeError(f"{where}, ligne {first + n} : un objet JSON est attendu.")
         if obj.keys() != keyset:
             missing = sorted(keyset - obj.keys())
-            extra = sorted(str(k)[:40] for k in obj.keys() - keyset)
+            extra = sorted(printable(str(k))[:40] for k in obj.keys() - keyset)
             what = f"il manque le champ « {missing[0]} »" if missing else f"champ inconnu « {extra[0]} »"
             raise ExchangeError(f"{where}, ligne {first + n} : {what}.")
     return [tuple(obj[k] for k in keys) for obj in objects]

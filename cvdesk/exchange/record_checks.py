@@ -73,8 +73,13 @@ def office_problem(value: Any) -> str | None:
     return None
 
 
+def printable(text: str) -> str:
+    """text as a message may carry it: a lone surrogate (which no console can print) written as \\udXXX."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _shown(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else json.dumps(value)
+    text = printable(json.dumps(value, ensure_ascii=False))
     return text if len(text) <= 40 else text[:39] + "…"
 
 

@@ -90,12 +90,15 @@ def test_one_bad_field_refuses_the_package_and_names_it(name: str, line: int, ch
     ('{"uuid": ' + DEEP + "}", "imbrication JSON trop profonde"),
     ('{"uuid": 1' + "0" * 5000 + "}", "un nombre y est démesurément long"),
     ('{"uuid": "a", "uuid": NaN', "ce n'est pas un objet JSON valide"),
-], ids=["deep", "huge-number", "broken"])
+    ("+surrogate-key", "champ inconnu « \\ud800 »"),
+], ids=["deep", "huge-number", "broken", "surrogate-key"])
 def test_a_line_that_json_cannot_hold_is_refused_by_its_number(line_text: str, words: str, good_package: Path,
                                                                 demo_template: Path, tmp_path: Path,
                                                                 capsys) -> None:
     files = members(good_package)
     lines = files["commune.jsonl"].decode().splitlines()
+    if line_text == "+surrogate-key":  # the real record, with one more field named by a lone surrogate
+        line_text = json.dumps({**json.loads(lines[1]), "\ud800": 1})
     lines[1] = line_text
     package = write(tmp_path / "paquet.zip", resealed(files, "commune.jsonl", ("\n".join(lines) + "\n").encode()))
     db = tmp_path / "siege.db"

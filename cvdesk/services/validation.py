@@ -17,6 +17,7 @@ from cvdesk.domain.identifiers import (
     digits_only,
 )
 from cvdesk.domain.money import NBSP
+from cvdesk.domain.funders import FUNDER_KINDS
 from cvdesk.domain.status import STATUSES, check_transition
 from cvdesk.store.models import (
     RECORD_MODELS,
@@ -300,6 +301,10 @@ def validate_orientation(values: Mapping[str, Any], existing: Record | None) -> 
 def validate_funder(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     _required(errors, values, existing, "name", "Le nom du financeur")
+    kind = _value(values, existing, "kind")
+    if kind is not None and kind not in FUNDER_KINDS:
+        errors["kind"] = (f"La catégorie de financeur « {kind} » n'existe pas (possibles : "
+                          f"{', '.join(FUNDER_KINDS)}).")
     return errors
 
 

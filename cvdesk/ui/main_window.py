@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
         if is_read_only():
             title += " (lecture seule)"
         self.setWindowTitle(title)
-        self.path_label.setText(str(self.db_path))
+        self.path_label.setText(("Lecture seule : " if is_read_only() else "") + str(self.db_path))
         self.path_label.setToolTip(str(self.db_path))
         self.update_counts()
 

@@ -29,6 +29,7 @@ def test_a_base_on_a_read_only_key_opens_for_reading_and_says_so(demo_template: 
         checks = start_opening_checks(window)
         qtbot.waitUntil(checks.isFinished, timeout=20000)
         assert "(lecture seule)" in window.windowTitle()
+        assert window.path_label.text().startswith("Lecture seule")
         assert told and "lecture seule" in told[0] and "endommag" not in " ".join(told)
         window.tabs.setCurrentIndex(0)
         tab = window.quartiers_tab

@@ -6,6 +6,8 @@ import re
 NBSP = "\u00a0"
 # At most 15 digits of euros: the cents always fit in a 64-bit database integer.
 MAX_UNIT_DIGITS = 15
+# The largest amount a money field accepts, in cents (999 999 999 999 999,99 €).
+MAX_CENTS = 10 ** (MAX_UNIT_DIGITS + 2) - 1
 
 
 class MoneyError(ValueError):

@@ -25,7 +25,7 @@ from cvdesk.domain.axes import PILLARS, encode_axes
 from cvdesk.domain.funders import FUNDER_KINDS
 from cvdesk.domain.identifiers import check_quartier_code
 from cvdesk.domain.indicators import INDICATORS, parse_indicator
-from cvdesk.domain.money import MAX_UNIT_DIGITS, format_money
+from cvdesk.domain.money import MAX_CENTS, format_money
 from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.package_format import TableSpec
 from cvdesk.services import validation
@@ -34,7 +34,6 @@ from cvdesk.services.report_data import MEETING_KINDS
 from cvdesk.store.models import RECORD_MODELS, Record
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
-MAX_CENTS = 10 ** (MAX_UNIT_DIGITS + 2) - 1  # what a money field of a form accepts
 PACKAGE_RECORD_TYPE = "Paquet"  # the record_type of the history row a merge writes about the package itself
 RECORD_TYPES = frozenset({m.__name__ for m in RECORD_MODELS} | {PACKAGE_RECORD_TYPE})
 MAX_OFFICE_CHARS = 255

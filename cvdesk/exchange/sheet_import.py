@@ -14,7 +14,7 @@ from typing import Any, Callable
 from peewee import DatabaseError
 
 from cvdesk.domain.identifiers import digits_only
-from cvdesk.domain.money import MAX_UNIT_DIGITS, MoneyError, parse_money
+from cvdesk.domain.money import MAX_CENTS, MoneyError, parse_money
 from cvdesk.domain.status import STATUS_LABELS, STATUSES
 from cvdesk.exchange.cells import restore
 from cvdesk.exchange.errors import ExchangeError
@@ -203,9 +203,6 @@ def _text(value: Any) -> str:
     if isinstance(value, (datetime, date)):
         return value.strftime("%d/%m/%Y")
     return restore(str(value).strip())
-
-
-MAX_CENTS = 10 ** (MAX_UNIT_DIGITS + 2) - 1  # as parse_money() accepts from a form
 
 
 def _bounded_cents(cents: int, shown: Any) -> int:

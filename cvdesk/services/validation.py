@@ -16,7 +16,7 @@ from cvdesk.domain.identifiers import (
     check_siret,
     digits_only,
 )
-from cvdesk.domain.money import NBSP
+from cvdesk.domain.money import MAX_CENTS, NBSP
 from cvdesk.domain.funders import FUNDER_KINDS
 from cvdesk.domain.status import STATUSES, check_transition
 from cvdesk.store.models import (
@@ -161,8 +161,9 @@ def _optional_check(errors: dict[str, str], values: Mapping[str, Any], name: str
             errors[name] = message
 
 
-# Counts and amounts in cents stop well below SQLite's 64-bit integers (a form or a cell can hold 10^30).
-MAX_COUNT = 10**17 - 1
+# Counts and amounts in cents stop where money fields stop, well below SQLite's 64-bit integers (a form or a
+# cell can hold 10^30).
+MAX_COUNT = MAX_CENTS
 
 
 def _non_negative(errors: dict[str, str], values: Mapping[str, Any], name: str, label: str) -> None:

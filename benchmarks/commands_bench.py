@@ -1,6 +1,9 @@
 """The command line on the national dataset, each command a real process as a user runs it: time and peak memory.
 
-    .venv/bin/python benchmarks/commands_bench.py [--db /tmp/n.db] [--repeat 2] [--quick]
+    .venv/bin/python benchmarks/commands_bench.py [--db /tmp/n.db] [--repeat 2] [--quick] [--code DIR]
+
+--code runs the commands of another source tree (e.g. a `git worktree` of an older commit), to set two versions
+side by side on the same machine in the same hour.
 
 Measures the opening path (a clean close makes the next opening quick: the second `check` is not slower than the
 first), the lists written as spreadsheets, the export, and the merge of the national package into an empty base
@@ -27,11 +30,12 @@ _MEASURE = ("import resource, subprocess, sys\n"
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)")
 
 
-def run_command(*args: str) -> tuple[float, float]:
-    """Wall time in s and peak RSS in MB of `python -m cvdesk args…`; fails loudly on a non-zero exit."""
+def run_command(*args: str, code: Path = ROOT) -> tuple[float, float]:
+    """Wall time in s and peak RSS in MB of `python -m cvdesk args…` run from the tree code; fails loudly on a
+    non-zero exit."""
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _MEASURE, sys.executable, "-m", "cvdesk", *args],
-                          capture_output=True, text=True, cwd=ROOT)
+                          capture_output=True, text=True, cwd=code)
     elapsed = time.perf_counter() - start
     peak_kib, code = done.stdout.split()
     if code != "0":
@@ -44,7 +48,7 @@ def _remove_db(path: Path) -> None:
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
-def measure(source: Path, repeat: int) -> list[Figure]:
+def measure(source: Path, repeat: int, code: Path = ROOT) -> list[Figure]:
     work = Path(tempfile.mkdtemp(prefix="cvdesk-commandes-"))
     try:
         base = work / "bureau.db"
@@ -58,18 +62,18 @@ def measure(source: Path, repeat: int) -> list[Figure]:
         merge_rss = Figure("Mémoire maximale (RSS) de la fusion nationale", "≤ 400 MB", 400, "MB")
         package = work / "paquet.zip"
         for _ in range(repeat):
-            first.samples.append(run_command("check", "--db", str(base))[0])
-            second.samples.append(run_command("check", "--db", str(base))[0])
+            first.samples.append(run_command("check", "--db", str(base), code=code)[0])
+            second.samples.append(run_command("check", "--db", str(base), code=code)[0])
             communes.samples.append(run_command("table", "communes", "--db", str(base),
-                                                "--out", str(work / "communes.csv"))[0])
+                                                "--out", str(work / "communes.csv"), code=code)[0])
             actions.samples.append(run_command("table", "actions", "--db", str(base),
-                                               "--out", str(work / "actions.csv"))[0])
+                                               "--out", str(work / "actions.csv"), code=code)[0])
             package.unlink(missing_ok=True)
             export.samples.append(run_command("export", "--db", str(base), "--office", "Banc d'essai",
-                                              "--out", str(package))[0])
+                                              "--out", str(package), code=code)[0])
             target = work / "siege.db"
             _remove_db(target)
-            elapsed, peak = run_command("import", "--db", str(target), str(package))
+            elapsed, peak = run_command("import", "--db", str(target), str(package), code=code)
             merge.samples.append(elapsed)
             merge_rss.samples.append(peak)
         second.limit = first.median
@@ -88,9 +92,10 @@ def main() -> int:
     parser.add_argument("--db", help="the national dataset (built under benchmarks/data when absent)")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="the 10,000-action dataset instead")
+    parser.add_argument("--code", type=Path, default=ROOT, help="the source tree whose commands run")
     args = parser.parse_args()
     source = Path(args.db) if args.db else dataset(args.quick)
-    return 0 if print_table(measure(source, args.repeat)) else 1
+    return 0 if print_table(measure(source, args.repeat, args.code.resolve())) else 1
 
 
 if __name__ == "__main__":

@@ -121,9 +121,10 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_o
     Prefer opened_database(), which closes it again. quick_check runs every time (the full integrity_check after
     an unclean exit), unless defer_check: then the caller runs verify_integrity() itself, as the window does in
     the background so that it shows at once. full_check runs the full integrity check whatever the last exit was
-    (the `check` command: a damaged file is refused here, naming its newest good backup). With backup_on_open, a verified backup is
-    taken when one is due (at most once a day, only if it changed). A sound database on a read-only folder or
-    medium opens read-only (is_read_only() then says so). migrations are the schema steps (tests add their own)."""
+    (the `check` command: a damaged file is refused here, naming its newest good backup). With backup_on_open, a
+    verified backup is taken when one is due (at most once a day, only if it changed). A sound database on a
+    read-only folder or medium opens read-only (is_read_only() then says so). migrations are the schema steps
+    (tests add their own)."""
     global _held_lock, _read_only
     close_database()
     path = Path(path)
@@ -182,9 +183,10 @@ def _open_read_only(path: Path, defer_check: bool, full_check: bool, latest: int
     try:
         _bind(path, read_only_uri(path), READ_ONLY_PRAGMAS, uri=True)
         version = schema_version(db)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, peewee.DatabaseError) as exc:
         db.close()
-        raise StoreError(f"La base {path} est dans un dossier en lecture seule et n'a pas pu être lue ({exc}).") from exc
+        raise StoreError(f"La base {path} est dans un dossier en lecture seule et n'a pas pu être lue "
+                         f"({exc}).") from exc
     if version != latest:
         db.close()
         raise StoreError(f"La base {path} est dans un dossier en lecture seule et doit être mise à jour (schéma "

@@ -54,7 +54,7 @@ def measure(source: Path, repeat: int, code: Path = ROOT) -> list[Figure]:
         base = work / "bureau.db"
         shutil.copyfile(source, base)
         first = Figure("Commande check : 1re exécution", "—", None, "s")
-        second = Figure("Commande check : 2e exécution de suite", "≤ 1re exécution", None, "s")
+        second = Figure("Commande check : 2e exécution de suite", "≤ 1re exécution (à 10 % près)", None, "s")
         communes = Figure("Commande table communes (CSV)", "—", None, "s")
         actions = Figure("Commande table actions (CSV, 100 000 lignes)", "—", None, "s")
         export = Figure("Commande export (paquet)", "≤ 5 s", 5.0, "s")
@@ -76,7 +76,9 @@ def measure(source: Path, repeat: int, code: Path = ROOT) -> list[Figure]:
             elapsed, peak = run_command("import", "--db", str(target), str(package), code=code)
             merge.samples.append(elapsed)
             merge_rss.samples.append(peak)
-        second.limit = first.median
+        # The same path twice on a shared machine: equal within its noise (before the fix, the second run took the
+        # full integrity check twice and was a quarter slower).
+        second.limit = 1.1 * first.median
         return [first, second, communes, actions, export, merge, merge_rss]
     finally:
         shutil.rmtree(work, ignore_errors=True)

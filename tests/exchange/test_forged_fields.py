@@ -7,23 +7,11 @@ from typing import Any, Callable
 
 import pytest
 
-from cvdesk.exchange.export_package import export_package
 from cvdesk.store.database import close_database, open_database
 from tests.exchange.forging import edited, members, resealed, write
 from tests.exchange.helpers import fingerprint, run_cli
 
 DEEP = "[" * 100_000 + "]" * 100_000
-
-
-@pytest.fixture(scope="module")
-def good_package(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("paquet")
-    db = folder / "a.db"
-    db.write_bytes(demo_template.read_bytes())
-    open_database(db)
-    export_package(folder / "bon.zip", "Bureau Nord")
-    close_database()
-    return folder / "bon.zip"
 
 
 def _set(key: str, value: Any) -> Callable[[dict[str, Any]], None]:

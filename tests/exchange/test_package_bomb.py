@@ -8,24 +8,12 @@ from pathlib import Path
 import pytest
 
 from cvdesk.exchange.errors import ExchangeError
-from cvdesk.exchange.export_package import export_package
 from cvdesk.exchange.merge import import_package
 from cvdesk.store.database import close_database, open_database
 from tests.exchange.forging import members, resealed, write
 from tests.exchange.helpers import fingerprint, settle
 
 MB = 1024 * 1024
-
-
-@pytest.fixture(scope="module")
-def good_package(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("paquet")
-    db = folder / "a.db"
-    db.write_bytes(demo_template.read_bytes())
-    open_database(db)
-    export_package(folder / "bon.zip", "Bureau Nord")
-    close_database()
-    return folder / "bon.zip"
 
 
 def _array_line() -> bytes:

@@ -12,22 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cvdesk.exchange.errors import ExchangeError
-from cvdesk.exchange.export_package import export_package
 from cvdesk.exchange.merge import import_package
 from cvdesk.store.database import close_database, open_database
 from cvdesk.store.migrations import latest_version
 from tests.exchange.helpers import fingerprint, run_cli, settle
-
-
-@pytest.fixture(scope="module")
-def good_package(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("paquet")
-    db = folder / "a.db"
-    db.write_bytes(demo_template.read_bytes())
-    open_database(db)
-    export_package(folder / "bon.zip", "Bureau Nord")
-    close_database()
-    return folder / "bon.zip"
 
 
 def _members(package: Path) -> dict[str, bytes]:

@@ -293,4 +293,9 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_settings()
+        # Background work (the opening checks, a print) ends before the window does: a thread destroyed while it
+        # runs would abort the program.
+        from cvdesk.ui.operations import finish_running
+
+        finish_running(self)
         event.accept()

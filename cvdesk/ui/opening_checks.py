@@ -3,39 +3,57 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from cvdesk.store.backups import Backups
 from cvdesk.store.database import is_read_only, previous_exit_was_unclean, verify_integrity
 from cvdesk.store.errors import StoreError
 from cvdesk.ui.open_problems import warn_if_risky
+from cvdesk.ui.operations import Operation
 
 
-class OpeningChecks(QThread):
+class OpeningChecks(QObject):
     """quick_check (the full check after an unclean exit), then the day's backup when one is due.
 
-    Both read the file through their own SQLite connections: the window stays usable meanwhile."""
+    Both read the file through their own SQLite connections, on an Operation's thread: the window stays usable
+    meanwhile, and waits for them when it closes."""
 
     problem = Signal(str)
     backed_up = Signal(str)
 
     def __init__(self, path: Path, full: bool, parent: QMainWindow | None = None, backup: bool = True) -> None:
-        super().__init__(parent)
+        super().__init__()
         self.path = path
         self.full = full
         self.backup = backup
+        self.operation = Operation(parent, self._check, title="Vérification de la base", show_progress=False,
+                                   on_success=self._checked, on_failure=self.problem.emit)
 
-    def run(self) -> None:
+    def _check(self, _progress, _cancelled) -> str | None:
         try:
             verify_integrity(self.path, full=self.full)
             backups = Backups(self.path)
             if self.backup and backups.due_at_open():
-                self.backed_up.emit(str(backups.take("ouverture")))
-        except StoreError as exc:
-            self.problem.emit(str(exc))
-        except Exception as exc:  # a thread's exception would vanish: the user must still be told
-            self.problem.emit(f"La vérification de la base {self.path} à l'ouverture a échoué ({exc}).")
+                return str(backups.take("ouverture"))
+        except StoreError:
+            raise
+        except Exception as exc:  # whatever broke, the user is told about this base in one sentence
+            raise StoreError(f"La vérification de la base {self.path} à l'ouverture a échoué ({exc}).") from exc
+        return None
+
+    def _checked(self, where: str | None) -> None:
+        if where is not None:
+            self.backed_up.emit(where)
+
+    def start(self) -> None:
+        self.operation.start()
+
+    def isFinished(self) -> bool:  # noqa: N802 (the name QThread gave it, which callers know)
+        return self.operation.outcome is not None
+
+    def wait(self, ms: int = 30_000) -> bool:
+        return self.operation.wait(ms)
 
 
 def start_opening_checks(window: QMainWindow) -> OpeningChecks:

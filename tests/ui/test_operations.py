@@ -2,8 +2,11 @@
 Annuler only where it works, French failures, and a window that waits for its jobs when it closes."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import shiboken6
@@ -117,3 +120,44 @@ def test_the_window_waits_for_a_running_job_when_it_closes(parent, qtbot) -> Non
     assert finished.is_set() and not op.is_running()
     qtbot.wait(50)
 
+
+
+SCRIPT = """
+import sys, time
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from cvdesk.store.database import opened_database
+from cvdesk.ui import opening_checks
+from cvdesk.ui.app import make_application
+from cvdesk.ui.main_window import MainWindow
+
+real = opening_checks.verify_integrity
+def slow_verify(*args, **kwargs):  # a big base: the check still runs when the user closes the window
+    time.sleep(1.5)
+    return real(*args, **kwargs)
+opening_checks.verify_integrity = slow_verify
+
+app = make_application()
+path = Path(sys.argv[1])
+with opened_database(path, defer_check=True):
+    window = MainWindow(path)
+    window.show()
+    checks = opening_checks.start_opening_checks(window)
+    QTimer.singleShot(200, window.close)
+    code = app.exec()
+    assert checks.isFinished()
+sys.exit(code)
+"""
+
+
+def test_closing_the_window_during_the_opening_checks_exits_cleanly(demo_template: Path, tmp_path: Path) -> None:
+    path = tmp_path / "bureau.db"
+    path.write_bytes(demo_template.read_bytes())
+    env = {"QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "PATH": "/usr/bin:/bin"}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(path)], env=env, capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parents[2])
+    assert "Destroyed while thread" not in done.stderr
+    assert done.returncode == 0, done.stderr
+    assert time.monotonic() - started >= 1.5  # the window did wait for the check

@@ -17,7 +17,7 @@ from cvdesk.domain.identifiers import digits_only
 from cvdesk.domain.money import MAX_CENTS, MoneyError, parse_money
 from cvdesk.domain.status import STATUS_LABELS, STATUSES
 from cvdesk.exchange.cells import restore
-from cvdesk.exchange.errors import ExchangeError
+from cvdesk.exchange.errors import Cancelled, ExchangeError
 from cvdesk.exchange.sheet_reader import Sheet, read_sheet
 from cvdesk.services.actions import FundingInput, save_action
 from cvdesk.services.associations import _normalise as normalise_association, save_association
@@ -503,15 +503,23 @@ def _refusal(path: Path, line: int, message: str) -> str:
     return f"Le fichier {path}, ligne {line} : {message} Rien n'a été écrit."
 
 
-def apply_sheet(preview: SheetPreview) -> SheetPreview:
-    """Write a checked preview through the services, in one transaction; refused whole on the first error."""
+def apply_sheet(preview: SheetPreview, progress: Callable[[int, int], None] | None = None,
+                cancelled: Callable[[], bool] | None = None) -> SheetPreview:
+    """Write a checked preview through the services, in one transaction; refused whole on the first error.
+
+    cancelled() is asked before each row, inside the transaction: Cancelled rolls every written row back."""
     if not preview.ok:
         raise ExchangeError(preview.first_error())
     backup_before_import()
     failure: str | None = None
+    total = len(preview.items)
     try:
         with db.atomic():
-            for item in preview.items:
+            for done, item in enumerate(preview.items):
+                if cancelled is not None and cancelled():
+                    raise Cancelled()
+                if progress is not None and done % 50 == 0:
+                    progress(done, total)
                 if preview.kind == "associations":
                     result = save_association(item.values, item.existing_id)
                 elif preview.kind == "quartiers":

@@ -1,108 +1,26 @@
 """The Fichier menu's exchange entries: export for headquarters, import a package, import a spreadsheet, export a
-list. The work runs on a QThread behind a progress dialog with a cancel button; a summary closes each one."""
+list. The work runs as an Operation (cvdesk/ui/operations.py) behind a late progress dialog; a summary closes each."""
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox, QWidget
 
-from cvdesk.exchange.errors import Cancelled, ExchangeError
-from cvdesk.store.errors import StoreError
+from cvdesk.ui.operations import CANCELLED, DONE, FAILED, Operation, Work
 
-Work = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
-DONE, FAILED, CANCELLED = "done", "failed", "cancelled"
+__all__ = ["CANCELLED", "DONE", "FAILED", "run_with_progress", "install_exchange_actions"]
 SCDL = "scdl"
 
 
-class _Worker(QObject):
-    progressed = Signal(int, int)
-    finished = Signal(str, object)  # status, result or French message
-
-    def __init__(self, work: Work) -> None:
-        super().__init__()
-        self.work = work
-        self.stop = False
-
-    def run(self) -> None:
-        from cvdesk.store.models import db
-
-        try:
-            result = self.work(lambda done, total: self.progressed.emit(done, total), lambda: self.stop)
-            self.finished.emit(DONE, result)
-        except Cancelled:
-            self.finished.emit(CANCELLED, None)
-        except (ExchangeError, StoreError) as exc:
-            self.finished.emit(FAILED, str(exc))
-        except OSError as exc:
-            self.finished.emit(FAILED, f"Le fichier {exc.filename or ''} n'a pas pu être lu ou écrit ({exc.strerror or exc}).")
-        except Exception as exc:  # the user reads a sentence; nothing half-done stays (each job is one transaction)
-            self.finished.emit(FAILED, f"Erreur inattendue ({type(exc).__name__}) : {exc}.")
-        finally:
-            # This thread's own SQLite connection (peewee keeps one per thread).
-            if not db.is_closed():
-                db.close()
-
-
-class _Runner(QObject):
-    """Lives on the UI thread: the worker's signals reach it queued, so the dialog is only touched here."""
-
-    current: "_Runner | None" = None  # the running one, for tests and for a window closing mid-way
-
-    def __init__(self, parent: QWidget, title: str, label: str, work: Work) -> None:
-        super().__init__()
-        self.thread = QThread()
-        self.worker = _Worker(work)
-        self.worker.moveToThread(self.thread)
-        self.progress = QProgressDialog(label, "Annuler", 0, 0, parent)
-        self.progress.setWindowTitle(title)
-        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self.progress.setMinimumDuration(300)
-        self.progress.setAutoClose(False)
-        self.progress.setAutoReset(False)
-        self.outcome: tuple[str, Any] | None = None
-        self.loop = QEventLoop()
-        self.worker.progressed.connect(self.on_progress)
-        self.worker.finished.connect(self.on_finished)
-        self.progress.canceled.connect(self.on_cancel)
-        self.thread.started.connect(self.worker.run)
-        self.thread.finished.connect(self.loop.quit)
-
-    @Slot(int, int)
-    def on_progress(self, done: int, total: int) -> None:
-        if total and self.progress.maximum() != total:
-            self.progress.setMaximum(total)
-        self.progress.setValue(min(done, total) if total else 0)
-
-    @Slot(str, object)
-    def on_finished(self, status: str, result: Any) -> None:
-        self.outcome = (status, result)
-        self.thread.quit()
-
-    @Slot()
-    def on_cancel(self) -> None:
-        self.worker.stop = True  # set from the UI thread: the worker reads it between batches
-        self.progress.setLabelText("Annulation…")
-
-    def run(self) -> tuple[str, Any]:
-        _Runner.current = self
-        self.thread.start()
-        try:
-            self.loop.exec()
-        finally:
-            _Runner.current = None
-        self.thread.wait()
-        self.progress.hide()  # close() would emit canceled
-        self.progress.deleteLater()
-        return self.outcome or (FAILED, "Le travail s'est arrêté sans réponse.")
-
-
-def run_with_progress(parent: QWidget, title: str, label: str, work: Work) -> tuple[str, Any]:
-    """Run work off the UI thread behind a cancellable progress dialog; returns (status, result or message)."""
-    return _Runner(parent, title, label, work).run()
+def run_with_progress(parent: QWidget, title: str, label: str, work: Work,
+                      cancellable: bool = True) -> tuple[str, Any]:
+    """Run work as an Operation behind its late progress dialog, the window staying responsive; returns
+    (status, result or French message) once it has ended."""
+    return Operation(parent, work, title=title, label=label, cancellable=cancellable,
+                     on_failure=lambda _message: None).run_and_wait()
 
 
 def _report(parent: QWidget, title: str, status: str, result: Any) -> bool:
@@ -222,13 +140,13 @@ def import_spreadsheet(window: QWidget, path: Path | None = None, kind: str | No
             return False
         kind = dict(IMPORT_KINDS)[label]
     status, preview = run_with_progress(window, title, "Lecture du tableur…",
-                                        lambda progress, cancelled: preview_sheet(path, kind))
+                                        lambda progress, cancelled: preview_sheet(path, kind), cancellable=False)
     if not _report(window, title, status, preview):
         return False
     if not SheetPreviewDialog(preview, window).exec():
         return False
     status, result = run_with_progress(window, title, "Import…",
-                                       lambda progress, cancelled: apply_sheet(preview))
+                                       lambda progress, cancelled: apply_sheet(preview, progress, cancelled))
     if not _report(window, title, status, result):
         return False
     _refresh(window)
@@ -270,7 +188,7 @@ def export_list(window: QWidget) -> Path | None:
         writer = write_xlsx if out.suffix.lower() == ".xlsx" else write_csv
         return writer(name, out, progress, cancelled)
 
-    status, count = run_with_progress(window, title, f"Écriture de {out.name}…", work)
+    status, count = run_with_progress(window, title, f"Écriture de {out.name}…", work, cancellable=name != SCDL)
     if not _report(window, title, status, count):
         return None
     QMessageBox.information(window, title, f"{count} ligne(s) écrite(s) dans {out}.")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import (QApplication, QDialog, QFileDialog, QInputDialog, QMainWindow, QMessageBox,
+                               QProgressDialog, QPushButton)
 
 from cvdesk.exchange.errors import Cancelled
 from cvdesk.exchange.export_package import export_package
@@ -14,10 +15,11 @@ from cvdesk.exchange.merge import import_package
 from cvdesk.exchange.sheet_import import preview_sheet
 from cvdesk.services.actions import save_action
 from cvdesk.store.database import close_database, open_database
-from cvdesk.store.models import Action, Association
+from cvdesk.store.models import Action, Association, db
 from cvdesk.store.settings import OFFICE, get_setting, set_setting
 from cvdesk.ui import exchange_actions
 from cvdesk.ui.exchange_actions import CANCELLED, install_exchange_actions, run_with_progress
+from cvdesk.ui.operations import running
 from cvdesk.ui.exchange_dialogs import ConflictsDialog, SheetPreviewDialog, SummaryDialog
 
 
@@ -120,9 +122,10 @@ def test_cancel_stops_the_work(window, qtbot) -> None:
         return "fini"
 
     def press_cancel() -> None:
-        runner = exchange_actions._Runner.current
-        if runner is not None:
-            runner.progress.canceled.emit()  # what the Annuler button sends
+        buttons = [b for d in QApplication.topLevelWidgets() if isinstance(d, QProgressDialog) and d.isVisible()
+                   for b in d.findChildren(QPushButton)]
+        if buttons:
+            buttons[0].click()  # the user presses Annuler
         else:
             QTimer.singleShot(50, press_cancel)
 
@@ -158,3 +161,23 @@ def test_conflicts_are_reviewed_and_the_chosen_version_stays(demo_template: Path
     assert Action.get(Action.reference == reference).title == "Titre du Nord"
     assert pending_conflicts() == [] and summary.conflicts
     close_database()
+
+
+def test_cancelling_a_spreadsheet_import_writes_nothing(empty_db, window, tmp_path: Path, monkeypatch, told) -> None:
+    sheet = tmp_path / "assos.csv"
+    rows = "".join(f"Association numéro {n};A{n}\n" for n in range(3000))
+    sheet.write_text("Nom;Sigle\n" + rows, encoding="utf-8")
+    monkeypatch.setattr(SheetPreviewDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    before = db.execute_sql("SELECT count(*) FROM association").fetchone()[0]
+
+    def cancel_the_import() -> None:
+        ops = [op for op in running() if op.label == "Import…"]
+        if ops and ops[0].last_progress is not None and ops[0].last_progress[0] >= 100:
+            ops[0].cancel()  # what Annuler does, once rows are being written
+        else:
+            QTimer.singleShot(2, cancel_the_import)
+
+    QTimer.singleShot(0, cancel_the_import)
+    assert not exchange_actions.import_spreadsheet(window, sheet, "associations")
+    assert told[-1] == "Annulé : rien n'a été écrit."
+    assert db.execute_sql("SELECT count(*) FROM association").fetchone()[0] == before == 0

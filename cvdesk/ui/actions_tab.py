@@ -1,6 +1,7 @@
 """The Actions tab: each funded action with its porteur, quartiers, financing plan, status and renewal."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt
@@ -154,6 +155,8 @@ class ActionsTab(RecordTab):
         form.add_field("axes", "A&xes transversaux :", self.axes_list)
         self.start_date = DateEdit("Date de début")
         self.end_date = DateEdit("Date de fin")
+        self.start_date.default_date = self._day_in_action_year
+        self.end_date.default_date = lambda: self.start_date.date_value() or self._day_in_action_year()
         dates = QWidget()
         dates_layout = QHBoxLayout(dates)
         dates_layout.setContentsMargins(0, 0, 0, 0)
@@ -201,6 +204,11 @@ class ActionsTab(RecordTab):
                    self.quartiers_list, self.axes_list, self.start_date, self.end_date, self.description_edit,
                    self.objectives_edit, self.public_edit, self.total_cost_edit, self.planned_edit, self.reached_edit,
                    self.status_combo, self.plan_editor)
+
+    def _day_in_action_year(self) -> date:
+        """Where an empty date's calendar opens: today, or 1 January of the action's year when it is another one."""
+        today, year = date.today(), self.year_spin.value()
+        return today if today.year == year else date(year, 1, 1)
 
     def load_filter_choices(self) -> None:
         self.set_filter_choices("orientation", choices.orientations())
@@ -287,6 +295,9 @@ class ActionsTab(RecordTab):
             problem = edit.problem()
             if problem:
                 errors[name] = problem
+        date_problems = [problem for problem in (self.start_date.problem(), self.end_date.problem()) if problem]
+        if date_problems:  # both dates share one row of the form: one line says what is wrong with either
+            errors["start_date"] = " ".join(date_problems)
         fundings, plan_errors = self.plan_editor.lines()
         errors.update(plan_errors)
         values = {

@@ -1,20 +1,22 @@
 """Form inputs shared by the tabs: amounts typed the French way, whole numbers, optional dates, checkable lists."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Callable, Iterable, Sequence
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import (
+    QCalendarWidget,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +25,7 @@ from cvdesk.domain.money import MoneyError, format_money, parse_money
 from cvdesk.services.choices import Choice
 from cvdesk.services.validation import length_problem, max_length
 from cvdesk.store.models import Record
+from cvdesk.ui.wheel_guard import install_wheel_guard
 
 ERROR_STYLE = "border: 2px solid #c0392b;"
 ERROR_TEXT_STYLE = "color: #c0392b;"
@@ -161,26 +164,105 @@ class IntEdit(QLineEdit):
             self.setText(f"{value:,}".replace(",", "\u00a0") if self.grouped else str(value))
 
 
-class DateEdit(QDateEdit):
-    """A date with a calendar pop-up, shown dd/mm/yyyy, that may stay empty (shown "—")."""
+def parse_date(text: str) -> date | None:
+    """A date typed as people do: « 01/03/2016 », « 1/3/2016 », « 1.3.16 », « 01032016 »; None when empty.
 
-    EMPTY = QDate(1900, 1, 1)
+    Raises ValueError with a French sentence when the text is not a date of the calendar."""
+    compact = text.strip()
+    if not compact:
+        return None
+    parts = re.split(r"\s*[/.\-\s]\s*", compact)
+    if len(parts) == 1 and compact.isascii() and compact.isdigit() and len(compact) in (6, 8):
+        parts = [compact[:2], compact[2:4], compact[4:]]
+    if len(parts) != 3 or not all(part.isascii() and part.isdigit() for part in parts) or len(parts[2]) not in (2, 4):
+        raise ValueError(f"« {compact} » n'est pas une date : tapez-la sous la forme jj/mm/aaaa.")
+    day, month, year = (int(part) for part in parts)
+    if len(parts[2]) == 2:
+        year += 2000  # « 16 » is 2016: a contrat de ville never files an action in the 1900s
+    if not 1900 <= year <= 2100:
+        raise ValueError(f"L'année de « {compact} » doit être entre 1900 et 2100.")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"Le {compact} n'existe pas dans le calendrier.") from None
+
+
+def format_date(value: date | None) -> str:
+    return "" if value is None else f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+
+
+class DateEdit(QLineEdit):
+    """A date typed dd/mm/yyyy or picked in a calendar, that may stay empty (then shows « jj/mm/aaaa » in grey).
+
+    A text field rather than Qt's QDateEdit: that one could not be empty (a hidden 01/01/1900 stood for « no
+    date »), so typing started from 1900, Tab walked through its day, month and year instead of leaving, and the
+    calendar opened on January 1900."""
 
     def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(accessible_name)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat("dd/MM/yyyy")
-        self.setMinimumDate(self.EMPTY)
-        self.setSpecialValueText("—")
-        self.setDate(self.EMPTY)
+        self.setPlaceholderText("jj/mm/aaaa")
+        self.setMaxLength(20)
+        self.setMaximumWidth(max(140, self.fontMetrics().horizontalAdvance("00/00/00000") + 48))
+        self.default_date: Callable[[], date] = date.today  # where an empty field's calendar opens
+        self.calendar_action = self.addAction(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowDown),
+                                              QLineEdit.ActionPosition.TrailingPosition)
+        self.calendar_action.setToolTip("Choisir dans le calendrier (Alt+Bas)")
+        self.calendar_action.triggered.connect(self.show_calendar)
+        self.calendar: QCalendarWidget | None = None
+        self.editingFinished.connect(self._reformat)
+
+    def problem(self) -> str | None:
+        try:
+            parse_date(self.text())
+        except ValueError as exc:
+            return str(exc)
+        return None
 
     def date_value(self) -> date | None:
-        value = self.date()
-        return None if value == self.EMPTY else date(value.year(), value.month(), value.day())
+        """The date shown; None when empty or unreadable (see problem())."""
+        try:
+            return parse_date(self.text())
+        except ValueError:
+            return None
 
     def set_date_value(self, value: date | None) -> None:
-        self.setDate(self.EMPTY if value is None else QDate(value.year, value.month, value.day))
+        self.setText(format_date(value))
+
+    def _reformat(self) -> None:
+        value = self.date_value()
+        if value is not None and format_date(value) != self.text():
+            self.setText(format_date(value))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            self.show_calendar()
+            return
+        super().keyPressEvent(event)
+
+    def show_calendar(self) -> None:
+        """The calendar under the field, on the date shown, else on the default date (today, or the action's year)."""
+        if self.calendar is None:
+            self.calendar = QCalendarWidget(self)
+            self.calendar.setWindowFlags(Qt.WindowType.Popup)
+            self.calendar.setAccessibleName(f"Calendrier : {self.accessibleName()}")
+            self.calendar.setGridVisible(True)
+            self.calendar.setDateRange(QDate(1900, 1, 1), QDate(2100, 12, 31))
+            self.calendar.clicked.connect(self._picked)
+            self.calendar.activated.connect(self._picked)
+        shown = self.date_value() or self.default_date()
+        self.calendar.setSelectedDate(QDate(shown.year, shown.month, shown.day))
+        self.calendar.setCurrentPage(shown.year, shown.month)
+        self.calendar.adjustSize()
+        self.calendar.move(self.mapToGlobal(QPoint(0, self.height())))
+        self.calendar.show()
+        self.calendar.setFocus(Qt.FocusReason.PopupFocusReason)
+
+    def _picked(self, value: QDate) -> None:
+        self.set_date_value(date(value.year(), value.month(), value.day()))
+        if self.calendar is not None:
+            self.calendar.hide()
+        self.setFocus(Qt.FocusReason.PopupFocusReason)
 
 
 class CheckList(QListWidget):
@@ -271,6 +353,7 @@ class RecordForm(QFormLayout):
 
     def __init__(self, parent: QWidget | None = None, model: type[Record] | None = None) -> None:
         super().__init__(parent)
+        install_wheel_guard()  # every form: also when a test or a script builds the window without make_application
         self.model = model
         self.rows: dict[str, FieldRow] = {}
         self.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

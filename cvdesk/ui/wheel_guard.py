@@ -1,0 +1,71 @@
+"""The wheel scrolls the form, never a value: lists, spin boxes and dates change under the wheel only when focused."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWidget
+
+# A spin box covers QSpinBox, QDoubleSpinBox and QDateEdit (and the year of the calendar pop-up).
+GUARDED = (QComboBox, QAbstractSpinBox)
+_WATCHED = (QEvent.Type.Wheel, QEvent.Type.Polish)
+
+
+class WheelGuard(QObject):
+    """An application-wide filter, so that widgets built later (dialogs, Qt's own) are covered too.
+
+    Qt gives a combo or spin box the focus when the wheel passes over it (WheelFocus), then lets it change its
+    value: a person scrolling a long form changed funders and statuses without seeing it. Guarded widgets take the
+    focus by click or Tab only (StrongFocus), and an unfocused one hands the wheel to its parents, so the form
+    scrolls as if the widget were not there."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in _WATCHED or not isinstance(watched, GUARDED):
+            return False
+        if kind == QEvent.Type.Polish:
+            # Before the first show, hence before the first wheel: Qt's WheelFocus would focus it, then turn it.
+            if watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+                watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            return False
+        if watched.hasFocus() or _in_popup(watched):
+            return False
+        _hand_to_parents(watched, event)
+        return True
+
+
+def _in_popup(widget: QWidget) -> bool:
+    """A calendar or list that pops up is looked at, not scrolled past: its own widgets keep the wheel."""
+    return widget.window().windowType() == Qt.WindowType.Popup
+
+
+def _hand_to_parents(widget: QWidget, event: QWheelEvent) -> None:
+    """Offer the wheel to each parent in turn until one uses it (the scroll area's viewport, usually).
+
+    Qt itself passes an ignored wheel on only for events from the mouse; doing it here also serves events sent by
+    a program (tests, accessibility tools). The event is then marked used, so Qt does not offer it twice."""
+    position = event.position()
+    parent = widget.parentWidget()
+    while parent is not None:
+        position = position + QPointF(widget.pos())
+        forwarded = QWheelEvent(position, event.globalPosition(), event.pixelDelta(), event.angleDelta(),
+                                event.buttons(), event.modifiers(), event.phase(), event.inverted())
+        if QApplication.sendEvent(parent, forwarded) and forwarded.isAccepted():
+            break
+        if parent.isWindow():
+            break
+        widget, parent = parent, parent.parentWidget()
+    event.accept()
+
+
+_guard: WheelGuard | None = None
+
+
+def install_wheel_guard(app: QApplication | None = None) -> None:
+    """Install the guard once for the whole application (calling it again changes nothing)."""
+    global _guard
+    app = app or QApplication.instance()
+    if app is None:
+        return
+    if _guard is None:
+        _guard = WheelGuard()
+    app.installEventFilter(_guard)  # Qt keeps one copy of a filter installed twice

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
 
 if TYPE_CHECKING:  # the preview (QtPdf, printing) loads on first use, not at the window's start
     from cvdesk.services.report_data import ProgrammeScope
-    from cvdesk.ui.report_preview import ReportJob, ReportRunner
+    from cvdesk.ui.operations import Operation
+    from cvdesk.ui.report_preview import ReportJob
 
 SHEET_TITLES = {"quartier": "Fiche quartier", "action": "Fiche action", "association": "Fiche association"}
 
@@ -70,7 +71,7 @@ def _safe_name(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in name)
 
 
-def print_current_record(window: Any) -> ReportRunner | None:
+def print_current_record(window: Any) -> Operation | None:
     """The current tab's record, as saved: unsaved edits are saved or dropped first, as when leaving it."""
     tab = window.current_tab() if hasattr(window, "current_tab") else None
     kind = getattr(tab, "kind", "")
@@ -164,7 +165,7 @@ class MeetingDialog(QDialog):
         form.addRow(buttons)
 
 
-def print_programme(window: Any) -> ReportRunner | None:
+def print_programme(window: Any) -> Operation | None:
     dialog = ProgrammeDialog(window)
     if dialog.year_box.count() == 0:
         _tell(window, "La base ne contient aucune action : il n'y a pas de programme à imprimer.")
@@ -176,7 +177,7 @@ def print_programme(window: Any) -> ReportRunner | None:
     return preview_report(window, programme_job(dialog.scope()))
 
 
-def print_meeting(window: Any) -> ReportRunner | None:
+def print_meeting(window: Any) -> Operation | None:
     dialog = MeetingDialog(window)
     if dialog.meeting_box.count() == 0:
         _tell(window, "Aucune réunion n'est enregistrée.")

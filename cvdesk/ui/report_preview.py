@@ -1,9 +1,8 @@
-"""The PDF preview: a sheet built off the UI thread, shown in QtPdf's view, printed or saved as PDF."""
+"""The PDF preview: a sheet built as an Operation off the UI thread, shown in QtPdf's view, printed or saved as PDF."""
 from __future__ import annotations
 
 import os
 import tempfile
-import threading
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -13,15 +12,12 @@ from PySide6.QtCore import (
     QBuffer,
     QByteArray,
     QIODevice,
-    QObject,
     QPointF,
     QRectF,
     QSettings,
     QSize,
     QSizeF,
     Qt,
-    QThread,
-    Signal,
 )
 from PySide6.QtGui import QKeySequence, QPainter
 from PySide6.QtPdf import QPdfDocument
@@ -33,11 +29,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
+
+from cvdesk.ui.operations import Operation
 
 # build(out, progress, cancelled) writes the sheet into out; progress(done, total); cancelled() is polled.
 Builder = Callable[[BinaryIO, Callable[[int, int], None], Callable[[], bool]], None]
@@ -55,125 +52,6 @@ class ReportJob:
     file_name: str
     build: Builder
     long: bool = False  # the programme: show progress at once, with a cancel button
-
-
-def _close_thread_connection() -> None:
-    """peewee gives each thread its own SQLite connection: the worker closes its own when done."""
-    from cvdesk.store.models import db
-
-    database = getattr(db, "obj", None)
-    if database is not None and not database.is_closed():
-        database.close()
-
-
-class ReportWorker(QObject):
-    """Builds a sheet into memory on a worker thread; reads from one snapshot of the database."""
-
-    progressed = Signal(int, int)
-    done = Signal(bytes)
-    failed = Signal(str)
-    was_cancelled = Signal()
-
-    def __init__(self, job: ReportJob) -> None:
-        super().__init__()
-        self.job = job
-        self.cancel_event = threading.Event()
-
-    def cancel(self) -> None:
-        self.cancel_event.set()
-
-    def run(self) -> None:
-        from cvdesk.reports.styles import ReportCancelled, ReportError
-        from cvdesk.store.models import db
-
-        buffer = BytesIO()
-        try:
-            # One read transaction: the sheet is consistent even if the window saves meanwhile (WAL).
-            with db.atomic():
-                self.job.build(buffer, lambda done, total: self.progressed.emit(done, total),
-                               self.cancel_event.is_set)
-        except ReportCancelled:
-            self.was_cancelled.emit()
-        except ReportError as exc:
-            self.failed.emit(str(exc))
-        except OSError as exc:
-            self.failed.emit(f"Le document n'a pas pu être préparé : {exc.strerror or exc}.")
-        except Exception as exc:  # the user gets a sentence, never a traceback
-            self.failed.emit(f"Le document n'a pas pu être préparé ({type(exc).__name__} : {exc}).")
-        else:
-            self.done.emit(buffer.getvalue())
-        finally:
-            _close_thread_connection()
-            # Quit from here: a queued quit would wait for the UI thread's loop.
-            QThread.currentThread().quit()
-
-
-class ReportRunner(QObject):
-    """Runs one job on a QThread, with a progress dialog for long ones; emits ready(job, pdf bytes)."""
-
-    ready = Signal(object, bytes)
-    finished = Signal()
-
-    def __init__(self, parent: QWidget, job: ReportJob) -> None:
-        super().__init__(parent)
-        self.parent_widget = parent
-        self.job = job
-        self.thread = QThread(self)
-        self.worker = ReportWorker(job)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.done.connect(self._done)
-        self.worker.failed.connect(self._failed)
-        self.worker.was_cancelled.connect(self._cancelled)
-        self.thread.finished.connect(self._cleanup)
-        self.progress = QProgressDialog(f"Préparation : {job.title}…", "Annuler", 0, 0, parent)
-        self.progress.setWindowTitle("Impression")
-        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self.progress.setMinimumDuration(0 if job.long else 600)
-        self.progress.setAutoClose(False)
-        self.progress.setAutoReset(False)
-        # Set the flag from the UI thread: a slot of the worker would wait for its busy thread.
-        self.progress.canceled.connect(self.cancel)
-        self.worker.progressed.connect(self._progressed)
-        self.result: bytes | None = None
-        self.error: str | None = None
-        self.last_progress: tuple[int, int] | None = None
-
-    def start(self) -> None:
-        if self.job.long:
-            self.progress.show()
-        self.thread.start()
-
-    def cancel(self) -> None:
-        self.worker.cancel()
-
-    def _progressed(self, done: int, total: int) -> None:
-        self.last_progress = (done, total)
-        if self.progress.maximum() != total:
-            self.progress.setMaximum(total)
-        self.progress.setValue(done)
-        self.progress.setLabelText(f"Préparation : {self.job.title}… ({done} / {total} actions)")
-
-    def _done(self, data: bytes) -> None:
-        self.result = data
-        self.progress.hide()  # close() would emit canceled
-        self.ready.emit(self.job, data)
-
-    def _failed(self, message: str) -> None:
-        self.error = message
-        self.progress.hide()  # close() would emit canceled
-        QMessageBox.warning(self.parent_widget, "Impression impossible", message)
-
-    def _cancelled(self) -> None:
-        self.progress.hide()  # close() would emit canceled
-
-    def _cleanup(self) -> None:
-        self.progress.hide()  # close() would emit canceled
-        self.worker.deleteLater()
-        self.finished.emit()
-
-    def wait(self, ms: int = 30000) -> bool:
-        return self.thread.wait(ms)
 
 
 def write_file_atomically(path: Path, data: bytes) -> None:
@@ -334,23 +212,28 @@ class PreviewDialog(QDialog):
         super().closeEvent(event)
 
 
-def preview_report(parent: QWidget, job: ReportJob) -> ReportRunner:
-    """Build the job off the UI thread, then open its preview; returns the runner (tests wait on it)."""
-    runner = ReportRunner(parent, job)
+def preview_report(parent: QWidget, job: ReportJob) -> Operation:
+    """Build the job as an Operation, then open its preview; returns the operation (its preview attribute holds
+    the dialog once shown; tests wait on it)."""
 
-    def show(job: ReportJob, data: bytes) -> None:
+    def build(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> bytes:
+        from cvdesk.store.models import db
+
+        buffer = BytesIO()
+        # One read transaction: the sheet is consistent even if the window saves meanwhile (WAL).
+        with db.atomic():
+            job.build(buffer, progress, cancelled)
+        return buffer.getvalue()
+
+    def show(data: bytes) -> None:
         dialog = PreviewDialog(job.title, data, job.file_name, parent)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        runner.preview = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)  # nothing left behind once closed
+        operation.preview = dialog
         dialog.show()
 
-    runner.preview = None
-    runner.ready.connect(show)
-    _RUNNING.add(runner)
-    runner.finished.connect(lambda: _RUNNING.discard(runner))
-    runner.start()
-    return runner
-
-
-# Runners alive while their thread works (Python would otherwise collect them).
-_RUNNING: set[ReportRunner] = set()
+    operation = Operation(parent, build, title="Impression", label=f"Préparation : {job.title}…", cancellable=True,
+                          show_after_ms=0 if job.long else 600, on_success=show,
+                          on_failure=lambda message: QMessageBox.warning(parent, "Impression impossible", message),
+                          label_for=lambda done, total: f"Préparation : {job.title}… ({done} / {total} actions)")
+    operation.preview = None
+    return operation.start()

@@ -6,15 +6,18 @@ import time
 from io import BytesIO
 from pathlib import Path
 
+import shiboken6
 from pypdf import PdfReader
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton, QWidget
 
 from cvdesk.reports.quartier_sheet import build_quartier_sheet
 from cvdesk.reports.styles import ReportCancelled
 from cvdesk.services.report_data import ProgrammeScope, find_quartier
 from cvdesk.ui.report_actions import ProgrammeDialog, install_report_actions, programme_job, record_job
+from cvdesk.ui.operations import CANCELLED, running
 from cvdesk.ui.report_preview import PreviewDialog, ReportJob, preview_report
 
 
@@ -90,13 +93,15 @@ def test_a_long_build_shows_progress_and_can_be_cancelled(qtbot, demo_db) -> Non
     parent = QWidget()
     qtbot.addWidget(parent)
     runner = preview_report(parent, ReportJob("Programme 2015", "programme-2015.pdf", slow_build, long=True))
-    assert runner.progress.isVisible()
+    qtbot.waitUntil(lambda: runner.dialog is not None and runner.dialog.isVisible(), timeout=2000)
     assert started.wait(5)
-    qtbot.waitUntil(lambda: runner.progress.maximum() == 10)
-    runner.progress.findChild(QPushButton).click()  # the user presses Annuler
+    qtbot.waitUntil(lambda: runner.dialog.maximum() == 10)
+    dialog = runner.dialog
+    dialog.findChild(QPushButton).click()  # the user presses Annuler
     assert runner.wait()
-    qtbot.waitUntil(lambda: not runner.progress.isVisible())
-    assert runner.preview is None and runner.result is None and runner.error is None
+    qtbot.waitUntil(lambda: runner.outcome is not None)
+    assert runner.preview is None and runner.outcome == (CANCELLED, None)
+    assert not shiboken6.isValid(dialog) or not dialog.isVisible()
 
 
 def test_the_programme_is_built_with_its_progress(qtbot, demo_db) -> None:
@@ -105,7 +110,7 @@ def test_the_programme_is_built_with_its_progress(qtbot, demo_db) -> None:
     runner = preview_report(parent, programme_job(ProgrammeScope(2015)))
     qtbot.waitUntil(lambda: runner.preview is not None, timeout=15000)
     assert runner.wait()
-    assert runner.last_progress == (40, 40) and runner.progress.maximum() == 40
+    assert runner.last_progress == (40, 40)
     assert runner.preview.page_count() >= 4
     runner.preview.close()
 
@@ -172,3 +177,19 @@ def test_a_save_during_the_build_neither_waits_nor_mixes_into_the_sheet(qtbot, d
     assert seen == [("Chasse Royale", "Chasse Royale")]  # one snapshot from start to end
     assert Quartier.get_by_id(quartier.id).name == "Chasse Royale renommée"
     runner.preview.close()
+
+
+def test_printing_three_times_leaves_no_thread_progress_or_preview_behind(qtbot, demo_db) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    quartier = find_quartier("QP059002")
+    previews = []
+    for _ in range(3):
+        runner = preview_report(parent, record_job("quartier", quartier.id))
+        qtbot.waitUntil(lambda: runner.preview is not None, timeout=15000)
+        previews.append(runner.preview)
+        runner.preview.close()
+    qtbot.waitUntil(lambda: running() == [], timeout=5000)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not any(shiboken6.isValid(p) for p in previews)
+    assert [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog)] == []

@@ -7,6 +7,7 @@ import threading
 import time
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -171,7 +172,7 @@ class Operation(QObject):
     def _on_progress(self, done: int, total: int) -> None:
         self.last_progress = (done, total)
         dialog = self.dialog
-        if dialog is None:
+        if dialog is None or not shiboken6.isValid(dialog):  # its parent window may be gone already
             return
         if total and dialog.maximum() != total:
             dialog.setMaximum(total)
@@ -182,7 +183,7 @@ class Operation(QObject):
     def _close_dialog(self) -> None:
         self._timer.stop()
         dialog, self.dialog = self.dialog, None
-        if dialog is not None:
+        if dialog is not None and shiboken6.isValid(dialog):
             if self.cancellable:
                 dialog.canceled.disconnect(self._cancel_pressed)
             dialog.reset()  # stops Qt's own show timer as well

@@ -128,6 +128,7 @@ class ActionsTab(RecordTab):
         self.year_spin.setRange(2000, 2100)
         self.year_spin.setValue(utcnow().year)
         self.year_spin.setAccessibleName("Année de programmation")
+        self.year_spin.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a click or Tab, never the wheel (see wheel_guard)
         form.add_field("year", "&Année :", self.year_spin)
         self.orientation_combo = ChoiceCombo("Orientation stratégique")
         self.orientation_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)

@@ -18,9 +18,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("cvdesk")
-    from cvdesk.ui.wheel_guard import install_wheel_guard
+    from cvdesk.ui.wheel_guard import install_wheel_guard_soon
 
-    install_wheel_guard(app)  # scrolling a form never turns a list, a number or a date under the pointer
+    install_wheel_guard_soon()  # scrolling a form never turns a list, a number or a date under the pointer
     return app
 
 

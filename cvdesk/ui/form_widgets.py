@@ -5,7 +5,7 @@ import re
 from datetime import date
 from typing import Any, Callable, Iterable, Sequence
 
-from PySide6.QtCore import QDate, QPoint, Qt, Signal
+from PySide6.QtCore import QDate, QLocale, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -25,7 +25,7 @@ from cvdesk.domain.money import MoneyError, format_money, parse_money
 from cvdesk.services.choices import Choice
 from cvdesk.services.validation import length_problem, max_length
 from cvdesk.store.models import Record
-from cvdesk.ui.wheel_guard import install_wheel_guard
+from cvdesk.ui.wheel_guard import install_wheel_guard_soon
 
 ERROR_STYLE = "border: 2px solid #c0392b;"
 ERROR_TEXT_STYLE = "color: #c0392b;"
@@ -40,6 +40,7 @@ class ChoiceCombo(QComboBox):
     def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(accessible_name)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a click or Tab, never the wheel (see wheel_guard)
         self._values: list[Any] = []
         self._loader: Callable[[], list[tuple[Any, str]]] | None = None
 
@@ -245,6 +246,7 @@ class DateEdit(QLineEdit):
         if self.calendar is None:
             self.calendar = QCalendarWidget(self)
             self.calendar.setWindowFlags(Qt.WindowType.Popup)
+            self.calendar.setLocale(QLocale(QLocale.Language.French, QLocale.Country.France))  # « mars », Monday first
             self.calendar.setAccessibleName(f"Calendrier : {self.accessibleName()}")
             self.calendar.setGridVisible(True)
             self.calendar.setDateRange(QDate(1900, 1, 1), QDate(2100, 12, 31))
@@ -353,7 +355,7 @@ class RecordForm(QFormLayout):
 
     def __init__(self, parent: QWidget | None = None, model: type[Record] | None = None) -> None:
         super().__init__(parent)
-        install_wheel_guard()  # every form: also when a test or a script builds the window without make_application
+        install_wheel_guard_soon()  # every form: also when a test or a script builds the window without make_application
         self.model = model
         self.rows: dict[str, FieldRow] = {}
         self.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import given
+from hypothesis import strategies as st
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from cvdesk.store.models import Action
+from cvdesk.ui.form_widgets import format_date, parse_date
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -206,3 +209,23 @@ def test_the_calendar_opens_on_today_or_on_the_actions_year_never_in_1900(window
     assert not tab.end_date.calendar.isVisible()
     assert tab.end_date.text() == "15/10/2016"
     assert tab.start_date.text() == "15/09/2016"
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)), st.sampled_from(["/", ".", "-", " "]),
+       st.booleans())
+def test_any_date_typed_the_french_way_is_read_as_written(day: date, separator: str, padded: bool) -> None:
+    text = (f"{day.day:02d}{separator}{day.month:02d}{separator}{day.year}" if padded
+            else f"{day.day}{separator}{day.month}{separator}{day.year}")
+    assert parse_date(text) == day
+    assert format_date(day) == f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
+@given(st.text(max_size=20))
+def test_any_other_text_is_a_date_or_one_french_sentence(text: str) -> None:
+    try:
+        value = parse_date(text)
+    except ValueError as exc:
+        message = str(exc)
+        assert message.endswith(".") and ("date" in message or "année" in message.lower() or "calendrier" in message)
+    else:
+        assert value is None or date(1900, 1, 1) <= value <= date(2100, 12, 31)

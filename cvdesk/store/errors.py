@@ -8,6 +8,10 @@ class StoreError(Exception):
     """A database that cannot be opened or changed; str() is one French sentence."""
 
 
+class DatabaseHeld(StoreError):
+    """Another cvdesk program holds the database's lock: the file is sound and in use, so nothing may replace it."""
+
+
 # The start of every describe_write_error() sentence, so that a caller can tell a refused write from a refused value.
 WRITE_FAILED = "Enregistrement impossible : "
 

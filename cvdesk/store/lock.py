@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cvdesk.store.errors import StoreError
+from cvdesk.store.errors import DatabaseHeld, StoreError
 
 # The PID of the holder is written at the start of the file; on Windows the lock covers one byte after it, because
 # msvcrt's lock is mandatory: a locked byte cannot even be read by the next program, which needs the PID.
@@ -128,8 +128,8 @@ def acquire(db_path: Path, platform: LockPlatform | None = None) -> DatabaseLock
         holder = _read_pid(fd).decode("ascii", "replace").strip()
         os.close(fd)
         who = f" (processus {holder})" if holder.isdigit() else ""
-        raise StoreError(f"La base {db_path} est déjà ouverte par un autre programme cvdesk{who} : "
-                         "fermez-le avant de l'ouvrir ici.") from None
+        raise DatabaseHeld(f"La base {db_path} est déjà ouverte par un autre programme cvdesk{who} : "
+                           "fermez-le avant de l'ouvrir ici.") from None
     try:
         previous = _read_pid(fd)
         os.ftruncate(fd, 0)

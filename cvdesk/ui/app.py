@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from cvdesk.store.errors import StoreError
+from cvdesk.store.errors import DatabaseHeld, StoreError
 
 ORGANISATION = "cvdesk"
 APPLICATION = "cvdesk"
@@ -18,6 +18,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("cvdesk")
+    from cvdesk.ui.qt_french import install_qt_french
+
+    install_qt_french(app)  # Qt's standard buttons and dialogs speak French, as the rest of the window
     from cvdesk.ui.wheel_guard import install_wheel_guard_soon
 
     install_wheel_guard_soon()  # scrolling a form never turns a list, a number or a date under the pointer
@@ -35,19 +38,26 @@ def fill_if_new(is_new: bool, demo_if_new: bool) -> None:
 def run_window(path: Path, demo_if_new: bool = False) -> int:
     from cvdesk.store.database import opened_database
     from cvdesk.ui.main_window import MainWindow
-    from cvdesk.ui.open_problems import offer_restore
+    from cvdesk.ui.open_problems import ask_about_held, offer_restore
     from cvdesk.ui.opening_checks import start_opening_checks
 
     app = make_application()
     # The database is open for the window's whole life and closed (a clean exit) however the loop ends; the
     # window may switch to another base meanwhile, and the one open at the end is the one closed.
     with ExitStack() as session:
+        create = True
         while True:
             is_new = not path.exists()
             try:
                 # The integrity check and the daily backup run in the background once the window shows.
-                session.enter_context(opened_database(path, defer_check=True))
+                session.enter_context(opened_database(path, create=create, defer_check=True))
                 break
+            except DatabaseHeld as exc:
+                # Another cvdesk is writing to this file: quitting or choosing another base are the only offers.
+                other = ask_about_held(path, str(exc))
+                if other is None:
+                    return 2
+                path, create = other, False
             except StoreError as exc:
                 # A damaged file is offered its newest good backup (the file itself is set aside, never deleted).
                 if not offer_restore(path, str(exc)):

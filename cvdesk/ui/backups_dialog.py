@@ -8,9 +8,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QMainWindow, QMessageBox,
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from cvdesk.domain.dates import format_moment
 from cvdesk.store.backups import REASONS, Backups, BackupInfo
 from cvdesk.store.database import close_database, open_database
 from cvdesk.store.errors import StoreError
+from cvdesk.store.guarded_restore import restore_holding_the_lock
 
 COLUMNS = ("Date", "Motif", "Taille", "Actions", "Associations", "Quartiers")
 
@@ -62,7 +64,7 @@ class BackupsDialog(QDialog):
         self.table.setRowCount(len(self.infos))
         for row, info in enumerate(self.infos):
             counts = info.counts()
-            values = (info.taken_at.astimezone().strftime("%d/%m/%Y %H:%M"), REASONS.get(info.reason, info.reason),
+            values = (format_moment(info.taken_at), REASONS.get(info.reason, info.reason),
                       _size(info.size), str(counts.get("actions", "—")), str(counts.get("associations", "—")),
                       str(counts.get("quartiers", "—")))
             for column, text in enumerate(values):
@@ -86,7 +88,7 @@ class BackupsDialog(QDialog):
         if not rows:
             return
         info = self.infos[rows[0].row()]
-        when = info.taken_at.astimezone().strftime("%d/%m/%Y à %H:%M")
+        when = format_moment(info.taken_at, " à ")
         answer = QMessageBox.question(
             self, "Restaurer une sauvegarde",
             f"Remplacer la base par la sauvegarde du {when} ? L'état actuel sera d'abord sauvegardé.")
@@ -104,12 +106,25 @@ class BackupsDialog(QDialog):
 
 
 def restore_backup(db_path: Path, backup: Path) -> Path | None:
-    """Close the database, put the backup in its place (the current state backed up first) and reopen it."""
+    """Close the database, put the backup in its place (the current state backed up first) and reopen it.
+
+    Refused (StoreError, nothing changed) while another program holds the database: the lock is taken again after
+    this window lets go of it and kept during the replacement."""
+    from cvdesk.store.database import is_read_only
+
+    if is_read_only():
+        raise StoreError(f"Restauration refusée, rien n'a changé : la base {db_path} est ouverte en lecture seule.")
     close_database()
     try:
-        return Backups(db_path).restore(backup)
-    finally:
-        open_database(db_path)
+        restored = restore_holding_the_lock(db_path, backup)
+    except StoreError:
+        try:
+            open_database(db_path)
+        except StoreError:
+            pass  # the refusal above is what the user must read
+        raise
+    open_database(db_path)
+    return restored
 
 
 def install_backup_actions(window: QMainWindow) -> None:

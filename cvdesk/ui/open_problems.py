@@ -1,34 +1,90 @@
-"""What the window says when a database cannot be opened safely, and the newest good backup it offers."""
+"""What the window says when a database cannot be opened safely: held by another cvdesk, or damaged with a backup."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from cvdesk.store.backups import Backups
+from cvdesk.domain.dates import format_moment
+from cvdesk.store.backups import Backups, integrity_problem
+from cvdesk.store.errors import DatabaseHeld, StoreError
+from cvdesk.store.guarded_restore import held_by_another_program, restore_holding_the_lock
 from cvdesk.store.location_risk import risky_location
+
+QUIT = "Quitter"
+OPEN_ANOTHER = "Ouvrir une autre base…"
+RESTORE = "Restaurer la sauvegarde"
+
+
+def ask_about_held(path: Path, message: str, parent: QWidget | None = None) -> Path | None:
+    """Say that another cvdesk holds the database; offer only to quit or to open another base. The chosen base,
+    or None to quit.
+
+    Nothing here replaces the file: the other program is writing to it."""
+    while True:
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Base déjà ouverte")
+        box.setText(message)
+        quit_button = box.addButton(QUIT, QMessageBox.ButtonRole.RejectRole)
+        other = box.addButton(OPEN_ANOTHER, QMessageBox.ButtonRole.ActionRole)
+        box.setDefaultButton(quit_button)
+        box.setEscapeButton(quit_button)
+        box.exec()
+        if box.clickedButton() is not other:
+            return None
+        from cvdesk.ui.main_window import DB_FILTER
+
+        name, _ = QFileDialog.getOpenFileName(parent, "Ouvrir une autre base", str(path.parent), DB_FILTER)
+        if name:
+            return Path(name)
+        # The file dialog was cancelled: back to the message, so that the only ways out stay visible.
+
+
+def is_damaged(path: Path) -> bool:
+    """Whether the file itself is broken (empty, truncated, unreadable by SQLite, failing its quick check), as
+    opposed to sound but refused (another program's file, a folder, a missing file)."""
+    if not path.is_file():
+        return False
+    if path.stat().st_size == 0:
+        return True
+    return integrity_problem(path, full=False) is not None
 
 
 def offer_restore(path: Path, message: str, parent: QWidget | None = None) -> bool:
-    """Show why the database was refused; if a good backup exists, offer it. True when it was restored.
+    """Show why the database was refused; if the file is damaged, no other program holds it and a good backup
+    exists, offer that backup (never as the default button). True when it was restored.
 
-    The refused file is never overwritten nor deleted: restoring sets it aside under a timestamped name."""
+    The refused file is never overwritten nor deleted: restoring sets it aside under a timestamped name, while this
+    program holds the database's lock."""
     backups = Backups(path)
-    good = backups.newest_good() if path.exists() else None
+    good = None
+    if is_damaged(path) and not held_by_another_program(path):
+        good = backups.newest_good()
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle("Ouverture impossible")
     box.setText(message)
     restore = None
     if good is not None:
-        when = good.taken_at.astimezone().strftime("%d/%m/%Y à %H:%M")
+        when = format_moment(good.taken_at, " à ")
         box.setInformativeText(f"Restaurer la sauvegarde du {when} ? Le fichier actuel sera mis de côté, pas effacé.")
-        restore = box.addButton("Restaurer la sauvegarde", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("Quitter", QMessageBox.ButtonRole.RejectRole)
+        restore = box.addButton(RESTORE, QMessageBox.ButtonRole.AcceptRole)
+    quit_button = box.addButton(QUIT, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(quit_button)
+    box.setEscapeButton(quit_button)
     box.exec()
     if restore is None or box.clickedButton() is not restore:
         return False
-    backups.restore(good.path)
+    try:
+        # Checked again under the lock: another cvdesk may have opened the file while the question was shown.
+        restore_holding_the_lock(path, good.path)
+    except DatabaseHeld as exc:
+        QMessageBox.warning(parent, "Restauration refusée", str(exc))
+        return False
+    except StoreError as exc:
+        QMessageBox.critical(parent, "Restauration impossible", str(exc))
+        return False
     return True
 
 

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from cvdesk.domain.axes import PILLARS
+from cvdesk.domain.dates import format_date
 from cvdesk.domain.money import format_money
+from cvdesk.domain.status import status_label
 from cvdesk.store.models import Action, Association, Commune, Funder, History, Orientation, Quartier, Record
 
 OPERATIONS = {"create": "Création", "update": "Modification", "delete": "Suppression",
@@ -28,9 +31,13 @@ FIELD_LABELS = {
     "previous": "Action de l'année précédente", "code": "Code", "population": "Population", "deleted": "Supprimé",
     "requested": "Demandé", "granted": "Accordé", "paid": "Versé", "decision_date": "Date de décision",
     "funder": "Financeur", "action": "Action", "quartier": "Quartier", "kind": "Type", "value": "Valeur",
-    "source_year": "Année de la source", "amount": "Montant", "number": "Numéro", "pillar": "Pilier",
+    "source_year": "Année de la source", "date": "Date", "amount": "Montant", "number": "Numéro", "pillar": "Pilier",
 }
 MONEY_FIELDS = {"total_cost", "requested", "granted", "paid", "amount"}
+# Dates are kept as ISO text in the history (services.records.plain_value) and shown as the window shows them.
+DATE_FIELDS = {"start_date", "end_date", "decision_date", "date", "signed_on", "framework_signed_on"}
+# Fields stored as codes: the history shows the label the forms show.
+CODE_LABELS = {"status": status_label, "pillar": lambda code: PILLARS.get(code, code)}
 
 
 # Foreign keys travel by UUID; the history shows what they name.
@@ -53,6 +60,13 @@ def show_value(name: str, value: Any) -> str:
         model, label = REFERENCES[name]
         target = model.get_or_none(model.uuid == value)
         return f"« {label(target)} »" if target is not None else "(enregistrement inconnu)"
+    if name in DATE_FIELDS and isinstance(value, str):
+        try:
+            return f"« {format_date(date.fromisoformat(value[:10]))} »"
+        except ValueError:
+            return f"« {value} »"
+    if name in CODE_LABELS and isinstance(value, str):
+        return f"« {CODE_LABELS[name](value)} »"
     if name in MONEY_FIELDS and isinstance(value, int) and not isinstance(value, bool):
         return format_money(value)
     if isinstance(value, bool):

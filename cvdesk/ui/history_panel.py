@@ -4,6 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from cvdesk.domain.dates import format_moment
 from cvdesk.services.history import entries_for
 from cvdesk.store.models import Record
 
@@ -41,7 +42,7 @@ class HistoryPanel(QWidget):
         entries = entries_for(record_type, record_uuid)
         self.table.setRowCount(len(entries))
         for row, entry in enumerate(entries):
-            values = (entry.at.astimezone().strftime("%d/%m/%Y %H:%M"), entry.operation, entry.office, entry.user,
+            values = (format_moment(entry.at), entry.operation, entry.office, entry.user,
                       entry.describe())
             for column, text in enumerate(values):
                 item = QTableWidgetItem(text)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from cvdesk.domain.axes import PILLARS
+from cvdesk.domain.dates import format_date
 from cvdesk.domain.status import status_label
 from cvdesk.services.lists import Column
 
@@ -77,6 +78,6 @@ def cell_text(column: Column, value: Any) -> str:
         return str(int(value))
     if kind == "date":
         day = _as_date(value)
-        return day.strftime("%d/%m/%Y") if day else ""
+        return format_date(day)
     typed = typed_value(column, value)
     return "" if typed is None else str(typed)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from cvdesk.domain.dates import format_date
 from cvdesk.store.models import UTC_FORMAT
 
 TABLE_LABELS = {
@@ -95,4 +96,4 @@ def readable_time(iso: str) -> str:
         moment = datetime.strptime(iso, UTC_FORMAT)
     except ValueError:
         return iso
-    return moment.strftime("%d/%m/%Y à %H:%M (UTC)")
+    return f"{format_date(moment)} à {moment:%H:%M} (UTC)"

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from peewee import DatabaseError
 
+from cvdesk.domain.dates import format_date
 from cvdesk.domain.identifiers import digits_only
 from cvdesk.domain.money import MAX_CENTS, MoneyError, parse_money
 from cvdesk.domain.status import STATUS_LABELS, STATUSES
@@ -201,7 +202,7 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (datetime, date)):
-        return value.strftime("%d/%m/%Y")
+        return format_date(value)
     return restore(str(value).strip())
 
 

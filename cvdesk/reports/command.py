@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from cvdesk.domain.dates import format_date
 from cvdesk.reports.styles import ReportError
 
 KINDS: dict[str, str] = {
@@ -98,7 +99,7 @@ def run_report(request: ReportRequest) -> str:
         if meeting is None:
             raise ReportError(f"Aucune réunion n'a la date ou l'identifiant « {key} » (argument --id).")
         build_meeting_sheet(meeting.id, out)
-        what = f"Document de la réunion du {meeting.date.strftime('%d/%m/%Y')} écrit"
+        what = f"Document de la réunion du {format_date(meeting.date)} écrit"
     else:
         from cvdesk.reports.programme_sheet import build_programme_sheet, programme_scope
         from cvdesk.services.totals import years

@@ -22,6 +22,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, HRFlowable, KeepTogether, PageTemplate, Paragraph,
                                 Spacer, Table, TableStyle)
 
+from cvdesk.domain.dates import format_date
 from cvdesk.domain.money import NBSP, format_money
 from cvdesk.resources import resource
 from cvdesk.services.validation import LONG_TEXT
@@ -184,7 +185,7 @@ def money(cents: int | None) -> str:
 
 
 def date_fr(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+    return format_date(value)
 
 
 def count_fr(number: int) -> str:

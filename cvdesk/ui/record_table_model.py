@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from cvdesk.domain.axes import PILLARS
+from cvdesk.domain.dates import format_date
 from cvdesk.domain.money import NBSP, format_money
 from cvdesk.domain.status import status_label
 from cvdesk.services.lists import Column, count, fetch_rows, get_spec, list_ids
@@ -45,7 +46,7 @@ def cell_text(column: Column, value: Any) -> str:
         return PILLARS.get(str(value), str(value))
     if column.kind == "date":
         day = value if isinstance(value, date) else date.fromisoformat(str(value))
-        return day.strftime("%d/%m/%Y")
+        return format_date(day)
     return str(value)
 
 

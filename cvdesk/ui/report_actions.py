@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cvdesk.domain.dates import format_date
+
 if TYPE_CHECKING:  # the preview (QtPdf, printing) loads on first use, not at the window's start
     from cvdesk.services.report_data import ProgrammeScope
     from cvdesk.ui.operations import Operation
@@ -63,7 +65,7 @@ def meeting_job(meeting_id: int) -> ReportJob:
     from cvdesk.ui.report_preview import ReportJob
 
     meeting = Meeting.get_by_id(meeting_id)
-    return ReportJob(f"Réunion du {meeting.date:%d/%m/%Y}", f"reunion-{meeting.date:%Y-%m-%d}.pdf",
+    return ReportJob(f"Réunion du {format_date(meeting.date)}", f"reunion-{meeting.date:%Y-%m-%d}.pdf",
                      lambda out, progress, cancelled: build_meeting_sheet(meeting_id, out, progress, cancelled))
 
 
@@ -154,7 +156,7 @@ class MeetingDialog(QDialog):
         self.setWindowTitle("Réunion")
         self.meeting_box = QComboBox()
         for m in Meeting.select().where(Meeting.deleted == False).order_by(Meeting.date.desc()):  # noqa: E712
-            self.meeting_box.addItem(f"{m.date:%d/%m/%Y} – {meeting_kind_label(m.kind)}", m.id)
+            self.meeting_box.addItem(f"{format_date(m.date)} – {meeting_kind_label(m.kind)}", m.id)
         form = QFormLayout(self)
         form.addRow("&Réunion :", self.meeting_box)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cvdesk.store.backup import backup_to, is_leftover, remove_leftover, work_folder_prefix
-from cvdesk.store.errors import StoreError, read_only_uri
+from cvdesk.store.errors import CheckInterrupted, StoreError, read_only_uri
 
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
 # Today's backups (before an import, a restore…) are all kept, up to this many, besides the rotation.
@@ -21,6 +21,7 @@ REASONS = {"ouverture": "à l'ouverture", "migration": "avant une mise à jour d
 COUNTED = (("action", "actions"), ("association", "associations"), ("quartier", "quartiers"))
 
 Clock = Callable[[], datetime]
+STOP_POLL_STEPS = 10_000  # SQLite virtual-machine steps between two looks at a stop request
 
 
 def _utcnow() -> datetime:
@@ -46,15 +47,21 @@ class BackupInfo:
             conn.close()
 
 
-def integrity_problem(path: Path, full: bool = True) -> str | None:
-    """None when SQLite finds the file sound, else what it found."""
+def integrity_problem(path: Path, full: bool = True, stop: Callable[[], bool] | None = None) -> str | None:
+    """None when SQLite finds the file sound, else what it found. When stop() turns true, SQLite abandons the
+    check (it asks every few thousand steps) and CheckInterrupted is raised: a closing window need not wait for
+    the full check of a large base."""
     try:
         conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
+            if stop is not None:
+                conn.set_progress_handler(lambda: 1 if stop() else 0, STOP_POLL_STEPS)
             rows = [r[0] for r in conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check")]
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        if stop is not None and stop():
+            raise CheckInterrupted() from exc
         return str(exc)
     return None if rows == ["ok"] else "; ".join(rows[:3])
 

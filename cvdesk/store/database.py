@@ -10,7 +10,7 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import peewee
 from peewee import SqliteDatabase
@@ -43,6 +43,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 _held_lock: db_lock.DatabaseLock | None = None
 _read_only = False
 _open_path: Path | None = None
+_full_check_pending = False
 
 
 def _create_private_file(path: Path) -> None:
@@ -106,9 +107,10 @@ def _refuse_bad_file(path: Path, full_check: bool, integrity: bool = True) -> No
         verify_integrity(path, full=full_check)
 
 
-def verify_integrity(path: Path, full: bool = False) -> None:
-    """Raise StoreError, naming the newest good backup, when SQLite's check finds the file damaged."""
-    problem = integrity_problem(path, full=full)
+def verify_integrity(path: Path, full: bool = False, stop: Callable[[], bool] | None = None) -> None:
+    """Raise StoreError, naming the newest good backup, when SQLite's check finds the file damaged
+    (CheckInterrupted when stop() asked it to give up)."""
+    problem = integrity_problem(path, full=full, stop=stop)
     if problem:
         raise StoreError(_with_backup_hint(path, f"La base {path} est endommagée ({problem})."))
 
@@ -206,16 +208,23 @@ def read_only_notice(path: Path) -> str:
             "consultation, aucune modification ne pourra être enregistrée.")
 
 
+def keep_full_check_pending() -> None:
+    """The full integrity check owed after an unclean exit was stopped before its verdict: the next opening runs it."""
+    global _full_check_pending
+    _full_check_pending = True
+
+
 def close_database() -> None:
-    """Close the bound database, if any, and mark a clean exit."""
-    global _held_lock, _read_only, _open_path
+    """Close the bound database, if any, and mark a clean exit (or a full check still owed)."""
+    global _held_lock, _read_only, _open_path, _full_check_pending
     if not db.is_closed():
         db.close()
     _read_only = False
     _open_path = None
     if _held_lock is not None:
-        _held_lock.release()
+        _held_lock.release(check_pending=_full_check_pending)
         _held_lock = None
+    _full_check_pending = False
 
 
 @contextmanager

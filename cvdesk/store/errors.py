@@ -8,6 +8,10 @@ class StoreError(Exception):
     """A database that cannot be opened or changed; str() is one French sentence."""
 
 
+class CheckInterrupted(Exception):
+    """An integrity check stopped on request (the window closing): nothing is known about the file."""
+
+
 class DatabaseHeld(StoreError):
     """Another cvdesk program holds the database's lock: the file is sound and in use, so nothing may replace it."""
 

@@ -14,6 +14,7 @@ from cvdesk.store.errors import DatabaseHeld, StoreError
 # The PID of the holder is written at the start of the file; on Windows the lock covers one byte after it, because
 # msvcrt's lock is mandatory: a locked byte cannot even be read by the next program, which needs the PID.
 PID_BYTES = 32
+CHECK_PENDING = b"verification"  # not a PID: read as an unclean exit by the next opening
 WINDOWS_LOCK_OFFSET = 64
 # Without O_NOFOLLOW (Windows), a planted link is caught by comparing the opened file with the name (see _open).
 O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -66,11 +67,17 @@ class DatabaseLock:
     unclean_exit: bool
     platform: LockPlatform | None = None
 
-    def release(self) -> None:
-        """Clean close: empty the file (marking a clean exit), then drop the lock, so no one else's PID is erased."""
+    def release(self, check_pending: bool = False) -> None:
+        """Clean close: empty the file (marking a clean exit), then drop the lock, so no one else's PID is erased.
+
+        check_pending leaves a mark instead, so that the next opening runs the full check this one could not
+        finish (the window was closed while it ran after an unclean exit)."""
         platform = self.platform or current_platform()
         try:
             os.ftruncate(self.fd, 0)
+            if check_pending:
+                os.lseek(self.fd, 0, os.SEEK_SET)
+                os.write(self.fd, CHECK_PENDING)
             platform.unlock(self.fd)
         finally:
             os.close(self.fd)

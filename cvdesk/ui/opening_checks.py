@@ -7,8 +7,14 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from cvdesk.store.backups import Backups
-from cvdesk.store.database import is_read_only, previous_exit_was_unclean, verify_integrity
-from cvdesk.store.errors import StoreError
+from cvdesk.store.database import (
+    is_read_only,
+    keep_full_check_pending,
+    previous_exit_was_unclean,
+    verify_integrity,
+)
+from cvdesk.exchange.errors import Cancelled
+from cvdesk.store.errors import CheckInterrupted, StoreError
 from cvdesk.ui.open_problems import warn_if_risky
 from cvdesk.ui.operations import Operation
 
@@ -27,15 +33,20 @@ class OpeningChecks(QObject):
         self.path = path
         self.full = full
         self.backup = backup
+        # Cancellable without a button: a window closing mid-check stops SQLite instead of waiting for it.
         self.operation = Operation(parent, self._check, title="Vérification de la base", show_progress=False,
-                                   on_success=self._checked, on_failure=self.problem.emit)
+                                   on_success=self._checked, on_failure=self.problem.emit, cancellable=True)
 
-    def _check(self, _progress, _cancelled) -> str | None:
+    def _check(self, _progress, cancelled) -> str | None:
         try:
-            verify_integrity(self.path, full=self.full)
+            verify_integrity(self.path, full=self.full, stop=cancelled)
             backups = Backups(self.path)
-            if self.backup and backups.due_at_open():
+            if self.backup and not cancelled() and backups.due_at_open():
                 return str(backups.take("ouverture"))
+        except CheckInterrupted:
+            if self.full:
+                keep_full_check_pending()
+            raise Cancelled() from None
         except StoreError:
             raise
         except Exception as exc:  # whatever broke, the user is told about this base in one sentence

@@ -59,7 +59,7 @@ def test_check_runs_the_integrity_check_once(demo_template: Path, tmp_path: Path
     checks_at_opening: list[bool] = []
     real = store_database.integrity_problem
     monkeypatch.setattr(store_database, "integrity_problem",
-                        lambda p, full=False: checks_at_opening.append(full) or real(p, full=full))
+                        lambda p, full=False, **kw: checks_at_opening.append(full) or real(p, full=full, **kw))
     statements: list[str] = []
     real_connect = sqlite3.connect
 

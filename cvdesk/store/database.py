@@ -15,6 +15,7 @@ from typing import Callable, Iterator, Sequence
 import peewee
 from peewee import SqliteDatabase
 
+from cvdesk.domain.dates import format_moment
 from cvdesk.store import lock as db_lock
 from cvdesk.store.backups import Backups, integrity_problem
 from cvdesk.store.errors import StoreError, describe_os_error, read_only_uri
@@ -64,7 +65,7 @@ def _with_backup_hint(path: Path, message: str) -> str:
     good = Backups(path).newest_good()
     if good is None:
         return message + " Aucune sauvegarde en bon état n'a été trouvée."
-    when = good.taken_at.astimezone().strftime("%d/%m/%Y à %H:%M")
+    when = format_moment(good.taken_at, " à ")
     return message + f" La sauvegarde en bon état la plus récente date du {when} : {good.path}."
 
 

@@ -10,8 +10,6 @@ from cvdesk.domain.dates import format_date, format_moment
 
 # Writing dd/mm/yyyy by hand (strftime or an f-string format) outside domain/dates.py is how two formatters drifted.
 HAND_FORMAT = re.compile(r"""(strftime\(\s*["']%d/%m/%Y|:%d/%m/%Y)""")
-# store/database.py is being reworked by the lead: its backup hint still formats by hand (see the report of issue 11).
-NOT_YET = {"store/database.py"}
 
 
 def test_a_day_reads_as_dd_mm_yyyy_and_no_date_as_nothing() -> None:
@@ -25,6 +23,6 @@ def test_a_day_reads_as_dd_mm_yyyy_and_no_date_as_nothing() -> None:
 def test_no_module_formats_dates_by_hand() -> None:
     root = Path(cvdesk.__file__).parent
     offenders = [str(path.relative_to(root)) for path in root.rglob("*.py")
-                 if path.relative_to(root).as_posix() not in NOT_YET | {"domain/dates.py"}
+                 if path.relative_to(root).as_posix() != "domain/dates.py"
                  and HAND_FORMAT.search(path.read_text(encoding="utf-8"))]
     assert offenders == []

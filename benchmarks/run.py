@@ -22,6 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from benchmarks.common import ROOT, Figure, dataset, timed  # noqa: E402
 
 # Each of these modules may offer figures(db, quick, repeat) -> list[Figure] for its own part.
+NOTES = ROOT / "benchmarks" / "results-notes.md"
 PARTS = ("benchmarks.ui_bench", "benchmarks.report_bench", "benchmarks.exchange_bench", "benchmarks.commands_bench")
 
 
@@ -102,6 +103,9 @@ def write_results(figures: list[Figure], quick: bool, out: Path) -> None:
         *[figure.row() for figure in figures],
         "",
     ]
+    # Side-by-side comparisons and their reading, written by hand, follow every regenerated table.
+    if NOTES.exists():
+        lines += ["", NOTES.read_text(encoding="utf-8")]
     out.write_text("\n".join(lines), encoding="utf-8")
 
 

@@ -1,12 +1,9 @@
 """A package that is not right is refused whole: exit code 2, one French sentence, the database byte-identical."""
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
-import zipfile
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -15,32 +12,8 @@ from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.merge import import_package
 from cvdesk.store.database import close_database, open_database
 from cvdesk.store.migrations import latest_version
+from tests.exchange import forging
 from tests.exchange.helpers import fingerprint, run_cli, settle
-
-
-def _members(package: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(package) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
-def _write(path: Path, members: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return path
-
-
-def _with_manifest(members: dict[str, bytes], change: Callable[[dict], None]) -> dict[str, bytes]:
-    manifest = json.loads(members["manifest.json"])
-    change(manifest)
-    return {**members, "manifest.json": json.dumps(manifest).encode()}
-
-
-def _resealed(members: dict[str, bytes], name: str, data: bytes) -> dict[str, bytes]:
-    """Replace one file and its checksum, so that only the content itself is wrong."""
-    def reseal(manifest: dict) -> None:
-        manifest["files"][name] = {"records": data.count(b"\n"), "sha256": hashlib.sha256(data).hexdigest()}
-    return _with_manifest({**members, name: data}, reseal)
 
 
 def not_a_zip(good: Path, tmp: Path) -> Path:
@@ -50,52 +23,52 @@ def not_a_zip(good: Path, tmp: Path) -> Path:
 
 
 def no_manifest(good: Path, tmp: Path) -> Path:
-    members = _members(good)
+    members = forging.members(good)
     del members["manifest.json"]
-    return _write(tmp / "paquet.zip", members)
+    return forging.write(tmp / "paquet.zip", members)
 
 
 def bad_manifest(good: Path, tmp: Path) -> Path:
-    return _write(tmp / "paquet.zip", {**_members(good), "manifest.json": b'{"format": "cvdesk-echange",'})
+    return forging.write(tmp / "paquet.zip", {**forging.members(good), "manifest.json": b'{"format": "cvdesk-echange",'})
 
 
 def bad_checksum(good: Path, tmp: Path) -> Path:
-    members = _members(good)
+    members = forging.members(good)
     members["action.jsonl"] = members["action.jsonl"].replace(b'"year":2015', b'"year":2016', 1)
-    return _write(tmp / "paquet.zip", members)
+    return forging.write(tmp / "paquet.zip", members)
 
 
 def newer_schema(good: Path, tmp: Path) -> Path:
-    members = _with_manifest(_members(good), lambda m: m.update(schema_version=latest_version() + 1))
-    return _write(tmp / "paquet.zip", members)
+    members = forging.with_manifest(forging.members(good), lambda m: m.update(schema_version=latest_version() + 1))
+    return forging.write(tmp / "paquet.zip", members)
 
 
 def unknown_format_version(good: Path, tmp: Path) -> Path:
-    return _write(tmp / "paquet.zip", _with_manifest(_members(good), lambda m: m.update(format_version=7)))
+    return forging.write(tmp / "paquet.zip", forging.with_manifest(forging.members(good), lambda m: m.update(format_version=7)))
 
 
 def dangling_reference(good: Path, tmp: Path) -> Path:
-    members = _members(good)
+    members = forging.members(good)
     lines = members["funding.jsonl"].decode().splitlines()
     row = json.loads(lines[0])
     row["action"] = str(uuid.uuid4())
     data = ("\n".join([json.dumps(row, ensure_ascii=False), *lines[1:]]) + "\n").encode()
-    return _write(tmp / "paquet.zip", _resealed(members, "funding.jsonl", data))
+    return forging.write(tmp / "paquet.zip", forging.resealed(members, "funding.jsonl", data))
 
 
 def wrong_field(good: Path, tmp: Path) -> Path:
-    members = _members(good)
+    members = forging.members(good)
     lines = members["action.jsonl"].decode().splitlines()
     row = json.loads(lines[2])
     row["total_cost"] = "beaucoup"
     data = ("\n".join([*lines[:2], json.dumps(row, ensure_ascii=False), *lines[3:]]) + "\n").encode()
-    return _write(tmp / "paquet.zip", _resealed(members, "action.jsonl", data))
+    return forging.write(tmp / "paquet.zip", forging.resealed(members, "action.jsonl", data))
 
 
 def zip_bomb(good: Path, tmp: Path) -> Path:
-    members = _members(good)
+    members = forging.members(good)
     members["history.jsonl"] = b"\0" * (30 * 1024 * 1024)
-    return _write(tmp / "paquet.zip", members)
+    return forging.write(tmp / "paquet.zip", members)
 
 
 REFUSALS = [
@@ -150,7 +123,7 @@ def settled_db(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=2000))
-def test_random_bytes_are_refused_without_crash_or_write(data: bytes, settled_db: Path, tmp_path_factory) -> None:
+def test_random_bytes_are_refused_without_crash_orwrite(data: bytes, settled_db: Path, tmp_path_factory) -> None:
     package = tmp_path_factory.mktemp("p") / "hasard.zip"
     package.write_bytes(data)
     before = fingerprint(settled_db)
@@ -176,8 +149,8 @@ def test_a_damaged_package_is_refused_or_harmless(position: float, value: int, g
 
 
 def test_random_lines_inside_a_sealed_package_are_refused(good_package: Path, settled_db: Path, tmp_path: Path) -> None:
-    members = _members(good_package)
+    members = forging.members(good_package)
     for junk in (b"[1,2]\n", b"{}\n", b"nul\n", b'{"uuid": 3}\n', b"\xff\xfe\n"):
-        package = _write(tmp_path / "p.zip", _resealed(members, "commune.jsonl", junk))
+        package = forging.write(tmp_path / "p.zip", forging.resealed(members, "commune.jsonl", junk))
         with pytest.raises(ExchangeError, match="commune.jsonl"):
             import_package(package)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from cvdesk.domain.identifiers import digits_only
-from cvdesk.services.records import SaveResult, delete_record, save_record, some_references
+from cvdesk.services.records import SaveResult, delete_record, live_actions_phrase, save_record
 from cvdesk.services.validation import validate_association
 from cvdesk.store.models import Action, Association
 
@@ -28,19 +28,13 @@ def save_association(values: Mapping[str, Any], record_id: int | None = None) ->
     return save_record(Association, _normalise(values), record_id, validate_association)
 
 
-SHOWN_REFERENCES = 2
-
-
 def deletion_refusal(association: Association) -> str | None:
     """Why this association cannot be deleted (it still carries live actions), or None."""
-    live = Action.select(Action.reference).where(
-        (Action.porteur == association.id) & (Action.deleted == False))  # noqa: E712
-    total = live.count()
-    if not total:
+    actions = live_actions_phrase(Action.select().where(
+        (Action.porteur == association.id) & (Action.deleted == False)))  # noqa: E712
+    if actions is None:
         return None
-    shown = [ref for (ref,) in live.order_by(Action.year.desc(), Action.reference).limit(SHOWN_REFERENCES).tuples()]
-    actions = f"{total} action{'s' if total > 1 else ''}"
-    return (f"L'association « {association.name} » porte encore {actions} ({some_references(shown, total)}) : "
+    return (f"L'association « {association.name} » porte encore {actions} : "
             "rattachez-les à un autre porteur ou supprimez-les d'abord ; rien n'a été supprimé.")
 
 

@@ -4,8 +4,15 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from cvdesk.domain.indicators import INDICATORS
-from cvdesk.services.records import (SaveResult, all_or_nothing, delete_record, save_or_raise, save_record,
-                                    some_references, tombstone)
+from cvdesk.services.records import (
+    SaveResult,
+    all_or_nothing,
+    delete_record,
+    live_actions_phrase,
+    save_or_raise,
+    save_record,
+    tombstone,
+)
 from cvdesk.services.validation import validate_quartier
 from cvdesk.store.models import Action, ActionQuartier, Commune, Quartier, QuartierCommune, QuartierIndicator
 
@@ -92,7 +99,6 @@ def indicators_of(quartier_id: int) -> dict[str, tuple[int, int | None]]:
     }
 
 
-SHOWN_REFERENCES = 2
 
 # What a quartier takes with it: its commune links, its indicators, and links left over from deleted actions.
 QUARTIER_CHILDREN = (QuartierCommune.quartier, QuartierIndicator.quartier, ActionQuartier.quartier)
@@ -106,14 +112,11 @@ def deletion_refusal(quartier: Quartier) -> str | None:
     # IN, not a join: two merged offices may each have linked the same action, and it counts once.
     targeting = ActionQuartier.select(ActionQuartier.action).where(
         (ActionQuartier.quartier == quartier.id) & (ActionQuartier.deleted == False))  # noqa: E712
-    live = Action.select(Action.reference).where(Action.id.in_(targeting) & (Action.deleted == False))  # noqa: E712
-    total = live.count()
-    if not total:
+    actions = live_actions_phrase(Action.select().where(Action.id.in_(targeting) & (Action.deleted == False)))  # noqa: E712
+    if actions is None:
         return None
-    shown = [ref for (ref,) in live.order_by(Action.year.desc(), Action.reference).limit(SHOWN_REFERENCES).tuples()]
-    actions = f"{total} action{'s' if total > 1 else ''}"
-    return (f"Le quartier {quartier.code} « {quartier.name} » est ciblé par {actions} "
-            f"({some_references(shown, total)}) : retirez-le de ces actions d'abord ; rien n'a été supprimé.")
+    return (f"Le quartier {quartier.code} « {quartier.name} » est ciblé par {actions} : "
+            "retirez-le de ces actions d'abord ; rien n'a été supprimé.")
 
 
 def delete_quartier(record_id: int) -> bool:

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 from peewee import DatabaseError, ForeignKeyField
 
 from cvdesk.store.errors import StoreError, describe_write_error
-from cvdesk.store.models import History, Record, db, utcnow
+from cvdesk.store.models import Action, History, Record, db, utcnow
 from cvdesk.store.settings import office_name
 
 R = TypeVar("R", bound=Record)
@@ -227,6 +227,19 @@ def delete_record(
             return True
     except DatabaseError as exc:
         raise _deletion_failed(exc) from exc
+
+
+SHOWN_REFERENCES = 2
+
+
+def live_actions_phrase(live: Any) -> str | None:
+    """« 4 actions (2016-VM-003, 2015-VM-001 et 2 autres) » for a query of live actions, newest first; None if none."""
+    total = live.count()
+    if not total:
+        return None
+    shown = [ref for (ref,) in live.select(Action.reference).order_by(Action.year.desc(), Action.reference)
+             .limit(SHOWN_REFERENCES).tuples()]
+    return f"{total} action{'s' if total > 1 else ''} ({some_references(shown, total)})"
 
 
 def some_references(references: Sequence[str], total: int) -> str:

@@ -2,37 +2,87 @@
 from __future__ import annotations
 
 import argparse
+import ast
+import re
 import sys
 from typing import NoReturn
 
+# argparse builds its messages in English; they are put into French here, at the one place where they reach the user
+# (FrenchArgumentParser.error and the help), without touching the argparse module itself.
 _FRENCH = {
-    "usage: ": "utilisation : ",
-    "options": "options",
-    "positional arguments": "arguments",
-    "show this help message and exit": "affiche cette aide et s'arrête",
     "the following arguments are required: %s": "il manque l'argument obligatoire %s",
     "invalid choice: %(value)r (choose from %(choices)s)": "choix invalide « %(value)s » (choix possibles : %(choices)s)",
     "expected one argument": "une valeur est attendue après cet argument",
+    "expected at most one argument": "une valeur au plus est attendue après cet argument",
+    "expected at least one argument": "au moins une valeur est attendue",
+    "expected %s argument": "%s valeur est attendue",
+    "expected %s arguments": "%s valeurs sont attendues",
     "unrecognized arguments: %s": "argument inconnu : %s",
     "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
     "invalid %(type)s value: %(value)r": "valeur invalide « %(value)s »",
     "ambiguous option: %(option)s could match %(matches)s": "option ambiguë : %(option)s (%(matches)s)",
     "not allowed with argument %s": "incompatible avec l'argument %s",
     "one of the arguments %s is required": "l'un des arguments %s est obligatoire",
-    "expected at least one argument": "au moins une valeur est attendue",
+    "ignored explicit argument %r": "valeur inattendue « %s »",
 }
+_PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?([rs])")
 
 
-def _translate(message: str) -> str:
-    return _FRENCH.get(message, message)
+def _pattern(template: str) -> re.Pattern[str]:
+    """The English template as a regular expression capturing its placeholders, in order."""
+    parts, last = [], 0
+    for match in _PLACEHOLDER.finditer(template):
+        parts.append(re.escape(template[last:match.start()]))
+        parts.append("(.*?)")
+        last = match.end()
+    parts.append(re.escape(template[last:]))
+    return re.compile("".join(parts), re.S)
 
 
-def _ntranslate(singular: str, plural: str, n: int) -> str:
-    return _translate(singular if n == 1 else plural)
+_PATTERNS = [(_pattern(english), english, french) for english, french in _FRENCH.items()]
 
 
-argparse._ = _translate  # type: ignore[attr-defined]
-argparse.ngettext = _ntranslate  # type: ignore[attr-defined]
+def _unquote(value: str) -> str:
+    """A value argparse showed with repr() ('abc'), as the user typed it."""
+    try:
+        parsed = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return value
+    return parsed if isinstance(parsed, str) else value
+
+
+def french(message: str) -> str:
+    """An argparse message in French (nested messages too); a message we do not know stays as it is."""
+    for pattern, english, translation in _PATTERNS:
+        match = pattern.fullmatch(message)
+        if match is None:
+            continue
+        values = []
+        for placeholder, captured in zip(_PLACEHOLDER.finditer(english), match.groups()):
+            name, conversion = placeholder.groups()
+            value = _unquote(captured) if conversion == "r" else captured
+            values.append((name, french(value) if name == "message" else value))
+        return _fill(translation, values)
+    return message
+
+
+def _fill(translation: str, values: list[tuple[str | None, str]]) -> str:
+    """Put the captured values into the French template, by name or in order."""
+    named = {name: value for name, value in values if name}
+    ordered = iter(value for name, value in values if not name)
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return named[name] if name else next(ordered, "")
+
+    return _PLACEHOLDER.sub(replace, translation)
+
+
+class FrenchHelpFormatter(argparse.HelpFormatter):
+    """The help's usage line begins « utilisation : »."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
 
 
 class FrenchArgumentParser(argparse.ArgumentParser):
@@ -40,11 +90,15 @@ class FrenchArgumentParser(argparse.ArgumentParser):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("add_help", False)
+        kwargs.setdefault("formatter_class", FrenchHelpFormatter)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for group in self._action_groups:
+            if group.title == "positional arguments":
+                group.title = "arguments"
         self.add_argument("-h", "--help", action="help", help="affiche cette aide et s'arrête")
 
     def error(self, message: str) -> NoReturn:
-        sys.stderr.write(one_line(f"Ligne de commande invalide ({self.prog}) : {message}.") + "\n")
+        sys.stderr.write(one_line(f"Ligne de commande invalide ({self.prog}) : {french(message)}.") + "\n")
         raise SystemExit(2)
 
 

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import re
 
-from stdnum import luhn
-from stdnum.fr import siren as stdnum_siren
-from stdnum.fr import siret as stdnum_siret
+# python-stdnum is imported inside the checks that use it: importing it pulls in pydoc and ssl (about 13 ms), which
+# the window's first paint does not need.
 
 LA_POSTE_SIREN = "356000000"
 
@@ -46,6 +45,8 @@ def check_siren(value: str) -> str | None:
     problem = _digits_problem("SIREN", siren, 9)
     if problem:
         return problem
+    from stdnum.fr import siren as stdnum_siren
+
     if not stdnum_siren.is_valid(siren):
         return f"Le SIREN {siren} est invalide : la clé de contrôle (Luhn) ne correspond pas."
     return None
@@ -58,6 +59,9 @@ def check_siret(value: str) -> str | None:
     establishments (SIREN 356000000) do not follow Luhn: their digit sum is a multiple of 5 instead;
     their head office (35600000000048) does follow Luhn, so for La Poste either rule is accepted.
     """
+    from stdnum import luhn
+    from stdnum.fr import siret as stdnum_siret
+
     siret = digits_only(value)
     problem = _digits_problem("SIRET", siret, 14)
     if problem:
@@ -138,6 +142,8 @@ def luhn_complete(partial: str) -> str:
     """partial followed by the one check digit that makes it Luhn-valid."""
     if not partial.isascii() or not partial.isdigit():
         raise ValueError(f"« {partial} » ne contient pas que des chiffres : impossible de calculer une clé Luhn.")
+    from stdnum import luhn
+
     return partial + luhn.calc_check_digit(partial)
 
 

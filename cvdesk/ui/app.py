@@ -5,12 +5,18 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QApplication
 
 from cvdesk.store.errors import DatabaseHeld, StoreError
 
+if TYPE_CHECKING:
+    from cvdesk.ui.main_window import MainWindow
+
 ORGANISATION = "cvdesk"
 APPLICATION = "cvdesk"
+CHECKS_AT_THE_LATEST_MS = 3000
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -29,17 +35,36 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 def fill_if_new(is_new: bool, demo_if_new: bool) -> None:
     """A default database seen for the first time gets the demo contract."""
+    if not (is_new and demo_if_new):
+        return  # the demo builder's imports are not paid at every start
     from cvdesk.services.demo import build_demo, database_is_empty
 
-    if is_new and demo_if_new and database_is_empty():
+    if database_is_empty():
         build_demo()
+
+
+def start_checks_after_first_paint(window: MainWindow) -> None:
+    """The opening checks start once the window has painted its list: they are not on the way to the first paint."""
+    from PySide6.QtCore import QTimer
+
+    started = False
+
+    def start() -> None:
+        nonlocal started
+        if started or not window.isVisible():
+            return
+        started = True
+        from cvdesk.ui.opening_checks import start_opening_checks
+
+        start_opening_checks(window)
+
+    window.first_painted.connect(start)
+    QTimer.singleShot(CHECKS_AT_THE_LATEST_MS, start)  # a window shown minimised is never painted, yet checked
 
 
 def run_window(path: Path, demo_if_new: bool = False) -> int:
     from cvdesk.store.database import opened_database
     from cvdesk.ui.main_window import MainWindow
-    from cvdesk.ui.open_problems import ask_about_held, offer_restore
-    from cvdesk.ui.opening_checks import start_opening_checks
 
     app = make_application()
     # The database is open for the window's whole life and closed (a clean exit) however the loop ends; the
@@ -53,17 +78,21 @@ def run_window(path: Path, demo_if_new: bool = False) -> int:
                 session.enter_context(opened_database(path, create=create, defer_check=True))
                 break
             except DatabaseHeld as exc:
+                from cvdesk.ui.open_problems import ask_about_held
+
                 # Another cvdesk is writing to this file: quitting or choosing another base are the only offers.
                 other = ask_about_held(path, str(exc))
                 if other is None:
                     return 2
                 path, create = other, False
             except StoreError as exc:
+                from cvdesk.ui.open_problems import offer_restore
+
                 # A damaged file is offered its newest good backup (the file itself is set aside, never deleted).
                 if not offer_restore(path, str(exc)):
                     return 2
         fill_if_new(is_new, demo_if_new)
         window = MainWindow(path)
+        start_checks_after_first_paint(window)
         window.show()
-        start_opening_checks(window)
         return app.exec()

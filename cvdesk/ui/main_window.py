@@ -1,23 +1,32 @@
 """The main window: it composes the tabs, the menus, the toolbar and the status bar, and holds no business rule."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QSettings, QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar, QWidget
 
 import cvdesk
 from cvdesk.services.lists import count
 from cvdesk.store.errors import StoreError
 from cvdesk.store.settings import is_demo
-from cvdesk.ui.actions_tab import ActionsTab
-from cvdesk.ui.associations_tab import AssociationsTab
-from cvdesk.ui.quartiers_tab import QuartiersTab
-from cvdesk.ui.record_tab import RecordTab
+
+if TYPE_CHECKING:
+    from cvdesk.ui.actions_tab import ActionsTab
+    from cvdesk.ui.associations_tab import AssociationsTab
+    from cvdesk.ui.quartiers_tab import QuartiersTab
+    from cvdesk.ui.record_tab import RecordTab
 
 DB_FILTER = "Bases cvdesk (*.db *.sqlite);;Tous les fichiers (*)"
+# The tabs in their order, with their titles (the & gives Alt+Q, Alt+A, Alt+S) and their names in the timings.
+TABS = (("quartier", "&Quartiers", "Quartiers"), ("action", "&Actions", "Actions"),
+        ("association", "A&ssociations", "Associations"))
+FIRST_RUN_SIZE = QSize(1280, 820)
+# What the window frame and title bar take beyond the size given to resize(): availableGeometry() does not count them.
+FRAME_ALLOWANCE = QSize(16, 40)
 
 
 def _menu_installers() -> list[Callable[["MainWindow"], None]]:
@@ -29,49 +38,138 @@ def _menu_installers() -> list[Callable[["MainWindow"], None]]:
     return [install_report_actions, install_exchange_actions, install_backup_actions]
 
 
+def _tab_class(kind: str) -> type[RecordTab]:
+    """A tab's class, imported when the tab is first built: the hidden tabs cost nothing at start-up."""
+    if kind == "quartier":
+        from cvdesk.ui.quartiers_tab import QuartiersTab
+
+        return QuartiersTab
+    if kind == "action":
+        from cvdesk.ui.actions_tab import ActionsTab
+
+        return ActionsTab
+    if kind == "association":
+        from cvdesk.ui.associations_tab import AssociationsTab
+
+        return AssociationsTab
+    raise KeyError(kind)
+
+
 def _group(number: int) -> str:
     return f"{number:,}".replace(",", "\u00a0")
 
 
+def _ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000
+
 class MainWindow(QMainWindow):
     """Quartiers, Actions and Associations tabs over one database."""
+
+    first_painted = Signal()  # once, after the window's first paint: the opening checks wait for it
 
     def __init__(self, db_path: Path) -> None:
         super().__init__()
         self.db_path = Path(db_path)
-        self.quartiers_tab = QuartiersTab()
-        self.actions_tab = ActionsTab()
-        self.associations_tab = AssociationsTab()
+        # Where the construction's milliseconds went (benchmarks/start_window.py prints them).
+        self.startup_times: list[tuple[str, float]] = []
+        self._painted = False
+        self._built: dict[str, RecordTab] = {}
+        self._stale: set[str] = set()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        for tab, title in ((self.quartiers_tab, "&Quartiers"), (self.actions_tab, "&Actions"),
-                           (self.associations_tab, "A&ssociations")):
-            self.tabs.addTab(tab, title)
-            tab.open_record.connect(self.open_record)
-            tab.changed.connect(self._records_changed)
-            tab.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
-        self._stale: set[str] = set()
+        # Every tab has its title (and its Alt shortcut) from the start, but only the shown one is built: the others
+        # hold an empty page until they are first shown or asked for (tab_for, the *_tab properties).
+        for _kind, title, _name in TABS:
+            self.tabs.addTab(QWidget(), title)
         self.tabs.currentChanged.connect(self._tab_shown)
         self.setCentralWidget(self.tabs)
         self.counts_label = QLabel()
         self.path_label = QLabel()
         self.statusBar().addPermanentWidget(self.counts_label)
         self.statusBar().addPermanentWidget(self.path_label)
+        start = time.perf_counter()
         self._build_menus()
         for installer in _menu_installers():
             installer(self)
-        self.resize(1280, 820)
+        self.startup_times.append(("menus et barre d'outils", _ms(start)))
+        self.resize(self._first_run_size())
+        start = time.perf_counter()
         self._show_database()
+        self.startup_times.append(("titre et compteurs de la barre d'état", _ms(start)))
         self._load_settings()
-        for tab in self.all_tabs():
-            tab.refresh()
+        self.tab_for(TABS[self.tabs.currentIndex()][0])  # the shown tab, when the settings left the index as it was
 
     # -- composition ---------------------------------------------------------------------------------------------
+    @property
+    def quartiers_tab(self) -> QuartiersTab:
+        return self.tab_for("quartier")  # type: ignore[return-value]
+
+    @property
+    def actions_tab(self) -> ActionsTab:
+        return self.tab_for("action")  # type: ignore[return-value]
+
+    @property
+    def associations_tab(self) -> AssociationsTab:
+        return self.tab_for("association")  # type: ignore[return-value]
+
     def all_tabs(self) -> list[RecordTab]:
-        return [self.quartiers_tab, self.actions_tab, self.associations_tab]
+        """Every tab, the ones never shown built now (for whoever needs all three)."""
+        return [self.tab_for(kind) for kind, _title, _name in TABS]
+
+    def built_tabs(self) -> list[RecordTab]:
+        """The tabs built so far: the others have no edits, no settings and no list to refresh yet."""
+        return [self._built[kind] for kind, _title, _name in TABS if kind in self._built]
 
     def current_tab(self) -> RecordTab:
         return self.tabs.currentWidget()
+
+    def tab_for(self, kind: str) -> RecordTab:
+        tab = self._built.get(kind)
+        return tab if tab is not None else self._build_tab(kind)
+
+    def _build_tab(self, kind: str) -> RecordTab:
+        """Build a tab in place of its empty page: its form, its settings and its list as they are now."""
+        index = [k for k, _title, _name in TABS].index(kind)
+        _kind, title, name = TABS[index]
+        start = time.perf_counter()
+        tab = _tab_class(kind)()
+        self.startup_times.append((f"onglet {name} : construction", _ms(start)))
+        tab.open_record.connect(self.open_record)
+        tab.changed.connect(self._records_changed)
+        tab.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        tab.load_settings(QSettings())
+        current = self.tabs.currentIndex()
+        # Swapping the page is no change of tab for the window: the signal would build or refresh a second time.
+        blocked = self.tabs.blockSignals(True)
+        try:
+            placeholder = self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, tab, title)
+            self.tabs.setCurrentIndex(current)
+        finally:
+            self.tabs.blockSignals(blocked)
+        placeholder.deleteLater()
+        self._built[kind] = tab
+        self._stale.discard(kind)
+        start = time.perf_counter()
+        tab.refresh()
+        self.startup_times.append((f"onglet {name} : première requête de la liste", _ms(start)))
+        return tab
+
+    def _first_run_size(self) -> QSize:
+        """1280×820, or less on a smaller screen (1366×768): the window's buttons stay on the screen."""
+        # TODO(screen_fit): use cvdesk.ui.screen_fit.fit_to_screen once that helper lands; same clamp meanwhile.
+        screen = self.screen()
+        if screen is None:
+            return FIRST_RUN_SIZE
+        available = screen.availableGeometry().size() - FRAME_ALLOWANCE
+        return FIRST_RUN_SIZE.boundedTo(available)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.first_painted.emit)  # after this paint pass, the list included, is on screen
 
     def _action(self, menu: QMenu, text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None,
                 tip: str = "") -> QAction:
@@ -151,13 +249,19 @@ class MainWindow(QMainWindow):
     def _records_changed(self) -> None:
         self.update_counts()
         sender = self.sender()
-        for tab in self.all_tabs():
+        for tab in self.built_tabs():
             if tab is not sender:
                 self._stale.add(tab.kind)  # refreshed when shown: a save stays one write and one small query
 
-    def _tab_shown(self, _index: int) -> None:
-        tab = self.current_tab()
-        if tab is not None and tab.kind in self._stale:
+    def _tab_shown(self, index: int) -> None:
+        if not 0 <= index < len(TABS):
+            return
+        kind = TABS[index][0]
+        if kind not in self._built:
+            self._build_tab(kind)  # first shown: built with a fresh list, nothing stale
+            return
+        tab = self._built[kind]
+        if tab.kind in self._stale:
             self._stale.discard(tab.kind)
             tab.refresh()
             if tab.record_id is not None and not tab.is_dirty():
@@ -166,7 +270,7 @@ class MainWindow(QMainWindow):
     def refresh_all(self) -> None:
         """Reload every pick list and every list (after an import); the forms show the saved records again."""
         self._stale.clear()
-        for tab in self.all_tabs():
+        for tab in self.built_tabs():
             tab.reload_choices()
             tab.refresh()
             if tab.record_id is not None and not tab.is_dirty():
@@ -174,7 +278,7 @@ class MainWindow(QMainWindow):
         self.update_counts()
 
     def _keep_all_edits(self) -> bool:
-        for tab in self.all_tabs():
+        for tab in self.built_tabs():
             if tab.is_dirty():
                 self.tabs.setCurrentWidget(tab)
                 if not tab.maybe_keep_edits():
@@ -195,7 +299,7 @@ class MainWindow(QMainWindow):
             open_database(previous)
             return False
         self.db_path = Path(path)
-        for tab in self.all_tabs():
+        for tab in self.built_tabs():  # a tab not built yet will read the new base when it is
             tab.record_id = None
             tab.new_record()
         self.refresh_all()
@@ -242,9 +346,6 @@ class MainWindow(QMainWindow):
                           f"<p>Base : {self.db_path}</p>{demo}")
 
     # -- navigation ----------------------------------------------------------------------------------------------------
-    def tab_for(self, kind: str) -> RecordTab:
-        return {tab.kind: tab for tab in self.all_tabs()}[kind]
-
     def open_record(self, kind: str, record_id: int) -> None:
         """Show a record of another tab (an action from a quartier's panel, the porteur of an action)."""
         tab = self.tab_for(kind)
@@ -270,8 +371,7 @@ class MainWindow(QMainWindow):
         state = settings.value("window/state")
         if state is not None:
             self.restoreState(state)
-        for tab in self.all_tabs():
-            tab.load_settings(settings)
+        # Each tab reads its own settings when it is built.
         index = settings.value("window/tab", 1)
         try:
             self.tabs.setCurrentIndex(int(index))
@@ -284,7 +384,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/size", self.size())
         settings.setValue("window/state", self.saveState())
         settings.setValue("window/tab", self.tabs.currentIndex())
-        for tab in self.all_tabs():
+        for tab in self.built_tabs():  # the others' remembered widths stay as they were
             tab.save_settings(settings)
         settings.sync()
 

@@ -1,9 +1,13 @@
 """The window opens on a database, shows the three tabs a coordinator works in, and closes it cleanly."""
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from cvdesk.store.database import opened_database, previous_exit_was_unclean
@@ -45,3 +49,107 @@ def test_closing_the_window_marks_a_clean_exit_so_the_next_opening_is_quick(qtbo
     assert lock_path(path).read_bytes() == b""
     with opened_database(path):
         assert not previous_exit_was_unclean()
+
+
+def _shown_list_rows(tab) -> int:
+    tab.model.ensure_complete()
+    return tab.model.rowCount()
+
+
+def test_the_window_opens_with_only_the_shown_tab_built_and_ctrl_1_ctrl_3_bring_the_others(window, qtbot,
+                                                                                           db_path: Path) -> None:
+    from cvdesk.ui.record_tab import RecordTab
+
+    # A first run opens on Actions; the two other tabs are titled but hold nothing yet.
+    titles = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
+    assert titles == ["Quartiers", "Actions", "Associations"]
+    assert window.tabs.currentIndex() == 1
+    built = [i for i in range(3) if isinstance(window.tabs.widget(i), RecordTab)]
+    assert built == [1]
+    assert [tab.kind for tab in window.built_tabs()] == ["action"]
+    conn = sqlite3.connect(db_path)
+    quartiers, associations = (conn.execute(f'SELECT count(*) FROM "{table}" WHERE deleted = 0').fetchone()[0]
+                               for table in ("quartier", "association"))
+    conn.close()
+    assert quartiers > 0 and associations > 0
+
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    shown = window.tabs.currentWidget()
+    assert isinstance(shown, RecordTab) and shown.kind == "quartier"
+    assert shown.isVisible() and _shown_list_rows(shown) == quartiers
+
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    shown = window.tabs.currentWidget()
+    assert isinstance(shown, RecordTab) and shown.kind == "association"
+    assert shown.isVisible() and _shown_list_rows(shown) == associations
+    assert window.tabs.tabText(2).replace("&", "") == "Associations"
+    assert [tab.kind for tab in window.built_tabs()] == ["quartier", "action", "association"]
+
+
+def test_alt_q_and_alt_s_open_tabs_never_shown(window, qtbot) -> None:
+    from cvdesk.ui.record_tab import RecordTab
+
+    qtbot.keyClick(window.tabs.tabBar(), Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    assert window.tabs.currentIndex() == 2
+    assert isinstance(window.tabs.currentWidget(), RecordTab) and window.current_tab().kind == "association"
+    qtbot.keyClick(window.tabs.tabBar(), Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)
+    assert window.tabs.currentIndex() == 0 and window.current_tab().kind == "quartier"
+
+
+def test_a_save_in_one_tab_is_seen_by_a_tab_built_afterwards(window) -> None:
+    """A tab built later reads the base as it is then: the Quartiers panel shows an action renamed before."""
+    conn = sqlite3.connect(window.db_path)
+    action_id, quartier_id = conn.execute(
+        "SELECT action_id, quartier_id FROM action_quartier WHERE deleted = 0 ORDER BY action_id LIMIT 1").fetchone()
+    conn.close()
+    actions = window.actions_tab
+    actions.go_to(action_id)
+    title = actions.title_edit.text() + " (renommée)"
+    actions.title_edit.setText(title)
+    assert actions.save()
+    assert [tab.kind for tab in window.built_tabs()] == ["action"]
+    quartiers = window.quartiers_tab  # built now, after the save
+    quartiers.go_to(quartier_id)
+    table = quartiers.actions_panel.table
+    titles = [table.item(row, 1).text() for row in range(table.rowCount())]
+    assert title in titles
+
+
+def test_the_opening_checks_start_after_the_first_paint(qtbot, demo_db, db_path: Path) -> None:
+    from cvdesk.ui.app import start_checks_after_first_paint
+
+    window = MainWindow(db_path)
+    qtbot.addWidget(window)
+    start_checks_after_first_paint(window)
+    assert getattr(window, "opening_checks", None) is None  # nothing runs before the window has shown its list
+    window.show()
+    with qtbot.waitSignal(window.first_painted, timeout=2000):
+        pass
+    qtbot.waitUntil(lambda: getattr(window, "opening_checks", None) is not None, timeout=1000)
+    qtbot.waitUntil(window.opening_checks.isFinished, timeout=30_000)
+    window.close()
+
+
+def test_the_first_run_size_fits_a_1366_by_768_screen(window) -> None:
+    available = window.screen().availableGeometry()
+    size = window._first_run_size()
+    assert size.width() <= available.width() and size.height() < available.height()
+    assert (size.width(), size.height()) == (min(1280, available.width() - 16), min(820, available.height() - 40))
+
+
+LIGHT_START = """
+import sys
+import cvdesk.ui.main_window
+heavy = sorted(name for name in ("stdnum", "reportlab", "openpyxl", "cvdesk.ui.quartiers_tab",
+                                 "cvdesk.ui.associations_tab", "cvdesk.ui.opening_checks", "cvdesk.services.demo")
+               if name in sys.modules)
+print(",".join(heavy))
+"""
+
+
+def test_opening_the_window_module_imports_no_identifier_pdf_or_spreadsheet_library() -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", LIGHT_START], capture_output=True, text=True, env=env, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""

@@ -7,7 +7,7 @@ from cvdesk.services import lists
 from cvdesk.services.actions import FundingInput, change_status, delete_action, renew_action, save_action
 from cvdesk.services.associations import delete_association, save_association
 from cvdesk.services.records import history_of
-from cvdesk.services.reference import save_funder, save_orientation, save_contract
+from cvdesk.services.reference import save_contract, save_envelope, save_funder, save_orientation
 from cvdesk.store.models import Action, Association, Funding
 
 VALID_SIRET = "24590116000011"  # Valenciennes Métropole's SIREN with a Luhn-valid NIC
@@ -70,6 +70,8 @@ def _action_setup():
 
 def test_an_action_with_its_plan_keeps_its_totals_and_warns_when_over_cost(empty_db) -> None:
     orientation, porteur, etat, region = _action_setup()
+    for funder in (etat, region):  # their 2015 credits: a grant outside any envelope would warn too
+        assert save_envelope({"funder": funder.id, "year": 2015, "amount": 10_000_000}).ok
     result = save_action(
         {"reference": "2015-T-001", "title": "Atelier", "year": 2015, "orientation": orientation.id,
          "porteur": porteur.id, "total_cost": 1_000_000},

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QMainWindow, QMessageBox,
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -13,6 +13,7 @@ from cvdesk.store.backups import REASONS, Backups, BackupInfo
 from cvdesk.store.database import close_database, open_database
 from cvdesk.store.errors import StoreError
 from cvdesk.store.guarded_restore import restore_holding_the_lock
+from cvdesk.ui.screen_fit import fit_to_screen
 
 COLUMNS = ("Date", "Motif", "Taille", "Actions", "Associations", "Quartiers")
 
@@ -56,7 +57,7 @@ class BackupsDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(760, 380)
+        fit_to_screen(self, QSize(760, 380))
         self.reload()
 
     def reload(self) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from cvdesk.exchange.conflicts import ConflictView, field_label, resolve_conflict, shown_value
 from cvdesk.exchange.sheet_import import SheetPreview
+from cvdesk.ui.screen_fit import fit_to_screen
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], parent: QWidget) -> QTableWidget:
@@ -61,7 +62,7 @@ class SummaryDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(820, 480)
+        fit_to_screen(self, QSize(820, 480))
 
 
 class SheetPreviewDialog(QDialog):
@@ -103,10 +104,11 @@ class SheetPreviewDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(820, 560)
+        fit_to_screen(self, QSize(820, 560))
 
 
 KEEP_LOCAL, TAKE_INCOMING = "local", "incoming"
+NAME_COLUMN_MAX = 380
 
 
 class ConflictsDialog(QDialog):
@@ -133,6 +135,7 @@ class ConflictsDialog(QDialog):
         for row, conflict in enumerate(self.conflicts):
             for column, text in enumerate((conflict.type_label, conflict.label, conflict.from_office)):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.list.setItem(row, column, item)
             combo = QComboBox()
@@ -143,13 +146,19 @@ class ConflictsDialog(QDialog):
             self.choices.append(combo)
         self.list.horizontalHeader().setStretchLastSection(True)
         self.list.resizeColumnsToContents()
+        # A long title must not push the choice out of sight: the record's name is cut (whole in its tooltip).
+        for column in range(3):
+            self.list.setColumnWidth(column, min(self.list.columnWidth(column), NAME_COLUMN_MAX))
         self.list.currentCellChanged.connect(lambda row, *_: self._show(row))
         splitter.addWidget(self.list)
         self.details = QTableWidget(0, 3)
         self.details.setHorizontalHeaderLabels(["Champ", "Version de ce bureau", "Version reçue"])
         self.details.verticalHeader().setVisible(False)
         self.details.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.details.horizontalHeader().setStretchLastSection(True)
+        # Both versions share the width side by side, whatever their length (whole in their tooltips).
+        for column, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch,
+                                       QHeaderView.ResizeMode.Stretch)):
+            self.details.horizontalHeader().setSectionResizeMode(column, mode)
         splitter.addWidget(self.details)
         layout.addWidget(splitter, 1)
         buttons = QDialogButtonBox()
@@ -158,7 +167,7 @@ class ConflictsDialog(QDialog):
         buttons.accepted.connect(self.apply)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(900, 560)
+        fit_to_screen(self, QSize(900, 560))
         if self.conflicts:
             self.list.setCurrentCell(0, 0)
             self._show(0)
@@ -171,8 +180,9 @@ class ConflictsDialog(QDialog):
         for r, difference in enumerate(differences):
             for c, text in enumerate((field_label(difference.field), shown_value(difference.field, difference.local),
                                       shown_value(difference.field, difference.incoming))):
-                self.details.setItem(r, c, QTableWidgetItem(text))
-        self.details.resizeColumnsToContents()
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.details.setItem(r, c, item)
 
     def choose(self, row: int, keep: str) -> None:
         self.choices[row].setCurrentIndex(self.choices[row].findData(keep))

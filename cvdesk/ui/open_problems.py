@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QFileDialog, QMessageBox, QWidget
 
 from cvdesk.domain.dates import format_moment
 from cvdesk.store.backups import Backups, integrity_problem
@@ -16,20 +16,27 @@ OPEN_ANOTHER = "Ouvrir une autre base…"
 RESTORE = "Restaurer la sauvegarde"
 
 
+def held_box(message: str, parent: QWidget | None = None) -> tuple[QMessageBox, QAbstractButton]:
+    """The message about a held database, not yet shown, and its « Ouvrir une autre base… » button; « Quitter » is
+    the default (and Échap)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Base déjà ouverte")
+    box.setText(message)
+    quit_button = box.addButton(QUIT, QMessageBox.ButtonRole.RejectRole)
+    other = box.addButton(OPEN_ANOTHER, QMessageBox.ButtonRole.ActionRole)
+    box.setDefaultButton(quit_button)
+    box.setEscapeButton(quit_button)
+    return box, other
+
+
 def ask_about_held(path: Path, message: str, parent: QWidget | None = None) -> Path | None:
     """Say that another cvdesk holds the database; offer only to quit or to open another base. The chosen base,
     or None to quit.
 
     Nothing here replaces the file: the other program is writing to it."""
     while True:
-        box = QMessageBox(parent)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Base déjà ouverte")
-        box.setText(message)
-        quit_button = box.addButton(QUIT, QMessageBox.ButtonRole.RejectRole)
-        other = box.addButton(OPEN_ANOTHER, QMessageBox.ButtonRole.ActionRole)
-        box.setDefaultButton(quit_button)
-        box.setEscapeButton(quit_button)
+        box, other = held_box(message, parent)
         box.exec()
         if box.clickedButton() is not other:
             return None
@@ -51,6 +58,25 @@ def is_damaged(path: Path) -> bool:
     return integrity_problem(path, full=False) is not None
 
 
+def refused_box(message: str, backup_taken: str | None,
+                parent: QWidget | None = None) -> tuple[QMessageBox, QAbstractButton | None]:
+    """Why the database was refused, not yet shown, and its « Restaurer la sauvegarde » button when a backup (taken
+    at backup_taken) is offered; « Quitter » is the default (and Échap)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("Ouverture impossible")
+    box.setText(message)
+    restore = None
+    if backup_taken is not None:
+        box.setInformativeText(f"Restaurer la sauvegarde du {backup_taken} ? Le fichier actuel sera mis de côté, "
+                               "pas effacé.")
+        restore = box.addButton(RESTORE, QMessageBox.ButtonRole.AcceptRole)
+    quit_button = box.addButton(QUIT, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(quit_button)
+    box.setEscapeButton(quit_button)
+    return box, restore
+
+
 def offer_restore(path: Path, message: str, parent: QWidget | None = None) -> bool:
     """Show why the database was refused; if the file is damaged, no other program holds it and a good backup
     exists, offer that backup (never as the default button). True when it was restored.
@@ -61,18 +87,7 @@ def offer_restore(path: Path, message: str, parent: QWidget | None = None) -> bo
     good = None
     if is_damaged(path) and not held_by_another_program(path):
         good = backups.newest_good()
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle("Ouverture impossible")
-    box.setText(message)
-    restore = None
-    if good is not None:
-        when = format_moment(good.taken_at, " à ")
-        box.setInformativeText(f"Restaurer la sauvegarde du {when} ? Le fichier actuel sera mis de côté, pas effacé.")
-        restore = box.addButton(RESTORE, QMessageBox.ButtonRole.AcceptRole)
-    quit_button = box.addButton(QUIT, QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(quit_button)
-    box.setEscapeButton(quit_button)
+    box, restore = refused_box(message, format_moment(good.taken_at, " à ") if good is not None else None, parent)
     box.exec()
     if restore is None or box.clickedButton() is not restore:
         return False

@@ -29,12 +29,14 @@ from cvdesk.store.models import Action, Association, Quartier, Record
 from cvdesk.ui.history_panel import HistoryPanel
 from cvdesk.ui.form_widgets import ERROR_TEXT_STYLE, ChoiceCombo, WARNING_TEXT_STYLE, RecordForm
 from cvdesk.ui.record_table_model import RecordTableModel, group_digits
+from cvdesk.ui.totals_row import install_totals_row
 
 SEARCH_DELAY_MS = 150
 FILTERS_PER_ROW = 3
 # First-run column widths (the user's own widths are remembered); never ResizeToContents on large lists.
 KIND_WIDTHS = {"money": 115, "year": 55, "int": 90, "status": 105, "bool": 60}
-COLUMN_WIDTHS = {"reference": 115, "title": 230, "porteur": 190, "orientation": 85, "name": 230, "code": 95,
+# Actions: 1,195 px in all, so that the money columns show whole beside the form on a 1920×1080 screen.
+COLUMN_WIDTHS = {"reference": 115, "title": 210, "porteur": 170, "orientation": 80, "name": 230, "code": 95,
                  "communes": 200, "siret": 125, "rna": 95, "legal_form": 150, "email": 180}
 
 
@@ -111,6 +113,7 @@ class RecordTab(QWidget):
         left_layout.addLayout(filters)
         left_layout.addWidget(self.view, 1)
         left_layout.addWidget(self.count_label)
+        install_totals_row(self)  # « Total (N) » and the money sums under the list, when it has money columns
 
         self.heading = QLabel(self.new_title)
         self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
@@ -168,10 +171,11 @@ class RecordTab(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        # A larger screen widens the list, not the form: at 1920×1080 its money columns need no sideways scroll.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([700, 640])
+        self.splitter.setSizes([720, 620])
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
         chain: list[QWidget] = [self.search, *self.filter_combos.values(), self.view]

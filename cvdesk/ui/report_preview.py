@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from cvdesk.ui.operations import Operation
+from cvdesk.ui.screen_fit import fit_to_screen
 
 # build(out, progress, cancelled) writes the sheet into out; progress(done, total); cancelled() is polled.
 Builder = Callable[[BinaryIO, Callable[[int, int], None], Callable[[], bool]], None]
@@ -123,11 +124,13 @@ class PreviewDialog(QDialog):
         layout.addWidget(self.view, 1)
         count = self.document.pageCount()
         self.pages_label.setText(f"{count} page{'s' if count > 1 else ''}")
-        self.resize(900, 1000)
+        # An A4 page is taller than a laptop's 768 pixels: the preview takes what the screen offers and scrolls.
+        fit_to_screen(self, QSize(900, 1000))
         settings = QSettings()
         geometry = settings.value("apercu/geometrie")
         if geometry is not None:
             self.restoreGeometry(geometry)
+            fit_to_screen(self)  # remembered on a taller screen
 
     def page_count(self) -> int:
         return self.document.pageCount()

@@ -1,6 +1,7 @@
 """Window fixtures: the main window over a copy of the demo contract, with settings kept in a temporary folder."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -9,6 +10,13 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from cvdesk.ui.app import APPLICATION, ORGANISATION
+
+# The offices' two screens, a 1366×768 laptop (where windows open) and a 1920×1080 monitor beside it, instead of the
+# offscreen plugin's 800×600; set before pytest-qt creates the application (the plugin reads it once).
+SCREENS_CONFIG = Path(__file__).with_name("offscreen_screens.json")
+LAPTOP, MONITOR = "portable-1366x768", "bureau-1920x1080"
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREENS_CONFIG}"
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,59 @@
+"""The totals row under the Actions list: « Total (N) » and the money sums of what the filters select."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from cvdesk.domain.money import format_money
+from cvdesk.store.models import db
+
+
+def _sql(where: str = "", params: tuple = ()) -> tuple[int, int, int, int, int]:
+    row = db.execute_sql('SELECT count(*), total(total_cost), total(requested_total), total(granted_total),'
+                         f' total(paid_total) FROM "action" WHERE deleted = 0 {where}', params).fetchone()
+    return tuple(int(value) for value in row)
+
+
+def _expected_text(figures: tuple[int, int, int, int, int]) -> str:
+    count, cost, requested, granted, paid = figures
+    return (f"Total ({count}) · Coût total : {format_money(cost)} · Demandé : {format_money(requested)}"
+            f" · Accordé : {format_money(granted)} · Versé : {format_money(paid)}")
+
+
+def test_filtering_the_actions_by_a_year_shows_that_years_totals(window, qtbot) -> None:
+    window.tabs.setCurrentIndex(1)
+    tab = window.actions_tab
+    row = tab.totals_row
+    qtbot.waitUntil(lambda: row.text() == _expected_text(_sql()), timeout=3000)
+    assert row.cell_text("reference") == "Total (40)"
+
+    db.execute_sql('UPDATE "action" SET year = 2016 WHERE id IN (SELECT id FROM "action" ORDER BY id LIMIT 7)')
+    window.refresh_all()
+    combo = tab.filter_combos["year"]
+    combo.ensure_loaded()  # what opening the list does
+    combo.setCurrentIndex(combo.findText("2016", Qt.MatchFlag.MatchContains))
+    expected = _sql("AND year = ?", (2016,))
+    assert expected[0] == 7
+    qtbot.waitUntil(lambda: row.text() == _expected_text(expected), timeout=3000)
+    assert row.cell_text("granted") == format_money(expected[3])
+    assert tab.model.rowCount() == 7
+
+
+def test_the_row_follows_the_columns_when_they_are_resized_moved_and_scrolled(window, qtbot) -> None:
+    window.tabs.setCurrentIndex(1)
+    tab = window.actions_tab
+    row, header = tab.totals_row, tab.view.horizontalHeader()
+    paid = [c.key for c in tab.model.columns].index("paid")
+
+    def lined_up() -> bool:
+        viewport = tab.view.viewport()
+        section = viewport.mapTo(window, viewport.rect().topLeft()).x() + header.sectionViewportPosition(paid)
+        return row.mapTo(window, row.section_rect(paid).topLeft()).x() == section
+
+    assert lined_up()
+    header.resizeSection(0, header.sectionSize(0) + 60)
+    assert lined_up()
+    header.moveSection(header.visualIndex(paid), 0)
+    assert lined_up() and row.text().startswith("Total (")
+    assert row.cell_text("paid").startswith("Total (")  # the first column shown carries the count
+    tab.view.horizontalScrollBar().setValue(tab.view.horizontalScrollBar().maximum())
+    assert lined_up()

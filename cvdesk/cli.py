@@ -232,6 +232,38 @@ def _import_sheet(args: object, sheet: Path) -> int:
     return EXIT_OK
 
 
+def cmd_reference(args: object) -> int:
+    from cvdesk.territory.describe import commune_line, epci_line
+    from cvdesk.territory.lookup import DEFAULT_LIMIT, ReferenceUnavailable, shared_reference
+
+    text = " ".join(args.text).strip()
+    if not any(ch.isalnum() for ch in text):
+        raise UsageError("Indiquez un nom, un code INSEE, un code postal ou un SIREN à chercher (argument TEXTE).")
+    try:
+        reference = shared_reference()
+    except ReferenceUnavailable as exc:
+        raise UsageError(str(exc)) from None
+    what = "commune" if args.kind == "commune" else "EPCI"
+    found = reference.find_communes(text) if args.kind == "commune" else reference.find_epcis(text)
+    if not found:
+        raise UsageError(f"Aucun{'e' if what == 'commune' else ''} {what} du référentiel ({reference.source}) ne "
+                         f"correspond à « {text} » : vérifiez l'orthographe, ou cherchez par code INSEE, code "
+                         "postal ou SIREN.")
+    more = ", les plus peuplées (précisez la recherche pour en voir d'autres)" if len(found) == DEFAULT_LIMIT else ""
+    print(f"{len(found)} {what}{'s' if len(found) > 1 and what == 'commune' else ''} pour « {text} » "
+          f"({reference.source}){more} :")
+    for item in found:
+        if args.kind == "commune":
+            print(commune_line(item, reference.epci(item.epci_siren) if item.epci_siren else None))
+        else:
+            print(epci_line(item))
+    if args.kind == "epci" and len(found) == 1:
+        print("Communes membres :")
+        for commune in reference.members(found[0]):
+            print("  " + commune_line(commune, with_epci=False))
+    return EXIT_OK
+
+
 def cmd_window(args: object) -> int:
     from cvdesk.ui.app import run_window
 
@@ -278,6 +310,13 @@ def build_parser() -> FrenchArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="affiche le bilan sans rien écrire")
     imp.add_argument("--kind", choices=("associations", "quartiers", "actions"),
                      help="pour un tableur (.xlsx ou .csv) : ce qu'il contient")
+    reference = sub.add_parser("reference", help="cherche une commune ou un EPCI dans le référentiel officiel",
+                               description="cherche une commune ou un EPCI dans le référentiel officiel (sans réseau)")
+    reference.set_defaults(handler=cmd_reference)
+    reference.add_argument("kind", choices=("epci", "commune"), metavar="TYPE", help="epci | commune")
+    reference.add_argument("text", nargs="+", metavar="TEXTE",
+                           help="nom (accents, majuscules et traits d'union indifférents), code INSEE, code postal "
+                                "ou SIREN")
     return parser
 
 

@@ -81,7 +81,7 @@ class Package:
     source: str  # the file's name, for messages
     version: str
     published: str  # date of the package's files, YYYY-MM-DD
-    sha256: str  # of the .tgz, as `npm pack` wrote it
+    sha256: str  # of the .tgz, as `npm pack` wrote it; in the README only, so the extract depends on the data alone
     communes: list[dict[str, Any]]
     epcis: list[dict[str, Any]]
 
@@ -158,7 +158,7 @@ def _current_communes(package: Package) -> dict[str, dict[str, Any]]:
     for position, item in enumerate(package.communes):
         if item.get("type") != "commune-actuelle":
             continue
-        where = f"communes.json, entrée n° {position + 1}"
+        where = f"{package.source}, communes.json, entrée n° {position + 1}"
         code = _field(item, "code", where)
         _field(item, "nom", where)
         _field(item, "departement", where)
@@ -203,7 +203,7 @@ def build_rows(package: Package) -> Rows:
     epcis: list[tuple[Any, ...]] = []
     epci_words_found: list[tuple[str, int, int]] = []
     for position, item in enumerate(package.epcis):
-        where = f"epci.json, entrée n° {position + 1}"
+        where = f"{package.source}, epci.json, entrée n° {position + 1}"
         siren, name = _field(item, "code", where), _field(item, "nom", where)
         members = _field(item, "membres", where, list)
         for member in members:
@@ -228,7 +228,8 @@ def build_rows(package: Package) -> Rows:
         item = current[code]
         codes = sorted({c for c in item.get("codesPostaux") or [] if isinstance(c, str)})
         epci_siren, municipale = membership.get(code, (None, None))
-        siren = _siren(item["siren"], f"communes.json, commune {code}") if item.get("siren") is not None else None
+        where = f"{package.source}, communes.json, commune {code}"
+        siren = _siren(item["siren"], where) if item.get("siren") is not None else None
         communes.append((code, item["nom"], item["departement"], siren, " ".join(codes),
                          _optional_int(item, "population"), municipale, epci_siren))
         commune_words.extend((word, code, whole) for word, whole in index_words(words(item["nom"])))
@@ -242,7 +243,6 @@ def _meta(package: Package, rows: Rows) -> list[tuple[str, str]]:
         "package": PACKAGE_NAME,
         "package_version": package.version,
         "package_date": package.published,
-        "package_sha256": package.sha256,
         "licence_data": "Licence Ouverte / Open Licence (Etalab)",
         "licence_code": "MIT",
         "communes": str(len(rows.communes)),

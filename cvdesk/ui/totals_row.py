@@ -32,7 +32,9 @@ class TotalsRow(QWidget):
         self.setFont(bold)
         self.setFixedHeight(self.fontMetrics().height() + 10)
         self.setAccessibleName(f"Totaux de la liste des {model.list_name}")
-        # Several resets in a row (a filter then its sort) cost one query, run once the list has been laid out.
+        # The query runs once the row has been painted (the list first shows without waiting for it, and a hidden
+        # tab costs nothing); several resets in a row (a filter, then a sort) cost one query.
+        self._stale = True
         self._pending = QTimer(self)
         self._pending.setSingleShot(True)
         self._pending.setInterval(0)
@@ -41,15 +43,21 @@ class TotalsRow(QWidget):
         for signal in (header.sectionResized, header.sectionMoved, header.geometriesChanged,
                        view.horizontalScrollBar().valueChanged):
             signal.connect(lambda *_args: self.update())
-        model.modelReset.connect(self._pending.start)
-        model.dataChanged.connect(lambda *_args: self._pending.start())  # a saved record's amounts changed
+        model.modelReset.connect(self.mark_stale)
+        model.dataChanged.connect(lambda *_args: self.mark_stale())  # a saved record's amounts changed
 
     def sizeHint(self) -> QSize:
         return QSize(self.view.sizeHint().width(), self.height())
 
+    def mark_stale(self) -> None:
+        """What the list shows has changed: query the totals again at the next paint."""
+        self._stale = True
+        self.update()
+
     def refresh(self) -> None:
         """Query the totals of what the list shows now."""
         self._pending.stop()
+        self._stale = False
         self.totals = list_totals(self.model.list_name, self.model.search, self.model.filters)
         self.setToolTip(self.text())
         self.update()
@@ -121,6 +129,8 @@ class TotalsRow(QWidget):
             shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, cell.width())
             painter.drawText(cell, int(align | Qt.AlignmentFlag.AlignVCenter), shown)
         painter.end()
+        if self._stale and not self._pending.isActive():
+            self._pending.start()
 
 
 def install_totals_row(tab: "RecordTab") -> TotalsRow | None:
@@ -133,5 +143,5 @@ def install_totals_row(tab: "RecordTab") -> TotalsRow | None:
         return None
     row = TotalsRow(tab.view, tab.model, holder)
     layout.insertWidget(layout.indexOf(tab.view) + 1, row)
-    tab.totals_row = row  # filled when the list is first queried (its model reset), not while the window is built
+    tab.totals_row = row  # filled after its first paint, not while the window is built
     return row

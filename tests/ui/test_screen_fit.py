@@ -38,6 +38,9 @@ def _screen(name: str) -> QScreen:
 def _look(widget: QWidget, name: str) -> None:
     folder = os.environ.get("CVDESK_SCREENSHOTS")
     if folder:
+        from PySide6.QtTest import QTest
+
+        QTest.qWait(400)  # the PDF view renders its pages in the background
         Path(folder).mkdir(parents=True, exist_ok=True)
         widget.grab().save(str(Path(folder) / f"{name}.png"))
 

@@ -43,6 +43,7 @@ def test_the_row_follows_the_columns_when_they_are_resized_moved_and_scrolled(wi
     tab = window.actions_tab
     row, header = tab.totals_row, tab.view.horizontalHeader()
     paid = [c.key for c in tab.model.columns].index("paid")
+    qtbot.waitUntil(lambda: row.totals is not None, timeout=3000)  # queried once the row has been painted
 
     def lined_up() -> bool:
         viewport = tab.view.viewport()
@@ -57,3 +58,19 @@ def test_the_row_follows_the_columns_when_they_are_resized_moved_and_scrolled(wi
     assert row.cell_text("paid").startswith("Total (")  # the first column shown carries the count
     tab.view.horizontalScrollBar().setValue(tab.view.horizontalScrollBar().maximum())
     assert lined_up()
+
+
+def test_saving_a_new_cost_changes_the_total_under_the_list(window, qtbot) -> None:
+    window.tabs.setCurrentIndex(1)
+    tab = window.actions_tab
+    row = tab.totals_row
+    qtbot.waitUntil(lambda: row.totals is not None, timeout=3000)
+    before = _sql()[1]
+    tab.go_to(tab.model.record_id(0))
+    old = db.execute_sql('SELECT total_cost FROM "action" WHERE id = ?', (tab.record_id,)).fetchone()[0]
+    tab.total_cost_edit.clear()
+    qtbot.keyClicks(tab.total_cost_edit, "999 999")
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    after = _sql()[1]
+    assert after == before - old + 99_999_900
+    qtbot.waitUntil(lambda: row.cell_text("total_cost") == format_money(after), timeout=3000)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import sys
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
-from typing import TYPE_CHECKING
-
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from cvdesk.store.errors import DatabaseHeld, StoreError
@@ -16,10 +16,14 @@ if TYPE_CHECKING:
 
 ORGANISATION = "cvdesk"
 APPLICATION = "cvdesk"
-CHECKS_AT_THE_LATEST_MS = 3000
+# What waits for the window's first paint starts at the latest this long after the window is shown (a window shown
+# minimised is never painted).
+AFTER_PAINT_AT_THE_LATEST_MS = 3000
 
 
-def make_application(argv: list[str] | None = None) -> QApplication:
+def make_application(argv: list[str] | None = None, wheel_guard_soon: bool = True) -> QApplication:
+    """The application, French; the wheel guard installed as the event loop starts, unless the caller installs it
+    (show_window does, after the window's first paint)."""
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
@@ -27,9 +31,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     from cvdesk.ui.qt_french import install_qt_french
 
     install_qt_french(app)  # Qt's standard buttons and dialogs speak French, as the rest of the window
-    from cvdesk.ui.wheel_guard import install_wheel_guard_soon
+    if wheel_guard_soon:
+        from cvdesk.ui.wheel_guard import install_wheel_guard_soon
 
-    install_wheel_guard_soon()  # scrolling a form never turns a list, a number or a date under the pointer
+        install_wheel_guard_soon()  # scrolling a form never turns a list, a number or a date under the pointer
     return app
 
 
@@ -43,30 +48,47 @@ def fill_if_new(is_new: bool, demo_if_new: bool) -> None:
         build_demo()
 
 
-def start_checks_after_first_paint(window: MainWindow) -> None:
-    """The opening checks start once the window has painted its list: they are not on the way to the first paint."""
-    from PySide6.QtCore import QTimer
+def after_first_paint(window: MainWindow, work: Callable[[], None]) -> None:
+    """Run work once, after the window's first paint (the list is on screen), or a few seconds after it is shown
+    if it is never painted; never once the window is closed."""
+    done = False
 
-    started = False
-
-    def start() -> None:
-        nonlocal started
-        if started or not window.isVisible():
+    def run() -> None:
+        nonlocal done
+        if done or not window.isVisible():
             return
-        started = True
-        from cvdesk.ui.opening_checks import start_opening_checks
+        done = True
+        work()
 
-        start_opening_checks(window)
+    window.first_painted.connect(run)
+    QTimer.singleShot(AFTER_PAINT_AT_THE_LATEST_MS, run)
 
-    window.first_painted.connect(start)
-    QTimer.singleShot(CHECKS_AT_THE_LATEST_MS, start)  # a window shown minimised is never painted, yet checked
+
+def show_window(path: Path, checks: bool = True) -> MainWindow:
+    """The window on the open database, shown. The wheel guard and the opening checks (integrity, daily backup)
+    start after its first paint: they are not on the way to the list."""
+    from cvdesk.ui.main_window import MainWindow
+    from cvdesk.ui.wheel_guard import hold_wheel_guard, install_wheel_guard
+
+    hold_wheel_guard()  # its filter would see the thousands of events of the first show, which no wheel is part of
+    window = MainWindow(path)
+    after_first_paint(window, install_wheel_guard)  # connected first: installed before the checks start
+    if checks:
+        after_first_paint(window, lambda: _start_opening_checks(window))
+    window.show()
+    return window
+
+
+def _start_opening_checks(window: MainWindow) -> None:
+    from cvdesk.ui.opening_checks import start_opening_checks
+
+    start_opening_checks(window)
 
 
 def run_window(path: Path, demo_if_new: bool = False) -> int:
     from cvdesk.store.database import opened_database
-    from cvdesk.ui.main_window import MainWindow
 
-    app = make_application()
+    app = make_application(wheel_guard_soon=False)
     # The database is open for the window's whole life and closed (a clean exit) however the loop ends; the
     # window may switch to another base meanwhile, and the one open at the end is the one closed.
     with ExitStack() as session:
@@ -79,20 +101,23 @@ def run_window(path: Path, demo_if_new: bool = False) -> int:
                 break
             except DatabaseHeld as exc:
                 from cvdesk.ui.open_problems import ask_about_held
+                from cvdesk.ui.wheel_guard import install_wheel_guard
 
-                # Another cvdesk is writing to this file: quitting or choosing another base are the only offers.
+                # Another cvdesk is writing to this file: quitting or choosing another base are the only offers
+                # (the file dialog has lists: the wheel guard comes first).
+                install_wheel_guard()
                 other = ask_about_held(path, str(exc))
                 if other is None:
                     return 2
                 path, create = other, False
             except StoreError as exc:
                 from cvdesk.ui.open_problems import offer_restore
+                from cvdesk.ui.wheel_guard import install_wheel_guard
 
                 # A damaged file is offered its newest good backup (the file itself is set aside, never deleted).
+                install_wheel_guard()
                 if not offer_restore(path, str(exc)):
                     return 2
         fill_if_new(is_new, demo_if_new)
-        window = MainWindow(path)
-        start_checks_after_first_paint(window)
-        window.show()
+        show_window(path)
         return app.exec()

@@ -13,6 +13,7 @@ import cvdesk
 from cvdesk.services.lists import count
 from cvdesk.store.errors import StoreError
 from cvdesk.store.settings import is_demo
+from cvdesk.ui.screen_fit import fit_to_screen
 
 if TYPE_CHECKING:
     from cvdesk.ui.actions_tab import ActionsTab
@@ -24,9 +25,7 @@ DB_FILTER = "Bases cvdesk (*.db *.sqlite);;Tous les fichiers (*)"
 # The tabs in their order, with their titles (the & gives Alt+Q, Alt+A, Alt+S) and their names in the timings.
 TABS = (("quartier", "&Quartiers", "Quartiers"), ("action", "&Actions", "Actions"),
         ("association", "A&ssociations", "Associations"))
-FIRST_RUN_SIZE = QSize(1280, 820)
-# What the window frame and title bar take beyond the size given to resize(): availableGeometry() does not count them.
-FRAME_ALLOWANCE = QSize(16, 40)
+FIRST_RUN_SIZE = QSize(1280, 820)  # cut down to the screen's free area: a 1366×768 laptop is only 768 high
 
 
 def _menu_installers() -> list[Callable[["MainWindow"], None]]:
@@ -92,7 +91,7 @@ class MainWindow(QMainWindow):
         for installer in _menu_installers():
             installer(self)
         self.startup_times.append(("menus et barre d'outils", _ms(start)))
-        self.resize(self._first_run_size())
+        fit_to_screen(self, FIRST_RUN_SIZE)
         start = time.perf_counter()
         self._show_database()
         self.startup_times.append(("titre et compteurs de la barre d'état", _ms(start)))
@@ -155,15 +154,6 @@ class MainWindow(QMainWindow):
         tab.refresh()
         self.startup_times.append((f"onglet {name} : première requête de la liste", _ms(start)))
         return tab
-
-    def _first_run_size(self) -> QSize:
-        """1280×820, or less on a smaller screen (1366×768): the window's buttons stay on the screen."""
-        # TODO(screen_fit): use cvdesk.ui.screen_fit.fit_to_screen once that helper lands; same clamp meanwhile.
-        screen = self.screen()
-        if screen is None:
-            return FIRST_RUN_SIZE
-        available = screen.availableGeometry().size() - FRAME_ALLOWANCE
-        return FIRST_RUN_SIZE.boundedTo(available)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
         super().paintEvent(event)

@@ -85,3 +85,10 @@ def install_wheel_guard_soon() -> None:
     if not _scheduled and QApplication.instance() is not None:
         _scheduled = True
         QTimer.singleShot(0, install_wheel_guard)
+
+
+def hold_wheel_guard() -> None:
+    """Forms built from now on leave the guard to the caller, who installs it (install_wheel_guard) when it chooses:
+    the window's start does so after its first paint, which the guard would slow down and no wheel can reach yet."""
+    global _scheduled
+    _scheduled = True

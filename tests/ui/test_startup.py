@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from cvdesk.store.database import opened_database, previous_exit_was_unclean
 from cvdesk.store.lock import lock_path
@@ -115,26 +115,30 @@ def test_a_save_in_one_tab_is_seen_by_a_tab_built_afterwards(window) -> None:
     assert title in titles
 
 
-def test_the_opening_checks_start_after_the_first_paint(qtbot, demo_db, db_path: Path) -> None:
-    from cvdesk.ui.app import start_checks_after_first_paint
+def test_the_wheel_guard_and_the_opening_checks_start_after_the_first_paint(qtbot, demo_db, db_path: Path) -> None:
+    from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
 
-    window = MainWindow(db_path)
+    from cvdesk.ui.app import show_window
+
+    window = show_window(db_path)
     qtbot.addWidget(window)
-    start_checks_after_first_paint(window)
     assert getattr(window, "opening_checks", None) is None  # nothing runs before the window has shown its list
-    window.show()
-    with qtbot.waitSignal(window.first_painted, timeout=2000):
+    with qtbot.waitSignal(window.first_painted, timeout=5000):
         pass
     qtbot.waitUntil(lambda: getattr(window, "opening_checks", None) is not None, timeout=1000)
+    # By then no list, number or date of the window turns under the wheel.
+    guarded = [w for w in window.findChildren(QWidget) if isinstance(w, (QComboBox, QAbstractSpinBox))]
+    assert guarded and all(w.focusPolicy() == Qt.FocusPolicy.StrongFocus for w in guarded)
     qtbot.waitUntil(window.opening_checks.isFinished, timeout=30_000)
     window.close()
 
 
 def test_the_first_run_size_fits_a_1366_by_768_screen(window) -> None:
-    available = window.screen().availableGeometry()
-    size = window._first_run_size()
-    assert size.width() <= available.width() and size.height() < available.height()
-    assert (size.width(), size.height()) == (min(1280, available.width() - 16), min(820, available.height() - 40))
+    """The first run opens at 1280 wide on the laptop (1366×768) and no taller than its free area, frame included."""
+    area = window.screen().availableGeometry()
+    assert (area.width(), area.height()) == (1366, 768)
+    assert window.width() == 1280
+    assert window.frameGeometry().height() <= 768 and window.height() < 820
 
 
 LIGHT_START = """

@@ -45,9 +45,9 @@ def _look(widget: QWidget, name: str) -> None:
         widget.grab().save(str(Path(folder) / f"{name}.png"))
 
 
-def _on_screen(window: QWidget, screen: QScreen) -> list[str]:
+def _on_screen(window: QWidget, screen_name: str) -> list[str]:
     """What sticks out of the screen's free area: the window's frame, title bar included."""
-    area, frame = screen.availableGeometry(), window.frameGeometry()
+    area, frame = _screen(screen_name).availableGeometry(), window.frameGeometry()
     return [] if area.contains(frame) else [f"{window.windowTitle()} : {frame} hors de {area}"]
 
 
@@ -63,7 +63,9 @@ def _hidden_buttons(window: QWidget, buttons: Iterable[QAbstractButton]) -> list
     return problems
 
 
-def _show_on(widget: QWidget, screen: QScreen, qtbot) -> None:
+def _show_on(widget: QWidget, screen_name: str, qtbot) -> None:
+    # Screens are looked up by name at each use: PySide may drop a QScreen wrapper kept across shown windows.
+    screen = _screen(screen_name)
     widget.setScreen(screen)
     widget.move(screen.availableGeometry().topLeft())
     widget.show()
@@ -90,8 +92,8 @@ def test_the_session_has_a_laptop_screen_and_an_office_monitor(qapp) -> None:
 
 # -- the main window ----------------------------------------------------------------------------------------------
 def test_at_1366x768_every_tab_fits_with_its_buttons(window, qtbot) -> None:
-    laptop = _screen(LAPTOP)
-    assert window.screen() is laptop
+    laptop = LAPTOP
+    assert window.screen().name() == laptop
     problems = _on_screen(window, laptop)
     for index in range(window.tabs.count()):
         window.tabs.setCurrentIndex(index)
@@ -107,12 +109,12 @@ def test_at_1366x768_every_tab_fits_with_its_buttons(window, qtbot) -> None:
 
 
 def test_maximised_on_1920x1080_the_money_columns_need_no_sideways_scroll(window, qtbot) -> None:
-    monitor = _screen(MONITOR)
+    monitor = MONITOR
     window.showNormal()
     _show_on(window, monitor, qtbot)
     window.showMaximized()
     qtbot.waitUntil(lambda: window.isMaximized() and window.width() > 1800)
-    assert window.screen() is monitor and _on_screen(window, monitor) == []
+    assert window.screen().name() == monitor and _on_screen(window, monitor) == []
     window.tabs.setCurrentIndex(1)
     tab = window.actions_tab
     qtbot.waitUntil(lambda: tab.view.viewport().width() > 1000)
@@ -145,10 +147,10 @@ def test_at_1366x768_the_preview_fits_with_its_buttons(demo_db, qtbot) -> None:
     build_quartier_sheet(find_quartier("QP059001").id, buffer)
     dialog = PreviewDialog("Fiche quartier QP059001", buffer.getvalue(), "fiche.pdf")
     qtbot.addWidget(dialog)
-    _show_on(dialog, _screen(LAPTOP), qtbot)
+    _show_on(dialog, LAPTOP, qtbot)
     buttons = [dialog.zoom_out_button, dialog.zoom_in_button, dialog.fit_width_button, dialog.fit_page_button,
                dialog.print_button, dialog.save_button, dialog.close_button]
-    assert _on_screen(dialog, _screen(LAPTOP)) + _hidden_buttons(dialog, buttons) == []
+    assert _on_screen(dialog, LAPTOP) + _hidden_buttons(dialog, buttons) == []
     _look(dialog, "apercu-1366x768")
 
 
@@ -159,7 +161,7 @@ def test_a_preview_remembered_from_a_taller_screen_still_fits_the_laptop(demo_db
     build_quartier_sheet(find_quartier("QP059001").id, buffer)
     tall = PreviewDialog("Fiche quartier", buffer.getvalue())
     qtbot.addWidget(tall)
-    _show_on(tall, _screen(MONITOR), qtbot)
+    _show_on(tall, MONITOR, qtbot)
     tall.resize(900, 1040)
     tall.close()  # remembers its geometry on the 1920×1080 monitor
     assert QSettings().value("apercu/geometrie") is not None
@@ -167,10 +169,10 @@ def test_a_preview_remembered_from_a_taller_screen_still_fits_the_laptop(demo_db
     qtbot.addWidget(again)
     again.show()
     qtbot.waitExposed(again)
-    laptop = _screen(LAPTOP)
-    on = again.screen()
+    laptop = LAPTOP
+    on = again.screen().name()
     assert _on_screen(again, on) == [] and _hidden_buttons(again, [again.close_button, again.print_button]) == []
-    if on is not laptop:  # remembered on the monitor: once moved to the laptop, it fits there too
+    if on != laptop:  # remembered on the monitor: once moved to the laptop, it fits there too
         _show_on(again, laptop, qtbot)
         fit_to_screen(again)
         assert _on_screen(again, laptop) == []
@@ -181,9 +183,9 @@ def test_at_1366x768_the_backups_dialog_fits_with_its_buttons(demo_db, db_path: 
         Backups(db_path).take(reason)
     dialog = BackupsDialog(db_path)
     qtbot.addWidget(dialog)
-    _show_on(dialog, _screen(LAPTOP), qtbot)
+    _show_on(dialog, LAPTOP, qtbot)
     assert dialog.table.rowCount() >= 1
-    assert _on_screen(dialog, _screen(LAPTOP)) == []
+    assert _on_screen(dialog, LAPTOP) == []
     assert _hidden_buttons(dialog, [b for b in dialog.findChildren(QAbstractButton) if b.text()]) == []
     assert {"Fermer", "&Sauvegarder maintenant", "&Restaurer…"} <= {b.text() for b in dialog.findChildren(QAbstractButton)}
     _look(dialog, "sauvegardes-1366x768")
@@ -200,7 +202,7 @@ def _conflicts(count: int) -> list[ConflictView]:
 
 
 def test_at_1366x768_the_exchange_dialogs_fit_with_their_buttons(empty_db, qtbot, tmp_path: Path) -> None:
-    laptop = _screen(LAPTOP)
+    laptop = LAPTOP
     summary = SummaryDialog("Résumé de la fusion", [f"ligne {n} " + "x" * 200 for n in range(300)],
                             accept_text="Fusionner")
     sheet = tmp_path / "assos.csv"
@@ -223,7 +225,7 @@ def test_at_1366x768_the_exchange_dialogs_fit_with_their_buttons(empty_db, qtbot
 
 
 def test_at_1366x768_the_opening_messages_fit_with_their_buttons(qtbot, tmp_path: Path) -> None:
-    laptop = _screen(LAPTOP)
+    laptop = LAPTOP
     path = tmp_path / ("un dossier partagé au nom très long de la direction de la politique de la ville " * 3) / "bureau.db"
     held, other = held_box(f"La base {path} est déjà ouverte par un autre programme cvdesk (processus 4242).")
     refused, restore = refused_box(f"La base {path} est endommagée : " + "page 12 illisible ; " * 30,
@@ -248,7 +250,7 @@ def test_at_1366x768_the_unsaved_edits_question_fits_with_its_buttons(window, qt
         if not isinstance(box, QMessageBox):
             QTimer.singleShot(20, look)
             return
-        seen.append(_on_screen(box, _screen(LAPTOP)) + _hidden_buttons(box, box.buttons()))
+        seen.append(_on_screen(box, LAPTOP) + _hidden_buttons(box, box.buttons()))
         _look(box, "question-modifications-1366x768")
         box.button(QMessageBox.StandardButton.Cancel).click()
 

@@ -51,11 +51,9 @@ def _search_insert_trigger() -> tuple[str, str] | None:
 
 def _fill_action_search(conn: Any, first_id: int) -> None:
     """What the insert trigger would have done for the actions from first_id on, in one statement."""
-    from cvdesk.store.search_index import ACTION_SEARCH
+    from cvdesk.store.search_index import fill_action_search
 
-    conn.execute(f"""INSERT INTO {ACTION_SEARCH}(rowid, reference, title, porteur)
-                     SELECT a.id, a.reference, a.title, p.name FROM "action" a
-                     LEFT JOIN association p ON p.id = a.porteur_id WHERE a.id >= ?""", (first_id,))
+    fill_action_search(conn, first_id)
 
 
 def recompute_action_totals(action_ids: set[int]) -> None:

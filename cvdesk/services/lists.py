@@ -5,7 +5,11 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from cvdesk.store.models import db
-from cvdesk.store.search_index import ACTION_SEARCH, MIN_FRAGMENT, match_expression
+from cvdesk.store.search_index import (
+    ACTION_SEARCH, ASSOCIATION_SEARCH, FOLDED_FIELDS, like_pattern, register_fold_function, search_query,
+)
+
+register_fold_function(db)
 
 
 @dataclass(frozen=True)
@@ -28,8 +32,12 @@ class ListSpec:
     search: tuple[str, ...]
     filters: Mapping[str, str] = field(default_factory=dict)  # key -> condition with one '?'
     default_sort: str = ""
-    # A full-text index over the listed table's searched columns (rowid = t.id), used for fragments of 3+ characters.
+    # A full-text index of the listed table's searched columns with accents folded (rowid = t.id): every word is
+    # looked up there, none is compared with the columns themselves.
     fts: str = ""
+    # Without an index, the searched columns are folded row by row in the query (a Python function: the list must
+    # stay small); False keeps a plain LIKE, which ignores the case of plain letters only.
+    folded: bool = True
     # The listed table alone, for counting when no search needs the joined tables (saves a join per row).
     base: str = ""
 
@@ -105,6 +113,7 @@ _register(ListSpec(
     },
     default_sort="name",
     base="association t",
+    fts=ASSOCIATION_SEARCH,
 ))
 
 _COMMUNES_OF_QUARTIER = (
@@ -149,6 +158,7 @@ _register(ListSpec(
     search=("a.reference", "a.title", "fu.name", "p.name"),
     filters={"year": "a.year = ?", "funder": "t.funder_id = ?", "action": "t.action_id = ?"},
     default_sort="reference",
+    folded=False,  # 300,000 lines nationally: a fold per row would cost seconds per keystroke
 ))
 
 _register(ListSpec(
@@ -228,16 +238,21 @@ def _where(spec: ListSpec, search: str, filters: Mapping[str, Any] | None) -> tu
         clauses.append(spec.filters[key])
         params.append(value)
     words = search.split()
-    indexed = [w for w in words if spec.fts and len(w) >= MIN_FRAGMENT]
-    if indexed:
-        clauses.append(f"t.id IN (SELECT rowid FROM {spec.fts} WHERE {spec.fts} MATCH ?)")
-        params.append(match_expression(indexed))
-    for word in words:
-        if word in indexed:
-            continue
-        pattern = f"%{_escape_like(word)}%"
-        clauses.append("(" + " OR ".join(f"{expr} LIKE ? ESCAPE '\\'" for expr in spec.search) + ")")
-        params.extend([pattern] * len(spec.search))
+    if not words:
+        pass
+    elif spec.fts:
+        query, search_params = search_query(spec.fts, words)
+        clauses.append(f"t.id IN ({query})")
+        params.extend(search_params)
+    elif spec.folded:
+        fields = f"{FOLDED_FIELDS}({', '.join(spec.search)})"
+        for word in words:
+            clauses.append(f"{fields} LIKE ? ESCAPE '\\'")
+            params.append(like_pattern(word))
+    else:
+        for word in words:
+            clauses.append("(" + " OR ".join(f"{expr} LIKE ? ESCAPE '\\'" for expr in spec.search) + ")")
+            params.extend([f"%{_escape_like(word)}%"] * len(spec.search))
     return " AND ".join(clauses), params
 
 
@@ -270,8 +285,9 @@ def list_ids(
 def count(name: str, search: str = "", filters: Mapping[str, Any] | None = None) -> int:
     spec = get_spec(name)
     where, params = _where(spec, search, filters)
-    # Filters only name the listed table (t) or their own subqueries; the search may need the joins.
-    source = spec.base if spec.base and not search.split() else spec.source
+    # Filters only name the listed table (t) or their own subqueries; a search needs the joins unless an index
+    # answers it.
+    source = spec.base if spec.base and (spec.fts or not search.split()) else spec.source
     return db.execute_sql(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0]
 
 

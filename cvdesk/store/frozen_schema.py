@@ -1,5 +1,6 @@
-"""The frozen schema steps as plain SQL: what migrations 1 and 2 created, written down once and never derived
-from today's models again, so that a new column is always a new numbered step (fresh and old databases alike)."""
+"""The frozen schema steps as plain SQL: what migrations 1 to 4 created, written down once and never derived
+from today's models (or today's search code) again, so that a change is always a new numbered step (fresh and old
+databases alike)."""
 
 # Migration 1: the base schema (16 tables and their indexes), as peewee created it for schema version 1.
 BASE_SCHEMA: tuple[str, ...] = (
@@ -111,4 +112,87 @@ EXCHANGE_SCHEMA: tuple[str, ...] = (
     'CREATE TABLE "exchange_conflict" ("id" INTEGER NOT NULL PRIMARY KEY, "record_type" VARCHAR(255) NOT NULL, "record_uuid" VARCHAR(36) NOT NULL, "from_office" VARCHAR(255) NOT NULL, "package_exported_at" VARCHAR(27) NOT NULL, "incoming_updated_at" VARCHAR(27) NOT NULL, "local_updated_at" VARCHAR(27) NOT NULL, "incoming" TEXT NOT NULL, "detected_at" VARCHAR(27) NOT NULL, "resolution" VARCHAR(255) NOT NULL)',
     'CREATE INDEX "exchange_conflict_record_uuid" ON "exchange_conflict" ("record_uuid")',
     'CREATE TABLE "exchange_peer" ("office" VARCHAR(255) NOT NULL PRIMARY KEY, "last_received_at" VARCHAR(27) NOT NULL, "imported_at" VARCHAR(27) NOT NULL)',
+)
+
+# Migration 3: the trigram index of actions (reference, title, porteur's name) and the triggers keeping it, as the
+# program of schema 3 created and filled it.
+SEARCH_SCHEMA_V3: tuple[str, ...] = (
+    "CREATE VIRTUAL TABLE action_search USING fts5(reference, title, porteur, tokenize = 'trigram')",
+    'CREATE TRIGGER action_search_insert AFTER INSERT ON "action" BEGIN\n          INSERT INTO action_search(rowid, reference, title, porteur)\n          VALUES (new.id, new.reference, new.title, (SELECT name FROM association WHERE id = new.porteur_id));\n        END',
+    'CREATE TRIGGER action_search_update AFTER UPDATE OF reference, title, porteur_id ON "action" BEGIN\n          DELETE FROM action_search WHERE rowid = old.id;\n          INSERT INTO action_search(rowid, reference, title, porteur)\n          VALUES (new.id, new.reference, new.title, (SELECT name FROM association WHERE id = new.porteur_id));\n        END',
+    'CREATE TRIGGER action_search_delete AFTER DELETE ON "action" BEGIN\n          DELETE FROM action_search WHERE rowid = old.id;\n        END',
+    'CREATE TRIGGER action_search_porteur AFTER UPDATE OF name ON association BEGIN\n          DELETE FROM action_search WHERE rowid IN (SELECT id FROM "action" WHERE porteur_id = new.id);\n          INSERT INTO action_search(rowid, reference, title, porteur)\n          SELECT id, reference, title, new.name FROM "action" WHERE porteur_id = new.id;\n        END',
+    'DELETE FROM action_search',
+    'INSERT INTO action_search(rowid, reference, title, porteur)\n            SELECT a.id, a.reference, a.title, p.name FROM "action" a LEFT JOIN association p ON p.id = a.porteur_id',
+)
+
+# Migration 4: each search index holds its live records' searched fields as one text with accents folded (text_fold's
+# table as it was then, applied by nested replace() in a view, in stages short enough for SQLite's parser): actions by
+# reference, title, porteur's name, description and objectives; associations (new) by name, acronym, SIRET and RNA.
+# Triggers copy each written record from its view, so that any SQLite tool keeps the indexes right, and a tombstoned
+# record leaves its index.
+SEARCH_SCHEMA_V4: tuple[str, ...] = (
+    'DROP TRIGGER action_search_insert',
+    'DROP TRIGGER action_search_update',
+    'DROP TRIGGER action_search_delete',
+    'DROP TRIGGER action_search_porteur',
+    'DROP TABLE action_search',
+    """CREATE VIEW action_search_source AS
+WITH fold1 AS (
+  SELECT a.id AS id, replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(a.reference || char(10) || a.title || char(10) || COALESCE(p.name, '') || char(10) || a.description || char(10) || a.objectives, 'à', 'a'), 'â', 'a'), 'ä', 'a'), 'á', 'a'), 'ã', 'a'), 'å', 'a'), 'ç', 'c'), 'é', 'e'), 'è', 'e'), 'ê', 'e'), 'ë', 'e'), 'í', 'i'), 'ì', 'i'), 'î', 'i'), 'ï', 'i'), 'ñ', 'n'), 'ó', 'o') AS text
+  FROM "action" a LEFT JOIN association p ON p.id = a.porteur_id
+  WHERE a.deleted = 0),
+fold2 AS (
+  SELECT id, replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(text, 'ò', 'o'), 'ô', 'o'), 'ö', 'o'), 'õ', 'o'), 'ú', 'u'), 'ù', 'u'), 'û', 'u'), 'ü', 'u'), 'ý', 'y'), 'ÿ', 'y'), 'œ', 'oe'), 'æ', 'ae'), 'À', 'A'), 'Â', 'A'), 'Ä', 'A'), 'Á', 'A'), 'Ã', 'A') AS text
+  FROM fold1),
+fold3 AS (
+  SELECT id, replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(text, 'Å', 'A'), 'Ç', 'C'), 'É', 'E'), 'È', 'E'), 'Ê', 'E'), 'Ë', 'E'), 'Í', 'I'), 'Ì', 'I'), 'Î', 'I'), 'Ï', 'I'), 'Ñ', 'N'), 'Ó', 'O'), 'Ò', 'O'), 'Ô', 'O'), 'Ö', 'O'), 'Õ', 'O'), 'Ú', 'U') AS text
+  FROM fold2),
+fold4 AS (
+  SELECT id, replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(text, 'Ù', 'U'), 'Û', 'U'), 'Ü', 'U'), 'Ý', 'Y'), 'Ÿ', 'Y'), 'Œ', 'OE'), 'Æ', 'AE'), char(768), ''), char(769), ''), char(770), ''), char(771), ''), char(776), ''), char(778), ''), char(807), '') AS text
+  FROM fold3)
+SELECT id, text FROM fold4""",
+    "CREATE VIRTUAL TABLE action_search USING fts5(text, tokenize = 'trigram')",
+    """CREATE TRIGGER action_search_insert AFTER INSERT ON "action" BEGIN
+  INSERT INTO action_search(rowid, text) SELECT id, text FROM action_search_source WHERE id = new.id;
+END""",
+    """CREATE TRIGGER action_search_update AFTER UPDATE OF reference, title, porteur_id, description, objectives, deleted ON "action" BEGIN
+  DELETE FROM action_search WHERE rowid = old.id;
+  INSERT INTO action_search(rowid, text) SELECT id, text FROM action_search_source WHERE id = new.id;
+END""",
+    """CREATE TRIGGER action_search_delete AFTER DELETE ON "action" BEGIN
+  DELETE FROM action_search WHERE rowid = old.id;
+END""",
+    """CREATE TRIGGER action_search_porteur AFTER UPDATE OF name ON association BEGIN
+  DELETE FROM action_search WHERE rowid IN (SELECT id FROM "action" WHERE porteur_id = new.id);
+  INSERT INTO action_search(rowid, text) SELECT id, text FROM action_search_source WHERE id IN (SELECT id FROM "action" WHERE porteur_id = new.id);
+END""",
+    "INSERT INTO action_search(rowid, text) SELECT id, text FROM action_search_source",
+    """CREATE VIEW association_search_source AS
+WITH fold1 AS (
+  SELECT a.id AS id, replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(a.name || char(10) || a.acronym || char(10) || a.siret || char(10) || a.rna, 'à', 'a'), 'â', 'a'), 'ä', 'a'), 'á', 'a'), 'ã', 'a'), 'å', 'a'), 'ç', 'c'), 'é', 'e'), 'è', 'e'), 'ê', 'e'), 'ë', 'e'), 'í', 'i'), 'ì', 'i'), 'î', 'i'), 'ï', 'i'), 'ñ', 'n'), 'ó', 'o') AS text
+  FROM association a
+  WHERE a.deleted = 0),
+fold2 AS (
+  SELECT id, replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(text, 'ò', 'o'), 'ô', 'o'), 'ö', 'o'), 'õ', 'o'), 'ú', 'u'), 'ù', 'u'), 'û', 'u'), 'ü', 'u'), 'ý', 'y'), 'ÿ', 'y'), 'œ', 'oe'), 'æ', 'ae'), 'À', 'A'), 'Â', 'A'), 'Ä', 'A'), 'Á', 'A'), 'Ã', 'A') AS text
+  FROM fold1),
+fold3 AS (
+  SELECT id, replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(text, 'Å', 'A'), 'Ç', 'C'), 'É', 'E'), 'È', 'E'), 'Ê', 'E'), 'Ë', 'E'), 'Í', 'I'), 'Ì', 'I'), 'Î', 'I'), 'Ï', 'I'), 'Ñ', 'N'), 'Ó', 'O'), 'Ò', 'O'), 'Ô', 'O'), 'Ö', 'O'), 'Õ', 'O'), 'Ú', 'U') AS text
+  FROM fold2),
+fold4 AS (
+  SELECT id, replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(text, 'Ù', 'U'), 'Û', 'U'), 'Ü', 'U'), 'Ý', 'Y'), 'Ÿ', 'Y'), 'Œ', 'OE'), 'Æ', 'AE'), char(768), ''), char(769), ''), char(770), ''), char(771), ''), char(776), ''), char(778), ''), char(807), '') AS text
+  FROM fold3)
+SELECT id, text FROM fold4""",
+    "CREATE VIRTUAL TABLE association_search USING fts5(text, tokenize = 'trigram')",
+    """CREATE TRIGGER association_search_insert AFTER INSERT ON association BEGIN
+  INSERT INTO association_search(rowid, text) SELECT id, text FROM association_search_source WHERE id = new.id;
+END""",
+    """CREATE TRIGGER association_search_update AFTER UPDATE OF name, acronym, siret, rna, deleted ON association BEGIN
+  DELETE FROM association_search WHERE rowid = old.id;
+  INSERT INTO association_search(rowid, text) SELECT id, text FROM association_search_source WHERE id = new.id;
+END""",
+    """CREATE TRIGGER association_search_delete AFTER DELETE ON association BEGIN
+  DELETE FROM association_search WHERE rowid = old.id;
+END""",
+    "INSERT INTO association_search(rowid, text) SELECT id, text FROM association_search_source",
 )

@@ -14,8 +14,7 @@ from playhouse.migrate import SqliteMigrator
 
 from cvdesk.store.backups import Backups
 from cvdesk.store.errors import StoreError
-from cvdesk.store.frozen_schema import BASE_SCHEMA, EXCHANGE_SCHEMA
-from cvdesk.store.search_index import create_action_search
+from cvdesk.store.frozen_schema import BASE_SCHEMA, EXCHANGE_SCHEMA, SEARCH_SCHEMA_V3, SEARCH_SCHEMA_V4
 
 # 'cvds': marks the file as ours, so another program's SQLite database is recognised and refused.
 APPLICATION_ID = 0x63766473
@@ -39,7 +38,8 @@ def run_sql(*statements: str) -> Callable[[SqliteDatabase, SqliteMigrator], None
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "schéma initial", run_sql(*BASE_SCHEMA)),
     Migration(2, "mémoire des échanges avec les autres bureaux", run_sql(*EXCHANGE_SCHEMA)),
-    Migration(3, "index de recherche des actions", lambda database, migrator: create_action_search(database)),
+    Migration(3, "index de recherche des actions", run_sql(*SEARCH_SCHEMA_V3)),
+    Migration(4, "recherche sans accents, descriptions et objectifs compris", run_sql(*SEARCH_SCHEMA_V4)),
 )
 
 

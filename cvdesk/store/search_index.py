@@ -1,51 +1,124 @@
-"""The full-text index of actions (reference, title, porteur's name), trigram-tokenised so that any fragment of
-three characters or more is found without scanning the table; triggers keep it in step with every write."""
+"""The full-text indexes of live actions (reference, title, porteur's name, description, objectives) and of live
+associations (name, acronym, SIRET, RNA), accents folded, trigram-tokenised so that any fragment of three characters
+or more is found without scanning a table.
+
+Their schema is frozen SQL (frozen_schema.SEARCH_SCHEMA_V4, migration step 4): a view folds each record's text with
+nested replace() and triggers copy each written record from that view, so that any SQLite tool keeps the indexes
+right (no function of ours is needed there). Here: how those views were generated from text_fold's table, and how the
+lists query the indexes with the typed words folded by the same table, plus the fold function registered for the
+queries of the smaller lists."""
 from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
 
 from peewee import SqliteDatabase
 
-ACTION_SEARCH = "action_search"
-MIN_FRAGMENT = 3  # the trigram tokenizer cannot match shorter fragments: those fall back to LIKE
+from cvdesk.domain.text_fold import FOLDS, fold
 
-_PORTEUR_NAME = "(SELECT name FROM association WHERE id = new.porteur_id)"
-
-STATEMENTS = (
-    f"CREATE VIRTUAL TABLE {ACTION_SEARCH} USING fts5(reference, title, porteur, tokenize = 'trigram')",
-    f"""CREATE TRIGGER action_search_insert AFTER INSERT ON "action" BEGIN
-          INSERT INTO {ACTION_SEARCH}(rowid, reference, title, porteur)
-          VALUES (new.id, new.reference, new.title, {_PORTEUR_NAME});
-        END""",
-    f"""CREATE TRIGGER action_search_update AFTER UPDATE OF reference, title, porteur_id ON "action" BEGIN
-          DELETE FROM {ACTION_SEARCH} WHERE rowid = old.id;
-          INSERT INTO {ACTION_SEARCH}(rowid, reference, title, porteur)
-          VALUES (new.id, new.reference, new.title, {_PORTEUR_NAME});
-        END""",
-    f"""CREATE TRIGGER action_search_delete AFTER DELETE ON "action" BEGIN
-          DELETE FROM {ACTION_SEARCH} WHERE rowid = old.id;
-        END""",
-    f"""CREATE TRIGGER action_search_porteur AFTER UPDATE OF name ON association BEGIN
-          DELETE FROM {ACTION_SEARCH} WHERE rowid IN (SELECT id FROM "action" WHERE porteur_id = new.id);
-          INSERT INTO {ACTION_SEARCH}(rowid, reference, title, porteur)
-          SELECT id, reference, title, new.name FROM "action" WHERE porteur_id = new.id;
-        END""",
-)
+MIN_FRAGMENT = 3  # the trigram tokenizer cannot match shorter fragments: those are compared with LIKE
+# SQLite's parser overflows beyond about 25 nested calls in a view: the fold is applied in stages of this many.
+FOLD_STAGE = 17
 
 
-def create_action_search(database: SqliteDatabase) -> None:
-    """Create the index and its triggers, and fill it from the actions already there."""
-    for statement in STATEMENTS:
-        database.execute_sql(statement)
-    rebuild_action_search(database)
+@dataclass(frozen=True)
+class SearchIndex:
+    """A trigram index (rowid = the record's id) of one text column: the record's searched fields joined by line
+    breaks, which no searched word holds, so that no word is found astride two fields (and folding one text
+    instead of five is five times fewer replace() calls)."""
+    name: str
+    source: str  # FROM clause, the indexed table aliased a
+    fields: tuple[str, ...]
+
+    @property
+    def view(self) -> str:
+        """The view giving the folded text of every live record."""
+        return f"{self.name}_source"
 
 
-def rebuild_action_search(database: SqliteDatabase) -> None:
-    database.execute_sql(f"DELETE FROM {ACTION_SEARCH}")
-    database.execute_sql(
-        f"""INSERT INTO {ACTION_SEARCH}(rowid, reference, title, porteur)
-            SELECT a.id, a.reference, a.title, p.name FROM "action" a LEFT JOIN association p ON p.id = a.porteur_id"""
-    )
+ACTION_INDEX = SearchIndex("action_search", '"action" a LEFT JOIN association p ON p.id = a.porteur_id',
+                           ("a.reference", "a.title", "COALESCE(p.name, '')", "a.description", "a.objectives"))
+ASSOCIATION_INDEX = SearchIndex("association_search", "association a", ("a.name", "a.acronym", "a.siret", "a.rna"))
+INDEXES = {index.name: index for index in (ACTION_INDEX, ASSOCIATION_INDEX)}
+ACTION_SEARCH = ACTION_INDEX.name
+ASSOCIATION_SEARCH = ASSOCIATION_INDEX.name
+
+
+def _folded(expression: str, folds: tuple[tuple[str, str], ...]) -> str:
+    for accented, plain in folds:
+        # A combining accent is written by its code point: alone in quotes it would sit on the quote when read.
+        letter = f"char({ord(accented)})" if unicodedata.combining(accented) else f"'{accented}'"
+        expression = f"replace({expression}, {letter}, '{plain}')"
+    return expression
+
+
+def source_view_sql(index: SearchIndex) -> str:
+    """The CREATE VIEW statement of step 4 for this index, generated from today's fold table (step 4 keeps its own
+    frozen copy: a change of the table is a new step that rebuilds the indexes). Each stage reads the previous one's
+    text once, so SQLite flattens the stages into one expression and a trigger's WHERE id = … reads one record."""
+    stages = [FOLDS[start:start + FOLD_STAGE] for start in range(0, len(FOLDS), FOLD_STAGE)]
+    joined = " || char(10) || ".join(index.fields)
+    ctes = [f"fold1 AS (\n  SELECT a.id AS id, {_folded(joined, stages[0])} AS text\n"
+            f"  FROM {index.source}\n  WHERE a.deleted = 0)"]
+    for n, folds in enumerate(stages[1:], start=2):
+        ctes.append(f"fold{n} AS (\n  SELECT id, {_folded('text', folds)} AS text\n  FROM fold{n - 1})")
+    return (f"CREATE VIEW {index.view} AS\nWITH " + ",\n".join(ctes)
+            + f"\nSELECT id, text FROM fold{len(stages)}")
+
+
+def fill_action_search(connection: Any, first_id: int = 0) -> None:
+    """What the insert trigger does, for every action from first_id on, in one statement (bulk imports)."""
+    connection.execute(f"INSERT INTO {ACTION_SEARCH}(rowid, text) SELECT id, text FROM {ACTION_INDEX.view} "
+                       "WHERE id >= ?", (first_id,))
+
+
+def rebuild_search(database: SqliteDatabase, index: SearchIndex) -> None:
+    """Empty an index and fill it again from its records (a repair; the triggers keep it right otherwise)."""
+    database.execute_sql(f"DELETE FROM {index.name}")
+    database.execute_sql(f"INSERT INTO {index.name}(rowid, text) SELECT id, text FROM {index.view}")
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def like_pattern(word: str) -> str:
+    """A LIKE pattern (escape character \\) finding the folded word anywhere in folded text."""
+    return f"%{escape_like(fold(word))}%"
+
+
+def search_query(index_name: str, words: list[str]) -> tuple[str, list[str]]:
+    """A query of the ids of the live records holding every word (accents and case ignored) in one of the indexed
+    fields: words of 3+ letters through the trigram index, shorter ones by LIKE over the index's folded text."""
+    # Lengths once folded: « œu » is three letters for the index (« oeu »).
+    indexed = [word for word in words if len(fold(word)) >= MIN_FRAGMENT]
+    short = [word for word in words if len(fold(word)) < MIN_FRAGMENT]
+    clauses, params = [], []
+    if indexed:
+        clauses.append(f"{index_name} MATCH ?")
+        params.append(match_expression(indexed))
+    for word in short:
+        clauses.append("text LIKE ? ESCAPE '\\'")
+        params.append(like_pattern(word))
+    where = " AND ".join(clauses) if clauses else "1"
+    return f"SELECT rowid FROM {index_name} WHERE {where}", params
 
 
 def match_expression(words: list[str]) -> str:
-    """An FTS5 query finding every word as a fragment (each quoted, so that no word is read as an operator)."""
-    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+    """An FTS5 query finding every folded word as a fragment (each quoted, so that no word is read as an operator)."""
+    return " ".join('"' + fold(word).replace('"', '""') + '"' for word in words)
+
+
+# For the lists without an index (a few thousand rows at most): the fields of a row, joined and folded, in a query.
+# Registered on the connection for queries only: the schema and the triggers never call it.
+FOLDED_FIELDS = "cvdesk_folded_fields"
+
+
+def folded_fields(*values: Any) -> str:
+    return "\n".join(fold(str(value)) for value in values if value is not None)
+
+
+def register_fold_function(database: SqliteDatabase) -> None:
+    """Make FOLDED_FIELDS callable in the queries of database's connections (peewee adds it to each new one)."""
+    database.register_function(folded_fields, FOLDED_FIELDS, -1, deterministic=True)

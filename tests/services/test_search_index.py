@@ -22,8 +22,8 @@ def test_a_renamed_title_or_porteur_is_found_under_its_new_name(demo_db) -> None
     action = Action.get(Action.reference == "2015-VM-015")
     save_action({"title": "Potagers solidaires au pied des immeubles"}, action.id)
     assert titles("Potagers") == ["Potagers solidaires au pied des immeubles"]
-    indexed = db.execute_sql("SELECT title FROM action_search WHERE rowid = ?", (action.id,)).fetchall()
-    assert indexed == [("Potagers solidaires au pied des immeubles",)]
+    indexed = db.execute_sql("SELECT text FROM action_search WHERE rowid = ?", (action.id,)).fetchall()
+    assert len(indexed) == 1 and "Potagers solidaires au pied des immeubles" in indexed[0][0].split("\n")
     porteur = Association.get_by_id(action.porteur_id)
     save_association({"name": "Les Potagers de l'Escaut"}, porteur.id)
     assert "Potagers solidaires au pied des immeubles" in titles("Escaut Potagers")

@@ -5,7 +5,9 @@
 The texts are drawn from the extract itself (a seeded sample), typed as a user would: names in capitals or
 without accents, hyphens or spaces, their words in another order, the first letters of a name, broad words (« saint », « le »), INSEE codes,
 postcodes, SIRENs, EPCI names with another kind in front (« CA » for a « CU »). The target of issue 12 is under
-10 ms per lookup; the table gives each kind's median and its slowest lookup. Reads the extract only.
+10 ms per lookup; the table gives each kind's median and its slowest text (each text's time being the quickest of
+--runs runs, so that a pause of a machine shared with others does not pass for the lookup's), and the slowest
+single run is printed after it. Reads the extract only.
 """
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ from cvdesk.territory.folding import fold  # noqa: E402
 from cvdesk.territory.lookup import Reference  # noqa: E402
 
 TARGET, LIMIT_US = "< 10 ms", 10_000.0
-BROAD = ["saint", "le", "la", "s", "a", "c", "sur", "saint s", "mont", "ville", "les", "de"]
+BROAD = ["saint", "le", "la", "s", "a", "c", "sur", "saint s", "mont", "ville", "les", "de", "de sur la", "sa de la le",
+         "en saint sur", "sur le"]
 
 
 def _sample(count: int, seed: int) -> dict[str, list[str]]:
@@ -58,17 +61,22 @@ def _sample(count: int, seed: int) -> dict[str, list[str]]:
     }
 
 
-def _timed_each(lookup: Callable[[str], object], texts: list[str]) -> list[float]:
-    """Each lookup's wall time, in µs."""
-    samples = []
+def _timed_each(lookup: Callable[[str], object], texts: list[str], runs: int) -> tuple[list[float], float]:
+    """Each text's lookup time in µs, the lowest of `runs` runs (a pause of a machine shared with others is not the
+    lookup's), and the slowest single run of them all."""
+    samples, slowest = [], 0.0
     for text in texts:
-        start = time.perf_counter()
-        lookup(text)
-        samples.append((time.perf_counter() - start) * 1_000_000)
-    return samples
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            lookup(text)
+            times.append((time.perf_counter() - start) * 1_000_000)
+        samples.append(min(times))
+        slowest = max(slowest, *times)
+    return samples, slowest
 
 
-def figures(count: int = 500, seed: int = 2026) -> list[Figure]:
+def figures(count: int = 500, seed: int = 2026, runs: int = 3) -> tuple[list[Figure], float]:
     start = time.perf_counter()
     reference = Reference()
     opening = Figure("Ouverture du référentiel", "—", None, "µs", [(time.perf_counter() - start) * 1_000_000])
@@ -79,26 +87,30 @@ def figures(count: int = 500, seed: int = 2026) -> list[Figure]:
     }
     result = [opening]
     everything: list[float] = []
+    slowest = 0.0
     for kind, texts in _sample(count, seed).items():
-        samples = _timed_each(lookups.get(kind, reference.find_communes), texts)
+        samples, slowest_run = _timed_each(lookups.get(kind, reference.find_communes), texts, runs)
         everything += samples
-        result.append(Figure(f"{kind} ({len(texts)} recherches)", TARGET, LIMIT_US, "µs", samples))
-    result.append(Figure(f"Toutes les recherches ({len(everything)})", TARGET, LIMIT_US, "µs", everything))
+        slowest = max(slowest, slowest_run)
+        result.append(Figure(f"{kind} ({len(texts)} textes)", TARGET, LIMIT_US, "µs", samples))
+    result.append(Figure(f"Toutes les recherches ({len(everything)} textes)", TARGET, LIMIT_US, "µs", everything))
     reference.close()
-    return result
+    return result, slowest
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Durée des recherches dans le référentiel des communes et EPCI.")
     parser.add_argument("--count", type=int, default=500, help="recherches par sorte (par défaut 500)")
     parser.add_argument("--seed", type=int, default=2026, help="graine du tirage des textes cherchés")
+    parser.add_argument("--runs", type=int, default=3, help="exécutions par texte, la plus rapide retenue")
     args = parser.parse_args()
-    found = figures(args.count, args.seed)
+    found, slowest_run = figures(args.count, args.seed, args.runs)
     size = shipped_extract().stat().st_size
     print(f"Extrait {shipped_extract().name} : {size / 1_000_000:.1f} Mo ({size} octets)\n")
     ok = print_table(found)
     slowest = max(max(figure.samples) for figure in found[1:])
-    print(f"\nRecherche la plus lente : {slowest / 1000:.2f} ms (cible {TARGET}, médiane par sorte ci-dessus).")
+    print(f"\nTexte le plus lent à chercher : {slowest / 1000:.2f} ms (la plus rapide de ses {args.runs} exécutions ; "
+          f"cible {TARGET}). Exécution isolée la plus lente : {slowest_run / 1000:.2f} ms.")
     return 0 if ok and slowest < LIMIT_US else 1
 
 

@@ -352,7 +352,8 @@ def write_extract(package_path: Path, out_dir: Path) -> Path:
         partial.unlink(missing_ok=True)
     tgz = f"etalab-decoupage-administratif-{package.version}.tgz"
     readme = README.format(extract=EXTRACT_NAME, package=PACKAGE_NAME, version=package.version,
-                           date=package.published, sha256=package.sha256, communes=len(rows.communes), epci=len(rows.epcis), tgz=tgz,
+                           date=package.published, sha256=package.sha256, communes=len(rows.communes),
+                           epci=len(rows.epcis), tgz=tgz,
                            page_size=PAGE_SIZE, format=FORMAT_VERSION)
     (out_dir / README_NAME).write_text(readme, encoding="utf-8", newline="\n")
     return target

@@ -20,7 +20,8 @@ EPCI_NOISE = frozenset({
 def words(text: str) -> list[str]:
     """The words of a name, folded: « L'Haÿ-les-Roses » gives l, hay, les, roses."""
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_LIGATURES)
+    # The accents are separate marks after NFKD: dropping what is not ASCII drops them (in C, not a Python loop).
+    bare = decomposed.encode("ascii", "ignore").decode("ascii")
     return [_ABBREVIATIONS.get(word, word) for word in _NOT_ALNUM.sub(" ", bare).split()]
 
 

@@ -12,6 +12,8 @@ from cvdesk.territory.extract import FORMAT_VERSION, shipped_extract
 from cvdesk.territory.folding import epci_words, whole_key, words
 
 DEFAULT_LIMIT = 20
+# When the words typed are out of order: index rows read at most, and words checked at most.
+SIFTED, CHECKED_WORDS = 1000, 3
 EPCI_KINDS = {
     "CC": "communauté de communes",
     "CA": "communauté d'agglomération",
@@ -76,6 +78,17 @@ def _digits(text: str) -> str | None:
     return compact if compact.isascii() and compact.isdigit() else None
 
 
+@dataclass(frozen=True)
+class _NameIndex:
+    """A word table of the extract and the key of the places it points to."""
+    words: str
+    key: str
+
+
+_COMMUNE_NAMES = _NameIndex("commune_word", "insee")
+_EPCI_NAMES = _NameIndex("epci_word", "siren")
+
+
 class Reference:
     """The extract, opened read-only; every lookup is an indexed query."""
 
@@ -124,45 +137,58 @@ class Reference:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 
-    def _ranked_keys(self, table: str, key: str, tokens: list[str], limit: int) -> list[object]:
+    def _ranked_keys(self, index: _NameIndex, tokens: list[str], limit: int) -> list[object]:
         """The keys of the places whose whole name is the tokens, then of the most populated places whose name has
         the tokens in this order from the start of one of its words, spaces and hyphens left aside; failing
         these, of the places that have each token at the start of one of their words, in any order."""
         typed = whole_key(tokens)
-        exact = self._rows(f"SELECT rank, {key} FROM {table} WHERE word = ? AND whole ORDER BY rank", (typed,))
-        candidates = self._starting_with(table, key, typed, limit)
-        if not candidates and len(tokens) > 1:
-            candidates = self._having_all(table, key, tokens)
+        exact = self._rows(f"SELECT rank, {index.key} FROM {index.words} WHERE word = ? AND whole ORDER BY rank",
+                           (typed,))
+        candidates = self._starting_with(index, typed, limit)
+        # Out of order, a single letter says next to nothing and would make thousands of names to sift.
+        telling = [token for token in tokens if len(token) > 1]
+        if not candidates and len(tokens) > 1 and telling:
+            if len(telling) > 1:
+                candidates = self._having_all(index, telling, limit)
+            else:
+                candidates = self._starting_with(index, telling[0], limit)
         keys = dict.fromkeys(place for _, place in exact)
         keys.update(dict.fromkeys(candidates[rank] for rank in sorted(candidates)))
         return list(keys)[:limit]
 
-    def _starting_with(self, table: str, key: str, prefix: str, limit: int) -> dict[int, object]:
+    def _starting_with(self, index: _NameIndex, prefix: str, limit: int) -> dict[int, object]:
         """At least `limit` places (if there are) with a key starting with prefix, by rank: one index range."""
         # Folded keys hold only a-z and 0-9, all below « { »: [prefix, prefix + "{") is every key starting with it.
         # A name has a few keys starting with the prefix at most: fetch more rows until enough places show.
         fetch = limit * 4
         while True:
-            rows = self._rows(f"SELECT rank, {key} FROM {table} WHERE word >= ? AND word < ? ORDER BY rank LIMIT ?",
-                              (prefix, prefix + "{", fetch))
+            rows = self._rows(f"SELECT rank, {index.key} FROM {index.words} WHERE word >= ? AND word < ? "
+                              "ORDER BY rank LIMIT ?", (prefix, prefix + "{", fetch))
             if len(rows) < fetch or len(dict(rows)) >= limit:
                 return dict(rows)
             fetch *= 4
 
-    def _having_all(self, table: str, key: str, tokens: list[str]) -> dict[int, object]:
-        """The places with every token at the start of a word, whatever the order: from the rarest token's places,
-        those the others find too."""
-        word_range = f"FROM {table} WHERE word >= ? AND word < ?"
-        ranges = [(token, token + "{") for token in dict.fromkeys(tokens)]
-        sizes = [self._rows(f"SELECT count(*) {word_range}", bounds)[0][0] for bounds in ranges]
-        ranges = [bounds for _, bounds in sorted(zip(sizes, ranges))]
-        candidates = dict(self._rows(f"SELECT rank, {key} {word_range}", ranges[0]))
-        for bounds in ranges[1:]:
+    def _having_all(self, index: _NameIndex, tokens: list[str], limit: int) -> dict[int, object]:
+        """The most populated places with every token at the start of a word, whatever the order: the first places
+        of the rarest token by rank, kept when each other token finds them too (one index range each)."""
+        word_range = f"FROM {index.words} WHERE word >= ? AND word < ?"
+        unique = list(dict.fromkeys(tokens))
+        # The rarest words sift best; counting stops at SIFTED rows, past which a word is common anyway. Caps on
+        # the places sifted and on the words checked keep a search made of common words (« sa de la le ») short,
+        # at the price of a shorter or broader list.
+        sizes = [self._rows(f"SELECT count(*) FROM (SELECT 1 {word_range} LIMIT ?)",
+                            (token, token + "{", SIFTED))[0][0] for token in unique]
+        rarest, *others = [token for _, token in sorted(zip(sizes, unique))][:CHECKED_WORDS]
+        # No DISTINCT, which would sort the whole range: a place's few repeats fold in the dict.
+        candidates = dict(self._rows(f"SELECT rank, {index.key} {word_range} ORDER BY rank LIMIT ?",
+                                     (rarest, rarest + "{", SIFTED)))
+        for token in others:
             if not candidates:
                 break
-            kept = self._rows(f"SELECT DISTINCT rank {word_range} AND rank IN (SELECT value FROM json_each(?))",
-                              (*bounds, json.dumps(sorted(candidates))))
-            candidates = {rank: candidates[rank] for rank, in kept}
+            found = {rank for rank, in self._rows(f"SELECT rank {word_range} AND rank IN "
+                                                   "(SELECT value FROM json_each(?))",
+                                                   (token, token + "{", json.dumps(sorted(candidates))))}
+            candidates = {rank: place for rank, place in candidates.items() if rank in found}
         return candidates
 
     # Communes
@@ -174,6 +200,7 @@ class Reference:
     def commune(self, insee: str) -> CommuneRef | None:
         """The commune of today with this INSEE code, or the one that now holds it (an arrondissement municipal,
         a commune déléguée or associée, an old code)."""
+        insee = insee.strip().upper()  # Corsica: 2A004 typed 2a004
         found = self._communes("insee = ?", (insee,)) or self._communes(
             "insee IN (SELECT insee FROM commune_former_code WHERE code = ?)", (insee,))
         return found[0] if found else None
@@ -188,12 +215,13 @@ class Reference:
         return found[0] if found else None
 
     def communes_by_name(self, text: str, limit: int = DEFAULT_LIMIT) -> list[CommuneRef]:
-        """Communes whose name has a word starting with each word typed, the exact name first, then the most
-        populated: « saint etienne » gives Saint-Étienne before Saint-Étienne-du-Rouvray."""
+        """Communes whose name holds the words typed, in this order from the start of one of its words (or,
+        failing that, in any order), the exact name first, then the most populated: « saint etienne » gives
+        Saint-Étienne before Saint-Étienne-du-Rouvray."""
         tokens = words(text)
         if not tokens:
             return []
-        keys = self._ranked_keys("commune_word", "insee", tokens, limit)
+        keys = self._ranked_keys(_COMMUNE_NAMES, tokens, limit)
         found = {commune.insee: commune for commune in self._communes(f"insee IN ({', '.join('?' * len(keys))})", keys)}
         return [found[key] for key in keys]
 
@@ -242,7 +270,7 @@ class Reference:
         tokens = epci_words(text)
         if not tokens:
             return []
-        keys = self._ranked_keys("epci_word", "siren", tokens, limit)
+        keys = self._ranked_keys(_EPCI_NAMES, tokens, limit)
         found = {int(epci.siren): epci for epci in self._epcis(f"siren IN ({', '.join('?' * len(keys))})", keys)}
         return [found[key] for key in keys]
 

@@ -5,6 +5,7 @@ needed; their JSON has the shape of the real package's (version 6.0.0).
 """
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import random
@@ -53,7 +54,9 @@ def forge_package(path: Path, communes: list = COMMUNES, epcis: list = EPCIS,
         "package/data/communes.json": communes,
         "package/data/epci.json": epcis,
     }
-    with tarfile.open(path, "w:gz") as archive:
+    # gzip stamps the time of writing in its header: a fixed one makes the same forgery the same bytes.
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed, \
+            tarfile.open(fileobj=packed, mode="w") as archive:
         for member, content in files.items():
             data = json.dumps(content, ensure_ascii=False).encode("utf-8")
             info = tarfile.TarInfo(member)

@@ -88,13 +88,17 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.path_label)
         start = time.perf_counter()
         self._build_menus()
-        for installer in _menu_installers():
-            installer(self)
         self.startup_times.append(("menus et barre d'outils", _ms(start)))
+        # The printing, exchange and backup entries, and the status bar's counts (three COUNTs over the base), come
+        # right after the first paint: their modules and queries are not on the way to the list.
+        self._menus_completed = False
+        self.first_painted.connect(self.complete_menus)
+        self.file_menu.aboutToShow.connect(self.complete_menus)  # a window never painted (minimised) gets them too
+        self.first_painted.connect(self.update_counts)
         fit_to_screen(self, FIRST_RUN_SIZE)
         start = time.perf_counter()
-        self._show_database()
-        self.startup_times.append(("titre et compteurs de la barre d'état", _ms(start)))
+        self._show_database(counts=False)
+        self.startup_times.append(("titre de la fenêtre", _ms(start)))
         self._load_settings()
         self.tab_for(TABS[self.tabs.currentIndex()][0])  # the shown tab, when the settings left the index as it was
 
@@ -218,7 +222,15 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.toolbar)
 
     # -- the database ----------------------------------------------------------------------------------------------
-    def _show_database(self) -> None:
+    def complete_menus(self) -> None:
+        """Install the printing, exchange and backup entries (once): after the first paint, or when Fichier opens."""
+        if self._menus_completed:
+            return
+        self._menus_completed = True
+        for installer in _menu_installers():
+            installer(self)
+
+    def _show_database(self, counts: bool = True) -> None:
         from cvdesk.store.database import is_read_only
 
         title = f"{self.db_path.name} — cvdesk"
@@ -229,7 +241,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title)
         self.path_label.setText(("Lecture seule : " if is_read_only() else "") + str(self.db_path))
         self.path_label.setToolTip(str(self.db_path))
-        self.update_counts()
+        if counts:
+            self.update_counts()
 
     def update_counts(self) -> None:
         quartiers, actions, associations = count("quartiers"), count("actions"), count("associations")

@@ -115,17 +115,27 @@ def test_a_save_in_one_tab_is_seen_by_a_tab_built_afterwards(window) -> None:
     assert title in titles
 
 
-def test_the_wheel_guard_and_the_opening_checks_start_after_the_first_paint(qtbot, demo_db, db_path: Path) -> None:
+def test_the_menus_counts_wheel_guard_and_opening_checks_come_after_the_first_paint(qtbot, demo_db, db_path: Path) -> None:
     from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
 
     from cvdesk.ui.app import show_window
 
+    conn = sqlite3.connect(db_path)
+    actions = conn.execute('SELECT count(*) FROM "action" WHERE deleted = 0').fetchone()[0]
+    conn.close()
     window = show_window(db_path)
     qtbot.addWidget(window)
-    assert getattr(window, "opening_checks", None) is None  # nothing runs before the window has shown its list
+    # Nothing runs before the window has shown its list: no checks, no printing entries, no counts yet.
+    assert getattr(window, "opening_checks", None) is None
+    assert not hasattr(window, "print_sheet_action") and window.counts_label.text() == ""
     with qtbot.waitSignal(window.first_painted, timeout=5000):
         pass
     qtbot.waitUntil(lambda: getattr(window, "opening_checks", None) is not None, timeout=1000)
+    entries = [action.text() for action in window.file_menu.actions()]
+    assert {"&Imprimer la fiche…", "&Sauvegardes…", "E&xporter pour le siège…"} <= set(entries)
+    assert entries[-1] == "&Quitter"
+    assert window.print_sheet_action.shortcut().toString() == "Ctrl+P"
+    assert f"{actions} actions" in window.counts_label.text()
     # By then no list, number or date of the window turns under the wheel.
     guarded = [w for w in window.findChildren(QWidget) if isinstance(w, (QComboBox, QAbstractSpinBox))]
     assert guarded and all(w.focusPolicy() == Qt.FocusPolicy.StrongFocus for w in guarded)

@@ -6,6 +6,9 @@ The expected codes are well-known facts or were copied by hand from data/commune
 from __future__ import annotations
 
 import hashlib
+import random
+import sqlite3
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -89,6 +92,28 @@ def test_an_arrondissement_or_an_old_code_leads_to_the_commune_of_today(referenc
     # 01039 (Béon) is a commune déléguée of 01138: not a commune of its own any more.
     assert reference.commune("01039").insee == "01138"
     assert not reference.find_communes("Marseille 1er Arrondissement")
+
+
+def test_words_in_another_order_still_find_the_commune(reference: Reference) -> None:
+    assert reference.find_communes("etienne saint")[0].insee == "42218"
+    assert [c.insee for c in reference.find_communes("rouvray saint etienne")] == ["76575"]
+    assert reference.find_epcis("besançon grand")[0].siren == "242500361"
+
+
+def test_every_sampled_commune_is_found_by_its_name_typed_plainly() -> None:
+    """Two thousand communes drawn from the extract (by SQL, not by the lookups), each typed in capitals without
+    accents, hyphens or apostrophes: the commune is among those found."""
+    conn = sqlite3.connect(f"{shipped_extract().resolve().as_uri()}?mode=ro", uri=True)
+    communes = conn.execute("SELECT insee, name FROM commune ORDER BY insee").fetchall()
+    conn.close()
+    plain = str.maketrans({"-": " ", "'": " ", "’": " ", "œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
+    missed = []
+    with Reference() as reference:
+        for insee, name in random.Random(2026).sample(communes, 2000):
+            typed = unicodedata.normalize("NFKD", name.translate(plain)).encode("ascii", "ignore").decode().upper()
+            if insee not in [c.insee for c in reference.find_communes(typed, limit=100)]:
+                missed.append((insee, name, typed))
+    assert missed == []
 
 
 def test_unknown_text_finds_nothing(reference: Reference) -> None:

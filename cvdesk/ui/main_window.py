@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar, QWidget
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar, QWidget
 
 import cvdesk
 from cvdesk.services.lists import count
@@ -16,6 +16,8 @@ from cvdesk.store.settings import is_demo
 from cvdesk.ui.screen_fit import fit_to_screen
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QPaintEvent
+
     from cvdesk.ui.actions_tab import ActionsTab
     from cvdesk.ui.associations_tab import AssociationsTab
     from cvdesk.ui.quartiers_tab import QuartiersTab
@@ -311,6 +313,8 @@ class MainWindow(QMainWindow):
         return True
 
     def new_database(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # its class is built by PySide on first use: not at start-up
+
         name, _ = QFileDialog.getSaveFileName(self, "Nouvelle base", str(self.db_path.parent / "nouvelle.db"),
                                               DB_FILTER)
         if not name:
@@ -323,11 +327,15 @@ class MainWindow(QMainWindow):
         self.switch_database(path, create=True)
 
     def open_database_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # its class is built by PySide on first use: not at start-up
+
         name, _ = QFileDialog.getOpenFileName(self, "Ouvrir une base", str(self.db_path.parent), DB_FILTER)
         if name:
             self.switch_database(Path(name), create=False)
 
     def save_copy(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         from cvdesk.store.backup import backup_to
 
         name, _ = QFileDialog.getSaveFileName(self, "Enregistrer une copie",

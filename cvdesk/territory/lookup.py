@@ -225,6 +225,21 @@ class Reference:
         found = {commune.insee: commune for commune in self._communes(f"insee IN ({', '.join('?' * len(keys))})", keys)}
         return [found[key] for key in keys]
 
+    def commune_named(self, name: str, postcode: str = "", epci_siren: str = "") -> CommuneRef | None:
+        """The one commune of today with exactly this name (accents, case and hyphens aside), among those of the
+        postcode and of the EPCI when given; None when there is none or several: a record that names its
+        commune (« Marly », 59770) gets its INSEE code this way."""
+        tokens = words(name)
+        if not tokens:
+            return None
+        found = self._communes("insee IN (SELECT insee FROM commune_word WHERE word = ? AND whole)",
+                               (whole_key(tokens),))
+        if postcode.strip():
+            found = [commune for commune in found if postcode.strip() in commune.postcodes]
+        if epci_siren.strip():
+            found = [commune for commune in found if commune.epci_siren == epci_siren.strip()]
+        return found[0] if len(found) == 1 else None
+
     def find_communes(self, text: str, limit: int = DEFAULT_LIMIT) -> list[CommuneRef]:
         """Communes for what a user typed: an INSEE code or a postcode, a SIREN (or a SIRET), else a name."""
         text = text.strip()

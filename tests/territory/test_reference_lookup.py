@@ -6,6 +6,7 @@ The expected codes are well-known facts or were copied by hand from data/commune
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import sqlite3
 import unicodedata
@@ -114,6 +115,22 @@ def test_every_sampled_commune_is_found_by_its_name_typed_plainly() -> None:
             if insee not in [c.insee for c in reference.find_communes(typed, limit=100)]:
                 missed.append((insee, name, typed))
     assert missed == []
+
+
+def test_the_demo_communes_each_get_their_insee_code_within_valenciennes_metropole(reference: Reference) -> None:
+    demo = json.loads((Path(__file__).resolve().parents[2] / "resources" / "demo" / "valenciennes-2015.json")
+                      .read_text(encoding="utf-8"))
+    codes = {name: reference.commune_named(name, postcode) for name, postcode in demo["communes"]}
+    assert None not in codes.values(), [name for name, commune in codes.items() if commune is None]
+    assert codes["Valenciennes"].insee == "59606"
+    conn = sqlite3.connect(f"{shipped_extract().resolve().as_uri()}?mode=ro", uri=True)
+    members = {insee for insee, in conn.execute("SELECT insee FROM commune WHERE epci_siren = 245901160")}
+    conn.close()
+    assert {commune.insee for commune in codes.values()} <= members
+    assert len({commune.insee for commune in codes.values()}) == 12
+    # Homonyms need their postcode or EPCI: there are several Marly.
+    assert reference.commune_named("Marly") is None
+    assert reference.commune_named("Marly", epci_siren="245901160").insee == codes["Marly"].insee
 
 
 def test_unknown_text_finds_nothing(reference: Reference) -> None:

@@ -1,7 +1,11 @@
 """The benchmark program: build or reuse the synthetic dataset, measure each figure several times, write results.md.
 
-    python benchmarks/run.py           national dataset (100,000 actions)
-    python benchmarks/run.py --quick   smaller dataset (10,000 actions), a few minutes
+    python benchmarks/run.py                national dataset (100,000 actions)
+    python benchmarks/run.py --quick        smaller dataset (10,000 actions), a few minutes
+    python benchmarks/run.py --only start   the start-up figures and their breakdown only (about a minute); the other
+                                            rows of results.md stay as they were measured
+    … --before TREE                         also starts an older source tree (e.g. a `git archive` of a commit),
+                                            alternating with this one, for a side-by-side start-up comparison
 """
 from __future__ import annotations
 
@@ -10,9 +14,7 @@ import importlib
 import os
 import platform
 import sqlite3
-import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from benchmarks.common import ROOT, Figure, dataset, timed  # noqa: E402
+from benchmarks.startup_bench import measure as measure_startup  # noqa: E402
 
 # Each of these modules may offer figures(db, quick, repeat) -> list[Figure] for its own part.
 NOTES = ROOT / "benchmarks" / "results-notes.md"
@@ -36,40 +39,16 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def start_window(db: Path | None) -> tuple[float, float]:
-    """Process start to first paint, in ms, and the peak RSS in MB, of a child showing the window."""
-    args = [sys.executable, str(ROOT / "benchmarks" / "start_window.py")]
-    args += ["--db", str(db)] if db else ["--bare"]
-    start = time.perf_counter()
-    child = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    assert child.stdout is not None
-    painted = None
-    rss = 0.0
-    for line in child.stdout:
-        if line.strip() == "peint" and painted is None:
-            painted = (time.perf_counter() - start) * 1000
-        elif line.startswith("rss "):
-            rss = float(line.split()[1])
-    child.wait()
-    if painted is None:
-        raise RuntimeError("la fenêtre ne s'est pas affichée")
-    return painted, rss
+def startup_figures(db: Path, repeat: int, before: Path | None) -> tuple[list[Figure], str]:
+    """Bare window, window with the data, peak RSS; and the start-up breakdown section (benchmarks/startup_bench.py)."""
+    startup = measure_startup(db, repeat, before)
+    return startup.figures(), startup.breakdown(before.name if before else None)
 
 
 def core_figures(db: Path, repeat: int) -> list[Figure]:
     from cvdesk.services import lists
     from cvdesk.services.check import run_check
     from cvdesk.store.database import close_database, open_database
-
-    bare = Figure("Fenêtre nue (plancher)", "référence", None)
-    shown = Figure("Fenêtre affichée avec les données", "≤ 1,5 × fenêtre nue", None)
-    rss = Figure("Mémoire maximale (RSS), données ouvertes", "≤ 400 MB", 400, "MB")
-    for _ in range(repeat):
-        bare.samples.append(start_window(None)[0])
-        painted, peak = start_window(db)
-        shown.samples.append(painted)
-        rss.samples.append(peak)
-    shown.limit = 1.5 * bare.median
 
     open_database(db, defer_check=True)
     try:
@@ -87,10 +66,24 @@ def core_figures(db: Path, repeat: int) -> list[Figure]:
 
     floor = Figure("Lecture brute sqlite3 des actions (plancher)", "plancher", None)
     floor.samples = timed(raw_scan, repeat)
-    return [bare, shown, rss, sql_list, floor, check]
+    return [sql_list, floor, check]
 
 
-def write_results(figures: list[Figure], quick: bool, out: Path) -> None:
+def merged_rows(figures: list[Figure], out: Path) -> list[str]:
+    """The rows of out's main table, those of figures replaced (by name) or added: a partial run keeps the others."""
+    rows = {figure.name: figure.row() for figure in figures}
+    kept: list[str] = []
+    lines = out.read_text(encoding="utf-8").splitlines() if out.exists() else []
+    if "|---|---|---|---|---|---|" in lines:
+        for line in lines[lines.index("|---|---|---|---|---|---|") + 1:]:
+            if not line.startswith("|"):
+                break  # the main table ends at its first blank line
+            name = line.split("|")[1].strip()
+            kept.append(rows.pop(name) if name in rows else line)
+    return [*kept, *rows.values()]
+
+
+def write_results(figures: list[Figure], quick: bool, out: Path, startup: str = "", partial: bool = False) -> None:
     lines = [
         "# Mesures de performance",
         "",
@@ -100,9 +93,11 @@ def write_results(figures: list[Figure], quick: bool, out: Path) -> None:
         "",
         "| Mesure | Médiane | Min | Max | Cible | Verdict |",
         "|---|---|---|---|---|---|",
-        *[figure.row() for figure in figures],
+        *(merged_rows(figures, out) if partial else [figure.row() for figure in figures]),
         "",
     ]
+    if startup:
+        lines += [startup]
     # Side-by-side comparisons and their reading, written by hand, follow every regenerated table.
     if NOTES.exists():
         lines += ["", NOTES.read_text(encoding="utf-8")]
@@ -114,10 +109,18 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="jeu réduit (10 000 actions), quelques minutes")
     parser.add_argument("--repeat", type=int, default=5, help="nombre de mesures par figure")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
+    parser.add_argument("--only", choices=["start"], help="start : seulement le démarrage de la fenêtre")
+    parser.add_argument("--before", type=Path, help="arbre source d'une version antérieure, démarrée en alternance")
     args = parser.parse_args()
     repeat = 3 if args.quick and args.repeat == 5 else args.repeat
     db = dataset(args.quick)
-    figures = core_figures(db, repeat)
+    figures, startup = startup_figures(db, repeat, args.before)
+    out = args.out if not args.quick else args.out.with_name("results-quick.md")
+    if args.only == "start":
+        write_results(figures, args.quick, out, startup, partial=True)
+        print(out.read_text(encoding="utf-8"))
+        return 0
+    figures += core_figures(db, repeat)
     for name in PARTS:
         try:
             module = importlib.import_module(name)
@@ -128,8 +131,7 @@ def main() -> int:
         if hasattr(module, "figures"):
             print(f"… {name}", file=sys.stderr, flush=True)
             figures.extend(module.figures(db, args.quick, repeat))
-    out = args.out if not args.quick else args.out.with_name("results-quick.md")
-    write_results(figures, args.quick, out)
+    write_results(figures, args.quick, out, startup)
     print(out.read_text(encoding="utf-8"))
     return 0
 

@@ -1,37 +1,80 @@
-"""Child process for the start-up benchmark: show the window (or a bare one) and report when it has painted."""
+"""Child process for the start-up benchmark: show the window (or a bare one), say when it has painted and where the
+time went.
+
+    python benchmarks/start_window.py --bare
+    python benchmarks/start_window.py --db PATH [--code TREE]
+
+Each step prints « marque NAME T » with T from time.perf_counter(), the system's monotonic clock on Linux, which the
+parent process reads too: it subtracts the instant it started the child. The window's own timings (menus, each tab's
+construction and first query) follow as « part NAME MS », then the peak RSS as « rss MB ».
+"""
 from __future__ import annotations
 
-import argparse
-import os
-import resource
-import sys
-from pathlib import Path
+import time
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+STARTED = time.perf_counter()  # the first instant the script itself runs: before it, the interpreter and site
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def mark(name: str, at: float | None = None) -> None:
+    print(f"marque {name} {time.perf_counter() if at is None else at:.6f}", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db")
     parser.add_argument("--bare", action="store_true")
+    parser.add_argument("--code", help="the source tree whose cvdesk is started (default: this one)")
     args = parser.parse_args()
-    from PySide6.QtWidgets import QApplication, QMainWindow
-
-    app = QApplication(sys.argv[:1])
+    sys.path.insert(0, args.code or str(Path(__file__).resolve().parent.parent))
+    mark("python", STARTED)
     if args.bare:
+        from PySide6.QtWidgets import QApplication, QMainWindow
+
+        app = QApplication(sys.argv[:1])
+        mark("qt")
         window = QMainWindow()
         window.resize(1200, 800)
+        window.show()
     else:
+        from PySide6.QtWidgets import QApplication
+
+        mark("pyside")
+        # The program's own start (cvdesk.ui.app.run_window) step by step, without the opening checks: they start
+        # after the first paint, and would back up the dataset (a tree without show_window builds the window itself).
+        from cvdesk.ui import app as start
+
+        new = hasattr(start, "show_window")
+        app = start.make_application(wheel_guard_soon=False) if new else start.make_application()
+        mark("qt")
         from cvdesk.store.database import open_database
         from cvdesk.ui.main_window import MainWindow
 
+        mark("imports")
         open_database(Path(args.db), defer_check=True)
-        window = MainWindow(Path(args.db))
-    window.show()
+        mark("database")
+        if new:
+            window = start.show_window(Path(args.db), checks=False)
+        else:
+            window = MainWindow(Path(args.db))
+            window.show()
+        mark("window")
+    assert isinstance(app, QApplication)
+    if hasattr(window, "first_painted"):
+        window.first_painted.connect(lambda: mark("signal"))
     app.processEvents()
     window.grab()  # forces the first full paint of every visible widget
+    mark("peint")
     print("peint", flush=True)
+    for name, ms in getattr(window, "startup_times", []):
+        print(f"part {name}\t{ms:.3f}", flush=True)
     app.processEvents()
     print(f"rss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}", flush=True)
 

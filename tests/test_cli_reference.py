@@ -4,12 +4,16 @@ Expected codes and counts were copied by hand from the package JSON (@etalab/dec
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cvdesk.cli import EXIT_OK, EXIT_USAGE, main
 from tests.territory.test_reference_lookup import GRAND_BESANCON_MEMBERS, VALENCIENNES_METROPOLE_MEMBER_COUNT
@@ -92,3 +96,21 @@ def test_the_real_command_needs_no_database(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "59606 · Valenciennes (59)" in result.stdout
     assert not absent.parent.exists()
+
+
+@settings(max_examples=150, deadline=None)
+@given(kind=st.sampled_from(["epci", "commune"]),
+       text=st.one_of(st.text(max_size=40), st.sampled_from(["\udcff", "9" * 40, "-1", "2A", "' OR 1=1 --", "%s"])))
+def test_whatever_is_typed_the_answer_is_matches_or_one_french_sentence(kind: str, text: str) -> None:
+    err, out = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        try:
+            code = main(["reference", kind, text])
+        except SystemExit as stop:  # argparse refuses by exiting
+            code = stop.code
+    assert code in (EXIT_OK, EXIT_USAGE)
+    assert "Erreur inattendue" not in err.getvalue() and "Traceback" not in err.getvalue()
+    if code == EXIT_OK:
+        assert out.getvalue() and err.getvalue() == ""
+    else:
+        assert err.getvalue().count("\n") == 1

@@ -1,0 +1,38 @@
+"""A coordinator types « sante » without its accent in the Actions search and sees the actions about santé."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+
+def _titles_about_sante(path: Path) -> set[str]:
+    """Read straight from the file: live actions whose fields say santé, whatever the capitals."""
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute('SELECT a.title, a.reference, a.title, p.name, a.description, a.objectives FROM "action" a'
+                            " LEFT JOIN association p ON p.id = a.porteur_id WHERE a.deleted = 0").fetchall()
+    finally:
+        conn.close()
+    return {row[0] for row in rows if "santé" in " ".join(field or "" for field in row[1:]).lower()}
+
+
+def test_typing_sante_lists_the_actions_about_sante(window, qtbot, type_text, db_path: Path) -> None:
+    expected = _titles_about_sante(db_path)
+    assert "Point santé de proximité et bilans de santé" in expected
+    window.tabs.setCurrentIndex(1)
+    tab = window.actions_tab
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert tab.search.hasFocus()
+    type_text(tab.search, "sante")
+    title = [c.key for c in tab.model.columns].index("title")
+
+    def shown() -> set[str]:
+        return {tab.model.index(row, title).data() for row in range(tab.model.rowCount())}
+
+    qtbot.waitUntil(lambda: shown() == expected, timeout=3000)
+    tab.search.clear()
+    type_text(tab.search, "SANTÉ")
+    qtbot.waitUntil(lambda: tab.model.search == "SANTÉ", timeout=3000)
+    assert shown() == expected

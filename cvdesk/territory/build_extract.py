@@ -123,7 +123,9 @@ def read_package(path: Path) -> Package:
     return Package(source, str(manifest.get("version", "?")), published, digest, communes, epcis)
 
 
-def _field(item: dict[str, Any], key: str, where: str, kind: type = str) -> Any:
+def _field(item: object, key: str, where: str, kind: type = str) -> Any:
+    if not isinstance(item, dict):
+        raise BuildError(f"{where} : un objet JSON est attendu, pas « {str(item)[:40]} ».")
     value = item.get(key)
     if not isinstance(value, kind) or isinstance(value, bool):
         raise BuildError(f"{where} : le champ « {key} » manque ou n'a pas le bon type.")
@@ -328,7 +330,12 @@ npm pack {package}@{version} --pack-destination /tmp
 python -m cvdesk.territory.build_extract /tmp/{tgz}
 ```
 
-Seule la bibliothèque standard de Python sert (tarfile, json, sqlite3) ; le réseau ne sert qu'à `npm pack`.
+Seule la bibliothèque standard de Python sert (tarfile, json, sqlite3) ; le réseau ne sert qu'à `npm pack`. Pour
+vérifier qu'un paquet redonne bien ce fichier et que chaque EPCI a exactement les membres de son `epci.json` :
+
+```
+CVDESK_DECOUPAGE_TGZ=/tmp/{tgz} python -m pytest tests/territory
+```
 
 Le même paquet redonne le même fichier, octet pour octet (lignes triées, `VACUUM`, taille de page {page_size},
 `user_version` {format}, en-tête sans la version de SQLite ni compteurs d'écriture). Ce fichier-ci est écrit par

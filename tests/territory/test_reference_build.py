@@ -118,6 +118,7 @@ def test_the_extract_holds_the_communes_of_today_and_the_epci_members_of_the_jso
      "le membre 01039 n'est pas une commune actuelle"),
     (lambda path: forge_package(path, epcis=[dict(EPCIS[0], code="24590116")]), "n'a pas 9 chiffres"),
     (lambda path: forge_package(path, communes="oops"), "n'est pas une liste d'objets"),
+    (lambda path: forge_package(path, epcis=[dict(EPCIS[0], membres=["59606"])]), "un objet JSON est attendu"),
 ])
 def test_a_bad_package_is_refused_in_one_french_sentence_and_writes_nothing(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], forge, reason: str) -> None:

@@ -6,6 +6,7 @@
                                             rows of results.md stay as they were measured
     … --before TREE                         also starts an older source tree (e.g. a `git archive` of a commit),
                                             alternating with this one, for a side-by-side start-up comparison
+    … --after TREE                          the tree whose window is measured (default: this one)
 """
 from __future__ import annotations
 
@@ -39,9 +40,9 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def startup_figures(db: Path, repeat: int, before: Path | None) -> tuple[list[Figure], str]:
+def startup_figures(db: Path, repeat: int, before: Path | None, after: Path | None = None) -> tuple[list[Figure], str]:
     """Bare window, window with the data, peak RSS; and the start-up breakdown section (benchmarks/startup_bench.py)."""
-    startup = measure_startup(db, repeat, before)
+    startup = measure_startup(db, repeat, before, after=after)
     return startup.figures(), startup.breakdown(before.name if before else None)
 
 
@@ -111,10 +112,11 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
     parser.add_argument("--only", choices=["start"], help="start : seulement le démarrage de la fenêtre")
     parser.add_argument("--before", type=Path, help="arbre source d'une version antérieure, démarrée en alternance")
+    parser.add_argument("--after", type=Path, help="arbre source dont la fenêtre est mesurée (par défaut celui-ci)")
     args = parser.parse_args()
     repeat = 3 if args.quick and args.repeat == 5 else args.repeat
     db = dataset(args.quick)
-    figures, startup = startup_figures(db, repeat, args.before)
+    figures, startup = startup_figures(db, repeat, args.before, args.after)
     out = args.out if not args.quick else args.out.with_name("results-quick.md")
     if args.only == "start":
         write_results(figures, args.quick, out, startup, partial=True)

@@ -201,13 +201,14 @@ class Startup:
         return "\n".join(lines) + "\n"
 
 
-def measure(db: Path, repeat: int, before: Path | None = None, with_imports: bool = True) -> Startup:
+def measure(db: Path, repeat: int, before: Path | None = None, with_imports: bool = True,
+            after: Path | None = None) -> Startup:
     """Alternate the variants repeat times, each on its own copy of db (the dataset itself is never opened)."""
     with tempfile.TemporaryDirectory() as folder:
         variants: list[tuple[str, Path | None, Path | None]] = [("nue", None, None)]
         if before is not None:
             variants.append(("avant", Path(folder) / "avant.db", before))
-        variants.append(("cvdesk", Path(folder) / "cvdesk.db", None))
+        variants.append(("cvdesk", Path(folder) / "cvdesk.db", after))
         for _name, copy, code in variants:
             if copy is not None:
                 shutil.copyfile(db, copy)
@@ -225,11 +226,13 @@ def main() -> int:
     parser.add_argument("--db", type=Path, default=ROOT / "benchmarks" / "data" / "national.db")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--before", type=Path, help="arbre source d'une version antérieure, mesurée en alternance")
+    parser.add_argument("--after", type=Path, help="arbre source mesuré comme « cvdesk » (par défaut celui-ci), "
+                                                   "par exemple un `git archive HEAD` sans le travail en cours")
     args = parser.parse_args()
     if not args.db.exists():
         print(f"La base {args.db} n'existe pas : python benchmarks/run.py la construit.", file=sys.stderr)
         return 2
-    startup = measure(args.db, args.repeat, args.before)
+    startup = measure(args.db, args.repeat, args.before, after=args.after)
     ok = print_table(startup.figures())
     print()
     print(startup.breakdown(args.before.name if args.before else None))

@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from cvdesk.territory.extract import EXTRACT_NAME, FORMAT_VERSION
+from cvdesk.territory.sqlite_bytes import zero_unused_space
 from cvdesk.territory.folding import epci_words, index_words, words
 
 PACKAGE_NAME = "@etalab/decoupage-administratif"
 README_NAME = "README.md"
 PAGE_SIZE = 4096
 # SQLite leaves in the header the version of the library that last wrote the file (offset 96) and counters of
-# the writes made (offsets 24 and 92); fixed values here keep the bytes independent of the machine that built it.
+# the writes made (offsets 24 and 92); fixed values here keep the bytes independent of the library that built it.
 # The two counters stay equal, so the page count in the header stays valid.
 _HEADER_STAMPS = ((24, 1), (92, 1), (96, 3_000_000))
 
@@ -270,14 +271,10 @@ def _write_sqlite(target: Path, package: Package, rows: Rows) -> None:
         conn.executemany("INSERT INTO epci_word VALUES (?, ?, ?, ?)", rows.epci_words)
         conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
         conn.execute("COMMIT")
-        conn.execute("ANALYZE")
         conn.execute("VACUUM")
     finally:
         conn.close()
-    with open(target, "r+b") as handle:
-        for offset, value in _HEADER_STAMPS:
-            handle.seek(offset)
-            handle.write(value.to_bytes(4, "big"))
+    _normalise(target)
     check = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True)
     try:
         verdict = check.execute("PRAGMA integrity_check").fetchone()[0]
@@ -285,6 +282,16 @@ def _write_sqlite(target: Path, package: Package, rows: Rows) -> None:
         check.close()
     if verdict != "ok":
         raise BuildError(f"L'extrait écrit dans {target} ne passe pas le contrôle d'intégrité de SQLite ({verdict}).")
+
+
+def _normalise(target: Path) -> None:
+    """Fixes what SQLite versions write differently around the same rows: the header stamps and the bytes no
+    row uses."""
+    data = bytearray(target.read_bytes())
+    for offset, value in _HEADER_STAMPS:
+        data[offset:offset + 4] = value.to_bytes(4, "big")
+    zero_unused_space(data, PAGE_SIZE)
+    target.write_bytes(bytes(data))
 
 
 README = """# Référentiel des communes et des EPCI
@@ -338,7 +345,8 @@ CVDESK_DECOUPAGE_TGZ=/tmp/{tgz} python -m pytest tests/territory
 ```
 
 Le même paquet redonne le même fichier, octet pour octet (lignes triées, `VACUUM`, taille de page {page_size},
-`user_version` {format}, en-tête sans la version de SQLite ni compteurs d'écriture). Ce fichier-ci est écrit par
+`user_version` {format}, en-tête sans la version de SQLite ni compteurs d'écriture, octets inoccupés des pages
+remis à zéro : SQLite 3.40 et 3.51 donnent ainsi le même fichier). Ce fichier-ci est écrit par
 le script ; ne le modifiez pas à la main.
 """
 

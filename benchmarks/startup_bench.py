@@ -31,9 +31,9 @@ CHILD = ROOT / "benchmarks" / "start_window.py"
 STEPS = (
     ("python", "Lancement de Python (interpréteur, site)"),
     ("qt", "PySide6 importé, QApplication créée (cvdesk : + traductions de Qt, garde de la molette)"),
-    ("imports", "Imports de cvdesk (fenêtre, onglet affiché exclu)"),
+    ("imports", "Imports de cvdesk (fenêtre, base ; ceux de l'onglet affiché sont dans sa construction)"),
     ("database", "Ouverture de la base (verrou, schéma)"),
-    ("window", "Construction de la fenêtre"),
+    ("window", "Construction et show() de la fenêtre"),
     ("peint", "Affichage et première peinture (show, mise en page, grab)"),
 )
 # Module groups for the import breakdown: the first prefix that matches names the group.
@@ -170,7 +170,7 @@ class Startup:
                 if part_names:
                     rest = {v: [r.steps()["window"] - sum(ms for _p, ms in r.parts)
                                 for r in self.runs[v] if r.parts and "window" in r.marks] for v in variants}
-                    lines.append("| … dont le reste (pages vides des onglets, barre d'état, réglages) | "
+                    lines.append("| … dont le reste (fenêtre, pages vides des onglets, barre d'état, réglages) | "
                                  + " | ".join(cell(rest[v]) for v in variants) + " |")
         totals = {v: [r.painted for r in self.runs[v]] for v in variants}
         lines.append("| **Total : lancement → liste peinte** | "

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -75,7 +76,9 @@ def show_window(path: Path, checks: bool = True) -> MainWindow:
     after_first_paint(window, install_wheel_guard)  # connected first: installed before the checks start
     if checks:
         after_first_paint(window, lambda: _start_opening_checks(window))
+    start = time.perf_counter()
     window.show()
+    window.startup_times.append(("show() : polissage et mise en page", (time.perf_counter() - start) * 1000))
     return window
 
 

@@ -137,8 +137,11 @@ class MainWindow(QMainWindow):
         index = [k for k, _title, _name in TABS].index(kind)
         _kind, title, name = TABS[index]
         start = time.perf_counter()
-        tab = _tab_class(kind)()
-        self.startup_times.append((f"onglet {name} : construction", _ms(start)))
+        tab_class = _tab_class(kind)
+        self.startup_times.append((f"onglet {name} : import de ses modules", _ms(start)))
+        start = time.perf_counter()
+        tab = tab_class()
+        self.startup_times.append((f"onglet {name} : construction des widgets et listes de choix", _ms(start)))
         tab.open_record.connect(self.open_record)
         tab.changed.connect(self._records_changed)
         tab.message.connect(lambda text: self.statusBar().showMessage(text, 5000))

@@ -105,8 +105,8 @@ def start_window(db: Path | None, code: Path | None = None) -> Run:
 
 def imports_by_group(db: Path | None, code: Path | None = None) -> dict[str, float]:
     """The self time of every module imported by one child, summed by group, in ms (under -X importtime)."""
-    done = subprocess.run([sys.executable, "-X", "importtime", *child_args(db, code)], capture_output=True, text=True,
-                          cwd=ROOT, check=True)
+    done = subprocess.run([sys.executable, "-X", "importtime", *child_args(db, code), "--exit-at-paint"],
+                          capture_output=True, text=True, cwd=ROOT, check=True)
     groups: dict[str, float] = {}
     for line in done.stderr.splitlines():
         match = _IMPORT_LINE.match(line)
@@ -184,8 +184,8 @@ class Startup:
             groups = [name for name, _p in GROUPS] + [OTHER_GROUP]
             lines += [
                 "",
-                "Imports par groupe de modules : temps propre (self) de chaque module sous `python -X importtime`, "
-                "un lancement de chaque, en ms. L'outil ajoute sa propre surcharge : ces chiffres se lisent entre "
+                "Imports par groupe de modules jusqu'à la liste peinte : temps propre (self) de chaque module sous "
+                "`python -X importtime`, un lancement de chaque, en ms. L'outil ajoute sa propre surcharge : ces chiffres se lisent entre "
                 "eux, pas contre les étapes ci-dessus. PySide6 crée ses classes à la première demande : ce coût "
                 "tombe dans le module qui les importe le premier (ainsi `cvdesk.ui`).",
                 "",

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 from cvdesk.domain.axes import AXES, decode_axes, encode_axes
 from cvdesk.domain.status import BROUILLON, STATUS_LABELS, STATUSES, allowed_transitions, status_label
 from cvdesk.services import choices
-from cvdesk.services.actions import delete_action, renew_action, save_action
+from cvdesk.services.actions import (delete_action, plan_warnings, propose_reference, renew_action, renewal_refusal,
+                                    save_action)
 from cvdesk.services.records import SaveResult
 from cvdesk.services.totals import years
 from cvdesk.store.models import utcnow
@@ -115,6 +116,7 @@ class ActionsTab(RecordTab):
         self.add_filter(bar, "funder", "Financeur")
         self._status = BROUILLON
         self._previous_label = ""
+        self._proposed_reference = ""  # what the form proposed; while the reference still reads it, a new year re-proposes
 
     def build_form(self, form: RecordForm) -> None:
         self.reference_edit = QLineEdit()
@@ -130,6 +132,7 @@ class ActionsTab(RecordTab):
         self.year_spin.setAccessibleName("Année de programmation")
         self.year_spin.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a click or Tab, never the wheel (see wheel_guard)
         form.add_field("year", "&Année :", self.year_spin)
+        self.year_spin.valueChanged.connect(self._year_changed)
         self.orientation_combo = ChoiceCombo("Orientation stratégique")
         self.orientation_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.orientation_combo.setMinimumContentsLength(20)
@@ -206,6 +209,22 @@ class ActionsTab(RecordTab):
                    self.objectives_edit, self.public_edit, self.total_cost_edit, self.planned_edit, self.reached_edit,
                    self.status_combo, self.plan_editor)
 
+    def _propose_reference(self) -> None:
+        """Fill the reference with the next one of the year's series (the person may type another)."""
+        self._proposed_reference = propose_reference(self.year_spin.value())
+        self.reference_edit.setText(self._proposed_reference)
+
+    def focus_first_field(self) -> None:
+        """The proposed reference is selected: typing replaces it, Tab accepts it."""
+        super().focus_first_field()
+        if self.record_id is None:
+            self.reference_edit.selectAll()
+
+    def _year_changed(self, _year: int) -> None:
+        """A new action's year changed: its proposed reference follows, unless the person typed their own."""
+        if self.record_id is None and self.reference_edit.text().strip() == self._proposed_reference:
+            self._propose_reference()
+
     def _day_in_action_year(self) -> date:
         """Where an empty date's calendar opens: today, or 1 January of the action's year when it is another one."""
         today, year = date.today(), self.year_spin.value()
@@ -241,7 +260,10 @@ class ActionsTab(RecordTab):
             edit.clear()
         for box in (self.description_edit, self.objectives_edit, self.public_edit):
             box.clear()
+        self._proposed_reference = ""
         self.year_spin.setValue(utcnow().year)
+        if not self.reference_edit.text():  # the year did not change, so _year_changed proposed nothing
+            self._propose_reference()
         self.orientation_combo.setCurrentIndex(0)
         self.porteur_combo.set_porteur(None)
         self.quartiers_list.set_checked([])
@@ -330,8 +352,10 @@ class ActionsTab(RecordTab):
         return self.noun
 
     def show_warnings(self, warnings: list[str]) -> None:
-        """The plan editor shows the plan's warnings live, under the plan; no second copy under the form."""
-        super().show_warnings([])
+        """The plan editor shows the plan's own warnings live, under the plan: only the others (a « Soldée » action
+        with nothing paid, a grant outside any envelope) go under the form, without a second copy of those."""
+        own = set(plan_warnings(self.record_id)) if warnings and self.record_id is not None else set()
+        super().show_warnings([warning for warning in warnings if warning not in own])
 
     # -- jumps and renewal -------------------------------------------------------------------------------------------
     def open_porteur(self) -> None:
@@ -340,7 +364,20 @@ class ActionsTab(RecordTab):
             self.open_record.emit("association", porteur_id)
 
     def renew(self) -> None:
-        if self.record_id is None or not self.maybe_keep_edits():
+        """Renew the action into the next year, once asked; a second renewal into that year is refused."""
+        source = choices.action_of(self.record_id) if self.record_id is not None else None
+        if source is None:
+            return
+        refusal = renewal_refusal(source.id)
+        if refusal:  # said before any question: there is nothing to confirm
+            QMessageBox.warning(self, "Reconduction impossible", refusal)
+            return
+        answer = QMessageBox.question(
+            self, "Reconduire l'action",
+            f"Reconduire l'action {source.reference} « {source.title} » en {source.year + 1} ? Une nouvelle action, "
+            "en brouillon, liée à celle-ci, reprendra ses quartiers et ses financeurs.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes or not self.maybe_keep_edits():
             return
         result = renew_action(self.record_id)
         if not result.ok:

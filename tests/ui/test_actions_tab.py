@@ -113,7 +113,7 @@ def test_the_status_offers_only_the_allowed_moves(window, qtbot, type_text) -> N
     assert tab.model.index(row, status_column).data() == "En cours"
 
 
-def test_escape_reverts_unsaved_edits(window, qtbot, type_text) -> None:
+def test_escape_reverts_unsaved_edits(window, qtbot, answer, type_text) -> None:
     window.tabs.setCurrentIndex(1)
     tab = window.actions_tab
     tab.view.selectRow(0)
@@ -122,7 +122,9 @@ def test_escape_reverts_unsaved_edits(window, qtbot, type_text) -> None:
     tab.total_cost_edit.clear()
     qtbot.keyClicks(tab.total_cost_edit, "1 000")
     assert tab.is_dirty() and "(modifié)" in tab.heading.text()
+    asked = answer(QMessageBox.StandardButton.Discard)
     qtbot.keyClick(tab.title_edit, Qt.Key.Key_Escape)
+    assert asked and "ne sont pas enregistrées" in asked[0]
     assert tab.title_edit.text() == saved_title
     assert tab.total_cost_edit.text() == euros("96 000,00")
     assert not tab.is_dirty()
@@ -209,11 +211,12 @@ def test_sort_by_amount_by_clicking_the_header(window, qtbot) -> None:
     assert tab.model.index(0, column).data() in (euros("15 000,00"), euros("260 000,00"))
 
 
-def test_renewing_creates_next_years_action_linked_to_this_one(window, qtbot) -> None:
+def test_renewing_creates_next_years_action_linked_to_this_one(window, qtbot, answer) -> None:
     window.tabs.setCurrentIndex(1)
     tab = window.actions_tab
     tab.view.selectRow(0)
     source = tab.current_record_id()
+    answer(QMessageBox.StandardButton.Yes)
     qtbot.mouseClick(tab.renew_button, Qt.MouseButton.LeftButton)
     assert tab.current_record_id() != source
     assert tab.reference_edit.text() == "2016-VM-001"

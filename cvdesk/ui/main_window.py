@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
 
     def _build_tab(self, kind: str) -> RecordTab:
         """Build a tab in place of its empty page: its form, its settings and its list as they are now."""
-        index = [k for k, _title, _name in TABS].index(kind)
+        index = {k: i for i, (k, _title, _name) in enumerate(TABS)}[kind]  # KeyError for an unknown kind
         _kind, title, name = TABS[index]
         start = time.perf_counter()
         tab_class = _tab_class(kind)

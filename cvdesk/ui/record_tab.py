@@ -140,7 +140,7 @@ class RecordTab(QWidget):
         # Not a Tab stop of its own: Tab after the first field went to this invisible frame, not the second field.
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setWidget(form_widget)
-        self._scroll = scroll
+        self.form_scroll = scroll
 
         self.error_label = QLabel()
         self.error_label.setStyleSheet(ERROR_TEXT_STYLE)
@@ -200,9 +200,9 @@ class RecordTab(QWidget):
     def _show_focused_input(self, _old: QWidget | None, new: QWidget | None) -> None:
         """Scroll the form to the input that takes the focus: the scroll area does it for Tab inside the form, not
         for Tab from the list or a click on a label's shortcut, which left the first field out of sight."""
-        form = self._scroll.widget()
+        form = self.form_scroll.widget()
         if new is not None and form is not None and form.isAncestorOf(new):
-            self._scroll.ensureWidgetVisible(new, 10, 10)
+            self.form_scroll.ensureWidgetVisible(new, 10, 10)
 
     # -- what subclasses provide ---------------------------------------------------------------------------------
     def build_filters(self, bar: QGridLayout) -> None:
@@ -490,7 +490,7 @@ class RecordTab(QWidget):
             try:
                 self._clear_messages()
                 self.clear_form()
-                # LOST LINE (restored by the screens helper, who truncated this file by mistake): one line stood here.
+                self.heading.setText(self.new_title)  # without « (modifié) »
             finally:
                 self._loading = False
             self._set_clean()

@@ -6,7 +6,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from cvdesk.store.models import db
 from cvdesk.store.search_index import (
-    ACTION_SEARCH, ASSOCIATION_SEARCH, FOLDED_FIELDS, like_pattern, register_fold_function, search_query,
+    ACTION_SEARCH, ASSOCIATION_SEARCH, FOLDED_FIELDS, like_pattern, register_fold_function, search_condition,
 )
 
 register_fold_function(db)
@@ -241,8 +241,8 @@ def _where(spec: ListSpec, search: str, filters: Mapping[str, Any] | None) -> tu
     if not words:
         pass
     elif spec.fts:
-        query, search_params = search_query(spec.fts, words)
-        clauses.append(f"t.id IN ({query})")
+        condition, search_params = search_condition(spec.fts, words, "t.id")
+        clauses.append(condition)
         params.extend(search_params)
     elif spec.folded:
         fields = f"{FOLDED_FIELDS}({', '.join(spec.search)})"

@@ -88,9 +88,12 @@ def like_pattern(word: str) -> str:
     return f"%{escape_like(fold(word))}%"
 
 
-def search_query(index_name: str, words: list[str]) -> tuple[str, list[str]]:
-    """A query of the ids of the live records holding every word (accents and case ignored) in one of the indexed
-    fields: words of 3+ letters through the trigram index, shorter ones by LIKE over the index's folded text."""
+def search_condition(index_name: str, words: list[str], record_id: str) -> tuple[str, list[str]]:
+    """An SQL condition true for the record whose id is record_id when it holds every word (accents and case
+    ignored) in one of the indexed fields: words of 3+ letters through the trigram index, shorter ones by LIKE over
+    the index's folded text. One set of ids, read once: checking each listed record instead (EXISTS) stops a list
+    sorted by reference at its first page, but costs three times more for a count or the totals of every match, and
+    for a list sorted by a column without an index (measured in benchmarks/search_bench.py)."""
     # Lengths once folded: « œu » is three letters for the index (« oeu »).
     indexed = [word for word in words if len(fold(word)) >= MIN_FRAGMENT]
     short = [word for word in words if len(fold(word)) < MIN_FRAGMENT]
@@ -102,7 +105,7 @@ def search_query(index_name: str, words: list[str]) -> tuple[str, list[str]]:
         clauses.append("text LIKE ? ESCAPE '\\'")
         params.append(like_pattern(word))
     where = " AND ".join(clauses) if clauses else "1"
-    return f"SELECT rowid FROM {index_name} WHERE {where}", params
+    return f"{record_id} IN (SELECT rowid FROM {index_name} WHERE {where})", params
 
 
 def match_expression(words: list[str]) -> str:

@@ -222,6 +222,8 @@ class ActionsTab(RecordTab):
 
     def _year_changed(self, _year: int) -> None:
         """A new action's year changed: its proposed reference follows, unless the person typed their own."""
+        if self._loading:  # a record being shown, or the form being emptied (clear_form proposes itself)
+            return
         if self.record_id is None and self.reference_edit.text().strip() == self._proposed_reference:
             self._propose_reference()
 

@@ -62,7 +62,7 @@ def after_first_paint(window: MainWindow, work: Callable[[], None]) -> None:
         work()
 
     window.first_painted.connect(run)
-    QTimer.singleShot(AFTER_PAINT_AT_THE_LATEST_MS, run)
+    QTimer.singleShot(AFTER_PAINT_AT_THE_LATEST_MS, window, run)  # the window as context: nothing once it is gone
 
 
 def show_window(path: Path, checks: bool = True) -> MainWindow:

@@ -168,7 +168,8 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            QTimer.singleShot(0, self.first_painted.emit)  # after this paint pass, the list included, is on screen
+            # After this paint pass (the list included) is on screen; the window as context: no emit once it is gone.
+            QTimer.singleShot(0, self, self.first_painted.emit)
 
     def _action(self, menu: QMenu, text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None,
                 tip: str = "") -> QAction:

@@ -1,6 +1,6 @@
 """Folding accented letters to plain ones (« Santé » → « Sante », « cœur » → « coeur ») so that a search finds a
-word however its accents were typed: one table, applied the same way in Python (to the typed words) and in SQL (to
-the stored text, by nested replace() that any SQLite tool can run, since no function of ours exists there)."""
+word however its accents were typed: one table, applied the same way in Python (to the typed words, here) and in SQL
+(to the stored text, by the nested replace() that store/search_index.py generates from FOLDS)."""
 from __future__ import annotations
 
 # The French letters and their Latin neighbours that people type or paste, by the plain letters they fold to.
@@ -34,11 +34,3 @@ def fold(text: str) -> str:
     """The text with every letter of FOLDS replaced by its plain form (everything else unchanged)."""
     return text.translate(_TABLE)
 
-
-def sql_fold(expression: str) -> str:
-    """An SQL expression giving fold() of expression: no replacement yields a letter of the table, so the order
-    of the nested replace() calls cannot change the result."""
-    folded = expression
-    for accented, plain in FOLDS:
-        folded = f"replace({folded}, '{accented}', '{plain}')"
-    return folded

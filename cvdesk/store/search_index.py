@@ -40,7 +40,6 @@ class SearchIndex:
 ACTION_INDEX = SearchIndex("action_search", '"action" a LEFT JOIN association p ON p.id = a.porteur_id',
                            ("a.reference", "a.title", "COALESCE(p.name, '')", "a.description", "a.objectives"))
 ASSOCIATION_INDEX = SearchIndex("association_search", "association a", ("a.name", "a.acronym", "a.siret", "a.rna"))
-INDEXES = {index.name: index for index in (ACTION_INDEX, ASSOCIATION_INDEX)}
 ACTION_SEARCH = ACTION_INDEX.name
 ASSOCIATION_SEARCH = ASSOCIATION_INDEX.name
 
@@ -71,12 +70,6 @@ def fill_action_search(connection: Any, first_id: int = 0) -> None:
     """What the insert trigger does, for every action from first_id on, in one statement (bulk imports)."""
     connection.execute(f"INSERT INTO {ACTION_SEARCH}(rowid, text) SELECT id, text FROM {ACTION_INDEX.view} "
                        "WHERE id >= ?", (first_id,))
-
-
-def rebuild_search(database: SqliteDatabase, index: SearchIndex) -> None:
-    """Empty an index and fill it again from its records (a repair; the triggers keep it right otherwise)."""
-    database.execute_sql(f"DELETE FROM {index.name}")
-    database.execute_sql(f"INSERT INTO {index.name}(rowid, text) SELECT id, text FROM {index.view}")
 
 
 def escape_like(text: str) -> str:

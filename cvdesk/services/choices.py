@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cvdesk.services.actions import FundingInput
 from cvdesk.store.models import (
     Action,
     ActionQuartier,
@@ -16,6 +16,9 @@ from cvdesk.store.models import (
     QuartierCommune,
     db,
 )
+
+if TYPE_CHECKING:
+    from cvdesk.services.actions import FundingInput
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ def commune_ids_of(quartier_id: int) -> list[int]:
 
 def fundings_of(action_id: int) -> list[FundingInput]:
     """The action's live financing plan, in the funders' order."""
+    from cvdesk.services.actions import FundingInput  # the save path: not imported for the lists at start-up
+
     query = (Funding.select(Funding.funder, Funding.requested, Funding.granted, Funding.paid, Funding.decision_date,
                             Funding.notes)
              .join(Funder)

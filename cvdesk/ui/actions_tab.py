@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGridLayout,
     QComboBox,
-    QCompleter,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -22,14 +21,16 @@ from PySide6.QtWidgets import (
 from cvdesk.domain.axes import AXES, decode_axes, encode_axes
 from cvdesk.domain.status import BROUILLON, STATUS_LABELS, STATUSES, allowed_transitions, status_label
 from cvdesk.services import choices
-from cvdesk.services.actions import (delete_action, plan_warnings, propose_reference, renew_action, renewal_refusal,
-                                    save_action)
-from cvdesk.services.records import SaveResult
-from cvdesk.services.totals import years
 from cvdesk.store.models import utcnow
-from cvdesk.ui.financing_plan_editor import FinancingPlanEditor
-from cvdesk.ui.form_widgets import CheckList, ChoiceCombo, DateEdit, IntEdit, MoneyEdit, RecordForm
 from cvdesk.ui.record_tab import RecordTab
+
+if TYPE_CHECKING:
+    from cvdesk.services.records import SaveResult
+    from cvdesk.ui.form_widgets import RecordForm
+
+# The form's modules (its widgets, the financing plan, the porteur's completion) and the save path
+# (cvdesk.services.actions: validation, financing rules, records) are imported where they are used: the list
+# comes up without them, the form right after the first paint.
 
 
 def _text_box(accessible_name: str, height: int = 60) -> QPlainTextEdit:
@@ -38,66 +39,6 @@ def _text_box(accessible_name: str, height: int = 60) -> QPlainTextEdit:
     box.setTabChangesFocus(True)
     box.setFixedHeight(height)
     return box
-
-
-class PorteurCombo(QComboBox):
-    """The porteur, typed with completion over every association (thousands of them), or picked from the list."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setEditable(True)
-        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.setAccessibleName("Porteur de l'action")
-        self.lineEdit().setPlaceholderText("Tapez une partie du nom de l'association")
-        self.setMaxVisibleItems(15)
-        self._ids: list[int] = []
-        self._index_of: dict[int, int] = {}
-        self._by_label: dict[str, int] = {}
-        self._names = QStringListModel(self)
-        self.setModel(self._names)
-        completer = QCompleter(self._names, self)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.setCompleter(completer)
-        self.loaded = False
-
-    def set_choices(self, porteurs: list[choices.Choice]) -> None:
-        text = self.currentText()
-        self.blockSignals(True)
-        self._names.setStringList([choice.label for choice in porteurs])
-        self._ids = [choice.id for choice in porteurs]
-        self._index_of = {choice.id: index for index, choice in enumerate(porteurs)}
-        self._by_label = {choice.label: choice.id for choice in porteurs}
-        self.setCurrentIndex(-1)
-        self.setEditText(text)
-        self.blockSignals(False)
-        self.loaded = True
-
-    def porteur_id(self) -> int | None:
-        return self._by_label.get(self.currentText().strip())
-
-    def set_porteur(self, porteur_id: int | None) -> None:
-        index = self._index_of.get(porteur_id) if porteur_id is not None else None
-        if index is None:
-            self.setCurrentIndex(-1)
-            self.setEditText("")
-            return
-        self.setCurrentIndex(index)
-
-
-class _DoubleClickFilter(QObject):
-    """Calls back on a double-click of the watched widget (the porteur's name opens its record)."""
-
-    def __init__(self, callback: Any, parent: QObject) -> None:
-        super().__init__(parent)
-        self.callback = callback
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.MouseButtonDblClick:
-            self.callback()
-            return True
-        return False
 
 
 class ActionsTab(RecordTab):
@@ -119,6 +60,11 @@ class ActionsTab(RecordTab):
         self._proposed_reference = ""  # what the form proposed; while the reference still reads it, a new year re-proposes
 
     def build_form(self, form: RecordForm) -> None:
+        from cvdesk.ui.choice_combo import ChoiceCombo
+        from cvdesk.ui.financing_plan_editor import FinancingPlanEditor
+        from cvdesk.ui.form_widgets import CheckList, DateEdit, IntEdit, MoneyEdit
+        from cvdesk.ui.porteur_combo import DoubleClickFilter, PorteurCombo
+
         self.reference_edit = QLineEdit()
         self.reference_edit.setAccessibleName("Référence de l'action")
         self.reference_edit.setPlaceholderText("2015-VM-012")
@@ -142,7 +88,7 @@ class ActionsTab(RecordTab):
         self.porteur_button.setAccessibleName("Ouvrir la fiche du porteur")
         self.porteur_button.setToolTip("Ouvrir la fiche du porteur (ou double-cliquez sur son nom)")
         self.porteur_button.clicked.connect(self.open_porteur)
-        self._porteur_filter = _DoubleClickFilter(self.open_porteur, self)
+        self._porteur_filter = DoubleClickFilter(self.open_porteur, self)
         self.porteur_combo.lineEdit().installEventFilter(self._porteur_filter)
         porteur_row = QWidget()
         porteur_layout = QHBoxLayout(porteur_row)
@@ -211,6 +157,8 @@ class ActionsTab(RecordTab):
 
     def _propose_reference(self) -> None:
         """Fill the reference with the next one of the year's series (the person may type another)."""
+        from cvdesk.services.actions import propose_reference
+
         self._proposed_reference = propose_reference(self.year_spin.value())
         self.reference_edit.setText(self._proposed_reference)
 
@@ -233,6 +181,8 @@ class ActionsTab(RecordTab):
         return today if today.year == year else date(year, 1, 1)
 
     def load_filter_choices(self) -> None:
+        from cvdesk.services.totals import years
+
         self.set_filter_choices("orientation", choices.orientations())
         self.set_filter_loader("year", lambda: [(y, str(y)) for y in reversed(years())])
         self.set_filter_loader("commune", choices.communes)
@@ -339,12 +289,16 @@ class ActionsTab(RecordTab):
         return {"values": values, "quartiers": self.quartiers_list.checked_keys(), "fundings": fundings}, errors
 
     def write(self, values: dict[str, Any]) -> SaveResult:
+        from cvdesk.services.actions import save_action
+
         result = save_action(values["values"], self.record_id, values["quartiers"], values["fundings"])
         if not result.ok:
             self.plan_editor.show_errors(result.errors)
         return result
 
     def remove(self, record_id: int) -> bool:
+        from cvdesk.services.actions import delete_action
+
         return delete_action(record_id)
 
     def describe(self) -> str:
@@ -356,6 +310,8 @@ class ActionsTab(RecordTab):
     def show_warnings(self, warnings: list[str]) -> None:
         """The plan editor shows the plan's own warnings live, under the plan: only the others (a « Soldée » action
         with nothing paid, a grant outside any envelope) go under the form, without a second copy of those."""
+        from cvdesk.services.actions import plan_warnings
+
         own = set(plan_warnings(self.record_id)) if warnings and self.record_id is not None else set()
         super().show_warnings([warning for warning in warnings if warning not in own])
 
@@ -367,6 +323,8 @@ class ActionsTab(RecordTab):
 
     def renew(self) -> None:
         """Renew the action into the next year, once asked; a second renewal into that year is refused."""
+        from cvdesk.services.actions import renew_action, renewal_refusal
+
         source = choices.action_of(self.record_id) if self.record_id is not None else None
         if source is None:
             return

@@ -1,18 +1,19 @@
 """The Associations tab: porteurs with their identifiers checked as you type, their actions and yearly funding."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLineEdit, QPlainTextEdit, QVBoxLayout
 
 from cvdesk.domain.identifiers import check_rna, check_siren, check_siret, digits_only
-from cvdesk.services import choices, panels
-from cvdesk.services.associations import delete_association, save_association
-from cvdesk.services.records import SaveResult
-from cvdesk.services.totals import totals_by_year, years
-from cvdesk.ui.form_widgets import ChoiceCombo, RecordForm
+from cvdesk.services import choices
 from cvdesk.ui.record_tab import RecordTab
-from cvdesk.ui.related_panels import ActionsPanel, TotalsPanel
+
+if TYPE_CHECKING:
+    from cvdesk.services.records import SaveResult
+    from cvdesk.ui.form_widgets import RecordForm
+
+# The form's modules, its panels' queries and the save path are imported where they are used: the list comes first.
 
 LEGAL_FORMS = ("Association loi 1901", "Commune", "CCAS", "Établissement public", "Bailleur social", "Entreprise",
                "Société coopérative (SCIC, SCOP)", "Autre")
@@ -31,6 +32,8 @@ class AssociationsTab(RecordTab):
         self.add_filter(bar, "year", "Année d'action", "toutes")
 
     def build_form(self, form: RecordForm) -> None:
+        from cvdesk.ui.choice_combo import ChoiceCombo
+
         def line(name: str, label: str, accessible: str) -> QLineEdit:
             edit = QLineEdit()
             edit.setAccessibleName(accessible)
@@ -93,6 +96,8 @@ class AssociationsTab(RecordTab):
         return check
 
     def build_panels(self, layout: QVBoxLayout) -> None:
+        from cvdesk.ui.related_panels import ActionsPanel, TotalsPanel
+
         self.actions_panel = ActionsPanel("Actions portées")
         self.actions_panel.action_activated.connect(lambda action_id: self.open_record.emit("action", action_id))
         self.years_panel = TotalsPanel("Financements par année", "Année")
@@ -100,6 +105,8 @@ class AssociationsTab(RecordTab):
         layout.addWidget(self.years_panel)
 
     def load_filter_choices(self) -> None:
+        from cvdesk.services.totals import years
+
         self.set_filter_loader("commune", choices.communes)
         self.set_filter_loader("year", lambda: [(y, str(y)) for y in reversed(years())])
 
@@ -121,6 +128,9 @@ class AssociationsTab(RecordTab):
         self.years_panel.show_totals([])
 
     def load_record(self, record_id: int) -> bool:
+        from cvdesk.services import panels
+        from cvdesk.services.totals import totals_by_year
+
         record = choices.association_of(record_id)
         if record is None:
             return False
@@ -155,9 +165,13 @@ class AssociationsTab(RecordTab):
         return values, {}
 
     def write(self, values: dict[str, Any]) -> SaveResult:
+        from cvdesk.services.associations import save_association
+
         return save_association(values, self.record_id)
 
     def remove(self, record_id: int) -> bool:
+        from cvdesk.services.associations import delete_association
+
         return delete_association(record_id)
 
     def describe(self) -> str:

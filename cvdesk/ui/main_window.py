@@ -91,8 +91,10 @@ class MainWindow(QMainWindow):
         start = time.perf_counter()
         self._build_menus()
         self.startup_times.append(("menus et barre d'outils", _ms(start)))
-        # The printing, exchange and backup entries, and the status bar's counts (three COUNTs over the base), come
-        # right after the first paint: their modules and queries are not on the way to the list.
+        # The shown tab's form comes right after the first paint (the list first), before anything else waiting
+        # for it; then the printing, exchange and backup entries, and the status bar's counts (three COUNTs over
+        # the base): their modules and queries are not on the way to the list.
+        self.first_painted.connect(self._complete_forms)
         self._menus_completed = False
         self.first_painted.connect(self.complete_menus)
         self.file_menu.aboutToShow.connect(self.complete_menus)  # a window never painted (minimised) gets them too
@@ -140,7 +142,7 @@ class MainWindow(QMainWindow):
         tab_class = _tab_class(kind)
         self.startup_times.append((f"onglet {name} : import de ses modules", _ms(start)))
         start = time.perf_counter()
-        tab = tab_class()
+        tab = tab_class(form_later=not self._painted)  # before the first paint: the list alone, the form after it
         self.startup_times.append((f"onglet {name} : construction des widgets et listes de choix", _ms(start)))
         tab.open_record.connect(self.open_record)
         tab.changed.connect(self._records_changed)
@@ -163,6 +165,16 @@ class MainWindow(QMainWindow):
         tab.refresh()
         self.startup_times.append((f"onglet {name} : première requête de la liste", _ms(start)))
         return tab
+
+    def _complete_forms(self) -> None:
+        """Build the forms of the tabs built before the first paint (one, unless the settings asked for another)."""
+        for tab in self.built_tabs():
+            start = time.perf_counter()
+            pending = tab.form_pending
+            tab.ensure_form()
+            if pending:
+                name = next(n for k, _t, n in TABS if k == tab.kind)
+                self.startup_times.append((f"après la peinture : formulaire de l'onglet {name}", _ms(start)))
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
         super().paintEvent(event)

@@ -1,18 +1,19 @@
 """The Quartiers tab: priority neighbourhoods with communes, population, indicators, their actions and funding."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from cvdesk.domain.indicators import INDICATORS, MONEY_INDICATORS, format_indicator, parse_indicator
-from cvdesk.services import choices, panels
-from cvdesk.services.quartiers import delete_quartier, indicators_of, save_quartier
-from cvdesk.services.records import SaveResult
-from cvdesk.services.totals import totals_by_funder, totals_by_orientation
-from cvdesk.ui.form_widgets import CheckList, IntEdit, RecordForm
+from cvdesk.services import choices
 from cvdesk.ui.record_tab import RecordTab
-from cvdesk.ui.related_panels import ActionsPanel, TotalsPanel
+
+if TYPE_CHECKING:
+    from cvdesk.services.records import SaveResult
+    from cvdesk.ui.form_widgets import RecordForm
+
+# The form's modules, its panels' queries and the save path are imported where they are used: the list comes first.
 
 
 class IndicatorInput(QWidget):
@@ -20,6 +21,8 @@ class IndicatorInput(QWidget):
 
     def __init__(self, code: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        from cvdesk.ui.form_widgets import IntEdit
+
         self.code = code
         label = INDICATORS[code]
         self.value_edit = QLineEdit()
@@ -66,6 +69,8 @@ class QuartiersTab(RecordTab):
         self.add_filter(bar, "commune", "Commune", "toutes")
 
     def build_form(self, form: RecordForm) -> None:
+        from cvdesk.ui.form_widgets import CheckList, IntEdit
+
         self.code_edit = QLineEdit()
         self.code_edit.setAccessibleName("Code du quartier")
         self.code_edit.setPlaceholderText("QP059001 ou QN05901A")
@@ -92,6 +97,8 @@ class QuartiersTab(RecordTab):
         self.watch(self.code_edit, self.name_edit, self.communes_list, self.population_edit, self.notes_edit)
 
     def build_panels(self, layout: QVBoxLayout) -> None:
+        from cvdesk.ui.related_panels import ActionsPanel, TotalsPanel
+
         self.actions_panel = ActionsPanel("Actions dans ce quartier")
         self.actions_panel.action_activated.connect(lambda action_id: self.open_record.emit("action", action_id))
         self.orientation_panel = TotalsPanel("Financements par orientation", "Orientation")
@@ -120,6 +127,10 @@ class QuartiersTab(RecordTab):
         self.funder_panel.show_totals([])
 
     def load_record(self, record_id: int) -> bool:
+        from cvdesk.services import panels
+        from cvdesk.services.quartiers import indicators_of
+        from cvdesk.services.totals import totals_by_funder, totals_by_orientation
+
         record = choices.quartier_of(record_id)
         if record is None:
             return False
@@ -153,9 +164,13 @@ class QuartiersTab(RecordTab):
         return {"values": values, "communes": self.communes_list.checked_keys(), "indicators": indicators}, errors
 
     def write(self, values: dict[str, Any]) -> SaveResult:
+        from cvdesk.services.quartiers import save_quartier
+
         return save_quartier(values["values"], self.record_id, values["communes"], values["indicators"])
 
     def remove(self, record_id: int) -> bool:
+        from cvdesk.services.quartiers import delete_quartier
+
         return delete_quartier(record_id)
 
     def describe(self) -> str:

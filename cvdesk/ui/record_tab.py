@@ -1,7 +1,7 @@
 """What the three tabs share: the list with its search and filters beside a detail form, and the editing cycle."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -24,13 +24,16 @@ from PySide6.QtWidgets import (
 )
 
 from cvdesk.services.choices import Choice
-from cvdesk.services.records import DeletionRefused, SaveResult
 from cvdesk.store.errors import StoreError
 from cvdesk.store.models import Action, Association, Quartier, Record
-from cvdesk.ui.history_panel import HistoryPanel
-from cvdesk.ui.form_widgets import ERROR_TEXT_STYLE, ChoiceCombo, WARNING_TEXT_STYLE, RecordForm
+from cvdesk.ui.choice_combo import ChoiceCombo
 from cvdesk.ui.record_table_model import RecordTableModel, group_digits
 from cvdesk.ui.totals_row import install_totals_row
+from cvdesk.ui.wheel_guard import install_wheel_guard_soon
+
+if TYPE_CHECKING:
+    from cvdesk.services.records import SaveResult
+    from cvdesk.ui.form_widgets import RecordForm
 
 SEARCH_DELAY_MS = 150
 FILTERS_PER_ROW = 3
@@ -45,7 +48,11 @@ HISTORY_MODELS: dict[str, type[Record]] = {"quartier": Quartier, "action": Actio
 
 
 class RecordTab(QWidget):
-    """A list beside a form; subclasses build the form and say how a record loads, saves and deletes."""
+    """A list beside a form; subclasses build the form and say how a record loads, saves and deletes.
+
+    With form_later, the tab shows its list first and builds the form (with its panels, its history and its buttons)
+    when ensure_form() is called: the window does so just after its first paint. Whoever needs the form before that
+    gets it built first: the public methods, Tab out of the list, or any of the form's attributes (__getattr__)."""
 
     kind = ""  # "quartier" | "action" | "association"
     list_name = ""
@@ -56,8 +63,9 @@ class RecordTab(QWidget):
     changed = Signal()  # records were added, changed or deleted: counts and other lists may need a refresh
     message = Signal(str)  # a short note for the status bar
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, form_later: bool = False) -> None:
         super().__init__(parent)
+        self._form_pending = False  # set below: until then a missing attribute is simply missing
         self.record_id: int | None = None
         self._form_choices_loaded = False
         self._dirty = False
@@ -117,6 +125,36 @@ class RecordTab(QWidget):
         left_layout.addWidget(self.count_label)
         install_totals_row(self)  # « Total (N) » and the money sums under the list, when it has money columns
 
+        # The detail pane: empty until ensure_form() fills it (at once, unless form_later).
+        right = QWidget()
+        self._right_layout = QVBoxLayout(right)
+        self._right_layout.setContentsMargins(0, 0, 0, 0)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        # A larger screen widens the list, not the form: at 1920×1080 its money columns need no sideways scroll.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([720, 620])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.splitter)
+        self.reload_choices()
+        # Every form: also when a test or a script builds the window without make_application (see wheel_guard).
+        install_wheel_guard_soon()
+        self._form_pending = True
+        if not form_later:
+            self.ensure_form()
+
+    def ensure_form(self) -> None:
+        """Build the form, its panels, its history and its buttons, once (their modules are imported here)."""
+        if not self._form_pending:
+            return
+        self._form_pending = False
+        from cvdesk.ui.form_widgets import ERROR_TEXT_STYLE, WARNING_TEXT_STYLE, RecordForm
+        from cvdesk.ui.history_panel import HistoryPanel
+
         self.heading = QLabel(self.new_title)
         self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
         self.heading.setWordWrap(True)
@@ -168,34 +206,42 @@ class RecordTab(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.delete_button)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
+        pane = QWidget()
+        right_layout = QVBoxLayout(pane)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(scroll, 1)
         right_layout.addWidget(self.warning_label)
         right_layout.addWidget(self.error_label)
         right_layout.addLayout(buttons)
+        self._right_layout.addWidget(pane)
+        pane.show()  # at once, in a tab already on screen (Qt would show it at the next turn of the event loop)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
-        # A larger screen widens the list, not the form: at 1920×1080 its money columns need no sideways scroll.
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 0)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([720, 620])
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.splitter)
         chain: list[QWidget] = [self.search, *self.filter_combos.values(), self.view]
         if self.form.rows:
             chain.append(next(iter(self.form.rows.values())).field)
         for before, after in zip(chain, chain[1:]):  # search, filters, list, then the form in reading order
             self.setTabOrder(before, after)
-        self.reload_choices()
         self._update_buttons()
         app = QApplication.instance()
         if app is not None:
             app.focusChanged.connect(self._show_focused_input)
+
+    @property
+    def form_pending(self) -> bool:
+        """Whether the form is still to be built (by ensure_form, or by its first use)."""
+        return bool(self.__dict__.get("_form_pending"))
+
+    def __getattr__(self, name: str) -> Any:
+        """Only for an attribute not found: a form widget asked for before the form was built builds it first."""
+        if name.startswith("__") or not self.__dict__.get("_form_pending"):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        self.ensure_form()
+        return object.__getattribute__(self, name)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 (Qt's names)
+        """Tab out of the list goes on to the form's first field: the form is built for it if need be."""
+        self.ensure_form()
+        return super().focusNextPrevChild(next)
 
     def _show_focused_input(self, _old: QWidget | None, new: QWidget | None) -> None:
         """Scroll the form to the input that takes the focus: the scroll area does it for Tab inside the form, not
@@ -370,6 +416,7 @@ class RecordTab(QWidget):
         self.error_label.hide()
 
     def show_errors(self, errors: dict[str, str]) -> None:
+        self.ensure_form()
         unplaced = self.form.show_errors(errors)
         self.error_label.setText("L'enregistrement est refusé : " + " ".join(errors.values()) if errors else "")
         self.error_label.setVisible(bool(errors))
@@ -377,11 +424,13 @@ class RecordTab(QWidget):
             self.error_label.setText("L'enregistrement est refusé : " + " ".join(errors.values()))
 
     def show_warnings(self, warnings: list[str]) -> None:
+        self.ensure_form()
         self.warning_label.setText("\n".join(f"Attention : {w}" for w in warnings))
         self.warning_label.setVisible(bool(warnings))
 
     def show_record(self, record_id: int) -> None:
         """Load the record into the form (no question asked: see maybe_keep_edits)."""
+        self.ensure_form()
         self._loading = True
         try:
             self._clear_messages()
@@ -422,6 +471,7 @@ class RecordTab(QWidget):
         return self._ask_about_edits("Les enregistrer ?", QMessageBox.StandardButton.Save)
 
     def new_record(self) -> None:
+        self.ensure_form()
         if not self.maybe_keep_edits():
             return
         self._loading = True
@@ -443,11 +493,13 @@ class RecordTab(QWidget):
         self.focus_first_field()
 
     def focus_first_field(self) -> None:
+        self.ensure_form()
         if self.form.rows:
             next(iter(self.form.rows.values())).field.setFocus()
 
     def save(self) -> bool:
         """Save the form through the services; on refusal the fields say why and nothing is written."""
+        self.ensure_form()
         values, errors = self.collect()
         if errors:
             self.show_errors(errors)
@@ -477,12 +529,14 @@ class RecordTab(QWidget):
     def revert(self) -> None:
         """« Annuler les modifications » (Échap, or its button): asks before dropping what was typed; on an
         unchanged form it does nothing, so a stray Échap never reloads or empties anything."""
+        self.ensure_form()
         if self._dirty:
             # Cancel by default: Échap pressed twice, or Entrée by reflex, keeps the typing.
             self._ask_about_edits("Les enregistrer, ou les abandonner ?", QMessageBox.StandardButton.Cancel)
 
     def discard_edits(self) -> None:
         """Drop unsaved edits without asking: the form shows the record as saved (or empty for a new one)."""
+        self.ensure_form()
         if self.record_id is not None:
             self.show_record(self.record_id)
         else:
@@ -503,6 +557,8 @@ class RecordTab(QWidget):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
+        from cvdesk.services.records import DeletionRefused
+
         described = self.describe()
         try:
             removed = self.remove(self.record_id)

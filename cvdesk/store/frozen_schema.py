@@ -195,4 +195,7 @@ END""",
   DELETE FROM association_search WHERE rowid = old.id;
 END""",
     "INSERT INTO association_search(rowid, text) SELECT id, text FROM association_search_source",
+    # The first page of a search in the default order (by reference) read in index order, stopping at its 200th
+    # match, instead of every match's row fetched and sorted (national, with descriptions: 43 ms -> 12 ms).
+    'CREATE INDEX "action_deleted_reference" ON "action" ("deleted", "reference")',
 )

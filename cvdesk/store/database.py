@@ -17,7 +17,6 @@ from peewee import SqliteDatabase
 
 from cvdesk.domain.dates import format_moment
 from cvdesk.store import lock as db_lock
-from cvdesk.store.backups import Backups, integrity_problem
 from cvdesk.store.errors import StoreError, describe_os_error, read_only_uri
 from cvdesk.store.migrations import MIGRATIONS, APPLICATION_ID, Migration, latest_version, migrate, schema_version
 from cvdesk.store.models import db
@@ -61,7 +60,17 @@ def _create_private_file(path: Path) -> None:
         conn.close()
 
 
+def integrity_problem(path: Path, full: bool = True, stop: Callable[[], bool] | None = None) -> str | None:
+    """SQLite's verdict on the file (cvdesk.store.backups), its module loaded when a check runs: the window's
+    opening defers the check until after its first paint."""
+    from cvdesk.store.backups import integrity_problem as problem
+
+    return problem(path, full=full, stop=stop)
+
+
 def _with_backup_hint(path: Path, message: str) -> str:
+    from cvdesk.store.backups import Backups  # only for a refused file: not on the way of a sound one
+
     good = Backups(path).newest_good()
     if good is None:
         return message + " Aucune sauvegarde en bon état n'a été trouvée."
@@ -160,6 +169,8 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_o
             db.close()
             raise
         if backup_on_open and existed:
+            from cvdesk.store.backups import Backups
+
             backups = Backups(path)
             if backups.due_at_open():
                 backups.take("ouverture")

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -22,7 +21,7 @@ from cvdesk.domain.axes import AXES, decode_axes, encode_axes
 from cvdesk.domain.status import BROUILLON, STATUS_LABELS, STATUSES, allowed_transitions, status_label
 from cvdesk.services import choices
 from cvdesk.store.models import utcnow
-from cvdesk.ui.record_tab import RecordTab
+from cvdesk.ui.record_tab import RecordTab, years_newest_first
 
 if TYPE_CHECKING:
     from cvdesk.services.records import SaveResult
@@ -181,10 +180,8 @@ class ActionsTab(RecordTab):
         return today if today.year == year else date(year, 1, 1)
 
     def load_filter_choices(self) -> None:
-        from cvdesk.services.totals import years
-
         self.set_filter_choices("orientation", choices.orientations())
-        self.set_filter_loader("year", lambda: [(y, str(y)) for y in reversed(years())])
+        self.set_filter_loader("year", years_newest_first)
         self.set_filter_loader("commune", choices.communes)
         self.set_filter_loader("quartier", choices.quartiers)
         self.set_filter_loader("funder", choices.funders)
@@ -323,6 +320,8 @@ class ActionsTab(RecordTab):
 
     def renew(self) -> None:
         """Renew the action into the next year, once asked; a second renewal into that year is refused."""
+        from PySide6.QtWidgets import QMessageBox
+
         from cvdesk.services.actions import renew_action, renewal_refusal
 
         source = choices.action_of(self.record_id) if self.record_id is not None else None

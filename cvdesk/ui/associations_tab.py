@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLineEdit, QPla
 
 from cvdesk.domain.identifiers import check_rna, check_siren, check_siret, digits_only
 from cvdesk.services import choices
-from cvdesk.ui.record_tab import RecordTab
+from cvdesk.ui.record_tab import RecordTab, years_newest_first
 
 if TYPE_CHECKING:
     from cvdesk.services.records import SaveResult
@@ -105,10 +105,8 @@ class AssociationsTab(RecordTab):
         layout.addWidget(self.years_panel)
 
     def load_filter_choices(self) -> None:
-        from cvdesk.services.totals import years
-
         self.set_filter_loader("commune", choices.communes)
-        self.set_filter_loader("year", lambda: [(y, str(y)) for y in reversed(years())])
+        self.set_filter_loader("year", years_newest_first)
 
     def load_form_choices(self) -> None:
         self.commune_combo.set_items([(None, "—"), *((c.id, c.label) for c in choices.communes())])

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QToolBar, QWidget
 
 import cvdesk
 from cvdesk.services.lists import count
@@ -308,6 +308,8 @@ class MainWindow(QMainWindow):
 
     def switch_database(self, path: Path, create: bool) -> bool:
         """Open another database in this window; the previous one stays open when the new one is refused."""
+        from PySide6.QtWidgets import QMessageBox  # its class (and enums) are built on first use
+
         from cvdesk.store.database import open_database
 
         if not self._keep_all_edits():
@@ -329,7 +331,7 @@ class MainWindow(QMainWindow):
         return True
 
     def new_database(self) -> None:
-        from PySide6.QtWidgets import QFileDialog  # its class is built by PySide on first use: not at start-up
+        from PySide6.QtWidgets import QFileDialog, QMessageBox  # its class is built by PySide on first use: not at start-up
 
         name, _ = QFileDialog.getSaveFileName(self, "Nouvelle base", str(self.db_path.parent / "nouvelle.db"),
                                               DB_FILTER)
@@ -350,7 +352,7 @@ class MainWindow(QMainWindow):
             self.switch_database(Path(name), create=False)
 
     def save_copy(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
 
         from cvdesk.store.backup import backup_to
 
@@ -366,6 +368,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Copie enregistrée : {name}", 5000)
 
     def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         demo = "<p><b>Données de démonstration.</b></p>" if is_demo() else ""
         QMessageBox.about(self, "À propos de cvdesk",
                           f"<p><b>cvdesk</b> {cvdesk.__version__}</p>"

@@ -14,9 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -32,6 +30,8 @@ from cvdesk.ui.totals_row import install_totals_row
 from cvdesk.ui.wheel_guard import install_wheel_guard_soon
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
     from cvdesk.services.records import SaveResult
     from cvdesk.ui.form_widgets import RecordForm
 
@@ -45,6 +45,13 @@ COLUMN_WIDTHS = {"reference": 115, "title": 210, "porteur": 170, "orientation": 
 
 
 HISTORY_MODELS: dict[str, type[Record]] = {"quartier": Quartier, "action": Action, "association": Association}
+
+
+def years_newest_first() -> list[tuple[int, str]]:
+    """The years of the programme, newest first, for a year filter (its module is loaded when the list opens)."""
+    from cvdesk.services.totals import years
+
+    return [(year, str(year)) for year in reversed(years())]
 
 
 class RecordTab(QWidget):
@@ -86,6 +93,10 @@ class RecordTab(QWidget):
         self.search.returnPressed.connect(self.apply_search)
 
         self.view = QTableView()
+        # PySide finds the Python class of the widget view.viewport() returns by creating every QWidget subclass of
+        # QtWidgets with its enums (about 25 ms, in the first paint of the totals row); found by its Qt name, the
+        # same widget comes back as a QWidget at once, and viewport() then returns this wrapper.
+        self._viewport = self.view.findChild(QWidget, "qt_scrollarea_viewport")
         self.view.setAccessibleName(f"Liste des {self.list_name}")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -152,6 +163,8 @@ class RecordTab(QWidget):
         if not self._form_pending:
             return
         self._form_pending = False
+        from PySide6.QtWidgets import QScrollArea
+
         from cvdesk.ui.form_widgets import ERROR_TEXT_STYLE, WARNING_TEXT_STYLE, RecordForm
         from cvdesk.ui.history_panel import HistoryPanel
 
@@ -452,6 +465,8 @@ class RecordTab(QWidget):
 
     def _ask_about_edits(self, question: str, default: QMessageBox.StandardButton) -> bool:
         """Save / Discard / Cancel about the unsaved edits: True once they are saved or dropped, False to stay."""
+        from PySide6.QtWidgets import QMessageBox
+
         answer = QMessageBox.question(
             self, "Modifications non enregistrées",
             f"Les modifications de {self.describe()} ne sont pas enregistrées. {question}",
@@ -468,6 +483,8 @@ class RecordTab(QWidget):
         """Before leaving a record with unsaved edits: True to go on (saved or dropped), False to stay."""
         if not self._dirty:
             return True
+        from PySide6.QtWidgets import QMessageBox  # its class (and enums) are built on first use: not at start-up
+
         return self._ask_about_edits("Les enregistrer ?", QMessageBox.StandardButton.Save)
 
     def new_record(self) -> None:
@@ -531,6 +548,8 @@ class RecordTab(QWidget):
         unchanged form it does nothing, so a stray Échap never reloads or empties anything."""
         self.ensure_form()
         if self._dirty:
+            from PySide6.QtWidgets import QMessageBox
+
             # Cancel by default: Échap pressed twice, or Entrée by reflex, keeps the typing.
             self._ask_about_edits("Les enregistrer, ou les abandonner ?", QMessageBox.StandardButton.Cancel)
 
@@ -552,6 +571,8 @@ class RecordTab(QWidget):
     def delete_current(self) -> None:
         if self.record_id is None:
             return
+        from PySide6.QtWidgets import QMessageBox
+
         answer = QMessageBox.question(
             self, "Supprimer", f"Supprimer {self.describe()} ? La suppression sera transmise au siège.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)

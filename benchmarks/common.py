@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -60,7 +61,8 @@ def timed(fn: Callable[[], object], repeat: int, unit: str = "ms") -> list[float
 
 
 def dataset(quick: bool) -> Path:
-    """The synthetic dataset, built once and reused (benchmarks/data is ignored by git)."""
+    """The synthetic dataset, built once and reused (benchmarks/data is ignored by git). It is never opened by
+    cvdesk in place (that would migrate it and leave a backup beside it): see migrated_copy and scratch_copy."""
     DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / ("quick.db" if quick else "national.db")
     if not path.exists():
@@ -71,14 +73,26 @@ def dataset(quick: bool) -> Path:
             Path(str(tmp) + suffix).unlink(missing_ok=True)
         subprocess.run([sys.executable, "-m", "cvdesk", "demo", "--scale", scale, "--db", str(tmp)], check=True,
                        cwd=ROOT)
-        import sqlite3
-
         conn = sqlite3.connect(tmp)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.close()
         shutil.move(tmp, path)
         Path(str(tmp) + ".verrou").unlink(missing_ok=True)
     return path
+
+
+def migrated_copy(source: Path, folder: Path) -> Path:
+    """A copy of the dataset in folder, brought to this program's schema there (a newer step's migration and its
+    backup happen in folder, never beside the dataset). The dataset itself is left at the schema it was built
+    with: an older tree started side by side (startup_bench, search_bench) may not know a newer step."""
+    sys.path.insert(0, str(ROOT))
+    from cvdesk.store.database import opened_database
+
+    copy = folder / source.name
+    shutil.copyfile(source, copy)
+    with opened_database(copy, defer_check=True):
+        pass
+    return copy
 
 
 def scratch_copy(source: Path, name: str) -> Path:

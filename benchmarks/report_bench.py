@@ -82,15 +82,16 @@ if __name__ == "__main__":
 
 def figures(db: Path, quick: bool, repeat: int) -> list:
     """The two programme figures for benchmarks/run.py."""
-    from benchmarks.common import Figure
+    from benchmarks.common import Figure, migrated_copy
     from cvdesk.reports.programme_sheet import build_programme_sheet, programme_scope
     from cvdesk.services.report_data import programme_data
     from cvdesk.store.database import close_database, open_database
 
-    open_database(db, create=False, defer_check=True)
     found = []
-    try:
-        with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder:
+        # A migrated copy: opening the dataset itself would migrate it and leave the step's backup beside it.
+        open_database(migrated_copy(db, Path(folder)), create=False, defer_check=True)
+        try:
             out = Path(folder) / "programme.pdf"
             for limit, target, runs in ((200, 1.0, repeat), (None, 30.0, max(1, min(repeat, 3)))):
                 scope = programme_scope(2015, limit=limit)
@@ -99,6 +100,6 @@ def figures(db: Path, quick: bool, repeat: int) -> list:
                 build_programme_sheet(scope, out)  # warm-up: fonts, SQLite cache
                 figure.samples = timed(lambda: build_programme_sheet(scope, out), runs)
                 found.append(figure)
-    finally:
-        close_database()
+        finally:
+            close_database()
     return found

@@ -16,13 +16,14 @@ import os
 import platform
 import sqlite3
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from benchmarks.common import ROOT, Figure, dataset, timed  # noqa: E402
+from benchmarks.common import ROOT, Figure, dataset, migrated_copy, timed  # noqa: E402
 from benchmarks.startup_bench import measure as measure_startup  # noqa: E402
 
 # Each of these modules may offer figures(db, quick, repeat) -> list[Figure] for its own part.
@@ -46,28 +47,31 @@ def startup_figures(db: Path, repeat: int, before: Path | None, after: Path | No
     return startup.figures(), startup.breakdown(before.name if before else None)
 
 
-def core_figures(db: Path, repeat: int) -> list[Figure]:
+def core_figures(dataset_path: Path, repeat: int) -> list[Figure]:
+    """On a migrated copy in a temporary folder: the dataset itself is never migrated nor backed up in place."""
     from cvdesk.services import lists
     from cvdesk.services.check import run_check
     from cvdesk.store.database import close_database, open_database
 
-    open_database(db, defer_check=True)
-    try:
-        sql_list = Figure("Liste des actions en SQL (ids triés)", "plancher de l'onglet", None)
-        sql_list.samples = timed(lambda: lists.list_ids("actions"), repeat)
-        check = Figure("Commande check", "—", None, "s")
-        check.samples = timed(run_check, max(1, repeat // 2), "s")
-    finally:
-        close_database()
-
-    def raw_scan() -> None:
-        conn = sqlite3.connect(db)
-        conn.execute('SELECT id, reference, title, year, total_cost FROM "action" WHERE deleted = 0').fetchall()
-        conn.close()
-
-    floor = Figure("Lecture brute sqlite3 des actions (plancher)", "plancher", None)
-    floor.samples = timed(raw_scan, repeat)
+    with tempfile.TemporaryDirectory() as folder:
+        db = migrated_copy(dataset_path, Path(folder))
+        open_database(db, defer_check=True)
+        try:
+            sql_list = Figure("Liste des actions en SQL (ids triés)", "plancher de l'onglet", None)
+            sql_list.samples = timed(lambda: lists.list_ids("actions"), repeat)
+            check = Figure("Commande check", "—", None, "s")
+            check.samples = timed(run_check, max(1, repeat // 2), "s")
+        finally:
+            close_database()
+        floor = Figure("Lecture brute sqlite3 des actions (plancher)", "plancher", None)
+        floor.samples = timed(lambda: raw_scan(db), repeat)
     return [sql_list, floor, check]
+
+
+def raw_scan(db: Path) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute('SELECT id, reference, title, year, total_cost FROM "action" WHERE deleted = 0').fetchall()
+    conn.close()
 
 
 def merged_rows(figures: list[Figure], out: Path) -> list[str]:

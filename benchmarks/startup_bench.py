@@ -51,6 +51,7 @@ GROUPS = (
     ("cvdesk (autres modules)", ("cvdesk",)),
 )
 OTHER_GROUP = "Bibliothèque standard de Python et le reste"
+AFTER_PAINT = "après la peinture"  # the window's parts named so are built after the first paint: not in the total
 TOTAL = "Total des imports"
 _IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)")
 
@@ -174,12 +175,13 @@ class Startup:
                 part_names: list[str] = []
                 for v in variants:
                     for run in self.runs[v]:
-                        part_names += [p for p, _ms in run.parts if p not in part_names]
+                        part_names += [p for p, _ms in run.parts
+                                       if p not in part_names and not p.startswith(AFTER_PAINT)]
                 for part in part_names:
                     cells = [cell([ms for run in self.runs[v] for p, ms in run.parts if p == part]) for v in variants]
                     lines.append(f"| … dont {part} | " + " | ".join(cells) + " |")
                 if part_names:
-                    rest = {v: [r.steps()["window"] - sum(ms for _p, ms in r.parts)
+                    rest = {v: [r.steps()["window"] - sum(ms for p, ms in r.parts if not p.startswith(AFTER_PAINT))
                                 for r in self.runs[v] if r.parts and "window" in r.marks] for v in variants}
                     lines.append("| … dont le reste (fenêtre, pages vides des onglets, barre d'état, réglages) | "
                                  + " | ".join(cell(rest[v]) for v in variants) + " |")
@@ -189,6 +191,18 @@ class Startup:
         bare = statistics.median(totals["nue"])
         lines.append("| Rapport à la fenêtre nue | "
                      + " | ".join(f"{statistics.median(totals[v]) / bare:.2f} ×" for v in variants) + " |")
+        after = {v: [r.marks["signal"] - r.painted for r in self.runs[v] if "signal" in r.marks] for v in variants}
+        if any(after.values()):
+            lines.append("| Après la peinture, hors total : jusqu'au signal `first_painted` traité (formulaire de "
+                         "l'onglet, entrées d'impression, d'échange et de sauvegarde, compteurs, garde de la molette) | "
+                         + " | ".join(cell(after[v]) for v in variants) + " |")
+            after_parts: list[str] = []
+            for v in variants:
+                for run in self.runs[v]:
+                    after_parts += [p for p, _ms in run.parts if p not in after_parts and p.startswith(AFTER_PAINT)]
+            for part in after_parts:
+                cells = [cell([ms for run in self.runs[v] for p, ms in run.parts if p == part]) for v in variants]
+                lines.append(f"| … dont {part[len(AFTER_PAINT) + 3:]} | " + " | ".join(cells) + " |")
         lines.append("| Mémoire maximale (RSS, MB) | "
                      + " | ".join(cell([r.rss for r in self.runs[v]]) for v in variants) + " |")
         if self.imports:

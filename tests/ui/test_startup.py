@@ -5,6 +5,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -167,3 +168,76 @@ def test_opening_the_window_module_imports_no_identifier_pdf_or_spreadsheet_libr
                           cwd=Path(__file__).resolve().parents[2])
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+def _inputs_named(widget: QWidget, name: str) -> list[QWidget]:
+    return [w for w in widget.findChildren(QWidget) if w.accessibleName() == name]
+
+
+def test_the_list_is_painted_first_and_the_action_form_comes_right_after(qtbot, demo_db, db_path: Path) -> None:
+    from cvdesk.ui.app import show_window
+
+    window = show_window(db_path, checks=False)
+    qtbot.addWidget(window)
+    tab = window.tabs.currentWidget()
+    # Shown, not yet painted: the list and its filters are there, the form and its buttons not yet.
+    assert tab.kind == "action" and tab.view.model() is tab.model
+    assert _inputs_named(tab, "Liste des actions") and _inputs_named(tab, "Filtrer par statut")
+    assert not _inputs_named(tab, "Référence de l'action") and not _inputs_named(tab, "Enregistrer")
+    with qtbot.waitSignal(window.first_painted, timeout=5000):
+        pass
+    # Right after the first paint the form is whole and on screen, as it always was.
+    [reference] = _inputs_named(tab, "Référence de l'action")
+    assert reference.isVisible() and _inputs_named(tab, "Porteur de l'action")[0].isVisible()
+    assert tab.heading.text() == "Nouvelle action" and tab.save_button.isVisible()
+    assert not tab.delete_button.isEnabled()  # no record shown yet
+    window.close()
+
+
+def test_ctrl_n_before_the_first_paint_gets_the_whole_form_once(qtbot, demo_db, db_path: Path) -> None:
+    from PySide6.QtWidgets import QScrollArea
+
+    from cvdesk.ui.app import show_window
+
+    year = date.today().year
+    window = show_window(db_path, checks=False)
+    qtbot.addWidget(window)
+    tab = window.tabs.currentWidget()
+    assert not _inputs_named(tab, "Référence de l'action")
+    window.new_action.trigger()  # Ctrl+N
+    assert tab.reference_edit.text().startswith(f"{year}-")
+    assert tab.heading.text() == "Nouvelle action"
+    with qtbot.waitSignal(window.first_painted, timeout=5000):
+        pass
+    # The paint's own turn found the form built: it is not built a second time.
+    assert len(tab.findChildren(QScrollArea)) == 1 and len(_inputs_named(tab, "Référence de l'action")) == 1
+    window.close()
+
+
+def test_tab_out_of_the_list_reaches_a_form_not_built_yet(qtbot, demo_db) -> None:
+    from cvdesk.ui.actions_tab import ActionsTab
+
+    tab = ActionsTab(form_later=True)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.activateWindow()
+    tab.view.setFocus()
+    assert not _inputs_named(tab, "Référence de l'action")
+    qtbot.keyClick(tab.view, Qt.Key.Key_Tab)
+    [reference] = _inputs_named(tab, "Référence de l'action")
+    qtbot.waitUntil(reference.hasFocus, timeout=2000)
+
+
+def test_a_form_method_called_before_the_form_is_built_builds_it_first(qtbot, demo_db, db_path: Path) -> None:
+    from cvdesk.ui.quartiers_tab import QuartiersTab
+
+    conn = sqlite3.connect(db_path)
+    quartier_id, code = conn.execute(
+        "SELECT id, code FROM quartier WHERE deleted = 0 ORDER BY code LIMIT 1").fetchone()
+    conn.close()
+    tab = QuartiersTab(form_later=True)
+    qtbot.addWidget(tab)
+    tab.go_to(quartier_id)
+    assert tab.code_edit.text() == code and tab.record_id == quartier_id
+    assert not tab.is_dirty() and tab.delete_button.isEnabled()

@@ -398,7 +398,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         size = settings.value("window/size")
         if isinstance(size, QSize) and size.isValid() and not self.isMaximized():
-            self.resize(size)  # restoreGeometry clamps to the screen it guesses; the size the user chose wins
+            fit_to_screen(self, size)  # the size the user chose wins, cut to this screen (chosen on a larger one?)
         state = settings.value("window/state")
         if state is not None:
             self.restoreState(state)

@@ -265,3 +265,24 @@ def _no_pictures_left_open(qtbot):
     for widget in QApplication.topLevelWidgets():
         if isinstance(widget, QMessageBox):
             widget.close()
+
+
+def test_a_window_size_remembered_on_the_monitor_still_fits_the_laptop(demo_db, db_path: Path, qtbot,
+                                                                        monkeypatch) -> None:
+    from PySide6.QtCore import QSettings, QSize
+
+    from cvdesk.ui import main_window
+
+    QSettings().setValue("window/size", QSize(1700, 1000))  # chosen last week on the 1920×1080 monitor
+    monkeypatch.setattr(main_window, "_menu_installers", lambda: [])
+    window = main_window.MainWindow(db_path)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.tabs.setCurrentIndex(1)
+    tab = window.actions_tab
+    qtbot.waitUntil(lambda: tab.save_button.isVisible())
+    assert window.screen().name() == LAPTOP
+    assert _on_screen(window, LAPTOP) + _hidden_buttons(window, [tab.save_button]) == []
+    for each in window.all_tabs():
+        each._dirty = False

@@ -286,3 +286,15 @@ def test_a_window_size_remembered_on_the_monitor_still_fits_the_laptop(demo_db, 
     assert _on_screen(window, LAPTOP) + _hidden_buttons(window, [tab.save_button]) == []
     for each in window.all_tabs():
         each._dirty = False
+
+
+def test_at_1366x768_the_printing_choices_fit_with_their_buttons(demo_db, qtbot) -> None:
+    from cvdesk.ui.report_actions import MeetingDialog, ProgrammeDialog
+
+    for name, dialog in (("programme", ProgrammeDialog()), ("reunion", MeetingDialog())):
+        qtbot.addWidget(dialog)
+        _show_on(dialog, LAPTOP, qtbot)
+        buttons = [b for b in dialog.findChildren(QAbstractButton) if b.text()]
+        assert {"Aperçu", "&Annuler"} & {b.text() for b in buttons} and len(buttons) >= 2
+        assert _on_screen(dialog, LAPTOP) + _hidden_buttons(dialog, buttons) == []
+        _look(dialog, f"{name}-1366x768")

@@ -1,4 +1,4 @@
-"""The frozen schema steps as plain SQL: what migrations 1 to 4 created, written down once and never derived
+"""The frozen schema steps as plain SQL: what migrations 1 to 5 created, written down once and never derived
 from today's models (or today's search code) again, so that a change is always a new numbered step (fresh and old
 databases alike)."""
 
@@ -198,4 +198,16 @@ END""",
     # The first page of a search in the default order (by reference) read in index order, stopping at its 200th
     # match, instead of every match's row fetched and sorted (national, with descriptions: 43 ms -> 12 ms).
     'CREATE INDEX "action_deleted_reference" ON "action" ("deleted", "reference")',
+)
+
+# Migration 5 (issue 12): what the official reference gives a commune (département, SIREN, population municipale) and a
+# funder (SIREN, and the SIRET the SCDL export names as idAttribuant), and which reference a contract was set up from.
+# NOT NULL text columns need their DEFAULT '' so that rows already there get it; the population stays NULL when unknown.
+REFERENCE_COLUMNS_V5: tuple[str, ...] = (
+    'ALTER TABLE "commune" ADD COLUMN "departement" VARCHAR(255) NOT NULL DEFAULT \'\'',
+    'ALTER TABLE "commune" ADD COLUMN "siren" VARCHAR(255) NOT NULL DEFAULT \'\'',
+    'ALTER TABLE "commune" ADD COLUMN "population" INTEGER',
+    'ALTER TABLE "funder" ADD COLUMN "siren" VARCHAR(255) NOT NULL DEFAULT \'\'',
+    'ALTER TABLE "funder" ADD COLUMN "siret" VARCHAR(255) NOT NULL DEFAULT \'\'',
+    'ALTER TABLE "contract" ADD COLUMN "reference_source" VARCHAR(255) NOT NULL DEFAULT \'\'',
 )

@@ -14,7 +14,13 @@ from playhouse.migrate import SqliteMigrator
 
 from cvdesk.store.backups import Backups
 from cvdesk.store.errors import StoreError
-from cvdesk.store.frozen_schema import BASE_SCHEMA, EXCHANGE_SCHEMA, SEARCH_SCHEMA_V3, SEARCH_SCHEMA_V4
+from cvdesk.store.frozen_schema import (
+    BASE_SCHEMA,
+    EXCHANGE_SCHEMA,
+    REFERENCE_COLUMNS_V5,
+    SEARCH_SCHEMA_V3,
+    SEARCH_SCHEMA_V4,
+)
 
 # 'cvds': marks the file as ours, so another program's SQLite database is recognised and refused.
 APPLICATION_ID = 0x63766473
@@ -40,6 +46,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "mémoire des échanges avec les autres bureaux", run_sql(*EXCHANGE_SCHEMA)),
     Migration(3, "index de recherche des actions", run_sql(*SEARCH_SCHEMA_V3)),
     Migration(4, "recherche sans accents, descriptions et objectifs compris", run_sql(*SEARCH_SCHEMA_V4)),
+    Migration(5, "référentiel officiel : communes (département, SIREN, population), SIREN/SIRET des financeurs",
+              run_sql(*REFERENCE_COLUMNS_V5)),
 )
 
 

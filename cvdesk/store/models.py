@@ -83,6 +83,7 @@ class Contract(Record):
     signed_on = DateField(null=True)
     is_demo = BooleanField(default=False)
     notes = TextField(default="")
+    reference_source = CharField(default="")  # e.g. "@etalab/decoupage-administratif 6.0.0" (step 5)
 
 
 class Signatory(Record):
@@ -103,6 +104,9 @@ class Commune(Record):
     name = CharField(index=True)
     insee_code = CharField(default="")
     postcode = CharField(default="")
+    departement = CharField(default="")  # step 5, from the official reference
+    siren = CharField(default="")
+    population = IntegerField(null=True)  # population municipale, the figure the contrats de ville use
 
 
 class Quartier(Record):
@@ -200,6 +204,8 @@ class Funder(Record):
     short_name = CharField(default="")
     kind = CharField(default="autre")
     position = IntegerField(default=0)
+    siren = CharField(default="")  # step 5
+    siret = CharField(default="")  # what the SCDL export names as idAttribuant
 
 
 class Funding(Record):

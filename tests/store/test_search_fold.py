@@ -114,7 +114,7 @@ def test_a_schema_3_database_gets_the_folded_indexes(tmp_path: Path) -> None:
     with_sante = sorted(i for i, text in texts.items() if "santé" in text.lower() or "sante" in text.lower())
     assert with_sante, "the fixture has actions about santé"
     with opened_database(copy) as database:
-        assert database.pragma("user_version") == 4
+        assert database.pragma("user_version") >= 4  # step 4 at least; later steps add columns
         counts = database.execute_sql("SELECT (SELECT count(*) FROM action_search),"
                                       " (SELECT count(*) FROM association_search),"
                                       ' (SELECT count(*) FROM "action" WHERE deleted = 0),'

@@ -8,9 +8,10 @@ from typing import Any
 
 from cvdesk.domain.axes import PILLARS
 from cvdesk.domain.dates import format_date
+from cvdesk.domain.funders import FUNDER_KINDS
 from cvdesk.domain.money import format_money
 from cvdesk.domain.status import status_label
-from cvdesk.store.models import Action, Association, Commune, Funder, History, Orientation, Quartier, Record
+from cvdesk.store.models import Action, Association, Commune, Contract, Funder, History, Orientation, Quartier, Record
 
 OPERATIONS = {"create": "Création", "update": "Modification", "delete": "Suppression",
               # Written by a package merge (cvdesk.exchange.merge_write): the package itself, then each record
@@ -32,17 +33,25 @@ FIELD_LABELS = {
     "requested": "Demandé", "granted": "Accordé", "paid": "Versé", "decision_date": "Date de décision",
     "funder": "Financeur", "action": "Action", "quartier": "Quartier", "kind": "Type", "value": "Valeur",
     "source_year": "Année de la source", "date": "Date", "amount": "Montant", "number": "Numéro", "pillar": "Pilier",
+    # The contract's reference records (the « Contrat » tab).
+    "insee_code": "Code INSEE", "departement": "Département", "short_name": "Nom court", "label": "Libellé",
+    "epci_name": "EPCI", "epci_siren": "SIREN de l'EPCI", "start_year": "Année de début", "end_year": "Année de fin",
+    "framework_signed_on": "Contrat cadre signé le", "signed_on": "Signé le", "is_demo": "Démonstration",
+    "represented_by": "Représenté par", "position": "Rang", "contract": "Contrat",
+    "reference_source": "Source du référentiel",
 }
 MONEY_FIELDS = {"total_cost", "requested", "granted", "paid", "amount"}
 # Dates are kept as ISO text in the history (services.records.plain_value) and shown as the window shows them.
 DATE_FIELDS = {"start_date", "end_date", "decision_date", "date", "signed_on", "framework_signed_on"}
 # Fields stored as codes: the history shows the label the forms show.
-CODE_LABELS = {"status": status_label, "pillar": lambda code: PILLARS.get(code, code)}
+CODE_LABELS = {"status": status_label, "pillar": lambda code: PILLARS.get(code, code),
+               "kind": lambda code: FUNDER_KINDS.get(code, code)}  # a meeting's or an indicator's kind: as stored
 
 
 # Foreign keys travel by UUID; the history shows what they name.
 REFERENCES = {
     "commune": (Commune, lambda r: r.name),
+    "contract": (Contract, lambda r: r.name),
     "orientation": (Orientation, lambda r: f"{r.number}. {r.title}"),
     "porteur": (Association, lambda r: r.name),
     "previous": (Action, lambda r: r.reference),

@@ -29,7 +29,8 @@ def save_quartier(
     """Save a quartier; when given, its communes and indicators are set to exactly these."""
     clean = dict(values)
     if isinstance(clean.get("code"), str):
-        clean["code"] = clean["code"].strip().upper()
+        # « QP 059 001 » as typed from a printed list is QP059001: stored without its spaces, so that it is unique.
+        clean["code"] = "".join(clean["code"].split()).upper()
     errors: dict[str, str] = {}
     if indicators:
         unknown = [k for k in indicators if k not in INDICATORS]

@@ -142,25 +142,23 @@ class CommunesTab(RecordTab):
         self.name_edit.setText(record.name)
         self.insee_edit.setText(record.insee_code or "")
         self.postcode_edit.setText(record.postcode or "")
-        self.departement_edit.setText(getattr(record, "departement", "") or "")
-        self.siren_edit.setText(getattr(record, "siren", "") or "")
-        self.population_edit.set_number(getattr(record, "population", None))
+        self.departement_edit.setText(record.departement or "")
+        self.siren_edit.setText(record.siren or "")
+        self.population_edit.set_number(record.population)
         return True
 
     def collect(self) -> tuple[dict[str, Any], dict[str, str]]:
-        from cvdesk.store.models import Commune
+        from cvdesk.domain.identifiers import digits_only
 
         errors: dict[str, str] = {}
         problem = self.population_edit.problem()
         if problem:
             errors["population"] = problem
         values: dict[str, Any] = {"name": self.name_edit.text().strip(), "insee_code": self.insee_edit.text().strip(),
-                                  "postcode": self.postcode_edit.text().strip()}
-        # The reference's columns (schema step 5): written where the base has them.
-        extra = {"departement": self.departement_edit.text().strip(),
-                 "siren": self.siren_edit.text().replace(" ", "").strip(),
-                 "population": self.population_edit.number()}
-        values.update({name: value for name, value in extra.items() if name in Commune._meta.fields})
+                                  "postcode": self.postcode_edit.text().strip(),
+                                  "departement": self.departement_edit.text().strip(),
+                                  "siren": digits_only(self.siren_edit.text()),
+                                  "population": self.population_edit.number()}
         return values, errors
 
     def write(self, values: dict[str, Any]) -> SaveResult:

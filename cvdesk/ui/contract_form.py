@@ -243,8 +243,7 @@ class ContractForm(QWidget):
             self.framework_edit.set_date_value(record.framework_signed_on if record else None)
             self.signed_edit.set_date_value(record.signed_on if record else None)
             self.notes_edit.setPlainText(record.notes if record else "")
-            source = getattr(record, "reference_source", "") if record else ""
-            self.source_label.setText(source or "—")
+            self.source_label.setText((record.reference_source if record else "") or "—")
             self.set_signatory_lines(signatories_of(record.id) if record else [])
             self.history.show_record(Contract, record.uuid if record else None)
             self._show_signatory_history(self.signatories.currentRow())

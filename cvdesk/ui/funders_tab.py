@@ -77,21 +77,17 @@ class FundersTab(RecordTab):
         self.name_edit.setText(record.name)
         self.short_edit.setText(record.short_name or "")
         self.kind_combo.set_value(record.kind)
-        self.siren_edit.setText(getattr(record, "siren", "") or "")
-        self.siret_edit.setText(getattr(record, "siret", "") or "")
+        self.siren_edit.setText(record.siren or "")
+        self.siret_edit.setText(record.siret or "")
         return True
 
     def collect(self) -> tuple[dict[str, Any], dict[str, str]]:
-        from cvdesk.store.models import Funder
-
         values: dict[str, Any] = {"name": self.name_edit.text().strip(), "short_name": self.short_edit.text().strip(),
                                   "kind": self.kind_combo.value()}
         siret, siren = digits_only(self.siret_edit.text()), digits_only(self.siren_edit.text())
         if siret and not siren and len(siret) == 14:
             siren = siret[:9]  # as for an association: the SIREN is the SIRET's first nine digits
-        # The identifiers' columns (schema step 5): written where the base has them.
-        values.update({name: value for name, value in (("siren", siren), ("siret", siret))
-                       if name in Funder._meta.fields})
+        values.update(siren=siren, siret=siret)
         return values, {}
 
     def write(self, values: dict[str, Any]) -> SaveResult:

@@ -97,6 +97,8 @@ class ContractTab(QWidget):
                 page.refresh()
                 if page.record_id is not None:
                     page.show_record(page.record_id)
+        if page.record_id is None and not page.is_dirty():
+            page.new_record()  # an empty form offers its pick lists (the funders of a new envelope) from the start
 
     # -- what the window asks of a tab -----------------------------------------------------------------------------
     @property

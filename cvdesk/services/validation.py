@@ -1,6 +1,7 @@
 """Per-record checks run before a save: each returns {field: French sentence} for what is wrong."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,8 +17,9 @@ from cvdesk.domain.identifiers import (
     check_siret,
     digits_only,
 )
-from cvdesk.domain.money import MAX_CENTS, NBSP
+from cvdesk.domain.axes import PILLARS
 from cvdesk.domain.funders import FUNDER_KINDS
+from cvdesk.domain.money import MAX_CENTS, NBSP
 from cvdesk.domain.status import STATUSES, check_transition
 from cvdesk.store.models import (
     RECORD_MODELS,
@@ -90,6 +92,7 @@ _LABELS: dict[str, str] = {
     "website": "Site web", "president": "Président(e)", "contact_name": "Personne à contacter",
     "insee_code": "Code INSEE", "epci_name": "Nom de l'EPCI", "epci_siren": "SIREN de l'EPCI",
     "represented_by": "Représenté par", "pillar": "Pilier", "kind": "Type", "short_name": "Nom court",
+    "departement": "Département", "population": "Population", "reference_source": "Référentiel",
     "label": "Libellé", "place": "Lieu", "attendees": "Participants", "decision": "Décision",
     "record_type": "Type d'enregistrement", "record_uuid": "Identifiant de l'enregistrement",
     "operation": "Opération", "os_user": "Utilisateur", "changes": "Modifications",
@@ -225,12 +228,29 @@ def validate_association(values: Mapping[str, Any], existing: Record | None) -> 
     return errors
 
 
+def check_departement(value: str) -> str | None:
+    """None for a département code as the reference writes it (59, 2A, 974), else a French sentence."""
+    code = value.strip().upper()
+    if re.fullmatch(r"(?:0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-8]|98[4-9])", code):
+        return None
+    return f"Le département « {value.strip()} » est invalide : attendu un code comme 59, 2A ou 974."
+
+
 @_checks_lengths(Commune)
 def validate_commune(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     _required(errors, values, existing, "name", "Le nom de la commune")
     _optional_check(errors, values, "insee_code", check_insee)
     _optional_check(errors, values, "postcode", check_postcode)
+    _optional_check(errors, values, "siren", check_siren)
+    _optional_check(errors, values, "departement", check_departement)
+    _non_negative(errors, values, "population", "La population de la commune")
+    insee = _text(values, existing, "insee_code").upper()
+    departement = _text(values, existing, "departement").upper()
+    if insee and departement and "insee_code" not in errors and "departement" not in errors \
+            and not insee.startswith(departement):
+        errors["departement"] = (f"Le code INSEE {insee} n'est pas celui d'une commune du département {departement} "
+                                 f"(il commence par {insee[:3] if insee.startswith('97') else insee[:2]}).")
     return errors
 
 
@@ -295,6 +315,9 @@ def validate_orientation(values: Mapping[str, Any], existing: Record | None) -> 
     number = _value(values, existing, "number")
     if not isinstance(number, int) or number < 1:
         errors["number"] = "Le numéro de l'orientation doit être un entier positif."
+    pillar = values.get("pillar")
+    if pillar not in (None, "") and pillar not in PILLARS:
+        errors["pillar"] = f"Le pilier « {pillar} » n'existe pas (possibles : {', '.join(PILLARS)})."
     return errors
 
 
@@ -306,6 +329,14 @@ def validate_funder(values: Mapping[str, Any], existing: Record | None) -> dict[
     if kind is not None and kind not in FUNDER_KINDS:
         errors["kind"] = (f"La catégorie de financeur « {kind} » n'existe pas (possibles : "
                           f"{', '.join(FUNDER_KINDS)}).")
+    # python-stdnum checks the keys, imported inside check_siren/check_siret (start-up time).
+    _optional_check(errors, values, "siren", check_siren)
+    _optional_check(errors, values, "siret", check_siret)
+    siret = digits_only(_text(values, existing, "siret"))
+    siren = digits_only(_text(values, existing, "siren"))
+    if siret and siren and "siret" not in errors and "siren" not in errors and siret[:9] != siren:
+        errors["siret"] = (f"Le SIRET {siret} n'est pas un établissement du SIREN {siren} "
+                           f"(il commence par {siret[:9]}).")
     return errors
 
 
@@ -315,9 +346,35 @@ def validate_envelope(values: Mapping[str, Any], existing: Record | None) -> dic
     if _value(values, existing, "funder") is None:
         errors["funder"] = "Choisissez un financeur."
     _non_negative(errors, values, "amount", "Le montant de l'enveloppe")
+    if _value(values, existing, "amount") is None:
+        errors["amount"] = "Le montant de l'enveloppe est obligatoire (0 € s'il n'est pas encore connu)."
     year = _value(values, existing, "year")
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
+    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
         errors["year"] = "L'année de l'enveloppe doit être une année entre 2000 et 2100."
+    return errors
+
+
+def envelope_year_problem(year: Any, contract: Contract | None) -> str | None:
+    """Why an envelope of this year does not fit the contract's period, or None (also when there is no contract).
+
+    Asked by the forms and the spreadsheet import only, not of an incoming package: headquarters takes each office's
+    envelopes as they were written, whatever period its own contract record says."""
+    if contract is None or not isinstance(year, int) or isinstance(year, bool):
+        return None
+    if contract.start_year <= year <= contract.end_year:
+        return None
+    return (f"L'année {year} est hors de la période du contrat « {contract.name} » "
+            f"({contract.start_year}–{contract.end_year}).")
+
+
+def validate_envelope_in_contract(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
+    """validate_envelope, and the year within the live contract's period."""
+    errors = validate_envelope(values, existing)
+    if "year" not in errors:
+        contract = Contract.select().where(Contract.deleted == False).order_by(Contract.id).first()  # noqa: E712
+        problem = envelope_year_problem(_value(values, existing, "year"), contract)
+        if problem:
+            errors["year"] = problem
     return errors
 
 
@@ -331,7 +388,22 @@ def validate_meeting(values: Mapping[str, Any], existing: Record | None) -> dict
 
 @_checks_lengths(Contract)
 def validate_contract(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
-    return {}
+    errors: dict[str, str] = {}
+    if "name" in values:
+        _required(errors, values, existing, "name", "Le nom du contrat")
+    years = {}
+    for name, label in (("start_year", "de début"), ("end_year", "de fin")):
+        year = _value(values, existing, name)
+        if name in values or existing is not None:
+            if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+                errors[name] = f"L'année {label} du contrat doit être une année entre 2000 et 2100."
+            else:
+                years[name] = year
+    if len(years) == 2 and years["end_year"] < years["start_year"]:
+        errors["end_year"] = (f"L'année de fin ({years['end_year']}) précède l'année de début "
+                              f"({years['start_year']}).")
+    _optional_check(errors, values, "epci_siren", check_siren)
+    return errors
 
 
 @_checks_lengths(Signatory)

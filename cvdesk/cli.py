@@ -264,6 +264,59 @@ def cmd_reference(args: object) -> int:
     return EXIT_OK
 
 
+def _years(text: str) -> tuple[int, int]:
+    """« 2024-2030 » (or 2024–2030) as two years; UsageError names the argument."""
+    import re
+
+    found = re.fullmatch(r"\s*(\d{4})\s*[-–/]\s*(\d{4})\s*", text or "")
+    if not found:
+        raise UsageError(f"La période « {text} » est illisible : attendu deux années comme 2024-2030 "
+                         "(argument --years).")
+    return int(found.group(1)), int(found.group(2))
+
+
+def cmd_contract_new(args: object) -> int:
+    from cvdesk.services.contract_setup import (
+        ORIENTATION_PRESETS,
+        ContractSetupError,
+        contract_exists,
+        create_contract,
+        propose_plan,
+    )
+    from cvdesk.store.database import opened_database
+    from cvdesk.store.models import Contract
+
+    start, end = _years(args.years)
+    try:
+        # Read from the reference before the base is opened: a bad SIREN or period leaves no file behind.
+        plan = propose_plan(args.epci, start, end, args.name or "")
+    except ContractSetupError as exc:
+        raise UsageError(str(exc)) from None
+    plan.orientations = list(ORIENTATION_PRESETS[args.orientations][1])
+    path = _db_path(args)
+    existed = path.exists()
+    try:
+        with (_existing(path) if existed else opened_database(path)):
+            if contract_exists():
+                name = Contract.select().where(Contract.deleted == False).first().name  # noqa: E712
+                raise UsageError(f"La base {path} contient déjà le contrat « {name} » : une base ne tient qu'un "
+                                 "contrat ; indiquez un nouveau fichier (argument --db).")
+            try:
+                contract = create_contract(plan)
+            except ContractSetupError as exc:
+                raise UsageError(str(exc)) from None
+    except BaseException:
+        if not existed:
+            _remove_database_files(path)
+        raise
+    kept = sum(1 for commune in plan.communes if commune.kept)
+    funders = [funder for funder in plan.funders if funder.kept]
+    print(f"Contrat « {contract.name} » ({start}–{end}) créé dans {path} : {kept} commune(s) de {plan.epci_name} "
+          f"(SIREN {plan.epci_siren}), {len(plan.signatories)} signataire(s), {len(plan.orientations)} "
+          f"orientation(s), {len(funders)} financeur(s) ; référentiel {plan.reference_source}.")
+    return EXIT_OK
+
+
 def cmd_window(args: object) -> int:
     from cvdesk.ui.app import run_window
 
@@ -310,6 +363,21 @@ def build_parser() -> FrenchArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="affiche le bilan sans rien écrire")
     imp.add_argument("--kind", choices=("associations", "quartiers", "actions"),
                      help="pour un tableur (.xlsx ou .csv) : ce qu'il contient")
+    contract = sub.add_parser("contract", help="crée le contrat de la base depuis le référentiel officiel",
+                              description="crée le contrat de la base depuis le référentiel officiel")
+    contract_sub = contract.add_subparsers(dest="action", metavar="ACTION", parser_class=FrenchArgumentParser,
+                                           required=True)
+    new = contract_sub.add_parser("new", help="un nouveau contrat : ses communes, ses financeurs habituels",
+                                  description="crée le contrat d'un EPCI (ses communes membres, l'EPCI financeur avec "
+                                              "son SIREN) ; la base est créée si besoin et ne doit pas déjà tenir "
+                                              "un contrat")
+    new.add_argument("--db", default=argparse.SUPPRESS, help="fichier de la base (créé s'il n'existe pas)")
+    new.add_argument("--epci", required=True, help="SIREN de l'EPCI (cvdesk reference epci NOM le donne)")
+    new.add_argument("--years", required=True, help="période du contrat, par exemple 2024-2030")
+    new.add_argument("--name", help="nom du contrat (par défaut : Contrat de ville de <EPCI> <début>–<fin>)")
+    new.add_argument("--orientations", choices=("vide", "demo", "piliers"), default="vide",
+                     help="orientations : vide (par défaut), demo (les six de la démonstration), piliers (les trois)")
+    new.set_defaults(handler=cmd_contract_new)
     reference = sub.add_parser("reference", help="cherche une commune ou un EPCI dans le référentiel officiel",
                                description="cherche une commune ou un EPCI dans le référentiel officiel (sans réseau)")
     reference.set_defaults(handler=cmd_reference)

@@ -107,7 +107,7 @@ def find_epci(epci_siren: str) -> EpciRef:
     siren = digits_only(epci_siren or "")
     problem = check_siren(siren)
     if problem:
-        raise ContractSetupError(f"{problem.rstrip('.')} : indiquez le SIREN de l'EPCI (9 chiffres, comme 242500361).")
+        raise ContractSetupError(problem)
     reference = _reference()
     epci = reference.epci(siren)
     if epci is None:

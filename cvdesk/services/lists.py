@@ -196,8 +196,11 @@ _register(ListSpec(
     source="commune t",
     columns=(
         Column("name", "Nom", "t.name"),
-        Column("insee_code", "Code INSEE", "t.insee_code"),
+        Column("insee_code", "Code INSEE", "t.insee_code", nocase=False),
         Column("postcode", "Code postal", "t.postcode"),
+        Column("departement", "Département", "t.departement", nocase=False),
+        Column("population", "Population", "t.population", "int"),
+        Column("siren", "SIREN", "t.siren", nocase=False),
     ),
     search=("t.name", "t.insee_code", "t.postcode"),
     default_sort="name",
@@ -211,8 +214,10 @@ _register(ListSpec(
         Column("name", "Nom", "t.name"),
         Column("short_name", "Nom court", "t.short_name"),
         Column("kind", "Type", "t.kind"),
+        Column("siren", "SIREN", "t.siren", nocase=False),
+        Column("siret", "SIRET", "t.siret", nocase=False),
     ),
-    search=("t.name", "t.short_name"),
+    search=("t.name", "t.short_name", "t.siren", "t.siret"),
     default_sort="name",
 ))
 

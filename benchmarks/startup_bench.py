@@ -108,27 +108,35 @@ def start_window(db: Path | None, code: Path | None = None) -> Run:
 IMPORT_RUNS = 3  # one run under -X importtime is too noisy on a shared machine: the median of three, group by group
 
 
-def imports_by_group(db: Path | None, code: Path | None = None) -> dict[str, float]:
-    """The self time of every module the child imports before its first paint, summed by group, in ms (the median
-    of IMPORT_RUNS children under -X importtime)."""
-    samples: dict[str, list[float]] = {}
+def import_times(db: Path | None, code: Path | None = None) -> dict[str, float]:
+    """The self time of every module one child imports before its first paint (under -X importtime), summed by
+    group, in ms."""
+    done = subprocess.run([sys.executable, "-X", "importtime", *child_args(db, code), "--exit-at-paint"],
+                          capture_output=True, text=True, cwd=ROOT, check=True)
+    groups: dict[str, float] = {}
+    for line in done.stderr.splitlines():
+        match = _IMPORT_LINE.match(line)
+        if not match:
+            continue
+        micros, module = int(match[1]), match[2]
+        group = next((name for name, prefixes in GROUPS
+                      if any(module == p or module.startswith(p + ".") for p in prefixes)), OTHER_GROUP)
+        groups[group] = groups.get(group, 0.0) + micros / 1000
+    groups[TOTAL] = sum(groups.values())
+    return groups
+
+
+def imports_by_group(variants: list[tuple[str, Path | None, Path | None]]) -> dict[str, dict[str, float]]:
+    """Each variant's imports by group: the median of IMPORT_RUNS children, the variants alternating as for the
+    timings (a burst of load on the shared machine then falls on all of them, not on one)."""
+    samples: dict[str, dict[str, list[float]]] = {name: {} for name, _db, _code in variants}
     for _ in range(IMPORT_RUNS):
-        done = subprocess.run([sys.executable, "-X", "importtime", *child_args(db, code), "--exit-at-paint"],
-                              capture_output=True, text=True, cwd=ROOT, check=True)
-        groups: dict[str, float] = {}
-        for line in done.stderr.splitlines():
-            match = _IMPORT_LINE.match(line)
-            if not match:
-                continue
-            micros, module = int(match[1]), match[2]
-            group = next((name for name, prefixes in GROUPS
-                          if any(module == p or module.startswith(p + ".") for p in prefixes)), OTHER_GROUP)
-            groups[group] = groups.get(group, 0.0) + micros / 1000
-        groups[TOTAL] = sum(groups.values())
-        for group, ms in groups.items():
-            samples.setdefault(group, []).append(ms)
-    return {group: statistics.median(values + [0.0] * (IMPORT_RUNS - len(values)))
-            for group, values in samples.items()}
+        for name, db, code in variants:
+            for group, ms in import_times(db, code).items():
+                samples[name].setdefault(group, []).append(ms)
+    return {name: {group: statistics.median(values + [0.0] * (IMPORT_RUNS - len(values)))
+                   for group, values in groups.items()}
+            for name, groups in samples.items()}
 
 
 @dataclass
@@ -210,7 +218,7 @@ class Startup:
             lines += [
                 "",
                 "Imports par groupe de modules jusqu'à la liste peinte : temps propre (self) de chaque module sous "
-                "`python -X importtime`, médiane de trois lancements de chaque, en ms (le total est la médiane des "
+                "`python -X importtime`, médiane de trois lancements de chaque (en alternance), en ms (le total est la médiane des "
                 "totaux). L'outil ajoute sa propre surcharge : ces chiffres se lisent entre "
                 "eux, pas contre les étapes ci-dessus. PySide6 crée ses classes à la première demande : ce coût "
                 "tombe dans le module qui les importe le premier (ainsi `cvdesk.ui`).",
@@ -243,7 +251,7 @@ def measure(db: Path, repeat: int, before: Path | None = None, with_imports: boo
         for _ in range(repeat):
             for name, copy, code in variants:
                 runs[name].append(start_window(copy, code))
-        imports = {name: imports_by_group(copy, code) for name, copy, code in variants} if with_imports else {}
+        imports = imports_by_group(variants) if with_imports else {}
     return Startup(runs, imports)
 
 

@@ -71,7 +71,8 @@ def build_demo() -> None:
         contract_values = dict(data["contract"])
         for key in ("framework_signed_on", "signed_on"):
             contract_values[key] = date.fromisoformat(contract_values[key])
-        contract = _ok(save_contract({**contract_values, "is_demo": True}), "contrat")
+        contract = _ok(save_contract({**contract_values, "is_demo": True,
+                                      "reference_source": _reference().source}), "contrat")
         for position, (name, by) in enumerate(data["signatories"]):
             _ok(save_signatory({"contract": contract.id, "name": name, "represented_by": by, "position": position}),
                 "signataire")
@@ -81,7 +82,8 @@ def build_demo() -> None:
             for number, title, pillar in data["orientations"]
         }
         communes = {
-            name: _ok(save_commune({"name": name, "postcode": postcode}), name)
+            name: _ok(save_commune({"name": name, "postcode": postcode,
+                                    **_official_commune(name, postcode, contract.epci_siren)}), name)
             for name, postcode in data["communes"]
         }
         quartiers = {}
@@ -101,8 +103,10 @@ def build_demo() -> None:
             ), code)
         funders = {}
         for position, (name, short, kind) in enumerate(data["funders"]):
-            funders[short] = _ok(save_funder({"name": name, "short_name": short, "kind": kind, "position": position}),
-                                 name)
+            # The EPCI is the one funder the reference identifies (the others are not communes or EPCI).
+            siren = contract.epci_siren if kind == "epci" else ""
+            funders[short] = _ok(save_funder({"name": name, "short_name": short, "kind": kind, "position": position,
+                                              "siren": siren}), name)
         for short, year, euros, label in data["envelopes"]:
             _ok(save_envelope({"funder": funders[short].id, "year": year, "amount": euros * 100, "label": label}),
                 "enveloppe")
@@ -111,6 +115,22 @@ def build_demo() -> None:
         for index, row in enumerate(data["actions"], start=1):
             actions.append(_build_action(index, row, orientations, associations, quartiers, funders, rng))
         _build_meetings(actions)
+
+
+def _reference() -> Any:
+    from cvdesk.territory.lookup import shared_reference
+
+    return shared_reference()
+
+
+def _official_commune(name: str, postcode: str, epci_siren: str) -> dict[str, Any]:
+    """The commune's INSEE code, département, SIREN and population municipale from the shipped reference."""
+    found = _reference().commune_named(name, postcode, epci_siren)
+    if found is None:
+        raise ValueError(f"Données de démonstration invalides : la commune « {name} » ({postcode}) est introuvable "
+                         "dans le référentiel.")
+    return {"insee_code": found.insee, "departement": found.departement, "siren": found.siren or "",
+            "population": found.population_municipale}
 
 
 def _build_association(row: list[Any], communes: dict[str, Any], rng: random.Random) -> Any:

@@ -47,7 +47,7 @@ class CommunesTab(RecordTab):
         self.completer.activated[QModelIndex].connect(lambda index: self.pick(index.row()))
         self.reference_edit.textEdited.connect(self._look_up)
         self.reference_edit.returnPressed.connect(self._pick_first)
-        form.add_field("reference", "&Référentiel :", self.reference_edit)
+        form.add_field("reference", "Référen&tiel :", self.reference_edit)
         self.reference_note = QLabel("Tapez le nom, le code postal ou le code INSEE : les champs se remplissent "
                                      "depuis le référentiel officiel (découpage administratif).")
         self.reference_note.setWordWrap(True)
@@ -64,10 +64,10 @@ class CommunesTab(RecordTab):
         self.insee_edit = line("insee_code", "Code &INSEE :", "Code INSEE")
         self.insee_edit.setPlaceholderText("5 caractères, comme 59606 ou 2A004")
         self.postcode_edit = line("postcode", "Code &postal :", "Code postal")
-        self.departement_edit = line("departement", "&Département :", "Département")
-        self.siren_edit = line("siren", "&SIREN :", "SIREN de la commune")
+        self.departement_edit = line("departement", "Départem&ent :", "Département")
+        self.siren_edit = line("siren", "SIREN :", "SIREN de la commune")
         self.population_edit = IntEdit("Population municipale", "La population")
-        form.add_field("population", "P&opulation municipale :", self.population_edit)
+        form.add_field("population", "Pop&ulation municipale :", self.population_edit)
         self.watch(self.name_edit, self.insee_edit, self.postcode_edit, self.departement_edit, self.siren_edit,
                    self.population_edit)
 
@@ -104,6 +104,18 @@ class CommunesTab(RecordTab):
         if not 0 <= row < len(self._matches):
             return
         commune = self._matches[row]
+        from cvdesk.store.models import Commune
+
+        present = Commune.get_or_none((Commune.insee_code == commune.insee) & (Commune.deleted == False))  # noqa: E712
+        if present is not None and present.id != self.record_id:
+            # Already one of the contract's communes: shown rather than entered twice (the quartiers and
+            # associations would be split between two records of one commune).
+            self.completer.popup().hide()
+            if self.maybe_keep_edits():
+                self.go_to(present.id)
+                self.form.rows["reference"].set_error(
+                    f"{commune.name} ({commune.insee}) est déjà une commune du contrat : la voici.")
+            return
         typed = self.reference_edit.text().strip()
         postcode = typed if typed in commune.postcodes else (commune.postcodes[0] if commune.postcodes else "")
         self.name_edit.setText(commune.name)

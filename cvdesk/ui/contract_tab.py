@@ -11,8 +11,9 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QLineEdit
 
 # The sub-tabs in their order: kind, title (its & gives Alt+letter inside the tab).
-SECTIONS = (("contract", "Contrat et &signataires"), ("orientation", "&Orientations"), ("commune", "Co&mmunes"),
-            ("funder", "&Financeurs"), ("envelope", "&Enveloppes"))
+# Letters no other always-shown shortcut takes (menus F, D, A; tabs Q, A, S, C), nor the fields of the sub-tabs.
+SECTIONS = (("contract", "Contrat et si&gnataires"), ("orientation", "&Orientations"), ("commune", "Co&mmunes"),
+            ("funder", "Financeu&rs"), ("envelope", "En&veloppes"))
 
 
 def _page_class(kind: str) -> type:
@@ -101,6 +102,14 @@ class ContractTab(QWidget):
             page.new_record()  # an empty form offers its pick lists (the funders of a new envelope) from the start
 
     # -- what the window asks of a tab -----------------------------------------------------------------------------
+    def __getattr__(self, name: str) -> Any:
+        """Only for an attribute not found here: the shown sub-tab's (its buttons, its list, its form's fields), so
+        that whatever the window or a check asks of a tab, it gets from the part of the contract on screen."""
+        sections = self.__dict__.get("sections")
+        if name.startswith("__") or sections is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return getattr(sections.currentWidget(), name)
+
     @property
     def search(self) -> QLineEdit:
         return self.current_page().search

@@ -93,14 +93,14 @@ class EnvelopesTab(RecordTab):
         from cvdesk.ui.form_widgets import IntEdit, MoneyEdit
 
         self.funder_combo = ChoiceCombo("Financeur de l'enveloppe")
-        form.add_field("funder", "&Financeur :", self.funder_combo)
+        form.add_field("funder", "Fi&nanceur :", self.funder_combo)
         self.year_edit = IntEdit("Année de l'enveloppe", "L'année", grouped=False)
         self.year_edit.setMaximumWidth(80)
-        form.add_field("year", "&Année :", self.year_edit)
+        form.add_field("year", "Anné&e :", self.year_edit)
         self.orientation_combo = ChoiceCombo("Orientation de l'enveloppe")
-        form.add_field("orientation", "&Orientation :", self.orientation_combo)
+        form.add_field("orientation", "Or&ientation :", self.orientation_combo)
         self.amount_edit = MoneyEdit("Montant de l'enveloppe", optional=False)
-        form.add_field("amount", "&Montant :", self.amount_edit)
+        form.add_field("amount", "Mon&tant :", self.amount_edit)
         self.label_edit = QLineEdit()
         self.label_edit.setAccessibleName("Libellé de l'enveloppe")
         self.label_edit.setPlaceholderText("par exemple « Crédits politique de la ville 2015 »")

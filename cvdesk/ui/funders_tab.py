@@ -33,14 +33,14 @@ class FundersTab(RecordTab):
             return edit
 
         self.name_edit = line("name", "&Nom :", "Nom du financeur")
-        self.short_edit = line("short_name", "Nom &court :", "Nom court du financeur")
+        self.short_edit = line("short_name", "Nom co&urt :", "Nom court du financeur")
         self.short_edit.setPlaceholderText("dans les tableaux, par exemple « État »")
         self.kind_combo = ChoiceCombo("Catégorie de financeur")
         self.kind_combo.set_items(FUNDER_KINDS.items())
         form.add_field("kind", "Ca&tégorie :", self.kind_combo)
-        self.siren_edit = line("siren", "SIRE&N :", "SIREN du financeur (9 chiffres)")
+        self.siren_edit = line("siren", "S&IREN :", "SIREN du financeur (9 chiffres)")
         self.siren_edit.setPlaceholderText("9 chiffres, déduit du SIRET")
-        self.siret_edit = line("siret", "SIRE&T :", "SIRET du financeur (14 chiffres)")
+        self.siret_edit = line("siret", "SIR&ET :", "SIRET du financeur (14 chiffres)")
         self.siret_edit.setPlaceholderText("14 chiffres")
         self.siret_hint = QLabel(SIRET_HINT)
         self.siret_hint.setWordWrap(True)

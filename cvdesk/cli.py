@@ -361,7 +361,8 @@ def build_parser() -> FrenchArgumentParser:
     imp.add_argument("package", nargs="?", metavar="FICHIER",
                      help="le paquet (.zip) à fusionner, ou un tableur (.xlsx, .csv) avec --kind")
     imp.add_argument("--dry-run", action="store_true", help="affiche le bilan sans rien écrire")
-    imp.add_argument("--kind", choices=("associations", "quartiers", "actions"),
+    imp.add_argument("--kind", choices=("associations", "quartiers", "actions", "communes", "orientations",
+                                        "funders", "envelopes"),
                      help="pour un tableur (.xlsx ou .csv) : ce qu'il contient")
     contract = sub.add_parser("contract", help="crée le contrat de la base depuis le référentiel officiel",
                               description="crée le contrat de la base depuis le référentiel officiel")

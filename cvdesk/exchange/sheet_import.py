@@ -23,6 +23,7 @@ from cvdesk.exchange.sheet_reader import Sheet, read_sheet
 from cvdesk.services.actions import FundingInput, save_action
 from cvdesk.services.associations import _normalise as normalise_association, save_association
 from cvdesk.services.quartiers import save_quartier
+from cvdesk.services.records import SaveResult
 from cvdesk.services.validation import validate_action, validate_association, validate_quartier
 from cvdesk.store.backups import backup_before_import
 from cvdesk.store.errors import WRITE_FAILED, describe_write_error
@@ -469,6 +470,19 @@ _PREPARE: dict[str, Callable[[Sheet, dict[str, int], SheetPreview], None]] = {
     "quartiers": _prepare_quartiers,
     "actions": _prepare_actions,
 }
+_SAVE: dict[str, Callable[[_Item], SaveResult]] = {
+    "associations": lambda item: save_association(item.values, item.existing_id),
+    "quartiers": lambda item: save_quartier(item.values, item.existing_id, item.extra["communes"]),
+    "actions": lambda item: save_action(item.values, item.existing_id, item.extra["quartiers"],
+                                        item.extra["fundings"]),
+}
+
+
+def register_kind(kind: str, prepare: Callable[[Sheet, dict[str, int], SheetPreview], None],
+                  save: Callable[[_Item], SaveResult]) -> None:
+    """Another kind of sheet (cvdesk.exchange.reference_import): how its rows are checked, and how one is written."""
+    _PREPARE[kind] = prepare
+    _SAVE[kind] = save
 
 
 def preview_sheet(path: Path, kind: str) -> SheetPreview:
@@ -521,13 +535,7 @@ def apply_sheet(preview: SheetPreview, progress: Callable[[int, int], None] | No
                     raise Cancelled()
                 if progress is not None and done % 50 == 0:
                     progress(done, total)
-                if preview.kind == "associations":
-                    result = save_association(item.values, item.existing_id)
-                elif preview.kind == "quartiers":
-                    result = save_quartier(item.values, item.existing_id, item.extra["communes"])
-                else:
-                    result = save_action(item.values, item.existing_id, item.extra["quartiers"],
-                                         item.extra["fundings"])
+                result = _SAVE[preview.kind](item)
                 if not result.ok:
                     failure = _refusal(preview.path, item.line, next(iter(result.errors.values())))
                     raise _Refused(failure)
@@ -546,3 +554,8 @@ def apply_sheet(preview: SheetPreview, progress: Callable[[int, int], None] | No
 
 def import_sheet(path: Path, kind: str) -> SheetPreview:
     return apply_sheet(preview_sheet(path, kind))
+
+
+# The reference records' kinds (communes, orientations, funders, envelopes) register themselves on import; they use
+# the helpers above, so they are loaded last.
+from cvdesk.exchange import reference_import  # noqa: E402,F401

@@ -17,6 +17,13 @@ DERIVED = {"action": frozenset({"requested_total", "granted_total", "paid_total"
 # Who created a record and when never change once it exists here; updated_at alone is no change of content.
 NOT_COMPARED = frozenset({"created_at", "updated_at", "office"})
 KEPT_ON_UPDATE = frozenset({"uuid", "created_at", "office"})
+# Columns a later schema step added (table -> key -> the value a package written before that step stands for): an
+# office whose cvdesk is not yet updated still sends its records, which read as if typed with those fields empty.
+ADDED_COLUMNS: dict[str, dict[str, object]] = {
+    "commune": {"departement": "", "siren": "", "population": None},  # step 5
+    "funder": {"siren": "", "siret": ""},  # step 5
+    "contract": {"reference_source": ""},  # step 5
+}
 # Reading caps, checked before any object is built. A record's line: the longest a form allows is a history
 # row of an action whose every text is full (some 450,000 characters, JSON-escaped, in UTF-8) - under 4 MB.
 # A batch: the lines parsed at a time, by count and by size, so that parsing never holds more than a few MB.

@@ -17,6 +17,7 @@ from typing import Any, Iterator
 
 from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.package_format import (
+    ADDED_COLUMNS,
     BATCH_BYTES,
     BATCH_LINES,
     FORMAT_NAME,
@@ -240,6 +241,9 @@ def parse_lines(where: str, spec: TableSpec, first: int, lines: list[bytes]) -> 
     for n, obj in enumerate(objects):
         if type(obj) is not dict:
             raise ExchangeError(f"{where}, ligne {first + n} : un objet JSON est attendu.")
+        if obj.keys() != keyset:
+            for key, default in ADDED_COLUMNS.get(spec.table, {}).items():  # a package older than the column
+                obj.setdefault(key, default)
         if obj.keys() != keyset:
             missing = sorted(keyset - obj.keys())
             extra = sorted(printable(str(k))[:40] for k in obj.keys() - keyset)

@@ -167,11 +167,15 @@ class MainWindow(QMainWindow):
         return tab
 
     def _complete_forms(self) -> None:
-        """Build the forms of the tabs built before the first paint (one, unless the settings asked for another)."""
+        """Build the forms of the tabs built before the first paint (one, unless the settings asked for another).
+        A tab holding other tabs (Contrat) says so through the same two names, or has nothing to build later."""
         for tab in self.built_tabs():
+            ensure_form = getattr(tab, "ensure_form", None)
+            if ensure_form is None:
+                continue
             start = time.perf_counter()
-            pending = tab.form_pending
-            tab.ensure_form()
+            pending = bool(getattr(tab, "form_pending", False))
+            ensure_form()
             if pending:
                 name = next(n for k, _t, n in TABS if k == tab.kind)
                 self.startup_times.append((f"après la peinture : formulaire de l'onglet {name}", _ms(start)))

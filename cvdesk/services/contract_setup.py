@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from cvdesk.domain.axes import PILLARS
 from cvdesk.domain.departements import of_departement, region_of
 from cvdesk.domain.funders import FUNDER_KINDS
-from cvdesk.domain.identifiers import check_insee, check_siren, digits_only
+from cvdesk.domain.identifiers import check_insee, check_siren, check_siret, digits_only
 from cvdesk.services.records import WriteRefused, save_or_raise
 from cvdesk.services.validation import (
     validate_commune,
@@ -249,7 +249,8 @@ def _plan_problem(plan: ContractPlan) -> str | None:
 
 def _funder_values(funder: FunderChoice, position: int) -> dict[str, object]:
     siret = digits_only(funder.siret)
-    siren = digits_only(funder.siren) or (siret[:9] if len(siret) == 14 else "")
+    # A valid SIRET alone gives its SIREN; a wrong one is reported as typed, not through a SIREN nobody typed.
+    siren = digits_only(funder.siren) or (siret[:9] if siret and check_siret(siret) is None else "")
     return {"name": funder.name.strip(), "short_name": funder.short_name.strip(), "kind": funder.kind,
             "siren": siren, "siret": siret, "position": position}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from cvdesk.domain.identifiers import digits_only
+from cvdesk.domain.identifiers import check_siret, digits_only
 from cvdesk.services.records import (
     SaveResult,
     WriteRefused,
@@ -87,7 +87,8 @@ def normalise_funder(values: Mapping[str, Any]) -> dict[str, Any]:
     for name in ("siren", "siret"):
         if isinstance(clean.get(name), str):
             clean[name] = digits_only(clean[name])
-    if clean.get("siret") and not clean.get("siren") and len(clean["siret"]) == 14:
+    # Only a valid SIRET gives its SIREN: a wrong one is reported on the field typed, not on a SIREN nobody typed.
+    if clean.get("siret") and not clean.get("siren") and check_siret(clean["siret"]) is None:
         clean["siren"] = clean["siret"][:9]
     return clean
 

@@ -245,6 +245,7 @@ class ContractForm(QWidget):
             self.signed_edit.set_date_value(record.signed_on if record else None)
             self.notes_edit.setPlainText(record.notes if record else "")
             self.source_label.setText((record.reference_source if record else "") or "—")
+            self._check_siren(self.epci_siren_edit.text())  # also when the text is as before (no textChanged)
             self.set_signatory_lines(signatories_of(record.id) if record else [])
             self.history.show_record(Contract, record.uuid if record else None)
             self._show_signatory_history(self.signatories.currentRow())

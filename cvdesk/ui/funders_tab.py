@@ -47,9 +47,12 @@ class FundersTab(RecordTab):
         self.siret_hint.setStyleSheet("color: #555;")
         form.addRow("", self.siret_hint)
         self.watch(self.name_edit, self.short_edit, self.kind_combo, self.siren_edit, self.siret_edit)
+        self._identifier_checks: list[tuple[QLineEdit, Callable[[str], None]]] = []
         for edit, name, checker, ok_text in ((self.siret_edit, "siret", check_siret, "SIRET valide."),
                                              (self.siren_edit, "siren", check_siren, "SIREN valide.")):
-            edit.textChanged.connect(self._live_check(name, checker, ok_text))
+            check = self._live_check(name, checker, ok_text)
+            edit.textChanged.connect(check)
+            self._identifier_checks.append((edit, check))
 
     def _live_check(self, name: str, checker: Callable[[str], str | None], ok_text: str) -> Callable[[str], None]:
         def check(text: str) -> None:
@@ -79,6 +82,8 @@ class FundersTab(RecordTab):
         self.kind_combo.set_value(record.kind)
         self.siren_edit.setText(record.siren or "")
         self.siret_edit.setText(record.siret or "")
+        for edit, check in self._identifier_checks:  # also when the text is as before (no textChanged)
+            check(edit.text())
         return True
 
     def collect(self) -> tuple[dict[str, Any], dict[str, str]]:

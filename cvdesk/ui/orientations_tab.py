@@ -40,7 +40,7 @@ class OrientationsTab(RecordTab):
         row.setContentsMargins(0, 0, 0, 0)
         self.number_label = QLabel("—")
         self.number_label.setAccessibleName("Numéro de l'orientation")
-        self.number_label.setMinimumWidth(30)
+        self.number_label.setMinimumWidth(self.number_label.fontMetrics().horizontalAdvance("(à la suite)") + 6)
         self.up_button = QPushButton("Mon&ter")
         self.up_button.setToolTip("Placer l'orientation avant la précédente (les numéros suivent)")
         self.down_button = QPushButton("Desce&ndre")

@@ -325,6 +325,9 @@ def _build_rules() -> dict[str, tuple[Rule, ...]]:
             Rule(("name",), form(Commune, "name"), _not_blank),
             Rule(("insee_code",), form(Commune, "insee_code"), skip_empty=True),
             Rule(("postcode",), form(Commune, "postcode"), skip_empty=True),
+            Rule(("siren",), form(Commune, "siren"), skip_empty=True),  # step 5
+            Rule(("departement",), form(Commune, "departement"), skip_empty=True),
+            Rule(("population",), form(Commune, "population"), _not_negative),
         ),
         "quartier": (
             Rule(("code",), _form_unless_filled(Quartier, "code", check_quartier_code)),
@@ -357,6 +360,8 @@ def _build_rules() -> dict[str, tuple[Rule, ...]]:
         "funder": (
             Rule(("name",), form(Funder, "name"), _not_blank),
             Rule(("kind",), _one_of(FUNDER_KINDS, "La catégorie de financeur")),
+            # Step 5: the SIRET the SCDL export names as idAttribuant, checked (and held to its SIREN) as the form does.
+            Rule(("siren", "siret"), form(Funder, "siren", "siret"), lambda column: not any(any(v) for v in column)),
         ),
         "funding": tuple(amounts(Funding, "requested", "granted", "paid")),
         "envelope": (*amounts(Envelope, "amount"), Rule(("year",), form(Envelope, "year"))),

@@ -245,12 +245,6 @@ def validate_commune(values: Mapping[str, Any], existing: Record | None) -> dict
     _optional_check(errors, values, "siren", check_siren)
     _optional_check(errors, values, "departement", check_departement)
     _non_negative(errors, values, "population", "La population de la commune")
-    insee = _text(values, existing, "insee_code").upper()
-    departement = _text(values, existing, "departement").upper()
-    if insee and departement and "insee_code" not in errors and "departement" not in errors \
-            and not insee.startswith(departement):
-        errors["departement"] = (f"Le code INSEE {insee} n'est pas celui d'une commune du département {departement} "
-                                 f"(il commence par {insee[:3] if insee.startswith('97') else insee[:2]}).")
     return errors
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.export_package import export_package
 from cvdesk.exchange.merge import import_package
 from cvdesk.services.reference import save_funder
@@ -64,3 +67,19 @@ def test_a_package_written_before_step_5_still_merges(good_package: Path, tmp_pa
     assert _column(headquarters, "SELECT count(*) FROM funder WHERE deleted = 0 AND siren = '' AND siret = ''") == [
         (8,)]
     assert _column(headquarters, "SELECT population FROM commune WHERE name = 'Valenciennes'") == [(None,)]
+
+
+def test_a_package_with_a_wrong_funder_siret_is_refused_in_one_sentence(good_package: Path, tmp_path: Path) -> None:
+    files = members(good_package)
+
+    def spoil(records: list[dict]) -> None:
+        records[0]["siret"] = "24590116000012"  # the key digit off by one (the right one is 1, see above)
+
+    forged = write(tmp_path / "faux.zip", edited(files, "funder.jsonl", spoil))
+    headquarters = tmp_path / "siege.db"
+    with opened_database(headquarters):
+        with pytest.raises(ExchangeError) as refused:
+            import_package(forged)
+        assert Funder.select().count() == 0
+    message = str(refused.value)
+    assert "funder.jsonl" in message and "SIRET 24590116000012 est invalide" in message and "\n" not in message

@@ -231,7 +231,7 @@ def validate_association(values: Mapping[str, Any], existing: Record | None) -> 
 def check_departement(value: str) -> str | None:
     """None for a département code as the reference writes it (59, 2A, 974), else a French sentence."""
     code = value.strip().upper()
-    if re.fullmatch(r"(?:0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-8]|98[4-9])", code):
+    if re.fullmatch(r"(?:0[1-9]|1\d|2[1-9AB]|[3-8]\d|9[0-5]|97[1-8]|98[4-9])", code):
         return None
     return f"Le département « {value.strip()} » est invalide : attendu un code comme 59, 2A ou 974."
 
@@ -244,7 +244,7 @@ def validate_commune(values: Mapping[str, Any], existing: Record | None) -> dict
     _optional_check(errors, values, "postcode", check_postcode)
     _optional_check(errors, values, "siren", check_siren)
     _optional_check(errors, values, "departement", check_departement)
-    _non_negative(errors, values, "population", "La population de la commune")
+    _non_negative(errors, values, "population", "Le nombre d'habitants de la commune")
     return errors
 
 

@@ -45,6 +45,8 @@ class OrientationsTab(RecordTab):
         self.up_button.setToolTip("Placer l'orientation avant la précédente (les numéros suivent)")
         self.down_button = QPushButton("Desce&ndre")
         self.down_button.setToolTip("Placer l'orientation après la suivante (les numéros suivent)")
+        self.up_button.setAccessibleName("Monter l'orientation")
+        self.down_button.setAccessibleName("Descendre l'orientation")
         self.up_button.clicked.connect(lambda: self.move(-1))
         self.down_button.clicked.connect(lambda: self.move(1))
         row.addWidget(self.number_label)

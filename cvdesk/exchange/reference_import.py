@@ -66,9 +66,10 @@ def _error(preview: SheetPreview, line: int, sheet: Sheet, positions: dict[str, 
     preview.errors.append(RowError(line, _header_of(sheet, positions, key), reason))
 
 
-def _blank_texts(values: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
-    """Empty cells of text fields as "" (a cleared value), of numbers left out (nothing to change)."""
-    return {k: ("" if v is None and k in keys else v) for k, v in values.items() if v is not None or k in keys}
+def _filled(values: dict[str, Any]) -> dict[str, Any]:
+    """The cells filled: an empty cell changes nothing in a record already there, and takes the default in a new one
+    (a funders' list without SIRETs must not erase those typed in the base)."""
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def _complete_commune(values: dict[str, Any], preview: SheetPreview, line: int, sheet: Sheet,
@@ -119,7 +120,7 @@ def _prepare_communes(sheet: Sheet, positions: dict[str, int], preview: SheetPre
             continue
         if not _complete_commune(values, preview, line, sheet, positions):
             continue
-        clean = normalise_commune(_blank_texts(values, ("postcode",)))
+        clean = normalise_commune(_filled(values))
         key = clean["insee_code"]
         if key in seen:
             preview.errors.append(RowError(line, "", f"la commune {key} figure déjà ligne {seen[key]}."))
@@ -207,10 +208,10 @@ def _prepare_funders(sheet: Sheet, positions: dict[str, int], preview: SheetPrev
             preview.errors.append(RowError(line, "", f"ce financeur figure déjà ligne {seen[key]}."))
             continue
         seen[key] = line
-        clean = normalise_funder(_blank_texts(values, ("short_name", "siren", "siret")))
-        if "kind" in positions:
-            kind = values.get("kind")
-            clean["kind"] = _funder_kind(kind) if kind else "autre"
+        clean = normalise_funder(_filled(values))
+        kind = values.get("kind")
+        if kind:
+            clean["kind"] = _funder_kind(kind)
             if clean["kind"] is None:
                 _error(preview, line, sheet, positions, "kind",
                        f"la catégorie « {kind} » n'existe pas (possibles : {', '.join(FUNDER_KINDS.values())}).")

@@ -1,0 +1,39 @@
+"""The demonstration contract uses the official reference: its 12 communes carry their real INSEE codes, SIREN,
+département and population, and Valenciennes Métropole, the one funder the reference identifies, its SIREN.
+
+The codes below were copied by hand from @etalab/decoupage-administratif 6.0.0 (communes.json); the populations
+are read from the shipped extract with sqlite3."""
+from __future__ import annotations
+
+import sqlite3
+
+from cvdesk.store.models import db
+from cvdesk.territory.extract import shipped_extract
+
+DEMO_COMMUNES = {
+    "Valenciennes": ("59606", "215906066"), "Anzin": ("59014", "215900143"),
+    "Aulnoy-lez-Valenciennes": ("59032", "215900325"), "Beuvrages": ("59079", "215900796"),
+    "Bruay-sur-l'Escaut": ("59112", "215901125"), "Condé-sur-l'Escaut": ("59153", "215901539"),
+    "Crespin": ("59160", "215901604"), "Fresnes-sur-Escaut": ("59253", "215902537"), "Marly": ("59383", "215903832"),
+    "Onnaing": ("59447", "215904475"), "Quiévrechain": ("59484", "215904848"), "Vieux-Condé": ("59616", "215906165"),
+}
+
+
+def test_the_demo_communes_carry_their_real_insee_codes_siren_and_population(demo_db) -> None:
+    stored = {name: (insee, siren) for name, insee, siren in
+              db.execute_sql("SELECT name, insee_code, siren FROM commune WHERE deleted = 0")}
+    assert stored == DEMO_COMMUNES
+    conn = sqlite3.connect(f"{shipped_extract().resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        official = dict(conn.execute("SELECT insee, population_municipale FROM commune WHERE epci_siren = 245901160"))
+    finally:
+        conn.close()
+    for insee, departement, population in db.execute_sql("SELECT insee_code, departement, population FROM commune"):
+        assert (departement, population) == ("59", official[insee])
+
+
+def test_valenciennes_metropole_funds_with_its_siren_and_the_other_funders_have_none(demo_db) -> None:
+    assert db.execute_sql("SELECT name, siren FROM funder WHERE siren != ''").fetchall() == [
+        ("Valenciennes Métropole", "245901160")]
+    assert db.execute_sql("SELECT reference_source FROM contract").fetchall() == [
+        ("@etalab/decoupage-administratif 6.0.0",)]

@@ -42,8 +42,8 @@ def _page_class(kind: str) -> type:
 
 class ContractTab(QWidget):
     """The reference records of the contract, each kind in its own sub-tab with the forms, checks, history and
-    tombstones of the other tabs. A save in one sub-tab reloads the others' pick lists when they are next shown
-    (a new funder is offered at once to the envelopes)."""
+    tombstones of the other tabs. A sub-tab is built when first shown (as the window's tabs are); a save in one
+    reloads the others' pick lists and lists when they are next shown (a new funder is offered to the envelopes)."""
 
     kind = "contract"
     open_record = Signal(str, int)
@@ -52,47 +52,66 @@ class ContractTab(QWidget):
 
     def __init__(self, parent: QWidget | None = None, form_later: bool = False) -> None:
         super().__init__(parent)
+        self._form_later = form_later
         self.sections = QTabWidget()
         self.sections.setAccessibleName("Parties du contrat")
-        self.pages: dict[str, Any] = {}
+        self.pages: dict[str, Any] = {}  # the sub-tabs built so far
         self._stale: set[str] = set()
-        for kind, title in SECTIONS:
-            page = _page_class(kind)(form_later=form_later)
-            page.changed.connect(lambda k=kind: self._page_changed(k))
-            page.message.connect(self.message)
-            page.open_record.connect(self.open_record)
-            self.pages[kind] = page
-            self.sections.addTab(page, title)
-        # The window queries the shown sub-tab's list (refresh()); the others query theirs when first shown.
-        self._stale.update(kind for kind, _title in SECTIONS[1:])
+        for _kind, title in SECTIONS:
+            self.sections.addTab(QWidget(), title)
         self.sections.currentChanged.connect(self._section_shown)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.sections)
+        self.page(SECTIONS[0][0])
 
     # -- the sub-tabs ----------------------------------------------------------------------------------------------
     def page(self, kind: str) -> Any:
-        return self.pages[kind]
+        """The sub-tab of this kind, built in place of its empty page if need be (its list queried then)."""
+        built = self.pages.get(kind)
+        if built is not None:
+            return built
+        index = [k for k, _title in SECTIONS].index(kind)
+        page = _page_class(kind)(form_later=self._form_later)
+        page.changed.connect(lambda k=kind: self._page_changed(k))
+        page.message.connect(self.message)
+        page.open_record.connect(self.open_record)
+        page.load_settings(QSettings())
+        current = self.sections.currentIndex()
+        blocked = self.sections.blockSignals(True)  # swapping the page is no change of sub-tab
+        try:
+            placeholder = self.sections.widget(index)
+            self.sections.removeTab(index)
+            self.sections.insertTab(index, page, SECTIONS[index][1])
+            self.sections.setCurrentIndex(current)
+        finally:
+            self.sections.blockSignals(blocked)
+        placeholder.deleteLater()
+        self.pages[kind] = page
+        if kind != "contract":  # the contract's form reads its record as it is built
+            page.refresh()
+        return page
 
     def current_page(self) -> Any:
-        return self.sections.currentWidget()
+        return self.page(SECTIONS[self.sections.currentIndex()][0])
 
     def show_section(self, kind: str) -> Any:
         """Bring this sub-tab forward (its edits kept) and return it."""
-        page = self.pages[kind]
-        self.sections.setCurrentWidget(page)
-        return page
+        self.sections.setCurrentIndex([k for k, _title in SECTIONS].index(kind))
+        return self.page(kind)
 
     def _page_changed(self, kind: str) -> None:
-        for other in self.pages:
-            if other != kind:
-                self._stale.add(other)
+        self._stale.update(other for other in self.pages if other != kind)
         self.changed.emit()
 
-    def _section_shown(self, _index: int) -> None:
-        page = self.current_page()
-        if page.kind in self._stale:
-            self._stale.discard(page.kind)
+    def _section_shown(self, index: int) -> None:
+        if not 0 <= index < len(SECTIONS):
+            return
+        kind = SECTIONS[index][0]
+        fresh = kind not in self.pages
+        page = self.page(kind)
+        if not fresh and kind in self._stale:
+            self._stale.discard(kind)
             page.reload_choices()
             if not page.is_dirty():
                 page.refresh()
@@ -108,7 +127,7 @@ class ContractTab(QWidget):
         sections = self.__dict__.get("sections")
         if name.startswith("__") or sections is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        return getattr(sections.currentWidget(), name)
+        return getattr(self.current_page(), name)
 
     @property
     def search(self) -> QLineEdit:
@@ -190,12 +209,11 @@ class ContractTab(QWidget):
 
     def save_settings(self, settings: QSettings) -> None:
         settings.setValue("contract/section", self.sections.currentIndex())
-        for page in self.pages.values():
+        for page in self.pages.values():  # the others' remembered widths stay as they were
             page.save_settings(settings)
 
     def load_settings(self, settings: QSettings) -> None:
-        for page in self.pages.values():
-            page.load_settings(settings)
+        """The sub-tab shown last time (each sub-tab reads its own widths when it is built)."""
         try:
             self.sections.setCurrentIndex(int(settings.value("contract/section", 0)))
         except (TypeError, ValueError):

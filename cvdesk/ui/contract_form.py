@@ -412,9 +412,14 @@ class ContractForm(QWidget):
         self.name_edit.setFocus()
 
     def delete_current(self) -> None:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        focused = QApplication.focusWidget()
+        if focused is self.signatories and self.signatories.currentRow() >= 0:
+            self.remove_signatory()  # Suppr in the signatories' list takes out the chosen one, not the contract
+            return
         if self.record_id is None:
             return
-        from PySide6.QtWidgets import QMessageBox
 
         from cvdesk.services.records import DeletionRefused
         from cvdesk.services.signatories import delete_contract

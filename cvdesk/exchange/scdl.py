@@ -17,7 +17,7 @@ SCDL_COLUMNS = (
 )
 
 _SQL = """
-SELECT fu.name, fu.kind, f.decision_date, a.reference, p.name, p.siret, a.title, f.granted, f.paid,
+SELECT fu.name, fu.kind, fu.siret, f.decision_date, a.reference, p.name, p.siret, a.title, f.granted, f.paid,
        a.start_date, a.end_date, a.total_cost, a.year
 FROM funding f
 JOIN "action" a ON a.id = f.action_id AND a.deleted = 0
@@ -51,12 +51,13 @@ def write_scdl(out: Path) -> int:
         with tmp.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, delimiter=",", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
             writer.writerow(SCDL_COLUMNS)
-            for (funder, kind, decided, reference, porteur, siret, title, granted, paid, start, end,
+            for (funder, kind, funder_siret, decided, reference, porteur, siret, title, granted, paid, start, end,
                  total_cost, year) in db.execute_sql(_SQL):
                 convention = decided or start or f"{year}-01-01"
                 period = f"{start}_{end}" if start and end else (start or convention)
                 writer.writerow([
-                    neutralise(funder), "", convention, neutralise(reference), neutralise(porteur or ""),
+                    # idAttribuant: the funder's SIRET (schema step 5), empty until someone types it.
+                    neutralise(funder), funder_siret or "", convention, neutralise(reference), neutralise(porteur or ""),
                     siret or "", neutralise(title), dot_amount(granted), "aide en numéraire",
                     "unique" if paid is not None and paid >= granted else "échelonné", period, "",
                     "oui" if kind == "fse" else "non", share(granted, total_cost or 0),

@@ -83,3 +83,25 @@ def test_a_package_with_a_wrong_funder_siret_is_refused_in_one_sentence(good_pac
         assert Funder.select().count() == 0
     message = str(refused.value)
     assert "funder.jsonl" in message and "SIRET 24590116000012 est invalide" in message and "\n" not in message
+
+
+def test_the_scdl_export_names_the_funder_by_its_siret(demo_template: Path, tmp_path: Path) -> None:
+    import csv
+
+    from cvdesk.exchange.scdl import write_scdl
+
+    office = tmp_path / "bureau.db"
+    office.write_bytes(demo_template.read_bytes())
+    with opened_database(office):
+        epci = Funder.get(Funder.kind == "epci")
+        assert save_funder({"siret": "24590116000011"}, epci.id).ok
+        write_scdl(tmp_path / "subventions.csv")
+    expected = _column(office, "SELECT count(*) FROM funding f JOIN action a ON a.id = f.action_id "
+                               "WHERE f.deleted = 0 AND a.deleted = 0 AND f.granted > 0 AND f.funder_id = "
+                               "(SELECT id FROM funder WHERE kind = 'epci')")[0][0]
+    with (tmp_path / "subventions.csv").open(encoding="utf-8", newline="") as handle:
+        lines = list(csv.DictReader(handle))
+    by_epci = [line for line in lines if line["nomAttribuant"] == "Valenciennes Métropole"]
+    assert expected > 0 and len(by_epci) == expected
+    assert {line["idAttribuant"] for line in by_epci} == {"24590116000011"}
+    assert {line["idAttribuant"] for line in lines if line not in by_epci} == {""}

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cvdesk.services.records import DeletionRefused
 from cvdesk.services.reference import (
@@ -19,6 +21,7 @@ from cvdesk.services.reference import (
     delete_signatory,
     move_orientation,
     save_commune,
+    save_contract,
     save_envelope,
     save_funder,
     save_meeting,
@@ -221,3 +224,22 @@ def test_a_signatory_and_a_meeting_with_its_agenda_are_deleted_as_tombstones(dem
     assert delete_meeting(meeting.id) is True
     assert sql("SELECT deleted FROM meeting_item WHERE id = ?", item.id) == [(1,)]
     assert one("SELECT deleted FROM action WHERE id = ?", action) == 0
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(moves=st.lists(st.tuples(st.integers(0, 4), st.sampled_from([-3, -1, 1, 2])), max_size=8))
+def test_any_series_of_moves_keeps_the_orientations_numbered_one_to_n_in_the_expected_order(empty_db, moves) -> None:
+    """Moving orientations as a coordinator might, again and again: the list always reads 1..n, in the order a
+    plain Python list gives for the same moves (each clamped at the ends)."""
+    db.execute_sql("DELETE FROM orientation")
+    db.execute_sql("DELETE FROM contract")
+    contract = save_contract({"name": "Contrat", "start_year": 2024, "end_year": 2030}).record
+    ids = [save_orientation({"contract": contract.id, "number": n, "title": f"O{n}"}).record.id for n in range(1, 6)]
+    expected = [f"O{n}" for n in range(1, 6)]
+    for index, delta in moves:
+        title = expected[index]
+        target = max(0, min(4, index + delta))
+        expected.insert(target, expected.pop(index))
+        record_id = ids[int(title[1:]) - 1]
+        assert move_orientation(record_id, delta) is (target != index)
+    assert live_orientations() == list(enumerate(expected, start=1))

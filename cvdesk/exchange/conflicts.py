@@ -94,8 +94,10 @@ def pending_conflicts() -> list[ConflictView]:
         incoming = json.loads(conflict.incoming)
         local = _local_row(spec, conflict.record_uuid) or {}
         derived = DERIVED.get(spec.table, frozenset())
+        # A key the stored version lacks came from an office on an older schema: not known, so no difference.
         differences = tuple(Difference(key, local.get(key), incoming.get(key)) for key in spec.keys
-                            if key not in HIDDEN and key not in derived and local.get(key) != incoming.get(key))
+                            if key not in HIDDEN and key not in derived and key in incoming
+                            and local.get(key) != incoming.get(key))
         label = next((str(local.get(k)) for k in ("reference", "code", "name", "title") if local.get(k)), spec.table)
         if local.get("title") and local.get("reference"):
             label = f"{local['reference']} – {local['title']}"
@@ -120,8 +122,8 @@ def resolve_conflict(conflict_id: int, keep: str) -> None:
                 raise ExchangeError("L'enregistrement en conflit n'existe plus dans cette base.")
             sets, params = [], []
             for column in spec.columns:
-                if column.key in ("uuid", "created_at", "updated_at", "office"):
-                    continue
+                if column.key in ("uuid", "created_at", "updated_at", "office") or column.key not in incoming:
+                    continue  # a key the stored version lacks (an older office's package) keeps its value here
                 value = incoming[column.key]
                 if column.kind == "fk" and value is not None:
                     target = db.connection().execute(f'SELECT id FROM "{column.target}" WHERE uuid = ?',
@@ -137,7 +139,7 @@ def resolve_conflict(conflict_id: int, keep: str) -> None:
                                     (*params, conflict.record_uuid))
             record = spec.model.get(spec.model.uuid == conflict.record_uuid)
             changes = {k: [before.get(k), incoming.get(k)] for k in spec.keys
-                       if k not in HIDDEN and before.get(k) != incoming.get(k)}
+                       if k not in HIDDEN and k in incoming and before.get(k) != incoming.get(k)}
             _write_history(record, "delete" if incoming.get("deleted") and not before.get("deleted") else "update",
                            changes)
             if spec.table == "action":

@@ -23,6 +23,16 @@ an old package received twice, and for an office whose clock jumps back and fort
 across machines. An office whose clock runs ahead no longer wins anything: its times are clamped to the
 receiver's clock (with a warning) and only decide between records that no history describes.
 
+Columns a package does not carry
+--------------------------------
+A package written before a schema step lacks the columns that step added (package_format.ADDED_COLUMNS; the
+manifest's schema_version says which may be missing, the reader reports per file which are: plan.absent). Such a
+column is *not known*, never empty: it is left out of the comparison (a record differing only there is unchanged),
+an update leaves its value here in place (merge_write leaves it out of the SET list, the merge's history and a
+conflict's stored version), and only a record new here takes the column's default. For the same reason a local edit
+that touched nothing but such columns is no "changed here": the incoming version cannot contradict it, so the
+record's other changes still apply without a conflict.
+
 Who may delete what
 -------------------
 An incoming tombstone of a live record is accepted only if the sending office created the record (its office),
@@ -97,6 +107,7 @@ class MergePlan:
     decisions: dict[str, dict[str, Decision]] = field(default_factory=dict)  # table -> uuid -> decision
     local_ids: dict[str, dict[str, int]] = field(default_factory=dict)  # referenced tables: uuid -> id here
     had_rows: dict[str, bool] = field(default_factory=dict)  # whether the table had rows here
+    absent: dict[str, frozenset[str]] = field(default_factory=dict)  # table -> columns the package does not carry
 
 
 def referenced_tables() -> set[str]:
@@ -155,6 +166,7 @@ class _Reading:
                                                  ExchangeConflict.incoming_updated_at).tuples())
         self.summary = ImportSummary(path, manifest.office, manifest.exported_at, False)
         self.had_rows: dict[str, bool] = {}
+        self.absent: dict[str, frozenset[str]] = {}
 
     def table(self, archive: Any, spec: TableSpec) -> None:
         count, digest = self.manifest.files[spec.file]
@@ -163,17 +175,18 @@ class _Reading:
         self.had_rows[spec.table] = has_local
         if not digest:
             return
-        reader = MemberReader(archive, self.path, spec, count, digest)
+        reader = MemberReader(archive, self.path, spec, count, digest, self.manifest.optional(spec.table))
         seen: set[str] = self.incoming.get(spec.table, set())
         late: list[tuple[int, tuple[Any, ...], str, str]] = []  # references to records later in the same file
         try:
             for first, rows in reader.batches():
+                self.absent[spec.table] = reader.absent  # decided by the first record, the same for every batch
                 check_records(reader.where, spec, first, rows)
                 self._unique(reader.where, spec, first, rows, seen)
                 self._references(reader.where, spec, first, rows, late)
                 self._stamps(spec, rows)
                 if has_local:
-                    self._compare(reader.where, spec, first, rows, counts)
+                    self._compare(reader.where, spec, first, rows, counts, reader.absent)
                 else:
                     counts.added += len(rows)
                 if spec.table == "history" and self.by_uuid:
@@ -233,12 +246,14 @@ class _Reading:
                 self.latest_future = max(self.latest_future, latest)
 
     def _compare(self, where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]],
-                 counts: TableCounts) -> None:
+                 counts: TableCounts, absent: frozenset[str]) -> None:
         history = spec.table == "history"
         if history:  # every column but the times, which a merge may have clamped
             compare = tuple(n for n, c in enumerate(spec.columns) if c.key not in ("created_at", "updated_at"))
         else:
             compare = compared_columns(spec)
+        if absent:  # not known: no difference
+            compare = tuple(n for n in compare if spec.columns[n].key not in absent)
         updated_n, deleted_n, office_n = spec.index("updated_at"), spec.index("deleted"), spec.index("office")
         for start in range(0, len(rows), LOOKUP_BATCH):
             part = rows[start:start + LOOKUP_BATCH]
@@ -279,10 +294,12 @@ class _Reading:
                 continue
             mine = local_history.get(uuid, [])
             theirs = self.evidence.get(uuid, [])
-            mine_ids = {u for u, _ in mine}
+            mine_ids = {u for u, _, _ in mine}
             theirs_ids = {u for u, _ in theirs}
+            absent = self.absent.get(table, frozenset())
             changed_there = any(op not in MERGE_OPERATIONS and u not in mine_ids for u, op in theirs)
-            changed_here = any(op not in MERGE_OPERATIONS and u not in theirs_ids for u, op in mine)
+            changed_here = any(op not in MERGE_OPERATIONS and u not in theirs_ids
+                               and not (absent and _only_columns(changes, absent)) for u, op, changes in mine)
             deleting = c.incoming_deleted and not c.local_deleted
             if deleting and not (c.local_office == manifest.office or c.local_office in manifest.received
                                  or mine_ids & theirs_ids):
@@ -309,14 +326,15 @@ class _Reading:
                 counts.unchanged += 1  # the local version is the newer one
         return decisions
 
-    def _local_history(self) -> dict[str, list[tuple[str, str]]]:
-        out: dict[str, list[tuple[str, str]]] = {}
+    def _local_history(self) -> dict[str, list[tuple[str, str, str]]]:
+        """record uuid -> its history rows here: (uuid, operation, changes as JSON text)."""
+        out: dict[str, list[tuple[str, str, str]]] = {}
         uuids = list(self.by_uuid)
         for start in range(0, len(uuids), LOOKUP_BATCH):
-            for about, uuid, operation in db.connection().execute(
-                    "SELECT record_uuid, uuid, operation FROM history WHERE record_uuid IN "
+            for about, uuid, operation, changes in db.connection().execute(
+                    "SELECT record_uuid, uuid, operation, changes FROM history WHERE record_uuid IN "
                     "(SELECT value FROM json_each(?))", (json.dumps(uuids[start:start + LOOKUP_BATCH]),)):
-                out.setdefault(about, []).append((uuid, operation))
+                out.setdefault(about, []).append((uuid, operation, changes))
         return out
 
     def warnings(self) -> list[str]:
@@ -338,6 +356,15 @@ class _Reading:
         return out
 
 
+def _only_columns(changes: str, columns: frozenset[str]) -> bool:
+    """Whether a history row's changes name some columns, all of them among these."""
+    try:
+        named = json.loads(changes)
+    except (TypeError, ValueError):
+        return False
+    return isinstance(named, dict) and bool(named) and named.keys() <= columns
+
+
 def plan_package(path: Path, progress: Progress | None = None, cancelled: CancelCheck | None = None) -> MergePlan:
     """Read and check the whole package against this database and decide the merge; write nothing.
     ExchangeError (one French sentence naming the file, the line, the record and the field) when refused."""
@@ -351,4 +378,4 @@ def plan_package(path: Path, progress: Progress | None = None, cancelled: Cancel
     decisions = reading.decide()
     summary.warnings.extend(reading.warnings())
     return MergePlan(path, manifest, summary, reading.now, reading.limit, reading.total, decisions,
-                     reading.local_ids, reading.had_rows)
+                     reading.local_ids, reading.had_rows, reading.absent)

@@ -3,6 +3,8 @@
 The package is streamed again (its checksums checked again: a file changed since the first pass rolls all back),
 so no table is ever held whole in memory; only the UUID -> id maps of the record types others refer to are kept.
 The merge records its own history: one row per record it updates or deletes here, and one about the package.
+A column the package does not carry (plan.absent: an office on an older schema) is inserted with its default but
+never updated: it stays out of the UPDATE's SET list, of the merge's history and of a conflict's stored version.
 """
 from __future__ import annotations
 
@@ -89,7 +91,7 @@ class _Writer:
         count, digest = self.plan.manifest.files[spec.file]
         if not digest:
             return
-        reader = MemberReader(archive, self.plan.path, spec, count, digest)
+        reader = MemberReader(archive, self.plan.path, spec, count, digest, self.plan.manifest.optional(spec.table))
         conn = self.conn
         all_adds = not self.plan.had_rows[spec.table]
         next_id = conn.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{spec.table}"').fetchone()[0] + 1
@@ -200,12 +202,13 @@ class _Writer:
         if not chosen:
             return
         updates = [(d, row) for d, row in chosen if d.action == "update"]
+        absent = self.plan.absent.get(spec.table, frozenset())  # not known: the value here stays
         if updates:
             before = local_rows(spec, [row[0] for _, row in updates])
-            written = [n for n, c in enumerate(spec.columns) if c.key not in KEPT_ON_UPDATE]
+            written = [n for n, c in enumerate(spec.columns) if c.key not in KEPT_ON_UPDATE and c.key not in absent]
             sets = ", ".join(f'"{spec.columns[n].sql}" = ?' for n in written)
-            shown = [n for n, c in enumerate(spec.columns)
-                     if c.key not in NOT_COMPARED and c.key not in DERIVED.get(spec.table, ())]
+            shown = [n for n, c in enumerate(spec.columns) if c.key not in NOT_COMPARED
+                     and c.key not in DERIVED.get(spec.table, ()) and c.key not in absent]
             deleted_n = spec.index("deleted")
             params = []
             for decision, row in updates:
@@ -226,7 +229,8 @@ class _Writer:
                 record_type=spec.model.__name__, record_uuid=row[0], from_office=manifest.office,
                 package_exported_at=manifest.exported_at, incoming_updated_at=row[spec.index("updated_at")],
                 local_updated_at=local[spec.index("updated_at")],
-                incoming=json.dumps(dict(zip(spec.keys, row)), ensure_ascii=False, sort_keys=True))
+                incoming=json.dumps({k: v for k, v in zip(spec.keys, row) if k not in absent}, ensure_ascii=False,
+                                    sort_keys=True))
 
     def finish(self) -> None:
         recompute_action_totals(self.touched_actions)

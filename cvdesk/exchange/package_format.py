@@ -17,12 +17,15 @@ DERIVED = {"action": frozenset({"requested_total", "granted_total", "paid_total"
 # Who created a record and when never change once it exists here; updated_at alone is no change of content.
 NOT_COMPARED = frozenset({"created_at", "updated_at", "office"})
 KEPT_ON_UPDATE = frozenset({"uuid", "created_at", "office"})
-# Columns a later schema step added (table -> key -> the value a package written before that step stands for): an
-# office whose cvdesk is not yet updated still sends its records, which read as if typed with those fields empty.
-ADDED_COLUMNS: dict[str, dict[str, object]] = {
-    "commune": {"departement": "", "siren": "", "population": None},  # step 5
-    "funder": {"siren": "", "siret": ""},  # step 5
-    "contract": {"reference_source": ""},  # step 5
+# Columns a later schema step added (step -> table -> key -> the default a new record takes). A package written
+# before that step (its manifest's schema_version is lower) may lack them: such a column is not known, never empty.
+# It is left out of the comparison and of an update (the value here stays); a record new here takes the default.
+ADDED_COLUMNS: dict[int, dict[str, dict[str, object]]] = {
+    5: {
+        "commune": {"departement": "", "siren": "", "population": None},
+        "funder": {"siren": "", "siret": ""},
+        "contract": {"reference_source": ""},
+    },
 }
 # Reading caps, checked before any object is built. A record's line: the longest a form allows is a history
 # row of an action whose every text is full (some 450,000 characters, JSON-escaped, in UTF-8) - under 4 MB.
@@ -93,6 +96,16 @@ def compared_columns(spec: TableSpec) -> tuple[int, ...]:
     """The positions of the columns whose difference is a change of the record's content."""
     derived = DERIVED.get(spec.table, frozenset())
     return tuple(n for n, c in enumerate(spec.columns) if c.key not in derived and c.key not in NOT_COMPARED)
+
+
+def optional_columns(table: str, schema_version: int) -> dict[str, object]:
+    """The columns of table that a package written at schema_version may lack (added by a later step), with the
+    default a record new here takes; empty for a package of the current schema, which must carry every column."""
+    out: dict[str, object] = {}
+    for step, tables in ADDED_COLUMNS.items():
+        if step > schema_version:
+            out.update(tables.get(table, {}))
+    return out
 
 
 def spec_for_file(name: str) -> TableSpec | None:

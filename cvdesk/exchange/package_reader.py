@@ -3,6 +3,11 @@
 A member is read through archive.open() in chunks and hashed as it goes; its lines are cut from the chunks and
 each line's size is checked before any Python object is built from it, so a very compressible member (a
 "bomb") costs at most one line and one batch of memory, never the whole expanded file.
+
+A package written before a schema step (its manifest's schema_version) may lack the columns that step added
+(package_format.ADDED_COLUMNS). Whether it does is decided on the first record of each file and must hold for
+every record of it; the reader then reports those columns as absent (MemberReader.absent): not known, so the merge
+keeps the local value on an update. Their rows are filled with the column's default, which a new record takes.
 """
 from __future__ import annotations
 
@@ -13,11 +18,10 @@ from bisect import bisect_left
 from itertools import accumulate
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.package_format import (
-    ADDED_COLUMNS,
     BATCH_BYTES,
     BATCH_LINES,
     FORMAT_NAME,
@@ -27,6 +31,7 @@ from cvdesk.exchange.package_format import (
     MAX_MANIFEST_BYTES,
     READ_CHUNK_BYTES,
     TableSpec,
+    optional_columns,
     table_specs,
 )
 from cvdesk.exchange.record_checks import office_problem, printable, utc_problem
@@ -39,6 +44,11 @@ class Manifest:
     exported_at: str
     received: dict[str, str]
     files: dict[str, tuple[int, str]]  # file -> (record count, SHA-256); (0, "") for a type the sender lacked
+    schema_version: int  # the sender's schema: its records lack the columns of any later step
+
+    def optional(self, table: str) -> dict[str, object]:
+        """The columns of table this package may lack, with the default a new record takes."""
+        return optional_columns(table, self.schema_version)
 
 
 def _manifest_error(path: Path, what: str) -> ExchangeError:
@@ -112,14 +122,21 @@ def read_manifest(archive: Any, path: Path) -> Manifest:
     if unknown:
         raise ExchangeError(f"Le paquet {path} contient un type d'enregistrement inconnu ({unknown[0]}) : "
                             "mettez cvdesk à jour.")
-    return Manifest(office.strip(), exported_at, dict(received), files)
+    return Manifest(office.strip(), exported_at, dict(received), files, schema)
 
 
 class MemberReader:
-    """One JSON Lines member, read in chunks: batches of (line number, row) with the row's values in spec order."""
+    """One JSON Lines member, read in chunks: batches of (line number, row) with the row's values in spec order.
 
-    def __init__(self, archive: Any, path: Path, spec: TableSpec, count: int, digest: str) -> None:
+    optional: the columns the member may lack (Manifest.optional), with their defaults. Those its first record
+    lacks are absent from the whole member (self.absent, known once the first batch is read; empty before)."""
+
+    def __init__(self, archive: Any, path: Path, spec: TableSpec, count: int, digest: str,
+                 optional: Mapping[str, object] | None = None) -> None:
         self.archive, self.path, self.spec, self.count, self.digest = archive, path, spec, count, digest
+        self.optional: Mapping[str, object] = optional or {}
+        self.absent: frozenset[str] = frozenset()
+        self._decided = not self.optional  # whether the first record has fixed self.absent
         self.where = f"Le paquet {path}, fichier {spec.file}"
         self._hasher = hashlib.sha256()
         self._stream: Any = None
@@ -161,7 +178,7 @@ class MemberReader:
                 take = _batch_length(sizes)
                 batch = lines[:take]
                 del lines[:take], sizes[:take]
-                yield first, parse_lines(self.where, self.spec, first, batch)
+                yield first, self._rows(first, batch)
                 first += take
         if pending:
             seen += 1
@@ -171,7 +188,14 @@ class MemberReader:
             raise ExchangeError(f"{self.where} contient {seen} enregistrement(s), le manifeste en annonce "
                                 f"{self.count}.")
         if lines:
-            yield first, parse_lines(self.where, self.spec, first, lines)
+            yield first, self._rows(first, lines)
+
+    def _rows(self, first: int, lines: list[bytes]) -> list[tuple[Any, ...]]:
+        objects = parse_objects(self.where, first, lines)
+        if not self._decided and objects and type(objects[0]) is dict:
+            self.absent = frozenset(key for key in self.optional if key not in objects[0])
+            self._decided = True
+        return rows_of(self.where, self.spec, first, objects, self.optional, self.absent)
 
     def _read(self) -> bytes:
         try:
@@ -218,8 +242,8 @@ def _batch_length(sizes: list[int]) -> int:
     return over + 1 if over < len(running) else len(running)
 
 
-def parse_lines(where: str, spec: TableSpec, first: int, lines: list[bytes]) -> list[tuple[Any, ...]]:
-    """The rows of these lines (values in spec order); a faulty line is named with its number."""
+def parse_objects(where: str, first: int, lines: list[bytes]) -> list[Any]:
+    """The JSON values of these lines; a line that is not JSON is named with its number."""
     objects: list[Any] | None
     try:
         # One parse for the batch; only a batch in error is read again line by line to name the line.
@@ -230,26 +254,50 @@ def parse_lines(where: str, spec: TableSpec, first: int, lines: list[bytes]) -> 
         objects = None
     if objects is None:
         objects = [_parse_line(where, first + n, line) for n, line in enumerate(lines)]
+    return objects
+
+
+def rows_of(where: str, spec: TableSpec, first: int, objects: list[Any], optional: Mapping[str, object] | None = None,
+            absent: frozenset[str] = frozenset()) -> list[tuple[Any, ...]]:
+    """The rows of these objects, values in spec order. Each object holds every key but those absent (which take
+    their defaults from optional); one that lacks another, or holds an absent one, is refused by its line."""
+    optional = optional or {}
     keys = spec.keys
-    width = len(keys)
+    present = tuple(k for k in keys if k not in absent) if absent else keys
+    width = len(present)
     if set(map(type, objects)) == {dict} and set(map(len, objects)) == {width}:
         try:
-            return list(map(operator.itemgetter(*keys), objects))
+            if not absent:
+                return list(map(operator.itemgetter(*keys), objects))
+            list(map(operator.itemgetter(*present), objects))  # every present key in every object
         except KeyError:
             pass
-    keyset = set(keys)
+        else:
+            fill = {k: optional[k] for k in absent}
+            for obj in objects:
+                obj.update(fill)
+            return list(map(operator.itemgetter(*keys), objects))
+    expected = set(present)
     for n, obj in enumerate(objects):
         if type(obj) is not dict:
             raise ExchangeError(f"{where}, ligne {first + n} : un objet JSON est attendu.")
-        if obj.keys() != keyset:
-            for key, default in ADDED_COLUMNS.get(spec.table, {}).items():  # a package older than the column
-                obj.setdefault(key, default)
-        if obj.keys() != keyset:
-            missing = sorted(keyset - obj.keys())
-            extra = sorted(printable(str(k))[:40] for k in obj.keys() - keyset)
-            what = f"il manque le champ « {missing[0]} »" if missing else f"champ inconnu « {extra[0]} »"
-            raise ExchangeError(f"{where}, ligne {first + n} : {what}.")
-    return [tuple(obj[k] for k in keys) for obj in objects]
+        if obj.keys() == expected:
+            continue
+        # A column every record must hold is named before one that only the first record decides about.
+        missing = sorted(expected - obj.keys(), key=lambda k: (k in optional, k))
+        extra = sorted(printable(str(k))[:40] for k in obj.keys() - expected)
+        if missing and missing[0] in optional:
+            what = (f"il manque le champ « {missing[0]} », que porte la première ligne du fichier ; un fichier ne "
+                    "peut mêler des enregistrements écrits avec et sans ce champ : paquet refusé")
+        elif missing:
+            what = f"il manque le champ « {missing[0]} »"
+        elif extra[0] in absent:
+            what = (f"le champ « {extra[0]} » y figure alors que la première ligne du fichier ne le porte pas ; un "
+                    "fichier ne peut mêler des enregistrements écrits avec et sans ce champ : paquet refusé")
+        else:
+            what = f"champ inconnu « {extra[0]} »"
+        raise ExchangeError(f"{where}, ligne {first + n} : {what}.")
+    return [tuple(obj[k] if k in obj else optional[k] for k in keys) for obj in objects]
 
 
 def _parse_line(where: str, number: int, line: bytes) -> Any:

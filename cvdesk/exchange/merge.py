@@ -3,6 +3,8 @@
 The steps live in their own modules: package_reader (streaming the ZIP members), record_checks (the forms'
 rules), merge_plan (the first pass: checks, comparison with this database, decisions) and merge_write (the
 second pass: the writes). The window and the command line call import_package() and read an ImportSummary.
+A package from an office whose cvdesk is on an older schema merges too: the columns it does not carry are not
+known, so the values here stay (see merge_plan, "Columns a package does not carry").
 """
 from __future__ import annotations
 

@@ -54,6 +54,7 @@ from cvdesk.exchange.errors import Cancelled, ExchangeError
 from cvdesk.exchange.merge_summary import (
     BOTH_CHANGED,
     FOREIGN_TOMBSTONE,
+    TABLE_LABELS,
     Conflict,
     ImportSummary,
     TableCounts,
@@ -63,7 +64,7 @@ from cvdesk.exchange.package_format import TableSpec, compared_columns, table_sp
 from cvdesk.exchange.package_reader import Manifest, MemberReader, read_manifest
 from cvdesk.exchange.record_checks import check_records, refuse
 from cvdesk.exchange.zipguard import open_checked_zip
-from cvdesk.services.history import MERGE_OPERATIONS
+from cvdesk.services.history import FIELD_LABELS, MERGE_OPERATIONS
 from cvdesk.store.exchange_models import ExchangeConflict
 from cvdesk.store.models import UTC_FORMAT, db, utcnow
 
@@ -349,6 +350,13 @@ class _Reading:
             out.append(f"le paquet dit avoir reçu des paquets datés d'après l'heure de cet ordinateur (bureau "
                        f"« {ahead[0]} »{' et autres' if len(ahead) > 1 else ''}) : des horloges semblent en avance ; "
                        "ces dates ne servent pas à la fusion.")
+        unknown = [(spec, self.absent[spec.table]) for spec in table_specs() if self.absent.get(spec.table)]
+        if unknown:
+            named = " ; ".join(f"{TABLE_LABELS.get(spec.table, spec.table)} : " + ", ".join(
+                FIELD_LABELS.get(key, key) for key in spec.keys if key in keys) for spec, keys in unknown)
+            out.append(f"le bureau « {office} » utilise une version plus ancienne de cvdesk (schéma "
+                       f"{self.manifest.schema_version}) dont les paquets ne portent pas ces champs ({named}) : leurs "
+                       "valeurs ici sont gardées, les nouveaux enregistrements les reçoivent vides.")
         if self.future:
             out.append(f"{self.future} date(s) de création ou de modification sont dans le futur (jusqu'au "
                        f"{readable_time(self.latest_future)}) : l'horloge du bureau « {office} » semble en avance ; "

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cvdesk.exchange.conflicts import pending_conflicts, resolve_conflict
 from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.export_package import export_package
 from cvdesk.exchange.merge import import_package
 from cvdesk.services.reference import save_funder
-from cvdesk.store.database import opened_database
+from cvdesk.store.database import close_database, open_database, opened_database
 from cvdesk.store.models import Funder
-from tests.exchange.forging import edited, members, with_manifest, write
+from tests.exchange.forging import edited, members, resealed, with_manifest, write
 from tests.exchange.helpers import fingerprint, settle
 
 # The keys schema step 5 added, per file: an office on schema 4 writes its records without them.
@@ -82,6 +84,9 @@ def test_an_old_office_renames_a_funder_and_headquarters_keeps_the_siret_it_type
     with opened_database(headquarters):
         summary = import_package(package)
     assert summary.counts["funder"].updated == 1 and not summary.conflicts
+    # The summary says why those fields did not come, and that they were kept.
+    [note] = [line for line in summary.lines() if "schéma 4" in line]
+    assert "Financeurs : SIREN, SIRET" in note and "gardées" in note
     # The office's new name arrived; the SIREN and SIRET it could not know stayed as headquarters holds them.
     assert _sql(headquarters, "SELECT name, siren, siret FROM funder WHERE kind = 'epci'") == [
         (NEW_NAME, "245901160", HQ_SIRET)]
@@ -174,3 +179,54 @@ def test_a_current_package_lacking_the_siret_is_refused(offices: tuple[Path, Pat
             import_package(forged)
     message = str(refused.value)
     assert "funder.jsonl, ligne 1 : il manque le champ « siret »" in message and "\n" not in message
+
+
+@pytest.fixture(scope="module")
+def old_members(good_package: Path) -> dict[str, bytes]:
+    return _as_schema_4(members(good_package))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(carries=st.lists(st.booleans(), min_size=8, max_size=8))
+def test_an_old_package_is_read_only_when_its_funders_all_carry_the_new_keys_or_none_does(
+        old_members: dict[str, bytes], tmp_path: Path, carries: list[bool]) -> None:
+    """Whichever of the demo's 8 funders carry a SIREN and SIRET, the first decides for the file."""
+    def mark(records: list[dict]) -> None:
+        assert len(records) == len(carries)
+        for record, carried in zip(records, carries):
+            if carried:
+                record.update(siren="", siret="")
+
+    package = write(tmp_path / "paquet.zip", edited(old_members, "funder.jsonl", mark))
+    open_database(tmp_path / "siege.db")
+    try:
+        if len(set(carries)) == 1:
+            assert import_package(package, dry_run=True).counts["funder"].added == 8
+        else:
+            differing = 1 + next(n for n, carried in enumerate(carries) if carried != carries[0])  # by hand
+            with pytest.raises(ExchangeError) as refused:
+                import_package(package, dry_run=True)
+            assert f"funder.jsonl, ligne {differing} :" in str(refused.value)
+            assert "avec et sans ce champ" in str(refused.value)
+    finally:
+        close_database()
+        for part in tmp_path.glob("siege.db*"):
+            part.unlink()
+
+
+def test_funders_without_the_siret_after_the_first_batch_of_a_long_file_are_refused(old_members: dict[str, bytes],
+                                                                  tmp_path: Path) -> None:
+    """The file is read in batches of 2,000 lines: the first line's choice holds for the later batches too."""
+    [first, *_] = [json.loads(line) for line in old_members["funder.jsonl"].decode().splitlines()]
+    many = [{**first, "uuid": str(uuid.uuid4()), "name": f"Financeur {n}", "siren": "", "siret": ""}
+            for n in range(1, 2501)]
+    for record in many[2000:]:  # from line 2001: the whole second batch without them
+        del record["siret"], record["siren"]
+    data = "".join(json.dumps(record) + "\n" for record in many).encode()
+    package = write(tmp_path / "long.zip", resealed(old_members, "funder.jsonl", data))
+    headquarters = tmp_path / "siege.db"
+    with opened_database(headquarters):
+        with pytest.raises(ExchangeError) as refused:
+            import_package(package)
+    assert "funder.jsonl, ligne 2001 : il manque le champ « siren »" in str(refused.value)
+    assert _sql(headquarters, "SELECT count(*) FROM funder") == [(0,)]

@@ -230,3 +230,16 @@ def test_funders_without_the_siret_after_the_first_batch_of_a_long_file_are_refu
             import_package(package)
     assert "funder.jsonl, ligne 2001 : il manque le champ « siren »" in str(refused.value)
     assert _sql(headquarters, "SELECT count(*) FROM funder") == [(0,)]
+
+
+def test_the_columns_an_old_package_may_lack_are_real_columns_with_the_forms_defaults() -> None:
+    from cvdesk.exchange.package_format import ADDED_COLUMNS, table_specs
+
+    specs = {spec.table: spec for spec in table_specs()}
+    for tables in ADDED_COLUMNS.values():
+        for table, defaults in tables.items():
+            fields = specs[table].model._meta.fields
+            for key, default in defaults.items():
+                assert key in specs[table].keys
+                # A record new here takes what a form saving it without the field would store.
+                assert fields[key].default == default, (table, key)

@@ -320,7 +320,8 @@ def cmd_contract_new(args: object) -> int:
 def cmd_window(args: object) -> int:
     from cvdesk.ui.app import run_window
 
-    return run_window(_db_path(args), demo_if_new=not getattr(args, "db", None))
+    # The user's own base (no --db) seen for the first time: the window asks how to begin (demo, own contract, open).
+    return run_window(_db_path(args), ask_if_new=not getattr(args, "db", None))
 
 
 def build_parser() -> FrenchArgumentParser:

@@ -88,14 +88,26 @@ def _start_opening_checks(window: MainWindow) -> None:
     start_opening_checks(window)
 
 
-def run_window(path: Path, demo_if_new: bool = False) -> int:
+def run_window(path: Path, demo_if_new: bool = False, ask_if_new: bool = False) -> int:
+    """The window until it closes; its exit code. On a first start (ask_if_new and no base at path yet) the user
+    chooses how to begin before anything is created: quitting there creates nothing and exits 0."""
     from cvdesk.store.database import opened_database
 
     app = make_application(wheel_guard_soon=False)
+    start = None
+    create = True
+    if ask_if_new and not path.exists():
+        from cvdesk.ui.first_start import ask_first_start
+        from cvdesk.ui.wheel_guard import install_wheel_guard
+
+        install_wheel_guard()  # the assistant has lists and numbers: none turns under the wheel
+        start = ask_first_start(path)
+        if start is None:
+            return 0
+        path, create = start.path, start.create
     # The database is open for the window's whole life and closed (a clean exit) however the loop ends; the
     # window may switch to another base meanwhile, and the one open at the end is the one closed.
     with ExitStack() as session:
-        create = True
         while True:
             is_new = not path.exists()
             try:
@@ -122,5 +134,9 @@ def run_window(path: Path, demo_if_new: bool = False) -> int:
                 if not offer_restore(path, str(exc)):
                     return 2
         fill_if_new(is_new, demo_if_new)
-        show_window(path)
+        if start is not None and is_new:
+            start.after_open()
+        window = show_window(path)
+        if start is not None and is_new:
+            after_first_paint(window, lambda: start.after_show(window))
         return app.exec()

@@ -581,6 +581,20 @@ class FundersPage(_PlanPage):
         layout.addLayout(buttons)
         layout.addWidget(self.error_label)
 
+    def initializePage(self) -> None:  # noqa: N802 (Qt's name)
+        super().initializePage()
+        plan = self.assistant().plan
+        if plan is None:
+            return
+        # A commune that is not in the contract is not offered as a funder (the plan lists every member commune):
+        # its row is hidden, and comes back if the commune is ticked again.
+        kept = {commune.siren for commune in plan.communes if commune.kept and commune.siren}
+        for row in range(self.table.rowCount()):
+            box = self.table.cellWidget(row, 2)
+            siren = self.table.item(row, 3).text().strip()
+            is_commune = box is not None and box.currentData() == "commune" and bool(siren)
+            self.table.setRowHidden(row, is_commune and siren not in kept)
+
     def load(self, plan: ContractPlan) -> None:
         self.table.setRowCount(0)
         for funder in plan.funders:
@@ -618,9 +632,11 @@ class FundersPage(_PlanPage):
         return next((row for row in range(self.table.rowCount()) if self.table.item(row, 0).text() == name), -1)
 
     def funders(self) -> list[tuple[bool, str, str, str, str, str]]:
-        """(kept, name, short name, kind, SIREN, SIRET) per row, as typed."""
+        """(kept, name, short name, kind, SIREN, SIRET) per row shown, as typed."""
         rows = []
         for row in range(self.table.rowCount()):
+            if self.table.isRowHidden(row):
+                continue
             box = self.table.cellWidget(row, 2)
             rows.append((self.table.item(row, 0).checkState() == Qt.CheckState.Checked,
                          self.table.item(row, 0).text().strip(), self.table.item(row, 1).text().strip(),

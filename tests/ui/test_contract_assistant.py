@@ -1,0 +1,171 @@
+"""The new-contract assistant as a coordinator uses it: keyboard only, on a 1366×768 laptop, with the reference's
+EPCI and communes, and a wrong SIRET refused in one sentence naming the funder."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication, QLineEdit, QWizard
+
+from cvdesk.territory.extract import shipped_extract
+from cvdesk.ui.contract_assistant import ContractAssistant
+
+BESANCON = "242500361"
+NEXT, BACK, FINISH, CANCEL = (QWizard.WizardButton.NextButton, QWizard.WizardButton.BackButton,
+                              QWizard.WizardButton.FinishButton, QWizard.WizardButton.CancelButton)
+
+
+def members_in_extract(siren: str) -> list[tuple[str, str, int | None]]:
+    """The EPCI's members (INSEE code, name, population municipale) read straight from the shipped extract."""
+    conn = sqlite3.connect(shipped_extract())
+    members, = conn.execute("SELECT members FROM epci WHERE siren = ?", (int(siren),)).fetchone()
+    rows = [conn.execute("SELECT insee, name, population_municipale FROM commune WHERE insee = ?",
+                         (code,)).fetchone() for code in members.split()]
+    conn.close()
+    return sorted(rows)
+
+
+@pytest.fixture
+def assistant(qtbot) -> ContractAssistant:
+    wizard = ContractAssistant()
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    wizard.activateWindow()
+    return wizard
+
+
+def focused() -> object:
+    return QApplication.focusWidget()
+
+
+def test_keyboard_only_from_the_siren_to_the_created_plan(assistant: ContractAssistant, qtbot) -> None:
+    page = assistant.territory_page
+    qtbot.waitUntil(lambda: focused() is page.epci_edit, timeout=2000)
+    qtbot.keyClicks(focused(), "242 500 361")
+    popup = page.completer.popup()
+    qtbot.waitUntil(popup.isVisible, timeout=2000)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)  # the single suggestion, taken with Enter
+    qtbot.waitUntil(lambda: page.epci is not None, timeout=2000)
+    assert page.epci.siren == BESANCON and "CU Grand Besançon Métropole" in page.epci_label.text()
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert focused() is page.start_spin
+    focused().selectAll()
+    qtbot.keyClicks(focused(), "2015")
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert focused() is page.end_spin
+    focused().selectAll()
+    qtbot.keyClicks(focused(), "2022")
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert focused() is page.name_edit
+    assert page.name_edit.text() == "Contrat de ville de CU Grand Besançon Métropole 2015–2022"
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)  # Enter: « Suivant »
+
+    communes = assistant.communes_page
+    assert assistant.currentPage() is communes
+    expected = members_in_extract(BESANCON)
+    shown = sorted((communes.table.item(r, 1).text(), communes.table.item(r, 0).text(),
+                    int(communes.table.item(r, 3).text().replace("\u00a0", "")) if communes.table.item(r, 3).text()
+                    else None) for r in range(communes.table.rowCount()))
+    assert shown == expected and len(shown) == 67
+    # Tab goes to the buttons under the list, never from cell to cell; « Tout décocher » with the keyboard.
+    communes.table.setFocus()
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert focused() is communes.none_button
+    qtbot.keyClick(focused(), Qt.Key.Key_Space)
+    assert not assistant.button(NEXT).isEnabled()  # no commune: nothing to go on with
+    communes.table.setFocus()
+    communes.table.setCurrentCell(communes.row_of("Besançon"), 0)
+    qtbot.keyClick(communes.table, Qt.Key.Key_Space)
+    assert communes.count_label.text().startswith("1 commune cochée sur 67")
+    assert assistant.button(NEXT).isEnabled()
+    qtbot.keyClick(communes.table, Qt.Key.Key_Return)
+
+    assert assistant.currentPage() is assistant.signatories_page
+    names = assistant.signatories_page.names()
+    assert "CU Grand Besançon Métropole" in names and "Commune de Besançon" in names
+    assert not any("Saint-Vit" in name for name in names)  # unticked: not proposed as a signatory
+    qtbot.keyClick(assistant.signatories_page.list, Qt.Key.Key_Return)
+
+    orientations = assistant.orientations_page
+    assert assistant.currentPage() is orientations
+    orientations.preset_box.setFocus()
+    while orientations.preset_box.currentData() != "demo":
+        qtbot.keyClick(orientations.preset_box, Qt.Key.Key_Down)
+    assert orientations.table.rowCount() == 6
+    qtbot.keyClick(orientations.preset_box, Qt.Key.Key_Return)
+
+    funders = assistant.funders_page
+    assert assistant.currentPage() is funders
+    offered = [row[1] for row in funders.funders()]
+    assert "CU Grand Besançon Métropole" in offered and "Commune de Besançon" in offered
+    assert "Commune de Saint-Vit" not in offered  # not in the contract: not offered
+    qtbot.keyClick(funders.table, Qt.Key.Key_Return)
+
+    assert assistant.currentPage() is assistant.summary_page
+    assert "Période : 2015 à 2022" in assistant.summary_page.summary.text()
+    qtbot.keyClick(assistant.summary_page, Qt.Key.Key_Return)  # « Créer le contrat »
+    assert assistant.result() == QWizard.DialogCode.Accepted
+    plan = assistant.plan
+    assert (plan.epci_siren, plan.start_year, plan.end_year) == (BESANCON, 2015, 2022)
+    assert [(c.insee_code, c.population) for c in plan.communes if c.kept] == [("25056", 120_057)]
+    assert len(plan.orientations) == 6
+
+
+def _walk_pages(assistant: ContractAssistant, qtbot):
+    """Each page in turn, the EPCI chosen by its name, every member kept."""
+    page = assistant.territory_page
+    qtbot.keyClicks(page.epci_edit, "grand besancon")
+    qtbot.waitUntil(page.completer.popup().isVisible, timeout=2000)
+    qtbot.keyClick(page.completer.popup(), Qt.Key.Key_Down)
+    qtbot.keyClick(page.completer.popup(), Qt.Key.Key_Return)
+    yield page
+    for _ in range(5):
+        assistant.next()
+        yield assistant.currentPage()
+
+
+def test_every_page_fits_the_laptop_screen_with_its_buttons_in_sight(assistant: ContractAssistant, qtbot) -> None:
+    area = assistant.screen().availableGeometry()
+    assert (area.width(), area.height()) == (1366, 768)
+    titles = []
+    for page in _walk_pages(assistant, qtbot):
+        titles.append(page.title())
+        assert area.contains(assistant.frameGeometry()), page.title()
+        inside = QRect(0, 0, assistant.width(), assistant.height())
+        for which in (NEXT, BACK, FINISH, CANCEL):
+            button = assistant.button(which)
+            if button.isVisible():
+                corner = button.mapTo(assistant, button.rect().bottomRight())
+                assert inside.contains(corner), (page.title(), button.text())
+        shown = [assistant.button(w).text() for w in (BACK, NEXT, FINISH, CANCEL) if assistant.button(w).isVisible()]
+        assert "Annuler" in shown and ("&Suivant >" in shown or "&Créer le contrat" in shown), shown
+    assert titles == ["Territoire et période", "Communes du contrat", "Signataires", "Orientations stratégiques",
+                      "Financeurs", "Récapitulatif"]
+
+
+def test_a_wrong_siret_is_refused_in_one_sentence_naming_the_funder(assistant: ContractAssistant, qtbot,
+                                                                    type_text) -> None:
+    pages = _walk_pages(assistant, qtbot)
+    for page in pages:
+        if page is assistant.funders_page:
+            break
+    funders = assistant.funders_page
+    row = funders.row_of("CU Grand Besançon Métropole")
+    funders.table.setCurrentCell(row, 4)
+    funders.table.setFocus()
+    qtbot.waitUntil(lambda: focused() is funders.table, timeout=2000)
+    qtbot.keyClicks(funders.table, "2")  # typing in a cell opens its editor, which takes the rest
+    qtbot.waitUntil(lambda: isinstance(focused(), QLineEdit), timeout=2000)
+    editor = focused()
+    qtbot.keyClicks(editor, "4250036100011")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the cell takes it on the next turn of the event loop
+    qtbot.waitUntil(lambda: funders.table.item(row, 4).text() == "24250036100011", timeout=2000)
+    assistant.next()
+    assert assistant.currentPage() is funders
+    message = funders.error_label.text()
+    assert funders.error_label.isVisible()
+    assert message.startswith("Financeur « CU Grand Besançon Métropole »") and "SIRET" in message
+    assert "clé de contrôle" in message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, QStringListModel, Qt, QTimer
+from PySide6.QtCore import QSize, QStringListModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -215,8 +215,6 @@ class TerritoryPage(_PlanPage):
         epci = self._found.get(label)
         if epci is not None:
             self._choose(epci)
-            # The completer writes its text after this signal: the label stays as the field's text.
-            QTimer.singleShot(0, lambda: self.epci_edit.setText(label))
 
     def _enter_pressed(self) -> None:
         """Enter with the suggestions closed: a single match (a SIREN typed whole) is taken."""

@@ -783,10 +783,9 @@ def offer_contract_assistant(window: QWidget) -> bool:
         return False
     created = create_planned_contract(window, plan)
     if created:
-        for name in ("refresh_all", "_show_database"):
-            refresh = getattr(window, name, None)
-            if callable(refresh):
-                refresh()
+        refresh = getattr(window, "refresh_all", None)
+        if callable(refresh):
+            refresh()  # the pick lists (orientations, funders, communes) and the lists read the new contract
         bar = getattr(window, "statusBar", None)
         if callable(bar):
             bar().showMessage(f"Contrat créé : {plan.name}", 8000)

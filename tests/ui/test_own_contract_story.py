@@ -428,3 +428,25 @@ def test_a_package_from_headquarters_becomes_a_new_base(qtbot, watchdog, monkeyp
     merged = conn.execute('SELECT count(*) FROM "action" WHERE deleted = 0').fetchone()[0]
     conn.close()
     assert merged == expected == 40
+
+
+def test_opening_an_existing_base_at_the_first_question_opens_it_and_creates_nothing_else(
+        qtbot, watchdog, monkeypatch: pytest.MonkeyPatch, demo_template: Path, first_start_path: Path,
+        tmp_path: Path) -> None:
+    import shutil
+
+    existing = tmp_path / "cle-usb" / "bureau-planoise.db"
+    existing.parent.mkdir()
+    shutil.copyfile(demo_template, existing)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(existing), ""))
+    seen: dict = {}
+
+    def look(window: MainWindow) -> None:
+        seen["title"] = window.windowTitle()
+        seen["path"] = window.db_path
+
+    when_shown(FirstStartDialog, lambda dialog: click(qtbot, dialog.open_button))
+    when_window_shown(look)
+    assert run_window(first_start_path, ask_if_new=True) == 0
+    assert seen["path"] == existing and existing.name in seen["title"]
+    assert not first_start_path.parent.exists()

@@ -761,13 +761,22 @@ def ask_contract_plan(parent: QWidget | None = None) -> ContractPlan | None:
 
 
 def create_planned_contract(parent: QWidget | None, plan: ContractPlan) -> bool:
-    """Create the plan's contract in the open base; a refusal is shown as its French sentence. True when created."""
+    """Create the plan's contract in the open base, as an Operation (a metropolis of 130 communes takes about half a
+    second); a refusal is shown as its French sentence. True when created."""
     from cvdesk.services.contract_setup import ContractSetupError, create_contract
+    from cvdesk.ui.operations import DONE, Operation
 
-    try:
-        create_contract(plan)
-    except ContractSetupError as exc:
-        QMessageBox.warning(parent, "Nouveau contrat", str(exc))
+    def work(_progress: object, _cancelled: object) -> str | None:
+        try:
+            create_contract(plan)
+        except ContractSetupError as exc:
+            return str(exc)  # the refusal is an answer to show, not a failure of the work
+        return None
+
+    status, refusal = Operation(parent, work, title="Nouveau contrat", label="Création du contrat…",
+                                on_failure=lambda _message: None).run_and_wait()
+    if status != DONE or refusal:
+        QMessageBox.warning(parent, "Nouveau contrat", str(refusal or "Le contrat n'a pas été créé."))
         return False
     return True
 

@@ -169,3 +169,20 @@ def test_a_wrong_siret_is_refused_in_one_sentence_naming_the_funder(assistant: C
     assert funders.error_label.isVisible()
     assert message.startswith("Financeur « CU Grand Besançon Métropole »") and "SIRET" in message
     assert "clé de contrôle" in message
+
+
+def test_a_plan_for_a_base_that_already_holds_a_contract_is_refused_in_one_sentence(qtbot, demo_db, db_path,
+                                                                                    monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from cvdesk.services.contract_setup import propose_plan
+    from cvdesk.ui.contract_assistant import create_planned_contract
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text, *a, **k: shown.append(text))
+    conn = sqlite3.connect(db_path)
+    before = conn.execute("SELECT count(*) FROM commune").fetchone()[0]
+    assert not create_planned_contract(None, propose_plan(BESANCON, 2024, 2030))
+    assert len(shown) == 1 and "contient déjà le contrat" in shown[0] and "\n" not in shown[0]
+    assert conn.execute("SELECT count(*) FROM commune").fetchone()[0] == before
+    conn.close()

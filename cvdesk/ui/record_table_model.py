@@ -23,6 +23,13 @@ CACHE_LIMIT = 5000
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 NUMERIC_KINDS = frozenset({"money", "int", "year"})
+# The roles as plain ints: a view asks data() about a dozen roles per cell at every paint (about 920 calls for the
+# first one), most of which the list does not answer; comparing ints skips the enum lookups.
+DISPLAY_ROLE = int(Qt.ItemDataRole.DisplayRole)
+TOOLTIP_ROLE = int(Qt.ItemDataRole.ToolTipRole)
+ALIGNMENT_ROLE = int(Qt.ItemDataRole.TextAlignmentRole)
+USER_ROLE = int(Qt.ItemDataRole.UserRole)
+_ANSWERED_ROLES = frozenset({DISPLAY_ROLE, TOOLTIP_ROLE, ALIGNMENT_ROLE, USER_ROLE})
 
 
 def group_digits(number: int) -> str:
@@ -61,6 +68,7 @@ class RecordTableModel(QAbstractTableModel):
         self.spec = get_spec(list_name)
         self.list_name = list_name
         self.columns: tuple[Column, ...] = self.spec.columns
+        self._alignments = tuple(int(RIGHT if column.kind in NUMERIC_KINDS else LEFT) for column in self.columns)
         self.search = ""
         self.filters: dict[str, Any] = {}
         self.sort_key = self.spec.default_sort
@@ -172,27 +180,27 @@ class RecordTableModel(QAbstractTableModel):
                 values = self._cache[record_id] = (None,) * len(self.columns)
         return values
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids) or not 0 <= index.column() < len(self.columns):
+    def data(self, index: AnyIndex, role: int = DISPLAY_ROLE) -> Any:
+        if role not in _ANSWERED_ROLES:  # first: most calls ask for a font, a colour, a size or a check box
             return None
-        column = self.columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            values = self._row_values(index.row())
-            return cell_text(column, values[index.column()]) if values is not None else None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(RIGHT if column.kind in NUMERIC_KINDS else LEFT)
-        if role == Qt.ItemDataRole.UserRole:
-            return self._ids[index.row()]
-        return None
+        row, position = index.row(), index.column()
+        if not 0 <= row < len(self._ids) or not 0 <= position < len(self.columns) or not index.isValid():
+            return None
+        if role == DISPLAY_ROLE or role == TOOLTIP_ROLE:
+            values = self._row_values(row)
+            return cell_text(self.columns[position], values[position]) if values is not None else None
+        if role == ALIGNMENT_ROLE:
+            return self._alignments[position]
+        return self._ids[row]  # USER_ROLE
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY_ROLE) -> Any:
+        if role != DISPLAY_ROLE and role != ALIGNMENT_ROLE:
+            return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
-            column = self.columns[section]
-            if role == Qt.ItemDataRole.DisplayRole:
-                return column.label
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return int(RIGHT if column.kind in NUMERIC_KINDS else LEFT)
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._ids):
+            if role == DISPLAY_ROLE:
+                return self.columns[section].label
+            return self._alignments[section]
+        if orientation == Qt.Orientation.Vertical and role == DISPLAY_ROLE and 0 <= section < len(self._ids):
             return str(section + 1)
         return None
 

@@ -1,13 +1,14 @@
 """The wheel scrolls the form, never a value: lists, spin boxes and dates change under the wheel only when focused."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer
-from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWidget
+from typing import TYPE_CHECKING
 
-# A spin box covers QSpinBox, QDoubleSpinBox and QDateEdit (and the year of the calendar pop-up).
-GUARDED = (QComboBox, QAbstractSpinBox)
-_WATCHED = (QEvent.Type.Wheel, QEvent.Type.Polish)
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QWheelEvent
 
 
 class WheelGuard(QObject):
@@ -18,13 +19,25 @@ class WheelGuard(QObject):
     focus by click or Tab only (StrongFocus), and an unfocused one hands the wheel to its parents, so the form
     scrolls as if the widget were not there."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        # Looked up here, not at import: the window's start imports this module before its first paint, and PySide
+        # creates QEvent.Type (about 180 members) and these classes at their first use, 5 to 10 ms together.
+        from PySide6.QtCore import QEvent
+        from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
+
+        # A spin box covers QSpinBox, QDoubleSpinBox and QDateEdit (and the year of the calendar pop-up).
+        self.guarded = (QComboBox, QAbstractSpinBox)
+        self._polish = QEvent.Type.Polish
+        self._watched = (QEvent.Type.Wheel, self._polish)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not isinstance(watched, GUARDED):  # first, and cheap: every event of the program passes here
+        if not isinstance(watched, self.guarded):  # first, and cheap: every event of the program passes here
             return False
         kind = event.type()
-        if kind not in _WATCHED:
+        if kind not in self._watched:
             return False
-        if kind == QEvent.Type.Polish:
+        if kind == self._polish:
             # Before the first show, hence before the first wheel: Qt's WheelFocus would focus it, then turn it.
             if watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
                 watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -45,6 +58,9 @@ def _hand_to_parents(widget: QWidget, event: QWheelEvent) -> None:
 
     Qt itself passes an ignored wheel on only for events from the mouse; doing it here also serves events sent by
     a program (tests, accessibility tools). The event is then marked used, so Qt does not offer it twice."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QWheelEvent
+
     position = event.position()
     parent = widget.parentWidget()
     while parent is not None:
@@ -74,7 +90,7 @@ def install_wheel_guard(app: QApplication | None = None) -> None:
         app.installEventFilter(_guard)
         # Widgets built before the guard were polished without it: they would still take the focus from the wheel.
         for widget in app.allWidgets():
-            if isinstance(widget, GUARDED) and widget.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+            if isinstance(widget, _guard.guarded) and widget.focusPolicy() == Qt.FocusPolicy.WheelFocus:
                 widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
 

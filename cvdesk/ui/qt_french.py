@@ -1,7 +1,7 @@
 """Qt's own texts in French: standard buttons, file, print and colour dialogs, the text fields' context menus."""
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
 
 TRANSLATOR_NAME = "cvdesk-qtbase-fr"
 
@@ -15,7 +15,8 @@ def install_qt_french(app: QCoreApplication) -> bool:
     translator = QTranslator(app)
     translator.setObjectName(TRANSLATOR_NAME)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if not translator.load(QLocale(QLocale.Language.French), "qtbase", "_", folder):
+    # By its name: a QLocale would make PySide build QLocale's enums (hundreds of languages and countries) first.
+    if not translator.load("qtbase_fr", folder):
         translator.deleteLater()
         return False
     return app.installTranslator(translator)

@@ -1,11 +1,13 @@
 """The pick list of the forms and the list filters: values kept on the Python side, long lists loaded when opened."""
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import QComboBox, QWidget
+
+if TYPE_CHECKING:  # at import, QWheelEvent made PySide build QEvent.Type (about 180 members) before the first paint
+    from PySide6.QtGui import QKeyEvent, QWheelEvent
 
 
 class ChoiceCombo(QComboBox):

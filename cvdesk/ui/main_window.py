@@ -189,7 +189,8 @@ class MainWindow(QMainWindow):
 
     def _action(self, menu: QMenu, text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None,
                 tip: str = "") -> QAction:
-        action = QAction(text, self)
+        action = QAction(self)  # (text, self) made PySide weigh QAction(QIcon, …) and build QIcon's 151 theme icons
+        action.setText(text)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.setStatusTip(tip or text.replace("&", "").rstrip("…"))

@@ -24,9 +24,10 @@ if TYPE_CHECKING:
     from cvdesk.ui.record_tab import RecordTab
 
 DB_FILTER = "Bases cvdesk (*.db *.sqlite);;Tous les fichiers (*)"
-# The tabs in their order, with their titles (the & gives Alt+Q, Alt+A, Alt+S) and their names in the timings.
+# The tabs in their order, with their titles (the & gives Alt+Q, Alt+A, Alt+S, Alt+C) and their names in the
+# timings.
 TABS = (("quartier", "&Quartiers", "Quartiers"), ("action", "&Actions", "Actions"),
-        ("association", "A&ssociations", "Associations"))
+        ("association", "A&ssociations", "Associations"), ("contract", "&Contrat", "Contrat"))
 FIRST_RUN_SIZE = QSize(1280, 820)  # cut down to the screen's free area: a 1366×768 laptop is only 768 high
 
 
@@ -53,6 +54,10 @@ def _tab_class(kind: str) -> type[RecordTab]:
         from cvdesk.ui.associations_tab import AssociationsTab
 
         return AssociationsTab
+    if kind == "contract":
+        from cvdesk.ui.contract_tab import ContractTab
+
+        return ContractTab  # type: ignore[return-value]  (answers the window as a RecordTab does)
     raise KeyError(kind)
 
 
@@ -226,7 +231,7 @@ class MainWindow(QMainWindow):
 
         self.view_menu = bar.addMenu("&Affichage")
         for index, (text, key) in enumerate((("&Quartiers", "Ctrl+1"), ("&Actions", "Ctrl+2"),
-                                             ("A&ssociations", "Ctrl+3"))):
+                                             ("A&ssociations", "Ctrl+3"), ("&Contrat", "Ctrl+4"))):
             self._action(self.view_menu, text, lambda i=index: self.tabs.setCurrentIndex(i), key)
         self.view_menu.addSeparator()
         self.refresh_action = self._action(self.view_menu, "A&ctualiser les listes", self.refresh_all, "F5")
@@ -275,6 +280,10 @@ class MainWindow(QMainWindow):
     def _records_changed(self) -> None:
         self.update_counts()
         sender = self.sender()
+        if getattr(sender, "kind", "") == "contract":
+            for tab in self.built_tabs():  # a new funder, orientation or commune: offered at once in the forms
+                if tab is not sender:
+                    tab.reload_choices()
         for tab in self.built_tabs():
             if tab is not sender:
                 self._stale.add(tab.kind)  # refreshed when shown: a save stays one write and one small query

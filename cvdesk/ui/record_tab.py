@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from cvdesk.services.choices import Choice
 from cvdesk.store.errors import StoreError
-from cvdesk.store.models import Action, Association, Quartier, Record
+from cvdesk.store.models import Action, Association, Commune, Envelope, Funder, Orientation, Quartier, Record
 from cvdesk.ui.choice_combo import ChoiceCombo
 from cvdesk.ui.record_table_model import RecordTableModel, group_digits
 from cvdesk.ui.totals_row import install_totals_row
@@ -45,6 +45,7 @@ COLUMN_WIDTHS = {"reference": 115, "title": 210, "porteur": 170, "orientation": 
 
 
 HISTORY_MODELS: dict[str, type[Record]] = {"quartier": Quartier, "action": Action, "association": Association}
+HISTORY_MODELS.update(orientation=Orientation, commune=Commune, funder=Funder, envelope=Envelope)  # the Contrat tab
 
 
 def years_newest_first() -> list[tuple[int, str]]:

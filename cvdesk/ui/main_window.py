@@ -356,7 +356,10 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Nouvelle base", f"Le fichier {path} existe déjà : choisissez un autre nom, "
                                                        "ou ouvrez-le avec « Ouvrir une base ».")
             return
-        self.switch_database(path, create=True)
+        if self.switch_database(path, create=True):
+            from cvdesk.ui.contract_assistant import offer_contract_assistant
+
+            offer_contract_assistant(self)  # the new base's contract; cancelled, the base stays empty
 
     def open_database_file(self) -> None:
         from PySide6.QtWidgets import QFileDialog  # its class is built by PySide on first use: not at start-up

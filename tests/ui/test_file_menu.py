@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from cvdesk.services.lists import count
+from cvdesk.ui import contract_assistant
 
 
 def test_save_a_copy_then_open_a_new_empty_base_and_come_back(window, tmp_path: Path,
@@ -18,6 +19,8 @@ def test_save_a_copy_then_open_a_new_empty_base_and_come_back(window, tmp_path: 
 
     fresh = tmp_path / "nouvelle.db"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(fresh), ""))
+    # The new-contract assistant that follows is left (Annuler): the new base stays empty.
+    monkeypatch.setattr(contract_assistant, "ask_contract_plan", lambda *args, **kwargs: None)
     window.new_db_action.trigger()
     assert window.db_path == fresh and fresh.name in window.windowTitle()
     assert "démonstration" not in window.windowTitle()

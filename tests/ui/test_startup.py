@@ -63,7 +63,7 @@ def test_the_window_opens_with_only_the_shown_tab_built_and_ctrl_1_ctrl_3_bring_
 
     # A first run opens on Actions; the two other tabs are titled but hold nothing yet.
     titles = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
-    assert titles == ["Quartiers", "Actions", "Associations"]
+    assert titles == ["Quartiers", "Actions", "Associations", "Contrat"]
     assert window.tabs.currentIndex() == 1
     built = [i for i in range(3) if isinstance(window.tabs.widget(i), RecordTab)]
     assert built == [1]

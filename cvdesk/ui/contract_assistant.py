@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, QStringListModel, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, QStringListModel, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -147,7 +148,10 @@ class TerritoryPage(_PlanPage):
         self.completer.setMaxVisibleItems(SUGGESTIONS)
         self.epci_edit.setCompleter(self.completer)
         self.epci_edit.textEdited.connect(self._typed)
-        self.epci_edit.returnPressed.connect(self._enter_pressed)
+        # Enter reaches the field two ways: from the suggestions' list (forwarded to the field alone) and typed in
+        # the field itself (which the filter keeps from the wizard's « Suivant » until an EPCI is chosen).
+        self.epci_edit.returnPressed.connect(self._take_single)
+        self.epci_edit.installEventFilter(self)
         self.completer.activated[str].connect(self._picked)
         self.epci_label = QLabel("Aucun EPCI choisi.")
         self.epci_label.setWordWrap(True)
@@ -216,8 +220,16 @@ class TerritoryPage(_PlanPage):
         if epci is not None:
             self._choose(epci)
 
-    def _enter_pressed(self) -> None:
-        """Enter with the suggestions closed: a single match (a SIREN typed whole) is taken."""
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """Enter in the EPCI field before an EPCI is chosen takes the single match (a SIREN typed whole) and stays
+        on the page, so that the period can be set; once chosen, Enter goes on to « Suivant »."""
+        if (watched is self.epci_edit and event.type() == QEvent.Type.KeyPress and self.epci is None
+                and isinstance(event, QKeyEvent) and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            self._take_single()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _take_single(self) -> None:
         if self.epci is None and len(self._found) == 1:
             label, epci = next(iter(self._found.items()))
             self.epci_edit.setText(label)

@@ -222,16 +222,21 @@ def add_action(window: MainWindow, qtbot, type_text, association: str) -> None:
     assert tab.error_label.isHidden(), tab.error_label.text()
 
 
-def add_envelope(window: MainWindow) -> str:
-    """The État's credits for 2024. The Contrat tab's envelope form is helper B's: until it is in the window, the
-    envelope is recorded through the service the tab will call."""
-    from cvdesk.services.reference import save_envelope
-    from cvdesk.store.models import Funder
-
-    state = Funder.select().where(Funder.kind == "etat", Funder.deleted == False).get()  # noqa: E712
-    result = save_envelope({"funder": state.id, "year": 2024, "amount": 30_000_000, "label": "BOP 147 2024"})
-    assert result.ok, result.errors
-    return "service"
+def add_envelope(window: MainWindow, qtbot, type_text) -> dict[str, str]:
+    """The État's credits for 2024, typed in Contrat > Enveloppes; the consumption it shows once saved."""
+    qtbot.keyClick(window, Qt.Key.Key_4, CTRL)
+    contract = window.tab_for("contract")
+    qtbot.keyClick(window, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)  # « En&veloppes »
+    tab = contract.current_page()
+    assert tab.kind == "envelope"
+    qtbot.keyClick(window, Qt.Key.Key_N, CTRL)
+    tab.funder_combo.setCurrentIndex(tab.funder_combo.findText("État", Qt.MatchFlag.MatchStartsWith))
+    qtbot.keyClicks(tab.year_edit, "2024")
+    qtbot.keyClicks(tab.amount_edit, "300 000")
+    type_text(tab.label_edit, "Crédits politique de la ville 2024")
+    qtbot.keyClick(window, Qt.Key.Key_S, CTRL)
+    assert tab.error_label.isHidden(), tab.error_label.text()
+    return {key: norm(text) for key, text in tab.consumption.texts().items()}
 
 
 def print_programme(window: MainWindow, qtbot, monkeypatch, out: Path) -> None:
@@ -285,7 +290,7 @@ def test_a_new_coordinator_sets_up_grand_besancon_records_an_action_and_prints_t
         add_quartier(window, qtbot, type_text, "QP025006", "Clairs-Soleils", "3 150")
         add_association(window, qtbot, type_text, "Les Petits Débrouillards de Franche-Comté")
         add_action(window, qtbot, type_text, "Les Petits Débrouillards de Franche-Comté")
-        seen["envelope"] = add_envelope(window)
+        seen["envelope"] = add_envelope(window, qtbot, type_text)
         print_programme(window, qtbot, monkeypatch, out)
         seen["printed"] = True
 
@@ -332,6 +337,9 @@ def test_a_new_coordinator_sets_up_grand_besancon_records_an_action_and_prints_t
     assert "2024-GBM-001" in text and "Ateliers numériques à Planoise" in text
     assert f"1 action · coût total {euros(cost)} · demandé {euros(requested)} · accordé {euros(granted)}" in text
     assert f"accordés sur {euros(envelope)}" in text
+    # The Enveloppes form showed the same consumption: the État's 20 000 € granted of its 300 000 €.
+    assert seen["envelope"]["amount"] == euros(envelope) == euros(30_000_000)
+    assert seen["envelope"]["granted"].startswith(euros(2_000_000))
     for amount in (2_500_000, 2_000_000, 1_500_000, 1_000_050, 800_000):
         assert euros(amount) in text
 

@@ -214,9 +214,12 @@ class ContractForm(QWidget):
         self.down_button.setEnabled(0 <= row < self.signatories.rowCount() - 1)
 
     def refresh(self) -> None:
-        """Show the base's contract as saved (or an empty form when the base has none yet)."""
+        """Show the base's contract as saved (or an empty form when the base has none yet); unsaved edits stay, as
+        a list tab's refresh leaves its form alone."""
         from cvdesk.services.reference import current_contract
 
+        if self._dirty:
+            return
         contract = current_contract()
         self.show_record(contract.id if contract is not None else None)
 

@@ -552,3 +552,19 @@ def test_every_input_of_every_part_has_a_name_and_tab_leads_from_search_to_list(
             while widget.focusPolicy() == Qt.FocusPolicy.NoFocus:
                 widget = widget.nextInFocusChain()
         assert widget is page.view, kind
+
+
+def test_unsaved_contract_edits_survive_a_save_in_another_tab(contract, window, qtbot, type_text) -> None:
+    page = contract.show_section("contract")
+    page.notes_edit.clear()
+    type_text(page.notes_edit, "Avenant en préparation")
+    qtbot.keyClick(window, Qt.Key.Key_3, CTRL)
+    associations = window.current_tab()
+    associations.view.selectRow(0)
+    associations.acronym_edit.setText("ESSAI")
+    qtbot.keyClick(window, Qt.Key.Key_S, CTRL)
+    assert associations.error_label.isHidden(), associations.error_label.text()
+    qtbot.keyClick(window, Qt.Key.Key_4, CTRL)
+    assert page.notes_edit.toPlainText() == "Avenant en préparation" and page.is_dirty()
+    qtbot.mouseClick(page.save_button, LEFT)
+    assert one("SELECT notes FROM contract WHERE deleted = 0") == ("Avenant en préparation",)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QWizard
 
@@ -186,3 +188,19 @@ def test_a_plan_for_a_base_that_already_holds_a_contract_is_refused_in_one_sente
     assert len(shown) == 1 and "contient déjà le contrat" in shown[0] and "\n" not in shown[0]
     assert conn.execute("SELECT count(*) FROM commune").fetchone()[0] == before
     conn.close()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(typed=st.one_of(st.text(max_size=30), st.sampled_from(["242 500 361 00011", "25056", "2A004", "' OR 1=1 --",
+                                                                "\u00a0", "CC", "métropole", "9" * 20])))
+def test_whatever_is_typed_for_the_epci_the_page_offers_matches_or_nothing_and_never_goes_on_alone(
+        assistant: ContractAssistant, qtbot, typed: str) -> None:
+    page = assistant.territory_page
+    page.epci_edit.clear()
+    page.epci_edit.setFocus()
+    page.epci_edit.insert(typed)
+    page.epci_edit.textEdited.emit(page.epci_edit.text())  # as if typed: the suggestions follow
+    offered = page.suggestions.stringList()
+    assert len(offered) <= 12 and all(" — SIREN " in label for label in offered)
+    assert page.epci is None and not assistant.button(NEXT).isEnabled()
+    assert assistant.currentPage() is page and page.error_label.isHidden()

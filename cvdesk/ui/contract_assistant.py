@@ -526,7 +526,9 @@ class OrientationsPage(_PlanPage):
     def add_row(self, title: str, pillar: str | None, edit: bool = False) -> None:
         row = self.table.rowCount()
         self.table.insertRow(row)
-        self.table.setItem(row, 0, _row_item(title, editable=True))
+        item = _row_item(title, editable=True)
+        item.setToolTip(title)  # the demo's long titles are cut in the cell
+        self.table.setItem(row, 0, item)
         box = QComboBox()
         box.setAccessibleName(f"Pilier de l'orientation {row + 1}")
         box.addItem(NO_PILLAR, None)

@@ -97,6 +97,12 @@ def run_window(path: Path, demo_if_new: bool = False, ask_if_new: bool = False) 
     start = None
     create = True
     if ask_if_new and not path.exists():
+        from cvdesk.ui.main_window import remembered_database
+
+        remembered = remembered_database()  # the user's base kept elsewhere than the default folder
+        if remembered is not None:
+            path, ask_if_new = remembered, False
+    if ask_if_new and not path.exists():
         from cvdesk.ui.first_start import ask_first_start
         from cvdesk.ui.wheel_guard import install_wheel_guard
 

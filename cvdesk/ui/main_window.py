@@ -68,6 +68,24 @@ def _group(number: int) -> str:
 def _ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000
 
+LAST_DATABASE_KEY = "database/last"
+
+
+def remember_database(path: Path) -> None:
+    """The base this window shows, so that the next start without --db opens it again (a base kept elsewhere
+    than the default folder is not asked for anew)."""
+    QSettings().setValue(LAST_DATABASE_KEY, str(Path(path).resolve()))
+
+
+def remembered_database() -> Path | None:
+    """The base the window showed last, when it still exists."""
+    value = QSettings().value(LAST_DATABASE_KEY)
+    if not isinstance(value, str) or not value:
+        return None
+    path = Path(value)
+    return path if path.is_file() else None
+
+
 class MainWindow(QMainWindow):
     """Quartiers, Actions and Associations tabs over one database."""
 
@@ -260,6 +278,8 @@ class MainWindow(QMainWindow):
 
     def _show_database(self, counts: bool = True) -> None:
         from cvdesk.store.database import is_read_only
+
+        remember_database(self.db_path)
 
         title = f"{self.db_path.name} — cvdesk"
         if is_demo():

@@ -1,0 +1,60 @@
+"""A base kept elsewhere than the default folder is opened again at the next start, without the first-start question."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from cvdesk.ui import first_start
+from cvdesk.ui.app import run_window
+from cvdesk.ui.main_window import MainWindow, remembered_database
+
+
+def close_when_shown(seen: dict[str, str]) -> None:
+    def look() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if not windows or not windows[0]._painted:
+            QTimer.singleShot(20, look)
+            return
+        seen["title"] = windows[0].windowTitle()
+        windows[0].close()
+
+    QTimer.singleShot(0, look)
+
+
+def test_the_base_shown_last_opens_again_when_the_default_one_does_not_exist(
+        window, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert remembered_database() == db_path.resolve()
+    window.close()
+    from cvdesk.store.database import close_database
+
+    close_database()
+    asked: list[Path] = []
+    monkeypatch.setattr(first_start, "ask_first_start", lambda path: asked.append(path))
+    default = tmp_path / "dossier-par-defaut" / "cvdesk.db"
+    seen: dict[str, str] = {}
+    close_when_shown(seen)
+    assert run_window(default, ask_if_new=True) == 0
+    assert asked == []  # nobody asked how to begin
+    assert seen["title"].startswith(db_path.name)
+    assert not default.exists()
+
+
+def test_a_remembered_base_that_was_deleted_leads_back_to_the_question(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cvdesk.ui.main_window import remember_database
+
+    gone = tmp_path / "ailleurs" / "base.db"
+    gone.parent.mkdir()
+    gone.write_bytes(b"")
+    remember_database(gone)
+    gone.unlink()
+    asked: list[Path] = []
+    monkeypatch.setattr(first_start, "ask_first_start", lambda path: asked.append(path))
+    default = tmp_path / "dossier-par-defaut" / "cvdesk.db"
+    assert remembered_database() is None
+    assert run_window(default, ask_if_new=True) == 0  # the question was answered « Quitter » (None)
+    assert asked == [default]
+    assert not default.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
+from cvdesk.domain.funders import FUNDER_KINDS
 from cvdesk.store.models import db
 from cvdesk.store.search_index import (
     ACTION_SEARCH, ASSOCIATION_SEARCH, FOLDED_FIELDS, like_pattern, register_fold_function, search_condition,
@@ -206,6 +207,14 @@ _register(ListSpec(
     default_sort="name",
 ))
 
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# The funder's kind as the forms name it (« Région », « Bailleurs sociaux (TFPB) »), for the list and its spreadsheet.
+_FUNDER_KIND_LABEL = ("CASE t.kind " + " ".join(f"WHEN {_sql_text(code)} THEN {_sql_text(label)}"
+                                                 for code, label in FUNDER_KINDS.items()) + " ELSE t.kind END")
+
 _register(ListSpec(
     name="funders",
     label="Financeurs",
@@ -213,7 +222,7 @@ _register(ListSpec(
     columns=(
         Column("name", "Nom", "t.name"),
         Column("short_name", "Nom court", "t.short_name"),
-        Column("kind", "Type", "t.kind"),
+        Column("kind", "Type", _FUNDER_KIND_LABEL),
         Column("siren", "SIREN", "t.siren", nocase=False),
         Column("siret", "SIRET", "t.siret", nocase=False),
     ),

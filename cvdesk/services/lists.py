@@ -49,8 +49,11 @@ class ListSpec:
         raise KeyError(f"Colonne inconnue pour la liste {self.name} : {key}")
 
 
+# A quartier or a commune holds a few hundred actions at most: the ids come from its links by index (0.2 ms on the
+# national dataset) rather than from a check on every action (60-150 ms). A funder holds tens of thousands: there the
+# check per action lets the first page stop at its 200th match.
 _LIVE_QUARTIER_OF_ACTION = (
-    "EXISTS (SELECT 1 FROM action_quartier aq WHERE aq.action_id = t.id AND aq.deleted = 0 AND aq.quartier_id = ?)"
+    "t.id IN (SELECT aq.action_id FROM action_quartier aq WHERE aq.quartier_id = ? AND aq.deleted = 0)"
 )
 
 LISTS: dict[str, ListSpec] = {}
@@ -84,8 +87,8 @@ _register(ListSpec(
         "porteur": "t.porteur_id = ?",
         "quartier": _LIVE_QUARTIER_OF_ACTION,
         "funder": "EXISTS (SELECT 1 FROM funding f WHERE f.action_id = t.id AND f.deleted = 0 AND f.funder_id = ?)",
-        "commune": "EXISTS (SELECT 1 FROM action_quartier aq JOIN quartier_commune qc ON qc.quartier_id = aq.quartier_id"
-                   " AND qc.deleted = 0 WHERE aq.action_id = t.id AND aq.deleted = 0 AND qc.commune_id = ?)",
+        "commune": "t.id IN (SELECT aq.action_id FROM action_quartier aq JOIN quartier_commune qc"
+                   " ON qc.quartier_id = aq.quartier_id AND qc.deleted = 0 WHERE qc.commune_id = ? AND aq.deleted = 0)",
     },
     default_sort="reference",
     base='"action" t',

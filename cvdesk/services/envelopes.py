@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cvdesk.domain.money import percent_of
+from cvdesk.services.totals import funder_line_sums
 from cvdesk.store.models import db
 
 
@@ -49,14 +50,5 @@ def envelope_consumption_of(envelope_id: int) -> EnvelopeConsumption | None:
     if found is None:
         return None
     funder_id, year, orientation_id, amount = found
-    sql = """
-        SELECT count(DISTINCT a.id), COALESCE(SUM(f.requested), 0), COALESCE(SUM(f.granted), 0),
-               COALESCE(SUM(f.paid), 0)
-        FROM funding f JOIN "action" a ON a.id = f.action_id
-        WHERE f.deleted = 0 AND a.deleted = 0 AND f.funder_id = ? AND a.year = ?"""
-    params: list[int] = [funder_id, year]
-    if orientation_id is not None:
-        sql += " AND a.orientation_id = ?"
-        params.append(orientation_id)
-    actions, requested, granted, paid = db.execute_sql(sql, params).fetchone()
+    actions, requested, granted, paid = funder_line_sums(year, funder_id, orientation_id).get(funder_id, (0, 0, 0, 0))
     return EnvelopeConsumption(envelope_id, amount, actions, requested, granted, paid)

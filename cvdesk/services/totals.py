@@ -115,11 +115,28 @@ def envelope_consumption(year: int) -> list[EnvelopeUse]:
         WHERE e.deleted = 0 AND e.year = ? GROUP BY fu.id ORDER BY fu.position, fu.name""", (year,)).fetchall()
     if not envelopes:
         return []
-    sums = {fid: (req, gra, paid) for fid, req, gra, paid in db.execute_sql("""
-        SELECT f.funder_id, COALESCE(SUM(f.requested), 0), COALESCE(SUM(f.granted), 0), COALESCE(SUM(f.paid), 0)
+    sums = funder_line_sums(year)
+    return [EnvelopeUse(fid, name, year, amount, *sums.get(fid, (0, 0, 0, 0))[1:]) for fid, name, amount in envelopes]
+
+
+def funder_line_sums(year: int, funder_id: int | None = None,
+                     orientation_id: int | None = None) -> dict[int, tuple[int, int, int, int]]:
+    """Per funder, over the live lines on the year's live actions (of one funder, of one orientation when given):
+    how many actions, and what the lines request, grant and pay, in cents. The programme's envelope figures and
+    the Enveloppes tab both read it, so that the two always agree."""
+    sql = """
+        SELECT f.funder_id, count(DISTINCT a.id), COALESCE(SUM(f.requested), 0), COALESCE(SUM(f.granted), 0),
+               COALESCE(SUM(f.paid), 0)
         FROM "action" a JOIN funding f ON f.action_id = a.id
-        WHERE a.year = ? AND a.deleted = 0 AND f.deleted = 0 GROUP BY f.funder_id""", (year,))}
-    return [EnvelopeUse(fid, name, year, amount, *sums.get(fid, (0, 0, 0))) for fid, name, amount in envelopes]
+        WHERE a.year = ? AND a.deleted = 0 AND f.deleted = 0"""
+    params: list[int] = [year]
+    if funder_id is not None:
+        sql += " AND f.funder_id = ?"
+        params.append(funder_id)
+    if orientation_id is not None:
+        sql += " AND a.orientation_id = ?"
+        params.append(orientation_id)
+    return {fid: (n, req, gra, paid) for fid, n, req, gra, paid in db.execute_sql(sql + " GROUP BY f.funder_id", params)}
 
 
 def years() -> list[int]:

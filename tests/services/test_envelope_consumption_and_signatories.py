@@ -86,3 +86,16 @@ def test_a_nameless_signatory_or_reversed_years_refuse_the_whole_save(demo_db) -
     assert db.execute_sql("SELECT count(*), max(updated_at) FROM signatory").fetchone() == before
     assert db.execute_sql("SELECT count(*) FROM history").fetchone() == history
     assert Contract.get_by_id(contract.id).name == contract.name
+
+
+def test_an_envelope_for_all_orientations_shows_the_programmes_figures_for_its_funder(demo_db) -> None:
+    from cvdesk.services.totals import envelope_consumption
+
+    single = db.execute_sql("SELECT id, funder_id, year FROM envelope WHERE deleted = 0 AND orientation_id IS NULL "
+                            "GROUP BY funder_id, year HAVING count(*) = 1").fetchall()
+    assert single
+    for envelope_id, funder_id, year in single:
+        shown = envelope_consumption_of(envelope_id)
+        printed = next(use for use in envelope_consumption(year) if use.funder_id == funder_id)
+        assert (shown.amount, shown.requested, shown.granted, shown.paid) == (
+            printed.amount, printed.requested, printed.granted, printed.paid)

@@ -613,7 +613,9 @@ class RecordTab(QWidget):
             self.model.search, self.model.filters = "", {}
             self.model.reload()
             row = self.model.row_of(record_id)
-        if record_id != self.record_id or self._dirty:
+        # The record being edited, asked for again (from another tab's panel): its unsaved edits stay. Whoever
+        # goes to another record has asked first (maybe_keep_edits).
+        if record_id != self.record_id:
             self.show_record(record_id)
         if row is not None:
             self._select_row(row)

@@ -61,6 +61,9 @@ class RecordTableModel(QAbstractTableModel):
     """Ids of one list (services.lists) in SQL order; the column values of the visible rows only."""
 
     completed = Signal(int)  # every id is loaded: the number of records listed
+    # A saved record's values changed, listed or not: one that now matches the search and filters (or no longer
+    # does) changes what they select, which the totals row counts.
+    record_refreshed = Signal(int)
 
 
     def __init__(self, list_name: str, parent: QObject | None = None) -> None:
@@ -157,8 +160,10 @@ class RecordTableModel(QAbstractTableModel):
         try:
             row = self._ids.index(record_id)  # among the loaded ids only: a save never loads the whole list
         except ValueError:
-            return
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+            row = None
+        if row is not None:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+        self.record_refreshed.emit(record_id)
 
     # -- Qt's model interface -----------------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:

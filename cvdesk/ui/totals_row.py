@@ -44,7 +44,8 @@ class TotalsRow(QWidget):
                        view.horizontalScrollBar().valueChanged):
             signal.connect(lambda *_args: self.update())
         model.modelReset.connect(self.mark_stale)
-        model.dataChanged.connect(lambda *_args: self.mark_stale())  # a saved record's amounts changed
+        # A saved record's amounts or fields changed, in the list or out of it (saved into the filtered year).
+        model.record_refreshed.connect(lambda _record_id: self.mark_stale())
 
     def sizeHint(self) -> QSize:
         return QSize(self.view.sizeHint().width(), self.height())

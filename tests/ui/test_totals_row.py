@@ -74,3 +74,30 @@ def test_saving_a_new_cost_changes_the_total_under_the_list(window, qtbot) -> No
     after = _sql()[1]
     assert after == before - old + 99_999_900
     qtbot.waitUntil(lambda: row.cell_text("total_cost") == format_money(after), timeout=3000)
+
+
+def test_an_action_saved_into_the_filtered_year_is_counted_under_the_list(window, qtbot) -> None:
+    """The form shows a 2015 action while the list is filtered on 2016; its year set to 2016 and saved, the totals
+    row counts it with the others of 2016 (it kept the figures from before the save)."""
+    window.tabs.setCurrentIndex(1)
+    tab = window.actions_tab
+    row = tab.totals_row
+    db.execute_sql('UPDATE "action" SET year = 2016 WHERE id IN (SELECT id FROM "action" ORDER BY id LIMIT 7)')
+    window.refresh_all()
+    moved = db.execute_sql('SELECT id FROM "action" WHERE deleted = 0 AND year = 2015 ORDER BY id DESC LIMIT 1'
+                           ).fetchone()[0]
+    tab.go_to(moved)
+    combo = tab.filter_combos["year"]
+    combo.ensure_loaded()
+    combo.setCurrentIndex(combo.findText("2016", Qt.MatchFlag.MatchContains))
+    qtbot.waitUntil(lambda: row.text() == _expected_text(_sql("AND year = ?", (2016,))), timeout=3000)
+    assert tab.current_record_id() == moved and tab.model.row_of(moved) is None
+
+    tab.year_spin.setFocus()
+    tab.year_spin.selectAll()
+    qtbot.keyClicks(tab.year_spin, "2016")
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+
+    expected = _sql("AND year = ?", (2016,))
+    assert expected[0] == 8  # seven, and the one saved into 2016
+    qtbot.waitUntil(lambda: row.text() == _expected_text(expected), timeout=3000)

@@ -276,7 +276,12 @@ def _where(spec: ListSpec, search: str, filters: Mapping[str, Any] | None) -> tu
 def _order(spec: ListSpec, sort: str | None, descending: bool) -> str:
     column = spec.column(sort or spec.default_sort)
     direction = "DESC" if descending else "ASC"
-    expr = f"{column.expr} COLLATE NOCASE" if column.kind == "text" and column.nocase else column.expr
+    expr = column.expr
+    if column.kind == "text" and column.nocase:
+        # A small list sorts as a French reader does (« État » among the E, not after « Valenciennes »); the large
+        # ones keep SQLite's own order, which an index can serve.
+        folded = spec.folded and not spec.fts
+        expr = f"{FOLDED_FIELDS}({expr}) COLLATE NOCASE" if folded else f"{expr} COLLATE NOCASE"
     return f"{expr} {direction}, t.id {direction}"
 
 

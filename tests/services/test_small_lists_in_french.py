@@ -1,4 +1,4 @@
-"""The funders' list names each funder's kind as the forms do, never by its stored code."""
+"""The small reference lists read as French: a funder's kind by its label, accented names sorted among their letter."""
 from __future__ import annotations
 
 from cvdesk.services.lists import iter_rows
@@ -15,3 +15,9 @@ def test_every_kind_shows_its_french_label(demo_db) -> None:
               "fse": "FSE", "autre": "Autre"}  # typed from the funder form's pick list
     for name, code in stored.items():
         assert shown[name] == labels[code]
+
+
+def test_small_lists_sort_accented_names_among_their_letter(demo_db) -> None:
+    names = [row[0] for row in iter_rows("funders")]
+    assert names.index("État – crédits politique de la ville (BOP 147)") < names.index("FIPD")
+    assert names.index("Département du Nord") < names.index("État – crédits politique de la ville (BOP 147)")

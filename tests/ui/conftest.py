@@ -49,6 +49,19 @@ def answer(monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
+def warnings_shown(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The warnings the window shows, as (title, text), instead of modal boxes."""
+    shown: list[tuple[str, str]] = []
+
+    def warning(_parent, title, text, *_args, **_kwargs):
+        shown.append((title, text))
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(QMessageBox, "warning", warning)
+    return shown
+
+
+@pytest.fixture
 def window(demo_db, db_path: Path, qtbot, monkeypatch: pytest.MonkeyPatch):
     """The main window on a copy of the demo; the printing, exchange and backup menus are tested with their own modules."""
     from cvdesk.ui import main_window

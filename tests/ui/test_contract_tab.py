@@ -19,18 +19,6 @@ ALT = Qt.KeyboardModifier.AltModifier
 REFERENCE = Path(__file__).parents[2] / "resources" / "reference" / "territoire.sqlite"
 
 
-@pytest.fixture
-def warnings_shown(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """The warnings the window shows, as (title, text), instead of modal boxes."""
-    shown: list[tuple[str, str]] = []
-
-    def warning(_parent, title, text, *_args, **_kwargs):
-        shown.append((title, text))
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "warning", warning)
-    return shown
-
 
 @pytest.fixture
 def contract(window, qtbot):

@@ -1,7 +1,6 @@
 """A coordinator tries to delete a porteur that still carries actions: the window says why, and nothing goes."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
@@ -9,18 +8,6 @@ from cvdesk.store.models import db
 
 CCAS = "Centre communal d'action sociale de Valenciennes"
 
-
-@pytest.fixture
-def warnings_shown(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """The warnings the window shows, as (title, text), instead of modal boxes."""
-    shown: list[tuple[str, str]] = []
-
-    def warning(_parent, title, text, *_args, **_kwargs):
-        shown.append((title, text))
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "warning", warning)
-    return shown
 
 
 def select_by_first_column(tab, text: str) -> None:

@@ -13,18 +13,6 @@ LEFT = Qt.MouseButton.LeftButton
 TAB_NAMES = {0: "quartiers", 1: "actions", 2: "associations"}
 
 
-@pytest.fixture
-def warnings_shown(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """The warning boxes the window opens, as (title, text), instead of modal boxes."""
-    shown: list[tuple[str, str]] = []
-
-    def warning(_parent, title, text, *_args, **_kwargs):
-        shown.append((title, text))
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "warning", warning)
-    return shown
-
 
 def next_number(year: int, code: str) -> int:
     """The next number of a series, counted in SQL: the highest live number after « year-code- », plus one."""

@@ -1,12 +1,13 @@
 """The Associations tab: porteurs with their identifiers checked as you type, their actions and yearly funding."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLineEdit, QPlainTextEdit, QVBoxLayout
 
 from cvdesk.domain.identifiers import check_rna, check_siren, check_siret, digits_only
 from cvdesk.services import choices
+from cvdesk.ui.field_checks import line_field, live_check
 from cvdesk.ui.record_tab import RecordTab, years_newest_first
 
 if TYPE_CHECKING:
@@ -35,10 +36,7 @@ class AssociationsTab(RecordTab):
         from cvdesk.ui.choice_combo import ChoiceCombo
 
         def line(name: str, label: str, accessible: str) -> QLineEdit:
-            edit = QLineEdit()
-            edit.setAccessibleName(accessible)
-            form.add_field(name, label, edit)
-            return edit
+            return line_field(form, name, label, accessible)
 
         self.name_edit = line("name", "&Nom :", "Nom de l'association")
         self.acronym_edit = line("acronym", "Si&gle :", "Sigle")
@@ -82,18 +80,7 @@ class AssociationsTab(RecordTab):
         for edit, name, checker, label in ((self.siret_edit, "siret", check_siret, "SIRET valide."),
                                            (self.siren_edit, "siren", check_siren, "SIREN valide."),
                                            (self.rna_edit, "rna", lambda v: check_rna(v.strip()), "Numéro RNA valide.")):
-            edit.textChanged.connect(self._live_check(name, checker, label))
-
-    def _live_check(self, name: str, checker: Callable[[str], str | None], ok_text: str) -> Callable[[str], None]:
-        def check(text: str) -> None:
-            row = self.form.rows[name]
-            if not text.strip():
-                row.set_error(None)
-            elif (problem := checker(text)) is not None:
-                row.set_error(problem)
-            else:
-                row.set_note(ok_text)
-        return check
+            edit.textChanged.connect(live_check(form, name, checker, label))
 
     def build_panels(self, layout: QVBoxLayout) -> None:
         from cvdesk.ui.related_panels import ActionsPanel, TotalsPanel

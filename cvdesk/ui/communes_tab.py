@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt
 from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit
 
+from cvdesk.ui.field_checks import line_field
 from cvdesk.ui.record_tab import RecordTab
 
 if TYPE_CHECKING:
@@ -55,10 +56,7 @@ class CommunesTab(RecordTab):
         form.addRow("", self.reference_note)
 
         def line(name: str, label: str, accessible: str) -> QLineEdit:
-            edit = QLineEdit()
-            edit.setAccessibleName(accessible)
-            form.add_field(name, label, edit)
-            return edit
+            return line_field(form, name, label, accessible)
 
         self.name_edit = line("name", "&Nom :", "Nom de la commune")
         self.insee_edit = line("insee_code", "Code &INSEE :", "Code INSEE")

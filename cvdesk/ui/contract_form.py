@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from cvdesk.domain.identifiers import check_siren, digits_only
 from cvdesk.services.signatories import SignatoryLine
 from cvdesk.store.models import Contract, Signatory
+from cvdesk.ui.field_checks import line_field, live_check
 from cvdesk.ui.form_widgets import ERROR_TEXT_STYLE, DateEdit, IntEdit, RecordForm
 from cvdesk.ui.history_panel import HistoryPanel
 
@@ -166,10 +167,7 @@ class ContractForm(QWidget):
         self.refresh()
 
     def _line(self, name: str, label: str, accessible: str) -> QLineEdit:
-        edit = QLineEdit()
-        edit.setAccessibleName(accessible)
-        self.form.add_field(name, label, edit)
-        return edit
+        return line_field(self.form, name, label, accessible)
 
     def watch_fields(self) -> None:
         for edit in (self.name_edit, self.epci_name_edit, self.epci_siren_edit, self.start_edit, self.end_edit,
@@ -177,13 +175,7 @@ class ContractForm(QWidget):
             edit.textChanged.connect(self.mark_dirty)
 
     def _check_siren(self, text: str) -> None:
-        row = self.form.rows["epci_siren"]
-        if not text.strip():
-            row.set_error(None)
-        elif (problem := check_siren(text)) is not None:
-            row.set_error(problem)
-        else:
-            row.set_note("SIREN valide.")
+        live_check(self.form, "epci_siren", check_siren, "SIREN valide.")(text)
 
     # -- what the Contrat tab asks of its pages --------------------------------------------------------------------
     @property

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit
 
 from cvdesk.domain.funders import FUNDER_KINDS
 from cvdesk.domain.identifiers import check_siren, check_siret, digits_only
+from cvdesk.ui.field_checks import line_field, live_check
 from cvdesk.ui.record_tab import RecordTab
 
 if TYPE_CHECKING:
@@ -27,10 +28,7 @@ class FundersTab(RecordTab):
         from cvdesk.ui.choice_combo import ChoiceCombo
 
         def line(name: str, label: str, accessible: str) -> QLineEdit:
-            edit = QLineEdit()
-            edit.setAccessibleName(accessible)
-            form.add_field(name, label, edit)
-            return edit
+            return line_field(form, name, label, accessible)
 
         self.name_edit = line("name", "&Nom :", "Nom du financeur")
         self.short_edit = line("short_name", "Nom co&urt :", "Nom court du financeur")
@@ -50,20 +48,9 @@ class FundersTab(RecordTab):
         self._identifier_checks: list[tuple[QLineEdit, Callable[[str], None]]] = []
         for edit, name, checker, ok_text in ((self.siret_edit, "siret", check_siret, "SIRET valide."),
                                              (self.siren_edit, "siren", check_siren, "SIREN valide.")):
-            check = self._live_check(name, checker, ok_text)
+            check = live_check(form, name, checker, ok_text)
             edit.textChanged.connect(check)
             self._identifier_checks.append((edit, check))
-
-    def _live_check(self, name: str, checker: Callable[[str], str | None], ok_text: str) -> Callable[[str], None]:
-        def check(text: str) -> None:
-            row = self.form.rows[name]
-            if not text.strip():
-                row.set_error(None)
-            elif (problem := checker(text)) is not None:
-                row.set_error(problem)
-            else:
-                row.set_note(ok_text)
-        return check
 
     def clear_form(self) -> None:
         for edit in (self.name_edit, self.short_edit, self.siren_edit, self.siret_edit):

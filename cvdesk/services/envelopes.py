@@ -3,39 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cvdesk.domain.money import percent_of
-from cvdesk.services.totals import funder_line_sums
+from cvdesk.services.totals import EnvelopeUse, funder_line_sums
 from cvdesk.store.models import db
 
 
 @dataclass(frozen=True)
-class EnvelopeConsumption:
-    """An envelope's amount and the sums of the live plan lines it covers, in cents, with how many actions."""
+class EnvelopeConsumption(EnvelopeUse):
+    """One envelope's use (its shares and what is left come with EnvelopeUse), with how many actions it covers."""
 
-    envelope_id: int
-    amount: int
-    actions: int
-    requested: int
-    granted: int
-    paid: int
-
-    @property
-    def granted_share_bp(self) -> int | None:
-        """Granted as a share of the amount, in basis points; None for an envelope of 0 €."""
-        return percent_of(self.granted, self.amount)
-
-    @property
-    def requested_share_bp(self) -> int | None:
-        return percent_of(self.requested, self.amount)
-
-    @property
-    def paid_share_bp(self) -> int | None:
-        return percent_of(self.paid, self.amount)
-
-    @property
-    def remaining(self) -> int:
-        """What is left to grant (negative when the envelope is overspent)."""
-        return self.amount - self.granted
+    envelope_id: int = 0
+    actions: int = 0
 
 
 def envelope_consumption_of(envelope_id: int) -> EnvelopeConsumption | None:
@@ -45,10 +22,12 @@ def envelope_consumption_of(envelope_id: int) -> EnvelopeConsumption | None:
     only the actions of that orientation (an envelope for all orientations covers them all, those of an
     orientation with its own envelope included: the two are then read side by side, not subtracted)."""
     found = db.execute_sql(
-        "SELECT funder_id, year, orientation_id, amount FROM envelope WHERE id = ? AND deleted = 0",
+        "SELECT e.funder_id, fu.name, e.year, e.orientation_id, e.amount FROM envelope e "
+        "JOIN funder fu ON fu.id = e.funder_id WHERE e.id = ? AND e.deleted = 0",
         (envelope_id,)).fetchone()
     if found is None:
         return None
-    funder_id, year, orientation_id, amount = found
+    funder_id, funder, year, orientation_id, amount = found
     actions, requested, granted, paid = funder_line_sums(year, funder_id, orientation_id).get(funder_id, (0, 0, 0, 0))
-    return EnvelopeConsumption(envelope_id, amount, actions, requested, granted, paid)
+    return EnvelopeConsumption(funder_id=funder_id, funder=funder, year=year, amount=amount, requested=requested,
+                               granted=granted, paid=paid, envelope_id=envelope_id, actions=actions)

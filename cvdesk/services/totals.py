@@ -94,6 +94,8 @@ def totals_by_year(porteur_id: int | None = None) -> list[Total]:
 
 @dataclass(frozen=True)
 class EnvelopeUse:
+    """A funder's envelope for a year against what its plan lines request, grant and pay, in cents."""
+
     funder_id: int
     funder: str
     year: int
@@ -104,7 +106,21 @@ class EnvelopeUse:
 
     @property
     def granted_share_bp(self) -> int | None:
+        """Granted as a share of the amount, in basis points; None for an envelope of 0 €."""
         return percent_of(self.granted, self.amount)
+
+    @property
+    def requested_share_bp(self) -> int | None:
+        return percent_of(self.requested, self.amount)
+
+    @property
+    def paid_share_bp(self) -> int | None:
+        return percent_of(self.paid, self.amount)
+
+    @property
+    def remaining(self) -> int:
+        """What is left to grant (negative when the envelope is overspent)."""
+        return self.amount - self.granted
 
 
 def envelope_consumption(year: int) -> list[EnvelopeUse]:

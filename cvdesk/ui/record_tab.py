@@ -399,10 +399,19 @@ class RecordTab(QWidget):
         record_id = self.model.record_id(current.row())
         if record_id is None or record_id == self.record_id:
             return
+        asked = self._dirty
         if not self.maybe_keep_edits():
             QTimer.singleShot(0, lambda: self._select_row(previous.row()) if previous.isValid() else None)
             return
         self.show_record(record_id)
+        if asked:
+            # A new record saved on the way (« Enregistrer ») reloaded the list under the click and selected itself:
+            # once the click is over, the row of the record shown is selected again (list and form agree).
+            QTimer.singleShot(0, self._reselect_shown_record)
+
+    def _reselect_shown_record(self) -> None:
+        if self.record_id is not None and self.model.record_id(self.view.currentIndex().row()) != self.record_id:
+            self._reselect_after_reset()
 
     # -- the editing cycle ---------------------------------------------------------------------------------------
     def current_record_id(self) -> int | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from cvdesk.store.models import Action, Association
 
@@ -33,3 +34,28 @@ def test_opening_from_its_porteur_the_action_being_edited_keeps_the_typing(windo
     assert actions.is_dirty() and actions.revert_button.isEnabled()
     assert asked == []
     assert Action.get_by_id(action.id).title == saved_title  # nothing written behind the user's back either
+
+
+def test_a_new_action_saved_on_leaving_it_leaves_the_list_on_the_action_clicked(window, qtbot, answer) -> None:
+    """A new action is typed, then another action of the list is clicked: « Enregistrer » saves the new one, and the
+    form and the list's highlighted row both show the action clicked (not the form one, the list the other)."""
+    window.tabs.setCurrentIndex(1)
+    actions = window.actions_tab
+    actions.new_record()
+    qtbot.keyClicks(actions.title_edit, "Jardins partages")
+    clicked = actions.model.record_id(2)
+    reference = Action.get_by_id(clicked).reference
+    asked = answer(QMessageBox.StandardButton.Save)
+
+    rect = actions.view.visualRect(actions.model.index(2, 0))
+    qtbot.mouseClick(actions.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+    assert len(asked) == 1
+    assert Action.get_or_none(Action.title == "Jardins partages") is not None
+    assert actions.current_record_id() == clicked and actions.reference_edit.text() == reference
+
+    def highlighted() -> list[int | None]:
+        return [actions.model.record_id(index.row()) for index in actions.view.selectionModel().selectedRows()]
+
+    qtbot.waitUntil(lambda: highlighted() == [clicked], timeout=2000)
+    assert actions.model.record_id(actions.view.currentIndex().row()) == clicked

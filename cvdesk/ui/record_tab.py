@@ -277,6 +277,9 @@ class RecordTab(QWidget):
     def reload_choices(self) -> None:
         """Reload the pick lists the filters offer, and the form's once it has used them (after an import)."""
         self.load_filter_choices()
+        # A filter whose value is no longer offered (its only year's action deleted) reads « toutes » again: the
+        # list and its totals follow what the filters show, not the value they had.
+        self.apply_filters()
         if self._form_choices_loaded:
             self.load_form_choices()
 

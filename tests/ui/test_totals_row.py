@@ -101,3 +101,33 @@ def test_an_action_saved_into_the_filtered_year_is_counted_under_the_list(window
     expected = _sql("AND year = ?", (2016,))
     assert expected[0] == 8  # seven, and the one saved into 2016
     qtbot.waitUntil(lambda: row.text() == _expected_text(expected), timeout=3000)
+
+
+def test_after_f5_a_filter_whose_year_is_gone_shows_every_action_as_it_says(window, qtbot, answer) -> None:
+    """The only 2016 action is deleted while the list is filtered on 2016; after F5 the filter offers no 2016 and
+    reads « Année : toutes »: the list and its totals are every action's, not still those of 2016 (none)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    window.tabs.setCurrentIndex(1)
+    tab = window.actions_tab
+    row = tab.totals_row
+    db.execute_sql('UPDATE "action" SET year = 2016 WHERE id = (SELECT min(id) FROM "action")')
+    window.refresh_all()
+    combo = tab.filter_combos["year"]
+    combo.ensure_loaded()
+    combo.setCurrentIndex(combo.findText("2016", Qt.MatchFlag.MatchContains))
+    assert tab.model.rowCount() == 1
+    tab.view.selectRow(0)
+    answer(QMessageBox.StandardButton.Yes)
+    tab.delete_current()
+    assert _sql("AND year = ?", (2016,))[0] == 0
+
+    window.refresh_action.trigger()  # F5
+
+    combo.ensure_loaded()
+    assert combo.findText("2016", Qt.MatchFlag.MatchContains) == -1
+    assert combo.currentText() == "Année : toutes"
+    everything = _sql()
+    assert everything[0] == 39
+    assert tab.model.matching_count() == 39
+    qtbot.waitUntil(lambda: row.text() == _expected_text(everything), timeout=3000)

@@ -6,6 +6,8 @@ history row for every record, in one transaction."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from cvdesk.domain.axes import PILLARS
@@ -265,6 +267,15 @@ def _commune(choice: CommuneChoice) -> Commune:
     return save_or_raise(Commune, values, existing.id if existing else None, validate_commune)
 
 
+@contextmanager
+def _naming(place: str) -> Iterator[None]:
+    """A record of the plan refused when written: its sentence says which one (« Signataire n° 2 : … »)."""
+    try:
+        yield
+    except WriteRefused as exc:
+        raise ContractSetupError(f"{place} : {next(iter(exc.errors.values()))}") from None
+
+
 def create_contract(plan: ContractPlan) -> Contract:
     """Write the plan: the contract (with the reference it came from), its signatories in order, its orientations
     numbered 1..n, its kept communes (a commune the base already has, by INSEE code, is brought up to date rather
@@ -287,17 +298,21 @@ def create_contract(plan: ContractPlan) -> Contract:
                 "end_year": plan.end_year, "reference_source": plan.reference_source,
             }, None, validate_contract)
             for position, name in enumerate(plan.signatories, start=1):
-                save_or_raise(Signatory, {"contract": contract.id, "name": name.strip(), "position": position},
-                              None, validate_signatory)
+                with _naming(f"Signataire n° {position}"):
+                    save_or_raise(Signatory, {"contract": contract.id, "name": name.strip(), "position": position},
+                                  None, validate_signatory)
             for number, (title, pillar) in enumerate(plan.orientations, start=1):
-                save_or_raise(Orientation, {"contract": contract.id, "number": number, "title": title.strip(),
-                                            "pillar": pillar}, None, validate_orientation)
+                with _naming(f"Orientation n° {number}"):
+                    save_or_raise(Orientation, {"contract": contract.id, "number": number, "title": title.strip(),
+                                                "pillar": pillar}, None, validate_orientation)
             for choice in plan.communes:
                 if choice.kept:
-                    _commune(choice)
+                    with _naming(f"Commune « {choice.name} »"):
+                        _commune(choice)
             kept_funders = [funder for funder in plan.funders if funder.kept]
             for position, funder in enumerate(kept_funders):
-                save_or_raise(Funder, _funder_values(funder, position), None, validate_funder)
+                with _naming(f"Financeur « {funder.name} »"):
+                    save_or_raise(Funder, _funder_values(funder, position), None, validate_funder)
     except WriteRefused as exc:
         raise ContractSetupError(next(iter(exc.errors.values()))) from None
     except StoreError as exc:

@@ -152,9 +152,11 @@ def test_a_commune_the_base_already_has_is_brought_up_to_date_not_doubled(empty_
     (lambda plan: setattr(plan, "name", "  "), "nom du contrat est obligatoire"),
     (lambda plan: plan.orientations.append(("", None)), "orientation n° 1 n'a pas d'intitulé"),
     # Passes the plan's own checks, refused when written: the whole transaction goes.
-    (lambda plan: plan.orientations.append(("x" * 1001, None)), "accepte au plus 1\u00a0000 caractères"),
+    (lambda plan: plan.orientations.append(("x" * 1001, None)),
+     "Orientation n° 1 : Le champ « Intitulé » accepte au plus 1\u00a0000 caractères"),
+    (lambda plan: plan.signatories.insert(1, "S" * 256), "Signataire n° 2 : Le champ « Nom » accepte au plus 255"),
 ], ids=["sans-commune", "siret-faux", "siret-autre-siren", "annees", "sans-nom", "orientation-vide",
-        "intitule-trop-long"])
+        "intitule-trop-long", "signataire-trop-long"])
 def test_a_wrong_plan_is_refused_in_one_sentence_and_nothing_is_written(empty_db, spoil, reason: str) -> None:
     plan = propose_plan(BESANCON_EPCI, 2024, 2030)
     spoil(plan)

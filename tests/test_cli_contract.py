@@ -62,7 +62,7 @@ def test_a_new_contract_holds_exactly_the_epcis_member_communes_and_passes_the_c
     assert code == EXIT_OK, err
     header, *rows = read_csv(funders)
     assert header == ["Nom", "Nom court", "Type", "SIREN", "SIRET"]
-    assert ["CU Grand Besançon Métropole", "Grand Besançon Métropole", "epci", BESANCON_EPCI, ""] in rows
+    assert ["CU Grand Besançon Métropole", "Grand Besançon Métropole", "EPCI", BESANCON_EPCI, ""] in rows  # the kind by its label
 
     communes = tmp_path / "communes.csv"
     code, _, err = run_cli(capsys, "table", "communes", "--db", str(db), "--out", str(communes))

@@ -26,25 +26,14 @@ def signatories_of(contract_id: int) -> list[SignatoryLine]:
     return [SignatoryLine(sid, name, represented or "") for sid, name, represented in query]
 
 
-def _contract_problems(values: Mapping[str, Any]) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if not str(values.get("name") or "").strip():
-        errors["name"] = "Le nom du contrat est obligatoire."
-    start, end = values.get("start_year"), values.get("end_year")
-    for name, year, label in (("start_year", start, "de début"), ("end_year", end, "de fin")):
-        if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
-            errors[name] = f"L'année {label} du contrat doit être une année entre 2000 et 2100."
-    if "start_year" not in errors and "end_year" not in errors and end < start:
-        errors["end_year"] = f"L'année de fin ({end}) précède l'année de début ({start})."
-    return errors
-
-
 def save_contract_and_signatories(values: Mapping[str, Any], record_id: int | None,
                                   signatories: Sequence[SignatoryLine]) -> SaveResult:
     """Save the contract and set its signatories to exactly these, numbered 1..n in this order, all or nothing."""
     clean = {name: value.strip() if isinstance(value, str) and name != "notes" else value
              for name, value in values.items()}
-    errors = _contract_problems(clean)
+    existing = (Contract.get_or_none((Contract.id == record_id) & (Contract.deleted == False))  # noqa: E712
+                if record_id is not None else None)
+    errors = validate_contract(clean, existing)  # before the signatories' check, so both are shown at once
     for position, line in enumerate(signatories, start=1):
         if not line.name.strip():
             errors["signatories"] = f"Le signataire n° {position} n'a pas de nom."

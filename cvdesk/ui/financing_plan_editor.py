@@ -89,7 +89,13 @@ class FinancingPlanEditor(QWidget):
 
     # -- content ---------------------------------------------------------------------------------------------------
     def set_funders(self, funders: Sequence[Choice]) -> None:
+        """The funders the lines offer; the lines already in the table offer them too (each keeping its funder):
+        refilled in place, an old line's list lacked a funder that arrived since (an import, the Contrat tab) and
+        showed, then saved, the first funder instead."""
         self._funders = list(funders)
+        items = [(choice.id, choice.label) for choice in self._funders]
+        for row in range(self.table.rowCount()):
+            self.funder_combo(row).set_items(items)
 
     def set_total_cost(self, cents: int) -> None:
         self._total_cost = cents

@@ -14,6 +14,7 @@ from cvdesk.services.reference import (
     current_contract,
     normalise_commune,
     normalise_funder,
+    renumber_orientations,
     save_commune,
     save_envelope,
     save_funder,
@@ -180,6 +181,16 @@ def _prepare_orientations(sheet: Sheet, positions: dict[str, int], preview: Shee
         _service_errors(line, sheet, positions, ORIENTATION_FIELDS, validate_orientation(clean, record),
                         preview.errors)
         preview.items.append(_Item(line, clean, existing))
+    if preview.items:
+        # The file's numbers give the order (« 2, 5, 10 »); once all are written, they are numbered 1..n.
+        preview.items[-1].extra["renumber"] = contract.id
+
+
+def _save_orientation(item: _Item) -> SaveResult:
+    result = save_orientation(item.values, item.existing_id)
+    if result.ok and "renumber" in item.extra:
+        renumber_orientations(item.extra["renumber"])
+    return result
 
 
 def _funder_kind(text: str) -> str | None:
@@ -282,6 +293,6 @@ sheet_import.IMPORTS.update({
     "envelopes": ("Enveloppes", ENVELOPE_FIELDS),
 })
 sheet_import.register_kind("communes", _prepare_communes, _saver(save_commune))
-sheet_import.register_kind("orientations", _prepare_orientations, _saver(save_orientation))
+sheet_import.register_kind("orientations", _prepare_orientations, _save_orientation)
 sheet_import.register_kind("funders", _prepare_funders, _saver(save_funder))
 sheet_import.register_kind("envelopes", _prepare_envelopes, _saver(save_envelope))

@@ -186,3 +186,19 @@ def test_a_commune_the_reference_does_not_know_is_refused(capsys, tmp_path: Path
                            "d'aucune commune du référentiel (@etalab/decoupage-administratif 6.0.0) (2 erreurs en "
                            "tout).")
     assert rows(db, "SELECT count(*) FROM commune") == before
+
+
+def test_orientations_numbered_with_gaps_are_numbered_1_to_n_in_the_files_order(capsys, tmp_path: Path) -> None:
+    db = besancon(capsys, tmp_path)
+    sheet = csv_file(tmp_path / "orientations.csv", "N°;Intitulé\n"
+                                                   "10;Travailler\n"
+                                                   "2;Réussir à l'école\n"
+                                                   "5;Habiter et vivre ensemble\n")
+    code, _, err = run_cli(capsys, "import", "--db", str(db), str(sheet), "--kind", "orientations")
+    assert code == EXIT_OK, err
+    # Numbered by hand: 2, 5 and 10 in that order become 1, 2 and 3 (the contract's orientations have no gaps).
+    assert rows(db, "SELECT number, title FROM orientation WHERE deleted = 0 ORDER BY number") == [
+        (1, "Réussir à l'école"), (2, "Habiter et vivre ensemble"), (3, "Travailler")]
+    # Each renumbered orientation has its history: created, then its number changed (all three here).
+    assert rows(db, "SELECT count(*) FROM history WHERE record_type = 'Orientation' AND operation = 'update'") == [
+        (3,)]

@@ -105,8 +105,10 @@ class Reference:
             self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
             layout = self._conn.execute("PRAGMA user_version").fetchone()[0]
             self.meta = dict(self._conn.execute("SELECT key, value FROM meta"))
-        except sqlite3.DatabaseError as exc:
-            raise ReferenceUnavailable(f"Le référentiel {self.path} est illisible ({exc}) : reconstruisez-le avec "
+        except sqlite3.DatabaseError:
+            # SQLite's own reason is English (« file is not a database », « no such table: meta »): not shown.
+            raise ReferenceUnavailable(f"Le référentiel {self.path} est illisible (ce n'est pas un référentiel de "
+                                       "cvdesk, ou il est endommagé) : reconstruisez-le avec "
                                        "python -m cvdesk.territory.build_extract.") from None
         if layout != FORMAT_VERSION:
             self._conn.close()

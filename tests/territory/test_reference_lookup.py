@@ -165,3 +165,20 @@ def test_a_missing_or_foreign_extract_is_refused_in_one_sentence(tmp_path: Path)
     foreign.write_bytes(b"pas une base SQLite" * 100)
     with pytest.raises(ReferenceUnavailable, match="illisible"):
         Reference(foreign)
+
+
+def test_an_unreadable_extract_is_refused_in_french_without_sqlites_english(tmp_path: Path) -> None:
+    import sqlite3
+
+    foreign = tmp_path / "notes.sqlite"
+    foreign.write_bytes(b"pas une base SQLite" * 100)
+    other = tmp_path / "autre.sqlite"
+    with sqlite3.connect(other) as conn:  # a real SQLite base, but not the extract (no meta table)
+        conn.execute("CREATE TABLE carnet (nom TEXT)")
+    conn.close()
+    for path in (foreign, other):
+        with pytest.raises(ReferenceUnavailable) as refused:
+            Reference(path)
+        sentence = str(refused.value)
+        assert sentence.startswith(f"Le référentiel {path} est illisible")
+        assert "database" not in sentence and "no such table" not in sentence

@@ -318,6 +318,9 @@ class MainWindow(QMainWindow):
         tab = self._built[kind]
         if tab.kind in self._stale:
             self._stale.discard(tab.kind)
+            # The pick lists too: an association or a quartier saved in its tab is the porteur or the quartier
+            # of the next action (« Aucune association ne s'appelle … » otherwise).
+            tab.reload_choices()
             tab.refresh()
             if tab.record_id is not None and not tab.is_dirty():
                 tab.show_record(tab.record_id)

@@ -241,6 +241,13 @@ def validate_commune(values: Mapping[str, Any], existing: Record | None) -> dict
     errors: dict[str, str] = {}
     _required(errors, values, existing, "name", "Le nom de la commune")
     _optional_check(errors, values, "insee_code", check_insee)
+    code = values.get("insee_code")
+    if code and "insee_code" not in errors and _taken(Commune, "insee_code", code, existing):
+        # Two records of one commune would split its quartiers and associations between them.
+        other = (Commune.select().where((Commune.insee_code == code) & (Commune.deleted == False))  # noqa: E712
+                 .where(Commune.id != (existing.id if existing is not None else 0)).order_by(Commune.id).first())
+        errors["insee_code"] = (f"La commune « {other.name} » porte déjà le code INSEE {code} : complétez-la plutôt "
+                                "que d'en créer une seconde.")
     _optional_check(errors, values, "postcode", check_postcode)
     _optional_check(errors, values, "siren", check_siren)
     _optional_check(errors, values, "departement", check_departement)

@@ -212,6 +212,17 @@ def test_a_communes_codes_are_checked_and_written_as_the_reference_writes_them(d
     }
 
 
+def test_a_commune_typed_again_with_an_insee_code_the_contract_has_is_refused(demo_db) -> None:
+    (valenciennes_id,) = sql("SELECT id FROM commune WHERE insee_code = '59606' AND deleted = 0")[0]
+    before = everything()
+    twice = save_commune({"name": "Valenciennes (bis)", "insee_code": "59 606"})
+    assert twice.errors == {"insee_code": "La commune « Valenciennes » porte déjà le code INSEE 59606 : "
+                                          "complétez-la plutôt que d'en créer une seconde."}
+    assert everything() == before
+    # The commune itself keeps its code when saved again.
+    assert save_commune({"name": "Valenciennes", "insee_code": "59606"}, valenciennes_id).ok
+
+
 # ---- signatories and meetings ----------------------------------------------------------------------------------
 
 def test_a_signatory_and_a_meeting_with_its_agenda_are_deleted_as_tombstones(demo_db) -> None:

@@ -16,7 +16,7 @@ from cvdesk.services.records import (
 )
 from cvdesk.services.signatories import delete_contract  # noqa: F401  (the contract's deletion lives with its save)
 from cvdesk.services.validation import (
-    validate_commune,
+    validate_commune_unique,
     validate_contract,
     validate_envelope_in_contract,
     validate_funder,
@@ -78,7 +78,7 @@ def normalise_commune(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def save_commune(values: Mapping[str, Any], record_id: int | None = None) -> SaveResult:
-    return save_record(Commune, normalise_commune(values), record_id, validate_commune)
+    return save_record(Commune, normalise_commune(values), record_id, validate_commune_unique)
 
 
 def normalise_funder(values: Mapping[str, Any]) -> dict[str, Any]:

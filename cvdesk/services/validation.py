@@ -241,13 +241,6 @@ def validate_commune(values: Mapping[str, Any], existing: Record | None) -> dict
     errors: dict[str, str] = {}
     _required(errors, values, existing, "name", "Le nom de la commune")
     _optional_check(errors, values, "insee_code", check_insee)
-    code = values.get("insee_code")
-    if code and "insee_code" not in errors and _taken(Commune, "insee_code", code, existing):
-        # Two records of one commune would split its quartiers and associations between them.
-        other = (Commune.select().where((Commune.insee_code == code) & (Commune.deleted == False))  # noqa: E712
-                 .where(Commune.id != (existing.id if existing is not None else 0)).order_by(Commune.id).first())
-        errors["insee_code"] = (f"La commune « {other.name} » porte déjà le code INSEE {code} : complétez-la plutôt "
-                                "que d'en créer une seconde.")
     _optional_check(errors, values, "postcode", check_postcode)
     _optional_check(errors, values, "siren", check_siren)
     _optional_check(errors, values, "departement", check_departement)
@@ -366,6 +359,20 @@ def envelope_year_problem(year: Any, contract: Contract | None) -> str | None:
         return None
     return (f"L'année {year} est hors de la période du contrat « {contract.name} » "
             f"({contract.start_year}–{contract.end_year}).")
+
+
+def validate_commune_unique(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
+    """validate_commune, and no other live commune with this INSEE code: asked by the forms and the spreadsheet
+    import, not of an incoming package (headquarters merges the offices' communes as they were written)."""
+    errors = validate_commune(values, existing)
+    code = values.get("insee_code")
+    if code and "insee_code" not in errors and _taken(Commune, "insee_code", code, existing):
+        # Two records of one commune would split its quartiers and associations between them.
+        other = (Commune.select().where((Commune.insee_code == code) & (Commune.deleted == False))  # noqa: E712
+                 .where(Commune.id != (existing.id if existing is not None else 0)).order_by(Commune.id).first())
+        errors["insee_code"] = (f"La commune « {other.name} » porte déjà le code INSEE {code} : complétez-la plutôt "
+                                "que d'en créer une seconde.")
+    return errors
 
 
 def validate_envelope_in_contract(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:

@@ -111,6 +111,9 @@ def run_window(path: Path, demo_if_new: bool = False, ask_if_new: bool = False) 
         if start is None:
             return 0
         path, create = start.path, start.create
+        from cvdesk.store.backups import Backups
+
+        start.backups_existed = Backups(path).folder.exists()
     # The database is open for the window's whole life and closed (a clean exit) however the loop ends; the
     # window may switch to another base meanwhile, and the one open at the end is the one closed.
     with ExitStack() as session:
@@ -145,4 +148,9 @@ def run_window(path: Path, demo_if_new: bool = False, ask_if_new: bool = False) 
         window = show_window(path)
         if start is not None and is_new:
             after_first_paint(window, lambda: start.after_show(window))
-        return app.exec()
+        code = app.exec()
+        # A base made for a package whose merge was cancelled, left empty: removed once closed (below).
+        unused = start is not None and is_new and start.left_unused(window.db_path)
+    if unused and start is not None:
+        start.remove_unused_base()
+    return code

@@ -82,6 +82,8 @@ class FirstStart:
     demo: bool = False
     plan: ContractPlan | None = None
     package: Path | None = None
+    merged: bool = False  # the package was merged into the new base (after_show)
+    backups_existed: bool = False  # the base's backups folder was there before the base was made
 
     def after_open(self, parent: QWidget | None = None) -> None:
         """Fill the new base: the demo, or the contract the assistant planned (the base is open)."""
@@ -99,7 +101,41 @@ class FirstStart:
         if self.package is not None:
             from cvdesk.ui.exchange_actions import import_package_file
 
-            import_package_file(window, self.package)
+            self.merged = import_package_file(window, self.package)
+
+    def left_unused(self, path: Path) -> bool:
+        """The base made for a package whose merge was cancelled or refused, still empty: made for nothing."""
+        if self.package is None or self.merged or path != self.path:
+            return False
+        from cvdesk.services.demo import database_is_empty
+
+        return database_is_empty()
+
+    def remove_unused_base(self) -> None:
+        """Remove that base (closed) with its lock and, when this start made it, its backups folder: the next start
+        asks again instead of opening an empty base. A base another program has opened since is left alone."""
+        import shutil
+
+        from cvdesk.store.backups import Backups
+        from cvdesk.store.errors import StoreError
+        from cvdesk.store.lock import acquire, lock_path
+
+        try:
+            lock = acquire(self.path)
+        except StoreError:
+            return
+        try:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            folder = Backups(self.path).folder
+            if not self.backups_existed and folder.is_dir():
+                shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            lock.release()
+        lock_path(self.path).unlink(missing_ok=True)
+        from cvdesk.ui.main_window import forget_database
+
+        forget_database(self.path)
 
 
 def _new_base_path(suggested: Path, parent: QWidget | None, title: str) -> Path | None:

@@ -77,6 +77,13 @@ def remember_database(path: Path) -> None:
     QSettings().setValue(LAST_DATABASE_KEY, str(Path(path).resolve()))
 
 
+def forget_database(path: Path) -> None:
+    """The base is no more (removed by the first start): the next start does not look for it."""
+    settings = QSettings()
+    if settings.value(LAST_DATABASE_KEY) == str(Path(path).resolve()):
+        settings.remove(LAST_DATABASE_KEY)
+
+
 def remembered_database() -> Path | None:
     """The base the window showed last, when it still exists."""
     value = QSettings().value(LAST_DATABASE_KEY)

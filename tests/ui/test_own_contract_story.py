@@ -458,3 +458,41 @@ def test_opening_an_existing_base_at_the_first_question_opens_it_and_creates_not
     assert run_window(first_start_path, ask_if_new=True) == 0
     assert seen["path"] == existing and existing.name in seen["title"]
     assert not first_start_path.parent.exists()
+
+
+def test_a_package_whose_merge_is_cancelled_leaves_no_base_behind(qtbot, watchdog, monkeypatch: pytest.MonkeyPatch,
+                                                                 demo_template: Path, first_start_path: Path,
+                                                                 tmp_path: Path) -> None:
+    """The package from headquarters is read, the coordinator answers « Annuler » to « Fusionner ce paquet » and
+    closes the window: no empty base is left where the next start would open it without asking again."""
+    import shutil
+
+    from PySide6.QtCore import QSettings
+
+    from cvdesk.exchange.export_package import export_package
+    from cvdesk.store.database import opened_database
+    from cvdesk.ui.exchange_dialogs import SummaryDialog
+    from cvdesk.ui.main_window import remembered_database
+
+    source = tmp_path / "siege.db"
+    shutil.copyfile(demo_template, source)
+    package = tmp_path / "paquet-siege.zip"
+    with opened_database(source):
+        export_package(package, "Siège")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(package), ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda _p, _t, proposed, *a, **k: (proposed, ""))
+    asked: list[str] = []
+
+    def cancel(dialog: SummaryDialog) -> None:
+        asked.append(dialog.text.toPlainText())
+        dialog.reject()
+        close_window_when(lambda: QApplication.activeModalWidget() is None)
+
+    when_shown(SummaryDialog, cancel)
+    when_shown(FirstStartDialog, lambda dialog: click(qtbot, dialog.open_button))
+    assert run_window(first_start_path, ask_if_new=True) == 0
+    assert "Fusionner ce paquet" in asked[0]
+    left = sorted(p.name for p in first_start_path.parent.iterdir()) if first_start_path.parent.exists() else []
+    assert not first_start_path.exists(), left
+    assert remembered_database() is None
+    assert QSettings().value("database/last") in (None, "")

@@ -76,10 +76,8 @@ class FundersTab(RecordTab):
     def collect(self) -> tuple[dict[str, Any], dict[str, str]]:
         values: dict[str, Any] = {"name": self.name_edit.text().strip(), "short_name": self.short_edit.text().strip(),
                                   "kind": self.kind_combo.value()}
-        siret, siren = digits_only(self.siret_edit.text()), digits_only(self.siren_edit.text())
-        if siret and not siren and len(siret) == 14:
-            siren = siret[:9]  # as for an association: the SIREN is the SIRET's first nine digits
-        values.update(siren=siren, siret=siret)
+        # A valid SIRET alone gives its SIREN in save_funder (normalise_funder); a wrong one must not give a SIREN.
+        values.update(siren=digits_only(self.siren_edit.text()), siret=digits_only(self.siret_edit.text()))
         return values, {}
 
     def write(self, values: dict[str, Any]) -> SaveResult:

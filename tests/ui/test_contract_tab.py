@@ -289,6 +289,18 @@ def test_a_funder_with_its_siret_is_created_and_a_wrong_siret_refused(contract, 
     assert "SIRET : (vide) → « 18002002600019 »" in history_text(tab.history)
 
 
+def test_a_wrong_siret_alone_is_refused_on_the_siret_not_on_a_siren_nobody_typed(contract, qtbot, type_text) -> None:
+    tab = contract.show_section("funder")
+    qtbot.mouseClick(tab.new_button, LEFT)
+    type_text(tab.name_edit, "Mécène du quartier")
+    qtbot.keyClicks(tab.siret_edit, "123 456 789 01234")
+    qtbot.mouseClick(tab.save_button, LEFT)
+    assert one("SELECT count(*) FROM funder WHERE name = 'Mécène du quartier'")[0] == 0
+    assert "SIRET 12345678901234 est invalide" in tab.error_label.text()
+    assert "SIREN" not in tab.error_label.text().replace("SIRET", "")
+    assert tab.siren_edit.text() == "" and not tab.form.rows["siren"].error.text()
+
+
 def test_a_funder_of_no_action_is_deleted_as_a_tombstone(contract, qtbot, type_text, answer) -> None:
     tab = contract.show_section("funder")
     qtbot.mouseClick(tab.new_button, LEFT)

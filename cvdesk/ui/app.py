@@ -145,6 +145,8 @@ def run_window(path: Path, demo_if_new: bool = False, ask_if_new: bool = False) 
         fill_if_new(is_new, demo_if_new)
         if start is not None and is_new:
             start.after_open()
+        elif start is not None:
+            start.made_meanwhile(path)
         window = show_window(path)
         if start is not None and is_new:
             after_first_paint(window, lambda: start.after_show(window))

@@ -96,6 +96,20 @@ class FirstStart:
 
             create_planned_contract(parent, self.plan)
 
+    def made_meanwhile(self, path: Path) -> None:
+        """The base was made by another cvdesk while this one asked (two started at once): it is opened as it is,
+        and whatever was to fill it is said to be left out, not dropped without a word."""
+        if not self.create or path != self.path:
+            return
+        if self.plan is not None:
+            left = f"le contrat « {self.plan.name} » n'y a pas été créé (Fichier > Nouvelle base pour le créer)"
+        elif self.package is not None:
+            left = f"le paquet {self.package.name} n'y a pas été fusionné (Fichier > Importer un paquet)"
+        else:
+            return  # the demo: the base is opened as the other program made it
+        QMessageBox.information(None, "Base déjà créée", f"La base {path} a été créée entre-temps par un autre "
+                                                         f"programme cvdesk : elle est ouverte telle quelle ; {left}.")
+
     def after_show(self, window: QWidget) -> None:
         """Merge the package into the new base, with the window's usual import (summary, confirmation, progress)."""
         if self.package is not None:

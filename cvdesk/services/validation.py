@@ -383,7 +383,28 @@ def validate_envelope_in_contract(values: Mapping[str, Any], existing: Record | 
         problem = envelope_year_problem(_value(values, existing, "year"), contract)
         if problem:
             errors["year"] = problem
+    if not errors:
+        problem = _envelope_taken(values, existing)
+        if problem:
+            errors["year"] = problem
     return errors
+
+
+def _envelope_taken(values: Mapping[str, Any], existing: Record | None) -> str | None:
+    """Why another live envelope already stands for this funder, year and orientation, or None: two would each
+    show the same lines as their consumption (the spreadsheet import updates the one there instead)."""
+    funder, year, orientation = (_value(values, existing, name) for name in ("funder", "year", "orientation"))
+    query = Envelope.select().where((Envelope.funder == funder) & (Envelope.year == year)
+                                    & (Envelope.deleted == False))  # noqa: E712
+    query = query.where(Envelope.orientation.is_null() if orientation is None else Envelope.orientation == orientation)
+    if existing is not None:
+        query = query.where(Envelope.id != existing.id)
+    other = query.first()
+    if other is None:
+        return None
+    scope = f"l'orientation n° {other.orientation.number}" if orientation is not None else "toutes orientations"
+    return (f"Le financeur « {other.funder.name} » a déjà une enveloppe pour {year} ({scope}) : modifiez-la plutôt "
+            "que d'en ajouter une seconde.")
 
 
 @_checks_lengths(Meeting)

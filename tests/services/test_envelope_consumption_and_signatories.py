@@ -99,3 +99,19 @@ def test_an_envelope_for_all_orientations_shows_the_programmes_figures_for_its_f
         printed = next(use for use in envelope_consumption(year) if use.funder_id == funder_id)
         assert (shown.amount, shown.requested, shown.granted, shown.paid) == (
             printed.amount, printed.requested, printed.granted, printed.paid)
+
+
+def test_a_second_envelope_for_the_same_funder_year_and_orientation_is_refused(demo_db) -> None:
+    # Hand-picked from the demo: one live envelope per funder and year, for all orientations.
+    envelope_id, funder_id, year, funder = db.execute_sql(
+        "SELECT e.id, e.funder_id, e.year, f.name FROM envelope e JOIN funder f ON f.id = e.funder_id "
+        "WHERE e.deleted = 0 AND e.orientation_id IS NULL ORDER BY e.id LIMIT 1").fetchone()
+    before = db.execute_sql("SELECT count(*), (SELECT count(*) FROM history) FROM envelope").fetchone()
+    twice = save_envelope({"funder": funder_id, "year": year, "amount": 100})
+    assert twice.errors == {"year": f"Le financeur « {funder} » a déjà une enveloppe pour {year} (toutes "
+                                    "orientations) : modifiez-la plutôt que d'en ajouter une seconde."}
+    assert db.execute_sql("SELECT count(*), (SELECT count(*) FROM history) FROM envelope").fetchone() == before
+    # The envelope itself is saved again, and another year or one orientation is a different envelope.
+    assert save_envelope({"funder": funder_id, "year": year, "amount": 100}, envelope_id).ok
+    orientation_id, = db.execute_sql("SELECT id FROM orientation WHERE deleted = 0 ORDER BY number LIMIT 1").fetchone()
+    assert save_envelope({"funder": funder_id, "year": year, "orientation": orientation_id, "amount": 100}).ok

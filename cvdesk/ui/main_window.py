@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         self._painted = False
         self._built: dict[str, RecordTab] = {}
         self._stale: set[str] = set()
+        self._stale_choices: set[str] = set()  # tabs whose pick lists may lack a record saved in another tab
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         # Every tab has its title (and its Alt shortcut) from the start, but only the shown one is built: the others
@@ -314,6 +315,8 @@ class MainWindow(QMainWindow):
         for tab in self.built_tabs():
             if tab is not sender:
                 self._stale.add(tab.kind)  # refreshed when shown: a save stays one write and one small query
+                if getattr(sender, "kind", "") not in ("action", "contract"):  # the contract's: reloaded above
+                    self._stale_choices.add(tab.kind)
 
     def _tab_shown(self, index: int) -> None:
         if not 0 <= index < len(TABS):
@@ -323,11 +326,14 @@ class MainWindow(QMainWindow):
             self._build_tab(kind)  # first shown: built with a fresh list, nothing stale
             return
         tab = self._built[kind]
+        if tab.kind in self._stale_choices:
+            # An association or a quartier saved in its tab is the porteur or the quartier of the next action
+            # (« Aucune association ne s'appelle … » otherwise); 20,000 porteurs take about 0.15 s, so not after
+            # a save of an action, which no pick list shows.
+            self._stale_choices.discard(tab.kind)
+            tab.reload_choices()
         if tab.kind in self._stale:
             self._stale.discard(tab.kind)
-            # The pick lists too: an association or a quartier saved in its tab is the porteur or the quartier
-            # of the next action (« Aucune association ne s'appelle … » otherwise).
-            tab.reload_choices()
             tab.refresh()
             if tab.record_id is not None and not tab.is_dirty():
                 tab.show_record(tab.record_id)
@@ -335,6 +341,7 @@ class MainWindow(QMainWindow):
     def refresh_all(self) -> None:
         """Reload every pick list and every list (after an import); the forms show the saved records again."""
         self._stale.clear()
+        self._stale_choices.clear()
         for tab in self.built_tabs():
             tab.reload_choices()
             tab.refresh()

@@ -396,25 +396,34 @@ def test_the_demo_choice_opens_the_demonstration_contract(qtbot, watchdog, first
     assert actions == 40 and seen["actions"] == 40
 
 
-def test_a_package_from_headquarters_becomes_a_new_base(qtbot, watchdog, monkeypatch: pytest.MonkeyPatch,
-                                                        demo_template: Path, first_start_path: Path,
-                                                        tmp_path: Path) -> None:
+def package_chosen_at_the_first_question(monkeypatch: pytest.MonkeyPatch, demo_template: Path,
+                                        tmp_path: Path) -> Path:
+    """Headquarters' base (the demo) as the package the coordinator picks, the new base where it is proposed;
+    returns headquarters' base."""
     import shutil
 
     from cvdesk.exchange.export_package import export_package
     from cvdesk.store.database import opened_database
-    from cvdesk.ui.exchange_dialogs import SummaryDialog
 
     source = tmp_path / "siege.db"
     shutil.copyfile(demo_template, source)
     package = tmp_path / "paquet-siege.zip"
     with opened_database(source):
         export_package(package, "Siège")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(package), ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda _p, _t, proposed, *a, **k: (proposed, ""))
+    return source
+
+
+def test_a_package_from_headquarters_becomes_a_new_base(qtbot, watchdog, monkeypatch: pytest.MonkeyPatch,
+                                                        demo_template: Path, first_start_path: Path,
+                                                        tmp_path: Path) -> None:
+    from cvdesk.ui.exchange_dialogs import SummaryDialog
+
+    source = package_chosen_at_the_first_question(monkeypatch, demo_template, tmp_path)
     conn = sqlite3.connect(source)
     expected = conn.execute('SELECT count(*) FROM "action" WHERE deleted = 0').fetchone()[0]
     conn.close()
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(package), ""))
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda _p, _t, proposed, *a, **k: (proposed, ""))
     summaries: list[str] = []
 
     def confirm(dialog: SummaryDialog) -> None:
@@ -465,22 +474,12 @@ def test_a_package_whose_merge_is_cancelled_leaves_no_base_behind(qtbot, watchdo
                                                                  tmp_path: Path) -> None:
     """The package from headquarters is read, the coordinator answers « Annuler » to « Fusionner ce paquet » and
     closes the window: no empty base is left where the next start would open it without asking again."""
-    import shutil
-
     from PySide6.QtCore import QSettings
 
-    from cvdesk.exchange.export_package import export_package
-    from cvdesk.store.database import opened_database
     from cvdesk.ui.exchange_dialogs import SummaryDialog
     from cvdesk.ui.main_window import remembered_database
 
-    source = tmp_path / "siege.db"
-    shutil.copyfile(demo_template, source)
-    package = tmp_path / "paquet-siege.zip"
-    with opened_database(source):
-        export_package(package, "Siège")
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(package), ""))
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda _p, _t, proposed, *a, **k: (proposed, ""))
+    package_chosen_at_the_first_question(monkeypatch, demo_template, tmp_path)
     asked: list[str] = []
 
     def cancel(dialog: SummaryDialog) -> None:

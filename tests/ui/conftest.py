@@ -62,20 +62,34 @@ def warnings_shown(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def window(demo_db, db_path: Path, qtbot, monkeypatch: pytest.MonkeyPatch):
-    """The main window on a copy of the demo; the printing, exchange and backup menus are tested with their own modules."""
+def open_window(db_path: Path, qtbot, monkeypatch: pytest.MonkeyPatch):
+    """Open the main window on the test's base, shown and activated; the printing, exchange and backup menus are
+    tested with their own modules. Closed at the end of the test."""
     from cvdesk.ui import main_window
 
     monkeypatch.setattr(main_window, "_menu_installers", lambda: [])
-    win = main_window.MainWindow(db_path)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    yield win
-    for tab in win.all_tabs():
-        tab._dirty = False  # a test that leaves edits must not block the close with a question
-    win.close()
-    win.deleteLater()
+    opened = []
+
+    def open_on() -> main_window.MainWindow:
+        win = main_window.MainWindow(db_path)
+        win.show()
+        qtbot.waitExposed(win)
+        win.activateWindow()
+        opened.append(win)
+        return win
+
+    yield open_on
+    for win in opened:
+        for tab in win.all_tabs():
+            tab._dirty = False  # a test that leaves edits must not block the close with a question
+        win.close()
+        win.deleteLater()
+
+
+@pytest.fixture
+def window(demo_db, open_window):
+    """The main window on a copy of the demo."""
+    return open_window()
 
 
 @pytest.fixture

@@ -31,22 +31,12 @@ def contract(window, qtbot):
 
 
 @pytest.fixture
-def blank_contract(empty_db, db_path: Path, qtbot, monkeypatch: pytest.MonkeyPatch):
+def blank_contract(empty_db, open_window, qtbot):
     """The « Contrat » tab of a window on an empty base (no contract, no commune yet)."""
-    from cvdesk.ui import main_window
-
-    monkeypatch.setattr(main_window, "_menu_installers", lambda: [])
-    win = main_window.MainWindow(db_path)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
+    win = open_window()
     qtbot.waitUntil(win.isActiveWindow)
     qtbot.keyClick(win, Qt.Key.Key_4, CTRL)
-    yield win.current_tab()
-    for tab in win.all_tabs():
-        tab._dirty = False
-    win.close()
-    win.deleteLater()
+    return win.current_tab()
 
 
 def one(sql: str, *params) -> tuple:

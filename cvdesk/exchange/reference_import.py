@@ -62,6 +62,10 @@ ENVELOPE_FIELDS = (
     Field("label", "Libellé", "text", ("Libellé", "Objet", "Intitulé")),
 )
 
+# What an envelope line cannot leave out, each said with its article (« le montant est obligatoire »).
+ENVELOPE_REQUIRED = {"funder": "le financeur est obligatoire.", "year": "l'année est obligatoire.",
+                     "amount": "le montant est obligatoire."}
+
 
 def _error(preview: SheetPreview, line: int, sheet: Sheet, positions: dict[str, int], key: str, reason: str) -> None:
     preview.errors.append(RowError(line, _header_of(sheet, positions, key), reason))
@@ -251,7 +255,7 @@ def _prepare_envelopes(sheet: Sheet, positions: dict[str, int], preview: SheetPr
     for line, values in _cells(sheet, positions, ENVELOPE_FIELDS, preview.errors):
         missing = [f for f in ENVELOPE_FIELDS if f.required and values.get(f.key) is None]
         if missing:
-            _error(preview, line, sheet, positions, missing[0].key, f"{missing[0].label.lower()} est obligatoire.")
+            _error(preview, line, sheet, positions, missing[0].key, ENVELOPE_REQUIRED[missing[0].key])
             continue
         funder = funders.get(fold(values["funder"]))
         if funder is None:

@@ -202,3 +202,15 @@ def test_orientations_numbered_with_gaps_are_numbered_1_to_n_in_the_files_order(
     # Each renumbered orientation has its history: created, then its number changed (all three here).
     assert rows(db, "SELECT count(*) FROM history WHERE record_type = 'Orientation' AND operation = 'update'") == [
         (3,)]
+
+
+def test_an_envelope_line_without_its_amount_is_refused_in_a_french_sentence(capsys, demo_template: Path,
+                                                                             tmp_path: Path) -> None:
+    db = demo(demo_template, tmp_path)
+    end = rows(db, "SELECT end_year FROM contract")[0][0]
+    before = rows(db, "SELECT count(*) FROM envelope")
+    sheet = csv_file(tmp_path / "enveloppes.csv", f"Financeur;Année;Montant\nÉtat;{end};\n")
+    code, _, err = run_cli(capsys, "import", "--db", str(db), str(sheet), "--kind", "envelopes")
+    assert code == EXIT_USAGE
+    assert err.strip() == f"Le fichier {sheet}, ligne 2, colonne « Montant » : le montant est obligatoire."
+    assert rows(db, "SELECT count(*) FROM envelope") == before

@@ -27,6 +27,10 @@ class UsageError(Exception):
     """Bad input from the command line; str() is one French sentence."""
 
 
+# The start of the one sentence a defect of the program (never a bad input) ends with; tests look for it.
+PROGRAM_DEFECT = "Défaut de cvdesk"
+
+
 def _db_path(args: object) -> Path:
     return Path(args.db) if getattr(args, "db", None) else default_database_path()
 
@@ -412,13 +416,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", cmd_window)
     try:
-        return handler(args)
+        code = handler(args)
+        sys.stdout.flush()  # inside the try: a reader gone away (« | head ») is met here, not at exit
+        return code
     except (UsageError, StoreError) as exc:
         print(one_line(str(exc)), file=sys.stderr)
         return EXIT_USAGE
     except KeyError as exc:
         print(one_line(str(exc.args[0] if exc.args else exc)), file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader of our output went away (« | head »): nothing to tell anyone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # what is left to flush goes nowhere
+        return 0
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"Erreur de fichier{where} : {describe_os_error(exc)}.", file=sys.stderr)
@@ -429,5 +438,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the user gets a sentence, not a traceback; CVDESK_DEBUG=1 shows it
         if os.environ.get("CVDESK_DEBUG"):
             raise
-        print(f"Erreur inattendue ({type(exc).__name__}) : {exc}.", file=sys.stderr)
+        # Not a bad input (those are all named above): a defect of ours, said as such, with what to do.
+        print(one_line(f"{PROGRAM_DEFECT} ({type(exc).__name__} : {exc}) : la commande s'est arrêtée ; relancez-la "
+                       "avec CVDESK_DEBUG=1 pour le détail, et signalez-le."), file=sys.stderr)
         return EXIT_USAGE

@@ -109,7 +109,7 @@ def test_whatever_is_typed_the_answer_is_matches_or_one_french_sentence(kind: st
         except SystemExit as stop:  # argparse refuses by exiting
             code = stop.code
     assert code in (EXIT_OK, EXIT_USAGE)
-    assert "Erreur inattendue" not in err.getvalue() and "Traceback" not in err.getvalue()
+    assert "Défaut de cvdesk" not in err.getvalue() and "Traceback" not in err.getvalue()
     if code == EXIT_OK:
         assert out.getvalue() and err.getvalue() == ""
     else:

@@ -78,7 +78,7 @@ def test_a_package_with_a_second_manifest_sealing_forged_actions_changes_nothing
     code, out, err = run_cli(capsys, "import", "--db", str(headquarters), str(forged))
     assert code == 2, out + err
     assert str(forged) in err and "deux fois" in err and ("action.jsonl" in err or "manifest.json" in err)
-    assert "Traceback" not in err and "Erreur inattendue" not in err
+    assert "Traceback" not in err and "Défaut de cvdesk" not in err
     settle(headquarters)
     assert fingerprint(headquarters) == before
 

@@ -64,7 +64,7 @@ def test_one_bad_field_refuses_the_package_and_names_it(name: str, line: int, ch
     before = fingerprint(db)
     code, out, err = run_cli(capsys, "import", "--db", str(db), str(package))
     assert code == 2, out + err
-    assert err.count("\n") == 1 and "Traceback" not in err and "Erreur inattendue" not in err
+    assert err.count("\n") == 1 and "Traceback" not in err and "Défaut de cvdesk" not in err
     assert f"Le paquet {package}, fichier {name}, ligne {line}" in err
     if field != "uuid":
         assert f"enregistrement {target['uuid']}" in err
@@ -95,7 +95,7 @@ def test_a_line_that_json_cannot_hold_is_refused_by_its_number(line_text: str, w
     code, out, err = run_cli(capsys, "import", "--db", str(db), str(package))
     assert code == 2, out + err
     assert f"fichier commune.jsonl, ligne 2 : {words}" in err
-    assert "Erreur inattendue" not in err and err.count("\n") == 1
+    assert "Défaut de cvdesk" not in err and err.count("\n") == 1
     assert fingerprint(db) == before
 
 

@@ -137,9 +137,12 @@ class Operation(QObject):
             self._ended.emit(FAILED, str(exc))
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
-            self._ended.emit(FAILED, f"Le fichier{where} n'a pas pu être lu ou écrit ({exc.strerror or exc}).")
+            from cvdesk.store.errors import describe_os_error
+
+            self._ended.emit(FAILED, f"Le fichier{where} n'a pas pu être lu ou écrit ({describe_os_error(exc)}).")
         except Exception as exc:  # a thread's exception would vanish: the user must still read a sentence
-            self._ended.emit(FAILED, f"« {self.title} » n'a pas abouti ({type(exc).__name__} : {exc}).")
+            self._ended.emit(FAILED, f"« {self.title} » n'a pas abouti : défaut de cvdesk ({type(exc).__name__} : "
+                                     f"{exc}) ; signalez-le.")
         finally:
             # peewee keeps one SQLite connection per thread: this thread closes its own.
             if not db.is_closed():

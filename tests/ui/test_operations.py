@@ -107,6 +107,26 @@ def test_a_refusal_is_told_in_its_own_french_sentence(parent, qtbot, monkeypatch
     assert (status, message) == (FAILED, sentence) and told == [sentence]
 
 
+def test_a_full_disk_and_a_defect_are_told_in_french(parent, qtbot, monkeypatch) -> None:
+    import errno
+
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a, **k: told.append(text))
+
+    def full(progress, cancelled):
+        raise OSError(errno.ENOSPC, "No space left on device", "paquet.zip")
+
+    status, message = Operation(parent, full, title="Exporter").run_and_wait()
+    assert status == FAILED and message == "Le fichier paquet.zip n'a pas pu être lu ou écrit (le disque est plein)."
+
+    def broken(progress, cancelled):
+        raise KeyError("funder")
+
+    status, message = Operation(parent, broken, title="Exporter").run_and_wait()
+    assert status == FAILED and message.startswith("« Exporter » n'a pas abouti : défaut de cvdesk (KeyError")
+    assert told == [told[0], message] and "No space" not in told[0]
+
+
 def test_the_window_waits_for_a_running_job_when_it_closes(parent, qtbot) -> None:
     finished = threading.Event()
 

@@ -257,6 +257,16 @@ def _funder_values(funder: FunderChoice, position: int) -> dict[str, object]:
             "siren": siren, "siret": siret, "position": position}
 
 
+def _funder(choice: FunderChoice, position: int) -> Funder:
+    """The base's live funder of this SIRET, or else of this name, brought up to the plan, or a new one (a base
+    whose contract was deleted keeps its funders: they are not doubled)."""
+    values = _funder_values(choice, position)
+    live = Funder.deleted == False  # noqa: E712
+    existing = (Funder.get_or_none(live & (Funder.siret == values["siret"])) if values["siret"] else None) \
+        or Funder.get_or_none(live & (Funder.name == values["name"]))
+    return save_or_raise(Funder, values, existing.id if existing else None, validate_funder)
+
+
 def _commune(choice: CommuneChoice) -> Commune:
     """The base's live commune of this INSEE code brought up to the reference, or a new one."""
     values = {"name": choice.name.strip(), "insee_code": choice.insee_code.strip().upper(),
@@ -279,7 +289,8 @@ def _naming(place: str) -> Iterator[None]:
 def create_contract(plan: ContractPlan) -> Contract:
     """Write the plan: the contract (with the reference it came from), its signatories in order, its orientations
     numbered 1..n, its kept communes (a commune the base already has, by INSEE code, is brought up to date rather
-    than doubled) and its kept funders in order; a history row for each, all in one transaction.
+    than doubled) and its kept funders in order (one the base already has, by SIRET or name, likewise); a
+    history row for each, all in one transaction.
 
     ContractSetupError (one French sentence, nothing written) when the base already holds a live contract or the
     plan is invalid (years, no commune kept, a bad INSEE code, SIREN or SIRET, a blank name)."""
@@ -312,7 +323,7 @@ def create_contract(plan: ContractPlan) -> Contract:
             kept_funders = [funder for funder in plan.funders if funder.kept]
             for position, funder in enumerate(kept_funders):
                 with _naming(f"Financeur « {funder.name} »"):
-                    save_or_raise(Funder, _funder_values(funder, position), None, validate_funder)
+                    _funder(funder, position)
     except WriteRefused as exc:
         raise ContractSetupError(next(iter(exc.errors.values()))) from None
     except StoreError as exc:

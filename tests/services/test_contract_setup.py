@@ -144,6 +144,18 @@ def test_a_commune_the_base_already_has_is_brought_up_to_date_not_doubled(empty_
     assert base_rows("SELECT count(*) FROM commune") == [(67,)]
 
 
+def test_a_funder_the_base_already_has_is_brought_up_to_date_not_doubled(empty_db) -> None:
+    # A base whose contract was deleted keeps its funders: the new contract must not list « FIPD » twice.
+    from cvdesk.services.reference import save_funder
+
+    assert save_funder({"name": "FIPD", "short_name": "FIPD", "kind": "fipd", "position": 0}).ok
+    plan = propose_plan(BESANCON_EPCI, 2024, 2030)
+    create_contract(plan)
+    assert base_rows("SELECT count(*) FROM funder WHERE name = 'FIPD' AND deleted = 0") == [(1,)]
+    kept = sum(1 for funder in plan.funders if funder.kept)
+    assert base_rows("SELECT count(*) FROM funder WHERE deleted = 0") == [(kept,)]
+
+
 @pytest.mark.parametrize("spoil, reason", [
     (lambda plan: [setattr(c, "kept", False) for c in plan.communes], "Gardez au moins une commune"),
     (lambda plan: setattr(plan.funders[0], "siret", "12345678901234"), "SIRET 12345678901234 est invalide"),

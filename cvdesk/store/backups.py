@@ -139,8 +139,10 @@ class Backups:
         newest = backups[0]
         if newest.taken_at.date() == self.clock().date():
             return False
-        changed = max(Path(str(self.db_path) + s).stat().st_mtime for s in ("", "-wal")
-                      if Path(str(self.db_path) + s).exists())
+        # An empty -wal holds no change: reading the base (the backup itself does) may create or touch one.
+        wal = Path(str(self.db_path) + "-wal")
+        files = [self.db_path] + ([wal] if wal.exists() and wal.stat().st_size else [])
+        changed = max(f.stat().st_mtime for f in files if f.exists())
         return changed > newest.taken_at.timestamp()
 
     def leftovers(self) -> list[Path]:

@@ -60,6 +60,26 @@ def test_at_most_one_backup_a_day_at_opening_and_only_if_changed(closed_demo: Pa
     assert not backups.due_at_open(), "unchanged since the last backup"
 
 
+def test_a_change_still_in_the_wal_makes_the_next_days_backup_due(closed_demo: Path) -> None:
+    import sqlite3
+
+    import os
+
+    clock = FakeClock(datetime.now(timezone.utc) - timedelta(hours=1))
+    backups = Backups(closed_demo, clock)
+    backups.take("ouverture")
+    writer = sqlite3.connect(closed_demo)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")  # the change stays in the -wal, as while the program runs
+    writer.execute("UPDATE association SET notes = 'modifié' WHERE id = (SELECT min(id) FROM association)")
+    writer.commit()
+    assert Path(str(closed_demo) + "-wal").stat().st_size > 0
+    older = (clock.now - timedelta(hours=1)).timestamp()
+    os.utime(closed_demo, (older, older))  # the main file says nothing changed: only the -wal does
+    clock.now += timedelta(days=1)
+    assert backups.due_at_open()
+    writer.close()
+
+
 def test_a_damaged_database_is_never_backed_up(closed_demo: Path) -> None:
     backups = Backups(closed_demo)
     backups.take("manuelle")

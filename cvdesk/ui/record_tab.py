@@ -135,7 +135,9 @@ class RecordTab(QWidget):
         left_layout.addLayout(filters)
         left_layout.addWidget(self.view, 1)
         left_layout.addWidget(self.count_label)
-        install_totals_row(self)  # « Total (N) » and the money sums under the list, when it has money columns
+        self.totals_row = install_totals_row(self)  # « Total (N) » and the money sums, when it has money columns
+        if self.totals_row is not None:
+            self.count_label.hide()  # the totals row says how many: no second count, no second query
 
         # The detail pane: empty until ensure_form() fills it (at once, unless form_later).
         right = QWidget()
@@ -369,6 +371,8 @@ class RecordTab(QWidget):
         self.model.reload()
 
     def _show_count(self) -> None:
+        if self.totals_row is not None:
+            return
         total = self.model.total()
         if total is not None:
             self.count_label.setText(f"{group_digits(total)} dans la liste")

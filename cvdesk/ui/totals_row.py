@@ -148,5 +148,4 @@ def install_totals_row(tab: "RecordTab") -> TotalsRow | None:
         return None
     row = TotalsRow(tab.view, tab.model, holder)
     layout.insertWidget(layout.indexOf(tab.view) + 1, row)
-    tab.totals_row = row  # filled after its first paint, not while the window is built
-    return row
+    return row  # filled after its first paint, not while the window is built

@@ -119,8 +119,11 @@ def review_conflicts(window: QWidget) -> None:
         _refresh(window)
 
 
+# What a sheet may hold, as the user names it; the last four fill the contract's reference lists (Contrat tab).
 IMPORT_KINDS = (("Associations", "associations"), ("Quartiers", "quartiers"),
-                ("Actions et leurs financements", "actions"))
+                ("Actions et leurs financements", "actions"), ("Communes", "communes"),
+                ("Orientations du contrat", "orientations"), ("Financeurs", "funders"),
+                ("Enveloppes des financeurs", "envelopes"))
 
 
 def import_spreadsheet(window: QWidget, path: Path | None = None, kind: str | None = None) -> bool:

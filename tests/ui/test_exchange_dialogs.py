@@ -181,3 +181,23 @@ def test_cancelling_a_spreadsheet_import_writes_nothing(empty_db, window, tmp_pa
     assert not exchange_actions.import_spreadsheet(window, sheet, "associations")
     assert told[-1] == "Annulé : rien n'a été écrit."
     assert db.execute_sql("SELECT count(*) FROM association").fetchone()[0] == before == 0
+
+
+def test_a_funders_sheet_is_chosen_by_its_french_name_and_imported(empty_db, window, tmp_path: Path,
+                                                                   monkeypatch, told) -> None:
+    sheet = tmp_path / "financeurs.csv"
+    sheet.write_text("Nom;Nom court;Catégorie\nCaisse d'allocations familiales du Nord;CAF du Nord;CAF\n",
+                     encoding="utf-8")
+    offered: list[str] = []
+
+    def choose(_parent, _title, _label, items, *_args, **_kwargs):
+        offered.extend(items)
+        return "Financeurs", True
+
+    monkeypatch.setattr(QInputDialog, "getItem", choose)
+    monkeypatch.setattr(SheetPreviewDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    assert exchange_actions.import_spreadsheet(window, sheet)
+    assert {"Communes", "Orientations du contrat", "Financeurs", "Enveloppes des financeurs"} <= set(offered)
+    names = [name for (name,) in db.execute_sql("SELECT short_name FROM funder WHERE deleted = 0")]
+    assert names == ["CAF du Nord"]
+    assert "1 enregistrement(s) créé(s)" in told[-1]

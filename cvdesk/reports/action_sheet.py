@@ -91,10 +91,16 @@ def porteur_pairs(porteur: Any) -> list[tuple[str, str]]:
 
 def build_action_sheet(action_id: int, out: Path | BinaryIO, progress: Progress | None = None,
                        cancelled: Cancelled | None = None) -> None:
+    story = action_sheet_story(action_id, cancelled)
+    write_pdf(out, story, sheet_context(TITLE), progress, cancelled)
+
+
+def action_sheet_story(action_id: int, cancelled: Cancelled | None = None) -> list[Flowable]:
+    """The sheet's flowables, from its title to its decisions: the fiche action alone, or one item of a
+    meeting pack."""
     action = Action.get_or_none((Action.id == action_id) & (Action.deleted == False))  # noqa: E712
     if action is None:
         raise ReportError(f"L'action n° {action_id} n'existe pas.")
-    context = sheet_context(TITLE)
     orientation = action.orientation
     story: list[Flowable] = heading(f"{action.reference} – {action.title}",
                                     f"Programmation {action.year} · {status_label(action.status)}")
@@ -172,4 +178,4 @@ def build_action_sheet(action_id: int, out: Path | BinaryIO, progress: Progress 
             data.append([date_fr(d.meeting_date), meeting_kind_label(d.meeting_kind), para(d.decision, "cell"), notes])
         story.append(data_table(data, [22 * mm, 40 * mm, 40 * mm, CONTENT_WIDTH - 102 * mm]))
         story += long_notes
-    write_pdf(out, story, context, progress, cancelled)
+    return story

@@ -26,6 +26,10 @@ ADDED_COLUMNS: dict[int, dict[str, dict[str, object]]] = {
         "funder": {"siren": "", "siret": ""},
         "contract": {"reference_source": ""},
     },
+    6: {
+        "meeting": {"title": "", "status": "open"},
+        "meeting_item": {"outcome": "", "amounts": "", "applied": ""},
+    },
 }
 # Reading caps, checked before any object is built. A record's line: the longest a form allows is a history
 # row of an action whose every text is full (some 450,000 characters, JSON-escaped, in UTF-8) - under 4 MB.

@@ -211,3 +211,14 @@ REFERENCE_COLUMNS_V5: tuple[str, ...] = (
     'ALTER TABLE "funder" ADD COLUMN "siret" VARCHAR(255) NOT NULL DEFAULT \'\'',
     'ALTER TABLE "contract" ADD COLUMN "reference_source" VARCHAR(255) NOT NULL DEFAULT \'\'',
 )
+
+# Migration 6 (issue 13): a meeting's title and whether it is open or closed (closing applied its decisions); an
+# agenda item's decision as a code, the amounts per funder (JSON, funder UUID -> cents) of a partial grant, and what
+# the closing changed (JSON, each value as [before, after]) so that reopening the meeting restores it exactly.
+MEETING_COLUMNS_V6: tuple[str, ...] = (
+    'ALTER TABLE "meeting" ADD COLUMN "title" VARCHAR(255) NOT NULL DEFAULT \'\'',
+    'ALTER TABLE "meeting" ADD COLUMN "status" VARCHAR(255) NOT NULL DEFAULT \'open\'',
+    'ALTER TABLE "meeting_item" ADD COLUMN "outcome" VARCHAR(255) NOT NULL DEFAULT \'\'',
+    'ALTER TABLE "meeting_item" ADD COLUMN "amounts" TEXT NOT NULL DEFAULT \'\'',
+    'ALTER TABLE "meeting_item" ADD COLUMN "applied" TEXT NOT NULL DEFAULT \'\'',
+)

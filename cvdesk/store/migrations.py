@@ -15,6 +15,7 @@ from cvdesk.store.errors import StoreError
 from cvdesk.store.frozen_schema import (
     BASE_SCHEMA,
     EXCHANGE_SCHEMA,
+    MEETING_COLUMNS_V6,
     REFERENCE_COLUMNS_V5,
     SEARCH_SCHEMA_V3,
     SEARCH_SCHEMA_V4,
@@ -49,6 +50,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "recherche sans accents, descriptions et objectifs compris", run_sql(*SEARCH_SCHEMA_V4)),
     Migration(5, "référentiel officiel : communes (département, SIREN, population), SIREN/SIRET des financeurs",
               run_sql(*REFERENCE_COLUMNS_V5)),
+    Migration(6, "réunions : intitulé, ouverte ou close, décisions par point, montants par financeur, ce que la "
+                 "clôture a changé", run_sql(*MEETING_COLUMNS_V6)),
 )
 
 

@@ -238,6 +238,8 @@ class Meeting(Record):
     place = CharField(default="")
     attendees = TextField(default="")
     notes = TextField(default="")
+    title = CharField(default="")  # step 6
+    status = CharField(default="open")  # open | closed (closing applied the decisions; step 6)
 
 
 class MeetingItem(Record):
@@ -246,8 +248,13 @@ class MeetingItem(Record):
     meeting = ForeignKeyField(Meeting, backref="items")
     action = ForeignKeyField(Action, backref="meeting_items")
     position = IntegerField(default=0)
-    decision = CharField(default="")
+    decision = CharField(default="")  # the decision as printed (free text before step 6, its label since)
     notes = TextField(default="")
+    # Step 6: the decision's code (cvdesk.domain.decisions), a partial grant's amounts per funder, and what the
+    # closing of the meeting changed, as JSON texts.
+    outcome = CharField(default="")
+    amounts = TextField(default="")
+    applied = TextField(default="")
 
 
 class History(Record):

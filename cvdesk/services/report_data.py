@@ -15,6 +15,7 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 MEETING_KINDS: dict[str, str] = {
     "comite_technique": "Comité technique",
     "comite_pilotage": "Comité de pilotage",
+    "comite_attribution": "Comité d'attribution",
     "revue_programmation": "Revue de programmation",
 }
 

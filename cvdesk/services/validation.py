@@ -18,6 +18,7 @@ from cvdesk.domain.identifiers import (
     digits_only,
 )
 from cvdesk.domain.axes import PILLARS
+from cvdesk.domain.decisions import MEETING_STATUSES, OUTCOMES, amounts_problem, applied_problem
 from cvdesk.domain.funders import FUNDER_KINDS
 from cvdesk.domain.money import MAX_CENTS, NBSP
 from cvdesk.domain.status import STATUSES, check_transition
@@ -104,6 +105,11 @@ _MODEL_LABELS: dict[tuple[type[Record], str], str] = {
     (Contract, "name"): "Nom du contrat",
     (Funder, "kind"): "Catégorie de financeur",
     (Meeting, "kind"): "Instance",
+    (Meeting, "title"): "Intitulé de la réunion",
+    (Meeting, "status"): "État de la réunion",
+    (MeetingItem, "outcome"): "Décision",
+    (MeetingItem, "amounts"): "Montants accordés par financeur",
+    (MeetingItem, "applied"): "Changements appliqués à la clôture",
 }
 
 
@@ -412,6 +418,9 @@ def validate_meeting(values: Mapping[str, Any], existing: Record | None) -> dict
     errors: dict[str, str] = {}
     if _value(values, existing, "date") is None:
         errors["date"] = "La date de la réunion est obligatoire."
+    if "status" in values and values["status"] not in MEETING_STATUSES:
+        errors["status"] = (f"L'état de réunion « {values['status']} » n'existe pas "
+                            f"(possibles : {', '.join(MEETING_STATUSES)}).")
     return errors
 
 
@@ -442,7 +451,17 @@ def validate_signatory(values: Mapping[str, Any], existing: Record | None) -> di
 
 @_checks_lengths(MeetingItem)
 def validate_meeting_item(values: Mapping[str, Any], existing: Record | None) -> dict[str, str]:
-    return {}
+    """A decision's code, a partial grant's amounts and what a closing changed: codes and JSON shapes (step 6)."""
+    errors: dict[str, str] = {}
+    outcome = values.get("outcome", "")
+    if outcome not in ("", *OUTCOMES):
+        errors["outcome"] = (f"La décision « {outcome} » n'existe pas (possibles : {', '.join(OUTCOMES)}, "
+                             "ou rien).")
+    for name, check in (("amounts", amounts_problem), ("applied", applied_problem)):
+        problem = check(values.get(name, ""))
+        if problem:
+            errors[name] = problem
+    return errors
 
 
 _VALIDATORS: dict[type[Record], Validator] = {

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from cvdesk.domain.money import MAX_CENTS
-from cvdesk.domain.status import ACCORDEE, AJOURNEE, REFUSEE
+from cvdesk.domain.status import ACCORDEE, AJOURNEE, EN_INSTRUCTION, REFUSEE, check_transition
 
 GRANTED = "accordee"
 PARTIAL = "accordee_partiellement"
@@ -98,4 +98,17 @@ def applied_problem(text: Any) -> str | None:
         if not (isinstance(day, list) and len(day) == 2
                 and all(d is None or (isinstance(d, str) and _DATE.fullmatch(d)) for d in day)):
             return f"{reason} (date de décision de la ligne {key})."
+    return None
+
+
+def decision_path(old: str, target: str) -> list[str] | None:
+    """The statuses an action moves through for a decision to reach target, each move allowed by the workflow
+    (cvdesk.domain.status): [] when it is there already, [target] for one move, or through « en instruction » when
+    the comité examines a dossier still « déposé » or « ajourné » (the move the coordinator would make by hand the
+    same day); None when the workflow forbids it (a draft, an action already under way, a final state)."""
+    if check_transition(old, target) is None:
+        return [] if old == target else [target]
+    if old != EN_INSTRUCTION and check_transition(old, EN_INSTRUCTION) is None \
+            and check_transition(EN_INSTRUCTION, target) is None:
+        return [EN_INSTRUCTION, target]
     return None

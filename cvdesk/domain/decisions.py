@@ -9,6 +9,14 @@ from typing import Any
 from cvdesk.domain.money import MAX_CENTS
 from cvdesk.domain.status import ACCORDEE, AJOURNEE, EN_INSTRUCTION, REFUSEE, check_transition
 
+# The kinds of meeting (« instance »), as the forms and the sheets name them.
+MEETING_KINDS: dict[str, str] = {
+    "comite_technique": "Comité technique",
+    "comite_pilotage": "Comité de pilotage",
+    "comite_attribution": "Comité d'attribution",
+    "revue_programmation": "Revue de programmation",
+}
+
 GRANTED = "accordee"
 PARTIAL = "accordee_partiellement"
 ADJOURNED = "ajournee"

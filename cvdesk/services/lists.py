@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
+from cvdesk.domain.decisions import MEETING_KINDS, MEETING_STATUSES
 from cvdesk.domain.funders import FUNDER_KINDS
 from cvdesk.store.models import db
 from cvdesk.store.search_index import (
@@ -231,6 +232,33 @@ _register(ListSpec(
     ),
     search=("t.name", "t.short_name", "t.siren", "t.siret"),
     default_sort="name",
+))
+
+
+# Meetings (the « Réunions » tab): the kind and the state as the forms name them; the agenda's size by its live items.
+_MEETING_KIND_LABEL = ("CASE t.kind " + " ".join(f"WHEN {_sql_text(code)} THEN {_sql_text(label)}"
+                                                  for code, label in MEETING_KINDS.items()) + " ELSE t.kind END")
+_MEETING_STATUS_LABEL = ("CASE t.status " + " ".join(f"WHEN {_sql_text(code)} THEN {_sql_text(label)}"
+                                                      for code, label in MEETING_STATUSES.items())
+                         + " ELSE t.status END")
+
+_register(ListSpec(
+    name="meetings",
+    label="Réunions",
+    source="meeting t",
+    columns=(
+        Column("date", "Date", "t.date", "date"),
+        Column("kind", "Instance", _MEETING_KIND_LABEL),
+        Column("title", "Intitulé", "t.title"),
+        Column("place", "Lieu", "t.place"),
+        Column("items", "Points", "(SELECT count(*) FROM meeting_item mi JOIN \"action\" a ON a.id = mi.action_id"
+                                  " WHERE mi.meeting_id = t.id AND mi.deleted = 0 AND a.deleted = 0)", "int"),
+        Column("status", "État", _MEETING_STATUS_LABEL),
+    ),
+    search=("t.title", "t.place", "t.attendees", "t.notes"),
+    filters={"year": "CAST(substr(t.date, 1, 4) AS INTEGER) = ?",
+             "kind": "t.kind = ?", "status": "t.status = ?"},
+    default_sort="date",
 ))
 
 

@@ -7,17 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Sequence
 
+from cvdesk.domain.decisions import MEETING_KINDS  # noqa: F401  (its home; named here by older callers)
 from cvdesk.services.totals import Total
 from cvdesk.store.models import Action, Association, Funder, Meeting, Orientation, Quartier, db
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
-MEETING_KINDS: dict[str, str] = {
-    "comite_technique": "Comité technique",
-    "comite_pilotage": "Comité de pilotage",
-    "comite_attribution": "Comité d'attribution",
-    "revue_programmation": "Revue de programmation",
-}
 
 
 def meeting_kind_label(kind: str) -> str:

@@ -6,6 +6,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from cvdesk.domain.decisions import MEETING_KINDS, MEETING_STATUSES
 from cvdesk.domain.funders import FUNDER_KINDS
+from cvdesk.domain.status import AJOURNEE, DEPOSEE, EN_INSTRUCTION
 from cvdesk.store.models import db
 from cvdesk.store.search_index import (
     ACTION_SEARCH, ASSOCIATION_SEARCH, FOLDED_FIELDS, like_pattern, register_fold_function, search_condition,
@@ -57,6 +58,21 @@ _LIVE_QUARTIER_OF_ACTION = (
     "t.id IN (SELECT aq.action_id FROM action_quartier aq WHERE aq.quartier_id = ? AND aq.deleted = 0)"
 )
 
+# The lists a coordinator acts on (the dashboard's figures): each is a filter of the actions list, so that the
+# dashboard counts with the very query the Actions tab then lists. A condition without « ? » takes True as value.
+# Waiting for a decision: filed, under review, or adjourned to a later meeting.
+WAITING_DECISION = (DEPOSEE, EN_INSTRUCTION, AJOURNEE)
+ACTION_SELECTIONS: dict[str, str] = {
+    "waiting_decision": f"t.status IN ({', '.join(repr(code) for code in WAITING_DECISION)})",
+    "granted_not_paid": "t.granted_total > t.paid_total",
+    # Own funds close a plan: it fails to balance when its lines ask (or grant) more than the action costs.
+    "unbalanced_plan": "(t.total_cost < 0 OR t.requested_total > t.total_cost OR t.granted_total > t.total_cost)",
+    "no_porteur": "(t.porteur_id IS NULL OR t.porteur_id IN (SELECT id FROM association WHERE deleted = 1))",
+    "ending_between": "t.end_date BETWEEN ? AND ?",  # (first day, last day), ISO dates
+    "no_orientation": "t.orientation_id IS NULL",
+    "meeting": "t.id IN (SELECT mi.action_id FROM meeting_item mi WHERE mi.meeting_id = ? AND mi.deleted = 0)",
+}
+
 LISTS: dict[str, ListSpec] = {}
 
 
@@ -90,6 +106,7 @@ _register(ListSpec(
         "funder": "EXISTS (SELECT 1 FROM funding f WHERE f.action_id = t.id AND f.deleted = 0 AND f.funder_id = ?)",
         "commune": "t.id IN (SELECT aq.action_id FROM action_quartier aq JOIN quartier_commune qc"
                    " ON qc.quartier_id = aq.quartier_id AND qc.deleted = 0 WHERE qc.commune_id = ? AND aq.deleted = 0)",
+        **ACTION_SELECTIONS,
     },
     default_sort="reference",
     base='"action" t',
@@ -280,8 +297,14 @@ def _where(spec: ListSpec, search: str, filters: Mapping[str, Any] | None) -> tu
             continue
         if key not in spec.filters:
             raise KeyError(f"Filtre inconnu pour la liste {spec.name} : {key}")
-        clauses.append(spec.filters[key])
-        params.append(value)
+        condition = spec.filters[key]
+        clauses.append(condition)
+        # A named selection without a parameter is asked for with True; one with several takes a tuple.
+        marks = condition.count("?")
+        if marks == 1:
+            params.append(value)
+        elif marks > 1:
+            params.extend(value)
     words = search.split()
     if not words:
         pass

@@ -80,7 +80,37 @@ def percent_of(part_cents: int, whole_cents: int) -> int | None:
 
 
 def format_percent(basis_points: int) -> str:
-    """7260 -> "72,6 %" (one decimal, rounded half up, no-break space before %)."""
+    """7260 -> "72,6 %" (one decimal, rounded half up, no-break space before %).
+
+    For a stored share (an indicator, a quartier's share). A share of two amounts is format_share's: rounding
+    the basis points percent_of already rounded would round twice (1234,5 -> 1235 -> 12,4 % instead of 12,3 %)."""
     tenths = (abs(basis_points) + 5) // 10
-    sign = "-" if basis_points < 0 and tenths else ""
-    return f"{sign}{tenths // 10},{tenths % 10}{NBSP}%"
+    return _tenths_text(-tenths if basis_points < 0 else tenths)
+
+
+def share_tenths(part_cents: int, whole_cents: int) -> int | None:
+    """part as a share of whole in tenths of a percent, rounded once, half up (away from zero), from the
+    integers themselves: 12 345 of 100 000 is 123 (12,3 %); None if whole is 0."""
+    if whole_cents == 0:
+        return None
+    numerator, denominator = abs(part_cents) * 1000, abs(whole_cents)
+    tenths = (2 * numerator + denominator) // (2 * denominator)
+    return -tenths if (part_cents < 0) != (whole_cents < 0) else tenths
+
+
+def _tenths_text(tenths: int) -> str:
+    sign = "-" if tenths < 0 else ""
+    return f"{sign}{abs(tenths) // 10},{abs(tenths) % 10}{NBSP}%"
+
+
+def format_share(part_cents: int, whole_cents: int) -> str | None:
+    """ "12,3 %" for 12 345 of 100 000 (rounded once, half up); None when whole is 0 (no share to show)."""
+    tenths = share_tenths(part_cents, whole_cents)
+    return None if tenths is None else _tenths_text(tenths)
+
+
+def apply_share(cents: int, basis_points: int) -> int:
+    """The part of an amount a share in basis points gives, rounded once, half up: 10 001 at 50 % is 5 001."""
+    numerator = abs(cents) * basis_points
+    part = (2 * numerator + 10000) // 20000
+    return -part if cents < 0 else part

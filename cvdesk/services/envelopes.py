@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cvdesk.services.totals import EnvelopeUse, funder_line_sums
+from cvdesk.services.totals import EnvelopeUse, funder_line_sums, funder_names
 from cvdesk.store.models import db
 
 
@@ -22,12 +22,21 @@ def envelope_consumption_of(envelope_id: int) -> EnvelopeConsumption | None:
     only the actions of that orientation (an envelope for all orientations covers them all, those of an
     orientation with its own envelope included: the two are then read side by side, not subtracted)."""
     found = db.execute_sql(
-        "SELECT e.funder_id, fu.name, e.year, e.orientation_id, e.amount FROM envelope e "
-        "JOIN funder fu ON fu.id = e.funder_id WHERE e.id = ? AND e.deleted = 0",
+        "SELECT e.funder_id, e.year, e.orientation_id, e.amount, o.number, o.title FROM envelope e "
+        "LEFT JOIN orientation o ON o.id = e.orientation_id WHERE e.id = ? AND e.deleted = 0",
         (envelope_id,)).fetchone()
     if found is None:
         return None
-    funder_id, funder, year, orientation_id, amount = found
+    funder_id, year, orientation_id, amount, number, title = found
     actions, requested, granted, paid = funder_line_sums(year, funder_id, orientation_id).get(funder_id, (0, 0, 0, 0))
-    return EnvelopeConsumption(funder_id=funder_id, funder=funder, year=year, amount=amount, requested=requested,
-                               granted=granted, paid=paid, envelope_id=envelope_id, actions=actions)
+    undecided_sql = ('SELECT COALESCE(SUM(f.requested), 0) FROM funding f JOIN "action" a ON a.id = f.action_id '
+                     "WHERE f.deleted = 0 AND a.deleted = 0 AND f.granted IS NULL AND f.funder_id = ? AND a.year = ?")
+    params = [funder_id, year]
+    if orientation_id is not None:
+        undecided_sql += " AND a.orientation_id = ?"
+        params.append(orientation_id)
+    undecided = db.execute_sql(undecided_sql, params).fetchone()[0]
+    orientation = "" if orientation_id is None else (f"{number}. {title}" if number is not None else title or "")
+    return EnvelopeConsumption(funder_id=funder_id, funder=funder_names()[funder_id].label, year=year, amount=amount,
+                               requested=requested, granted=granted, paid=paid, orientation_id=orientation_id,
+                               orientation=orientation, undecided=undecided, envelope_id=envelope_id, actions=actions)

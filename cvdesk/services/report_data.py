@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, Sequence
 
 from cvdesk.domain.decisions import MEETING_KINDS  # noqa: F401  (its home; named here by older callers)
-from cvdesk.services.totals import Total
+from cvdesk.services.totals import Total, funder_names
 from cvdesk.store.models import Action, Association, Funder, Meeting, Orientation, Quartier, db
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -107,11 +107,20 @@ class ActionRow:
     requested: int
     granted: int
     paid: int
+    lines: int = 0  # live plan lines
+    decided_lines: int = 0  # of them, with a decision (granted not NULL)
+
+    @property
+    def nothing_decided(self) -> bool:
+        """Lines wait for a decision and none has one: « accordé » is « — », not 0,00 €."""
+        return self.lines > 0 and self.decided_lines == 0
 
 
 _ACTION_COLUMNS = """
     a.id, a.reference, a.title, a.year, a.orientation_id, o.number, COALESCE(o.title, ''), COALESCE(p.name, ''),
-    a.status, a.total_cost, a.requested_total, a.granted_total, a.paid_total
+    a.status, a.total_cost, a.requested_total, a.granted_total, a.paid_total,
+    (SELECT count(*) FROM funding lf WHERE lf.action_id = a.id AND lf.deleted = 0),
+    (SELECT count(lf.granted) FROM funding lf WHERE lf.action_id = a.id AND lf.deleted = 0)
 """
 _ACTION_FROM = """
     FROM "action" a LEFT JOIN orientation o ON o.id = a.orientation_id LEFT JOIN association p ON p.id = a.porteur_id
@@ -186,13 +195,16 @@ class FundingRow:
 
 
 def _funding_rows(where: str, params: Sequence[Any]) -> list[FundingRow]:
+    """The lines, in funder order (position, name, id); funder and funder_short are the names that tell two
+    funders apart in a document (two « CAF »: their full names)."""
+    names = funder_names()
     sql = f"""
-        SELECT f.action_id, fu.id, fu.name, fu.short_name, f.requested, f.granted, f.paid, f.decision_date
+        SELECT f.action_id, fu.id, f.requested, f.granted, f.paid, f.decision_date
         FROM funding f JOIN funder fu ON fu.id = f.funder_id
-        WHERE f.deleted = 0 AND {where} ORDER BY f.action_id, fu.position, fu.name"""
-    return [FundingRow(aid, fid, name, short or name, req, gra, paid,
+        WHERE f.deleted = 0 AND {where} ORDER BY f.action_id, fu.position, fu.name, fu.id, f.id"""
+    return [FundingRow(aid, fid, names[fid].label, names[fid].short_label, req, gra, paid,
                        date.fromisoformat(str(day)) if day else None)
-            for aid, fid, name, short, req, gra, paid, day in db.execute_sql(sql, list(params))]
+            for aid, fid, req, gra, paid, day in db.execute_sql(sql, list(params))]
 
 
 def fundings_of_action(action_id: int) -> list[FundingRow]:
@@ -287,18 +299,26 @@ def programme_data(scope: ProgrammeScope) -> ProgrammeData:
 
 def funder_totals_of_actions(action_ids: Sequence[int]) -> list[Total]:
     """totals_by_funder over exactly these actions: found through the plan lines' action index, so that a
-    quartier's or an association's sheet does not scan every plan line of a national database."""
-    sums: dict[int, list[Any]] = {}
-    ids = list(action_ids)
+    quartier's or an association's sheet does not scan every plan line of a national database. Grouped by funder
+    identity, in funder order; « Actions » counts distinct actions (two offices' lines of one action count once)."""
+    sums: dict[int, list[int]] = {}
+    ids = sorted(set(action_ids))
     for start in range(0, len(ids), 900):
         chunk = ids[start:start + 900]
         sql = f"""
-            SELECT fu.id, fu.name, fu.position, count(DISTINCT f.action_id), COALESCE(SUM(f.requested), 0),
-                   COALESCE(SUM(f.granted), 0), COALESCE(SUM(f.paid), 0)
-            FROM funding f JOIN funder fu ON fu.id = f.funder_id
-            WHERE f.deleted = 0 AND f.action_id IN ({','.join('?' * len(chunk))}) GROUP BY fu.id"""
-        for fid, name, position, n, req, gra, paid in db.execute_sql(sql, chunk):
-            entry = sums.setdefault(fid, [name, position, 0, 0, 0, 0])
-            entry[2:] = [entry[2] + n, entry[3] + req, entry[4] + gra, entry[5] + paid]
-    ordered = sorted(sums.items(), key=lambda item: (item[1][1], item[1][0]))
-    return [Total(fid, name, n, 0, req, gra, paid) for fid, (name, _, n, req, gra, paid) in ordered]
+            SELECT f.funder_id, count(DISTINCT f.action_id), COALESCE(SUM(f.requested), 0),
+                   COALESCE(SUM(f.granted), 0), COALESCE(SUM(f.paid), 0),
+                   COALESCE(SUM(CASE WHEN f.granted IS NULL THEN f.requested ELSE 0 END), 0),
+                   COALESCE(SUM(f.granted IS NULL), 0), count(f.id),
+                   (SELECT COALESCE(SUM(a.total_cost), 0) FROM "action" a WHERE a.id IN
+                      (SELECT g.action_id FROM funding g WHERE g.funder_id = f.funder_id AND g.deleted = 0
+                       AND g.action_id IN ({','.join('?' * len(chunk))})))
+            FROM funding f
+            WHERE f.deleted = 0 AND f.action_id IN ({','.join('?' * len(chunk))}) GROUP BY f.funder_id"""
+        for fid, *values in db.execute_sql(sql, chunk + chunk):
+            entry = sums.setdefault(fid, [0] * 8)
+            entry[:] = [a + b for a, b in zip(entry, values)]
+    names = funder_names()
+    order = sorted(sums, key=lambda fid: (names[fid].position, names[fid].name, fid))
+    return [Total(fid, names[fid].label, n, cost, req, gra, paid, undecided, undecided_lines, lines)
+            for fid in order for n, req, gra, paid, undecided, undecided_lines, lines, cost in [sums[fid]]]

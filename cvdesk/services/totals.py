@@ -1,16 +1,30 @@
-"""Funding totals by orientation, quartier, funder and year, and envelope consumption, all in cents."""
+"""Funding totals by orientation, quartier, funder, status and year, and envelope consumption, all in cents.
+
+Every printed or shown total comes from here (the window's panels, the dashboard, the PDF sheets), so that one
+place decides what a figure means:
+- the money sums come from the live plan lines (``funding``), never from copies of them;
+- « Actions » counts distinct actions (after a merge two offices may hold two lines, or two quartier links, of one
+  action);
+- a line not decided yet (granted NULL) adds nothing to « accordé » and is counted apart (``undecided``: what such
+  lines request, ``undecided_lines``), so that a total can show « — » or « non décidé » instead of « 0,00 € »;
+- funders are grouped by identity (their id), in one order: position, then name, then id.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
-from cvdesk.domain.money import percent_of
+from cvdesk.domain.money import apply_share, format_share, percent_of
+from cvdesk.domain.status import STATUSES, status_label
 from cvdesk.store.models import db
 
 
 @dataclass(frozen=True)
 class Total:
-    """One line of a summary: what it is, how many actions, and the sums in cents."""
+    """One line of a summary: what it is, how many actions, and the sums in cents.
+
+    undecided is what the lines still waiting for a decision request (their granted is NULL); lines counts the plan
+    lines summed, undecided_lines those of them not decided."""
 
     key: Any
     label: str
@@ -19,50 +33,187 @@ class Total:
     requested: int
     granted: int
     paid: int
+    undecided: int = 0
+    undecided_lines: int = 0
+    lines: int = 0
+
+    @property
+    def decided_lines(self) -> int:
+        return self.lines - self.undecided_lines
+
+    @property
+    def nothing_decided(self) -> bool:
+        """Lines exist and none has a decision: « accordé » is « — », not 0,00 €."""
+        return self.lines > 0 and self.undecided_lines == self.lines
 
 
-def _scope(year: int | None, quartier_id: int | None, porteur_id: int | None = None) -> tuple[str, str, list[Any]]:
-    """FROM and WHERE for the live actions in scope, aliased a; a quartier's actions come from its own index."""
-    source, clauses, params = '"action" a', ["a.deleted = 0"], []
-    if quartier_id is not None:
+@dataclass(frozen=True)
+class FigureScope:
+    """What a set of figures covers. funder_id narrows the actions to those the funder finances AND the money to
+    that funder's own lines (the actions' cost stays the whole cost, all funders together)."""
+
+    year: int | None = None
+    orientation_id: int | None = None
+    quartier_id: int | None = None
+    funder_id: int | None = None
+    porteur_id: int | None = None
+
+    @classmethod
+    def of(cls, scope: Any) -> "FigureScope":
+        """A FigureScope from any object with some of these attributes (a ProgrammeScope, for one)."""
+        if isinstance(scope, FigureScope):
+            return scope
+        return cls(*(getattr(scope, name, None) for name in
+                     ("year", "orientation_id", "quartier_id", "funder_id", "porteur_id")))
+
+
+def _actions_where(scope: FigureScope) -> tuple[str, list[Any]]:
+    """WHERE for the live actions in scope, aliased a."""
+    clauses, params = ["a.deleted = 0"], []
+    if scope.year is not None:
+        clauses.append("a.year = ?")
+        params.append(scope.year)
+    if scope.orientation_id is not None:
+        clauses.append("a.orientation_id = ?")
+        params.append(scope.orientation_id)
+    if scope.quartier_id is not None:
         # IN, not a join: two offices may each have linked the same action to the quartier (merged by UUID).
         clauses.append("a.id IN (SELECT action_id FROM action_quartier WHERE quartier_id = ? AND deleted = 0)")
-        params.append(quartier_id)
-    if year is not None:
-        clauses.append("a.year = ?")
-        params.append(year)
-    if porteur_id is not None:
+        params.append(scope.quartier_id)
+    if scope.funder_id is not None:
+        clauses.append("a.id IN (SELECT action_id FROM funding WHERE funder_id = ? AND deleted = 0)")
+        params.append(scope.funder_id)
+    if scope.porteur_id is not None:
         clauses.append("a.porteur_id = ?")
-        params.append(porteur_id)
-    return source, " AND ".join(clauses), params
+        params.append(scope.porteur_id)
+    return " AND ".join(clauses), params
+
+
+def _lines_join(scope: FigureScope) -> tuple[str, list[Any]]:
+    """JOIN of the live plan lines counted in scope (only the chosen funder's lines when narrowed to a funder)."""
+    if scope.funder_id is not None:
+        return "JOIN funding f ON f.action_id = a.id AND f.deleted = 0 AND f.funder_id = ?", [scope.funder_id]
+    return "JOIN funding f ON f.action_id = a.id AND f.deleted = 0", []
+
+
+_LINE_SUMS = """COALESCE(SUM(f.requested), 0), COALESCE(SUM(f.granted), 0), COALESCE(SUM(f.paid), 0),
+    COALESCE(SUM(CASE WHEN f.granted IS NULL THEN f.requested ELSE 0 END), 0),
+    COALESCE(SUM(f.granted IS NULL), 0), count(f.id)"""
+
+
+def _grouped(scope: FigureScope, key: str) -> dict[Any, tuple[int, ...]]:
+    """By key (an expression on a): (actions, cost, requested, granted, paid, undecided, undecided lines, lines)."""
+    where, params = _actions_where(scope)
+    found: dict[Any, list[int]] = {}
+    for k, n, cost in db.execute_sql(
+            f'SELECT {key}, count(*), COALESCE(SUM(a.total_cost), 0) FROM "action" a WHERE {where} GROUP BY 1',
+            params):
+        found[k] = [n, cost, 0, 0, 0, 0, 0, 0]
+    join, join_params = _lines_join(scope)
+    for k, *sums in db.execute_sql(
+            f'SELECT {key}, {_LINE_SUMS} FROM "action" a {join} WHERE {where} GROUP BY 1', join_params + params):
+        found.setdefault(k, [0, 0, 0, 0, 0, 0, 0, 0])[2:] = sums
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def orientation_totals(scope: Any) -> list[Total]:
+    """The actions in scope by orientation (number, then title), « Sans orientation » last."""
+    sums = _grouped(FigureScope.of(scope), "a.orientation_id")
+    ids = [k for k in sums if k is not None]
+    labels: dict[int, tuple[Any, ...]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for oid, number, title in db.execute_sql(
+                f"SELECT id, number, title FROM orientation WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+            labels[oid] = (number, title)
+    order = sorted(sums, key=lambda k: (k is None, *(labels.get(k, (0, "")) if k is not None else (0, "")), k or 0))
+    return [Total(k, f"{labels[k][0]}. {labels[k][1]}" if k is not None else "Sans orientation", *sums[k])
+            for k in order]
+
+
+def status_totals(scope: Any) -> list[Total]:
+    """The actions in scope by status, in the workflow's order (an unknown status last)."""
+    sums = _grouped(FigureScope.of(scope), "a.status")
+    rank = {status: n for n, status in enumerate(STATUSES)}
+    return [Total(k, status_label(k), *sums[k]) for k in sorted(sums, key=lambda s: (rank.get(s, len(rank)), s))]
+
+
+def overall_total(scope: Any, label: str = "Total") -> Total:
+    """Everything in scope on one line."""
+    sums = _grouped(FigureScope.of(scope), "0").get(0, (0,) * 8)
+    return Total(None, label, *sums)
+
+
+@dataclass(frozen=True)
+class FunderName:
+    """How a funder is named in a document: label in wide columns, short_label in narrow ones; both tell apart
+    two funders sharing a short name (« CAF »), or even a name (two offices' « CAF du Nord »)."""
+
+    id: int
+    name: str
+    short_name: str
+    position: int
+    label: str
+    short_label: str
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def funder_names() -> dict[int, FunderName]:
+    """Every funder's names, in the one funder order (position, name, id). Only live funders make two names
+    collide; a tombstoned funder still gets a name (its old lines may be read)."""
+    rows = db.execute_sql("SELECT id, name, short_name, position, siret, deleted FROM funder "
+                          "ORDER BY position, name, id").fetchall()
+    names: dict[str, int] = {}
+    shorts: dict[str, int] = {}
+    for _fid, name, short, _pos, _siret, deleted in rows:
+        if not deleted:
+            names[_fold(name)] = names.get(_fold(name), 0) + 1
+            shorts[_fold(short or name)] = shorts.get(_fold(short or name), 0) + 1
+    found: dict[int, FunderName] = {}
+    for fid, name, short, position, siret, deleted in rows:
+        short = short or name
+        label = name
+        # A live funder collides with another of the same name; a tombstoned one with any live one.
+        if names.get(_fold(name), 0) > (0 if deleted else 1):
+            label = f"{name} (SIRET {siret})" if siret else f"{name} (n° {fid})"
+        # « CAF » twice: the full name tells them apart.
+        short_label = label if shorts.get(_fold(short), 0) > (0 if deleted else 1) else short
+        found[fid] = FunderName(fid, name, short, position, label, short_label)
+    return found
+
+
+def funder_totals(scope: Any) -> list[Total]:
+    """Each funder's lines in scope, grouped by funder identity, in funder order; total_cost is the cost of the
+    distinct actions the funder finances (all their funders together)."""
+    scope = FigureScope.of(scope)
+    where, params = _actions_where(scope)
+    join, join_params = _lines_join(scope)
+    sums = {fid: rest for fid, *rest in db.execute_sql(
+        f'SELECT f.funder_id, count(DISTINCT a.id), {_LINE_SUMS} FROM "action" a {join} WHERE {where} '
+        "GROUP BY f.funder_id", join_params + params)}
+    costs = dict(db.execute_sql(
+        f'SELECT af.funder_id, COALESCE(SUM(a.total_cost), 0) FROM "action" a JOIN (SELECT DISTINCT action_id, '
+        f"funder_id FROM funding WHERE deleted = 0) af ON af.action_id = a.id WHERE {where} GROUP BY af.funder_id",
+        params).fetchall())
+    names = funder_names()
+    order = sorted(sums, key=lambda fid: (names[fid].position, names[fid].name, fid))
+    return [Total(fid, names[fid].label, sums[fid][0], costs.get(fid, 0), *sums[fid][1:]) for fid in order]
 
 
 def totals_by_orientation(year: int | None = None, quartier_id: int | None = None) -> list[Total]:
-    source, where, params = _scope(year, quartier_id)
-    sql = f"""
-        SELECT o.id, o.number, o.title, count(a.id), COALESCE(SUM(a.total_cost), 0),
-               COALESCE(SUM(a.requested_total), 0), COALESCE(SUM(a.granted_total), 0), COALESCE(SUM(a.paid_total), 0)
-        FROM {source} LEFT JOIN orientation o ON o.id = a.orientation_id
-        WHERE {where}
-        GROUP BY o.id ORDER BY o.number IS NULL, o.number
-    """
-    return [
-        Total(oid, f"{number}. {title}" if number is not None else "Sans orientation", n, cost, req, gra, paid)
-        for oid, number, title, n, cost, req, gra, paid in db.execute_sql(sql, params)
-    ]
+    return orientation_totals(FigureScope(year, quartier_id=quartier_id))
 
 
 def totals_by_funder(year: int | None = None, quartier_id: int | None = None,
                      porteur_id: int | None = None) -> list[Total]:
-    source, where, params = _scope(year, quartier_id, porteur_id)
-    sql = f"""
-        SELECT fu.id, fu.name, count(DISTINCT a.id), 0, COALESCE(SUM(f.requested), 0),
-               COALESCE(SUM(f.granted), 0), COALESCE(SUM(f.paid), 0)
-        FROM {source} JOIN funding f ON f.action_id = a.id AND f.deleted = 0 JOIN funder fu ON fu.id = f.funder_id
-        WHERE {where}
-        GROUP BY fu.id ORDER BY fu.position, fu.name
-    """
-    return [Total(fid, name, n, cost, req, gra, paid) for fid, name, n, cost, req, gra, paid in db.execute_sql(sql, params)]
+    return funder_totals(FigureScope(year, quartier_id=quartier_id, porteur_id=porteur_id))
+
+
+def totals_by_status(year: int | None = None, quartier_id: int | None = None) -> list[Total]:
+    return status_totals(FigureScope(year, quartier_id=quartier_id))
 
 
 def totals_by_quartier(year: int | None = None) -> list[Total]:
@@ -71,30 +222,84 @@ def totals_by_quartier(year: int | None = None) -> list[Total]:
     if year is not None:
         clauses.append("a.year = ?")
         params.append(year)
-    sql = f"""
-        SELECT q.id, q.code || ' ' || q.name, count(a.id), COALESCE(SUM(a.total_cost), 0),
-               COALESCE(SUM(a.requested_total), 0), COALESCE(SUM(a.granted_total), 0), COALESCE(SUM(a.paid_total), 0)
-        FROM (SELECT DISTINCT action_id, quartier_id FROM action_quartier WHERE deleted = 0) aq
-        JOIN "action" a ON a.id = aq.action_id JOIN quartier q ON q.id = aq.quartier_id
-        WHERE {' AND '.join(clauses)}
-        GROUP BY q.id ORDER BY q.code
-    """
-    return [Total(qid, label, n, cost, req, gra, paid) for qid, label, n, cost, req, gra, paid in db.execute_sql(sql, params)]
+    links = "(SELECT DISTINCT action_id, quartier_id FROM action_quartier WHERE deleted = 0) aq"
+    where = " AND ".join(clauses)
+    found: dict[int, list[Any]] = {}
+    for qid, label, n, cost in db.execute_sql(f"""
+            SELECT q.id, q.code || ' ' || q.name, count(a.id), COALESCE(SUM(a.total_cost), 0)
+            FROM {links} JOIN "action" a ON a.id = aq.action_id JOIN quartier q ON q.id = aq.quartier_id
+            WHERE {where} GROUP BY q.id""", params):
+        found[qid] = [label, n, cost, 0, 0, 0, 0, 0, 0]
+    for qid, *sums in db.execute_sql(f"""
+            SELECT q.id, {_LINE_SUMS}
+            FROM {links} JOIN "action" a ON a.id = aq.action_id JOIN quartier q ON q.id = aq.quartier_id
+            JOIN funding f ON f.action_id = a.id AND f.deleted = 0
+            WHERE {where} GROUP BY q.id""", params):
+        found[qid][3:] = sums
+    codes = dict(db.execute_sql("SELECT id, code FROM quartier").fetchall())
+    return [Total(qid, *found[qid]) for qid in sorted(found, key=lambda q: (codes[q], q))]
 
 
 def totals_by_year(porteur_id: int | None = None) -> list[Total]:
-    source, where, params = _scope(None, None, porteur_id)
-    sql = f"""
-        SELECT a.year, count(a.id), COALESCE(SUM(a.total_cost), 0), COALESCE(SUM(a.requested_total), 0),
-               COALESCE(SUM(a.granted_total), 0), COALESCE(SUM(a.paid_total), 0)
-        FROM {source} WHERE {where} GROUP BY a.year ORDER BY a.year
-    """
-    return [Total(y, str(y), n, cost, req, gra, paid) for y, n, cost, req, gra, paid in db.execute_sql(sql, params)]
+    sums = _grouped(FigureScope(porteur_id=porteur_id), "a.year")
+    return [Total(y, str(y), *sums[y]) for y in sorted(sums)]
+
+
+@dataclass(frozen=True)
+class QuartierShare:
+    """A quartier's part of its actions in scope: the actions also led elsewhere count in full on its figures;
+    where the user entered the quartier's share (ActionQuartier.share_bp) that part is also given, each amount
+    rounded once, half up, action by action."""
+
+    actions: int
+    shared: int  # of them, also linked to another quartier
+    with_share: int  # of them, with the quartier's share entered
+    total_cost: int  # the quartier's part of these with_share actions
+    requested: int
+    granted: int
+    paid: int
+    full_cost: int  # the same with_share actions, counted in full
+    full_requested: int
+    full_granted: int
+    full_paid: int
+
+
+def quartier_share(scope: Any) -> QuartierShare:
+    """The share figures of scope.quartier_id's actions in scope (money scoped like the other totals)."""
+    scope = FigureScope.of(scope)
+    if scope.quartier_id is None:
+        raise ValueError("quartier_share demande un quartier.")
+    where, params = _actions_where(scope)
+    join, join_params = _lines_join(scope)
+    lines = {aid: (req, gra, paid) for aid, req, gra, paid in db.execute_sql(
+        f'SELECT a.id, COALESCE(SUM(f.requested), 0), COALESCE(SUM(f.granted), 0), COALESCE(SUM(f.paid), 0) '
+        f'FROM "action" a {join} WHERE {where} GROUP BY a.id', join_params + params)}
+    # Two links of one action to the quartier (two offices, merged): the larger share entered is read.
+    rows = db.execute_sql(f"""
+        SELECT a.id, a.total_cost,
+          (SELECT MAX(share_bp) FROM action_quartier WHERE action_id = a.id AND quartier_id = ? AND deleted = 0),
+          (SELECT count(DISTINCT aq.quartier_id) FROM action_quartier aq JOIN quartier q ON q.id = aq.quartier_id
+            WHERE aq.action_id = a.id AND aq.deleted = 0 AND q.deleted = 0 AND aq.quartier_id <> ?)
+        FROM "action" a WHERE {where}""", [scope.quartier_id, scope.quartier_id] + params).fetchall()
+    part = [0] * 4
+    full = [0] * 4
+    shared = with_share = 0
+    for aid, cost, share_bp, others in rows:
+        shared += others > 0
+        if share_bp is None:
+            continue
+        with_share += 1
+        amounts = (cost, *lines.get(aid, (0, 0, 0)))
+        for n, amount in enumerate(amounts):
+            full[n] += amount
+            part[n] += apply_share(amount, share_bp)
+    return QuartierShare(len(rows), shared, with_share, *part, *full)
 
 
 @dataclass(frozen=True)
 class EnvelopeUse:
-    """A funder's envelope for a year against what its plan lines request, grant and pay, in cents."""
+    """A funder's envelope for a year (for one orientation when orientation_id is set) against what its plan lines
+    request, grant and pay, in cents. Shares are rounded once, from the integers (see format_share)."""
 
     funder_id: int
     funder: str
@@ -103,6 +308,11 @@ class EnvelopeUse:
     requested: int
     granted: int
     paid: int
+    orientation_id: int | None = None
+    orientation: str = ""  # « 2. Promouvoir la santé… » for an orientation's envelope
+    undecided: int = 0
+    actions: int = 0
+    envelopes: int = 1  # how many envelope records were added up (two offices' envelopes, merged)
 
     @property
     def granted_share_bp(self) -> int | None:
@@ -118,21 +328,74 @@ class EnvelopeUse:
         return percent_of(self.paid, self.amount)
 
     @property
+    def granted_share(self) -> str | None:
+        """ "69,2 %", rounded once; None for an envelope of 0 €."""
+        return format_share(self.granted, self.amount)
+
+    @property
+    def requested_share(self) -> str | None:
+        return format_share(self.requested, self.amount)
+
+    @property
+    def paid_share(self) -> str | None:
+        return format_share(self.paid, self.amount)
+
+    @property
     def remaining(self) -> int:
         """What is left to grant (negative when the envelope is overspent)."""
         return self.amount - self.granted
 
+    @property
+    def over(self) -> bool:
+        """More granted than the envelope holds (above 100 %)."""
+        return self.granted > self.amount
 
-def envelope_consumption(year: int) -> list[EnvelopeUse]:
-    """Each funder's envelope for the year (all orientations) against what its lines request, grant and pay,
-    in one pass over the year's plan lines (a national database cannot afford a scan per funder)."""
-    envelopes = db.execute_sql("""
-        SELECT fu.id, fu.name, SUM(e.amount) FROM envelope e JOIN funder fu ON fu.id = e.funder_id
-        WHERE e.deleted = 0 AND e.year = ? GROUP BY fu.id ORDER BY fu.position, fu.name""", (year,)).fetchall()
+
+def envelope_consumption(year: int, funder_id: int | None = None) -> list[EnvelopeUse]:
+    """Each funder's envelope for the year against what its lines request, grant and pay: the yearly envelope (all
+    orientations) and, apart from it, each envelope given for one orientation (which covers that orientation's
+    actions only, and is read beside the yearly one, not subtracted from it). Funder order, yearly first.
+    One pass over the year's plan lines (a national database cannot afford a scan per funder)."""
+    sql = """SELECT e.funder_id, e.orientation_id, SUM(e.amount), count(*) FROM envelope e
+        WHERE e.deleted = 0 AND e.year = ?"""
+    params: list[Any] = [year]
+    if funder_id is not None:
+        sql += " AND e.funder_id = ?"
+        params.append(funder_id)
+    envelopes = db.execute_sql(sql + " GROUP BY e.funder_id, e.orientation_id", params).fetchall()
     if not envelopes:
         return []
-    sums = funder_line_sums(year)
-    return [EnvelopeUse(fid, name, year, amount, *sums.get(fid, (0, 0, 0, 0))[1:]) for fid, name, amount in envelopes]
+    by_orientation: dict[tuple[int, int | None], list[int]] = {}
+    line_sql = f"""SELECT f.funder_id, a.orientation_id, count(DISTINCT a.id), {_LINE_SUMS}
+        FROM "action" a JOIN funding f ON f.action_id = a.id
+        WHERE a.year = ? AND a.deleted = 0 AND f.deleted = 0"""
+    for fid, oid, n, req, gra, paid, undecided, _undecided_lines, _lines in db.execute_sql(
+            line_sql + (" AND f.funder_id = ?" if funder_id is not None else "") + " GROUP BY 1, 2", params):
+        by_orientation[(fid, oid)] = [n, req, gra, paid, undecided]
+    whole = funder_line_sums(year, funder_id)
+    orientations = {oid: (number, title) for oid, number, title in
+                    db.execute_sql("SELECT id, number, title FROM orientation")}
+    names = funder_names()
+    uses = []
+    for fid, oid, amount, count in envelopes:
+        if oid is None:
+            n, req, gra, paid = whole.get(fid, (0, 0, 0, 0))
+            undecided = sum(v[4] for (f, _o), v in by_orientation.items() if f == fid)
+            orientation = ""
+        else:
+            n, req, gra, paid, undecided = by_orientation.get((fid, oid), [0, 0, 0, 0, 0])
+            number, title = orientations.get(oid, (None, ""))
+            orientation = f"{number}. {title}" if number is not None else title
+        uses.append(EnvelopeUse(fid, names[fid].label, year, amount, req, gra, paid, oid, orientation, undecided, n,
+                                count))
+
+    def order(use: EnvelopeUse) -> tuple[Any, ...]:
+        name = names[use.funder_id]
+        number = orientations.get(use.orientation_id, (None, ""))[0] if use.orientation_id else None
+        return (name.position, name.name, use.funder_id, use.orientation_id is not None, number or 0,
+                use.orientation_id or 0)
+
+    return sorted(uses, key=order)
 
 
 def funder_line_sums(year: int, funder_id: int | None = None,
@@ -153,6 +416,12 @@ def funder_line_sums(year: int, funder_id: int | None = None,
         sql += " AND a.orientation_id = ?"
         params.append(orientation_id)
     return {fid: (n, req, gra, paid) for fid, n, req, gra, paid in db.execute_sql(sql + " GROUP BY f.funder_id", params)}
+
+
+def ordered_funder_ids(funder_ids: Iterable[int]) -> list[int]:
+    """These funders in the one funder order (position, name, id)."""
+    names = funder_names()
+    return sorted(set(funder_ids), key=lambda fid: (names[fid].position, names[fid].name, fid))
 
 
 def years() -> list[int]:

@@ -55,6 +55,12 @@ class AgendaRow:
     amounts: dict[str, int]
     notes: str
     applied: bool
+    decision: str = ""  # the decision as printed: its label, or the free text a meeting kept before step 6
+
+    @property
+    def decision_text(self) -> str:
+        """The decision as the agenda shows it: its label, else the older free text, else « Sans décision »."""
+        return outcome_label(self.outcome) if self.outcome or not self.decision else self.decision
 
     @property
     def decided_amount(self) -> int | None:
@@ -139,14 +145,14 @@ def _live_items(meeting_id: int) -> list[MeetingItem]:
 def agenda(meeting_id: int) -> list[AgendaRow]:
     """The meeting's live agenda items in their order, with their actions' figures and their decisions."""
     sql = """SELECT mi.id, a.id, mi.position, a.reference, a.title, COALESCE(p.name, ''), a.status,
-                    a.requested_total, a.granted_total, mi.outcome, mi.amounts, mi.notes, mi.applied
+                    a.requested_total, a.granted_total, mi.outcome, mi.amounts, mi.notes, mi.applied, mi.decision
              FROM meeting_item mi JOIN "action" a ON a.id = mi.action_id LEFT JOIN association p ON p.id = a.porteur_id
              WHERE mi.meeting_id = ? AND mi.deleted = 0 AND a.deleted = 0 ORDER BY mi.position, mi.id"""
     rows = []
     for (item_id, action_id, position, reference, title, porteur, status, requested, granted, outcome, amounts,
-         notes, applied) in db.execute_sql(sql, (meeting_id,)):
+         notes, applied, decision) in db.execute_sql(sql, (meeting_id,)):
         rows.append(AgendaRow(item_id, action_id, position, reference, title, porteur, status, requested, granted,
-                              outcome, decode_amounts(amounts), notes, bool(applied)))
+                              outcome, decode_amounts(amounts), notes, bool(applied), decision))
     return rows
 
 

@@ -27,7 +27,8 @@ DB_FILTER = "Bases cvdesk (*.db *.sqlite);;Tous les fichiers (*)"
 # The tabs in their order, with their titles (the & gives Alt+Q, Alt+A, Alt+S, Alt+C) and their names in the
 # timings.
 TABS = (("quartier", "&Quartiers", "Quartiers"), ("action", "&Actions", "Actions"),
-        ("association", "A&ssociations", "Associations"), ("contract", "&Contrat", "Contrat"))
+        ("association", "A&ssociations", "Associations"), ("contract", "&Contrat", "Contrat"),
+        ("meeting", "Ré&unions", "Réunions"))
 FIRST_RUN_SIZE = QSize(1280, 820)  # cut down to the screen's free area: a 1366×768 laptop is only 768 high
 
 
@@ -58,6 +59,10 @@ def _tab_class(kind: str) -> type[RecordTab]:
         from cvdesk.ui.contract_tab import ContractTab
 
         return ContractTab  # type: ignore[return-value]  (answers the window as a RecordTab does)
+    if kind == "meeting":
+        from cvdesk.ui.meetings_tab import MeetingsTab
+
+        return MeetingsTab
     raise KeyError(kind)
 
 
@@ -257,7 +262,8 @@ class MainWindow(QMainWindow):
 
         self.view_menu = bar.addMenu("&Affichage")
         for index, (text, key) in enumerate((("&Quartiers", "Ctrl+1"), ("&Actions", "Ctrl+2"),
-                                             ("A&ssociations", "Ctrl+3"), ("&Contrat", "Ctrl+4"))):
+                                             ("A&ssociations", "Ctrl+3"), ("&Contrat", "Ctrl+4"),
+                                             ("Ré&unions", "Ctrl+5"))):
             self._action(self.view_menu, text, lambda i=index: self.tabs.setCurrentIndex(i), key)
         self.view_menu.addSeparator()
         self.refresh_action = self._action(self.view_menu, "A&ctualiser les listes", self.refresh_all, "F5")

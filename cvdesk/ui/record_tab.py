@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 
 from cvdesk.services.choices import Choice
 from cvdesk.store.errors import StoreError
-from cvdesk.store.models import Action, Association, Commune, Envelope, Funder, Orientation, Quartier, Record
+from cvdesk.store.models import (Action, Association, Commune, Envelope, Funder, Meeting, Orientation, Quartier,
+                                 Record)
 from cvdesk.ui.choice_combo import ChoiceCombo
 from cvdesk.ui.record_table_model import RecordTableModel, group_digits
 from cvdesk.ui.totals_row import install_totals_row
@@ -46,6 +47,7 @@ COLUMN_WIDTHS = {"reference": 115, "title": 210, "porteur": 170, "orientation": 
 
 HISTORY_MODELS: dict[str, type[Record]] = {"quartier": Quartier, "action": Action, "association": Association}
 HISTORY_MODELS.update(orientation=Orientation, commune=Commune, funder=Funder, envelope=Envelope)  # the Contrat tab
+HISTORY_MODELS["meeting"] = Meeting  # the Réunions tab
 
 
 def years_newest_first() -> list[tuple[int, str]]:

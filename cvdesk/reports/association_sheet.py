@@ -9,7 +9,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
 from cvdesk.domain.status import status_label
-from cvdesk.reports.quartier_sheet import action_cell, funders_table
+from cvdesk.reports.figures import granted_text, summed, undecided_text
+from cvdesk.reports.quartier_sheet import action_cell, funders_table, granted_of_rows
 from cvdesk.reports.styles import (
     BLUE,
     CONTENT_WIDTH,
@@ -28,7 +29,7 @@ from cvdesk.reports.styles import (
     write_pdf,
 )
 from cvdesk.services.report_data import ActionRow, actions_of_association, funder_totals_of_actions
-from cvdesk.services.totals import totals_by_year
+from cvdesk.services.totals import Total, totals_by_year
 from cvdesk.store.models import Association
 
 TITLE = "Fiche association"
@@ -47,15 +48,16 @@ def actions_by_year_table(rows: list[ActionRow]) -> Flowable:
         for row in items:
             data.append([reference_cell(row.reference), action_cell(row, with_porteur=False),
                          str(row.orientation_number) if row.orientation_number is not None else "—",
-                         status_label(row.status), money(row.total_cost), money(row.requested), money(row.granted)])
+                         status_label(row.status), money(row.total_cost), money(row.requested),
+                         granted_of_rows([row])])
         subtotals.append(len(data))
         data.append([f"Sous-total {year} ({len(items)} action{'s' if len(items) > 1 else ''})", "", "", "",
                      money(sum(r.total_cost for r in items)), money(sum(r.requested for r in items)),
-                     money(sum(r.granted for r in items))])
+                     granted_of_rows(items)])
     total_row = len(data)
     data.append([f"Total ({len(rows)} action{'s' if len(rows) > 1 else ''})", "", "", "",
                  money(sum(r.total_cost for r in rows)), money(sum(r.requested for r in rows)),
-                 money(sum(r.granted for r in rows))])
+                 granted_of_rows(rows)])
     table = data_table(data, widths, right=(4, 5, 6), subtotal_rows=subtotals, total_rows=[total_row], zebra=False)
     style: list[tuple[Any, ...]] = [("SPAN", (0, r), (-1, r)) for r in group_rows]
     style += [("SPAN", (0, r), (3, r)) for r in subtotals + [total_row]]
@@ -66,17 +68,14 @@ def actions_by_year_table(rows: list[ActionRow]) -> Flowable:
     return table
 
 
-def years_table(totals: list[Any]) -> Flowable:
-    amount = 29 * mm
-    widths = [CONTENT_WIDTH - 4 * amount - 18 * mm, 18 * mm, amount, amount, amount, amount]
-    data: list[list[Any]] = [["Année", "Actions", "Coût total", "Demandé", "Accordé", "Versé"]]
-    for t in totals:
-        data.append([t.label, str(t.actions), money(t.total_cost), money(t.requested), money(t.granted),
-                     money(t.paid)])
-    data.append(["Total", str(sum(t.actions for t in totals)), money(sum(t.total_cost for t in totals)),
-                 money(sum(t.requested for t in totals)), money(sum(t.granted for t in totals)),
-                 money(sum(t.paid for t in totals))])
-    return data_table(data, widths, right=(1, 2, 3, 4, 5), total_rows=[len(data) - 1])
+def years_table(totals: list[Total]) -> Flowable:
+    amount = 26 * mm
+    widths = [CONTENT_WIDTH - 5 * amount - 16 * mm, 16 * mm, amount, amount, amount, amount, amount]
+    data: list[list[Any]] = [["Année", "Actions", "Coût total", "Demandé", "Accordé", "Non décidé", "Versé"]]
+    for t in [*totals, summed(totals)]:
+        data.append([t.label, str(t.actions), money(t.total_cost), money(t.requested), granted_text(t),
+                     undecided_text(t), money(t.paid)])
+    return data_table(data, widths, right=(1, 2, 3, 4, 5, 6), total_rows=[len(data) - 1])
 
 
 def build_association_sheet(association_id: int, out: Path | BinaryIO, progress: Progress | None = None,
@@ -116,5 +115,6 @@ def build_association_sheet(association_id: int, out: Path | BinaryIO, progress:
         story.append(KeepTogether([para("Financements par année", "h2"), years_table(years)]))
     funders = funder_totals_of_actions([row.id for row in rows])
     if funders:
-        story.append(KeepTogether([para("Financements par financeur (toutes années)", "h2"), funders_table(funders)]))
+        story.append(KeepTogether([para("Financements par financeur (toutes années)", "h2"),
+                                   funders_table(funders, actions=len({row.id for row in rows if row.lines}))]))
     write_pdf(out, story, context, progress, cancelled, total_rows=len(rows))

@@ -9,6 +9,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
 from cvdesk.domain.indicators import INDICATORS, format_indicator
+from cvdesk.domain.money import format_money
 from cvdesk.domain.status import status_label
 from cvdesk.reports.styles import (
     CONTENT_WIDTH,
@@ -29,7 +30,9 @@ from cvdesk.reports.styles import (
     write_pdf,
 )
 from cvdesk.services.quartiers import communes_of, indicators_of
+from cvdesk.reports.figures import granted_text, summed, undecided_text
 from cvdesk.services.report_data import ActionRow, actions_of_quartier, funder_totals_of_actions
+from cvdesk.services.totals import FigureScope, QuartierShare, Total, quartier_share
 from cvdesk.store.models import Quartier
 
 TITLE = "Fiche quartier"
@@ -60,13 +63,13 @@ def actions_table(rows: list[ActionRow], with_year: bool = True) -> Flowable:
         data.append([Paragraph(f"<b>{esc(orientation_label(items[0]))}</b>", STYLES["cell"]), "", "", "", "", ""])
         for row in items:
             data.append([reference_cell(row.reference), action_cell(row), str(row.year), status_label(row.status),
-                         money(row.total_cost), money(row.granted)])
+                         money(row.total_cost), granted_of_rows([row])])
         subtotals.append(len(data))
         data.append([f"Sous-total ({len(items)} action{'s' if len(items) > 1 else ''})", "", "", "",
-                     money(sum(r.total_cost for r in items)), money(sum(r.granted for r in items))])
+                     money(sum(r.total_cost for r in items)), granted_of_rows(items)])
     total_row = len(data)
     data.append([f"Total ({len(rows)} action{'s' if len(rows) > 1 else ''})", "", "", "",
-                 money(sum(r.total_cost for r in rows)), money(sum(r.granted for r in rows))])
+                 money(sum(r.total_cost for r in rows)), granted_of_rows(rows)])
     table = data_table(data, widths, right=(4, 5), subtotal_rows=subtotals, total_rows=[total_row], zebra=False)
     style = [("SPAN", (0, r), (-1, r)) for r in group_rows] + [("SPAN", (0, r), (3, r)) for r in subtotals + [total_row]]
     style += [("LINEBELOW", (0, r), (-1, r), 0.6, STYLES["h2"].textColor) for r in group_rows]
@@ -77,14 +80,41 @@ def actions_table(rows: list[ActionRow], with_year: bool = True) -> Flowable:
     return table
 
 
-def funders_table(totals: list[Any]) -> Flowable:
-    widths = [CONTENT_WIDTH - 4 * 30 * mm, 30 * mm, 30 * mm, 30 * mm, 30 * mm]
-    data: list[list[Any]] = [["Financeur", "Actions", "Demandé", "Accordé", "Versé"]]
+def funders_table(totals: list[Total], actions: int | None = None) -> Flowable:
+    """One row per funder (by identity, in funder order), with what still waits for a decision apart; actions is the
+    number of distinct actions for the total row (a funder column does not add up: one action has several)."""
+    amount = 26 * mm
+    widths = [CONTENT_WIDTH - 14 * mm - 4 * amount, 14 * mm, amount, amount, amount, amount]
+    data: list[list[Any]] = [["Financeur", "Actions", "Demandé", "Accordé", "Non décidé", "Versé"]]
     for t in totals:
-        data.append([para(t.label, "cell"), str(t.actions), money(t.requested), money(t.granted), money(t.paid)])
-    data.append(["Total", "", money(sum(t.requested for t in totals)), money(sum(t.granted for t in totals)),
-                 money(sum(t.paid for t in totals))])
-    return data_table(data, widths, right=(1, 2, 3, 4), total_rows=[len(data) - 1])
+        data.append([para(t.label, "cell"), str(t.actions), money(t.requested), granted_text(t), undecided_text(t),
+                     money(t.paid)])
+    total = summed(totals, actions=actions or 0)
+    data.append(["Total", str(actions) if actions is not None else "", money(total.requested), granted_text(total),
+                 undecided_text(total), money(total.paid)])
+    return data_table(data, widths, right=(1, 2, 3, 4, 5), total_rows=[len(data) - 1])
+
+
+def granted_of_rows(rows: list[ActionRow]) -> str:
+    """The granted sum of these actions, or « — » when none of their lines is decided yet."""
+    if rows and all(r.nothing_decided or not r.lines for r in rows) and any(r.lines for r in rows):
+        return "—"
+    return money(sum(r.granted for r in rows))
+
+
+def share_note(share: QuartierShare) -> str:
+    """What a quartier's figures count: shared actions in full, and its own part where the share was entered."""
+    text = "Une action menée sur plusieurs quartiers compte ici en entier"
+    if share.shared:
+        text += f" ({share.shared} action{'s' if share.shared > 1 else ''} sur {share.actions} en visent d'autres)"
+    text += "."
+    if share.with_share:
+        n = share.with_share
+        text += (f" Part du quartier, là où elle est saisie ({n} action{'s' if n > 1 else ''}) : coût "
+                 f"{format_money(share.total_cost)} sur {format_money(share.full_cost)}, demandé "
+                 f"{format_money(share.requested)}, accordé {format_money(share.granted)}, "
+                 f"versé {format_money(share.paid)}.")
+    return text
 
 
 def build_quartier_sheet(quartier_id: int, out: Path | BinaryIO, progress: Progress | None = None,
@@ -123,7 +153,7 @@ def build_quartier_sheet(quartier_id: int, out: Path | BinaryIO, progress: Progr
     story.append(para("Actions par orientation", "h2"))
     if rows:
         story.append(actions_table(rows))
-        story.append(para("Une action menée sur plusieurs quartiers figure en entier sur la fiche de chacun.", "muted"))
+        story.append(para(share_note(quartier_share(FigureScope(year, quartier_id=quartier.id))), "muted"))
     else:
         story.append(para("Aucune action ne vise ce quartier.", "muted"))
     check_cancel(cancelled)
@@ -131,7 +161,7 @@ def build_quartier_sheet(quartier_id: int, out: Path | BinaryIO, progress: Progr
     totals = funder_totals_of_actions([row.id for row in rows])
     block: list[Flowable] = [para("Financements par financeur", "h2")]
     if totals:
-        block.append(funders_table(totals))
+        block.append(funders_table(totals, actions=len({row.id for row in rows if row.lines})))
     else:
         block.append(para("Aucun financement.", "muted"))
     story.append(KeepTogether(block))

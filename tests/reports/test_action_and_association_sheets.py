@@ -71,8 +71,10 @@ def test_the_association_sheet_lists_its_actions_and_funding_by_year(demo_db, tm
         assert f"{row.reference} {norm(row.title)}" in text
         assert f"{m(row.total_cost)} {m(row.requested)} {m(row.granted)}" in text
     for t in totals_by_year(association.id):
-        assert f"{t.label} {t.actions} {m(t.total_cost)} {m(t.requested)} {m(t.granted)} {m(t.paid)}" in text
+        waiting = m(t.undecided) if t.undecided_lines else "—"
+        assert f"{t.label} {t.actions} {m(t.total_cost)} {m(t.requested)} {m(t.granted)} {waiting} {m(t.paid)}" in text
     funders = totals_by_funder(porteur_id=association.id)
     for t in funders:
-        assert f"{t.label} {t.actions} {m(t.requested)} {m(t.granted)} {m(t.paid)}" in text
+        waiting = m(t.undecided) if t.undecided_lines else "—"
+        assert f"{t.label} {t.actions} {m(t.requested)} {m(t.granted)} {waiting} {m(t.paid)}" in text
     assert f"Total ({len(rows)} action{'s' if len(rows) > 1 else ''}) {m(sum(r.total_cost for r in rows))}" in text

@@ -44,18 +44,21 @@ def test_the_quartier_sheet_shows_identity_indicators_actions_and_funding(demo_d
     assert actions
     for action in actions:
         assert action.reference in text and norm(action.title) in text
-        assert f"{m(action.total_cost)} {m(action.granted)}" in text
+        granted = "—" if action.nothing_decided else m(action.granted)  # not decided is not 0,00 €
+        assert f"{m(action.total_cost)} {granted}" in text
     for total in totals_by_orientation(quartier_id=quartier.id):
         assert f"Sous-total ({total.actions} action{'s' if total.actions > 1 else ''}) " \
-               f"{m(total.total_cost)} {m(total.granted)}" in text
+               f"{m(total.total_cost)} {'—' if total.nothing_decided else m(total.granted)}" in text
     assert f"Total ({len(actions)} actions) {m(sum(a.total_cost for a in actions))} " \
            f"{m(sum(a.granted for a in actions))}" in text
 
     funders = totals_by_funder(quartier_id=quartier.id)
     for t in funders:
-        assert f"{t.label} {t.actions} {m(t.requested)} {m(t.granted)} {m(t.paid)}" in text
-    assert f"Total {m(sum(t.requested for t in funders))} {m(sum(t.granted for t in funders))} " \
-           f"{m(sum(t.paid for t in funders))}" in text
+        waiting = m(t.undecided) if t.undecided_lines else "—"
+        assert f"{t.label} {t.actions} {m(t.requested)} {m(t.granted)} {waiting} {m(t.paid)}" in text
+    waiting = m(sum(t.undecided for t in funders)) if any(t.undecided_lines for t in funders) else "—"
+    assert f"{m(sum(t.requested for t in funders))} {m(sum(t.granted for t in funders))} " \
+           f"{waiting} {m(sum(t.paid for t in funders))}" in text
 
 
 def test_a_year_narrows_the_sheet_and_a_stream_receives_it(demo_db) -> None:

@@ -43,7 +43,7 @@ class ConsumptionPanel(QWidget):
         layout.addWidget(self.note)
 
     def show_consumption(self, use: EnvelopeConsumption | None) -> None:
-        from cvdesk.domain.money import format_money, format_percent
+        from cvdesk.domain.money import format_money, format_share
 
         if use is None:
             for value in self.values.values():
@@ -51,13 +51,15 @@ class ConsumptionPanel(QWidget):
             self.note.setText("Enregistrez l'enveloppe pour voir sa consommation.")
             return
 
-        def with_share(cents: int, share_bp: int | None) -> str:
-            return format_money(cents) + (f" ({format_percent(share_bp)})" if share_bp is not None else "")
+        def with_share(cents: int) -> str:
+            # Rounded once from the cents (format_percent of rounded basis points would round twice).
+            share = format_share(cents, use.amount)
+            return format_money(cents) + (f" ({share})" if share is not None else "")
 
         self.values["amount"].setText(format_money(use.amount))
-        self.values["requested"].setText(with_share(use.requested, use.requested_share_bp))
-        self.values["granted"].setText(with_share(use.granted, use.granted_share_bp))
-        self.values["paid"].setText(with_share(use.paid, use.paid_share_bp))
+        self.values["requested"].setText(with_share(use.requested))
+        self.values["granted"].setText(with_share(use.granted))
+        self.values["paid"].setText(with_share(use.paid))
         self.values["remaining"].setText(format_money(use.remaining))
         self.values["actions"].setText(str(use.actions))
         over = use.granted > use.amount

@@ -398,8 +398,9 @@ def closing_summary(meeting_id: int) -> str:
     decided = [row for row in rows if row.outcome]
     counts = {code: sum(1 for row in decided if row.outcome == code) for code in OUTCOMES}
     parts = [_counted(n, OUTCOMES[code].lower()) for code, n in counts.items() if n]
-    text = (f"{len(decided)} décision{'s' if len(decided) > 1 else ''} sera appliquée"
-            f"{'s' if len(decided) > 1 else ''} aux actions ({', '.join(parts)})." if decided
+    several = len(decided) > 1
+    text = (f"{len(decided)} décision{'s' if several else ''} {'seront' if several else 'sera'} appliquée"
+            f"{'s' if several else ''} aux actions ({', '.join(parts)})." if decided
             else "Aucune décision n'est enregistrée : aucune action ne changera.")
     undecided = len(rows) - len(decided)
     if undecided:

@@ -80,7 +80,7 @@ class AgendaPicker(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.count_label = QLabel()
         self.all_button = QPushButton("&Tout cocher")
-        self.all_button.clicked.connect(self.check_all)
+        self.all_button.clicked.connect(lambda: self.check_all(True))
         self.none_button = QPushButton("Tout dé&cocher")
         self.none_button.clicked.connect(lambda: self.check_all(False))
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

@@ -1,0 +1,215 @@
+"""A coordinator prepares a comité from the « Réunions » tab: creates it, picks the actions waiting for it, records
+four decisions (one of each kind), closes it and sees the actions' status and financing plan change in the Actions
+tab; reopens it and sees them restored. Expected figures come from SQL written here."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from cvdesk.domain.money import format_money
+from cvdesk.domain.status import status_label
+from cvdesk.store.models import db
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+ALT = Qt.KeyboardModifier.AltModifier
+LEFT = Qt.MouseButton.LeftButton
+YES = QMessageBox.StandardButton.Yes
+MNEMONICS = {"accordee": Qt.Key.Key_A, "accordee_partiellement": Qt.Key.Key_P, "ajournee": Qt.Key.Key_J,
+             "refusee": Qt.Key.Key_R}
+
+
+def rows(sql: str, *params: object) -> list[tuple]:
+    return list(db.execute_sql(sql, params))
+
+
+def plan_state() -> list[tuple]:
+    return rows('SELECT id, status, requested_total, granted_total FROM "action" ORDER BY id') + rows(
+        "SELECT id, granted, decision_date FROM funding ORDER BY id")
+
+
+def meetings_tab(window, qtbot):
+    qtbot.waitUntil(window.isActiveWindow)  # the shortcut reaches an active window only
+    qtbot.keyClick(window, Qt.Key.Key_5, CTRL)
+    tab = window.current_tab()
+    assert tab.kind == "meeting" and window.tabs.tabText(window.tabs.currentIndex()) == "Ré&unions"
+    return tab
+
+
+def create_comite(window, tab, qtbot, type_text) -> int:
+    qtbot.keyClick(window, Qt.Key.Key_N, CTRL)
+    assert QApplication.focusWidget() is tab.kind_combo
+    tab.kind_combo.set_value("comite_attribution")
+    type_text(tab.date_edit, "21/05/2015")
+    type_text(tab.title_edit, "Programmation 2015, seconde vague")
+    type_text(tab.place_edit, "Valenciennes Métropole, salle du conseil")
+    type_text(tab.attendees_edit, "Délégué du préfet ; Région ; CAF")
+    qtbot.keyClick(window, Qt.Key.Key_S, CTRL)
+    assert tab.error_label.isHidden(), tab.error_label.text()
+    [(meeting_id, kind, day, status)] = rows("SELECT id, kind, date, status FROM meeting WHERE title = ?",
+                                             "Programmation 2015, seconde vague")
+    assert (kind, day, status) == ("comite_attribution", "2015-05-21", "open")
+    assert tab.record_id == meeting_id
+    return meeting_id
+
+
+def pick_waiting_actions(tab, qtbot) -> list[str]:
+    """The picker opens on the newest year's actions « en instruction »; all of them go on the agenda."""
+    qtbot.mouseClick(tab.agenda.add_button, LEFT)
+    picker = tab.picker
+    assert picker is not None and picker.isVisible()
+    expected = rows("""SELECT id, reference FROM "action" WHERE deleted = 0 AND status = 'en_instruction'
+                       AND year = (SELECT max(year) FROM "action" WHERE deleted = 0) ORDER BY reference""")
+    assert picker.action_ids() == [action_id for action_id, _ref in expected]
+    assert not picker.ok_button.isEnabled()  # nothing ticked yet
+    qtbot.mouseClick(picker.all_button, LEFT)
+    qtbot.mouseClick(picker.ok_button, LEFT)
+    assert tab.picker is None
+    return [reference for _id, reference in expected]
+
+
+def decide(tab, qtbot, type_text, reference: str, outcome: str, amounts: dict[str, str] | None = None,
+           note: str = "") -> None:
+    index = [row.reference for row in tab.agenda.rows].index(reference)
+    tab.agenda.table.setFocus()
+    tab.agenda.table.selectRow(index)
+    qtbot.keyClick(tab.agenda.table, Qt.Key.Key_Return)  # Entrée opens the item's decision
+    editor = tab.editor
+    assert editor is not None and editor.isVisible() and reference in editor.windowTitle()
+    qtbot.waitUntil(editor.isActiveWindow)  # its Alt letters reach it once it is the active window
+    qtbot.keyClick(editor, MNEMONICS[outcome], ALT)  # the choice by its Alt letter
+    qtbot.waitUntil(editor.buttons[outcome].isChecked)  # a mnemonic clicks with a short animation
+    for line in editor.lines:
+        edit = editor.amount_edits[line.funder_id]
+        assert edit.isEnabled() == (amounts is not None)
+        if amounts is not None:
+            edit.selectAll()
+            type_text(edit, amounts[line.funder])
+    type_text(editor.note_edit, note)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the default button: « Enregistrer la décision »
+    assert tab.editor is None, editor.error_label.text()
+
+
+def actions_tab_shows(window, reference: str) -> tuple[str, str, str]:
+    """What the Actions tab shows of an action: its status in the list and the plan's granted total in the form."""
+    action_id = rows('SELECT id FROM "action" WHERE reference = ?', reference)[0][0]
+    window.open_record("action", action_id)
+    tab = window.actions_tab
+    assert window.current_tab() is tab
+    row = tab.model.row_of(action_id)
+    status_column = [c.key for c in tab.model.columns].index("status")
+    granted_column = [c.key for c in tab.model.columns].index("granted")
+    return (tab.model.index(row, status_column).data(), tab.model.index(row, granted_column).data(),
+            tab.plan_editor.total_text("granted"))
+
+
+def test_a_comite_is_prepared_decided_closed_and_reopened(window, qtbot, type_text, answer) -> None:
+    tab = meetings_tab(window, qtbot)
+    meeting_id = create_comite(window, tab, qtbot, type_text)
+    references = pick_waiting_actions(tab, qtbot)
+    assert len(references) >= 4
+    assert [row.reference for row in tab.agenda.rows] == references
+    assert rows("SELECT count(*) FROM meeting_item WHERE meeting_id = ? AND deleted = 0", meeting_id) == [
+        (len(references),)]
+    granted, partial, adjourned, refused = references[:4]
+    before = plan_state()
+    shown_before = {ref: actions_tab_shows(window, ref) for ref in (granted, partial, adjourned, refused)}
+    window.tabs.setCurrentWidget(tab)
+
+    # A partial grant: each funder gives 1 000 € less than asked (by hand from the plan in SQL).
+    partial_lines = rows("""SELECT fu.name, f.requested FROM funding f JOIN funder fu ON fu.id = f.funder_id
+                            JOIN "action" a ON a.id = f.action_id WHERE a.reference = ? AND f.deleted = 0""", partial)
+    amounts = {name: format_money(requested - 100_000) for name, requested in partial_lines}
+    decide(tab, qtbot, type_text, granted, "accordee", note="Avis favorable unanime.")
+    decide(tab, qtbot, type_text, partial, "accordee_partiellement", amounts, "Réduit de 1 000 € par financeur.")
+    decide(tab, qtbot, type_text, adjourned, "ajournee", note="Revoir le budget.")
+    decide(tab, qtbot, type_text, refused, "refusee", note="Hors des priorités du contrat.")
+    decisions = {row.reference: row.decision_text for row in tab.agenda.rows}
+    assert [decisions[r] for r in (granted, partial, adjourned, refused)] == [
+        "Accordée", "Accordée partiellement", "Ajournée", "Refusée"]
+    assert plan_state() == before  # recorded, not applied yet
+
+    asked = answer(YES)
+    qtbot.mouseClick(tab.agenda.close_button, LEFT)
+    assert asked and "4 décisions" in asked[0]
+    assert rows("SELECT status FROM meeting WHERE id = ?", meeting_id) == [("closed",)]
+    assert tab.agenda.reopen_button.isVisible() and not tab.agenda.add_button.isEnabled()
+    assert tab.model.index(tab.model.row_of(meeting_id), 5).data() == "Close"
+
+    # The Actions tab: statuses and granted amounts as SQL now holds them, and as the decisions say.
+    expected_granted = {
+        granted: rows('SELECT requested_total FROM "action" WHERE reference = ?', granted)[0][0],
+        partial: sum(requested - 100_000 for _name, requested in partial_lines),
+        refused: 0,
+    }
+    for reference, status in ((granted, "accordee"), (partial, "accordee"), (adjourned, "ajournee"),
+                              (refused, "refusee")):
+        [(stored_status, stored_granted)] = rows('SELECT status, granted_total FROM "action" WHERE reference = ?',
+                                                 reference)
+        assert stored_status == status
+        if reference in expected_granted:
+            assert stored_granted == expected_granted[reference]
+        shown = actions_tab_shows(window, reference)
+        assert shown[0] == status_label(status)
+        assert shown[1] == format_money(stored_granted) and shown[2] == format_money(stored_granted)
+    assert shown_before[partial] != actions_tab_shows(window, partial)
+
+    window.tabs.setCurrentWidget(tab)
+    asked = answer(YES)
+    qtbot.mouseClick(tab.agenda.reopen_button, LEFT)
+    assert asked and "Rouvrir" in asked[-1]
+    assert plan_state() == before
+    assert rows("SELECT status FROM meeting WHERE id = ?", meeting_id) == [("open",)]
+    assert tab.agenda.close_button.isVisible() and tab.agenda.add_button.isEnabled()
+    for reference, shown in shown_before.items():
+        assert actions_tab_shows(window, reference) == shown
+
+
+def test_a_forbidden_decision_is_refused_in_french_and_nothing_changes(window, qtbot, type_text, answer,
+                                                                       warnings_shown) -> None:
+    tab = meetings_tab(window, qtbot)
+    meeting_id = create_comite(window, tab, qtbot, type_text)
+    running = rows("""SELECT id, reference FROM "action" WHERE status = 'en_cours' AND deleted = 0
+                      ORDER BY reference LIMIT 1""")[0]
+    from cvdesk.services.meetings import add_items
+
+    assert add_items(meeting_id, [running[0]]).ok
+    tab.show_record(meeting_id)
+    decide(tab, qtbot, type_text, running[1], "refusee")
+    before = plan_state()
+    answer(YES)
+    qtbot.mouseClick(tab.agenda.close_button, LEFT)
+    [(title, text)] = warnings_shown
+    assert title == "Clôture refusée" and running[1] in text and "« En cours »" in text
+    assert plan_state() == before
+    assert rows("SELECT status FROM meeting WHERE id = ?", meeting_id) == [("open",)]
+
+
+def test_escape_on_a_changed_meeting_asks_before_dropping_the_typing(window, qtbot, type_text, answer) -> None:
+    tab = meetings_tab(window, qtbot)
+    tab.view.selectRow(0)
+    saved_place = tab.place_edit.text()
+    type_text(tab.place_edit, " (salle 2)")
+    assert tab.is_dirty() and "(modifié)" in tab.heading.text()
+    asked = answer(QMessageBox.StandardButton.Cancel)
+    qtbot.keyClick(tab.place_edit, Qt.Key.Key_Escape)
+    assert asked and "ne sont pas enregistrées" in asked[0]
+    assert tab.place_edit.text() == saved_place + " (salle 2)" and tab.is_dirty()
+    answer(QMessageBox.StandardButton.Discard)
+    qtbot.keyClick(tab.place_edit, Qt.Key.Key_Escape)
+    assert tab.place_edit.text() == saved_place and not tab.is_dirty()
+
+
+def test_the_tab_and_its_dialogs_fit_a_1366_by_768_laptop(window, qtbot, type_text) -> None:
+    tab = meetings_tab(window, qtbot)
+    screen = window.screen().availableGeometry()
+    assert window.frameGeometry().width() <= screen.width() and window.frameGeometry().height() <= screen.height()
+    tab.view.selectRow(0)
+    for button in (tab.agenda.add_button, tab.agenda.close_button, tab.agenda.pack_button,
+                   tab.agenda.decisions_button):
+        assert button.isVisible()
+        assert window.rect().contains(button.mapTo(window, button.rect().bottomRight()))
+    create_comite(window, tab, qtbot, type_text)
+    qtbot.mouseClick(tab.agenda.add_button, LEFT)
+    size = tab.picker.frameGeometry()
+    assert size.width() <= screen.width() and size.height() <= screen.height()
+    tab.picker.reject()

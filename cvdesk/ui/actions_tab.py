@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 from cvdesk.domain.axes import AXES, decode_axes, encode_axes
 from cvdesk.domain.status import BROUILLON, STATUS_LABELS, STATUSES, allowed_transitions, status_label
 from cvdesk.services import choices
-from cvdesk.store.models import utcnow
 from cvdesk.ui.record_tab import RecordTab, years_newest_first
 
 if TYPE_CHECKING:
@@ -30,6 +29,12 @@ if TYPE_CHECKING:
 # The form's modules (its widgets, the financing plan, the porteur's completion) and the save path
 # (cvdesk.services.actions: validation, financing rules, records) are imported where they are used: the list
 # comes up without them, the form right after the first paint.
+
+
+def _this_year() -> int:
+    from cvdesk.store.models import utcnow  # the models load after the first paint, with the form
+
+    return utcnow().year
 
 
 def _text_box(accessible_name: str, height: int = 60) -> QPlainTextEdit:
@@ -73,7 +78,7 @@ class ActionsTab(RecordTab):
         form.add_field("title", "&Intitulé :", self.title_edit)
         self.year_spin = QSpinBox()
         self.year_spin.setRange(2000, 2100)
-        self.year_spin.setValue(utcnow().year)
+        self.year_spin.setValue(_this_year())
         self.year_spin.setAccessibleName("Année de programmation")
         self.year_spin.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a click or Tab, never the wheel (see wheel_guard)
         form.add_field("year", "&Année :", self.year_spin)
@@ -180,7 +185,7 @@ class ActionsTab(RecordTab):
         return today if today.year == year else date(year, 1, 1)
 
     def load_filter_choices(self) -> None:
-        self.set_filter_choices("orientation", choices.orientations())
+        self.set_filter_choices("orientation", choices.orientations())  # plain SQL, as the loaders below
         self.set_filter_loader("year", years_newest_first)
         self.set_filter_loader("commune", choices.communes)
         self.set_filter_loader("quartier", choices.quartiers)
@@ -210,7 +215,7 @@ class ActionsTab(RecordTab):
         for box in (self.description_edit, self.objectives_edit, self.public_edit):
             box.clear()
         self._proposed_reference = ""
-        self.year_spin.setValue(utcnow().year)
+        self.year_spin.setValue(_this_year())
         if not self.reference_edit.text():  # the year did not change, so _year_changed proposed nothing
             self._propose_reference()
         self.orientation_combo.setCurrentIndex(0)
@@ -346,3 +351,70 @@ class ActionsTab(RecordTab):
         self.go_to(result.record.id)
         self.message.emit(f"Action reconduite : {result.record.reference} ({result.record.year}).")
         self.changed.emit()
+
+    # -- a selection from the dashboard -------------------------------------------------------------------------------
+    _selection: dict[str, Any] = {}  # always replaced, never changed in place
+    _selection_banner: QWidget | None = None
+
+    def show_selection(self, filters: dict[str, Any], label: str) -> None:
+        """List exactly the records behind a dashboard figure (its filters, which may name selections no combo
+        offers), under a banner that says so and removes it; the search and the combos start from « tous »."""
+        self._selection = dict(filters)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        searched, before = bool(self.model.search), dict(self.model.filters)
+        self.model.search = ""
+        for combo in self.filter_combos.values():
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        banner = self._banner()
+        banner.findChild(QLabel, "selection_text").setText(f"Sélection du tableau de bord : {label}")
+        banner.show()
+        self.apply_filters()
+        if searched and self.model.filters == before:  # the same filters: set_filters did not query the list again
+            self.model.reload()
+
+    def clear_selection(self) -> None:
+        """Back to the whole list (as the combos and the search say)."""
+        self._selection = {}
+        if self._selection_banner is not None:
+            self._selection_banner.hide()
+        self.apply_filters()
+
+    def selection_label(self) -> str:
+        """The banner's text while a dashboard selection is shown, else ""."""
+        banner = self._selection_banner
+        return banner.findChild(QLabel, "selection_text").text() if banner is not None and self._selection else ""
+
+    def _banner(self) -> QWidget:
+        if self._selection_banner is None:
+            banner = QWidget()
+            banner.setObjectName("selection_banner")
+            banner.setStyleSheet("#selection_banner { background: #fff4c2; border: 1px solid #e0c050; }")
+            row = QHBoxLayout(banner)
+            row.setContentsMargins(6, 3, 6, 3)
+            text = QLabel()
+            text.setObjectName("selection_text")
+            text.setWordWrap(True)
+            row.addWidget(text, 1)
+            clear = QPushButton("Retirer la sélection")
+            clear.setAccessibleName("Retirer la sélection du tableau de bord")
+            clear.setToolTip("Revenir à la liste entière")
+            clear.clicked.connect(self.clear_selection)
+            row.addWidget(clear)
+            self.search.parentWidget().layout().insertWidget(0, banner)  # above the search, over the list
+            self._selection_banner = banner
+        return self._selection_banner
+
+    def apply_filters(self) -> None:
+        """The combos' values narrow a dashboard selection further (a combo's value wins over the selection's)."""
+        chosen = {key: combo.value() for key, combo in self.filter_combos.items() if combo.value() is not None}
+        self.model.set_filters({**self._selection, **chosen})
+
+    def go_to(self, record_id: int) -> None:
+        """A record the selection hides (opened from another tab) ends the selection first."""
+        if self._selection and self.model.row_of(record_id) is None:
+            self.clear_selection()
+        super().go_to(record_id)

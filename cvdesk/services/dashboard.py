@@ -1,0 +1,195 @@
+"""What the « Tableau de bord » shows for a year: envelopes, totals, counts and the lists a coordinator acts on,
+each figure with the filters of the Actions list that lists the records behind it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from cvdesk.domain.status import STATUS_LABELS, STATUSES
+from cvdesk.services.lists import count
+from cvdesk.services.totals import EnvelopeUse, Total, envelope_consumption, totals_by_orientation, \
+    totals_by_quartier, years
+from cvdesk.store.models import db
+
+ENDING_WITHIN_DAYS = 60
+
+Filters = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A count of actions, and the Actions list's filters that list exactly them (the same query)."""
+
+    key: str
+    label: str
+    count: int
+    filters: Filters
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class EnvelopeBar:
+    """A funder's envelope against its lines (from the totals service), and its actions in the Actions list."""
+
+    use: EnvelopeUse
+    actions: Selection
+
+
+@dataclass(frozen=True)
+class AreaTotal:
+    """A line of the totals by orientation or by quartier; per_inhabitant (granted ÷ population, cents) for a
+    quartier whose population is known."""
+
+    total: Total
+    actions: Selection
+    population: int | None = None
+    per_inhabitant: int | None = None
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    id: int
+    day: date
+    kind: str
+    place: str
+    agenda: Selection
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    year: int | None
+    years: list[int]
+    contract: str
+    envelopes: list[EnvelopeBar] = field(default_factory=list)
+    orientations: list[AreaTotal] = field(default_factory=list)
+    quartiers: list[AreaTotal] = field(default_factory=list)
+    statuses: list[Selection] = field(default_factory=list)
+    to_act_on: list[Selection] = field(default_factory=list)
+    meeting: NextMeeting | None = None
+
+    @property
+    def empty(self) -> bool:
+        """No live action at all: the tab explains where to start instead of showing zeros."""
+        return not self.years
+
+
+def default_year(known: list[int], today: date) -> int | None:
+    """This year when it has actions, else the latest year that has some (None for a base without actions)."""
+    if today.year in known:
+        return today.year
+    return max(known) if known else None
+
+
+def per_inhabitant(cents: int, population: int | None) -> int | None:
+    """Cents per inhabitant, rounded half up (None without a population)."""
+    if not population or population <= 0:
+        return None
+    return (2 * cents + population) // (2 * population)
+
+
+def _selection(key: str, label: str, filters: Filters, help_text: str = "") -> Selection:
+    return Selection(key, label, count("actions", filters=filters), filters, help_text)
+
+
+def status_counts(year: int) -> list[Selection]:
+    """The year's actions by status, in the workflow's order (the statuses with no action left out)."""
+    found = []
+    for code in STATUSES:
+        selection = _selection(f"status:{code}", STATUS_LABELS[code], {"year": year, "status": code})
+        if selection.count:
+            found.append(selection)
+    return found
+
+
+def lists_to_act_on(year: int, today: date) -> list[Selection]:
+    """The lists a coordinator acts on, for the year: each a named selection of the Actions list."""
+    last = today + timedelta(days=ENDING_WITHIN_DAYS)
+    return [
+        _selection("waiting_decision", "En attente de décision", {"year": year, "waiting_decision": True},
+                   "Actions déposées, en instruction ou ajournées."),
+        _selection("granted_not_paid", "Accordées, pas entièrement versées", {"year": year, "granted_not_paid": True},
+                   "Actions dont le montant accordé dépasse le montant versé."),
+        _selection("unbalanced_plan", "Plans de financement déséquilibrés", {"year": year, "unbalanced_plan": True},
+                   "Actions dont les financements demandés ou accordés dépassent le coût total."),
+        _selection("no_porteur", "Actions sans porteur", {"year": year, "no_porteur": True},
+                   "Actions sans association porteuse (ou dont le porteur a été supprimé)."),
+        _selection("ending_soon", f"Conventions finissant d'ici {ENDING_WITHIN_DAYS} jours",
+                   {"year": year, "ending_between": (today.isoformat(), last.isoformat())},
+                   f"Actions dont la date de fin tombe entre le {today:%d/%m/%Y} et le {last:%d/%m/%Y}."),
+    ]
+
+
+def envelope_bars(year: int) -> list[EnvelopeBar]:
+    bars = []
+    for use in envelope_consumption(year):
+        filters: Filters = {"year": year, "funder": use.funder_id}
+        orientation_id = getattr(use, "orientation_id", None)  # an envelope given for one orientation
+        if orientation_id is not None:
+            filters["orientation"] = orientation_id
+        key, label = f"funder:{use.funder_id}:{orientation_id}", f"Actions financées par {use.funder}"
+        actions = getattr(use, "actions", None)  # the distinct actions of the envelope's lines, when the service says
+        bars.append(EnvelopeBar(use, _selected(key, label, filters, actions) if actions is not None
+                                else _selection(key, label, filters)))
+    return bars
+
+
+def _selected(key: str, label: str, filters: Filters, actions: int) -> Selection:
+    """A selection whose count the totals service gave (the same actions as the filters list)."""
+    return Selection(key, label, actions, filters)
+
+
+def orientation_totals(year: int) -> list[AreaTotal]:
+    found = []
+    for total in totals_by_orientation(year):
+        filters: Filters = {"year": year}
+        if total.key is None:
+            filters["no_orientation"] = True
+        else:
+            filters["orientation"] = total.key
+        found.append(AreaTotal(total, _selected(f"orientation:{total.key}", total.label, filters, total.actions)))
+    return found
+
+
+def quartier_totals(year: int) -> list[AreaTotal]:
+    populations = dict(db.execute_sql("SELECT id, population FROM quartier").fetchall())
+    found = []
+    for total in totals_by_quartier(year):
+        population = populations.get(total.key) or None
+        found.append(AreaTotal(total, _selected(f"quartier:{total.key}", total.label,
+                                                {"year": year, "quartier": total.key}, total.actions),
+                               population, per_inhabitant(total.granted, population)))
+    return found
+
+
+def next_meeting(today: date) -> NextMeeting | None:
+    """The first live meeting from today on, with its agenda's actions."""
+    row = db.execute_sql("SELECT id, date, kind, place FROM meeting WHERE deleted = 0 AND date >= ? "
+                         "ORDER BY date, id LIMIT 1", (today.isoformat(),)).fetchone()
+    if row is None:
+        return None
+    meeting_id, day, kind, place = row
+    day = day if isinstance(day, date) else date.fromisoformat(str(day)[:10])
+    from cvdesk.services.report_data import meeting_kind_label
+
+    label = f"Ordre du jour : {meeting_kind_label(kind)} du {day:%d/%m/%Y}"
+    return NextMeeting(meeting_id, day, kind, place or "", _selection(f"meeting:{meeting_id}", label,
+                                                                       {"meeting": meeting_id}))
+
+
+def contract_name() -> str:
+    row = db.execute_sql("SELECT name FROM contract WHERE deleted = 0 ORDER BY id LIMIT 1").fetchone()
+    return row[0] if row else ""
+
+
+def build_dashboard(year: int | None = None, today: date | None = None) -> Dashboard:
+    """Everything the tab shows for the year (by default: this year if it has actions, else the latest one)."""
+    today = today or date.today()
+    known = years()
+    if year is None or year not in known:
+        year = default_year(known, today)
+    name = contract_name()
+    if year is None:
+        return Dashboard(None, known, name, meeting=next_meeting(today))
+    return Dashboard(year, known, name, envelope_bars(year), orientation_totals(year), quartier_totals(year),
+                     status_counts(year), lists_to_act_on(year, today), next_meeting(today))

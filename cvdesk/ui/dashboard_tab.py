@@ -1,0 +1,451 @@
+"""The « Tableau de bord » tab: where the money is for a year, and what waits for the coordinator; every figure opens
+the Actions tab on the records behind it (a click, or Tab then Entrée or Espace)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cvdesk.domain.money import NBSP, format_money, format_percent, percent_of
+from cvdesk.services.dashboard import AreaTotal, Dashboard, EnvelopeBar, Selection, build_dashboard
+from cvdesk.ui.bar_gauge import BarGauge
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QKeyEvent
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+TABLE_ROWS = 8  # rows a totals table shows before it scrolls (a national contract has 1,600 quartiers)
+EMPTY_TEXT = (
+    "<p><b>Aucune action n'est encore saisie dans cette base.</b></p>"
+    "<p>Le tableau de bord montrera ici, pour l'année choisie, les enveloppes des financeurs (demandé, accordé et "
+    "versé), les totaux par orientation et par quartier, les actions par statut et celles qui attendent une "
+    "décision ou un versement.</p>"
+    "<p>Pour commencer : complétez le contrat (onglet <b>Contrat</b>, Alt+C : financeurs, orientations et "
+    "enveloppes de l'année), puis saisissez les actions (onglet <b>Actions</b>, Alt+A, puis Ctrl+N).</p>"
+)
+
+
+def _group(number: int) -> str:
+    return f"{number:,}".replace(",", NBSP)
+
+
+def _share(part: int, whole: int) -> str:
+    basis_points = percent_of(part, whole)
+    return "" if basis_points is None else f" ({format_percent(basis_points)})"
+
+
+def envelope_figures(bar: EnvelopeBar) -> str:
+    """The line under an envelope's bar: the three amounts, their shares of the envelope, and the excess."""
+    use = bar.use
+    text = (f"Enveloppe {format_money(use.amount)} · demandé {format_money(use.requested)}"
+            f"{_share(use.requested, use.amount)} · accordé {format_money(use.granted)}"
+            f"{_share(use.granted, use.amount)} · versé {format_money(use.paid)}{_share(use.paid, use.amount)}")
+    if use.granted > use.amount:
+        text += f" · dépassement de {format_money(use.granted - use.amount)}"
+    return f"{text} · {_group(bar.actions.count)} actions"
+
+
+class FigureButton(QPushButton):
+    """A count and what it counts; pressed (click, Entrée, Espace) it asks for its selection in the Actions tab."""
+
+    chosen = Signal(object)  # the Selection
+
+    def __init__(self, selection: Selection, parent: QWidget | None = None) -> None:
+        super().__init__(f"{_group(selection.count)}  {selection.label}", parent)
+        self.selection = selection
+        self.setAutoDefault(True)  # Entrée presses it too, as Espace does
+        self.setAccessibleName(f"{selection.label} : {selection.count}")
+        self.setToolTip((selection.help + " " if selection.help else "")
+                        + "Cliquez pour voir ces actions dans l'onglet Actions.")
+        self.setStyleSheet("QPushButton { text-align: left; padding: 4px 8px; }")
+        self.clicked.connect(lambda _checked=False: self.chosen.emit(self.selection))
+
+
+class AreaTotalsModel(QAbstractTableModel):
+    """The totals by orientation or by quartier: one row each, the actions, sums and (quartiers) per inhabitant."""
+
+    HEADERS = ("", "Actions", "Coût total", "Demandé", "Accordé", "Versé")
+
+    def __init__(self, with_population: bool, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[AreaTotal] = []
+        self.with_population = with_population
+        self.headers = self.HEADERS + (("Population", "Accordé par habitant") if with_population else ())
+
+    def set_rows(self, rows: list[AreaTotal]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 (Qt's name)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 (Qt's name)
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 (Qt's name)
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section] if 0 <= section < len(self.headers) else None
+        return None
+
+    def cell(self, row: int, column: int) -> str:
+        area = self.rows[row]
+        total = area.total
+        if column == 0:
+            return total.label
+        if column == 1:
+            return _group(total.actions)
+        if 2 <= column <= 5:
+            return format_money((total.total_cost, total.requested, total.granted, total.paid)[column - 2])
+        if column == 6:
+            return _group(area.population) if area.population else "—"
+        return format_money(area.per_inhabitant) if area.per_inhabitant is not None else "—"
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cell(index.row(), index.column())
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() > 0:
+            return RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{self.rows[index.row()].total.label} : Entrée ou clic pour voir ces actions."
+        return None
+
+
+class AreaTable(QTableView):
+    """A totals table whose rows open their actions: a click, or Entrée (or Espace) on the current row."""
+
+    chosen = Signal(object)  # the Selection
+
+    def __init__(self, name: str, with_population: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.totals = AreaTotalsModel(with_population, self)
+        self.setModel(self.totals)
+        self.setAccessibleName(name)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTabKeyNavigation(False)
+        self.setWordWrap(False)
+        self.setAlternatingRowColors(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, self.totals.columnCount()):
+            self.setColumnWidth(column, 70 if column in (1, 6) else 110)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.clicked.connect(self._open)
+        self.activated.connect(self._open)
+
+    def set_rows(self, rows: list[AreaTotal]) -> None:
+        self.totals.set_rows(rows)
+        shown = max(1, min(len(rows), TABLE_ROWS))
+        self.setFixedHeight(self.horizontalHeader().sizeHint().height() + shown * self.verticalHeader()
+                            .defaultSectionSize() + 2 * self.frameWidth())
+
+    def _open(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.chosen.emit(self.totals.rows[index.row()].actions)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.key() == Qt.Key.Key_Space and self.currentIndex().isValid():
+            self._open(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+
+def _section(title: str) -> tuple[QGroupBox, QVBoxLayout]:
+    box = QGroupBox(title)
+    layout = QVBoxLayout(box)
+    return box, layout
+
+
+class DashboardTab(QWidget):
+    """The year's figures, read-only. It answers the window as the other tabs do (nothing to edit, save or delete);
+    its figures ask the window, through open_selection, to show their actions in the Actions tab."""
+
+    kind = "dashboard"
+    open_record = Signal(str, int)
+    changed = Signal()
+    message = Signal(str)
+    open_selection = Signal(object, str)  # (the Actions list's filters, what they select in words)
+
+    def __init__(self, parent: QWidget | None = None, form_later: bool = False) -> None:
+        super().__init__(parent)
+        self.record_id: int | None = None
+        self.dashboard: Dashboard | None = None
+        self.search = QLineEdit()  # Ctrl+F asks every tab for its search box: this one has none to show
+        self.search.hide()
+        self.year_combo = QComboBox()
+        self.year_combo.setAccessibleName("Année du tableau de bord")
+        self.year_combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.year_combo.activated.connect(self._year_chosen)
+        year_label = QLabel("A&nnée :")
+        year_label.setBuddy(self.year_combo)
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        self.heading.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(year_label)
+        top.addWidget(self.year_combo)
+
+        self.body = QWidget()
+        self.body_layout = QVBoxLayout(self.body)
+        self.body_layout.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll.setWidget(self.body)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.scroll, 1)
+        self.figures: list[Any] = []  # every clickable figure shown (buttons, bars, tables), in Tab order
+
+    # -- the figures -------------------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read the figures again (for the year shown, or the default one) and lay them out."""
+        year = self.dashboard.year if self.dashboard is not None else None
+        self.show_year(year)
+
+    def show_year(self, year: int | None) -> None:
+        self.dashboard = build_dashboard(year, date.today())
+        self._fill_years()
+        self._lay_out()
+        for index in range(self.body_layout.count()):
+            widget = self.body_layout.itemAt(index).widget()
+            if widget is not None:
+                widget.show()  # at once, in a tab already on screen (Qt would show it at the next turn of the loop)
+
+    def _fill_years(self) -> None:
+        assert self.dashboard is not None
+        blocked = self.year_combo.blockSignals(True)
+        try:
+            self.year_combo.clear()
+            for year in reversed(self.dashboard.years):
+                self.year_combo.addItem(str(year), year)
+            if self.dashboard.year is not None:
+                self.year_combo.setCurrentIndex(self.year_combo.findData(self.dashboard.year))
+        finally:
+            self.year_combo.blockSignals(blocked)
+        self.year_combo.setEnabled(bool(self.dashboard.years))
+
+    def _year_chosen(self, index: int) -> None:
+        year = self.year_combo.itemData(index)
+        if self.dashboard is None or year != self.dashboard.year:
+            self.show_year(year)
+
+    def _clear_body(self) -> None:
+        while self.body_layout.count():
+            item = self.body_layout.takeAt(0)
+            widget = item.widget()
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+        self.figures = []
+
+    def _lay_out(self) -> None:
+        board = self.dashboard
+        assert board is not None
+        self._clear_body()
+        contract = f" — {board.contract}" if board.contract else ""
+        if board.empty:
+            self.heading.setText(f"Tableau de bord{contract}")
+            empty = QLabel(EMPTY_TEXT)
+            empty.setObjectName("etat_vide")
+            empty.setWordWrap(True)
+            empty.setTextFormat(Qt.TextFormat.RichText)
+            self.body_layout.addWidget(empty)
+            if board.meeting is not None:
+                self.body_layout.addWidget(self._meeting_box())
+            self.body_layout.addStretch(1)
+            return
+        self.heading.setText(f"Tableau de bord {board.year}{contract}")
+        columns = QHBoxLayout()
+        left = QVBoxLayout()
+        right = QVBoxLayout()
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
+        holder = QWidget()
+        holder.setLayout(columns)
+        columns.setContentsMargins(0, 0, 0, 0)
+        left.addWidget(self._envelopes_box())
+        right.addWidget(self._to_act_on_box())
+        right.addWidget(self._statuses_box())
+        right.addWidget(self._meeting_box())
+        right.addStretch(1)
+        left.addStretch(1)
+        self.body_layout.addWidget(holder)
+        self.body_layout.addWidget(self._area_box("Par orientation", "Totaux par orientation", board.orientations,
+                                                  False))
+        self.body_layout.addWidget(self._area_box("Par quartier (montant accordé par habitant)",
+                                                  "Totaux par quartier", board.quartiers, True))
+        self.body_layout.addStretch(1)
+        # Tab walks the figures in reading order: the year, the envelopes, the lists, the statuses, the tables.
+        chain: list[QWidget] = [self.year_combo, *self.figures]
+        for before, after in zip(chain, chain[1:]):
+            self.setTabOrder(before, after)
+
+    def _button(self, selection: Selection, opens: Selection | None = None) -> FigureButton:
+        """A figure's button; opens is the selection it opens when it reads otherwise (the agenda's)."""
+        button = FigureButton(selection)
+        button.chosen.connect(lambda shown: self._open(opens or shown))
+        self.figures.append(button)
+        return button
+
+    def _envelopes_box(self) -> QGroupBox:
+        board = self.dashboard
+        assert board is not None
+        box, layout = _section(f"Enveloppes {board.year} : demandé, accordé et versé")
+        if not board.envelopes:
+            note = QLabel(f"Aucune enveloppe n'est saisie pour {board.year} : ajoutez-les dans l'onglet Contrat, "
+                          "partie « Enveloppes », pour suivre ici leur consommation.")
+            note.setWordWrap(True)
+            layout.addWidget(note)
+            return box
+        legend = QLabel("Barre bleue : accordé (foncé : versé) ; trait fin : demandé ; repère noir : montant de "
+                        "l'enveloppe ; rouge : dépassement.")
+        legend.setWordWrap(True)
+        legend.setStyleSheet("color: palette(mid);")
+        layout.addWidget(legend)
+        for bar in board.envelopes:
+            use = bar.use
+            title = use.funder + (f" — {use.orientation}" if getattr(use, "orientation", "") else "")
+            gauge = BarGauge(title, envelope_figures(bar), use.amount, use.requested, use.granted, use.paid)
+            gauge.activated.connect(lambda selection=bar.actions: self._open(selection))
+            self.figures.append(gauge)
+            layout.addWidget(gauge)
+        return box
+
+    def _to_act_on_box(self) -> QGroupBox:
+        board = self.dashboard
+        assert board is not None
+        box, layout = _section("À traiter")
+        for selection in board.to_act_on:
+            layout.addWidget(self._button(selection))
+        return box
+
+    def _statuses_box(self) -> QGroupBox:
+        board = self.dashboard
+        assert board is not None
+        box, _layout = _section(f"Actions {board.year} par statut")
+        grid = QGridLayout()
+        box.layout().addLayout(grid)  # type: ignore[union-attr]
+        for position, selection in enumerate(board.statuses):
+            grid.addWidget(self._button(selection), position // 2, position % 2)
+        return box
+
+    def _meeting_box(self) -> QGroupBox:
+        board = self.dashboard
+        assert board is not None
+        box, layout = _section("Prochaine réunion")
+        meeting = board.meeting
+        if meeting is None:
+            layout.addWidget(QLabel("Aucune réunion n'est prévue."))
+            return box
+        from cvdesk.services.report_data import meeting_kind_label
+
+        place = f", {meeting.place}" if meeting.place else ""
+        label = QLabel(f"{meeting_kind_label(meeting.kind)} du {meeting.day:%d/%m/%Y}{place}")
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        agenda = Selection(meeting.agenda.key, "actions à l'ordre du jour", meeting.agenda.count,
+                           meeting.agenda.filters, meeting.agenda.label)
+        layout.addWidget(self._button(agenda, opens=meeting.agenda))
+        if self._has_meetings_tab():
+            open_button = QPushButton("Ouvrir la réunion")
+            open_button.setAutoDefault(True)
+            open_button.clicked.connect(lambda _checked=False: self.open_record.emit("meeting", meeting.id))
+            self.figures.append(open_button)
+            layout.addWidget(open_button)
+        return box
+
+    @staticmethod
+    def _has_meetings_tab() -> bool:
+        from cvdesk.ui.main_window import TABS
+
+        return any(kind == "meeting" for kind, _title, _name in TABS)
+
+    def _area_box(self, title: str, name: str, rows: list[AreaTotal], with_population: bool) -> QGroupBox:
+        box, layout = _section(title)
+        if not rows:
+            layout.addWidget(QLabel("Aucune action de l'année n'y est rattachée."))
+            return box
+        table = AreaTable(name, with_population)
+        table.set_rows(rows)
+        table.chosen.connect(self._open)
+        self.figures.append(table)
+        layout.addWidget(table)
+        return box
+
+    def _open(self, selection: Selection) -> None:
+        label = selection.label if self.dashboard is None or self.dashboard.year is None \
+            or "meeting" in selection.filters else f"{selection.label} ({self.dashboard.year})"
+        self.open_selection.emit(dict(selection.filters), label)
+
+    # -- what the window asks of a tab (nothing here is edited) -----------------------------------------------------
+    def reload_choices(self) -> None:
+        """Nothing to pick from: the next refresh reads the years again."""
+
+    def is_dirty(self) -> bool:
+        return False
+
+    def maybe_keep_edits(self) -> bool:
+        return True
+
+    def current_record_id(self) -> int | None:
+        return None
+
+    def new_record(self) -> None:
+        self.message.emit("Le tableau de bord ne se modifie pas : créez les actions dans l'onglet Actions.")
+
+    def save(self) -> bool:
+        return True
+
+    def revert(self) -> None:
+        """Nothing typed here to drop."""
+
+    def delete_current(self) -> None:
+        """Nothing here to delete."""
+
+    def show_record(self, record_id: int) -> None:
+        """No record of its own."""
+
+    def go_to(self, record_id: int) -> None:
+        """No record of its own."""
+
+    def focus_first_field(self) -> None:
+        self.year_combo.setFocus()
+
+    def save_settings(self, settings: QSettings) -> None:
+        """The year shown is chosen anew at each start (this year, or the latest with actions)."""
+
+    def load_settings(self, settings: QSettings) -> None:
+        """Nothing remembered."""

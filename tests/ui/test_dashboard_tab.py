@@ -1,0 +1,180 @@
+"""Stories of the « Tableau de bord »: the window opens on it, and each figure opens the Actions tab on exactly the
+records behind it (expected counts from SQL written here, not from the dashboard)."""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+
+from cvdesk.store.models import db
+from cvdesk.ui.bar_gauge import BarGauge
+from cvdesk.ui.dashboard_tab import AreaTable, DashboardTab, FigureButton
+
+
+def _sql(query: str, *params: object) -> int:
+    return db.execute_sql(query, params).fetchone()[0]
+
+
+def _button(tab: DashboardTab, label: str) -> FigureButton:
+    found = [b for b in tab.findChildren(FigureButton) if b.isVisible() and b.selection.label == label]
+    assert len(found) == 1, [b.text() for b in tab.findChildren(FigureButton)]
+    return found[0]
+
+
+def _listed(window) -> int:
+    """How many rows the Actions tab lists (every id loaded), and its totals row says the same."""
+    model = window.actions_tab.model
+    while model.canFetchMore():
+        model.fetchMore()
+    return model.rowCount()
+
+
+def _demo_year() -> int:
+    """The year the dashboard should open on: this year if it has actions, else the latest one (SQL)."""
+    years = [row[0] for row in db.execute_sql('SELECT DISTINCT year FROM "action" WHERE deleted = 0')]
+    return date.today().year if date.today().year in years else max(years)
+
+
+def test_the_window_opens_on_the_dashboard_and_waiting_actions_open_filtered(window, qtbot):
+    assert window.tabs.currentIndex() == 0
+    assert window.tabs.tabText(0) == "&Tableau de bord"
+    tab = window.current_tab()
+    assert isinstance(tab, DashboardTab)
+    year = _demo_year()
+    assert tab.year_combo.currentText() == str(year)
+    waiting = _sql("SELECT count(*) FROM \"action\" WHERE deleted = 0 AND year = ? "
+                   "AND status IN ('deposee', 'en_instruction', 'ajournee')", year)
+    assert waiting > 0, "the demo has actions waiting for a decision"
+    button = _button(tab, "En attente de décision")
+    assert button.text().startswith(f"{waiting}  ")
+
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    assert window.current_tab() is window.actions_tab
+    assert _listed(window) == waiting
+    assert window.actions_tab.selection_label() == f"Sélection du tableau de bord : En attente de décision ({year})"
+    qtbot.waitUntil(lambda: f"Total ({waiting})" in window.actions_tab.totals_row.text(), timeout=3000)
+    statuses = {window.actions_tab.model.data(window.actions_tab.model.index(row, 5))
+                for row in range(window.actions_tab.model.rowCount())}
+    assert statuses <= {"Déposée", "En instruction", "Ajournée"}
+
+    # The banner's button gives the whole list back.
+    clear = next(b for b in window.actions_tab.findChildren(QPushButton) if b.text() == "Retirer la sélection")
+    qtbot.mouseClick(clear, Qt.MouseButton.LeftButton)
+    assert window.actions_tab.selection_label() == ""
+    assert _listed(window) == _sql('SELECT count(*) FROM "action" WHERE deleted = 0')
+
+
+def test_a_coordinator_drills_down_with_the_keyboard_only(window, qtbot):
+    tab = window.current_tab()
+    year = _demo_year()
+    # Tab from the year selector to the first envelope's bar, then Entrée.
+    tab.year_combo.setFocus()
+    qtbot.waitUntil(lambda: tab.year_combo.hasFocus())
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
+    bar = window.focusWidget()
+    assert isinstance(bar, BarGauge)
+    funder_id, funder = db.execute_sql(
+        "SELECT fu.id, fu.name FROM envelope e JOIN funder fu ON fu.id = e.funder_id WHERE e.deleted = 0 "
+        "AND e.year = ? AND e.orientation_id IS NULL ORDER BY fu.position, fu.name, fu.id LIMIT 1", (year,)).fetchone()
+    assert bar.title == funder
+    financed = _sql('SELECT count(DISTINCT a.id) FROM "action" a JOIN funding f ON f.action_id = a.id '
+                    "AND f.deleted = 0 WHERE a.deleted = 0 AND a.year = ? AND f.funder_id = ?", year, funder_id)
+    qtbot.keyClick(bar, Qt.Key.Key_Return)
+    assert window.current_tab() is window.actions_tab
+    assert _listed(window) == financed
+
+    # Back on the dashboard, Tab to « Actions sans porteur » and press Espace.
+    window.tabs.setCurrentIndex(0)
+    no_porteur = _sql('SELECT count(*) FROM "action" WHERE deleted = 0 AND year = ? AND porteur_id IS NULL', year)
+    button = _button(tab, "Actions sans porteur")
+    tab.year_combo.setFocus()
+    for _ in range(40):
+        if window.focusWidget() is button:
+            break
+        qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
+    assert window.focusWidget() is button
+    qtbot.keyClick(button, Qt.Key.Key_Space)
+    assert window.current_tab() is window.actions_tab
+    assert _listed(window) == no_porteur
+
+
+def test_each_orientation_and_status_figure_lists_as_many_actions(window, qtbot):
+    tab = window.current_tab()
+    year = _demo_year()
+    table = next(t for t in tab.findChildren(AreaTable) if t.accessibleName() == "Totaux par orientation")
+    for row in range(table.model().rowCount()):
+        window.tabs.setCurrentIndex(0)
+        label = table.model().data(table.model().index(row, 0))
+        shown = int(table.model().data(table.model().index(row, 1)).replace("\u00a0", ""))
+        number = label.split(".")[0]
+        expected = _sql('SELECT count(*) FROM "action" a LEFT JOIN orientation o ON o.id = a.orientation_id '
+                        "WHERE a.deleted = 0 AND a.year = ? AND " +
+                        ("o.number = ?" if number.isdigit() else "a.orientation_id IS NULL AND ? IS NULL"),
+                        year, int(number) if number.isdigit() else None)
+        assert shown == expected
+        table.setFocus()
+        table.setCurrentIndex(table.model().index(row, 2))
+        qtbot.keyClick(table, Qt.Key.Key_Return)
+        assert window.current_tab() is window.actions_tab
+        assert _listed(window) == expected, label
+    window.tabs.setCurrentIndex(0)
+    for code, label in (("accordee", "Accordée"), ("soldee", "Soldée")):
+        expected = _sql('SELECT count(*) FROM "action" WHERE deleted = 0 AND year = ? AND status = ?', year, code)
+        if not expected:
+            continue
+        qtbot.mouseClick(_button(tab, label), Qt.MouseButton.LeftButton)
+        assert _listed(window) == expected
+        window.tabs.setCurrentIndex(0)
+
+
+def test_changing_the_year_changes_the_figures(window, qtbot):
+    tab = window.current_tab()
+    years = [row[0] for row in db.execute_sql('SELECT DISTINCT year FROM "action" WHERE deleted = 0 ORDER BY year')]
+    if len(years) < 2:  # the demo has one year: a second one is made from a renewal
+        first = db.execute_sql('SELECT id FROM "action" WHERE deleted = 0 ORDER BY id LIMIT 1').fetchone()[0]
+        from cvdesk.services.actions import renew_action
+
+        assert renew_action(first).ok
+        window.tabs.setCurrentIndex(1)
+        window.refresh_all()
+        window.tabs.setCurrentIndex(0)
+        tab.refresh()
+        years = [row[0] for row in db.execute_sql('SELECT DISTINCT year FROM "action" WHERE deleted = 0 ORDER BY year')]
+    other = min(years)
+    assert tab.year_combo.count() == len(years)
+    tab.year_combo.setFocus()
+    index = tab.year_combo.findData(other)
+    tab.year_combo.setCurrentIndex(index)
+    tab.year_combo.activated.emit(index)
+    assert tab.heading.text().startswith(f"Tableau de bord {other}")
+    drafts = _sql('SELECT count(*) FROM "action" WHERE deleted = 0 AND year = ? AND status = ?', other, "brouillon")
+    shown = {b.selection.label: b.selection.count for b in tab.findChildren(FigureButton) if b.isVisible()}
+    assert shown.get("Brouillon", 0) == drafts
+
+
+def test_a_new_base_explains_where_to_start(empty_db, open_window):
+    window = open_window()
+    tab = window.current_tab()
+    assert isinstance(tab, DashboardTab)
+    text = tab.findChild(type(tab.heading), "etat_vide").text()
+    assert "Aucune action n'est encore saisie" in text
+    assert not [b for b in tab.findChildren(FigureButton) if b.isVisible()]
+    assert not tab.year_combo.isEnabled()
+
+
+def test_a_saved_action_shows_on_the_dashboard_when_it_comes_back(window, qtbot):
+    tab = window.current_tab()
+    year = _demo_year()
+    before = _button(tab, "Actions sans porteur").selection.count
+    actions = window.actions_tab
+    window.tabs.setCurrentWidget(actions)
+    actions.new_record()
+    actions.title_edit.setText("Atelier sans porteur")
+    actions.year_spin.setValue(year)
+    assert actions.save()
+    window.tabs.setCurrentIndex(0)
+    assert _button(tab, "Actions sans porteur").selection.count == before + 1
+    assert _sql('SELECT count(*) FROM "action" WHERE deleted = 0 AND year = ? AND porteur_id IS NULL', year) \
+        == before + 1

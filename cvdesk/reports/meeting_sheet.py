@@ -43,7 +43,9 @@ AGENDA = "Ordre du jour"
 DECISIONS = "Relevé de décisions"
 
 
-def _summary_table(rows: list[ActionRow], decisions: dict[int, str] | None) -> Any:
+def agenda_table(rows: list[ActionRow], decisions: dict[int, str] | None = None) -> Any:
+    """The files in agenda order: number, reference, action and porteur, cost and amount requested (and the
+    decision taken, when given), closed by their total."""
     widths = [10 * mm, 22 * mm, CONTENT_WIDTH - 10 * mm - 22 * mm - 2 * 27 * mm - (30 * mm if decisions else 0),
               27 * mm, 27 * mm]
     header = ["N°", "Référence", "Action et porteur", "Coût total", "Demandé"]
@@ -104,7 +106,7 @@ def build_meeting_sheet(meeting_or_actions: int | Sequence[int], out: Path | Bin
         story.append(para("Aucune action n'est inscrite.", "muted"))
         write_pdf(out, story, context, progress, cancelled)
         return
-    story.append(_summary_table(rows, decisions))
+    story.append(agenda_table(rows, decisions))
 
     for number, row in enumerate(rows, start=1):
         check_cancel(cancelled)

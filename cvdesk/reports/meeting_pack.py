@@ -1,0 +1,255 @@
+"""Dossier de séance: a comité's papers in one PDF (cover, agenda, synthesis and envelopes, one action sheet per
+agenda item) with page numbers and bookmarks."""
+from __future__ import annotations
+
+from itertools import groupby
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Sequence
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import PDFObjectReference
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer
+
+from cvdesk.reports.action_sheet import action_sheet_story
+from cvdesk.reports.meeting_sheet import agenda_table
+from cvdesk.reports.programme_sheet import FunderSums, summary_table
+from cvdesk.reports.styles import (
+    CONTENT_WIDTH,
+    STYLES,
+    Cancelled,
+    Progress,
+    ReportError,
+    check_cancel,
+    count_fr,
+    data_table,
+    date_fr,
+    esc,
+    label_table,
+    markup,
+    money,
+    para,
+    sheet_context,
+    write_pdf,
+)
+from cvdesk.services.report_data import (
+    ActionRow,
+    FundingRow,
+    actions_by_ids,
+    agenda_of_meeting,
+    funder_totals_of_actions,
+    fundings_of_actions,
+    meeting_kind_label,
+)
+from cvdesk.services.totals import FigureScope, Total, envelope_consumption, orientation_totals, overall_total
+from cvdesk.store.models import Meeting
+
+TITLE = "Dossier de séance"
+COVER, AGENDA, SYNTHESIS = "Couverture", "Ordre du jour", "Synthèse"
+_OUTLINE_TITLE_CHARS = 160
+
+_COVER_TITLE = ParagraphStyle("cover_title", parent=STYLES["title"], fontSize=24, leading=30, spaceAfter=6)
+_COVER_SUBTITLE = ParagraphStyle("cover_subtitle", parent=STYLES["title"], fontSize=15, leading=19, spaceAfter=14)
+
+
+class Bookmark(Flowable):
+    """An outline entry (a PDF bookmark) to the page where this invisible flowable lands; on_page(), when
+    given, is told once it is placed (the pack's progress)."""
+
+    def __init__(self, key: str, title: str, level: int = 0, on_page: Callable[[], None] | None = None) -> None:
+        super().__init__()
+        self.key = key
+        self.title = " ".join(title.split())[:_OUTLINE_TITLE_CHARS]
+        self.level = level
+        self.on_page = on_page
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        canv = self.canv
+        destination = canv.bookmarkPage(self.key)
+        # The page-numbering canvas keeps every page until the end to print « n / N », so the PDF document still
+        # counts the first page while laying out: bind the destination to the page this flowable is drawn on.
+        destination.setPage(PDFObjectReference(f"Page{canv.getPageNumber()}"))
+        canv.addOutlineEntry(self.title, self.key, self.level)
+        canv.showOutline()  # the reader opens with the bookmarks shown: they are the pack's table of contents
+        if self.on_page is not None:
+            self.on_page()
+
+
+def item_outline_title(row: ActionRow) -> str:
+    """« reference – title », the bookmark of an agenda item's sheet."""
+    return f"{row.reference} – {row.title}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{count_fr(n)} {word}{'s' if n > 1 else ''}"
+
+
+def _cover(meeting: Meeting, rows: list[ActionRow], years: list[int], contract_name: str) -> list[Flowable]:
+    occasion = f"{meeting_kind_label(meeting.kind)} du {date_fr(meeting.date)}"
+    story: list[Flowable] = [
+        Bookmark("cover", COVER),
+        Spacer(1, 35 * mm),
+        para(contract_name, "subtitle"),
+        Paragraph(esc(TITLE), _COVER_TITLE),
+        Paragraph(esc(occasion), _COVER_SUBTITLE),
+    ]
+    pairs: list[tuple[str, Any]] = [
+        ("Instance", meeting_kind_label(meeting.kind)),
+        ("Date", date_fr(meeting.date)),
+        ("Lieu", meeting.place or "—"),
+        ("Participants", meeting.attendees or "—"),
+    ]
+    if meeting.notes:
+        pairs.append(("Objet", meeting.notes))
+    pairs.append(("Dossiers inscrits", _plural(len(rows), "dossier") if rows else "aucun"))
+    if years:
+        pairs.append(("Programmation", ", ".join(str(y) for y in years)))
+    story += label_table(pairs)
+    story.append(Spacer(1, 10 * mm))
+    story.append(para("Sommaire", "h2"))
+    contents = [AGENDA, f"{SYNTHESIS} par orientation et consommation des enveloppes"]
+    if rows:
+        contents.append(f"Fiches action : {_plural(len(rows), 'dossier')}, dans l'ordre du jour")
+    for entry in contents:
+        story.append(markup(f"• {esc(entry)}"))
+    return story
+
+
+def _orientation_label(row: ActionRow) -> str:
+    if row.orientation_number is None:
+        return "Sans orientation"
+    return f"Orientation {row.orientation_number} – {row.orientation_title}"
+
+
+def _agenda_groups(rows: list[ActionRow], fundings: dict[int, list[FundingRow]]
+                   ) -> list[tuple[str, list[ActionRow], FunderSums]]:
+    """The agenda's actions by orientation with the programme's own sums per funder (its summary table's rows)."""
+    ordered = sorted(rows, key=lambda r: (r.orientation_number is None, r.orientation_number or 0, r.orientation_id or 0))
+    groups: list[tuple[str, list[ActionRow], FunderSums]] = []
+    for _, group in groupby(ordered, key=lambda r: r.orientation_id):
+        items = list(group)
+        sums = FunderSums()
+        for row in items:
+            sums.add(fundings.get(row.id, []))
+        groups.append((_orientation_label(items[0]), items, sums))
+    return groups
+
+
+def _granted(total: Total) -> str:
+    """« — » while none of the lines summed has a decision (not 0,00 €, which would say « refused »)."""
+    return "—" if total.nothing_decided else money(total.granted)
+
+
+def _year_orientation_table(lines: Sequence[Total], total: Total) -> Flowable:
+    amount = 25 * mm
+    widths = [CONTENT_WIDTH - 14 * mm - 4 * amount, 14 * mm, amount, amount, amount, amount]
+    data: list[list[Any]] = [["Orientation", "Actions", "Coût total", "Demandé", "Accordé", "Versé"]]
+    for line in [*lines, total]:
+        label = para(line.label, "cell") if line is not total else "Total"  # a plain string takes the row's bold
+        data.append([label, count_fr(line.actions), money(line.total_cost), money(line.requested), _granted(line),
+                     money(line.paid)])
+    return data_table(data, widths, right=(1, 2, 3, 4, 5), total_rows=[len(data) - 1], counts_for_progress=False)
+
+
+def _envelope_table(year: int) -> list[Flowable]:
+    """The year's envelopes as the dashboard reads them: each funder's yearly envelope, and apart from it an
+    envelope given for one orientation."""
+    uses = envelope_consumption(year)
+    if not uses:
+        return [para(f"Aucune enveloppe n'est enregistrée pour {year}.", "muted")]
+    amount = 23 * mm
+    widths = [CONTENT_WIDTH - 5 * amount - 16 * mm, amount, amount, amount, 16 * mm, amount, amount]
+    data: list[list[Any]] = [["Enveloppe", "Montant", "Demandé", "Accordé", "Part", "Versé", "Reste"]]
+    warnings: list[Flowable] = []
+    for use in uses:
+        name = esc(use.funder) + (f"<br/><font size=7>orientation {esc(use.orientation)}</font>"
+                                  if use.orientation_id is not None else "")
+        data.append([markup(name, "cell"), money(use.amount), money(use.requested), money(use.granted),
+                     use.granted_share or "—", money(use.paid), money(use.remaining)])
+        if use.over:
+            scope = f" pour l'orientation {use.orientation}" if use.orientation_id is not None else ""
+            warnings.append(markup(f"<b>Attention :</b> l'enveloppe {year} de {esc(use.funder)}{esc(scope)} est "
+                                   f"dépassée de {esc(money(-use.remaining))}.", "muted"))
+    return [data_table(data, widths, right=(1, 2, 3, 4, 5, 6), counts_for_progress=False),
+            para("Part : l'accordé rapporté au montant de l'enveloppe. Reste : le montant moins l'accordé. Une "
+                 "enveloppe donnée pour une orientation se lit à côté de l'enveloppe annuelle du financeur, elle "
+                 "ne s'en déduit pas.", "muted"),
+            *warnings]
+
+
+def _agenda_funders_table(action_ids: Sequence[int]) -> Flowable | None:
+    lines = funder_totals_of_actions(action_ids)
+    if not lines:
+        return None
+    amount = 28 * mm
+    widths = [CONTENT_WIDTH - 14 * mm - 3 * amount, 14 * mm, amount, amount, amount]
+    data: list[list[Any]] = [["Financeur", "Actions", "Demandé", "Accordé", "Versé"]]
+    for line in lines:
+        data.append([para(line.label, "cell"), count_fr(line.actions), money(line.requested), _granted(line),
+                     money(line.paid)])
+    return data_table(data, widths, right=(1, 2, 3, 4), counts_for_progress=False)
+
+
+def _synthesis(rows: list[ActionRow], fundings: dict[int, list[FundingRow]], years: list[int]) -> list[Flowable]:
+    story: list[Flowable] = [Bookmark("synthesis", SYNTHESIS), para(SYNTHESIS, "title")]
+    story.append(para("Dossiers inscrits à l'ordre du jour, par orientation", "h2"))
+    if rows:
+        groups = _agenda_groups(rows, fundings)
+        story.append(summary_table(groups))
+        funders = _agenda_funders_table([row.id for row in rows])
+        if funders is not None:
+            story.append(KeepTogether([para("Dossiers inscrits, par financeur", "h2"), funders]))
+    else:
+        story.append(para("Aucun dossier n'est inscrit à l'ordre du jour.", "muted"))
+    for year in years:
+        scope = FigureScope(year)
+        story.append(para(f"Programmation {year} : toutes les actions de l'année, par orientation", "h2"))
+        lines = orientation_totals(scope)
+        if lines:
+            story.append(_year_orientation_table(lines, overall_total(scope)))
+        else:
+            story.append(para(f"Aucune action n'est programmée en {year}.", "muted"))
+        story.append(KeepTogether([para(f"Consommation des enveloppes {year}", "h2"), *_envelope_table(year)]))
+    return story
+
+
+def build_meeting_pack(meeting_id: int, out: Path | BinaryIO, progress: Progress | None = None,
+                       cancelled: Cancelled | None = None) -> None:
+    """Write the meeting's pack; progress(done, total) counts the agenda items laid out, cancelled() is polled."""
+    meeting = Meeting.get_or_none((Meeting.id == meeting_id) & (Meeting.deleted == False))  # noqa: E712
+    if meeting is None:
+        raise ReportError(f"La réunion n° {meeting_id} n'existe pas.")
+    context = sheet_context(TITLE)
+    items = agenda_of_meeting(meeting.id)
+    rows = actions_by_ids([item.action_id for item in items])
+    fundings = fundings_of_actions([row.id for row in rows])
+    years = sorted({row.year for row in rows}) or [meeting.date.year]
+    check_cancel(cancelled)
+
+    story = _cover(meeting, rows, sorted({row.year for row in rows}), context.contract_name)
+    story += [PageBreak(), Bookmark("agenda", AGENDA),
+              para(f"{AGENDA} – {meeting_kind_label(meeting.kind)} du {date_fr(meeting.date)}", "title"),
+              para(_plural(len(rows), "dossier") + " à examiner" if rows else "Aucun dossier n'est inscrit.",
+                   "subtitle")]
+    if rows:
+        story.append(agenda_table(rows))
+    story += [PageBreak(), *_synthesis(rows, fundings, years)]
+
+    total = len(rows)
+    for number, row in enumerate(rows, start=1):
+        check_cancel(cancelled)
+        done = _progress_step(progress, number, total)
+        story += [PageBreak(), Bookmark(f"item-{number}", item_outline_title(row), on_page=done),
+                  para(f"Dossier {number} / {total} de l'ordre du jour – {meeting_kind_label(meeting.kind)} du "
+                       f"{date_fr(meeting.date)}", "muted"),
+                  *action_sheet_story(row.id, cancelled)]
+    write_pdf(out, story, context, None, cancelled)
+
+
+def _progress_step(progress: Progress | None, done: int, total: int) -> Callable[[], None] | None:
+    if progress is None:
+        return None
+    return lambda: progress(done, total)

@@ -104,19 +104,23 @@ class TotalsPanel(QWidget):
         rows = list(totals)
         self.table.setRowCount(len(rows) + (1 if rows else 0))
         for row, total in enumerate(rows):
-            self._fill(row, total.label, total.actions, total.requested, total.granted, total.paid)
+            self._fill(row, total.label, total.actions, total.requested, None if total.nothing_decided else total.granted,
+                       total.paid)
         if rows:
             font_row = len(rows)
-            self._fill(font_row, "Total", None, sum(t.requested for t in rows), sum(t.granted for t in rows),
-                       sum(t.paid for t in rows))
+            # Nothing decided yet is « — », as on the sheets, not 0,00 €.
+            decided = not all(t.nothing_decided or not t.lines for t in rows) or not any(t.lines for t in rows)
+            self._fill(font_row, "Total", None, sum(t.requested for t in rows),
+                       sum(t.granted for t in rows) if decided else None, sum(t.paid for t in rows))
             for column in range(self.table.columnCount()):
                 font = self.table.item(font_row, column).font()
                 font.setBold(True)
                 self.table.item(font_row, column).setFont(font)
 
-    def _fill(self, row: int, label: str, actions: int | None, requested: int, granted: int, paid: int) -> None:
+    def _fill(self, row: int, label: str, actions: int | None, requested: int, granted: int | None, paid: int) -> None:
         cells = (_item(label), _item("" if actions is None else group_digits(actions), True),
-                 _item(format_money(requested), True), _item(format_money(granted), True), _item(format_money(paid), True))
+                 _item(format_money(requested), True), _item("—" if granted is None else format_money(granted), True),
+                 _item(format_money(paid), True))
         for column, cell in enumerate(cells):
             self.table.setItem(row, column, cell)
 

@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from cvdesk.domain.axes import PILLARS, encode_axes
+from cvdesk.domain.decisions import MEETING_STATUSES, OUTCOMES
 from cvdesk.domain.funders import FUNDER_KINDS
 from cvdesk.domain.identifiers import check_quartier_code
 from cvdesk.domain.indicators import INDICATORS, parse_indicator
@@ -300,6 +301,7 @@ def _build_rules() -> dict[str, tuple[Rule, ...]]:
         Envelope,
         Funder,
         Funding,
+        MeetingItem,
         Orientation,
         Quartier,
     )
@@ -365,7 +367,12 @@ def _build_rules() -> dict[str, tuple[Rule, ...]]:
         ),
         "funding": tuple(amounts(Funding, "requested", "granted", "paid")),
         "envelope": (*amounts(Envelope, "amount"), Rule(("year",), form(Envelope, "year"))),
-        "meeting": (Rule(("kind",), _one_of(MEETING_KINDS, "L'instance")),),
+        "meeting": (Rule(("kind",), _one_of(MEETING_KINDS, "L'instance")),
+                    Rule(("status",), _one_of(MEETING_STATUSES, "L'état de réunion"))),
+        # Step 6: a decision's code, a partial grant's amounts and what a closing changed (JSON), as the form checks.
+        "meeting_item": (Rule(("outcome",), _one_of(OUTCOMES, "La décision", empty_ok=True)),
+                         Rule(("amounts",), form(MeetingItem, "amounts"), skip_empty=True),
+                         Rule(("applied",), form(MeetingItem, "applied"), skip_empty=True)),
         "history": (
             Rule(("record_type",), _one_of(sorted(RECORD_TYPES), "Le type d'enregistrement")),
             Rule(("operation",), _one_of(OPERATIONS, "L'opération")),

@@ -19,6 +19,7 @@ from cvdesk.services.totals import (
     FigureScope,
     Total,
     envelope_consumption,
+    financed_actions,
     funder_names,
     funder_totals,
     orientation_totals,
@@ -82,7 +83,11 @@ def status_table(statuses: list[Total], total: Total) -> Flowable:
 
 
 def orientation_label(total: Total) -> str:
-    return "Sans orientation" if total.key is None else f"Orientation {total.label}"
+    """« Orientation 2 – Promouvoir la santé… », as the detail's headings say, or « Sans orientation »."""
+    if total.key is None:
+        return "Sans orientation"
+    found = Orientation.get_or_none(Orientation.id == total.key)
+    return f"Orientation {found.number} – {found.title}" if found else total.label
 
 
 def synthesis_table(orientations: list[Total], total: Total) -> Flowable:
@@ -93,13 +98,13 @@ def synthesis_table(orientations: list[Total], total: Total) -> Flowable:
     return _summary(rows, CONTENT_WIDTH - _COUNT - 5 * _AMOUNT, 7)
 
 
-def funders_table(funders: list[Total], total: Total) -> Flowable:
+def funders_table(funders: list[Total], total: Total, financed: int) -> Flowable:
     """One row per funder identity (two « CAF » keep two rows, under their full names), in funder order; the total
-    counts distinct actions (an action financed by three funders is one action)."""
+    counts the distinct actions financed (an action financed by three funders is one action)."""
     rows: list[list[Any]] = [["Financeur", "Actions", *_MONEY_HEADERS]]
     for t in funders:
         rows.append([para(t.label, "cell"), str(t.actions), *_money_cells(t)])
-    rows.append(["Total", str(total.actions), *_money_cells(total)])
+    rows.append(["Total", str(financed), *_money_cells(total)])
     return _summary(rows, CONTENT_WIDTH - _COUNT - 4 * _AMOUNT, 6)
 
 
@@ -212,12 +217,5 @@ def programme_figures(scope: Any) -> tuple[Total, list[Total], list[Flowable]]:
     story.append(synthesis_table(orientations, total))
     story += envelope_block(figures)
     story.append(KeepTogether([para("Totaux par financeur", "h2"),
-                               funders_table(funder_totals(figures), total)]))
+                               funders_table(funder_totals(figures), total, financed_actions(figures))]))
     return total, orientations, story
-
-
-def orientation_number(orientation_id: int | None) -> int | None:
-    if orientation_id is None:
-        return None
-    found = Orientation.get_or_none(Orientation.id == orientation_id)
-    return found.number if found else None

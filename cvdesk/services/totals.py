@@ -144,6 +144,16 @@ def overall_total(scope: Any, label: str = "Total") -> Total:
     return Total(None, label, *sums)
 
 
+def financed_actions(scope: Any) -> int:
+    """How many distinct actions in scope have at least one live plan line (of the funder, when narrowed to one):
+    the « Actions » of a total by funder, where one action financed by three funders counts once."""
+    scope = FigureScope.of(scope)
+    where, params = _actions_where(scope)
+    join, join_params = _lines_join(scope)
+    return db.execute_sql(f'SELECT count(DISTINCT a.id) FROM "action" a {join} WHERE {where}',
+                          join_params + params).fetchone()[0]
+
+
 @dataclass(frozen=True)
 class FunderName:
     """How a funder is named in a document: label in wide columns, short_label in narrow ones; both tell apart

@@ -138,11 +138,12 @@ def cmd_backup(args: object) -> int:
 
 
 def cmd_report(args: object) -> int:
-    from cvdesk.reports.command import ReportRequest, check_request, run_report
+    from cvdesk.reports.command import ReportRequest, check_request, chosen_key, run_report
     from cvdesk.reports.styles import ReportError
 
-    request = ReportRequest(args.kind, args.out, args.year, args.id, args.orientation, args.quartier, args.funder)
     try:
+        request = ReportRequest(args.kind, args.out, args.year, chosen_key(args.key, args.id), args.orientation,
+                                args.quartier, args.funder)
         check_request(request)
         with _existing(_db_path(args)):
             print(run_report(request))
@@ -350,12 +351,17 @@ def build_parser() -> FrenchArgumentParser:
     table.add_argument("--out", required=True, help="fichier de sortie (.xlsx ou .csv)")
     backup = command("backup", "écrit une copie cohérente et vérifiée de la base", cmd_backup)
     backup.add_argument("--out", required=True, help="fichier de la copie")
-    report = command("report", "imprime une fiche en PDF", cmd_report)
+    report = command("report", "imprime une fiche en PDF (meeting-pack : le dossier de séance d'une réunion)",
+                     cmd_report)
     report.add_argument("kind", nargs="?", metavar="TYPE",
-                        help="quartier | action | association | programme | meeting")
+                        help="quartier | action | association | programme | meeting (ordre du jour ou relevé) | "
+                             "decisions (relevé de décisions) | meeting-pack (dossier de séance)")
+    report.add_argument("key", nargs="?", metavar="CLÉ",
+                        help="ce que --id désigne, écrit après le type : report meeting-pack 16/04/2015 --out d.pdf")
     report.add_argument("--out", help="fichier PDF à écrire")
     report.add_argument("--year", type=year_argument, help="année de programmation (programme, fiche quartier)")
-    report.add_argument("--id", help="code du quartier, référence de l'action, SIRET, date de la réunion ou UUID")
+    report.add_argument("--id", help="code du quartier, référence de l'action, SIRET, date ou numéro de la réunion, "
+                                     "ou UUID")
     report.add_argument("--orientation", type=orientation_argument, help="programme : numéro de l'orientation")
     report.add_argument("--quartier", help="programme : code du quartier")
     report.add_argument("--funder", help="programme : nom du financeur")

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cvdesk.domain.dates import format_date
 from cvdesk.reports.styles import ReportError
+
+if TYPE_CHECKING:
+    from cvdesk.store.models import Meeting
 
 KINDS: dict[str, str] = {
     "quartier": "fiche quartier",
@@ -13,12 +17,17 @@ KINDS: dict[str, str] = {
     "association": "fiche association",
     "programme": "programme",
     "meeting": "ordre du jour ou relevé de décisions",
+    "decisions": "relevé de décisions d'une réunion",
+    "meeting-pack": "dossier de séance d'une réunion",
 }
+MEETING_KINDS = ("meeting", "decisions", "meeting-pack")
 _ID_HINTS = {
     "quartier": "le code du quartier (QP059001) ou son identifiant",
     "action": "la référence de l'action (2015-VM-001) ou son identifiant",
     "association": "le SIRET de l'association ou son identifiant",
-    "meeting": "la date de la réunion (jj/mm/aaaa) ou son identifiant",
+    "meeting": "la date de la réunion (jj/mm/aaaa), son numéro ou son identifiant",
+    "decisions": "la date de la réunion (jj/mm/aaaa), son numéro ou son identifiant",
+    "meeting-pack": "la date de la réunion (jj/mm/aaaa), son numéro ou son identifiant",
 }
 
 
@@ -31,6 +40,14 @@ class ReportRequest:
     orientation: int | None = None
     quartier: str | None = None
     funder: str | None = None
+
+
+def chosen_key(positional: str | None, option: str | None) -> str | None:
+    """The record asked for, written after the type (report meeting-pack 16/04/2015) or with --id: not both."""
+    if positional is not None and option is not None and positional.strip() != option.strip():
+        raise ReportError(f"La fiche est désignée deux fois (« {positional} » et --id « {option} ») : "
+                          "gardez l'une des deux.")
+    return option if option is not None else positional
 
 
 def check_request(request: ReportRequest) -> Path:
@@ -60,6 +77,18 @@ def check_request(request: ReportRequest) -> Path:
     if request.year is not None and request.kind not in ("programme", "quartier"):
         raise ReportError("L'argument --year ne s'applique qu'au programme et à la fiche quartier.")
     return out
+
+
+def find_meeting(key: str) -> Meeting | None:
+    """A live meeting from its date (jj/mm/aaaa or aaaa-mm-jj; the first of the day), its number (the id the
+    window and the messages show) or its UUID."""
+    from cvdesk.services.report_data import find_meeting as by_date_or_uuid
+    from cvdesk.store.models import Meeting
+
+    key = key.strip()
+    if key.isascii() and key.isdigit() and len(key) <= 18:  # a number SQLite can hold; a longer string of digits is no meeting
+        return Meeting.get_or_none((Meeting.id == int(key)) & (Meeting.deleted == False))  # noqa: E712
+    return by_date_or_uuid(key)
 
 
 def run_report(request: ReportRequest) -> str:
@@ -92,14 +121,25 @@ def run_report(request: ReportRequest) -> str:
             raise ReportError(f"Aucune association n'a le SIRET ou l'identifiant « {key} » (argument --id).")
         build_association_sheet(association.id, out)
         what = f"Fiche de l'association {association.name} écrite"
-    elif kind == "meeting":
-        from cvdesk.reports.meeting_sheet import build_meeting_sheet
-
-        meeting = data.find_meeting(key)
+    elif kind in MEETING_KINDS:
+        meeting = find_meeting(key)
         if meeting is None:
-            raise ReportError(f"Aucune réunion n'a la date ou l'identifiant « {key} » (argument --id).")
-        build_meeting_sheet(meeting.id, out)
-        what = f"Document de la réunion du {format_date(meeting.date)} écrit"
+            raise ReportError(f"Aucune réunion n'a la date, le numéro ou l'identifiant « {key} » (argument --id).")
+        if kind == "meeting-pack":
+            from cvdesk.reports.meeting_pack import build_meeting_pack
+
+            build_meeting_pack(meeting.id, out)
+            what = f"Dossier de séance de la réunion du {format_date(meeting.date)} écrit"
+        elif kind == "decisions":
+            from cvdesk.reports.meeting_sheet import build_decisions_sheet
+
+            build_decisions_sheet(meeting.id, out)
+            what = f"Relevé de décisions de la réunion du {format_date(meeting.date)} écrit"
+        else:
+            from cvdesk.reports.meeting_sheet import build_meeting_sheet
+
+            build_meeting_sheet(meeting.id, out)
+            what = f"Document de la réunion du {format_date(meeting.date)} écrit"
     else:
         from cvdesk.reports.programme_sheet import build_programme_sheet, programme_scope
         from cvdesk.services.totals import years

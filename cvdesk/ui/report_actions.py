@@ -1,5 +1,6 @@
 """The window's printing entries: "Imprimer la fiche…" on the current tab's record, "Programme…" and
-"Réunion…" in the Fichier menu, each opening the preview once the sheet is built off the UI thread."""
+"Réunion…" in the Fichier menu, the Réunions tab's meeting pack and record of decisions, each opening the preview
+once the sheet is built off the UI thread."""
 from __future__ import annotations
 
 from functools import partial
@@ -67,6 +68,55 @@ def meeting_job(meeting_id: int) -> ReportJob:
     meeting = Meeting.get_by_id(meeting_id)
     return ReportJob(f"Réunion du {format_date(meeting.date)}", f"reunion-{meeting.date:%Y-%m-%d}.pdf",
                      lambda out, progress, cancelled: build_meeting_sheet(meeting_id, out, progress, cancelled))
+
+
+def meeting_pack_job(meeting_id: int) -> ReportJob:
+    """The meeting's pack: cover, agenda, synthesis and one action sheet per item (long: progress at once)."""
+    from cvdesk.reports.meeting_pack import build_meeting_pack
+    from cvdesk.store.models import Meeting
+    from cvdesk.ui.report_preview import ReportJob
+
+    meeting = Meeting.get_by_id(meeting_id)
+    return ReportJob(f"Dossier de séance du {format_date(meeting.date)}", f"dossier-seance-{meeting.date:%Y-%m-%d}.pdf",
+                     lambda out, progress, cancelled: build_meeting_pack(meeting_id, out, progress, cancelled),
+                     long=True)
+
+
+def decisions_job(meeting_id: int) -> ReportJob:
+    from cvdesk.reports.meeting_sheet import build_decisions_sheet
+    from cvdesk.store.models import Meeting
+    from cvdesk.ui.report_preview import ReportJob
+
+    meeting = Meeting.get_by_id(meeting_id)
+    return ReportJob(f"Relevé de décisions du {format_date(meeting.date)}", f"releve-{meeting.date:%Y-%m-%d}.pdf",
+                     lambda out, progress, cancelled: build_decisions_sheet(meeting_id, out, progress, cancelled))
+
+
+def _meeting_exists(window: Any, meeting_id: int | None) -> bool:
+    from cvdesk.store.models import Meeting
+
+    if meeting_id is None or Meeting.get_or_none((Meeting.id == meeting_id) & (Meeting.deleted == False)) is None:  # noqa: E712
+        _tell(window, "Choisissez d'abord une réunion enregistrée dans l'onglet Réunions.")
+        return False
+    return True
+
+
+def print_meeting_pack(window: Any, meeting_id: int | None) -> Operation | None:
+    """The Réunions tab's « Dossier de séance »: the pack built off the UI thread, then its preview."""
+    if not _meeting_exists(window, meeting_id):
+        return None
+    from cvdesk.ui.report_preview import preview_report
+
+    return preview_report(window, meeting_pack_job(meeting_id))
+
+
+def print_decisions(window: Any, meeting_id: int | None) -> Operation | None:
+    """The Réunions tab's « Relevé de décisions », through the same preview."""
+    if not _meeting_exists(window, meeting_id):
+        return None
+    from cvdesk.ui.report_preview import preview_report
+
+    return preview_report(window, decisions_job(meeting_id))
 
 
 def _safe_name(name: str) -> str:

@@ -95,15 +95,16 @@ def build_action_sheet(action_id: int, out: Path | BinaryIO, progress: Progress 
     write_pdf(out, story, sheet_context(TITLE), progress, cancelled)
 
 
-def action_sheet_story(action_id: int, cancelled: Cancelled | None = None) -> list[Flowable]:
+def action_sheet_story(action_id: int, cancelled: Cancelled | None = None, occasion: str = "") -> list[Flowable]:
     """The sheet's flowables, from its title to its decisions: the fiche action alone, or one item of a
-    meeting pack."""
+    meeting pack (occasion, « point 2 / 24 de l'ordre du jour », then ends the subtitle line)."""
     action = Action.get_or_none((Action.id == action_id) & (Action.deleted == False))  # noqa: E712
     if action is None:
         raise ReportError(f"L'action n° {action_id} n'existe pas.")
     orientation = action.orientation
     story: list[Flowable] = heading(f"{action.reference} – {action.title}",
-                                    f"Programmation {action.year} · {status_label(action.status)}")
+                                    " · ".join(x for x in (f"Programmation {action.year}", status_label(action.status),
+                                                           occasion) if x))
     if orientation is not None:
         pillar = f" ({PILLARS.get(orientation.pillar, orientation.pillar)})" if orientation.pillar else ""
         orientation_text = f"{orientation.number}. {orientation.title}{pillar}"

@@ -242,10 +242,9 @@ def build_meeting_pack(meeting_id: int, out: Path | BinaryIO, progress: Progress
     for number, row in enumerate(rows, start=1):
         check_cancel(cancelled)
         done = _progress_step(progress, number, total)
+        # The item's place goes on the sheet's subtitle line: the sheet keeps the pages it has printed alone.
         story += [PageBreak(), Bookmark(f"item-{number}", item_outline_title(row), on_page=done),
-                  para(f"Dossier {number} / {total} de l'ordre du jour – {meeting_kind_label(meeting.kind)} du "
-                       f"{date_fr(meeting.date)}", "muted"),
-                  *action_sheet_story(row.id, cancelled)]
+                  *action_sheet_story(row.id, cancelled, f"point {number} / {total} de l'ordre du jour")]
     write_pdf(out, story, context, None, cancelled)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from cvdesk.domain.dates import format_date
 from cvdesk.domain.decisions import (
@@ -36,6 +36,9 @@ from cvdesk.services.records import (
 from cvdesk.services.report_data import meeting_kind_label
 from cvdesk.services.validation import validate_action, validate_funding, validate_meeting, validate_meeting_item
 from cvdesk.store.models import Action, Funder, Funding, Meeting, MeetingItem, db
+
+
+Progress = Callable[[int, int], None]  # (items done, items in all), for a progress bar
 
 
 @dataclass(frozen=True)
@@ -313,7 +316,7 @@ def _apply(item: MeetingItem, meeting: Meeting) -> None:
     save_or_raise(MeetingItem, {"applied": applied}, item.id, validate_meeting_item)
 
 
-def close_meeting(meeting_id: int) -> SaveResult:
+def close_meeting(meeting_id: int, progress: Progress | None = None) -> SaveResult:
     """Apply every decision of the open meeting to its actions (statuses, granted amounts, decision dates), all in
     one transaction with history, and mark the meeting closed. One decision the workflow forbids refuses the whole
     closing with a French sentence naming the action; then nothing changes. Items without a decision stay as they
@@ -323,9 +326,12 @@ def close_meeting(meeting_id: int) -> SaveResult:
         if meeting is not None and meeting.status == CLOSED:
             raise WriteRefused({"": f"La réunion du {format_date(meeting.date)} est déjà close."})
         meeting = _open_meeting(meeting_id, "la clore")
-        for item in _live_items(meeting_id):
+        items = _live_items(meeting_id)
+        for done, item in enumerate(items, start=1):
             if item.outcome:
                 _apply(item, meeting)
+            if progress is not None:
+                progress(done, len(items))
         save_or_raise(Meeting, {"status": CLOSED}, meeting_id, validate_meeting)
         return SaveResult(record=Meeting.get_by_id(meeting_id))
 
@@ -367,7 +373,7 @@ def _restore(item: MeetingItem) -> None:
     save_or_raise(MeetingItem, {"applied": ""}, item.id, validate_meeting_item)
 
 
-def reopen_meeting(meeting_id: int) -> SaveResult:
+def reopen_meeting(meeting_id: int, progress: Progress | None = None) -> SaveResult:
     """Undo the closing: every action and funding line the meeting changed gets back exactly its previous status,
     granted amount and decision date (with history), and the meeting is open again. An action changed since the
     closing refuses the whole reopening, naming it; then nothing changes."""
@@ -377,9 +383,12 @@ def reopen_meeting(meeting_id: int) -> SaveResult:
             raise WriteRefused({"": f"Cette réunion n'existe plus (n° {meeting_id})."})
         if meeting.status != CLOSED:
             raise WriteRefused({"": f"La réunion du {format_date(meeting.date)} est déjà ouverte."})
-        for item in MeetingItem.select().where((MeetingItem.meeting == meeting_id) & _live(MeetingItem)
-                                               & (MeetingItem.applied != "")).order_by(MeetingItem.position.desc()):
+        items = list(MeetingItem.select().where((MeetingItem.meeting == meeting_id) & _live(MeetingItem)
+                                                & (MeetingItem.applied != "")).order_by(MeetingItem.position.desc()))
+        for done, item in enumerate(items, start=1):
             _restore(item)
+            if progress is not None:
+                progress(done, len(items))
         save_or_raise(Meeting, {"status": OPEN}, meeting_id, validate_meeting)
         return SaveResult(record=Meeting.get_by_id(meeting_id))
 

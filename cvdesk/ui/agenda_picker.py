@@ -7,6 +7,7 @@ from typing import Iterable
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -33,6 +34,12 @@ COLUMNS = ("reference", "title", "porteur", "status", "requested")
 CHECKED = Qt.CheckState.Checked
 
 
+def _caption(text: str, buddy: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
 class AgendaPicker(QDialog):
     """Lists the live actions the filters select, the ones already on the agenda left out; checked_ids() are the
     ticked ones in the list's order."""
@@ -51,20 +58,29 @@ class AgendaPicker(QDialog):
         self.search.setClearButtonEnabled(True)
         self.filters: dict[str, ChoiceCombo] = {}
         grid = QGridLayout()
-        grid.addWidget(self.search, 0, 0, 1, 2)
+        grid.addWidget(_caption("&Rechercher :", self.search), 0, 0)
+        grid.addWidget(self.search, 0, 1, 1, 3)
         years = years_newest_first()
         statuses = list(STATUS_LABELS.items())
-        for position, (key, label, everything, items, default) in enumerate((
-                ("year", "Année", "toutes", years, years[0][0] if years else None),
-                ("status", "Statut", "tous", statuses, EN_INSTRUCTION),
-                ("orientation", "Orientation", "toutes", [(c.id, c.label) for c in choices.orientations()], None),
-                ("funder", "Financeur", "tous", [(c.id, c.label) for c in choices.funders()], None)), start=2):
+        for position, (key, caption, label, everything, items, default) in enumerate((
+                ("year", "A&nnée :", "Année", "toutes", years, years[0][0] if years else None),
+                ("status", "&Statut :", "Statut", "tous", statuses, EN_INSTRUCTION),
+                ("orientation", "&Orientation :", "Orientation", "toutes",
+                 [(c.id, c.label) for c in choices.orientations()], None),
+                ("funder", "&Financeur :", "Financeur", "tous", [(c.id, c.label) for c in choices.funders()], None),
+        ), start=2):
             combo = ChoiceCombo(f"Filtrer par {label.lower()}")
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(16)
             combo.set_items([(None, f"{label} : {everything}"), *items])
             combo.set_value(default)
             combo.currentIndexChanged.connect(lambda _i: self.reload())
-            grid.addWidget(combo, position // 2, position % 2)
+            row, column = position // 2, (position % 2) * 2
+            grid.addWidget(_caption(caption, combo), row, column)
+            grid.addWidget(combo, row, column + 1)
             self.filters[key] = combo
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setAccessibleName("Actions à ajouter")
@@ -72,6 +88,7 @@ class AgendaPicker(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)
+        self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setStretchLastSection(False)
@@ -81,7 +98,7 @@ class AgendaPicker(QDialog):
         self.count_label = QLabel()
         self.all_button = QPushButton("&Tout cocher")
         self.all_button.clicked.connect(lambda: self.check_all(True))
-        self.none_button = QPushButton("Tout dé&cocher")
+        self.none_button = QPushButton("Tout déco&cher")
         self.none_button.clicked.connect(lambda: self.check_all(False))
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = box.button(QDialogButtonBox.StandardButton.Ok)

@@ -258,8 +258,8 @@ class MeetingsTab(RecordTab):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        self._change_state(close_meeting(self.record_id), "Clôture refusée", "Réunion close : ses décisions sont "
-                                                                             "appliquées aux actions.")
+        self._change_state(close_meeting, "Clôture de la réunion", "Application des décisions aux actions…",
+                           "Clôture refusée", "Réunion close : ses décisions sont appliquées aux actions.")
 
     def reopen_meeting(self) -> None:
         from cvdesk.services.meetings import reopen_meeting
@@ -272,10 +272,21 @@ class MeetingsTab(RecordTab):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        self._change_state(reopen_meeting(self.record_id), "Réouverture refusée",
+        self._change_state(reopen_meeting, "Réouverture de la réunion", "Rétablissement des actions…",
+                           "Réouverture refusée",
                            "Réunion rouverte : les actions sont revenues à leur état d'avant la clôture.")
 
-    def _change_state(self, result: SaveResult, refused: str, done: str) -> None:
+    def _change_state(self, change: Callable[..., SaveResult], title: str, label: str, refused: str,
+                      done: str) -> None:
+        """Close or reopen off the UI thread (a 60-item comité writes some 400 records with their history): a
+        progress bar after a moment, then the refusal, or the meeting and the other tabs shown again."""
+        from cvdesk.ui.operations import DONE, Operation
+
+        meeting_id = self.record_id
+        status, result = Operation(self, lambda progress, _cancelled: change(meeting_id, progress), title=title,
+                                   label=label).run_and_wait()
+        if status != DONE:
+            return  # the operation has shown its own sentence
         if not result.ok:
             QMessageBox.warning(self, refused, " ".join(result.errors.values()))
             return

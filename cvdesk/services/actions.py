@@ -54,7 +54,7 @@ def save_action(
             errors = set_fundings(action, fundings)
             if errors:
                 return SaveResult(errors=errors)
-        result.warnings = plan_warnings(action.id) + action_warnings(action.id)
+        result.warnings = save_warnings(action.id)
         return result
 
     return all_or_nothing(write)
@@ -67,8 +67,9 @@ def deleted_choices(values: Mapping[str, Any], record_id: int | None,
     errors: dict[str, str] = {}
     porteur = values.get("porteur")
     porteur_id = porteur.id if isinstance(porteur, Association) else porteur
-    current = Action.get_or_none(Action.id == record_id) if record_id is not None else None
-    if porteur_id is not None and (current is None or current.porteur_id != porteur_id):
+    current = (Action.select(Action.porteur).where(Action.id == record_id).tuples().first()
+               if record_id is not None and porteur_id is not None else None)
+    if porteur_id is not None and (current is None or current[0] != porteur_id):
         row = Association.select(Association.name).where(
             (Association.id == porteur_id) & (Association.deleted == True)).tuples().first()  # noqa: E712
         if row:
@@ -128,7 +129,7 @@ def set_fundings(action: Action, lines: Sequence[FundingInput]) -> dict[str, str
             "notes": line.notes,
         }
         existing = current.get(line.funder_id)
-        result = save_record(Funding, values, existing.id if existing else None, validate_funding)
+        result = save_record(Funding, values, existing.id if existing else None, validate_funding, current=existing)
         for name, message in result.errors.items():
             errors[f"funding.{index}.{name}"] = message
     if not errors:
@@ -161,15 +162,21 @@ def plan_lines(action_id: int) -> list[PlanLine]:
     return [PlanLine(name, requested, granted, paid) for name, requested, granted, paid in query]
 
 
-def plan_warnings(action_id: int) -> list[str]:
-    action = Action.get_by_id(action_id)
+def plan_warnings(action_id: int, action: Action | None = None) -> list[str]:
+    action = action or Action.get_by_id(action_id)
     return check_plan(action.total_cost, plan_lines(action_id))
 
 
-def action_warnings(action_id: int) -> list[str]:
+def save_warnings(action_id: int) -> list[str]:
+    """What a save of the action shows: its plan's warnings, then its own (the action read once for both)."""
+    action = Action.get_by_id(action_id)
+    return plan_warnings(action_id, action) + action_warnings(action_id, action)
+
+
+def action_warnings(action_id: int, action: Action | None = None) -> list[str]:
     """What a save lets through but the coordinator should see: a « Soldée » action with nothing paid, and a grant
     from a funder that has no envelope for the action's year (the programme's totals would not count it)."""
-    action = Action.get_by_id(action_id)
+    action = action or Action.get_by_id(action_id)
     warnings: list[str] = []
     if action.status == SOLDEE and not action.paid_total:
         warnings.append(f"L'action {action.reference} est soldée, mais aucun versement n'est saisi dans son plan "

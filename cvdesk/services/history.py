@@ -90,6 +90,7 @@ class HistoryEntry:
     user: str
     operation: str
     changes: list[tuple[str, Any, Any]]  # (field name, old, new)
+    id: int = 0  # the history row's: a later one has a larger id
 
     def describe(self) -> str:
         """One line per changed field, e.g. « Nom : « Centre social » → « Centre social Chasse Royale » »."""
@@ -97,19 +98,20 @@ class HistoryEntry:
                          for name, old, new in self.changes)
 
 
-def entries_for(record_type: type[Record] | str, record_uuid: str) -> list[HistoryEntry]:
-    """The history of the record with this UUID, newest first."""
+def entries_for(record_type: type[Record] | str, record_uuid: str, after_id: int = 0) -> list[HistoryEntry]:
+    """The history of the record with this UUID, newest first (only the rows written after after_id, if given)."""
     type_name = record_type if isinstance(record_type, str) else record_type.__name__
-    rows = (History.select()
-            .where((History.record_type == type_name) & (History.record_uuid == record_uuid)
-                   & (History.deleted == False))  # noqa: E712
-            .order_by(History.created_at.desc(), History.id.desc()))
+    condition = ((History.record_type == type_name) & (History.record_uuid == record_uuid)
+                 & (History.deleted == False))  # noqa: E712
+    if after_id:
+        condition &= History.id > after_id
+    rows = History.select().where(condition).order_by(History.created_at.desc(), History.id.desc())
     entries = []
     for row in rows:
         changes = json.loads(row.changes or "{}")
         entries.append(HistoryEntry(
             at=row.created_at, office=row.office, user=row.os_user,
             operation=OPERATIONS.get(row.operation, row.operation),
-            changes=[(name, old, new) for name, (old, new) in sorted(changes.items())],
+            changes=[(name, old, new) for name, (old, new) in sorted(changes.items())], id=row.id,
         ))
     return entries

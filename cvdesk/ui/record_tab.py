@@ -69,6 +69,7 @@ class RecordTab(QWidget):
     noun = "l'enregistrement"  # as in « Supprimer l'action … ? »
     new_title = "Nouvel enregistrement"
 
+    counts_changed = True  # whether the last `changed` may have changed how many records there are
     open_record = Signal(str, int)  # another tab's record to show (kind, id)
     changed = Signal()  # records were added, changed or deleted: counts and other lists may need a refresh
     message = Signal(str)  # a short note for the status bar
@@ -460,8 +461,9 @@ class RecordTab(QWidget):
         self.warning_label.setText("\n".join(f"Attention : {w}" for w in warnings))
         self.warning_label.setVisible(bool(warnings))
 
-    def show_record(self, record_id: int) -> None:
-        """Load the record into the form (no question asked: see maybe_keep_edits)."""
+    def show_record(self, record_id: int, saved: bool = False) -> None:
+        """Load the record into the form (no question asked: see maybe_keep_edits); saved: it was just saved from
+        this form, and only its new history entries are added to those shown."""
         self.ensure_form()
         self._loading = True
         try:
@@ -472,15 +474,16 @@ class RecordTab(QWidget):
             self.record_id = record_id if found else None
             if not found:
                 self.clear_form()
-            self._show_history()
+            self._show_history(newer=saved)
         finally:
             self._loading = False
         self._set_clean()
 
-    def _show_history(self) -> None:
+    def _show_history(self, newer: bool = False) -> None:
         model = HISTORY_MODELS.get(self.kind)
-        record = model.get_or_none(model.id == self.record_id) if model and self.record_id is not None else None
-        self.history.show_record(model, record.uuid if record else None)
+        row = (model.select(model.uuid).where(model.id == self.record_id).tuples().first()
+               if model and self.record_id is not None else None)
+        (self.history.show_newer if newer else self.history.show_record)(model, row[0] if row else None)
 
     def _ask_about_edits(self, question: str, default: QMessageBox.StandardButton) -> bool:
         """Save / Discard / Cancel about the unsaved edits: True once they are saved or dropped, False to stay."""
@@ -548,16 +551,37 @@ class RecordTab(QWidget):
             return False
         created = self.record_id is None
         self.record_id = result.record.id
-        self.show_record(self.record_id)
+        self.show_record(self.record_id, saved=not created)
         self.show_warnings(result.warnings)
         if created:
             self.model.reload()
             self.go_to(self.record_id)
         else:
-            self.model.refresh_record(self.record_id)
+            self._show_saved_row(self.record_id)
         self.message.emit("Enregistré.")
-        self.changed.emit()
+        # Read by the window while it hears `changed`: a modification leaves the status bar's counts as they are.
+        self.counts_changed = created
+        try:
+            self.changed.emit()
+        finally:
+            self.counts_changed = True
         return True
+
+    def _show_saved_row(self, record_id: int) -> None:
+        """The saved record's row as the list now stands: changed in place, gone (it no longer matches the search
+        or a filter: the form keeps it, no other record is opened), or moved by its new sort value (still selected)."""
+        self._moving = True  # the row removed or the list reloaded under the selection opens no other record
+        try:
+            outcome = self.model.refresh_record(record_id)
+            if outcome == "hidden":
+                self.view.selectionModel().clearSelection()
+                self.view.selectionModel().setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.Clear)
+        finally:
+            self._moving = False
+        if outcome == "reloaded" and self.model.record_id(self.view.currentIndex().row()) != record_id:
+            row = self.model.row_of(record_id)  # moved past the first page: the list follows it
+            if row is not None:
+                self._select_row(row)
 
     def _save_clicked(self) -> None:
         self.save()

@@ -154,16 +154,42 @@ class RecordTableModel(QAbstractTableModel):
         except ValueError:
             return None
 
-    def refresh_record(self, record_id: int) -> None:
-        """Show a saved record's new values without querying the ids again."""
+    def refresh_record(self, record_id: int) -> str:
+        """Show a saved record as the list now stands, without querying its ids again when its row cannot move.
+
+        Its row and its neighbours are read in the list's own order (services.list_place): in the same order, the
+        row changes in place; no longer matching the search or filters, it leaves the list; elsewhere in the order
+        (its sort value changed), or newly matching, the list reloads. Returns "kept", "hidden", "reloaded" or
+        "unlisted" (not among the loaded rows, before or after)."""
+        from cvdesk.services.list_place import shown_in_order
+
         self._cache.pop(record_id, None)
         try:
             row = self._ids.index(record_id)  # among the loaded ids only: a save never loads the whole list
         except ValueError:
             row = None
         if row is not None:
+            probe = self._ids[max(0, row - 1):row + 2]
+        else:  # compared with the last loaded row: sorted before it, it belongs to the rows already shown
+            probe = [record_id, *self._ids[-1:]] if not self._complete else [record_id]
+        shown = shown_in_order(self.list_name, probe, self.search, self.filters, self.sort_key, self.descending)
+        if row is not None and shown == probe:
+            outcome = "kept"
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+        elif row is not None and record_id not in shown:
+            outcome = "hidden"
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._ids[row]
+            self.endRemoveRows()
+            if self._complete:
+                self.completed.emit(len(self._ids))
+        elif record_id in shown and (row is not None or self._complete or shown[0] == record_id):
+            outcome = "reloaded"
+            self.reload()
+        else:
+            outcome = "unlisted"
         self.record_refreshed.emit(record_id)
+        return outcome
 
     # -- Qt's model interface -----------------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:

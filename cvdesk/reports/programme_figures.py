@@ -19,13 +19,9 @@ from cvdesk.services.totals import (
     FigureScope,
     Total,
     envelope_consumption,
-    financed_actions,
+    figures,
     funder_names,
-    funder_totals,
-    orientation_totals,
-    overall_total,
     quartier_share,
-    status_totals,
 )
 from cvdesk.store.models import Orientation
 
@@ -203,19 +199,18 @@ def funder_scope_note(scope: FigureScope) -> list[Flowable]:
 def programme_figures(scope: Any) -> tuple[Total, list[Total], list[Flowable]]:
     """The programme's totals and the blocks before its detail: headline, « dont » by status, synthesis by
     orientation, envelopes, totals by funder. Returns the overall total and the orientation totals too."""
-    figures = FigureScope.of(scope)
-    total = overall_total(figures)
-    orientations = orientation_totals(figures)
-    story: list[Flowable] = headline(figures, total)
+    narrowed = FigureScope.of(scope)
+    found = figures(narrowed)
+    total = found.overall
+    story: list[Flowable] = headline(narrowed, total)
     if not total.actions:
-        return total, orientations, story
-    story += share_block(figures)
+        return total, found.orientations, story
+    story += share_block(narrowed)
     story.append(para("Dont, par statut", "h2"))
-    story.append(status_table(status_totals(figures), total))
+    story.append(status_table(found.statuses, total))
     story.append(para("Synthèse par orientation", "h2"))
-    story += funder_scope_note(figures)
-    story.append(synthesis_table(orientations, total))
-    story += envelope_block(figures)
-    story.append(KeepTogether([para("Totaux par financeur", "h2"),
-                               funders_table(funder_totals(figures), total, financed_actions(figures))]))
-    return total, orientations, story
+    story += funder_scope_note(narrowed)
+    story.append(synthesis_table(found.orientations, total))
+    story += envelope_block(narrowed)
+    story.append(KeepTogether([para("Totaux par financeur", "h2"), funders_table(found.funders, total, found.financed)]))
+    return total, found.orientations, story

@@ -154,24 +154,32 @@ def same(total: Any, sums: Sums, with_cost: bool = True) -> None:
 def check_services(exp: Expected, funder_id: int | None = None, quartier_id: int | None = None) -> None:
     """The services the window, the dashboard and the sheets read."""
     from cvdesk.services.list_totals import list_totals
-    from cvdesk.services.totals import (FigureScope, envelope_consumption, funder_totals, orientation_totals,
-                                        overall_total, status_totals)
+    from cvdesk.services.totals import (FigureScope, envelope_consumption, figures, funder_totals,
+                                        orientation_totals, overall_total, status_totals)
 
     scope = FigureScope(exp.year, funder_id=funder_id, quartier_id=quartier_id)
-    same(overall_total(scope), exp.overall)
-    orientations = orientation_totals(scope)
-    assert [t.key for t in orientations] == sorted(exp.by_orientation, key=_orientation_rank), "ordre des orientations"
-    for t in orientations:
-        same(t, exp.by_orientation[t.key])
-    statuses = status_totals(scope)
-    assert [t.key for t in statuses] == [s for s in STATUS_ORDER if s in exp.by_status]
-    for t in statuses:
-        same(t, exp.by_status[t.key])
-        assert t.label == STATUS_WORDS[t.key]
-    funders = funder_totals(scope)
-    assert [t.key for t in funders] == funder_order(exp.by_funder), "un financeur par identité, dans l'ordre"
-    for t in funders:
-        same(t, exp.by_funder[t.key])
+    together = figures(scope)
+    for overall, orientations, statuses, funders in (
+            (overall_total(scope), orientation_totals(scope), status_totals(scope), funder_totals(scope)),
+            (together.overall, together.orientations, together.statuses, together.funders)):
+        same(overall, exp.overall)
+        assert [t.key for t in orientations] == sorted(exp.by_orientation, key=_orientation_rank), "orientations"
+        for t in orientations:
+            same(t, exp.by_orientation[t.key])
+        assert [t.key for t in statuses] == [s for s in STATUS_ORDER if s in exp.by_status]
+        for t in statuses:
+            same(t, exp.by_status[t.key])
+            assert t.label == STATUS_WORDS[t.key]
+        assert [t.key for t in funders] == funder_order(exp.by_funder), "un financeur par identité, dans l'ordre"
+        for t in funders:
+            same(t, exp.by_funder[t.key])
+    where, params = scope_where(exp.year, funder_id, quartier_id)
+    line_filter = "AND fl.funder_id = ?" if funder_id is not None else ""
+    financed, = db.execute_sql(
+        f"""SELECT count(*) FROM "action" act WHERE act.deleted = 0 AND {where} AND act.id IN
+            (SELECT fl.action_id FROM funding fl WHERE fl.deleted = 0 {line_filter})""",
+        params + ([funder_id] if funder_id is not None else [])).fetchone()
+    assert together.financed == financed
     if quartier_id is None:
         uses = envelope_consumption(exp.year, funder_id)
         assert len(uses) == len(exp.envelopes)

@@ -163,7 +163,7 @@ class RecordTableModel(QAbstractTableModel):
         "unlisted" (not among the loaded rows, before or after)."""
         from cvdesk.services.list_place import shown_in_order
 
-        self._cache.pop(record_id, None)
+        before = self._cache.pop(record_id, None)  # its values as the list showed them (and the totals row counted)
         try:
             row = self._ids.index(record_id)  # among the loaded ids only: a save never loads the whole list
         except ValueError:
@@ -173,6 +173,15 @@ class RecordTableModel(QAbstractTableModel):
         else:  # compared with the last loaded row: sorted before it, it belongs to the rows already shown
             probe = [record_id, *self._ids[-1:]] if not self._complete else [record_id]
         shown = shown_in_order(self.list_name, probe, self.search, self.filters, self.sort_key, self.descending)
+        # Whether it matched the search and filters before its save (None: unknown, maybe past the loaded rows) and
+        # after it, with its values then and now: the totals row adds up the difference instead of every match.
+        matched_before = True if row is not None else (False if self._complete else None)
+        self._saved_change = None
+        if matched_before is False or (matched_before and before is not None):
+            after = fetch_rows(self.list_name, [record_id]).get(record_id) if record_id in shown else None
+            self._saved_change = (record_id, before if matched_before else None, after)
+            if after is not None and row is not None:
+                self._cache[record_id] = after  # the row's repaint reads them
         if row is not None and shown == probe:
             outcome = "kept"
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
@@ -190,6 +199,12 @@ class RecordTableModel(QAbstractTableModel):
             outcome = "unlisted"
         self.record_refreshed.emit(record_id)
         return outcome
+
+    def saved_change(self, record_id: int) -> tuple[tuple[Any, ...] | None, tuple[Any, ...] | None] | None:
+        """The saved record's row values as the list counted them before its save and as it counts them now (None
+        for « not listed »), when refresh_record could tell both; else None (the totals must be queried again)."""
+        change = getattr(self, "_saved_change", None)
+        return change[1:] if change is not None and change[0] == record_id else None
 
     # -- Qt's model interface -----------------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:

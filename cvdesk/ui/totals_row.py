@@ -1,7 +1,7 @@
 """The totals row under a list: « Total (N) » and the sums of the money columns, aligned with the list's columns."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QPainter, QPaintEvent
@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     from cvdesk.ui.record_tab import RecordTab
 
 CELL_PADDING = 4
+
+
+def _cents(values: tuple[Any, ...] | None, position: int) -> int:
+    """A money column's value in a list row, 0 for an empty cell or a record not listed."""
+    return int(values[position] or 0) if values is not None else 0
 
 
 class TotalsRow(QWidget):
@@ -45,7 +50,7 @@ class TotalsRow(QWidget):
             signal.connect(lambda *_args: self.update())
         model.modelReset.connect(self.mark_stale)
         # A saved record's amounts or fields changed, in the list or out of it (saved into the filtered year).
-        model.record_refreshed.connect(lambda _record_id: self.mark_stale())
+        model.record_refreshed.connect(self._record_saved)
 
     def sizeHint(self) -> QSize:
         return QSize(self.view.sizeHint().width(), self.height())
@@ -53,6 +58,25 @@ class TotalsRow(QWidget):
     def mark_stale(self) -> None:
         """What the list shows has changed: query the totals again at the next paint."""
         self._stale = True
+        self.update()
+
+    def _record_saved(self, record_id: int) -> None:
+        """One record saved: its old values out of the totals, its new ones in (re-adding 100,000 actions took
+        180 ms after each save); queried again when the list cannot tell both."""
+        change = self.model.saved_change(record_id)
+        if change is None or self.totals is None or self._stale:
+            self.mark_stale()
+            return
+        before, after = change
+        if before == after:
+            return
+        sums = dict(self.totals.sums)
+        for position, column in enumerate(self.model.columns):
+            if column.key in sums:
+                sums[column.key] += _cents(after, position) - _cents(before, position)
+        count = self.totals.count + (after is not None) - (before is not None)
+        self.totals = ListTotals(count=count, sums=sums)
+        self.setToolTip(self.text())
         self.update()
 
     def refresh(self) -> None:

@@ -127,3 +127,44 @@ def test_the_history_after_several_saves_is_the_whole_history_newest_first(windo
     assert shown == whole.rows()
     assert "« Deuxième intitulé » → « Troisième intitulé »" in shown[0][4]
     assert "« Premier intitulé » → « Deuxième intitulé »" in shown[1][4]
+
+
+def sql_totals(where: str, params: tuple) -> tuple[int, int, int]:
+    row = db.execute_sql(f'SELECT count(*), COALESCE(SUM(total_cost), 0), COALESCE(SUM(granted_total), 0) '
+                         f'FROM "action" WHERE deleted = 0 AND {where}', params).fetchone()
+    return row[0], row[1], row[2]
+
+
+def shown_totals(tab, qtbot) -> tuple[str, str, str]:
+    """The totals row once painted (a stale row queries its totals again at its next paint)."""
+    row = tab.totals_row
+    row.update()
+    qtbot.waitUntil(lambda: row.totals is not None and not row._stale, timeout=3000)
+    return row.cell_text("reference"), row.cell_text("total_cost"), row.cell_text("granted")
+
+
+def expected_totals(where: str, params: tuple) -> tuple[str, str, str]:
+    from cvdesk.domain.money import format_money
+    from cvdesk.ui.record_table_model import group_digits
+
+    count, cost, granted = sql_totals(where, params)
+    return f"Total ({group_digits(count)})", format_money(cost), format_money(granted)
+
+
+def test_the_totals_row_follows_a_new_cost_and_an_action_leaving_the_filtered_year(window, qtbot) -> None:
+    tab = actions_tab(window)
+    combo = tab.filter_combos["year"]
+    combo.ensure_loaded()
+    combo.setCurrentIndex(combo.findText("2015"))
+    assert shown_totals(tab, qtbot) == expected_totals("year = ?", (2015,))
+    tab.view.selectRow(0)
+    edited = tab.current_record_id()
+    tab.total_cost_edit.selectAll()
+    qtbot.keyClicks(tab.total_cost_edit, "98765,43")
+    qtbot.keyClick(window, Qt.Key.Key_S, CTRL)
+    assert Action.get_by_id(edited).total_cost == 9876543
+    assert shown_totals(tab, qtbot) == expected_totals("year = ?", (2015,))
+    tab.year_spin.setValue(2017)
+    qtbot.keyClick(window, Qt.Key.Key_S, CTRL)
+    assert shown_totals(tab, qtbot) == expected_totals("year = ?", (2015,))
+    assert shown_totals(tab, qtbot)[0] == f"Total ({len(listed_ids(tab))})"

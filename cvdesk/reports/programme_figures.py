@@ -5,7 +5,7 @@ The programme and the meeting pack print these blocks, so that the two (and the 
 services) give the same figures."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -196,9 +196,10 @@ def funder_scope_note(scope: FigureScope) -> list[Flowable]:
                  "actions, tous financeurs confondus.", "muted")]
 
 
-def programme_figures(scope: Any) -> tuple[Total, list[Total], list[Flowable]]:
+def programme_figures(scope: Any, after_synthesis: Sequence[Flowable] = ()) -> tuple[Total, list[Total], list[Flowable]]:
     """The programme's totals and the blocks before its detail: headline, « dont » by status, synthesis by
-    orientation, envelopes, totals by funder. Returns the overall total and the orientation totals too."""
+    orientation (then after_synthesis, a chart say), envelopes, totals by funder. Returns the overall total and the
+    orientation totals too."""
     narrowed = FigureScope.of(scope)
     found = figures(narrowed)
     total = found.overall
@@ -211,6 +212,7 @@ def programme_figures(scope: Any) -> tuple[Total, list[Total], list[Flowable]]:
     story.append(para("Synthèse par orientation", "h2"))
     story += funder_scope_note(narrowed)
     story.append(synthesis_table(found.orientations, total))
+    story += list(after_synthesis)
     story += envelope_block(narrowed)
     story.append(KeepTogether([para("Totaux par financeur", "h2"), funders_table(found.funders, total, found.financed)]))
     return total, found.orientations, story

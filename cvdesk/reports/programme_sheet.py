@@ -12,7 +12,7 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from cvdesk.domain.money import NBSP, format_money, format_percent
 from cvdesk.domain.status import status_label
@@ -34,6 +34,7 @@ from cvdesk.reports.styles import (
     heading,
     markup,
     money,
+    paged_table,
     para,
     reference_cell,
     sheet_context,
@@ -121,10 +122,16 @@ def orientation_table(items: list[ActionRow], fundings: dict[int, list[FundingRo
         data.append(_action_row(row, lines))
     n = len(items)
     data.append(_sums_row(f"Sous-total\n{n} action{'s' if n > 1 else ''}", sums))
-    table = data_table(data, DETAIL_WIDTHS, right=(3, 4), subtotal_rows=[len(data) - 1])
-    table.setStyle([("SPAN", (0, len(data) - 1), (1, len(data) - 1)),
-                    ("FONT", (2, len(data) - 1), (2, len(data) - 1), FONT, 8, 9.8),
-                    ("NOSPLIT", (0, len(data) - 2), (-1, len(data) - 1))])
+    return paged_table(data, _orientation_piece)
+
+
+def _orientation_piece(rows: list[Any], last: bool) -> Table:
+    """Some rows of an orientation's table under its header; the last piece closes with the subtotal, kept with
+    the last action."""
+    table = data_table(rows, DETAIL_WIDTHS, right=(3, 4), subtotal_rows=[len(rows) - 1] if last else [])
+    if last:
+        table.setStyle([("SPAN", (0, -1), (1, -1)), ("FONT", (2, -1), (2, -1), FONT, 8, 9.8),
+                        ("NOSPLIT", (0, -2), (-1, -1))])
     return table
 
 

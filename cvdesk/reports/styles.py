@@ -284,6 +284,74 @@ def data_table(
     return table
 
 
+class PagedTable(Flowable):
+    """A long table laid out a page at a time: each page's piece is a table of the header and just enough rows to
+    pass the page, split as reportlab splits the whole table, so the pages are the same (header repeated, zebra
+    restarting, the closing rows kept together) while a split costs a page of rows instead of all the rows left
+    (a 2,000-row table split at each of its 80 pages recomputed its spans and heights 80 times).
+
+    build(rows, last) makes the table of the header and some body rows; last says they end the table, so that
+    its closing styles (subtotal, spans, rows kept together, in negative indices) apply only then."""
+
+    def __init__(self, rows: Sequence[Sequence[Any]], build: Callable[[list[Sequence[Any]], bool], Table],
+                 header_rows: int = 1, start: int | None = None) -> None:
+        super().__init__()
+        self._rows = rows
+        self._build = build
+        self._header = header_rows
+        self._start = header_rows if start is None else start
+        self._piece: tuple[float, float, Table, bool] | None = None
+        self.drawn_table: Table | None = None  # what afterFlowable counts when the rest fits and is drawn whole
+
+    def _window(self, width: float, height: float) -> tuple[Table, bool]:
+        """The header and the fewest rows (from the first one left) that are taller than height, or all of them."""
+        if self._piece is not None and self._piece[:2] == (width, height):
+            return self._piece[2], self._piece[3]
+        left = len(self._rows) - self._start
+        count = int(height / (2 * CELL_LEADING)) + 2  # a body row is rarely less than two lines tall
+        while True:
+            count = min(count, left)
+            last = count == left
+            table = self._build([*self._rows[:self._header], *self._rows[self._start:self._start + count]], last)
+            _, table_height = table.wrap(width, height)
+            if last or table_height > height:
+                break
+            count *= 2
+        self._piece = (width, height, table, last)
+        return table, last
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab's names)
+        # KeepTogether measures its content in an endless height: any height past the page's compares the same.
+        table, last = self._window(availWidth, min(availHeight, PAGE_HEIGHT))
+        self.drawn_table = table if last else None
+        return table.wrap(availWidth, availHeight) if last else (table._width, table._height)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803 (reportlab's names)
+        table, last = self._window(availWidth, availHeight)
+        parts = table.split(availWidth, availHeight)
+        if last or len(parts) != 2:
+            return parts
+        first, rest = parts
+        body = len(table._cellvalues) - self._header
+        if (first._nrows - self._header) + (rest._nrows - self._header) != body:
+            # A tall row was cut inside itself (FlowingTable): the rest is left to reportlab whole.
+            whole = self._build([*self._rows[:self._header], *self._rows[self._start:]], True)
+            return whole.split(availWidth, availHeight)
+        return [first, PagedTable(self._rows, self._build, self._header, self._start + first._nrows - self._header)]
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803 (reportlab's)
+        assert self.drawn_table is not None, "a PagedTable is drawn only when what is left fits"
+        self.drawn_table.drawOn(canvas, x, y, _sW)
+
+
+def paged_table(rows: Sequence[Sequence[Any]], build: Callable[[list[Sequence[Any]], bool], Table],
+                header_rows: int = 1) -> Flowable:
+    """A table of thousands of rows that lays out in linear time (see PagedTable); a short one is built at once."""
+    if len(rows) - header_rows <= 60:
+        return build(list(rows), True)
+    return PagedTable(rows, build, header_rows)
+
+
 def long_text(value: Any) -> bool:
     """Whether a user text is too long for a table cell (it goes in paragraphs after or below the table)."""
     if isinstance(value, Flowable):
@@ -457,6 +525,7 @@ class SheetDocument(BaseDocTemplate):
         if self._cancelled is not None and self._cancelled():
             raise ReportCancelled()
         # Split parts of a long table are new Table objects without the mark: they count, as they should.
+        flowable = getattr(flowable, "drawn_table", None) or flowable
         if (self._progress is not None and self._total_rows and isinstance(flowable, Table)
                 and getattr(flowable, "counts_for_progress", True)):
             self._rows_done = min(self._total_rows, self._rows_done + max(0, flowable._nrows - flowable.repeatRows))

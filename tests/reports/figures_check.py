@@ -349,3 +349,28 @@ def check_quartier_sheet(db_path: Path, out: Path, code: str, year: int) -> str:
     o = exp.overall
     assert f"Total {with_lines} {euros(o.requested)} {o.granted_text} {o.undecided_text} {euros(o.paid)}" in text
     return text
+
+
+def check_association_sheet(db_path: Path, out: Path, association_id: int) -> str:
+    """The association's sheet: its funding by year and by funder identity, each with SQL's sums."""
+    siret, = db.execute_sql("SELECT siret FROM association WHERE id = ?", [association_id]).fetchone()
+    by_year = _sums("act.year", "act.porteur_id = ?", [association_id])
+    by_funder = {}
+    for fid, in db.execute_sql("SELECT id FROM funder"):
+        found = _sums("1", "act.porteur_id = ? AND EXISTS (SELECT 1 FROM funding z WHERE z.action_id = act.id "
+                      "AND z.deleted = 0 AND z.funder_id = ?)", [association_id, fid], fid).get(1)
+        if found:
+            by_funder[fid] = found
+    names = dict(db.execute_sql("SELECT id, name FROM funder").fetchall())
+    run("report", "association", "--db", str(db_path), "--out", str(out), "--id", siret)
+    text = " ".join(pages_text(out))
+    open_database(db_path)
+    for year, s in by_year.items():
+        assert f"{year} {s.row()}" in text, year
+    positions = []
+    for fid in funder_order(by_funder):
+        row = f"{norm(names[fid])} {by_funder[fid].row(with_cost=False)}"
+        assert row in text, row
+        positions.append(text.index(row))
+    assert positions == sorted(positions)
+    return text

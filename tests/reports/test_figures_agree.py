@@ -17,6 +17,7 @@ from cvdesk.store.models import Action, ActionQuartier, Funding, db
 
 from .figures_check import (
     Sums,
+    check_association_sheet,
     check_lists,
     check_pdf_programme,
     check_quartier_sheet,
@@ -174,6 +175,9 @@ def test_two_merged_offices_count_each_action_once(merged_offices: Path, tmp_pat
             "SELECT q.id, q.code FROM action_quartier aq JOIN quartier q ON q.id = aq.quartier_id "
             "GROUP BY aq.action_id, aq.quartier_id HAVING count(*) > 1").fetchone()
         check_quartier_sheet(merged_offices, tmp_path / "quartier.pdf", code, 2015)
+        porteur, = db.execute_sql(
+            """SELECT porteur_id FROM "action" WHERE reference = '2015-VM-001' AND deleted = 0""").fetchone()
+        check_association_sheet(merged_offices, tmp_path / "association.pdf", porteur)
         narrowed = expected(2015, quartier_id=quartier)
         check_services(narrowed, quartier_id=quartier)
         text = check_pdf_programme(narrowed, merged_offices, tmp_path / "quartier-programme.pdf", quartier_code=code)

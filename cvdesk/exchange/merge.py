@@ -2,7 +2,8 @@
 
 The steps live in their own modules: package_reader (streaming the ZIP members), record_checks (the forms'
 rules), merge_plan (the first pass: checks, comparison with this database, decisions) and merge_write (the
-second pass: the writes). The window and the command line call import_package() and read an ImportSummary.
+second pass: the writes). Into a database that holds no record yet, nothing is compared or decided: each batch is
+checked and written in a single pass (merge_write.merge_into_empty), still in one transaction. The window and the command line call import_package() and read an ImportSummary.
 A package from an office whose cvdesk is on an older schema merges too: the columns it does not carry are not
 known, so the values here stay (see merge_plan, "Columns a package does not carry").
 """
@@ -16,7 +17,7 @@ from peewee import DatabaseError
 from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.merge_plan import CancelCheck, Progress, plan_package
 from cvdesk.exchange.merge_summary import TABLE_LABELS, Conflict, ImportSummary, TableCounts
-from cvdesk.exchange.merge_write import recompute_action_totals, write_plan
+from cvdesk.exchange.merge_write import base_is_empty, merge_into_empty, recompute_action_totals, write_plan
 from cvdesk.store.backups import backup_before_import
 from cvdesk.store.errors import describe_write_error
 
@@ -26,6 +27,11 @@ __all__ = ["TABLE_LABELS", "Conflict", "ImportSummary", "TableCounts", "import_p
 def import_package(path: Path, dry_run: bool = False, progress: Progress | None = None,
                    cancelled: CancelCheck | None = None) -> ImportSummary:
     """Merge the package at path: refused whole (ExchangeError) or merged whole; with dry_run only counted."""
+    if not dry_run and base_is_empty():
+        try:
+            return merge_into_empty(Path(path), progress, cancelled)
+        except (DatabaseError, sqlite3.DatabaseError) as exc:  # the transaction is rolled back whole
+            raise ExchangeError(f"Import du paquet {path} : {describe_write_error(exc)}") from exc
     plan = plan_package(Path(path), progress, cancelled)
     plan.summary.dry_run = dry_run
     if dry_run:

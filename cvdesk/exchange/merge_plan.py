@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from cvdesk.exchange.errors import Cancelled, ExchangeError
 from cvdesk.exchange.merge_summary import (
@@ -142,8 +142,18 @@ def local_rows(spec: TableSpec, uuids: list[str]) -> dict[str, tuple[int, tuple[
     return out
 
 
-class _Reading:
-    """The state of the first pass while it walks the package."""
+class TableSink(Protocol):
+    """What takes each checked batch when checks and writes share one pass (merge_write, into an empty base)."""
+
+    def begin(self, spec: TableSpec, count: int) -> Any: ...
+
+    def write(self, state: Any, rows: list[tuple[Any, ...]]) -> None: ...
+
+    def end(self, state: Any) -> None: ...
+
+
+class Reading:
+    """The state of the first pass while it walks the package; with a sink, also the pass that writes."""
 
     def __init__(self, path: Path, manifest: Manifest, progress: Progress | None,
                  cancelled: CancelCheck | None) -> None:
@@ -168,6 +178,8 @@ class _Reading:
         self.summary = ImportSummary(path, manifest.office, manifest.exported_at, False)
         self.had_rows: dict[str, bool] = {}
         self.absent: dict[str, frozenset[str]] = {}
+        self.sink: TableSink | None = None
+        self.passes = 2  # the share of the progress this pass reports: half, or all when it writes too
 
     def table(self, archive: Any, spec: TableSpec) -> None:
         count, digest = self.manifest.files[spec.file]
@@ -178,6 +190,7 @@ class _Reading:
             return
         reader = MemberReader(archive, self.path, spec, count, digest, self.manifest.optional(spec.table))
         seen: set[str] = self.incoming.get(spec.table, set())
+        state = self.sink.begin(spec, count) if self.sink else None
         late: list[tuple[int, tuple[Any, ...], str, str]] = []  # references to records later in the same file
         try:
             for first, rows in reader.batches():
@@ -192,15 +205,19 @@ class _Reading:
                     counts.added += len(rows)
                 if spec.table == "history" and self.by_uuid:
                     self._collect_evidence(spec, rows)
+                if self.sink:
+                    self.sink.write(state, rows)
                 self.done += len(rows)
                 if self.progress:
-                    self.progress(self.done, 2 * self.total)
+                    self.progress(self.done, self.passes * self.total)
                 if self.cancelled and self.cancelled():
                     raise Cancelled()
             for number, row, key, ref in late:
                 if ref not in seen and ref not in self.local_ids.get(spec.table, {}):
                     raise refuse(reader.where, number, row, key, f"il renvoie à un enregistrement ({ref}) qui "
                                  "n'existe ni dans le paquet ni dans cette base")
+            if self.sink:
+                self.sink.end(state)
         except ExchangeError:
             if reader.tampered():
                 reader.check_digest()
@@ -379,11 +396,21 @@ def plan_package(path: Path, progress: Progress | None = None, cancelled: Cancel
     path = Path(path)
     with open_checked_zip(path, "un paquet d'échange cvdesk") as archive:
         manifest = read_manifest(archive, path)
-        reading = _Reading(path, manifest, progress, cancelled)
+        reading = Reading(path, manifest, progress, cancelled)
         for spec in table_specs():
             reading.table(archive, spec)
-    summary = reading.summary
-    decisions = reading.decide()
-    summary.warnings.extend(reading.warnings())
-    return MergePlan(path, manifest, summary, reading.now, reading.limit, reading.total, decisions,
+    return finished_plan(reading)
+
+
+def plan_of(reading: Reading) -> MergePlan:
+    """The plan as the reading knows it so far (its maps and counts are shared, and fill as it goes on)."""
+    return MergePlan(reading.path, reading.manifest, reading.summary, reading.now, reading.limit, reading.total, {},
                      reading.local_ids, reading.had_rows, reading.absent)
+
+
+def finished_plan(reading: Reading) -> MergePlan:
+    """The plan once the reading has walked the whole package: the decisions taken, the warnings said."""
+    plan = plan_of(reading)
+    plan.decisions = reading.decide()
+    plan.summary.warnings.extend(reading.warnings())
+    return plan

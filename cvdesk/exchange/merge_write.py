@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import json
 import uuid as uuidlib
-from typing import Any, Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
 
 from cvdesk.exchange.errors import Cancelled, ExchangeError
-from cvdesk.exchange.merge_plan import MergePlan, local_rows, referenced_tables
+from cvdesk.exchange.merge_plan import MergePlan, Reading, finished_plan, local_rows, plan_of, referenced_tables
+from cvdesk.exchange.merge_summary import ImportSummary
 from cvdesk.exchange.package_format import DERIVED, KEPT_ON_UPDATE, NOT_COMPARED, TableSpec, table_specs
 from cvdesk.exchange.package_reader import MemberReader, read_manifest
 from cvdesk.exchange.record_checks import PACKAGE_RECORD_TYPE
@@ -59,19 +63,39 @@ def _fill_action_search(conn: Any, first_id: int) -> None:
 
 
 def recompute_action_totals(action_ids: set[int]) -> None:
-    """Refresh the denormalised sums of these actions from their live funding lines, in one statement."""
+    """Refresh the denormalised sums of these actions from their live funding lines, in one statement.
+
+    One grouped read of the lines (not three lookups per action), and only the actions whose sums differ are
+    written: after a large merge most already carry the right sums, and every write also moves an index entry."""
     if not action_ids:
         return
     db.execute_sql(
         """
-        UPDATE "action" SET
-          requested_total = (SELECT COALESCE(SUM(requested), 0) FROM funding f WHERE f.action_id = "action".id AND f.deleted = 0),
-          granted_total = (SELECT COALESCE(SUM(granted), 0) FROM funding f WHERE f.action_id = "action".id AND f.deleted = 0),
-          paid_total = (SELECT COALESCE(SUM(paid), 0) FROM funding f WHERE f.action_id = "action".id AND f.deleted = 0)
-        WHERE id IN (SELECT value FROM json_each(?))
+        UPDATE "action" SET requested_total = s.requested, granted_total = s.granted, paid_total = s.paid
+        FROM (SELECT a.id AS id, COALESCE(SUM(f.requested), 0) AS requested, COALESCE(SUM(f.granted), 0) AS granted,
+                     COALESCE(SUM(f.paid), 0) AS paid
+              FROM "action" a LEFT JOIN funding f ON f.action_id = a.id AND f.deleted = 0
+              WHERE a.id IN (SELECT value FROM json_each(?))
+              GROUP BY a.id) AS s
+        WHERE "action".id = s.id
+          AND ("action".requested_total, "action".granted_total, "action".paid_total)
+              IS NOT (s.requested, s.granted, s.paid)
         """,
         (json.dumps(sorted(action_ids)),),
     )
+
+
+@dataclass
+class _TableWrite:
+    """One table while its rows are written."""
+
+    spec: TableSpec
+    all_adds: bool  # the table had no rows here: every row is new
+    next_id: int
+    first_id: int
+    rebuild: list[tuple[str, str]]  # indexes set aside for a bulk load: (name, CREATE statement)
+    search_trigger: tuple[str, str] | None
+    late: list[tuple[int, str, str]] = field(default_factory=list)  # (column, row uuid, referenced uuid)
 
 
 class _Writer:
@@ -92,6 +116,21 @@ class _Writer:
         if not digest:
             return
         reader = MemberReader(archive, self.plan.path, spec, count, digest, self.plan.manifest.optional(spec.table))
+        state = self.begin(spec, count)
+        try:
+            for _, rows in reader.batches():
+                self.write(state, rows)
+                self.done += len(rows)
+                if self.progress:
+                    self.progress(min(self.done, 2 * self.plan.total - 1), 2 * self.plan.total)
+                if self.cancelled and self.cancelled():
+                    raise Cancelled()
+        finally:
+            reader.close()
+        self.end(state)
+
+    def begin(self, spec: TableSpec, count: int) -> _TableWrite:
+        """Ready the table for its rows (count of them): in bulk, its indexes and search trigger set aside."""
         conn = self.conn
         all_adds = not self.plan.had_rows[spec.table]
         next_id = conn.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{spec.table}"').fetchone()[0] + 1
@@ -104,31 +143,29 @@ class _Writer:
         search_trigger = _search_insert_trigger() if bulk and spec.table == "action" else None
         if search_trigger:
             conn.execute(f'DROP TRIGGER "{search_trigger[0]}"')
-        first_id = next_id
-        late: list[tuple[int, str, str]] = []  # (column position, row uuid, referenced uuid) for self references
-        try:
-            for _, rows in reader.batches():
-                if all_adds:
-                    adds = rows
-                else:
-                    here = {u for (u,) in conn.execute(f'SELECT uuid FROM "{spec.table}" WHERE uuid IN '
-                                                        "(SELECT value FROM json_each(?))",
-                                                        (json.dumps([row[0] for row in rows]),))}
-                    adds = [row for row in rows if row[0] not in here]
-                    self._decided(spec, [row for row in rows if row[0] in here], late)
-                next_id = self._insert(spec, adds, next_id, late)
-                self.done += len(rows)
-                if self.progress:
-                    self.progress(min(self.done, 2 * self.plan.total - 1), 2 * self.plan.total)
-                if self.cancelled and self.cancelled():
-                    raise Cancelled()
-        finally:
-            reader.close()
-        for _, sql in rebuild:
+        return _TableWrite(spec, all_adds, next_id, next_id, rebuild, search_trigger)
+
+    def write(self, state: _TableWrite, rows: list[tuple[Any, ...]]) -> None:
+        """One batch of the table's rows (checked by the first pass): added, updated or kept as decided."""
+        spec, conn = state.spec, self.conn
+        if state.all_adds:
+            adds = rows
+        else:
+            here = {u for (u,) in conn.execute(f'SELECT uuid FROM "{spec.table}" WHERE uuid IN '
+                                                "(SELECT value FROM json_each(?))",
+                                                (json.dumps([row[0] for row in rows]),))}
+            adds = [row for row in rows if row[0] not in here]
+            self._decided(spec, [row for row in rows if row[0] in here], state.late)
+        state.next_id = self._insert(spec, adds, state.next_id, state.late)
+
+    def end(self, state: _TableWrite) -> None:
+        """The table's indexes and search index back, and the references to rows that came later in its file."""
+        spec, conn, late = state.spec, self.conn, state.late
+        for _, sql in state.rebuild:
             conn.execute(sql)
-        if search_trigger:
-            _fill_action_search(conn, first_id)
-            conn.execute(search_trigger[1])
+        if state.search_trigger:
+            _fill_action_search(conn, state.first_id)
+            conn.execute(state.search_trigger[1])
         if late:
             ids = self.ids[spec.table]
             for n, row_uuid, ref in late:
@@ -265,24 +302,62 @@ class _Writer:
             peer.save()
 
 
-def write_plan(plan: MergePlan, progress: Progress | None = None, cancelled: CancelCheck | None = None) -> None:
-    """Merge the package as planned, in one transaction: all of it or, on any error, nothing."""
+@contextmanager
+def _merge_cache(total: int) -> Iterator[None]:
+    """A larger page cache for the time of a large merge, the usual one after."""
     conn = db.connection()
     previous_cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-    if plan.total > BULK_ROWS:
+    if total > BULK_ROWS:
         conn.execute(f"PRAGMA cache_size = {-MERGE_CACHE_KIB}")
     try:
-        with db.atomic():
-            writer = _Writer(plan, progress, cancelled)
-            if plan.summary.changed or plan.summary.conflicts:  # else only the memory of the exchange changes
-                with open_checked_zip(plan.path, "un paquet d'échange cvdesk") as archive:
-                    if read_manifest(archive, plan.path).files != plan.manifest.files:
-                        raise ExchangeError(f"Le paquet {plan.path} a changé pendant l'import : rien n'a été "
-                                            "écrit.")
-                    for spec in table_specs():
-                        writer.table(archive, spec)
-            writer.finish()
+        yield
     finally:
         conn.execute(f"PRAGMA cache_size = {previous_cache}")
+
+
+def write_plan(plan: MergePlan, progress: Progress | None = None, cancelled: CancelCheck | None = None) -> None:
+    """Merge the package as planned, in one transaction: all of it or, on any error, nothing."""
+    with _merge_cache(plan.total), db.atomic():
+        writer = _Writer(plan, progress, cancelled)
+        if plan.summary.changed or plan.summary.conflicts:  # else only the memory of the exchange changes
+            with open_checked_zip(plan.path, "un paquet d'échange cvdesk") as archive:
+                if read_manifest(archive, plan.path).files != plan.manifest.files:
+                    raise ExchangeError(f"Le paquet {plan.path} a changé pendant l'import : rien n'a été "
+                                        "écrit.")
+                for spec in table_specs():
+                    writer.table(archive, spec)
+        writer.finish()
     if progress:
         progress(2 * plan.total, 2 * plan.total)
+
+
+def base_is_empty() -> bool:
+    """Whether this database holds no record of any exchanged type (then every record of a package is new here)."""
+    conn = db.connection()
+    return not any(conn.execute(f'SELECT EXISTS (SELECT 1 FROM "{spec.table}")').fetchone()[0]
+                   for spec in table_specs())
+
+
+def merge_into_empty(path: Path, progress: Progress | None = None,
+                     cancelled: CancelCheck | None = None) -> ImportSummary:
+    """Merge a package into a database that holds no record yet, checking and writing each batch in one pass.
+
+    With nothing here there is nothing to compare or decide: every record is new. Each batch passes the same checks
+    as in the first pass of a merge (merge_plan.Reading) before it is written, all in one transaction, so that a
+    refusal, a cancellation or a write error rolls back everything written before it: the package is read (and
+    parsed, and hashed) once instead of twice. No backup is due, as for any merge into an empty database."""
+    path = Path(path)
+    with open_checked_zip(path, "un paquet d'échange cvdesk") as archive:
+        manifest = read_manifest(archive, path)
+        reading = Reading(path, manifest, progress, cancelled)
+        reading.passes = 1
+        with _merge_cache(reading.total), db.atomic():
+            writer = _Writer(plan_of(reading), None, None)
+            reading.sink = writer
+            for spec in table_specs():
+                reading.table(archive, spec)
+            finished_plan(reading)  # no decision to take; the summary's warnings
+            writer.finish()
+    if progress:
+        progress(reading.total, reading.total)
+    return reading.summary

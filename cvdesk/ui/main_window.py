@@ -188,9 +188,9 @@ class MainWindow(QMainWindow):
         tab.open_record.connect(self.open_record)
         tab.changed.connect(self._records_changed)
         tab.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
-        selection = getattr(tab, "open_selection", None)  # the dashboard's figures open the Actions tab
-        if selection is not None:
-            selection.connect(self.show_selection)
+        # The dashboard's figures open the Actions tab. Asked of the class: a tab's __getattr__ would build its form.
+        if hasattr(type(tab), "open_selection"):
+            tab.open_selection.connect(self.show_selection)
         tab.load_settings(QSettings())
         current = self.tabs.currentIndex()
         # Swapping the page is no change of tab for the window: the signal would build or refresh a second time.

@@ -16,7 +16,7 @@ def select_code(tab, code: str) -> None:
 
 
 def test_a_double_click_in_a_quartiers_panel_opens_the_action(window, qtbot) -> None:
-    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentIndex(1)
     quartiers = window.quartiers_tab
     select_code(quartiers, "QP059001")
     assert quartiers.heading.text().startswith("QP059001")
@@ -38,7 +38,7 @@ def test_a_double_click_in_a_quartiers_panel_opens_the_action(window, qtbot) -> 
 
 
 def test_the_porteur_of_an_action_opens_in_its_tab(window, qtbot) -> None:
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     actions = window.actions_tab
     actions.view.selectRow(0)
     porteur = actions.porteur_combo.currentText()
@@ -53,17 +53,18 @@ def test_a_jump_to_a_filtered_out_action_clears_the_filter(window, qtbot) -> Non
     actions.apply_search()
     assert actions.model.rowCount() == 0
     quartier = Quartier.get(Quartier.code == "QP059001")
-    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentIndex(1)
     window.quartiers_tab.go_to(quartier.id)
     window.quartiers_tab.actions_panel._activated(0, 0)
     assert actions.search.text() == "" and actions.model.rowCount() == 40
     assert actions.view.currentIndex().isValid()
 
 
-def test_the_window_reopens_on_the_same_tab_geometry_and_column_widths(window, qtbot, db_path: Path) -> None:
+def test_the_window_reopens_on_the_dashboard_with_its_geometry_and_column_widths(window, qtbot,
+                                                                                 db_path: Path) -> None:
     from cvdesk.ui import main_window
 
-    window.tabs.setCurrentIndex(2)
+    window.tabs.setCurrentIndex(3)
     window.resize(1111, 707)
     window.actions_tab.view.setColumnWidth(1, 333)
     window.associations_tab.splitter.setSizes([600, 500])
@@ -73,14 +74,14 @@ def test_the_window_reopens_on_the_same_tab_geometry_and_column_widths(window, q
     qtbot.addWidget(again)
     again.show()
     qtbot.waitExposed(again)
-    assert again.tabs.currentIndex() == 2
+    assert again.tabs.currentIndex() == 0  # the dashboard, whichever tab was shown when the window closed
     assert (again.width(), again.height()) == (1111, 707)
     assert again.actions_tab.view.columnWidth(1) == 333
     assert again.associations_tab.splitter.sizes() == sizes
 
 
 def test_closing_with_unsaved_edits_asks(window, qtbot, answer) -> None:
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     tab.view.selectRow(0)
     qtbot.keyClicks(tab.reference_edit, "-bis")

@@ -25,7 +25,7 @@ def test_first_run_on_the_default_database_fills_the_demo(qtbot, tmp_path: Path)
         qtbot.addWidget(window)
         window.show()
         tabs = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
-        assert tabs[:3] == ["Quartiers", "Actions", "Associations"]
+        assert tabs[:4] == ["Tableau de bord", "Quartiers", "Actions", "Associations"]
         assert "démonstration" in window.windowTitle()
         window.close()
 
@@ -59,15 +59,16 @@ def _shown_list_rows(tab) -> int:
 
 def test_the_window_opens_with_only_the_shown_tab_built_and_ctrl_1_ctrl_3_bring_the_others(window, qtbot,
                                                                                            db_path: Path) -> None:
+    from cvdesk.ui.dashboard_tab import DashboardTab
     from cvdesk.ui.record_tab import RecordTab
 
-    # A first run opens on Actions; the two other tabs are titled but hold nothing yet.
+    # The window opens on the dashboard; the other tabs are titled but hold nothing yet.
     titles = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
-    assert titles == ["Quartiers", "Actions", "Associations", "Contrat"]
-    assert window.tabs.currentIndex() == 1
-    built = [i for i in range(3) if isinstance(window.tabs.widget(i), RecordTab)]
-    assert built == [1]
-    assert [tab.kind for tab in window.built_tabs()] == ["action"]
+    assert titles[:5] == ["Tableau de bord", "Quartiers", "Actions", "Associations", "Contrat"]
+    assert window.tabs.currentIndex() == 0 and isinstance(window.tabs.widget(0), DashboardTab)
+    built = [i for i in range(1, 4) if isinstance(window.tabs.widget(i), RecordTab)]
+    assert built == []
+    assert [tab.kind for tab in window.built_tabs()] == ["dashboard"]
     conn = sqlite3.connect(db_path)
     quartiers, associations = (conn.execute(f'SELECT count(*) FROM "{table}" WHERE deleted = 0').fetchone()[0]
                                for table in ("quartier", "association"))
@@ -83,18 +84,20 @@ def test_the_window_opens_with_only_the_shown_tab_built_and_ctrl_1_ctrl_3_bring_
     shown = window.tabs.currentWidget()
     assert isinstance(shown, RecordTab) and shown.kind == "association"
     assert shown.isVisible() and _shown_list_rows(shown) == associations
-    assert window.tabs.tabText(2).replace("&", "") == "Associations"
-    assert [tab.kind for tab in window.built_tabs()] == ["quartier", "action", "association"]
+    assert window.tabs.tabText(3).replace("&", "") == "Associations"
+    assert [tab.kind for tab in window.built_tabs()] == ["dashboard", "quartier", "association"]
 
 
 def test_alt_q_and_alt_s_open_tabs_never_shown(window, qtbot) -> None:
     from cvdesk.ui.record_tab import RecordTab
 
     qtbot.keyClick(window.tabs.tabBar(), Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
-    assert window.tabs.currentIndex() == 2
+    assert window.tabs.currentIndex() == 3
     assert isinstance(window.tabs.currentWidget(), RecordTab) and window.current_tab().kind == "association"
     qtbot.keyClick(window.tabs.tabBar(), Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)
-    assert window.tabs.currentIndex() == 0 and window.current_tab().kind == "quartier"
+    assert window.tabs.currentIndex() == 1 and window.current_tab().kind == "quartier"
+    qtbot.keyClick(window.tabs.tabBar(), Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)
+    assert window.tabs.currentIndex() == 0 and window.current_tab().kind == "dashboard"
 
 
 def test_a_save_in_one_tab_is_seen_by_a_tab_built_afterwards(window) -> None:
@@ -108,7 +111,7 @@ def test_a_save_in_one_tab_is_seen_by_a_tab_built_afterwards(window) -> None:
     title = actions.title_edit.text() + " (renommée)"
     actions.title_edit.setText(title)
     assert actions.save()
-    assert [tab.kind for tab in window.built_tabs()] == ["action"]
+    assert [tab.kind for tab in window.built_tabs()] == ["dashboard", "action"]
     quartiers = window.quartiers_tab  # built now, after the save
     quartiers.go_to(quartier_id)
     table = quartiers.actions_panel.table
@@ -175,9 +178,11 @@ def _inputs_named(widget: QWidget, name: str) -> list[QWidget]:
 
 
 def test_the_list_is_painted_first_and_the_action_form_comes_right_after(qtbot, demo_db, db_path: Path) -> None:
-    from cvdesk.ui.app import show_window
 
-    window = show_window(db_path, checks=False)
+    # The window opens on the dashboard; a tab shown before the first paint (here Actions) comes up list first.
+    window = MainWindow(db_path)
+    window.tabs.setCurrentIndex(2)
+    window.show()
     qtbot.addWidget(window)
     tab = window.tabs.currentWidget()
     # Shown, not yet painted: the list and its filters are there, the form and its buttons not yet.
@@ -197,10 +202,12 @@ def test_the_list_is_painted_first_and_the_action_form_comes_right_after(qtbot, 
 def test_ctrl_n_before_the_first_paint_gets_the_whole_form_once(qtbot, demo_db, db_path: Path) -> None:
     from PySide6.QtWidgets import QScrollArea
 
-    from cvdesk.ui.app import show_window
 
     year = date.today().year
-    window = show_window(db_path, checks=False)
+    # The window opens on the dashboard; a tab shown before the first paint (here Actions) comes up list first.
+    window = MainWindow(db_path)
+    window.tabs.setCurrentIndex(2)
+    window.show()
     qtbot.addWidget(window)
     tab = window.tabs.currentWidget()
     assert not _inputs_named(tab, "Référence de l'action")

@@ -20,7 +20,7 @@ BAR_HEIGHT = 14
 
 
 class BarGauge(QWidget):
-    """Title, a bar and a line of figures. The bar's full width is the largest of the amounts, so that an envelope
+    """Title, a bar and lines of figures (one per line of figures). The bar's full width is the largest of the amounts, so that an envelope
     overspent shows its excess in red beyond the envelope's mark."""
 
     activated = Signal()
@@ -34,12 +34,12 @@ class BarGauge(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setAccessibleName(f"{title} : {figures}")
+        self.setAccessibleName(f"{title} : {' · '.join(figures.splitlines())}")
         self.setToolTip("Cliquez (ou Entrée) pour voir ces actions dans l'onglet Actions.")
         self._line = self.fontMetrics().height()
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
-        return QSize(420, self._line * 2 + BAR_HEIGHT + 14)
+        return QSize(420, self._line * (1 + len(self.figures.splitlines())) + BAR_HEIGHT + 14)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         return QSize(220, self.sizeHint().height())
@@ -76,9 +76,10 @@ class BarGauge(QWidget):
             mark = 4 + span(self.amount)
             painter.drawLine(int(mark), top - 2, int(mark), top + BAR_HEIGHT + 2)
         painter.setPen(OVER if self.over else text_color)
-        painter.drawText(QRectF(4, top + BAR_HEIGHT + 3, width, self._line),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         self.fontMetrics().elidedText(self.figures, Qt.TextElideMode.ElideRight, width))
+        for number, line in enumerate(self.figures.splitlines()):
+            painter.drawText(QRectF(4, top + BAR_HEIGHT + 3 + number * self._line, width, self._line),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             self.fontMetrics().elidedText(line, Qt.TextElideMode.ElideRight, width))
         if self.hasFocus():
             painter.setPen(QPen(self.palette().highlight().color(), 2))
             painter.drawRect(QRectF(1, 1, self.width() - 2, self.height() - 2))

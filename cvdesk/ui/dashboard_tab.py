@@ -53,14 +53,14 @@ def _share(part: int, whole: int) -> str:
 
 
 def envelope_figures(bar: EnvelopeBar) -> str:
-    """The line under an envelope's bar: the three amounts, their shares of the envelope, and the excess."""
+    """The two lines under an envelope's bar: the amount, the three sums with their shares, the excess."""
     use = bar.use
-    text = (f"Enveloppe {format_money(use.amount)} · demandé {format_money(use.requested)}"
-            f"{_share(use.requested, use.amount)} · accordé {format_money(use.granted)}"
-            f"{_share(use.granted, use.amount)} · versé {format_money(use.paid)}{_share(use.paid, use.amount)}")
+    first = f"Enveloppe {format_money(use.amount)} · accordé {format_money(use.granted)}{_share(use.granted, use.amount)}"
     if use.granted > use.amount:
-        text += f" · dépassement de {format_money(use.granted - use.amount)}"
-    return f"{text} · {_group(bar.actions.count)} actions"
+        first += f" · dépassement de {format_money(use.granted - use.amount)}"
+    second = (f"demandé {format_money(use.requested)}{_share(use.requested, use.amount)} · versé "
+              f"{format_money(use.paid)}{_share(use.paid, use.amount)} · {_group(bar.actions.count)} actions")
+    return f"{first}\n{second}"
 
 
 class FigureButton(QPushButton):
@@ -88,7 +88,7 @@ class AreaTotalsModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[AreaTotal] = []
         self.with_population = with_population
-        self.headers = self.HEADERS + (("Population", "Accordé par habitant") if with_population else ())
+        self.headers = self.HEADERS + (("Population", "Par habitant") if with_population else ())
 
     def set_rows(self, rows: list[AreaTotal]) -> None:
         self.beginResetModel()
@@ -333,7 +333,6 @@ class DashboardTab(QWidget):
         legend = QLabel("Barre bleue : accordé (foncé : versé) ; trait fin : demandé ; repère noir : montant de "
                         "l'enveloppe ; rouge : dépassement.")
         legend.setWordWrap(True)
-        legend.setStyleSheet("color: palette(mid);")
         layout.addWidget(legend)
         for bar in board.envelopes:
             use = bar.use

@@ -189,7 +189,7 @@ def action_sheet_story(action_id: int, cancelled: Cancelled | None = None, occas
             if long_text(d.notes):  # a table row cannot flow across pages: the text follows the table
                 notes = para("Voir ci-dessous.", "cell")
                 long_notes += [para(f"Observations – {occasion}", "h3"), *text_paragraphs(d.notes)]
-            data.append([date_fr(d.meeting_date), meeting_kind_label(d.meeting_kind), para(d.decision, "cell"), notes])
+            data.append([date_fr(d.meeting_date), meeting_kind_label(d.meeting_kind), para(d.decision or "—", "cell"), notes])
         story.append(data_table(data, [22 * mm, 40 * mm, 40 * mm, CONTENT_WIDTH - 102 * mm]))
         story += long_notes
     return story

@@ -13,7 +13,7 @@ from cvdesk.domain.status import BROUILLON, SOLDEE
 from cvdesk.services.records import (SaveResult, all_or_nothing, delete_record, save_or_raise, save_record,
                                     tombstone)
 from cvdesk.services.validation import validate_action, validate_funding
-from cvdesk.store.models import (Action, ActionQuartier, Association, Contract, Envelope, Funder, Funding,
+from cvdesk.store.models import (Action, ActionQuartier, Association, Contract, Funder, Funding,
                                  MeetingItem, Quartier, db)
 
 
@@ -129,8 +129,14 @@ def set_fundings(action: Action, lines: Sequence[FundingInput]) -> dict[str, str
             "notes": line.notes,
         }
         existing = current.get(line.funder_id)
-        result = save_record(Funding, values, existing.id if existing else None, validate_funding, current=existing)
-        for name, message in result.errors.items():
+        if existing is not None and all(getattr(existing, name) == value for name, value in values.items()
+                                        if name not in ("action", "funder")):
+            # Unchanged: checked as a new value would be, but nothing to write (no savepoint, no history).
+            line_errors = validate_funding(values, existing)
+        else:
+            line_errors = save_record(Funding, values, existing.id if existing else None, validate_funding,
+                                      current=existing).errors
+        for name, message in line_errors.items():
             errors[f"funding.{index}.{name}"] = message
     if not errors:
         recompute_totals(action.id)
@@ -152,43 +158,57 @@ def recompute_totals(action_id: int) -> None:
 
 
 def plan_lines(action_id: int) -> list[PlanLine]:
-    query = (
-        Funding.select(Funder.name, Funding.requested, Funding.granted, Funding.paid)
-        .join(Funder)
-        .where((Funding.action == action_id) & (Funding.deleted == False))  # noqa: E712
-        .order_by(Funder.position, Funder.name)
-        .tuples()
-    )
-    return [PlanLine(name, requested, granted, paid) for name, requested, granted, paid in query]
+    return [PlanLine(*line[:4]) for line in _plan_rows(action_id, 0)]
 
 
-def plan_warnings(action_id: int, action: Action | None = None) -> list[str]:
-    action = action or Action.get_by_id(action_id)
-    return check_plan(action.total_cost, plan_lines(action_id))
+def _plan_rows(action_id: int, year: int) -> list[tuple[str, int, int | None, int | None, int]]:
+    """The live lines of the plan in the funders' order: name, requested, granted, paid, and whether the funder has
+    an envelope in year. Plain SQL, as _action_facts: a save reads them, and peewee's queries cost as much as the
+    write itself."""
+    return db.execute_sql(
+        "SELECT fr.name, f.requested, f.granted, f.paid, EXISTS (SELECT 1 FROM envelope e WHERE e.funder_id = fr.id"
+        " AND e.year = ? AND e.deleted = 0) FROM funding f JOIN funder fr ON fr.id = f.funder_id"
+        " WHERE f.action_id = ? AND f.deleted = 0 ORDER BY fr.position, fr.name", (year, action_id)).fetchall()
+
+
+def _action_facts(action_id: int) -> tuple[int, str, str, int, int]:
+    """total_cost, status, reference, paid_total, year (a missing action raises DoesNotExist, as get_by_id did)."""
+    row = db.execute_sql('SELECT total_cost, status, reference, paid_total, year FROM "action" WHERE id = ?',
+                         (action_id,)).fetchone()
+    if row is None:
+        raise Action.DoesNotExist(f"Action n° {action_id} introuvable.")
+    return row
+
+
+def plan_warnings(action_id: int) -> list[str]:
+    facts = _action_facts(action_id)
+    return check_plan(facts[0], plan_lines(action_id))
 
 
 def save_warnings(action_id: int) -> list[str]:
-    """What a save of the action shows: its plan's warnings, then its own (the action read once for both)."""
-    action = Action.get_by_id(action_id)
-    return plan_warnings(action_id, action) + action_warnings(action_id, action)
+    """What a save of the action shows: its plan's warnings, then its own (the action and its plan read once)."""
+    facts = _action_facts(action_id)
+    rows = _plan_rows(action_id, facts[4])
+    return check_plan(facts[0], [PlanLine(*row[:4]) for row in rows]) + _own_warnings(facts, rows)
 
 
-def action_warnings(action_id: int, action: Action | None = None) -> list[str]:
+def action_warnings(action_id: int) -> list[str]:
     """What a save lets through but the coordinator should see: a « Soldée » action with nothing paid, and a grant
     from a funder that has no envelope for the action's year (the programme's totals would not count it)."""
-    action = action or Action.get_by_id(action_id)
+    facts = _action_facts(action_id)
+    return _own_warnings(facts, _plan_rows(action_id, facts[4]))
+
+
+def _own_warnings(facts: tuple[int, str, str, int, int], rows: list[tuple[str, int, int | None, int | None, int]]
+                  ) -> list[str]:
+    _total_cost, status, reference, paid_total, year = facts
     warnings: list[str] = []
-    if action.status == SOLDEE and not action.paid_total:
-        warnings.append(f"L'action {action.reference} est soldée, mais aucun versement n'est saisi dans son plan "
+    if status == SOLDEE and not paid_total:
+        warnings.append(f"L'action {reference} est soldée, mais aucun versement n'est saisi dans son plan "
                         "de financement.")
-    grants = (Funding.select(Funder.id, Funder.name, Funding.granted).join(Funder)
-              .where((Funding.action == action_id) & (Funding.deleted == False) & (Funding.granted > 0))  # noqa: E712
-              .order_by(Funder.position, Funder.name).tuples())
-    for funder_id, name, granted in grants:
-        has_envelope = Envelope.select().where((Envelope.funder == funder_id) & (Envelope.year == action.year)
-                                               & (Envelope.deleted == False)).exists()  # noqa: E712
-        if not has_envelope:
-            warnings.append(f"{name} n'a pas d'enveloppe en {action.year} : les {format_money(granted)} accordés "
+    for name, _requested, granted, _paid, has_envelope in rows:
+        if granted is not None and granted > 0 and not has_envelope:
+            warnings.append(f"{name} n'a pas d'enveloppe en {year} : les {format_money(granted)} accordés "
                             "n'entrent dans aucune enveloppe.")
     return warnings
 

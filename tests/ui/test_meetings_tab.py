@@ -1,6 +1,6 @@
 """A coordinator prepares a comité from the « Réunions » tab: creates it, picks the actions waiting for it, records
 four decisions (one of each kind), closes it and sees the actions' status and financing plan change in the Actions
-tab; reopens it and sees them restored. Expected figures come from SQL written here."""
+tab and the dashboard; reopens it and sees them restored. Expected figures come from SQL written here."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -102,7 +102,26 @@ def actions_tab_shows(window, reference: str) -> tuple[str, str, str]:
             tab.plan_editor.total_text("granted"))
 
 
+def dashboard_statuses(window, qtbot) -> dict[str, int]:
+    """The dashboard's counts by status (Ctrl+0), for the year of the demo's actions."""
+    window.activateWindow()  # back from a dialog (the offscreen platform has no window manager to do it)
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_0, CTRL)
+    assert window.current_tab().kind == "dashboard"
+    board = window.current_tab().dashboard
+    [(year,)] = rows('SELECT DISTINCT year FROM "action" WHERE deleted = 0')
+    assert board.year == year
+    return {selection.key: selection.count for selection in board.statuses}
+
+
+def statuses_in_sql() -> dict[str, int]:
+    return {f"status:{code}": n for code, n in rows('SELECT status, count(*) FROM "action" WHERE deleted = 0 '
+                                                    "GROUP BY status")}
+
+
 def test_a_comite_is_prepared_decided_closed_and_reopened(window, qtbot, type_text, answer) -> None:
+    counts_before = dashboard_statuses(window, qtbot)
+    assert counts_before == statuses_in_sql()
     tab = meetings_tab(window, qtbot)
     meeting_id = create_comite(window, tab, qtbot, type_text)
     references = pick_waiting_actions(tab, qtbot)
@@ -152,6 +171,9 @@ def test_a_comite_is_prepared_decided_closed_and_reopened(window, qtbot, type_te
         assert shown[0] == status_label(status)
         assert shown[1] == format_money(stored_granted) and shown[2] == format_money(stored_granted)
     assert shown_before[partial] != actions_tab_shows(window, partial)
+    # The dashboard counts the decided actions in their new statuses.
+    counts_closed = dashboard_statuses(window, qtbot)
+    assert counts_closed == statuses_in_sql() and counts_closed != counts_before
 
     window.tabs.setCurrentWidget(tab)
     asked = answer(YES)
@@ -162,6 +184,7 @@ def test_a_comite_is_prepared_decided_closed_and_reopened(window, qtbot, type_te
     assert tab.agenda.close_button.isVisible() and tab.agenda.add_button.isEnabled()
     for reference, shown in shown_before.items():
         assert actions_tab_shows(window, reference) == shown
+    assert dashboard_statuses(window, qtbot) == counts_before
 
 
 def test_a_forbidden_decision_is_refused_in_french_and_nothing_changes(window, qtbot, type_text, answer,

@@ -94,4 +94,13 @@ def test_the_same_package_merged_again_into_the_empty_base_after_a_refusal_gives
     assert picture == expected
     assert summary.total().added == sum(len(rows) for rows in expected.values())
     assert db.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # The search index, filled once at the end, holds what its view (the schema's frozen fold) gives each action.
+    indexed = list(db.execute_sql("SELECT rowid, text FROM action_search ORDER BY rowid"))
+    assert indexed == list(db.execute_sql("SELECT id, text FROM action_search_source ORDER BY id"))
+    assert len(indexed) == len(expected["action"]) and any("é" in title for title in _titles())
+    assert not any("é" in text for _, text in indexed)
     close_database()
+
+
+def _titles() -> list[str]:
+    return [title for (title,) in db.execute_sql('SELECT title FROM "action"')]

@@ -189,3 +189,19 @@ def test_any_decisions_closed_then_reopened_leave_the_plans_exactly_as_they_were
     assert close_meeting(meeting).ok
     assert reopen_meeting(meeting).ok
     assert plan_state() == before
+
+
+def test_the_meetings_list_names_kinds_and_states_and_filters_them(demo_db) -> None:
+    from cvdesk.services.lists import fetch_rows, list_ids
+
+    meeting = new_comite("2015-VM-006", "2015-VM-024")
+    assert close_meeting(meeting).ok
+    expected = [m for (m,) in rows("SELECT id FROM meeting WHERE deleted = 0 ORDER BY date, id")]
+    assert list_ids("meetings") == expected
+    assert list_ids("meetings", filters={"status": "closed"}) == [meeting]
+    assert list_ids("meetings", filters={"year": 2015, "kind": "comite_attribution"}) == [meeting]
+    assert list_ids("meetings", filters={"year": 2016}) == []
+    assert list_ids("meetings", "seconde vague") == [meeting]
+    date_, kind, title, place, items, state = fetch_rows("meetings", [meeting])[meeting]
+    assert (date_, kind, title, items, state) == ("2015-05-21", "Comité d'attribution",
+                                                  "Programmation 2015, seconde vague", 2, "Close")

@@ -49,6 +49,7 @@ class MeetingsTab(RecordTab):
         self.picker: AgendaPicker | None = None
         self.editor: DecisionEditor | None = None
         self._status = "open"
+        self.printing: object | None = None
 
     # -- list ------------------------------------------------------------------------------------------------------
     def build_filters(self, bar: QGridLayout) -> None:
@@ -307,4 +308,4 @@ class MeetingsTab(RecordTab):
             QMessageBox.information(self, "Impression", "Cette impression n'est pas encore disponible dans cette "
                                                         "version de cvdesk.")
             return
-        action(self.window(), self.record_id)
+        self.printing = action(self.window(), self.record_id)  # the Operation building it (tests wait on it)

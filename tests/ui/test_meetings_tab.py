@@ -236,3 +236,42 @@ def test_the_tab_and_its_dialogs_fit_a_1366_by_768_laptop(window, qtbot, type_te
     size = tab.picker.frameGeometry()
     assert size.width() <= screen.width() and size.height() <= screen.height()
     tab.picker.reject()
+
+
+def pdf_text(data: bytes) -> str:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(data)).pages)
+
+
+def test_the_pack_and_the_record_of_decisions_print_from_the_tab(window, qtbot) -> None:
+    from datetime import date
+
+    from cvdesk.services.meetings import add_items, agenda, close_meeting, decision_lines, record_decision, \
+        save_meeting
+
+    meeting_id = save_meeting({"kind": "comite_attribution", "date": date(2015, 5, 21), "title": "Seconde vague"}
+                              ).record.id
+    [(action_id, reference)] = rows('SELECT id, reference FROM "action" WHERE status = \'en_instruction\' '
+                                    "ORDER BY reference LIMIT 1")
+    assert add_items(meeting_id, [action_id]).ok
+    [item] = agenda(meeting_id)
+    assert record_decision(item.item_id, "accordee_partiellement",
+                           {line.funder_id: line.requested // 2 for line in decision_lines(item.item_id)},
+                           "Moitié de la demande.").ok
+    assert close_meeting(meeting_id).ok
+    tab = meetings_tab(window, qtbot)
+    tab.go_to(meeting_id)
+    for button, title in ((tab.agenda.pack_button, "Aperçu – Dossier de séance du 21/05/2015"),
+                          (tab.agenda.decisions_button, "Aperçu – Relevé de décisions du 21/05/2015")):
+        qtbot.mouseClick(button, LEFT)
+        runner = tab.printing
+        qtbot.waitUntil(lambda runner=runner: runner.preview is not None, timeout=30000)
+        assert runner.preview.windowTitle() == title
+        text = pdf_text(runner.preview.pdf_bytes)
+        assert reference in text
+        if "Relevé" in title:
+            assert "Accordée partiellement" in text and "Moitié de la demande." in text
+        runner.preview.close()

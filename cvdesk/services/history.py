@@ -8,6 +8,7 @@ from typing import Any
 
 from cvdesk.domain.axes import PILLARS
 from cvdesk.domain.dates import format_date
+from cvdesk.domain.decisions import MEETING_KINDS, MEETING_STATUSES, outcome_label
 from cvdesk.domain.funders import FUNDER_KINDS
 from cvdesk.domain.money import format_money
 from cvdesk.domain.status import status_label
@@ -39,13 +40,17 @@ FIELD_LABELS = {
     "framework_signed_on": "Contrat cadre signé le", "signed_on": "Signé le", "is_demo": "Démonstration",
     "represented_by": "Représenté par", "position": "Rang", "contract": "Contrat",
     "reference_source": "Source du référentiel",
+    # The meetings (the « Réunions » tab) and their agenda items.
+    "place": "Lieu", "attendees": "Participants", "meeting": "Réunion", "decision": "Décision",
+    "outcome": "Décision", "amounts": "Montants accordés par financeur", "applied": "Changements appliqués à la clôture",
 }
 MONEY_FIELDS = {"total_cost", "requested", "granted", "paid", "amount"}
 # Dates are kept as ISO text in the history (services.records.plain_value) and shown as the window shows them.
 DATE_FIELDS = {"start_date", "end_date", "decision_date", "date", "signed_on", "framework_signed_on"}
 # Fields stored as codes: the history shows the label the forms show.
-CODE_LABELS = {"status": status_label, "pillar": lambda code: PILLARS.get(code, code),
-               "kind": lambda code: FUNDER_KINDS.get(code, code)}  # a meeting's or an indicator's kind: as stored
+CODE_LABELS = {"status": lambda code: MEETING_STATUSES.get(code) or status_label(code),  # a meeting's or an action's
+               "outcome": outcome_label, "pillar": lambda code: PILLARS.get(code, code),
+               "kind": lambda code: FUNDER_KINDS.get(code) or MEETING_KINDS.get(code, code)}  # an indicator's: as stored
 
 
 # Foreign keys travel by UUID; the history shows what they name.

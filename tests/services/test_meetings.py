@@ -205,3 +205,16 @@ def test_the_meetings_list_names_kinds_and_states_and_filters_them(demo_db) -> N
     date_, kind, title, place, items, state = fetch_rows("meetings", [meeting])[meeting]
     assert (date_, kind, title, items, state) == ("2015-05-21", "Comité d'attribution",
                                                   "Programmation 2015, seconde vague", 2, "Close")
+
+
+def test_the_meetings_history_reads_in_french(demo_db) -> None:
+    from cvdesk.services.history import entries_for
+    from cvdesk.store.models import Meeting
+
+    meeting = new_comite("2015-VM-006")
+    assert close_meeting(meeting).ok
+    uuid = rows("SELECT uuid FROM meeting WHERE id = ?", meeting)[0][0]
+    closing, creation = entries_for(Meeting, uuid)
+    assert closing.describe() == "Statut : « Ouverte » → « Close »"
+    assert "Type : (vide) → « Comité d'attribution »" in creation.describe()
+    assert "Lieu : (vide) → « Valenciennes Métropole »" in creation.describe()

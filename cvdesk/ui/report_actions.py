@@ -196,7 +196,7 @@ class ProgrammeDialog(QDialog):
 
 
 class MeetingDialog(QDialog):
-    """Choose the meeting whose agenda or record of decisions to print."""
+    """Choose the meeting, and its document: agenda (or record of decisions), meeting pack or record of decisions."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         from cvdesk.services.report_data import meeting_kind_label
@@ -207,8 +207,13 @@ class MeetingDialog(QDialog):
         self.meeting_box = QComboBox()
         for m in Meeting.select().where(Meeting.deleted == False).order_by(Meeting.date.desc()):  # noqa: E712
             self.meeting_box.addItem(f"{format_date(m.date)} – {meeting_kind_label(m.kind)}", m.id)
+        self.document_box = QComboBox()
+        for text, job in (("Ordre du jour (le relevé s'il y a des décisions)", meeting_job),
+                          ("Dossier de séance", meeting_pack_job), ("Relevé de décisions", decisions_job)):
+            self.document_box.addItem(text, job)
         form = QFormLayout(self)
         form.addRow("&Réunion :", self.meeting_box)
+        form.addRow("&Document :", self.document_box)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Aperçu")
         buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(self.meeting_box.count() > 0)
@@ -238,7 +243,7 @@ def print_meeting(window: Any) -> Operation | None:
         return None
     from cvdesk.ui.report_preview import preview_report
 
-    return preview_report(window, meeting_job(dialog.meeting_box.currentData()))
+    return preview_report(window, dialog.document_box.currentData()(dialog.meeting_box.currentData()))
 
 
 def install_report_actions(window: Any) -> None:

@@ -41,3 +41,25 @@ def test_no_meeting_chosen_says_so_in_the_status_bar(qtbot, demo_db) -> None:
     assert print_meeting_pack(parent, None) is None
     assert parent.statusBar().currentMessage() == "Choisissez d'abord une réunion enregistrée dans l'onglet Réunions."
     assert print_decisions(parent, 999) is None
+
+
+def test_the_file_menu_meeting_dialog_offers_the_pack_and_the_record(qtbot, demo_db, monkeypatch) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    from cvdesk.ui import report_actions
+
+    parent = QMainWindow()
+    qtbot.addWidget(parent)
+    chosen = find_meeting("16/04/2015")
+
+    def accept(dialog: QDialog) -> QDialog.DialogCode:
+        dialog.meeting_box.setCurrentIndex(dialog.meeting_box.findData(chosen.id))
+        dialog.document_box.setCurrentIndex(dialog.document_box.findText("Dossier de séance"))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(report_actions.MeetingDialog, "exec", accept)
+    runner = report_actions.print_meeting(parent)
+    qtbot.waitUntil(lambda: runner.preview is not None, timeout=30000)
+    assert runner.wait()
+    assert runner.preview.windowTitle() == "Aperçu – Dossier de séance du 16/04/2015"
+    runner.preview.close()

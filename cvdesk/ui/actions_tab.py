@@ -204,6 +204,8 @@ class ActionsTab(RecordTab):
         self.porteur_combo.set_choices(choices.porteurs())
 
     def _set_statuses(self, current: str) -> None:
+        if current == self._status and self.status_combo.currentIndex() == 0 and self.status_combo.value() == current:
+            return  # the same choices (a save that kept the status): not emptied and refilled
         self._status = current
         self.status_combo.set_items([(current, status_label(current)),
                                      *((code, f"→ {status_label(code)}") for code in allowed_transitions(current))],

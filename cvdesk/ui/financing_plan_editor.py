@@ -21,7 +21,7 @@ from cvdesk.domain.financing import PlanLine, check_plan, plan_totals
 from cvdesk.domain.money import format_money
 from cvdesk.services.actions import FundingInput
 from cvdesk.services.choices import Choice
-from cvdesk.ui.form_widgets import ERROR_STYLE, WARNING_TEXT_STYLE, ChoiceCombo, MoneyEdit
+from cvdesk.ui.form_widgets import ERROR_STYLE, WARNING_TEXT_STYLE, ChoiceCombo, MoneyEdit, restyle
 from cvdesk.ui.record_table_model import RIGHT
 
 AMOUNTS = (("requested", "Demandé"), ("granted", "Accordé"), ("paid", "Versé"))
@@ -209,12 +209,10 @@ class FinancingPlanEditor(QWidget):
 
     def show_errors(self, errors: dict[str, str]) -> None:
         for row in range(self.table.rowCount()):
-            self.funder_combo(row).setStyleSheet(ERROR_STYLE if f"funding.{row}.funder" in errors else "")
+            restyle(self.funder_combo(row), ERROR_STYLE if f"funding.{row}.funder" in errors else "")
             for key, _ in AMOUNTS:
                 message = errors.get(f"funding.{row}.{key}")
-                edit = self.amount_edit(row, key)
-                edit.setStyleSheet(ERROR_STYLE if message else "")
-                edit.setToolTip(message or "")
+                restyle(self.amount_edit(row, key), ERROR_STYLE if message else "", message or "")
 
     def total_text(self, key: str) -> str:
         return self.total_labels[key].text()
@@ -242,8 +240,8 @@ class FinancingPlanEditor(QWidget):
         totals = plan_totals(self._total_cost, lines)
         for key in ("requested", "granted", "paid", "own_funds"):
             self.total_labels[key].setText(format_money(getattr(totals, key)))
-        self.total_labels["own_funds"].setStyleSheet(
-            "font-weight: bold; color: #c0392b;" if totals.own_funds < 0 else "font-weight: bold")
+        restyle(self.total_labels["own_funds"],
+                "font-weight: bold; color: #c0392b;" if totals.own_funds < 0 else "font-weight: bold")
         funders = [line.funder for line in lines]
         problems = check_plan(self._total_cost, lines)
         doubles = sorted({name for name in funders if funders.count(name) > 1})

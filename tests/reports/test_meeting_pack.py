@@ -8,6 +8,8 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from cvdesk.domain.money import format_money
@@ -223,3 +225,29 @@ def test_a_bad_meeting_key_gets_one_french_sentence_and_no_file(demo_file: Path,
     assert sentence in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert not out.exists()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.one_of(st.text(max_size=40), st.integers(min_value=-(10**30), max_value=10**30).map(str),
+                     st.sampled_from(["\udcff", "9" * 40, "0", "2015-02-30", "16/04/2015\x00", "' OR 1=1 --"])))
+def test_whatever_key_is_typed_the_pack_is_written_or_refused_in_one_sentence(demo_file: Path, tmp_path: Path,
+                                                                              key: str) -> None:
+    import contextlib
+    import io
+
+    from cvdesk.cli import main
+
+    out = tmp_path / "dossier.pdf"
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            code = main(["report", "meeting-pack", "--id", key, "--db", str(demo_file), "--out", str(out)])
+        except SystemExit as exc:  # argparse refuses by exiting
+            code = exc.code
+    assert code in (0, 2), err.getvalue()
+    assert "inattendue" not in err.getvalue() and "Traceback" not in err.getvalue()
+    if code == 2:
+        assert len(err.getvalue().strip().splitlines()) == 1 and not out.exists()
+    else:
+        assert len(PdfReader(str(out)).outline) >= 3
+    out.unlink(missing_ok=True)

@@ -157,6 +157,16 @@ class MeetingsTab(RecordTab):
 
         return delete_meeting(record_id)
 
+    def delete_current(self) -> None:
+        """Suppr in the agenda takes the chosen item off it (the window's « Supprimer » shortcut reaches the tab
+        first); elsewhere it deletes the meeting, after the question."""
+        from PySide6.QtWidgets import QApplication
+
+        if self.record_id is not None and QApplication.focusWidget() is self.agenda.table:
+            self.remove_item()
+            return
+        super().delete_current()
+
     def describe(self) -> str:
         day = self.date_edit.text().strip()
         return f"la réunion du {day}" if day else self.noun

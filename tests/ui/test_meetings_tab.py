@@ -275,3 +275,19 @@ def test_the_pack_and_the_record_of_decisions_print_from_the_tab(window, qtbot) 
         if "Relevé" in title:
             assert "Accordée partiellement" in text and "Moitié de la demande." in text
         runner.preview.close()
+
+
+def test_suppr_in_the_agenda_takes_the_item_off_not_the_meeting(window, qtbot, answer) -> None:
+    tab = meetings_tab(window, qtbot)
+    [(meeting_id, items)] = rows("""SELECT m.id, count(mi.id) FROM meeting m JOIN meeting_item mi
+                                    ON mi.meeting_id = m.id AND mi.deleted = 0 WHERE m.date = '2015-03-12'""")
+    tab.go_to(meeting_id)
+    first = tab.agenda.rows[0].reference
+    tab.agenda.table.setFocus()
+    tab.agenda.table.selectRow(0)
+    asked = answer(YES)
+    qtbot.keyClick(tab.agenda.table, Qt.Key.Key_Delete)
+    assert asked == [f"Retirer l'action {first} de l'ordre du jour ?"]
+    assert rows("SELECT deleted FROM meeting WHERE id = ?", meeting_id) == [(0,)]
+    assert rows("SELECT count(*) FROM meeting_item WHERE meeting_id = ? AND deleted = 0", meeting_id) == [(items - 1,)]
+    assert first not in [row.reference for row in tab.agenda.rows]

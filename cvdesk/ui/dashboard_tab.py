@@ -39,7 +39,8 @@ EMPTY_TEXT = (
     "versé), les totaux par orientation et par quartier, les actions par statut et celles qui attendent une "
     "décision ou un versement.</p>"
     "<p>Pour commencer : complétez le contrat (onglet <b>Contrat</b>, Alt+C : financeurs, orientations et "
-    "enveloppes de l'année), puis saisissez les actions (onglet <b>Actions</b>, Alt+A, puis Ctrl+N).</p>"
+    "enveloppes de l'année), les quartiers prioritaires et leur population (onglet <b>Quartiers</b>, Alt+Q), puis "
+    "saisissez les actions (onglet <b>Actions</b>, Alt+A, puis Ctrl+N).</p>"
 )
 
 
@@ -207,6 +208,7 @@ class DashboardTab(QWidget):
         self.year_combo.activated.connect(self._year_chosen)
         year_label = QLabel("A&nnée :")
         year_label.setBuddy(self.year_combo)
+        self.year_label = year_label
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
         self.heading.setWordWrap(True)
@@ -255,7 +257,8 @@ class DashboardTab(QWidget):
                 self.year_combo.setCurrentIndex(self.year_combo.findData(self.dashboard.year))
         finally:
             self.year_combo.blockSignals(blocked)
-        self.year_combo.setEnabled(bool(self.dashboard.years))
+        self.year_combo.setVisible(bool(self.dashboard.years))  # a base without actions has no year to choose
+        self.year_label.setVisible(bool(self.dashboard.years))
 
     def _year_chosen(self, index: int) -> None:
         year = self.year_combo.itemData(index)

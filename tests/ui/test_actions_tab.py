@@ -23,7 +23,7 @@ def references(tab) -> list[str]:
 
 
 def create_association(window, qtbot, name: str) -> None:
-    window.tabs.setCurrentIndex(2)
+    window.tabs.setCurrentIndex(3)
     tab = window.associations_tab
     qtbot.keyClick(window, Qt.Key.Key_N, CTRL)
     qtbot.keyClicks(tab.name_edit, name)
@@ -51,7 +51,7 @@ def add_funding(tab, qtbot, type_text, funder: str, requested: str, granted: str
 
 
 def new_action(window, qtbot, type_text, reference: str = "2016-VM-100") -> None:
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     qtbot.keyClick(window, Qt.Key.Key_N, CTRL)
     qtbot.keyClicks(tab.reference_edit, reference)
@@ -114,7 +114,7 @@ def test_the_status_offers_only_the_allowed_moves(window, qtbot, type_text) -> N
 
 
 def test_escape_reverts_unsaved_edits(window, qtbot, answer, type_text) -> None:
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     tab.view.selectRow(0)
     saved_title = tab.title_edit.text()
@@ -131,7 +131,7 @@ def test_escape_reverts_unsaved_edits(window, qtbot, answer, type_text) -> None:
 
 
 def test_leaving_an_edited_record_asks_first(window, qtbot, answer, type_text) -> None:
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     tab.view.selectRow(0)
     first = tab.current_record_id()
@@ -147,7 +147,7 @@ def test_leaving_an_edited_record_asks_first(window, qtbot, answer, type_text) -
 
 
 def test_invalid_amounts_never_save(window, qtbot) -> None:
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     tab.view.selectRow(0)
     tab.total_cost_edit.clear()
@@ -160,7 +160,7 @@ def test_invalid_amounts_never_save(window, qtbot) -> None:
 
 
 def test_deleting_an_action_removes_it_from_every_list(window, qtbot, answer) -> None:
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     tab.view.selectRow(0)
     action = Action.get_by_id(tab.current_record_id())
@@ -172,7 +172,7 @@ def test_deleting_an_action_removes_it_from_every_list(window, qtbot, answer) ->
     assert action.reference not in references(tab)
     assert Action.get_by_id(action.id).deleted
     assert count("actions") == 39 and "39 actions" in window.counts_label.text()
-    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentIndex(1)
     quartiers = window.quartiers_tab
     quartiers.go_to(quartier_ids[0])
     panel = quartiers.actions_panel
@@ -180,7 +180,7 @@ def test_deleting_an_action_removes_it_from_every_list(window, qtbot, answer) ->
 
 
 def test_filter_by_orientation_and_by_typing(window, qtbot, type_text) -> None:
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     combo = tab.filter_combos["orientation"]
     combo.setCurrentIndex(combo.findText("2.", Qt.MatchFlag.MatchStartsWith))
@@ -195,7 +195,7 @@ def test_filter_by_orientation_and_by_typing(window, qtbot, type_text) -> None:
 
 
 def test_sort_by_amount_by_clicking_the_header(window, qtbot) -> None:
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     column = [c.key for c in tab.model.columns].index("total_cost")
     header = tab.view.horizontalHeader()
@@ -212,7 +212,7 @@ def test_sort_by_amount_by_clicking_the_header(window, qtbot) -> None:
 
 
 def test_renewing_creates_next_years_action_linked_to_this_one(window, qtbot, answer) -> None:
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     tab.view.selectRow(0)
     source = tab.current_record_id()
@@ -225,7 +225,7 @@ def test_renewing_creates_next_years_action_linked_to_this_one(window, qtbot, an
 
 
 def test_long_filters_fill_when_opened_and_filter_by_quartier(window, qtbot) -> None:
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     combo = tab.filter_combos["quartier"]
     assert combo.count() == 1  # nothing loaded at start-up

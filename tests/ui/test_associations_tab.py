@@ -15,7 +15,7 @@ def listed_names(tab) -> list[str]:
 
 
 def test_an_invalid_siret_is_refused_with_its_reason_then_a_valid_one_saves(window, qtbot) -> None:
-    window.tabs.setCurrentIndex(2)
+    window.tabs.setCurrentIndex(3)
     tab = window.associations_tab
     before = count("associations")
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
@@ -46,7 +46,7 @@ def test_an_invalid_siret_is_refused_with_its_reason_then_a_valid_one_saves(wind
 
 
 def test_an_association_shows_its_actions_and_yearly_funding(window, qtbot) -> None:
-    window.tabs.setCurrentIndex(2)
+    window.tabs.setCurrentIndex(3)
     tab = window.associations_tab
     row = listed_names(tab).index("Santé Partage Valenciennois")
     tab.view.selectRow(row)

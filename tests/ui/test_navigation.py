@@ -77,6 +77,7 @@ def test_the_window_reopens_on_the_dashboard_with_its_geometry_and_column_widths
     assert again.tabs.currentIndex() == 0  # the dashboard, whichever tab was shown when the window closed
     assert (again.width(), again.height()) == (1111, 707)
     assert again.actions_tab.view.columnWidth(1) == 333
+    again.tabs.setCurrentIndex(3)  # the Associations tab, shown again: its splitter as it was left
     assert again.associations_tab.splitter.sizes() == sizes
 
 

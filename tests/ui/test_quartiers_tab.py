@@ -10,7 +10,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 def test_a_quartier_saves_its_population_indicators_and_communes(window, qtbot, type_text) -> None:
-    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentIndex(1)
     tab = window.quartiers_tab
     tab.view.selectRow(0)
     quartier_id = tab.current_record_id()
@@ -34,7 +34,7 @@ def test_a_quartier_saves_its_population_indicators_and_communes(window, qtbot, 
 
 
 def test_an_unreadable_indicator_is_refused_with_its_reason(window, qtbot) -> None:
-    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentIndex(1)
     tab = window.quartiers_tab
     tab.view.selectRow(0)
     rate = tab.indicator_inputs["taux_chomage"]
@@ -47,7 +47,7 @@ def test_an_unreadable_indicator_is_refused_with_its_reason(window, qtbot) -> No
 
 
 def test_a_population_in_superscript_or_beyond_reason_is_refused_in_french(window, qtbot) -> None:
-    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentIndex(1)
     tab = window.quartiers_tab
     tab.view.selectRow(0)
     quartier_id = tab.current_record_id()

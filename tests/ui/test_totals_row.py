@@ -20,7 +20,7 @@ def _expected_text(figures: tuple[int, int, int, int, int]) -> str:
 
 
 def test_filtering_the_actions_by_a_year_shows_that_years_totals(window, qtbot) -> None:
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     row = tab.totals_row
     qtbot.waitUntil(lambda: row.text() == _expected_text(_sql()), timeout=3000)
@@ -39,7 +39,7 @@ def test_filtering_the_actions_by_a_year_shows_that_years_totals(window, qtbot) 
 
 
 def test_the_row_follows_the_columns_when_they_are_resized_moved_and_scrolled(window, qtbot) -> None:
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     row, header = tab.totals_row, tab.view.horizontalHeader()
     paid = [c.key for c in tab.model.columns].index("paid")
@@ -61,7 +61,7 @@ def test_the_row_follows_the_columns_when_they_are_resized_moved_and_scrolled(wi
 
 
 def test_saving_a_new_cost_changes_the_total_under_the_list(window, qtbot) -> None:
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     row = tab.totals_row
     qtbot.waitUntil(lambda: row.totals is not None, timeout=3000)
@@ -79,7 +79,7 @@ def test_saving_a_new_cost_changes_the_total_under_the_list(window, qtbot) -> No
 def test_an_action_saved_into_the_filtered_year_is_counted_under_the_list(window, qtbot) -> None:
     """The form shows a 2015 action while the list is filtered on 2016; its year set to 2016 and saved, the totals
     row counts it with the others of 2016 (it kept the figures from before the save)."""
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     row = tab.totals_row
     db.execute_sql('UPDATE "action" SET year = 2016 WHERE id IN (SELECT id FROM "action" ORDER BY id LIMIT 7)')
@@ -108,7 +108,7 @@ def test_after_f5_a_filter_whose_year_is_gone_shows_every_action_as_it_says(wind
     reads « Année : toutes »: the list and its totals are every action's, not still those of 2016 (none)."""
     from PySide6.QtWidgets import QMessageBox
 
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     row = tab.totals_row
     db.execute_sql('UPDATE "action" SET year = 2016 WHERE id = (SELECT min(id) FROM "action")')

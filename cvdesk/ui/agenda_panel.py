@@ -75,7 +75,7 @@ class AgendaPanel(QWidget):
         self.add_button = _button("A&jouter des actions…", "Choisir les actions que la réunion examinera")
         self.up_button = _button("&Monter", "Avancer le point choisi dans l'ordre du jour")
         self.down_button = _button("Descend&re", "Reculer le point choisi dans l'ordre du jour")
-        self.remove_button = _button("Re&tirer", "Retirer le point choisi de l'ordre du jour (Suppr)")
+        self.remove_button = _button("Retirer", "Retirer le point choisi de l'ordre du jour (Suppr dans la liste)")
         self.decide_button = _button("Décision…", "Enregistrer la décision sur le point choisi (Entrée)")
         self.close_button = _button("Cl&ore la réunion…", "Appliquer les décisions aux statuts et aux montants "
                                                            "accordés des actions")

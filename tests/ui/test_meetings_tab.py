@@ -291,3 +291,21 @@ def test_suppr_in_the_agenda_takes_the_item_off_not_the_meeting(window, qtbot, a
     assert rows("SELECT deleted FROM meeting WHERE id = ?", meeting_id) == [(0,)]
     assert rows("SELECT count(*) FROM meeting_item WHERE meeting_id = ? AND deleted = 0", meeting_id) == [(items - 1,)]
     assert first not in [row.reference for row in tab.agenda.rows]
+
+
+def test_the_agenda_answers_its_alt_letters(window, qtbot) -> None:
+    tab = meetings_tab(window, qtbot)
+    [(meeting_id,)] = rows("SELECT id FROM meeting WHERE date = '2015-03-12'")
+    tab.go_to(meeting_id)
+    second = tab.agenda.rows[1].reference
+    tab.agenda.table.setFocus()
+    tab.agenda.table.selectRow(1)
+    qtbot.keyClick(window, Qt.Key.Key_M, ALT)  # « Monter »
+    qtbot.waitUntil(lambda: tab.agenda.rows[0].reference == second)
+    assert rows("""SELECT a.reference FROM meeting_item mi JOIN "action" a ON a.id = mi.action_id
+                   WHERE mi.meeting_id = ? AND mi.deleted = 0 ORDER BY mi.position LIMIT 1""", meeting_id) == [(second,)]
+    qtbot.keyClick(window, Qt.Key.Key_J, ALT)  # « Ajouter des actions… »
+    qtbot.waitUntil(lambda: tab.picker is not None and tab.picker.isVisible())
+    qtbot.waitUntil(tab.picker.isActiveWindow)
+    qtbot.keyClick(tab.picker, Qt.Key.Key_Escape)
+    assert not tab.picker.isVisible()

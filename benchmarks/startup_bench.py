@@ -63,6 +63,7 @@ class Run:
     marks: dict[str, float] = field(default_factory=dict)
     parts: list[tuple[str, float]] = field(default_factory=list)
     rss: float = 0.0
+    first_tab: str = ""  # the tab the window painted first, with its data
 
     @property
     def painted(self) -> float:
@@ -84,10 +85,17 @@ def child_args(db: Path | None, code: Path | None) -> list[str]:
     return args + (["--code", str(code)] if code else [])
 
 
-def start_window(db: Path | None, code: Path | None = None) -> Run:
+def child_env(settings: Path | None) -> dict[str, str] | None:
+    """The child's environment: its Qt settings (the tab the window opens on, its size…) in a folder of the
+    benchmark's own, so that a start is a first start whoever runs it, not the last state of their window."""
+    return None if settings is None else {**os.environ, "XDG_CONFIG_HOME": str(settings)}
+
+
+def start_window(db: Path | None, code: Path | None = None, settings: Path | None = None) -> Run:
     """Start the child and read its marks; raises when it never painted."""
     start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, *child_args(db, code)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    child = subprocess.Popen([sys.executable, *child_args(db, code)], stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                             env=child_env(settings))
     assert child.stdout is not None
     run = Run()
     for line in child.stdout:
@@ -99,6 +107,8 @@ def start_window(db: Path | None, code: Path | None = None) -> Run:
             run.parts.append((name, float(ms)))
         elif line.startswith("rss "):
             run.rss = float(line.split()[1])
+        elif line.startswith("onglet "):
+            run.first_tab = line[7:].strip()
     child.wait()
     if "peint" not in run.marks:
         raise RuntimeError("la fenêtre ne s'est pas affichée")
@@ -108,11 +118,11 @@ def start_window(db: Path | None, code: Path | None = None) -> Run:
 IMPORT_RUNS = 3  # one run under -X importtime is too noisy on a shared machine: the median of three, group by group
 
 
-def import_times(db: Path | None, code: Path | None = None) -> dict[str, float]:
+def import_times(db: Path | None, code: Path | None = None, settings: Path | None = None) -> dict[str, float]:
     """The self time of every module one child imports before its first paint (under -X importtime), summed by
     group, in ms."""
     done = subprocess.run([sys.executable, "-X", "importtime", *child_args(db, code), "--exit-at-paint"],
-                          capture_output=True, text=True, cwd=ROOT, check=True)
+                          capture_output=True, text=True, cwd=ROOT, check=True, env=child_env(settings))
     groups: dict[str, float] = {}
     for line in done.stderr.splitlines():
         match = _IMPORT_LINE.match(line)
@@ -126,13 +136,14 @@ def import_times(db: Path | None, code: Path | None = None) -> dict[str, float]:
     return groups
 
 
-def imports_by_group(variants: list[tuple[str, Path | None, Path | None]]) -> dict[str, dict[str, float]]:
+def imports_by_group(variants: list[tuple[str, Path | None, Path | None]],
+                     settings: Path | None = None) -> dict[str, dict[str, float]]:
     """Each variant's imports by group: the median of IMPORT_RUNS children, the variants alternating as for the
     timings (a burst of load on the shared machine then falls on all of them, not on one)."""
     samples: dict[str, dict[str, list[float]]] = {name: {} for name, _db, _code in variants}
     for _ in range(IMPORT_RUNS):
         for name, db, code in variants:
-            for group, ms in import_times(db, code).items():
+            for group, ms in import_times(db, code, settings).items():
                 samples[name].setdefault(group, []).append(ms)
     return {name: {group: statistics.median(values + [0.0] * (IMPORT_RUNS - len(values)))
                    for group, values in groups.items()}
@@ -159,6 +170,8 @@ class Startup:
         variants = [name for name in ("nue", "avant", "cvdesk") if self.runs.get(name)]
         heads = {"nue": "Fenêtre nue", "avant": f"cvdesk avant ({before_name or 'code d avant'})", "cvdesk": "cvdesk"}
         repeat = len(self.runs["cvdesk"])
+        shown = {v: sorted({r.first_tab for r in self.runs[v] if r.first_tab}) for v in variants}
+        first_tabs = "; ".join(f"{heads[v]} : {', '.join(f'« {t} »' for t in shown[v])}" for v in variants if shown[v])
 
         def cell(values: list[float]) -> str:
             return f"{statistics.median(values):.0f}" if values else "—"
@@ -170,7 +183,9 @@ class Startup:
             "par `benchmarks/startup_bench.py` : chaque étape est l'écart entre deux marques "
             "`time.perf_counter()` du processus enfant `benchmarks/start_window.py` (horloge monotone du système, "
             "lue aussi par le parent, qui part de l'instant où il lance l'enfant). La médiane d'une somme n'étant pas "
-            "la somme des médianes, les lignes ne s'additionnent qu'à quelques ms près.",
+            "la somme des médianes, les lignes ne s'additionnent qu'à quelques ms près. Le total s'arrête quand le "
+            "premier onglet affiché est peint avec ses données, quel qu'il soit (premier démarrage : réglages de Qt "
+            f"vierges) : {first_tabs or 'onglet non nommé'}.",
             "",
             "| Étape | " + " | ".join(heads[v] for v in variants) + " |",
             "|---|" + "---|" * len(variants),
@@ -194,7 +209,7 @@ class Startup:
                     lines.append("| … dont le reste (fenêtre, pages vides des onglets, barre d'état, réglages) | "
                                  + " | ".join(cell(rest[v]) for v in variants) + " |")
         totals = {v: [r.painted for r in self.runs[v]] for v in variants}
-        lines.append("| **Total : lancement → liste peinte** | "
+        lines.append("| **Total : lancement → premier onglet peint avec ses données** | "
                      + " | ".join(f"**{cell(totals[v])}**" for v in variants) + " |")
         bare = statistics.median(totals["nue"])
         lines.append("| Rapport à la fenêtre nue | "
@@ -217,7 +232,7 @@ class Startup:
             groups = [name for name, _p in GROUPS] + [OTHER_GROUP]
             lines += [
                 "",
-                "Imports par groupe de modules jusqu'à la liste peinte : temps propre (self) de chaque module sous "
+                "Imports par groupe de modules jusqu'au premier onglet peint : temps propre (self) de chaque module sous "
                 "`python -X importtime`, médiane de trois lancements de chaque (en alternance), en ms (le total est la médiane des "
                 "totaux). L'outil ajoute sa propre surcharge : ces chiffres se lisent entre "
                 "eux, pas contre les étapes ci-dessus. PySide6 crée ses classes à la première demande : ce coût "
@@ -239,6 +254,7 @@ def measure(db: Path, repeat: int, before: Path | None = None, with_imports: boo
             after: Path | None = None) -> Startup:
     """Alternate the variants repeat times, each on its own copy of db (the dataset itself is never opened)."""
     with tempfile.TemporaryDirectory() as folder:
+        settings = Path(folder) / "reglages"  # Qt's settings of every child: a first start (see child_env)
         variants: list[tuple[str, Path | None, Path | None]] = [("nue", None, None)]
         if before is not None:
             variants.append(("avant", Path(folder) / "avant.db", before))
@@ -246,12 +262,12 @@ def measure(db: Path, repeat: int, before: Path | None = None, with_imports: boo
         for _name, copy, code in variants:
             if copy is not None:
                 shutil.copyfile(db, copy)
-                start_window(copy, code)  # not counted: a newer schema step runs here once, and the page cache fills
+                start_window(copy, code, settings)  # not counted: a newer schema step runs here once, the page cache fills
         runs: dict[str, list[Run]] = {name: [] for name, _db, _code in variants}
         for _ in range(repeat):
             for name, copy, code in variants:
-                runs[name].append(start_window(copy, code))
-        imports = imports_by_group(variants) if with_imports else {}
+                runs[name].append(start_window(copy, code, settings))
+        imports = imports_by_group(variants, settings) if with_imports else {}
     return Startup(runs, imports)
 
 

@@ -10,7 +10,7 @@ from cvdesk.domain.status import STATUS_LABELS, STATUSES
 from cvdesk.services.lists import count
 from cvdesk.services.totals import EnvelopeUse, Total, envelope_consumption, totals_by_orientation, \
     totals_by_quartier, years
-from cvdesk.store.models import db
+from cvdesk.store.connection import execute_sql  # plain SQL: the dashboard is painted before peewee loads
 
 ENDING_WITHIN_DAYS = 60
 
@@ -152,7 +152,7 @@ def orientation_totals(year: int) -> list[AreaTotal]:
 
 
 def quartier_totals(year: int) -> list[AreaTotal]:
-    populations = dict(db.execute_sql("SELECT id, population FROM quartier").fetchall())
+    populations = dict(execute_sql("SELECT id, population FROM quartier").fetchall())
     found = []
     for total in totals_by_quartier(year):
         population = populations.get(total.key) or None
@@ -164,7 +164,7 @@ def quartier_totals(year: int) -> list[AreaTotal]:
 
 def next_meeting(today: date) -> NextMeeting | None:
     """The first live meeting from today on, with its agenda's actions."""
-    row = db.execute_sql("SELECT id, date, kind, place FROM meeting WHERE deleted = 0 AND date >= ? "
+    row = execute_sql("SELECT id, date, kind, place FROM meeting WHERE deleted = 0 AND date >= ? "
                          "ORDER BY date, id LIMIT 1", (today.isoformat(),)).fetchone()
     if row is None:
         return None
@@ -178,7 +178,7 @@ def next_meeting(today: date) -> NextMeeting | None:
 
 
 def contract_name() -> str:
-    row = db.execute_sql("SELECT name FROM contract WHERE deleted = 0 ORDER BY id LIMIT 1").fetchone()
+    row = execute_sql("SELECT name FROM contract WHERE deleted = 0 ORDER BY id LIMIT 1").fetchone()
     return row[0] if row else ""
 
 

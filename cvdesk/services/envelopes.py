@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cvdesk.services.totals import EnvelopeUse, funder_line_sums, funder_names
-from cvdesk.store.models import db
+from cvdesk.store.connection import execute_sql  # plain SQL: the dashboard is painted before peewee loads
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ def envelope_consumption_of(envelope_id: int) -> EnvelopeConsumption | None:
     It covers its funder's lines on the live actions of its year; an envelope given for one orientation covers
     only the actions of that orientation (an envelope for all orientations covers them all, those of an
     orientation with its own envelope included: the two are then read side by side, not subtracted)."""
-    found = db.execute_sql(
+    found = execute_sql(
         "SELECT e.funder_id, e.year, e.orientation_id, e.amount, o.number, o.title FROM envelope e "
         "LEFT JOIN orientation o ON o.id = e.orientation_id WHERE e.id = ? AND e.deleted = 0",
         (envelope_id,)).fetchone()
@@ -35,7 +35,7 @@ def envelope_consumption_of(envelope_id: int) -> EnvelopeConsumption | None:
     if orientation_id is not None:
         undecided_sql += " AND a.orientation_id = ?"
         params.append(orientation_id)
-    undecided = db.execute_sql(undecided_sql, params).fetchone()[0]
+    undecided = execute_sql(undecided_sql, params).fetchone()[0]
     orientation = "" if orientation_id is None else (f"{number}. {title}" if number is not None else title or "")
     return EnvelopeConsumption(funder_id=funder_id, funder=funder_names()[funder_id].label, year=year, amount=amount,
                                requested=requested, granted=granted, paid=paid, orientation_id=orientation_id,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from cvdesk.services.lists import ListSpec, _where, get_spec
-from cvdesk.store.models import db
+from cvdesk.store.connection import execute_sql  # plain SQL: no peewee needed for the window's first list
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,6 @@ def list_totals(name: str, search: str = "", filters: Mapping[str, Any] | None =
     exprs = [column.expr for column in columns]
     where, params = _where(spec, search, filters)
     sums = "".join(f", COALESCE(SUM({expr}), 0)" for expr in exprs)
-    row = db.execute_sql(f"SELECT count(*){sums} FROM {_source(spec, search, exprs)} WHERE {where}",
+    row = execute_sql(f"SELECT count(*){sums} FROM {_source(spec, search, exprs)} WHERE {where}",
                          params).fetchone()
     return ListTotals(count=int(row[0]), sums={column.key: int(value) for column, value in zip(columns, row[1:])})

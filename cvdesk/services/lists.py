@@ -7,12 +7,8 @@ from typing import Any, Iterable, Mapping, Sequence
 from cvdesk.domain.decisions import MEETING_KINDS, MEETING_STATUSES
 from cvdesk.domain.funders import FUNDER_KINDS
 from cvdesk.domain.status import AJOURNEE, DEPOSEE, EN_INSTRUCTION
-from cvdesk.store.models import db
-from cvdesk.store.search_index import (
-    ACTION_SEARCH, ASSOCIATION_SEARCH, FOLDED_FIELDS, like_pattern, register_fold_function, search_condition,
-)
-
-register_fold_function(db)
+from cvdesk.store.connection import execute_sql  # not peewee's db: the window's first list is read without peewee
+from cvdesk.store.search_index import ACTION_SEARCH, ASSOCIATION_SEARCH, FOLDED_FIELDS, like_pattern, search_condition
 
 
 @dataclass(frozen=True)
@@ -352,7 +348,7 @@ def list_ids(
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params = [*params, limit, offset]
-    return [row[0] for row in db.execute_sql(sql, params)]
+    return [row[0] for row in execute_sql(sql, params)]
 
 
 def count(name: str, search: str = "", filters: Mapping[str, Any] | None = None) -> int:
@@ -361,7 +357,7 @@ def count(name: str, search: str = "", filters: Mapping[str, Any] | None = None)
     # Filters only name the listed table (t) or their own subqueries; a search needs the joins unless an index
     # answers it.
     source = spec.base if spec.base and (spec.fts or not search.split()) else spec.source
-    return db.execute_sql(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0]
+    return execute_sql(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0]
 
 
 FETCH_BATCH = 500
@@ -376,7 +372,7 @@ def fetch_rows(name: str, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
         chunk = list(ids[start:start + FETCH_BATCH])
         marks = ", ".join("?" * len(chunk))
         sql = f"SELECT t.id, {exprs} FROM {spec.source} WHERE t.id IN ({marks})"
-        for row in db.execute_sql(sql, chunk):
+        for row in execute_sql(sql, chunk):
             rows[row[0]] = tuple(row[1:])
     return rows
 
@@ -388,4 +384,4 @@ def iter_rows(name: str, search: str = "", filters: Mapping[str, Any] | None = N
     where, params = _where(spec, search, filters)
     exprs = ", ".join(column.expr for column in spec.columns)
     sql = f"SELECT {exprs} FROM {spec.source} WHERE {where} ORDER BY {_order(spec, sort, descending)}"
-    yield from db.execute_sql(sql, params)
+    yield from execute_sql(sql, params)

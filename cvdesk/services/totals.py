@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from cvdesk.domain.money import apply_share, format_share, percent_of
 from cvdesk.domain.status import STATUSES, status_label
-from cvdesk.store.models import db
+from cvdesk.store.connection import execute_sql  # plain SQL: the dashboard is painted before peewee loads
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def figures(scope: Any) -> Figures:
     by_funder: dict[int, list[int]] = {}
     financed = 0
     funder_filter = " AND f.funder_id = ?" if scope.funder_id is not None else ""
-    for oid, status, n, cost, with_lines in db.execute_sql(
+    for oid, status, n, cost, with_lines in execute_sql(
             f"""SELECT a.orientation_id, a.status, count(*), COALESCE(SUM(a.total_cost), 0),
                   SUM(EXISTS (SELECT 1 FROM funding f WHERE f.action_id = a.id AND f.deleted = 0{funder_filter}))
                 FROM "action" a WHERE {where} GROUP BY 1, 2""", join_params + params):
@@ -139,7 +139,7 @@ def figures(scope: Any) -> Figures:
         financed += with_lines or 0
     # A funder's action (and its cost) counts once however many lines it has there (its first line carries the
     # cost); an action has one orientation and one status, so the distinct counts add up across them.
-    for oid, status, fid, n, cost, *sums in db.execute_sql(
+    for oid, status, fid, n, cost, *sums in execute_sql(
             f"""SELECT a.orientation_id, a.status, f.funder_id, count(DISTINCT a.id),
                   SUM(CASE WHEN f.id = (SELECT MIN(g.id) FROM funding g WHERE g.action_id = a.id
                         AND g.funder_id = f.funder_id AND g.deleted = 0) THEN a.total_cost ELSE 0 END),
@@ -165,7 +165,7 @@ def _orientation_lines(sums: dict[Any, list[int]]) -> list[Total]:
     labels: dict[int, tuple[Any, ...]] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        for oid, number, title in db.execute_sql(
+        for oid, number, title in execute_sql(
                 f"SELECT id, number, title FROM orientation WHERE id IN ({','.join('?' * len(chunk))})", chunk):
             labels[oid] = (number, title)
     order = sorted(sums, key=lambda k: (k is None, *(labels.get(k, (0, "")) if k is not None else (0, "")), k or 0))
@@ -177,12 +177,12 @@ def _grouped(scope: FigureScope, key: str) -> dict[Any, tuple[int, ...]]:
     """By key (an expression on a): (actions, cost, requested, granted, paid, undecided, undecided lines, lines)."""
     where, params = _actions_where(scope)
     found: dict[Any, list[int]] = {}
-    for k, n, cost in db.execute_sql(
+    for k, n, cost in execute_sql(
             f'SELECT {key}, count(*), COALESCE(SUM(a.total_cost), 0) FROM "action" a WHERE {where} GROUP BY 1',
             params):
         found[k] = [n, cost, 0, 0, 0, 0, 0, 0]
     join, join_params = _lines_join(scope)
-    for k, *sums in db.execute_sql(
+    for k, *sums in execute_sql(
             f'SELECT {key}, {_LINE_SUMS} FROM "action" a {join} WHERE {where} GROUP BY 1', join_params + params):
         found.setdefault(k, [0, 0, 0, 0, 0, 0, 0, 0])[2:] = sums
     return {k: tuple(v) for k, v in found.items()}
@@ -212,7 +212,7 @@ def financed_actions(scope: Any) -> int:
     scope = FigureScope.of(scope)
     where, params = _actions_where(scope)
     join, join_params = _lines_join(scope)
-    return db.execute_sql(f'SELECT count(DISTINCT a.id) FROM "action" a {join} WHERE {where}',
+    return execute_sql(f'SELECT count(DISTINCT a.id) FROM "action" a {join} WHERE {where}',
                           join_params + params).fetchone()[0]
 
 
@@ -236,7 +236,7 @@ def _fold(text: str) -> str:
 def funder_names() -> dict[int, FunderName]:
     """Every funder's names, in the one funder order (position, name, id). Only live funders make two names
     collide; a tombstoned funder still gets a name (its old lines may be read)."""
-    rows = db.execute_sql("SELECT id, name, short_name, position, siret, deleted FROM funder "
+    rows = execute_sql("SELECT id, name, short_name, position, siret, deleted FROM funder "
                           "ORDER BY position, name, id").fetchall()
     names: dict[str, int] = {}
     shorts: dict[str, int] = {}
@@ -288,15 +288,15 @@ def totals_by_quartier(year: int | None = None) -> list[Total]:
         JOIN action_quartier aq ON aq.action_id = a.id AND aq.deleted = 0 WHERE {' AND '.join(clauses)}) p
         JOIN quartier q ON q.id = p.qid AND q.deleted = 0"""
     found: dict[int, list[Any]] = {}
-    for qid, label, n, cost in db.execute_sql(f"""
+    for qid, label, n, cost in execute_sql(f"""
             SELECT q.id, q.code || ' ' || q.name, count(*), COALESCE(SUM(p.cost), 0) FROM {pairs} GROUP BY q.id""",
                                               params):
         found[qid] = [label, n, cost, 0, 0, 0, 0, 0, 0]
-    for qid, *sums in db.execute_sql(f"""
+    for qid, *sums in execute_sql(f"""
             SELECT q.id, {_LINE_SUMS} FROM {pairs} JOIN funding f ON f.action_id = p.aid AND f.deleted = 0
             GROUP BY q.id""", params):
         found[qid][3:] = sums
-    codes = dict(db.execute_sql("SELECT id, code FROM quartier").fetchall())
+    codes = dict(execute_sql("SELECT id, code FROM quartier").fetchall())
     return [Total(qid, *found[qid]) for qid in sorted(found, key=lambda q: (codes[q], q))]
 
 
@@ -331,11 +331,11 @@ def quartier_share(scope: Any) -> QuartierShare:
         raise ValueError("quartier_share demande un quartier.")
     where, params = _actions_where(scope)
     join, join_params = _lines_join(scope)
-    lines = {aid: (req, gra, paid) for aid, req, gra, paid in db.execute_sql(
+    lines = {aid: (req, gra, paid) for aid, req, gra, paid in execute_sql(
         f'SELECT a.id, COALESCE(SUM(f.requested), 0), COALESCE(SUM(f.granted), 0), COALESCE(SUM(f.paid), 0) '
         f'FROM "action" a {join} WHERE {where} GROUP BY a.id', join_params + params)}
     # Two links of one action to the quartier (two offices, merged): the larger share entered is read.
-    rows = db.execute_sql(f"""
+    rows = execute_sql(f"""
         SELECT a.id, a.total_cost,
           (SELECT MAX(share_bp) FROM action_quartier WHERE action_id = a.id AND quartier_id = ? AND deleted = 0),
           (SELECT count(DISTINCT aq.quartier_id) FROM action_quartier aq JOIN quartier q ON q.id = aq.quartier_id
@@ -422,14 +422,14 @@ def envelope_consumption(year: int, funder_id: int | None = None) -> list[Envelo
     if funder_id is not None:
         sql += " AND e.funder_id = ?"
         params.append(funder_id)
-    envelopes = db.execute_sql(sql + " GROUP BY e.funder_id, e.orientation_id", params).fetchall()
+    envelopes = execute_sql(sql + " GROUP BY e.funder_id, e.orientation_id", params).fetchall()
     if not envelopes:
         return []
     by_orientation: dict[tuple[int, int | None], list[int]] = {}
     line_sql = f"""SELECT f.funder_id, a.orientation_id, count(DISTINCT a.id), {_LINE_SUMS}
         FROM "action" a JOIN funding f ON f.action_id = a.id
         WHERE a.year = ? AND +a.deleted = 0 AND f.deleted = 0"""
-    for fid, oid, n, req, gra, paid, undecided, _undecided_lines, _lines in db.execute_sql(
+    for fid, oid, n, req, gra, paid, undecided, _undecided_lines, _lines in execute_sql(
             line_sql + (" AND f.funder_id = ?" if funder_id is not None else "") + " GROUP BY 1, 2", params):
         by_orientation[(fid, oid)] = [n, req, gra, paid, undecided]
     # An action has one orientation: a funder's distinct actions are the sum of its orientations' distinct actions.
@@ -437,7 +437,7 @@ def envelope_consumption(year: int, funder_id: int | None = None) -> list[Envelo
     for (fid, _oid), values in by_orientation.items():
         whole[fid] = [a + b for a, b in zip(whole.get(fid, [0, 0, 0, 0, 0]), values)]
     orientations = {oid: (number, title) for oid, number, title in
-                    db.execute_sql("SELECT id, number, title FROM orientation")}
+                    execute_sql("SELECT id, number, title FROM orientation")}
     names = funder_names()
     uses = []
     for fid, oid, amount, count in envelopes:
@@ -477,7 +477,7 @@ def funder_line_sums(year: int, funder_id: int | None = None,
     if orientation_id is not None:
         sql += " AND a.orientation_id = ?"
         params.append(orientation_id)
-    return {fid: (n, req, gra, paid) for fid, n, req, gra, paid in db.execute_sql(sql + " GROUP BY f.funder_id", params)}
+    return {fid: (n, req, gra, paid) for fid, n, req, gra, paid in execute_sql(sql + " GROUP BY f.funder_id", params)}
 
 
 def ordered_funder_ids(funder_ids: Iterable[int]) -> list[int]:
@@ -487,4 +487,4 @@ def ordered_funder_ids(funder_ids: Iterable[int]) -> list[int]:
 
 
 def years() -> list[int]:
-    return [row[0] for row in db.execute_sql('SELECT DISTINCT year FROM "action" WHERE deleted = 0 ORDER BY year')]
+    return [row[0] for row in execute_sql('SELECT DISTINCT year FROM "action" WHERE deleted = 0 ORDER BY year')]

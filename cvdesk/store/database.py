@@ -2,7 +2,11 @@
 
 The window and every command open the database through opened_database(), a context: leaving it (normally or by an
 exception) closes the connection and releases the lock, which marks a clean exit, so that the next opening takes the
-quick path (quick_check) instead of the full integrity check kept for unclean exits."""
+quick path (quick_check) instead of the full integrity check kept for unclean exits.
+
+The base is opened with a plain sqlite3 connection (cvdesk.store.connection keeps it): peewee and the models are
+loaded when a schema step is pending, when the caller asks for the models' database, or at their first use; the
+window asks for neither, so that its first paint does not wait for them."""
 from __future__ import annotations
 
 import errno
@@ -10,16 +14,17 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
-
-import peewee
-from peewee import SqliteDatabase
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from cvdesk.domain.dates import format_moment
+from cvdesk.store import connection
 from cvdesk.store import lock as db_lock
 from cvdesk.store.errors import StoreError, describe_os_error, read_only_uri
-from cvdesk.store.migrations import MIGRATIONS, APPLICATION_ID, Migration, latest_version, migrate, schema_version
-from cvdesk.store.models import db
+from cvdesk.store.migrations import MIGRATIONS, APPLICATION_ID, Migration, latest_version
+from cvdesk.store.search_index import FOLDED_FIELDS, folded_fields
+
+if TYPE_CHECKING:
+    from peewee import SqliteDatabase
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -127,7 +132,7 @@ def verify_integrity(path: Path, full: bool = False, stop: Callable[[], bool] | 
 
 def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_on_open: bool = False,
                   defer_check: bool = False, full_check: bool = False,
-                  migrations: Sequence[Migration] = MIGRATIONS) -> SqliteDatabase:
+                  migrations: Sequence[Migration] = MIGRATIONS, models: bool = True) -> SqliteDatabase | None:
     """Open (creating if allowed) the database at path, bind the models to it and migrate its schema.
 
     Prefer opened_database(), which closes it again. quick_check runs every time (the full integrity_check after
@@ -136,7 +141,8 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_o
     (the `check` command: a damaged file is refused here, naming its newest good backup). With backup_on_open, a
     verified backup is taken when one is due (at most once a day, only if it changed). A sound database on a
     read-only folder or medium opens read-only (is_read_only() then says so). migrations are the schema steps
-    (tests add their own)."""
+    (tests add their own). Returns the models' database (peewee's), or None with models=False: then peewee and the
+    models load at their first use (the window's start)."""
     global _held_lock, _read_only
     close_database()
     path = Path(path)
@@ -155,18 +161,20 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_o
     except OSError as exc:
         if not existed or exc.errno not in READ_ONLY_ERRNOS:
             raise StoreError(f"Impossible d'ouvrir la base {path} : {describe_os_error(exc)}.") from exc
-        return _open_read_only(path, defer_check, full_check, latest_version(migrations))
+        _open_read_only(path, defer_check, full_check, latest_version(migrations))
+        return _models_database() if models else None
     try:
         if existed:
             _refuse_bad_file(path, full_check=full_check or held.unclean_exit, integrity=not defer_check)
-        _bind(path, str(path), PRAGMAS)
         try:
-            migrate(db, migrations)
-        except (sqlite3.DatabaseError, peewee.DatabaseError) as exc:
-            db.close()
-            raise StoreError(_with_backup_hint(path, f"La base {path} est illisible ou endommagée ({exc}).")) from exc
+            _bind(path, str(path), PRAGMAS)
+            if _schema_version() != latest_version(migrations):
+                _run_schema_steps(path, migrations)
+        except sqlite3.DatabaseError as exc:
+            _unbind()
+            raise _unreadable(path, exc) from exc
         except BaseException:
-            db.close()
+            _unbind()
             raise
         if backup_on_open and existed:
             from cvdesk.store.backups import Backups
@@ -179,35 +187,78 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_o
         raise
     _held_lock = held
     _read_only = False
+    return _models_database() if models else None
+
+
+def _models_database() -> SqliteDatabase:
+    """The models' database, bound to the open base (loading the models binds them)."""
+    from cvdesk.store.models import db
+
     return db
 
 
+def _unreadable(path: Path, exc: BaseException) -> StoreError:
+    return StoreError(_with_backup_hint(path, f"La base {path} est illisible ou endommagée ({exc})."))
+
+
+def _run_schema_steps(path: Path, migrations: Sequence[Migration]) -> None:
+    """Bring the schema up to date through the models' database (a pending step is the only opening that loads
+    peewee before the first use of the models)."""
+    import peewee
+
+    from cvdesk.store.migrations import migrate
+
+    try:
+        migrate(_models_database(), migrations)
+    except peewee.DatabaseError as exc:
+        raise _unreadable(path, exc) from exc
+
+
+def _schema_version() -> int:
+    return int(connection.execute_sql("PRAGMA user_version").fetchone()[0])
+
+
 def _bind(path: Path, database: str, pragmas: dict[str, object], **kwargs: object) -> None:
-    """Point the models' database at this file (peewee's deferred initialisation) and connect."""
+    """Open the base's first connection as peewee opens its own (autocommit, the pragmas, the fold function of the
+    lists); cvdesk.store.connection keeps it, and the models' database takes it when the models are loaded."""
     global _open_path
-    db.init(database, pragmas=pragmas, check_same_thread=False, **kwargs)
+    first = sqlite3.connect(database, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False,
+                            **kwargs)
+    try:
+        for key, value in pragmas.items():
+            first.execute(f"PRAGMA {key} = {value}")
+        first.create_function(FOLDED_FIELDS, -1, folded_fields, deterministic=True)
+    except BaseException:
+        first.close()
+        raise
+    connection.opened(path, database, pragmas, kwargs, first)
     _open_path = path
-    db.connect(reuse_if_open=True)
 
 
-def _open_read_only(path: Path, defer_check: bool, full_check: bool, latest: int) -> SqliteDatabase:
+def _unbind() -> None:
+    """Close the connection of a base refused while opening."""
+    global _open_path
+    connection.closed()
+    _open_path = None
+
+
+def _open_read_only(path: Path, defer_check: bool, full_check: bool, latest: int) -> None:
     """Open a sound, up-to-date database that this program may not write to, for reading only."""
     global _read_only
     _refuse_bad_file(path, full_check=full_check, integrity=not defer_check)
     try:
         _bind(path, read_only_uri(path), READ_ONLY_PRAGMAS, uri=True)
-        version = schema_version(db)
-    except (sqlite3.DatabaseError, peewee.DatabaseError) as exc:
-        db.close()
+        version = _schema_version()
+    except sqlite3.DatabaseError as exc:
+        _unbind()
         raise StoreError(f"La base {path} est dans un dossier en lecture seule et n'a pas pu être lue "
                          f"({exc}).") from exc
     if version != latest:
-        db.close()
+        _unbind()
         raise StoreError(f"La base {path} est dans un dossier en lecture seule et doit être mise à jour (schéma "
                          f"{version}, ce programme utilise le schéma {latest}) : copiez-la dans un "
                          "dossier où vous pouvez écrire.")
     _read_only = True
-    return db
 
 
 def is_read_only() -> bool:
@@ -229,8 +280,7 @@ def keep_full_check_pending() -> None:
 def close_database() -> None:
     """Close the bound database, if any, and mark a clean exit (or a full check still owed)."""
     global _held_lock, _read_only, _open_path, _full_check_pending
-    if not db.is_closed():
-        db.close()
+    connection.closed()
     _read_only = False
     _open_path = None
     if _held_lock is not None:
@@ -242,10 +292,12 @@ def close_database() -> None:
 @contextmanager
 def opened_database(path: str | os.PathLike[str], *, create: bool = True, backup_on_open: bool = False,
                     defer_check: bool = False, full_check: bool = False,
-                    migrations: Sequence[Migration] = MIGRATIONS) -> Iterator[SqliteDatabase]:
-    """The one way to use a database: opened on entry, closed on every exit, so that the next opening is clean."""
+                    migrations: Sequence[Migration] = MIGRATIONS,
+                    models: bool = True) -> Iterator[SqliteDatabase | None]:
+    """The one way to use a database: opened on entry, closed on every exit, so that the next opening is clean.
+    With models=False it gives None, and peewee and the models load at their first use (see open_database)."""
     database = open_database(path, create=create, backup_on_open=backup_on_open, defer_check=defer_check,
-                             full_check=full_check, migrations=migrations)
+                             full_check=full_check, migrations=migrations, models=models)
     try:
         yield database
     finally:

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from peewee import SqliteDatabase
-
 from cvdesk.store.errors import StoreError
 from cvdesk.store.frozen_schema import (
     BASE_SCHEMA,
@@ -22,6 +20,7 @@ from cvdesk.store.frozen_schema import (
 )
 
 if TYPE_CHECKING:
+    from peewee import SqliteDatabase
     from playhouse.migrate import SqliteMigrator
 
 # 'cvds': marks the file as ours, so another program's SQLite database is recognised and refused.

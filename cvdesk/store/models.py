@@ -11,12 +11,13 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
-    SqliteDatabase,
     TextField,
 )
 
-# Deferred: cvdesk.store.database.open_database() calls db.init(path, pragmas=…) once per opening.
-db = SqliteDatabase(None)
+from cvdesk.store.shared_database import SharedSqliteDatabase
+
+# Deferred: bound to the open base by cvdesk.store.connection (at once if one is open), at every opening.
+db = SharedSqliteDatabase(None)
 
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 

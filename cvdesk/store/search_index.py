@@ -13,8 +13,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from peewee import SqliteDatabase
-
 from cvdesk.domain.text_fold import FOLDS, fold
 
 MIN_FRAGMENT = 3  # the trigram tokenizer cannot match shorter fragments: those are compared with LIKE
@@ -107,14 +105,10 @@ def match_expression(words: list[str]) -> str:
 
 
 # For the lists without an index (a few thousand rows at most): the fields of a row, joined and folded, in a query.
-# Registered on the connection for queries only: the schema and the triggers never call it.
+# Registered on every connection (store.database, store.shared_database) for queries only: the schema and the
+# triggers never call it.
 FOLDED_FIELDS = "cvdesk_folded_fields"
 
 
 def folded_fields(*values: Any) -> str:
     return "\n".join(fold(str(value)) for value in values if value is not None)
-
-
-def register_fold_function(database: SqliteDatabase) -> None:
-    """Make FOLDED_FIELDS callable in the queries of database's connections (peewee adds it to each new one)."""
-    database.register_function(folded_fields, FOLDED_FIELDS, -1, deterministic=True)

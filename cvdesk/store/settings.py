@@ -1,7 +1,7 @@
 """Local settings kept in the database itself: the office's name and the demonstration mark."""
 from __future__ import annotations
 
-from cvdesk.store.models import Setting
+from cvdesk.store.connection import execute_sql
 
 OFFICE = "office"
 DEMO = "demo"
@@ -9,11 +9,14 @@ DEFAULT_OFFICE = "Bureau local"
 
 
 def get_setting(key: str, default: str = "") -> str:
-    row = Setting.get_or_none(Setting.key == key)
-    return row.value if row is not None else default
+    # Plain SQL: the window's title reads the demo mark before peewee and the models are loaded.
+    row = execute_sql("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
+    return row[0] if row is not None else default
 
 
 def set_setting(key: str, value: str) -> None:
+    from cvdesk.store.models import Setting
+
     Setting.insert(key=key, value=value).on_conflict_replace().execute()
 
 

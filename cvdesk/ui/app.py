@@ -120,8 +120,9 @@ def run_window(path: Path, demo_if_new: bool = False, ask_if_new: bool = False) 
         while True:
             is_new = not path.exists()
             try:
-                # The integrity check and the daily backup run in the background once the window shows.
-                session.enter_context(opened_database(path, create=create, defer_check=True))
+                # The integrity check and the daily backup run in the background once the window shows; peewee
+                # and the models load after the first paint, at their first use (models=False).
+                session.enter_context(opened_database(path, create=create, defer_check=True, models=False))
                 break
             except DatabaseHeld as exc:
                 from cvdesk.ui.open_problems import ask_about_held

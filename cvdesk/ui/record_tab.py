@@ -23,8 +23,6 @@ from PySide6.QtWidgets import (
 
 from cvdesk.services.choices import Choice
 from cvdesk.store.errors import StoreError
-from cvdesk.store.models import (Action, Association, Commune, Envelope, Funder, Meeting, Orientation, Quartier,
-                                 Record)
 from cvdesk.ui.choice_combo import ChoiceCombo
 from cvdesk.ui.record_table_model import RecordTableModel, group_digits
 from cvdesk.ui.totals_row import install_totals_row
@@ -34,6 +32,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox
 
     from cvdesk.services.records import SaveResult
+    from cvdesk.store.models import Record
     from cvdesk.ui.form_widgets import RecordForm
 
 SEARCH_DELAY_MS = 150
@@ -45,9 +44,14 @@ COLUMN_WIDTHS = {"reference": 115, "title": 210, "porteur": 170, "orientation": 
                  "communes": 200, "siret": 125, "rna": 95, "legal_form": 150, "email": 180}
 
 
-HISTORY_MODELS: dict[str, type[Record]] = {"quartier": Quartier, "action": Action, "association": Association}
-HISTORY_MODELS.update(orientation=Orientation, commune=Commune, funder=Funder, envelope=Envelope)  # the Contrat tab
-HISTORY_MODELS["meeting"] = Meeting  # the Réunions tab
+def history_model(kind: str) -> type[Record] | None:
+    """The model whose history a tab of this kind shows (the models load with the form, after the first paint)."""
+    from cvdesk.store.models import Action, Association, Commune, Envelope, Funder, Meeting, Orientation, Quartier
+
+    models: dict[str, type[Record]] = {"quartier": Quartier, "action": Action, "association": Association}
+    models.update(orientation=Orientation, commune=Commune, funder=Funder, envelope=Envelope)  # the Contrat tab
+    models["meeting"] = Meeting  # the Réunions tab
+    return models.get(kind)
 
 
 def years_newest_first() -> list[tuple[int, str]]:
@@ -177,7 +181,7 @@ class RecordTab(QWidget):
         self.heading = QLabel(self.new_title)
         self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
         self.heading.setWordWrap(True)
-        self.form = RecordForm(model=HISTORY_MODELS.get(self.kind))  # its text fields' caps
+        self.form = RecordForm(model=history_model(self.kind))  # its text fields' caps
         form_widget = QWidget()
         form_layout = QVBoxLayout(form_widget)
         form_layout.addWidget(self.heading)
@@ -480,7 +484,7 @@ class RecordTab(QWidget):
         self._set_clean()
 
     def _show_history(self, newer: bool = False) -> None:
-        model = HISTORY_MODELS.get(self.kind)
+        model = history_model(self.kind)
         row = (model.select(model.uuid).where(model.id == self.record_id).tuples().first()
                if model and self.record_id is not None else None)
         (self.history.show_newer if newer else self.history.show_record)(model, row[0] if row else None)

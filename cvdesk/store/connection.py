@@ -1,0 +1,86 @@
+"""The open base's first SQLite connection, usable for plain SQL before peewee and the models are loaded.
+
+cvdesk.store.database opens the base (opened_database() stays the one place that opens and closes it) with a plain
+sqlite3 connection and hands it here. The window's first paint reads its list through execute_sql() on that
+connection alone: peewee, the models and the standard modules they pull in (uuid, socket, logging, decimal, json…)
+load after the paint, at the first use of the models. Then the models' database (SharedSqliteDatabase) takes that
+same connection in the thread that opened the base, so that the thread keeps one connection and one transaction
+state; other threads get their own connections from peewee, as before."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+if TYPE_CHECKING:
+    from peewee import SqliteDatabase
+
+
+@dataclass
+class _Opened:
+    """What database.py opened: where, how (for peewee's other connections), and its first connection."""
+
+    path: Path
+    database: str  # the file name, or its read-only URI
+    pragmas: dict[str, object]
+    connect_params: dict[str, object]
+    first: sqlite3.Connection | None  # None once the models' database has taken it
+    thread: int
+
+
+_opened: _Opened | None = None
+_models_db: SqliteDatabase | None = None
+
+
+def opened(path: Path, database: str, pragmas: dict[str, object], connect_params: dict[str, object],
+           first: sqlite3.Connection) -> None:
+    """database.py has opened the base in this thread: remember it, and bind the models to it if they are loaded."""
+    global _opened
+    _opened = _Opened(path, database, pragmas, connect_params, first, threading.get_ident())
+    if _models_db is not None:
+        _bind(_models_db)
+
+
+def closed() -> None:
+    """database.py closes the base: the connection of this thread, whoever holds it now."""
+    global _opened
+    opened_now, _opened = _opened, None
+    if _models_db is not None and not _models_db.deferred and not _models_db.is_closed():
+        _models_db.close()
+    if opened_now is not None and opened_now.first is not None:
+        opened_now.first.close()
+
+
+def register_models_database(database: SqliteDatabase) -> None:
+    """The models' database, once cvdesk.store.models is loaded: bound at once to the base open now, if any."""
+    global _models_db
+    _models_db = database
+    if _opened is not None:
+        _bind(database)
+
+
+def _bind(database: SqliteDatabase) -> None:
+    """Point the models' database at the open base (peewee's deferred initialisation); it connects on first use."""
+    assert _opened is not None
+    database.init(_opened.database, pragmas=_opened.pragmas, check_same_thread=False, **_opened.connect_params)
+
+
+def take_first_connection() -> sqlite3.Connection | None:
+    """The connection database.py opened, for the models' database in the thread that opened it, once."""
+    if _opened is None or _opened.first is None or _opened.thread != threading.get_ident():
+        return None
+    first, _opened.first = _opened.first, None
+    return first
+
+
+def execute_sql(sql: str, params: Sequence[Any] | None = None) -> sqlite3.Cursor:
+    """Run one statement on the open base, as peewee's db.execute_sql does: on the first connection while the
+    models are not loaded (the window's start), else through the models' database (this thread's connection)."""
+    current = _opened
+    if current is not None and current.first is not None and current.thread == threading.get_ident():
+        return current.first.execute(sql, params or ())
+    from cvdesk.store.models import db  # loads peewee and binds the models to the open base
+
+    return db.execute_sql(sql, params)

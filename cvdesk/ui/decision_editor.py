@@ -92,6 +92,27 @@ class DecisionEditor(QDialog):
         self.buttons.get(row.outcome, self.buttons[""]).setChecked(True)
         self._outcome_changed()
         self.buttons.get(row.outcome, self.buttons[""]).setFocus()
+        self._as_opened = self._state()
+
+    def _state(self) -> tuple[object, ...]:
+        return (self.outcome(), tuple(edit.text() for edit in self.amount_edits.values()),
+                self.note_edit.toPlainText())
+
+    def is_changed(self) -> bool:
+        return self._state() != self._as_opened
+
+    def reject(self) -> None:
+        """Échap or « Annuler »: a changed decision is dropped only once the coordinator says so."""
+        if self.is_changed():
+            from PySide6.QtWidgets import QMessageBox
+
+            answer = QMessageBox.question(
+                self, "Décision non enregistrée",
+                f"La décision sur l'action {self.row.reference} n'est pas enregistrée. L'abandonner ?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        super().reject()
 
     def outcome(self) -> str:
         return next(code for code, button in self.buttons.items() if button.isChecked())

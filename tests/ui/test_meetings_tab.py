@@ -309,3 +309,22 @@ def test_the_agenda_answers_its_alt_letters(window, qtbot) -> None:
     qtbot.waitUntil(tab.picker.isActiveWindow)
     qtbot.keyClick(tab.picker, Qt.Key.Key_Escape)
     assert not tab.picker.isVisible()
+
+
+def test_escape_on_a_changed_decision_asks_before_dropping_it(window, qtbot, type_text, answer) -> None:
+    tab = meetings_tab(window, qtbot)
+    [(meeting_id,)] = rows("SELECT id FROM meeting WHERE date = '2015-03-12'")
+    tab.go_to(meeting_id)
+    tab.agenda.table.setFocus()
+    tab.agenda.table.selectRow(0)
+    qtbot.keyClick(tab.agenda.table, Qt.Key.Key_Return)
+    editor = tab.editor
+    qtbot.waitUntil(editor.isActiveWindow)
+    type_text(editor.note_edit, "À revoir")
+    asked = answer(QMessageBox.StandardButton.No)
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert asked and "n'est pas enregistrée" in asked[-1] and editor.isVisible()
+    answer(YES)
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert not editor.isVisible()
+    assert rows("SELECT count(*) FROM meeting_item WHERE meeting_id = ? AND notes = 'À revoir'", meeting_id) == [(0,)]

@@ -12,7 +12,7 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
 
 from cvdesk.domain.money import NBSP, format_money, format_percent
 from cvdesk.domain.status import status_label
@@ -22,7 +22,6 @@ from cvdesk.reports.styles import (
     FONT,
     FONT_BOLD,
     GREY,
-    STYLES,
     Cancelled,
     Progress,
     ReportError,
@@ -38,6 +37,7 @@ from cvdesk.reports.styles import (
     para,
     reference_cell,
     sheet_context,
+    title_cell,
     write_pdf,
 )
 from cvdesk.services.report_data import ActionRow, FundingRow, ProgrammeScope, programme_data
@@ -91,8 +91,8 @@ def fit(text: str, width: float, font: str = FONT_BOLD, size: float = 8) -> str:
 
 
 def _action_row(row: ActionRow, lines: list[FundingRow]) -> list[Any]:
-    text = f"<b>{esc(row.title)}</b><br/><font size=7>{esc(row.porteur or 'Sans porteur')} · " \
-           f"{esc(status_label(row.status))} · coût {esc(format_money(row.total_cost))}</font>"
+    detail = f"{esc(row.porteur or 'Sans porteur')} · {esc(status_label(row.status))} · coût " \
+             f"{esc(format_money(row.total_cost))}"
     names = [fit(line.funder_short, _FUNDER_TEXT, FONT) for line in lines]
     requested = [format_money(line.requested) for line in lines]
     granted = [money(line.granted) for line in lines]
@@ -102,7 +102,8 @@ def _action_row(row: ActionRow, lines: list[FundingRow]) -> list[Any]:
         granted.append(format_money(sum(line.granted or 0 for line in lines)))
     if not lines:
         names, requested, granted = ["—"], [""], [""]
-    return [reference_cell(row.reference), Paragraph(text, STYLES["cell"]), _lines(names), _lines(requested), _lines(granted)]
+    return [reference_cell(row.reference), title_cell(row.title, detail), _lines(names), _lines(requested),
+            _lines(granted)]
 
 
 def _sums_row(label: str, sums: FunderSums) -> list[Any]:

@@ -97,6 +97,7 @@ STYLES: dict[str, ParagraphStyle] = {
     "h3": _style("h3", fontName=FONT_BOLD, fontSize=9.5, leading=12, spaceBefore=6, spaceAfter=3, keepWithNext=1),
     "cell": _style("cell", fontSize=8, leading=9.8),
     "cell_bold": _style("cell_bold", fontName=FONT_BOLD, fontSize=8, leading=9.8),
+    "cell_small": _style("cell_small", fontSize=7, leading=9.8),
     "cell_right": _style("cell_right", fontSize=8, leading=9.8, alignment=TA_RIGHT),
     "label": _style("label", fontName=FONT_BOLD, fontSize=8, leading=9.8, textColor=GREY, alignment=TA_LEFT),
 }
@@ -420,6 +421,29 @@ def fit_width(text: str, width: float, font: str = FONT_BOLD, size: float = 8) -
         else:
             high = middle - 1
     return text[:low].rstrip() + "…"
+
+
+class _SmallerBelow(Paragraph):
+    """A paragraph in a smaller size that goes on from a bigger one in the same cell: drawn lower by the sizes'
+    difference, its lines sit where they sat as lines of one mixed-size paragraph (whose first line set the
+    baseline), on the same leading."""
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803 (reportlab's)
+        super().drawOn(canvas, x, y - self._drop, _sW)
+
+
+def title_cell(title: object, detail: str, title_style: str = "cell_bold", detail_style: str = "cell_small") -> Any:
+    """A cell with a bold title and a smaller line of detail under it (our markup: user text goes through esc()),
+    as two single-font paragraphs: a mixed-font paragraph wraps and draws several times slower, and a national
+    programme has ten thousand such cells. The lines fall where « <b>title</b><br/><font size=7>detail</font> »
+    put them."""
+    text = esc(title).strip()
+    if not text:
+        return Paragraph(f"<br/>{detail}", STYLES[detail_style])
+    upper, lower = STYLES[title_style], STYLES[detail_style]
+    below = _SmallerBelow(detail, lower)
+    below._drop = upper.fontSize - lower.fontSize
+    return [Paragraph(text, upper), below]
 
 
 def reference_cell(reference: str) -> Any:

@@ -28,7 +28,8 @@ from benchmarks.startup_bench import measure as measure_startup  # noqa: E402
 
 # Each of these modules may offer figures(db, quick, repeat) -> list[Figure] for its own part.
 NOTES = ROOT / "benchmarks" / "results-notes.md"
-PARTS = ("benchmarks.ui_bench", "benchmarks.report_bench", "benchmarks.exchange_bench", "benchmarks.commands_bench")
+PARTS = ("benchmarks.ui_bench", "benchmarks.report_bench", "benchmarks.exchange_bench", "benchmarks.commands_bench",
+         "benchmarks.meeting_pack_bench")
 
 
 def cpu_name() -> str:

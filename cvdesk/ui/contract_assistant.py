@@ -760,7 +760,15 @@ class ContractAssistant(QWizard):
         self.generation += 1
 
     def reject(self) -> None:
-        self.plan = None  # Annuler or Échap: nothing to create
+        """Annuler, Échap or the window's cross: nothing to create. Once an EPCI was chosen the user has made choices
+        (communes ticked, signatories, funders): a key pressed by mistake must not drop them without asking."""
+        if self.plan is not None and self.isVisible():
+            answer = QMessageBox.question(
+                self, "Nouveau contrat", "Abandonner la création du contrat ? Les choix faits jusqu'ici seront perdus.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.plan = None
         super().reject()
 
 

@@ -3,12 +3,13 @@ EPCI and communes, and a wrong SIRET refused in one sentence naming the funder."
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QWizard
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QWizard
 
 from cvdesk.territory.extract import shipped_extract
 from cvdesk.ui.contract_assistant import ContractAssistant
@@ -29,13 +30,16 @@ def members_in_extract(siren: str) -> list[tuple[str, str, int | None]]:
 
 
 @pytest.fixture
-def assistant(qtbot) -> ContractAssistant:
+def assistant(qtbot) -> Iterator[ContractAssistant]:
     wizard = ContractAssistant()
-    qtbot.addWidget(wizard)
     wizard.show()
     qtbot.waitExposed(wizard)
     wizard.activateWindow()
-    return wizard
+    yield wizard
+    # Not qtbot.addWidget: its closing comes before this line, and once an EPCI is chosen closing asks a question.
+    wizard.plan = None  # the test is over: closing the wizard now is no Échap of the user's, nothing to ask
+    wizard.close()
+    wizard.deleteLater()
 
 
 def focused() -> object:
@@ -204,3 +208,32 @@ def test_whatever_is_typed_for_the_epci_the_page_offers_matches_or_nothing_and_n
     assert len(offered) <= 12 and all(" — SIREN " in label for label in offered)
     assert page.epci is None and not assistant.button(NEXT).isEnabled()
     assert assistant.currentPage() is page and page.error_label.isHidden()
+
+
+def test_escape_after_choices_asks_before_dropping_them(assistant: ContractAssistant, qtbot, answer) -> None:
+    page = assistant.territory_page
+    qtbot.waitUntil(lambda: focused() is page.epci_edit, timeout=2000)
+    qtbot.keyClicks(focused(), "242 500 361")
+    popup = page.completer.popup()
+    qtbot.waitUntil(popup.isVisible, timeout=2000)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.epci is not None, timeout=2000)
+    qtbot.mouseClick(assistant.button(NEXT), Qt.MouseButton.LeftButton)
+    communes = assistant.communes_page
+    assert assistant.currentPage() is communes
+    communes.tick_all(False)
+    asked = answer(QMessageBox.StandardButton.No)
+    qtbot.keyClick(assistant, Qt.Key.Key_Escape)
+    assert len(asked) == 1 and "Abandonner la création du contrat" in asked[0]
+    assert assistant.isVisible() and assistant.currentPage() is communes and assistant.plan is not None
+    assert not any(communes.is_ticked(row) for row in range(communes.table.rowCount()))  # the choices are kept
+    answer(QMessageBox.StandardButton.Yes)
+    qtbot.keyClick(assistant, Qt.Key.Key_Escape)
+    assert len(asked) == 2 and not assistant.isVisible() and assistant.plan is None
+    assert assistant.result() == QWizard.DialogCode.Rejected
+
+
+def test_escape_on_the_first_page_closes_without_a_question(assistant: ContractAssistant, qtbot, answer) -> None:
+    asked = answer()
+    qtbot.keyClick(assistant, Qt.Key.Key_Escape)
+    assert asked == [] and not assistant.isVisible()

@@ -2,7 +2,7 @@
 each figure with the filters of the Actions list that lists the records behind it."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -182,8 +182,23 @@ def contract_name() -> str:
     return row[0] if row else ""
 
 
-def build_dashboard(year: int | None = None, today: date | None = None) -> Dashboard:
-    """Everything the tab shows for the year (by default: this year if it has actions, else the latest one)."""
+@dataclass(frozen=True)
+class YearTotals:
+    """The money figures of a year, from the totals services (the slow part of the dashboard on a large base)."""
+
+    envelopes: list[EnvelopeBar]
+    orientations: list[AreaTotal]
+    quartiers: list[AreaTotal]
+
+
+def year_totals(year: int) -> YearTotals:
+    return YearTotals(envelope_bars(year), orientation_totals(year), quartier_totals(year))
+
+
+def build_dashboard(year: int | None = None, today: date | None = None, totals: bool = True) -> Dashboard:
+    """Everything the tab shows for the year (by default: this year if it has actions, else the latest one);
+    without totals, only the counts (indexed), the lists to act on and the next meeting: year_totals() gives the
+    rest, which the window reads off its UI thread."""
     today = today or date.today()
     known = years()
     if year is None or year not in known:
@@ -191,5 +206,10 @@ def build_dashboard(year: int | None = None, today: date | None = None) -> Dashb
     name = contract_name()
     if year is None:
         return Dashboard(None, known, name, meeting=next_meeting(today))
-    return Dashboard(year, known, name, envelope_bars(year), orientation_totals(year), quartier_totals(year),
-                     status_counts(year), lists_to_act_on(year, today), next_meeting(today))
+    board = Dashboard(year, known, name, statuses=status_counts(year), to_act_on=lists_to_act_on(year, today),
+                      meeting=next_meeting(today))
+    return with_totals(board, year_totals(year)) if totals else board
+
+
+def with_totals(board: Dashboard, found: YearTotals) -> Dashboard:
+    return replace(board, envelopes=found.envelopes, orientations=found.orientations, quartiers=found.quartiers)

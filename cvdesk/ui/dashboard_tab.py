@@ -24,7 +24,16 @@ from PySide6.QtWidgets import (
 )
 
 from cvdesk.domain.money import NBSP, format_money, format_percent, percent_of
-from cvdesk.services.dashboard import AreaTotal, Dashboard, EnvelopeBar, Selection, build_dashboard
+from cvdesk.services.dashboard import (
+    AreaTotal,
+    Dashboard,
+    EnvelopeBar,
+    Selection,
+    YearTotals,
+    build_dashboard,
+    with_totals,
+    year_totals,
+)
 from cvdesk.ui.bar_gauge import BarGauge
 
 if TYPE_CHECKING:
@@ -195,6 +204,7 @@ class DashboardTab(QWidget):
     changed = Signal()
     message = Signal(str)
     open_selection = Signal(object, str)  # (the Actions list's filters, what they select in words)
+    totals_shown = Signal()  # the money totals (envelopes, orientations, quartiers) are on screen
 
     def __init__(self, parent: QWidget | None = None, form_later: bool = False) -> None:
         super().__init__(parent)
@@ -230,6 +240,9 @@ class DashboardTab(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.scroll, 1)
         self.figures: list[Any] = []  # every clickable figure shown (buttons, bars, tables), in Tab order
+        self.loading = False  # the money totals are being read (in the background)
+        self.failure = ""  # why they could not be, in French
+        self._generation = 0
 
     # -- the figures -------------------------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -238,13 +251,42 @@ class DashboardTab(QWidget):
         self.show_year(year)
 
     def show_year(self, year: int | None) -> None:
-        self.dashboard = build_dashboard(year, date.today())
+        """The counts and lists at once (indexed queries); the money totals from a background operation, which
+        fills their sections when it ends (seconds on a national base: the tab is not held up by them)."""
+        self._generation += 1
+        self.dashboard = build_dashboard(year, date.today(), totals=False)
+        self.loading = not self.dashboard.empty
         self._fill_years()
         self._lay_out()
-        for index in range(self.body_layout.count()):
-            widget = self.body_layout.itemAt(index).widget()
-            if widget is not None:
-                widget.show()  # at once, in a tab already on screen (Qt would show it at the next turn of the loop)
+        if self.loading:
+            self._read_totals(self.dashboard.year)
+
+    def _read_totals(self, year: int | None) -> None:
+        from cvdesk.ui.operations import Operation
+
+        generation = self._generation
+
+        def work(_progress: Any, _cancelled: Any) -> YearTotals:
+            return year_totals(year) if year is not None else YearTotals([], [], [])
+
+        def done(found: YearTotals) -> None:
+            if generation != self._generation or self.dashboard is None:  # another year (or a refresh) since
+                return
+            self.dashboard = with_totals(self.dashboard, found)
+            self.loading = False
+            self._lay_out()
+            self.totals_shown.emit()
+
+        def failed(text: str) -> None:
+            if generation == self._generation:
+                self.loading = False
+                self.failure = text
+                self._lay_out()
+                self.totals_shown.emit()
+
+        self.failure = ""
+        Operation(self, work, title="Tableau de bord", label="Calcul des totaux…", on_success=done,
+                  on_failure=failed, show_progress=False).start()
 
     def _fill_years(self) -> None:
         assert self.dashboard is not None
@@ -275,6 +317,20 @@ class DashboardTab(QWidget):
         self.figures = []
 
     def _lay_out(self) -> None:
+        focused = self.focusWidget()
+        key = focused.selection.key if isinstance(focused, FigureButton) else None
+        self._lay_out_body()
+        for index in range(self.body_layout.count()):
+            widget = self.body_layout.itemAt(index).widget()
+            if widget is not None:
+                widget.show()  # at once, in a tab already on screen (Qt would show it at the next turn of the loop)
+        self.body_layout.activate()  # and in place at once: until then the new sections lie on one another
+        if key is not None:  # the totals came in while the person was on a figure: it keeps the focus
+            for widget in self.figures:
+                if isinstance(widget, FigureButton) and widget.selection.key == key:
+                    widget.setFocus()
+
+    def _lay_out_body(self) -> None:
         board = self.dashboard
         assert board is not None
         self._clear_body()
@@ -316,6 +372,11 @@ class DashboardTab(QWidget):
         for before, after in zip(chain, chain[1:]):
             self.setTabOrder(before, after)
 
+    def _pending_label(self) -> QLabel:
+        label = QLabel(self.failure or "Calcul des totaux en cours…")
+        label.setWordWrap(True)
+        return label
+
     def _button(self, selection: Selection, opens: Selection | None = None) -> FigureButton:
         """A figure's button; opens is the selection it opens when it reads otherwise (the agenda's)."""
         button = FigureButton(selection)
@@ -327,6 +388,9 @@ class DashboardTab(QWidget):
         board = self.dashboard
         assert board is not None
         box, layout = _section(f"Enveloppes {board.year} : demandé, accordé et versé")
+        if self.loading or self.failure:
+            layout.addWidget(self._pending_label())
+            return box
         if not board.envelopes:
             note = QLabel(f"Aucune enveloppe n'est saisie pour {board.year} : ajoutez-les dans l'onglet Contrat, "
                           "partie « Enveloppes », pour suivre ici leur consommation.")
@@ -397,6 +461,9 @@ class DashboardTab(QWidget):
 
     def _area_box(self, title: str, name: str, rows: list[AreaTotal], with_population: bool) -> QGroupBox:
         box, layout = _section(title)
+        if self.loading or self.failure:
+            layout.addWidget(self._pending_label())
+            return box
         if not rows:
             layout.addWidget(QLabel("Aucune action de l'année n'y est rattachée."))
             return box

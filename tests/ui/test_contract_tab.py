@@ -382,7 +382,7 @@ def test_an_envelope_without_amount_is_refused_and_one_is_deleted(contract, qtbo
 @pytest.mark.parametrize(("typed", "stored"), [("QP059099", "QP059099"), ("QN05912M", "QN05912M"),
                                                 ("qn05913m", "QN05913M"), ("QP02A001", "QP02A001")])
 def test_a_quartier_is_created_with_an_official_code_of_2015_or_2024(window, qtbot, type_text, typed, stored) -> None:
-    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentIndex(1)
     tab = window.quartiers_tab
     qtbot.mouseClick(tab.new_button, LEFT)
     qtbot.keyClicks(tab.code_edit, typed)
@@ -394,7 +394,7 @@ def test_a_quartier_is_created_with_an_official_code_of_2015_or_2024(window, qtb
 
 @pytest.mark.parametrize("typed", ["QN0591M", "QP59001", "QX059001", "QN059012"])
 def test_a_quartier_code_of_neither_list_is_refused_with_the_two_forms_expected(window, qtbot, typed) -> None:
-    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentIndex(1)
     tab = window.quartiers_tab
     qtbot.mouseClick(tab.new_button, LEFT)
     qtbot.keyClicks(tab.code_edit, typed)
@@ -407,7 +407,7 @@ def test_a_quartier_code_of_neither_list_is_refused_with_the_two_forms_expected(
 
 
 def test_a_quartier_code_typed_with_spaces_is_stored_without_them_and_stays_unique(window, qtbot) -> None:
-    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentIndex(1)
     tab = window.quartiers_tab
     qtbot.mouseClick(tab.new_button, LEFT)
     qtbot.keyClicks(tab.code_edit, "QP 059 001")  # the demo's Chasse Royale, as printed in the decree

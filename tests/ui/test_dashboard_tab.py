@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QRegion
 from PySide6.QtWidgets import QPushButton
 
 from cvdesk.store.models import db
@@ -16,10 +17,25 @@ def _sql(query: str, *params: object) -> int:
     return db.execute_sql(query, params).fetchone()[0]
 
 
-def _button(tab: DashboardTab, label: str) -> FigureButton:
+def _button(tab: DashboardTab, label: str, qtbot=None) -> FigureButton:
+    """The figure's button; with qtbot, scrolled into sight as a person would before a click (a click lands on
+    what is on screen there)."""
     found = [b for b in tab.findChildren(FigureButton) if b.isVisible() and b.selection.label == label]
     assert len(found) == 1, [b.text() for b in tab.findChildren(FigureButton)]
+    if qtbot is not None:
+        def in_sight() -> bool:
+            tab.scroll.ensureWidgetVisible(found[0])
+            window = tab.window()
+            return window.childAt(found[0].mapTo(window, found[0].rect().center())) is found[0] \
+                and found[0].visibleRegion() == QRegion(found[0].rect())
+        qtbot.waitUntil(in_sight, timeout=3000)
     return found[0]
+
+
+def _totals_shown(qtbot, tab: DashboardTab) -> None:
+    """The money totals come from a background operation: wait until they are on screen."""
+    qtbot.waitUntil(lambda: not tab.loading, timeout=20000)
+    assert tab.failure == ""
 
 
 def _listed(window) -> int:
@@ -46,7 +62,7 @@ def test_the_window_opens_on_the_dashboard_and_waiting_actions_open_filtered(win
     waiting = _sql("SELECT count(*) FROM \"action\" WHERE deleted = 0 AND year = ? "
                    "AND status IN ('deposee', 'en_instruction', 'ajournee')", year)
     assert waiting > 0, "the demo has actions waiting for a decision"
-    button = _button(tab, "En attente de décision")
+    button = _button(tab, "En attente de décision", qtbot)
     assert button.text().startswith(f"{waiting}  ")
 
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -69,6 +85,7 @@ def test_the_window_opens_on_the_dashboard_and_waiting_actions_open_filtered(win
 def test_a_coordinator_drills_down_with_the_keyboard_only(window, qtbot):
     tab = window.current_tab()
     year = _demo_year()
+    _totals_shown(qtbot, tab)
     # Tab from the year selector to the first envelope's bar, then Entrée.
     tab.year_combo.setFocus()
     qtbot.waitUntil(lambda: tab.year_combo.hasFocus())
@@ -103,6 +120,7 @@ def test_a_coordinator_drills_down_with_the_keyboard_only(window, qtbot):
 def test_each_orientation_and_status_figure_lists_as_many_actions(window, qtbot):
     tab = window.current_tab()
     year = _demo_year()
+    _totals_shown(qtbot, tab)
     table = next(t for t in tab.findChildren(AreaTable) if t.accessibleName() == "Totaux par orientation")
     for row in range(table.model().rowCount()):
         window.tabs.setCurrentIndex(0)
@@ -124,7 +142,9 @@ def test_each_orientation_and_status_figure_lists_as_many_actions(window, qtbot)
         expected = _sql('SELECT count(*) FROM "action" WHERE deleted = 0 AND year = ? AND status = ?', year, code)
         if not expected:
             continue
-        qtbot.mouseClick(_button(tab, label), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(_button(tab, label, qtbot), Qt.MouseButton.LeftButton)
+        assert window.current_tab() is window.actions_tab
+        assert window.actions_tab.selection_label().endswith(f"{label} ({year})")
         assert _listed(window) == expected
         window.tabs.setCurrentIndex(0)
 

@@ -18,7 +18,7 @@ def select_by_first_column(tab, text: str) -> None:
 
 def test_deleting_an_association_with_actions_is_refused_with_the_reason(window, qtbot, answer,
                                                                           warnings_shown) -> None:
-    window.tabs.setCurrentIndex(2)
+    window.tabs.setCurrentIndex(3)
     tab = window.associations_tab
     select_by_first_column(tab, CCAS)
     association = tab.current_record_id()
@@ -44,7 +44,7 @@ def test_deleting_an_association_with_actions_is_refused_with_the_reason(window,
 
 def test_deleting_a_quartier_that_actions_target_is_refused_with_the_reason(window, qtbot, answer,
                                                                              warnings_shown) -> None:
-    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentIndex(1)
     tab = window.quartiers_tab
     select_by_first_column(tab, "QP059001")
     answer(QMessageBox.StandardButton.Yes)

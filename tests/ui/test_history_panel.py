@@ -20,7 +20,7 @@ def test_the_panel_lists_an_edit_with_old_and_new_values(qtbot, demo_db) -> None
 def test_an_edit_made_in_the_window_appears_in_its_historique_panel(window, qtbot, type_text) -> None:
     from PySide6.QtCore import Qt
 
-    window.tabs.setCurrentIndex(2)
+    window.tabs.setCurrentIndex(3)
     tab = window.associations_tab
     tab.model.ensure_complete()
     names = [tab.model.index(row, 0).data() for row in range(tab.model.rowCount())]

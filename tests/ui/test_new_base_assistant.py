@@ -61,7 +61,7 @@ def test_nouvelle_base_opens_the_assistant_and_the_new_base_holds_the_contract(w
     assert communes == [("25056", 120_057)]
     assert funders == [("CU Grand Besançon Métropole", BESANCON)]
     # The action form offers the new contract's funders at once.
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     tab.new_record()
     qtbot.mouseClick(tab.plan_editor.add_button, Qt.MouseButton.LeftButton)

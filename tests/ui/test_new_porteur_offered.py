@@ -10,7 +10,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 def test_an_association_saved_in_its_tab_is_the_porteur_of_a_new_action(window, qtbot) -> None:
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     actions = window.actions_tab
     actions.view.selectRow(0)  # the action form has loaded its porteurs
 
@@ -32,7 +32,7 @@ def test_an_association_saved_in_its_tab_is_the_porteur_of_a_new_action(window, 
 
 
 def test_a_quartier_saved_in_its_tab_can_be_ticked_in_the_action_form(window, qtbot) -> None:
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     actions = window.actions_tab
     actions.view.selectRow(0)
 

@@ -19,7 +19,7 @@ def _two_actions_with_as_many_lines() -> tuple[int, int, int]:
 
 
 def test_a_line_of_a_funder_arrived_after_the_form_keeps_its_funder_when_saved(window, qtbot) -> None:
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     first, second, lines = _two_actions_with_as_many_lines()
     tab.go_to(first)

@@ -31,7 +31,7 @@ def test_a_base_on_a_read_only_key_opens_for_reading_and_says_so(demo_template: 
         assert "(lecture seule)" in window.windowTitle()
         assert window.path_label.text().startswith("Lecture seule")
         assert told and "lecture seule" in told[0] and "endommag" not in " ".join(told)
-        window.tabs.setCurrentIndex(0)
+        window.tabs.setCurrentIndex(1)
         tab = window.quartiers_tab
         tab.view.selectRow(0)
         name = Quartier.get_by_id(tab.current_record_id()).name

@@ -21,7 +21,7 @@ def _titles_about_sante(path: Path) -> set[str]:
 def test_typing_sante_lists_the_actions_about_sante(window, qtbot, type_text, db_path: Path) -> None:
     expected = _titles_about_sante(db_path)
     assert "Point santé de proximité et bilans de santé" in expected
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert tab.search.hasFocus()

@@ -17,7 +17,7 @@ def stored_notes(quartier_id: int) -> str:
 
 
 def test_notes_past_the_cap_are_flagged_as_typed_and_refused_then_saved_at_the_cap(window, qtbot) -> None:
-    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentIndex(1)
     tab = window.quartiers_tab
     tab.view.selectRow(0)
     quartier_id = tab.current_record_id()
@@ -46,7 +46,7 @@ def test_notes_past_the_cap_are_flagged_as_typed_and_refused_then_saved_at_the_c
 
 
 def test_a_name_longer_than_its_column_is_flagged_and_not_cut(window, qtbot) -> None:
-    window.tabs.setCurrentIndex(2)
+    window.tabs.setCurrentIndex(3)
     tab = window.associations_tab
     tab.view.selectRow(0)
     tab.name_edit.clear()

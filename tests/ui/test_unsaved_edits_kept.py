@@ -10,7 +10,7 @@ from cvdesk.store.models import Action, Association
 def test_opening_from_its_porteur_the_action_being_edited_keeps_the_typing(window, qtbot, answer) -> None:
     """A coordinator types a new title, goes to the porteur to check something, and double-clicks the same action
     in the porteur's actions: the title typed is still there, unsaved, and nothing was asked or lost."""
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     actions = window.actions_tab
     actions.view.selectRow(0)
     action = Action.get_by_id(actions.current_record_id())
@@ -39,7 +39,7 @@ def test_opening_from_its_porteur_the_action_being_edited_keeps_the_typing(windo
 def test_a_new_action_saved_on_leaving_it_leaves_the_list_on_the_action_clicked(window, qtbot, answer) -> None:
     """A new action is typed, then another action of the list is clicked: « Enregistrer » saves the new one, and the
     form and the list's highlighted row both show the action clicked (not the form one, the list the other)."""
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     actions = window.actions_tab
     actions.new_record()
     qtbot.keyClicks(actions.title_edit, "Jardins partages")

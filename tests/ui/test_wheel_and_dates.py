@@ -42,7 +42,7 @@ def scroll_area_of(widget: QWidget) -> QScrollArea:
 
 def open_first_action(window) -> object:
     window.resize(1366, 768)
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(2)
     tab = window.actions_tab
     tab.view.selectRow(0)
     tab.view.setFocus()  # the list has the keyboard, as after a click on a row

@@ -126,10 +126,11 @@ def orientation_table(items: list[ActionRow], fundings: dict[int, list[FundingRo
     return paged_table(data, _orientation_piece)
 
 
-def _orientation_piece(rows: list[Any], last: bool) -> Table:
-    """Some rows of an orientation's table under its header; the last piece closes with the subtotal, kept with
-    the last action."""
-    table = data_table(rows, DETAIL_WIDTHS, right=(3, 4), subtotal_rows=[len(rows) - 1] if last else [])
+def _orientation_piece(rows: list[Any], last: bool, heights: list[float | None] | None) -> Table:
+    """Some rows of an orientation's table under its header (heights: those already measured); the last piece
+    closes with the subtotal, kept with the last action."""
+    table = data_table(rows, DETAIL_WIDTHS, right=(3, 4), subtotal_rows=[len(rows) - 1] if last else [],
+                       row_heights=heights)
     if last:
         table.setStyle([("SPAN", (0, -1), (1, -1)), ("FONT", (2, -1), (2, -1), FONT, 8, 9.8),
                         ("NOSPLIT", (0, -2), (-1, -1))])

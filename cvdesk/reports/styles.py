@@ -248,6 +248,7 @@ def data_table(
     header_rows: int = 1,
     zebra: bool = True,
     counts_for_progress: bool = True,
+    row_heights: Sequence[float | None] | None = None,
 ) -> Table:
     """A table with a shaded header repeated on every page, right-aligned amount columns, light rules;
     its rows count in the progress unless it is a summary (counts_for_progress=False)."""
@@ -279,10 +280,15 @@ def data_table(
         commands += [("BACKGROUND", (0, row), (-1, row), TOTAL_FILL),
                      ("FONT", (0, row), (-1, row), FONT_BOLD, CELL_FONT_SIZE, CELL_LEADING),
                      ("LINEABOVE", (0, row), (-1, row), 0.8, BLUE)]
-    table = FlowingTable(list(rows), colWidths=list(widths), repeatRows=header_rows, hAlign="LEFT")
+    table = FlowingTable(list(rows), colWidths=list(widths), rowHeights=None if row_heights is None else
+                         list(row_heights), repeatRows=header_rows, hAlign="LEFT")
     table.setStyle(TableStyle(commands))
     table.counts_for_progress = counts_for_progress
     return table
+
+
+# Makes a piece of a PagedTable: (header and body rows, whether they end the table, their known heights).
+PieceBuilder = Callable[[list[Sequence[Any]], bool, "list[float | None] | None"], Table]
 
 
 class PagedTable(Flowable):
@@ -291,16 +297,19 @@ class PagedTable(Flowable):
     restarting, the closing rows kept together) while a split costs a page of rows instead of all the rows left
     (a 2,000-row table split at each of its 80 pages recomputed its spans and heights 80 times).
 
-    build(rows, last) makes the table of the header and some body rows; last says they end the table, so that
-    its closing styles (subtotal, spans, rows kept together, in negative indices) apply only then."""
+    build(rows, last, heights) makes the table of the header and some body rows (data_table(…, row_heights=
+    heights)); last says they end the table, so that its closing styles (subtotal, spans, rows kept together, in
+    negative indices) apply only then. heights are the rows' heights already measured (None where not yet): a
+    row's cells are measured once, not at each window that holds it."""
 
-    def __init__(self, rows: Sequence[Sequence[Any]], build: Callable[[list[Sequence[Any]], bool], Table],
-                 header_rows: int = 1, start: int | None = None) -> None:
+    def __init__(self, rows: Sequence[Sequence[Any]], build: PieceBuilder, header_rows: int = 1,
+                 start: int | None = None, heights: dict[int, float] | None = None) -> None:
         super().__init__()
         self._rows = rows
         self._build = build
         self._header = header_rows
         self._start = header_rows if start is None else start
+        self._heights: dict[int, float] = {} if heights is None else heights
         self._piece: tuple[float, float, Table, bool] | None = None
         self.drawn_table: Table | None = None  # what afterFlowable counts when the rest fits and is drawn whole
 
@@ -313,13 +322,25 @@ class PagedTable(Flowable):
         while True:
             count = min(count, left)
             last = count == left
-            table = self._build([*self._rows[:self._header], *self._rows[self._start:self._start + count]], last)
+            table = self._piece_table(self._start, self._start + count, last)
             _, table_height = table.wrap(width, height)
+            self._remember(table, self._start)
             if last or table_height > height:
                 break
             count *= 2
         self._piece = (width, height, table, last)
         return table, last
+
+    def _piece_table(self, start: int, end: int, last: bool) -> Table:
+        indices = [*range(self._header), *range(start, end)]
+        return self._build([self._rows[i] for i in indices], last, [self._heights.get(i) for i in indices])
+
+    def _remember(self, table: Table, start: int) -> None:
+        heights = table._rowHeights
+        for i in range(self._header):
+            self._heights[i] = heights[i]
+        for offset, height in enumerate(heights[self._header:]):
+            self._heights[start + offset] = height
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab's names)
         # KeepTogether measures its content in an endless height: any height past the page's compares the same.
@@ -336,20 +357,20 @@ class PagedTable(Flowable):
         body = len(table._cellvalues) - self._header
         if (first._nrows - self._header) + (rest._nrows - self._header) != body:
             # A tall row was cut inside itself (FlowingTable): the rest is left to reportlab whole.
-            whole = self._build([*self._rows[:self._header], *self._rows[self._start:]], True)
+            whole = self._piece_table(self._start, len(self._rows), True)
             return whole.split(availWidth, availHeight)
-        return [first, PagedTable(self._rows, self._build, self._header, self._start + first._nrows - self._header)]
+        return [first, PagedTable(self._rows, self._build, self._header, self._start + first._nrows - self._header,
+                                  self._heights)]
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803 (reportlab's)
         assert self.drawn_table is not None, "a PagedTable is drawn only when what is left fits"
         self.drawn_table.drawOn(canvas, x, y, _sW)
 
 
-def paged_table(rows: Sequence[Sequence[Any]], build: Callable[[list[Sequence[Any]], bool], Table],
-                header_rows: int = 1) -> Flowable:
+def paged_table(rows: Sequence[Sequence[Any]], build: PieceBuilder, header_rows: int = 1) -> Flowable:
     """A table of thousands of rows that lays out in linear time (see PagedTable); a short one is built at once."""
     if len(rows) - header_rows <= 60:
-        return build(list(rows), True)
+        return build(list(rows), True, None)
     return PagedTable(rows, build, header_rows)
 
 

@@ -90,16 +90,20 @@ def porteur_pairs(porteur: Any) -> list[tuple[str, str]]:
     return pairs
 
 
-def _action_with_links(action_id: int) -> Action | None:
-    """The live action with its orientation, porteur and previous year's action read in the same query (a meeting
-    pack prints dozens of sheets: one query each rather than four)."""
+def actions_with_links(action_ids: Sequence[int]) -> dict[int, Action]:
+    """The live actions among these, each with its orientation, porteur and previous year's action read in the
+    same query (a meeting pack prints dozens of sheets: one query for them all rather than four per sheet)."""
     previous = Action.alias()
-    query = (Action.select(Action, Orientation, Association, previous)
-             .join_from(Action, Orientation, JOIN.LEFT_OUTER)
-             .join_from(Action, Association, JOIN.LEFT_OUTER)
-             .join_from(Action, previous, JOIN.LEFT_OUTER, on=(Action.previous == previous.id), attr="previous")
-             .where((Action.id == action_id) & (Action.deleted == False)))  # noqa: E712
-    return query.first()
+    found: dict[int, Action] = {}
+    ids = list(action_ids)
+    for start in range(0, len(ids), 500):
+        query = (Action.select(Action, Orientation, Association, previous)
+                 .join_from(Action, Orientation, JOIN.LEFT_OUTER)
+                 .join_from(Action, Association, JOIN.LEFT_OUTER)
+                 .join_from(Action, previous, JOIN.LEFT_OUTER, on=(Action.previous == previous.id), attr="previous")
+                 .where(Action.id.in_(ids[start:start + 500]) & (Action.deleted == False)))  # noqa: E712
+        found.update((action.id, action) for action in query)
+    return found
 
 
 def build_action_sheet(action_id: int, out: Path | BinaryIO, progress: Progress | None = None,
@@ -108,12 +112,17 @@ def build_action_sheet(action_id: int, out: Path | BinaryIO, progress: Progress 
     write_pdf(out, story, sheet_context(TITLE), progress, cancelled)
 
 
-def action_sheet_story(action_id: int, cancelled: Cancelled | None = None, occasion: str = "") -> list[Flowable]:
+def action_sheet_story(action_or_id: int | Action, cancelled: Cancelled | None = None,
+                       occasion: str = "") -> list[Flowable]:
     """The sheet's flowables, from its title to its decisions: the fiche action alone, or one item of a
-    meeting pack (occasion, « point 2 / 24 de l'ordre du jour », then ends the subtitle line)."""
-    action = _action_with_links(action_id)
-    if action is None:
-        raise ReportError(f"L'action n° {action_id} n'existe pas.")
+    meeting pack (occasion, « point 2 / 24 de l'ordre du jour », then ends the subtitle line). Given an Action
+    (from actions_with_links), it is not read again."""
+    if isinstance(action_or_id, Action):
+        action = action_or_id
+    else:
+        action = actions_with_links([action_or_id]).get(action_or_id)
+        if action is None:
+            raise ReportError(f"L'action n° {action_or_id} n'existe pas.")
     orientation = action.orientation
     story: list[Flowable] = heading(f"{action.reference} – {action.title}",
                                     " · ".join(x for x in (f"Programmation {action.year}", status_label(action.status),

@@ -12,7 +12,7 @@ from reportlab.pdfbase.pdfdoc import PDFObjectReference
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer
 
-from cvdesk.reports.action_sheet import action_sheet_story
+from cvdesk.reports.action_sheet import action_sheet_story, actions_with_links
 from cvdesk.reports.meeting_sheet import agenda_table
 from cvdesk.reports.programme_sheet import FunderSums, summary_table
 from cvdesk.reports.styles import (
@@ -249,12 +249,14 @@ def build_meeting_pack(meeting_id: int, out: Path | BinaryIO, progress: Progress
     story += [PageBreak(), *_synthesis(rows, fundings, years)]
 
     total = len(rows)
+    actions = actions_with_links([row.id for row in rows])
     for number, row in enumerate(rows, start=1):
         check_cancel(cancelled)
         done = _progress_step(progress, number, total)
         # The item's place goes on the sheet's subtitle line: the sheet keeps the pages it has printed alone.
         story += [PageBreak(), Bookmark(f"item-{number}", item_outline_title(row), on_page=done),
-                  *action_sheet_story(row.id, cancelled, f"point {number} / {total} de l'ordre du jour")]
+                  *action_sheet_story(actions.get(row.id, row.id), cancelled,  # gone meanwhile: said in French
+                                      f"point {number} / {total} de l'ordre du jour")]
     write_pdf(out, story, context, None, cancelled)
 
 

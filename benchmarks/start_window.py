@@ -10,8 +10,8 @@ construction and first query, and what it builds right after its first paint) fo
 window has done its after-paint work (mark « signal »), then the peak RSS as « rss MB ».
 
 Whatever the first tab is (the list of a record tab, the dashboard…), « peint » means: painted with its data. A tab
-that fills its data after the window's first paint says so with a true data_pending attribute until it is done: the
-mark then waits for it, and paints again.
+that fills its data after the window's first paint says so with a data_pending property of its class, true until it
+is done: the mark then waits for it, and paints again.
 """
 from __future__ import annotations
 
@@ -30,6 +30,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 def mark(name: str, at: float | None = None) -> None:
     print(f"marque {name} {time.perf_counter() if at is None else at:.6f}", flush=True)
+
+
+def data_pending(tab: object) -> bool:
+    """Whether the tab says its data is still to come. Looked up on its class first: a record tab builds its form
+    for any attribute it lacks (RecordTab.__getattr__), which must not happen before the paint."""
+    return hasattr(type(tab), "data_pending") and bool(getattr(tab, "data_pending"))
 
 
 def main() -> None:
@@ -81,12 +87,14 @@ def main() -> None:
         # Connected last: it runs once the window's own after-paint work (the form, the menus' entries, the counts,
         # the wheel guard) is done.
         window.first_painted.connect(lambda: (mark("signal"), after_paint.append(True)))
-    app.processEvents()
-    window.grab()  # forces the first full paint of every visible widget
+    # grab() paints every visible widget now, as the event loop's first turn would. Not processEvents() first: on a
+    # loaded machine that turn already paints, and the grab() after it then delivers the window's posted
+    # first_painted, so that the form and the rest of the after-paint work fell inside the mark on some runs only.
+    window.grab()
     tab = window.tabs.currentWidget() if hasattr(window, "tabs") else None
-    if getattr(tab, "data_pending", False):
+    if data_pending(tab):
         waited = time.perf_counter()
-        while getattr(tab, "data_pending", False) and time.perf_counter() - waited < 10:
+        while data_pending(tab) and time.perf_counter() - waited < 10:
             app.processEvents()
         window.grab()  # the tab's data, painted
     mark("peint")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -18,16 +17,20 @@ if TYPE_CHECKING:
     from peewee import SqliteDatabase
 
 
-@dataclass
 class _Opened:
-    """What database.py opened: where, how (for peewee's other connections), and its first connection."""
+    """What database.py opened: where, how (for peewee's other connections), and its first connection (a plain
+    class: a dataclass costs about a millisecond to create, at every start)."""
 
-    path: Path
-    database: str  # the file name, or its read-only URI
-    pragmas: dict[str, object]
-    connect_params: dict[str, object]
-    first: sqlite3.Connection | None  # None once the models' database has taken it
-    thread: int
+    __slots__ = ("path", "database", "pragmas", "connect_params", "first", "thread")
+
+    def __init__(self, path: Path, database: str, pragmas: dict[str, object], connect_params: dict[str, object],
+                 first: sqlite3.Connection) -> None:
+        self.path = path
+        self.database = database  # the file name, or its read-only URI
+        self.pragmas = pragmas
+        self.connect_params = connect_params
+        self.first: sqlite3.Connection | None = first  # None once the models' database has taken it
+        self.thread = threading.get_ident()  # the thread that opened the base
 
 
 _opened: _Opened | None = None
@@ -38,7 +41,7 @@ def opened(path: Path, database: str, pragmas: dict[str, object], connect_params
            first: sqlite3.Connection) -> None:
     """database.py has opened the base in this thread: remember it, and bind the models to it if they are loaded."""
     global _opened
-    _opened = _Opened(path, database, pragmas, connect_params, first, threading.get_ident())
+    _opened = _Opened(path, database, pragmas, connect_params, first)
     if _models_db is not None:
         _bind(_models_db)
 

@@ -19,7 +19,7 @@ from cvdesk.domain.money import format_money
 from cvdesk.domain.status import status_label
 from cvdesk.services.meetings import AgendaRow, agenda
 
-COLUMNS = (("N°", 34), ("Action", 105), ("Intitulé", 200), ("Statut", 100), ("Demandé", 100),
+COLUMNS = (("N°", 34), ("Action", 100), ("Intitulé", 170), ("Statut", 95), ("Demandé", 100),
            ("Décision", 150), ("Accordé", 100), ("Note", 160))
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 

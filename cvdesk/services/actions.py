@@ -67,7 +67,8 @@ def deleted_choices(values: Mapping[str, Any], record_id: int | None,
     errors: dict[str, str] = {}
     porteur = values.get("porteur")
     porteur_id = porteur.id if isinstance(porteur, Association) else porteur
-    current = (Action.select(Action.porteur).where(Action.id == record_id).tuples().first()
+    # Plain SQL for the reads of every save (as _plan_rows): peewee builds each query anew, at a cost of its own.
+    current = (db.execute_sql('SELECT porteur_id FROM "action" WHERE id = ?', (record_id,)).fetchone()
                if record_id is not None and porteur_id is not None else None)
     if porteur_id is not None and (current is None or current[0] != porteur_id):
         row = Association.select(Association.name).where(
@@ -75,8 +76,7 @@ def deleted_choices(values: Mapping[str, Any], record_id: int | None,
         if row:
             errors["porteur"] = f"L'association « {row[0]} » a été supprimée : choisissez un autre porteur."
     if quartier_ids is not None:
-        linked = set() if record_id is None else {q for (q,) in ActionQuartier.select(ActionQuartier.quartier).where(
-            (ActionQuartier.action == record_id) & (ActionQuartier.deleted == False)).tuples()}  # noqa: E712
+        linked = set() if record_id is None else set(_linked_quartiers(record_id).values())
         new = set(quartier_ids) - linked
         gone = [code for (code,) in Quartier.select(Quartier.code).where(
             Quartier.id.in_(new) & (Quartier.deleted == True)).order_by(Quartier.code).tuples()] if new else []  # noqa: E712
@@ -86,15 +86,19 @@ def deleted_choices(values: Mapping[str, Any], record_id: int | None,
     return errors
 
 
+def _linked_quartiers(action_id: int) -> dict[int, int]:
+    """The action's live quartier links: link id -> quartier id."""
+    return dict(db.execute_sql("SELECT id, quartier_id FROM action_quartier WHERE action_id = ? AND deleted = 0",
+                               (action_id,)).fetchall())
+
+
 def set_quartiers(action: Action, quartier_ids: Iterable[int], shares: Mapping[int, int] | None = None) -> None:
     wanted = set(quartier_ids)
-    links = list(ActionQuartier.select().where(
-        (ActionQuartier.action == action) & (ActionQuartier.deleted == False)  # noqa: E712
-    ))
-    for link in links:
-        if link.quartier_id not in wanted:
-            tombstone(link)
-    present = {link.quartier_id for link in links}
+    links = _linked_quartiers(action.id)
+    for link_id, quartier_id in links.items():
+        if quartier_id not in wanted:
+            tombstone(ActionQuartier.get_by_id(link_id))  # read whole only to be tombstoned, with its history
+    present = set(links.values())
     for quartier_id in sorted(wanted - present):
         share = shares.get(quartier_id) if shares else None
         save_or_raise(ActionQuartier, {"action": action.id, "quartier": quartier_id, "share_bp": share})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,7 +37,7 @@ from cvdesk.services.dashboard import (
 from cvdesk.ui.bar_gauge import BarGauge
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtGui import QKeyEvent, QPaintEvent
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -243,6 +243,7 @@ class DashboardTab(QWidget):
         self.loading = False  # the money totals are being read (in the background)
         self.failure = ""  # why they could not be, in French
         self._generation = 0
+        self._totals_wanted = False
 
     # -- the figures -------------------------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -258,13 +259,24 @@ class DashboardTab(QWidget):
         self.loading = not self.dashboard.empty
         self._fill_years()
         self._lay_out()
-        if self.loading:
-            self._read_totals(self.dashboard.year)
+        # Read once the tab has painted (the operation's thread loads the models: not on the way to the first
+        # paint), and only for a tab on screen.
+        self._totals_wanted = self.loading
+        self.update()
 
-    def _read_totals(self, year: int | None) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        super().paintEvent(event)
+        if self._totals_wanted:
+            self._totals_wanted = False
+            generation = self._generation
+            QTimer.singleShot(0, self, lambda: self._read_totals(generation))
+
+    def _read_totals(self, generation: int) -> None:
         from cvdesk.ui.operations import Operation
 
-        generation = self._generation
+        if generation != self._generation or self.dashboard is None:  # another year (or a refresh) since
+            return
+        year = self.dashboard.year
 
         def work(_progress: Any, _cancelled: Any) -> YearTotals:
             return year_totals(year) if year is not None else YearTotals([], [], [])

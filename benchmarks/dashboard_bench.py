@@ -1,0 +1,139 @@
+"""Speed of the « Tableau de bord » on the national dataset, in alternated runs: the tab built with its counts and lists
+and painted, then its money totals (read by a background operation) arrived and painted; beside each, its floor (the
+very SQL the dashboard runs, replayed raw with sqlite3), and each section's service alone.
+
+    python benchmarks/dashboard_bench.py [--db PATH] [--repeat N]    prints median, min and max of each figure
+The dataset is copied and migrated in a temporary folder (never written in place). The runs are made twice: on the
+copy as migrated (its statistics predate the indexes of the later schema steps), then after ANALYZE on the copy
+(what a base built today has: `demo --scale national` ends with ANALYZE).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from benchmarks.common import DATA, Figure, migrated_copy, print_table  # noqa: E402
+
+SECTIONS = ("envelope_bars", "orientation_totals", "quartier_totals", "status_counts", "lists_to_act_on")
+
+
+def _ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000
+
+
+def _statements(build) -> list[str]:
+    """The SQL one build of the dashboard runs, parameters inlined (sqlite3's expanded trace)."""
+    from cvdesk.store.models import db
+
+    seen: list[str] = []
+    connection = db.connection()
+    connection.set_trace_callback(seen.append)
+    try:
+        build()
+    finally:
+        connection.set_trace_callback(None)
+    return [sql for sql in seen if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+
+
+def _raw(path: Path, statements: list[str]) -> None:
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        for sql in statements:
+            connection.execute(sql).fetchall()
+    finally:
+        connection.close()
+
+
+def _runs(copy: Path, repeat: int, tag: str) -> list[Figure]:
+    from datetime import date
+
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from cvdesk.services import dashboard
+    from cvdesk.ui.dashboard_tab import DashboardTab
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    paint = Figure(f"Tableau de bord : onglet construit, comptes et listes peints ({tag})", "≤ 200 ms", 200)
+    floor = Figure(f"  plancher : ses requêtes SQL, brutes avec sqlite3 ({tag}, information)", "—", None)
+    complete = Figure(f"Tableau de bord : totaux (enveloppes, orientations, quartiers) arrivés et peints ({tag}, "
+                      "information)", "—", None)
+    floor_all = Figure(f"  plancher : toutes les requêtes SQL, brutes avec sqlite3 ({tag}, information)", "—", None)
+    parts = {name: Figure(f"  dont {name}, service seul ({tag}, information)", "—", None) for name in SECTIONS}
+    quick = _statements(lambda: dashboard.build_dashboard(totals=False))
+    every = _statements(lambda: dashboard.build_dashboard())
+    today = date.today()
+    year = dashboard.default_year(dashboard.years(), today)
+    assert year is not None, "le jeu national a des actions"
+    for _ in range(repeat):
+        start = time.perf_counter()
+        _raw(copy, quick)
+        floor.samples.append(_ms(start))
+        start = time.perf_counter()
+        _raw(copy, every)
+        floor_all.samples.append(_ms(start))
+        for name in SECTIONS:
+            function = getattr(dashboard, name)
+            start = time.perf_counter()
+            function(year, today) if name == "lists_to_act_on" else function(year)
+            parts[name].samples.append(_ms(start))
+
+        start = time.perf_counter()
+        tab = DashboardTab()
+        tab.resize(1366, 700)
+        loop = QEventLoop()
+        tab.totals_shown.connect(loop.quit)
+        tab.refresh()
+        tab.show()
+        tab.grab()
+        paint.samples.append(_ms(start))
+        if tab.loading:
+            QTimer.singleShot(120_000, loop.quit)
+            loop.exec()
+        tab.grab()
+        complete.samples.append(_ms(start))
+        assert not tab.loading and not tab.failure, tab.failure
+        tab.close()
+        tab.deleteLater()
+        app.processEvents()
+    print(f"{tag} : {len(quick)} requêtes avant la peinture, {len(every)} en tout", file=sys.stderr)
+    return [paint, floor, complete, floor_all, *parts.values()]
+
+
+def measure(source: Path, repeat: int) -> list[Figure]:
+    from cvdesk.store.database import opened_database
+    from cvdesk.store.models import db
+
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory() as folder:
+        copy = migrated_copy(source, Path(folder))
+        with opened_database(copy, defer_check=True):
+            figures += _runs(copy, repeat, "copie migrée")
+            db.execute_sql("ANALYZE")
+            figures += _runs(copy, repeat, "après ANALYZE")
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Vitesse du tableau de bord sur le jeu national.")
+    parser.add_argument("--db", type=Path, default=DATA / "national.db")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    if not args.db.exists():
+        print(f"La base {args.db} n'existe pas : python -m cvdesk demo --scale national --db {args.db}",
+              file=sys.stderr)
+        return 2
+    print_table(measure(args.db, args.repeat))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

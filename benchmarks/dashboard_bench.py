@@ -22,7 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from benchmarks.common import DATA, Figure, migrated_copy, print_table  # noqa: E402
 
-SECTIONS = ("envelope_bars", "orientation_totals", "quartier_totals", "status_counts", "lists_to_act_on")
+SECTIONS = ("envelope_bars", "orientation_totals", "quartier_totals", "year_counts")
 
 
 def _ms(start: float) -> float:
@@ -83,7 +83,7 @@ def _runs(copy: Path, repeat: int, tag: str) -> list[Figure]:
         for name in SECTIONS:
             function = getattr(dashboard, name)
             start = time.perf_counter()
-            function(year, today) if name == "lists_to_act_on" else function(year)
+            function(year, today) if name == "year_counts" else function(year)
             parts[name].samples.append(_ms(start))
 
         start = time.perf_counter()

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from cvdesk.domain.status import STATUS_LABELS, STATUSES
-from cvdesk.services.lists import count
+from cvdesk.services.lists import count, count_each
 from cvdesk.services.totals import EnvelopeUse, Total, envelope_consumption, totals_by_orientation, \
     totals_by_quartier, years
 from cvdesk.store.connection import execute_sql  # plain SQL: the dashboard is painted before peewee loads
@@ -92,31 +92,49 @@ def _selection(key: str, label: str, filters: Filters, help_text: str = "") -> S
     return Selection(key, label, count("actions", filters=filters), filters, help_text)
 
 
+def _counted(year: int, wanted: list[tuple[str, str, Filters, str]]) -> list[Selection]:
+    """The selections (key, label, filters beside the year, help) with their counts, in one pass over the year's
+    actions by the Actions list's own conditions (lists.count_each)."""
+    counts = count_each("actions", {key: filters for key, _label, filters, _help in wanted}, {"year": year})
+    return [Selection(key, label, counts[key], {"year": year, **filters}, help_text)
+            for key, label, filters, help_text in wanted]
+
+
+def _statuses_wanted() -> list[tuple[str, str, Filters, str]]:
+    return [(f"status:{code}", STATUS_LABELS[code], {"status": code}, "") for code in STATUSES]
+
+
 def status_counts(year: int) -> list[Selection]:
     """The year's actions by status, in the workflow's order (the statuses with no action left out)."""
-    found = []
-    for code in STATUSES:
-        selection = _selection(f"status:{code}", STATUS_LABELS[code], {"year": year, "status": code})
-        if selection.count:
-            found.append(selection)
-    return found
+    return [selection for selection in _counted(year, _statuses_wanted()) if selection.count]
 
 
 def lists_to_act_on(year: int, today: date) -> list[Selection]:
     """The lists a coordinator acts on, for the year: each a named selection of the Actions list."""
+    return _counted(year, _lists_wanted(today))
+
+
+def year_counts(year: int, today: date) -> tuple[list[Selection], list[Selection]]:
+    """status_counts and lists_to_act_on in one pass over the year's actions."""
+    statuses, lists = _statuses_wanted(), _lists_wanted(today)
+    found = _counted(year, statuses + lists)
+    return [selection for selection in found[:len(statuses)] if selection.count], found[len(statuses):]
+
+
+def _lists_wanted(today: date) -> list[tuple[str, str, Filters, str]]:
     last = today + timedelta(days=ENDING_WITHIN_DAYS)
     return [
-        _selection("waiting_decision", "En attente de décision", {"year": year, "waiting_decision": True},
-                   "Actions déposées, en instruction ou ajournées."),
-        _selection("granted_not_paid", "Accordées, pas entièrement versées", {"year": year, "granted_not_paid": True},
-                   "Actions dont le montant accordé dépasse le montant versé."),
-        _selection("unbalanced_plan", "Plans de financement déséquilibrés", {"year": year, "unbalanced_plan": True},
-                   "Actions dont les financements demandés ou accordés dépassent le coût total."),
-        _selection("no_porteur", "Actions sans porteur", {"year": year, "no_porteur": True},
-                   "Actions sans association porteuse (ou dont le porteur a été supprimé)."),
-        _selection("ending_soon", f"Conventions finissant d'ici {ENDING_WITHIN_DAYS} jours",
-                   {"year": year, "ending_between": (today.isoformat(), last.isoformat())},
-                   f"Actions dont la date de fin tombe entre le {today:%d/%m/%Y} et le {last:%d/%m/%Y}."),
+        ("waiting_decision", "En attente de décision", {"waiting_decision": True},
+         "Actions déposées, en instruction ou ajournées."),
+        ("granted_not_paid", "Accordées, pas entièrement versées", {"granted_not_paid": True},
+         "Actions dont le montant accordé dépasse le montant versé."),
+        ("unbalanced_plan", "Plans de financement déséquilibrés", {"unbalanced_plan": True},
+         "Actions dont les financements demandés ou accordés dépassent le coût total."),
+        ("no_porteur", "Actions sans porteur", {"no_porteur": True},
+         "Actions sans association porteuse (ou dont le porteur a été supprimé)."),
+        ("ending_soon", f"Conventions finissant d'ici {ENDING_WITHIN_DAYS} jours",
+         {"ending_between": (today.isoformat(), last.isoformat())},
+         f"Actions dont la date de fin tombe entre le {today:%d/%m/%Y} et le {last:%d/%m/%Y}."),
     ]
 
 
@@ -206,8 +224,8 @@ def build_dashboard(year: int | None = None, today: date | None = None, totals: 
     name = contract_name()
     if year is None:
         return Dashboard(None, known, name, meeting=next_meeting(today))
-    board = Dashboard(year, known, name, statuses=status_counts(year), to_act_on=lists_to_act_on(year, today),
-                      meeting=next_meeting(today))
+    statuses, to_act_on = year_counts(year, today)
+    board = Dashboard(year, known, name, statuses=statuses, to_act_on=to_act_on, meeting=next_meeting(today))
     return with_totals(board, year_totals(year)) if totals else board
 
 

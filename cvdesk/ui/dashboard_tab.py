@@ -167,7 +167,8 @@ class AreaTable(QTableView):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, self.totals.columnCount()):
-            self.setColumnWidth(column, 70 if column in (1, 6) else 110)
+            # Money whole up to 999 999 999,99 € (a national programme's orientation costs hundreds of millions).
+            self.setColumnWidth(column, {1: 70, 6: 85}.get(column, 135))
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.clicked.connect(self._open)
         self.activated.connect(self._open)

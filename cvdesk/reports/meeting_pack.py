@@ -99,8 +99,10 @@ def _cover(meeting: Meeting, rows: list[ActionRow], years: list[int], contract_n
         Paragraph(esc(TITLE), _COVER_TITLE),
         Paragraph(esc(occasion), _COVER_SUBTITLE),
     ]
-    pairs: list[tuple[str, Any]] = [
-        ("Instance", meeting_kind_label(meeting.kind)),
+    pairs: list[tuple[str, Any]] = [("Instance", meeting_kind_label(meeting.kind))]
+    if meeting.title:
+        pairs.append(("Intitulé", meeting.title))
+    pairs += [
         ("Date", date_fr(meeting.date)),
         ("Lieu", meeting.place or "—"),
         ("Participants", meeting.attendees or "—"),

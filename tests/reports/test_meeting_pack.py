@@ -174,12 +174,15 @@ def test_the_pack_reports_its_progress_item_by_item_and_can_be_cancelled(demo_db
 def test_an_empty_agenda_still_prints_its_cover_agenda_and_synthesis(demo_db, tmp_path: Path) -> None:
     from cvdesk.services.meetings import save_meeting
 
-    meeting = save_meeting({"kind": "comite_technique", "date": "2015-09-10", "place": "Mairie de Denain"}).record
+    meeting = save_meeting({"kind": "comite_technique", "date": "2015-09-10", "place": "Mairie de Denain",
+                            "title": "Comité de rentrée"}).record
     out = tmp_path / "vide.pdf"
     build_meeting_pack(meeting.id, out)
     reader = PdfReader(str(out))
     assert [entry.title for entry in reader.outline] == ["Couverture", "Ordre du jour", "Synthèse"]
-    text = " ".join(assert_page_numbers(out))
+    pages = assert_page_numbers(out)
+    assert "Intitulé Comité de rentrée" in pages[0] and "Mairie de Denain" in pages[0]
+    text = " ".join(pages)
     assert "Aucun dossier n'est inscrit" in text
     assert "Programmation 2015" in text  # the meeting's year gives the context
 

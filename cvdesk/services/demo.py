@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any
 
 from cvdesk.domain.identifiers import luhn_complete, make_siret
-from cvdesk.domain.status import ACCORDEE, EN_COURS, EVALUEE, REFUSEE, SOLDEE
+from cvdesk.domain.decisions import ADJOURNED, CLOSED, GRANTED, REFUSED, outcome_label
+from cvdesk.domain.status import ACCORDEE, AJOURNEE, EN_COURS, EVALUEE, REFUSEE, SOLDEE
 from cvdesk.resources import resource
 from cvdesk.services.actions import FundingInput, save_action
 from cvdesk.services.associations import save_association
@@ -226,7 +227,10 @@ def _build_meetings(actions: list[Any]) -> None:
     for position, action in enumerate(actions[:12]):
         _ok(save_meeting_item({"meeting": technique.id, "action": action.id, "position": position,
                                "decision": "avis favorable" if position % 4 else "à compléter"}), "ordre du jour")
+    # The comité de pilotage took place: its decisions are already the actions' statuses and granted amounts (the
+    # demo enters them on the actions), so it is closed with nothing recorded to undo (reopening changes no action).
     for position, action in enumerate(actions[:24]):
-        decision = {REFUSEE: "refusée", "ajournee": "ajournée"}.get(action.status, "accordée")
+        outcome = {REFUSEE: REFUSED, AJOURNEE: ADJOURNED}.get(action.status, GRANTED)
         _ok(save_meeting_item({"meeting": pilotage.id, "action": action.id, "position": position,
-                               "decision": decision}), "ordre du jour")
+                               "outcome": outcome, "decision": outcome_label(outcome)}), "ordre du jour")
+    _ok(save_meeting({"status": CLOSED}, pilotage.id), "réunion")

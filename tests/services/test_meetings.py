@@ -198,7 +198,9 @@ def test_the_meetings_list_names_kinds_and_states_and_filters_them(demo_db) -> N
     assert close_meeting(meeting).ok
     expected = [m for (m,) in rows("SELECT id FROM meeting WHERE deleted = 0 ORDER BY date, id")]
     assert list_ids("meetings") == expected
-    assert list_ids("meetings", filters={"status": "closed"}) == [meeting]
+    closed = [m for (m,) in rows("SELECT id FROM meeting WHERE deleted = 0 AND status = 'closed' ORDER BY date, id")]
+    assert meeting in closed and list_ids("meetings", filters={"status": "closed"}) == closed
+    assert list_ids("meetings", filters={"status": "open"}) == [m for m in expected if m not in closed]
     assert list_ids("meetings", filters={"year": 2015, "kind": "comite_attribution"}) == [meeting]
     assert list_ids("meetings", filters={"year": 2016}) == []
     assert list_ids("meetings", "seconde vague") == [meeting]

@@ -2,7 +2,7 @@
 totals, envelope consumption and a bar chart by orientation."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Sequence
@@ -12,9 +12,9 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table
 
-from cvdesk.domain.money import NBSP, format_money, format_percent
+from cvdesk.domain.money import NBSP, format_money
 from cvdesk.domain.status import status_label
 from cvdesk.reports.styles import (
     BLUE,
@@ -26,12 +26,10 @@ from cvdesk.reports.styles import (
     Progress,
     ReportError,
     check_cancel,
-    count_fr,
     data_table,
     esc,
     fit_width,
     heading,
-    markup,
     money,
     paged_table,
     para,
@@ -41,8 +39,8 @@ from cvdesk.reports.styles import (
     write_pdf,
 )
 from cvdesk.services.report_data import ActionRow, FundingRow, ProgrammeScope, programme_data
-from cvdesk.services.totals import envelope_consumption
-from cvdesk.services.totals import EnvelopeUse
+from cvdesk.reports.programme_figures import envelope_label, programme_figures
+from cvdesk.services.totals import EnvelopeUse, FigureScope, funder_names, ordered_funder_ids
 from cvdesk.store.models import Funder, Orientation, Quartier
 
 TITLE = "Programme d'actions"
@@ -54,17 +52,36 @@ _FUNDER_TEXT = _FUNDER - 6  # less the cell's paddings
 
 @dataclass
 class FunderSums:
-    """Requested and granted per funder, in cents, in the order funders first appear."""
+    """Per funder identity (two « CAF » stay two), in cents: requested, granted (decided lines only), how many lines
+    and how many of them decided, and the distinct actions; names are the short names that tell funders apart."""
 
-    requested: dict[str, int] = field(default_factory=dict)
-    granted: dict[str, int] = field(default_factory=dict)
-    actions: dict[str, int] = field(default_factory=dict)
+    requested: dict[int, int] = field(default_factory=dict)
+    granted: dict[int, int] = field(default_factory=dict)
+    lines: dict[int, int] = field(default_factory=dict)
+    decided: dict[int, int] = field(default_factory=dict)
+    actions: dict[int, set[int]] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
 
     def add(self, lines: Iterable[FundingRow]) -> None:
         for line in lines:
-            self.requested[line.funder_short] = self.requested.get(line.funder_short, 0) + line.requested
-            self.granted[line.funder_short] = self.granted.get(line.funder_short, 0) + (line.granted or 0)
-            self.actions[line.funder_short] = self.actions.get(line.funder_short, 0) + 1
+            fid = line.funder_id
+            self.names.setdefault(fid, line.funder_short)
+            self.requested[fid] = self.requested.get(fid, 0) + line.requested
+            self.granted[fid] = self.granted.get(fid, 0) + (line.granted or 0)
+            self.lines[fid] = self.lines.get(fid, 0) + 1
+            self.decided[fid] = self.decided.get(fid, 0) + (line.granted is not None)
+            self.actions.setdefault(fid, set()).add(line.action_id)
+
+    def ordered(self) -> list[int]:
+        """The funders in the one funder order (position, name, id)."""
+        return ordered_funder_ids(self.requested)
+
+    def granted_text(self, fid: int | None = None) -> str:
+        """A funder's granted sum (all funders' with None), or « — » while none of its lines is decided."""
+        decided = sum(self.decided.values()) if fid is None else self.decided[fid]
+        lines = sum(self.lines.values()) if fid is None else self.lines[fid]
+        granted = self.total_granted if fid is None else self.granted[fid]
+        return "—" if lines and not decided else format_money(granted)
 
     @property
     def total_requested(self) -> int:
@@ -99,7 +116,9 @@ def _action_row(row: ActionRow, lines: list[FundingRow]) -> list[Any]:
     if len(lines) > 1:
         names.append("Total")
         requested.append(format_money(sum(line.requested for line in lines)))
-        granted.append(format_money(sum(line.granted or 0 for line in lines)))
+        # Nothing decided yet is « — », as on each line, not 0,00 €.
+        decided = [line.granted for line in lines if line.granted is not None]
+        granted.append(format_money(sum(decided)) if decided else "—")
     if not lines:
         names, requested, granted = ["—"], [""], [""]
     return [reference_cell(row.reference), title_cell(row.title, detail), _lines(names), _lines(requested),
@@ -107,9 +126,10 @@ def _action_row(row: ActionRow, lines: list[FundingRow]) -> list[Any]:
 
 
 def _sums_row(label: str, sums: FunderSums) -> list[Any]:
-    names = [fit(name, _FUNDER_TEXT, FONT) for name in sums.requested] + ["Total"]
-    requested = [format_money(v) for v in sums.requested.values()] + [format_money(sums.total_requested)]
-    granted = [format_money(v) for v in sums.granted.values()] + [format_money(sums.total_granted)]
+    order = sums.ordered()
+    names = [fit(sums.names[fid], _FUNDER_TEXT, FONT) for fid in order] + ["Total"]
+    requested = [format_money(sums.requested[fid]) for fid in order] + [format_money(sums.total_requested)]
+    granted = [sums.granted_text(fid) for fid in order] + [sums.granted_text()]
     return [label, "", _lines(names), _lines(requested), _lines(granted)]
 
 
@@ -150,22 +170,26 @@ def summary_table(groups: list[tuple[str, list[ActionRow], FunderSums]]) -> Flow
     return data_table(data, widths, right=(1, 2, 3, 4), total_rows=[len(data) - 1], counts_for_progress=False)
 
 
-def funders_summary_table(sums: FunderSums, names: dict[str, str]) -> Flowable:
+def funders_summary_table(sums: FunderSums, names: dict[int, str] | None = None) -> Flowable:
+    """Requested and granted by funder identity, in funder order, « Actions » counting distinct actions (the
+    programme itself prints programme_figures' table, which adds what is not decided and what is paid)."""
     amount = 30 * mm
     widths = [CONTENT_WIDTH - 14 * mm - 2 * amount, 14 * mm, amount, amount]
+    labels = names or {fid: name.label for fid, name in funder_names().items()}
     data: list[list[Any]] = [["Financeur", "Actions", "Demandé", "Accordé"]]
-    for short in sums.requested:
-        data.append([para(names.get(short, short), "cell"), str(sums.actions[short]), money(sums.requested[short]),
-                     money(sums.granted[short])])
-    data.append(["Total", "", money(sums.total_requested), money(sums.total_granted)])
+    for fid in sums.ordered():
+        data.append([para(labels.get(fid, sums.names[fid]), "cell"), str(len(sums.actions[fid])),
+                     money(sums.requested[fid]), sums.granted_text(fid)])
+    financed = len(set().union(*sums.actions.values())) if sums.actions else 0
+    data.append(["Total", str(financed), money(sums.total_requested), sums.granted_text()])
     return data_table(data, widths, right=(1, 2, 3), total_rows=[len(data) - 1], counts_for_progress=False)
 
 
 def envelope_line(use: EnvelopeUse) -> str:
-    """ "État : 1 234 000,00 € accordés sur 1 700 000,00 €, soit 72,6 %" """
-    share = use.granted_share_bp
-    text = f"{use.funder} : {format_money(use.granted)} accordés sur {format_money(use.amount)}"
-    return text + (f", soit {format_percent(share)}" if share is not None else "")
+    """ "État : 1 234 000,00 € accordés sur 1 700 000,00 €, soit 72,6 %" (the share rounded once)."""
+    share = use.granted_share
+    text = f"{envelope_label(use)} : {format_money(use.granted)} accordés sur {format_money(use.amount)}"
+    return text + (f", soit {share}" if share is not None else "")
 
 
 def _euros_label(value: float) -> str:
@@ -219,7 +243,7 @@ def describe_scope(scope: ProgrammeScope) -> str:
         q = Quartier.get_by_id(scope.quartier_id)
         parts.append(f"quartier {q.code} {q.name}")
     if scope.funder_id is not None:
-        parts.append(f"financeur {Funder.get_by_id(scope.funder_id).name}")
+        parts.append(f"financeur {funder_names()[scope.funder_id].label}")
     return " · ".join(parts)
 
 
@@ -237,45 +261,25 @@ def build_programme_sheet(scope: ProgrammeScope, out: Path | BinaryIO, progress:
     check_cancel(cancelled)
     rows = data.actions
     groups: list[tuple[str, list[ActionRow], FunderSums]] = []
-    everything = FunderSums()
     for _, group in groupby(rows, key=lambda r: r.orientation_id):
         items = list(group)
         sums = FunderSums()
         for row in items:
             sums.add(data.fundings.get(row.id, []))
-            everything.add(data.fundings.get(row.id, []))
         groups.append((_orientation_label(items[0]), items, sums))
-    names = {line.funder_short: line.funder for lines in data.fundings.values() for line in lines}
-
     story: list[Flowable] = heading(f"Programme d'actions {scope.year}", describe_scope(scope))
-    n = len(rows)
-    story.append(markup(
-        f"{count_fr(n)} action{'s' if n > 1 else ''} · coût total {esc(format_money(sum(r.total_cost for r in rows)))}"
-        f" · demandé {esc(format_money(everything.total_requested))}"
-        f" · accordé <b>{esc(format_money(everything.total_granted))}</b>"))
+    chart = [Spacer(1, 4 * mm), orientation_chart(groups)] if groups else []
+    # The figures come from the totals services (as the dashboard's); a programme cut to its first actions
+    # (scope.limit) sums those actions only.
+    figures_scope = FigureScope.of(scope)
+    if scope.limit is not None:
+        figures_scope = replace(figures_scope, action_ids=tuple(row.id for row in rows))
+    story += programme_figures(figures_scope, after_synthesis=chart)[2]
     if not rows:
         story.append(para("Aucune action ne correspond à ce programme.", "muted"))
         write_pdf(out, story, context, progress, cancelled)
         return
-
-    story.append(para("Synthèse par orientation", "h2"))
-    story.append(summary_table(groups))
-    story.append(Spacer(1, 4 * mm))
-    story.append(orientation_chart(groups))
-
-    uses = envelope_consumption(scope.year)
-    if scope.funder_id is not None:
-        uses = [u for u in uses if u.funder_id == scope.funder_id]
-    block: list[Flowable] = [para(f"Consommation des enveloppes {scope.year}", "h2")]
-    if uses:
-        for use in uses:
-            block.append(markup(f"• {esc(envelope_line(use))}"))
-        if scope.orientation_id is not None or scope.quartier_id is not None:
-            block.append(para("Les enveloppes sont rapprochées de toutes les actions de l'année.", "muted"))
-    else:
-        block.append(para("Aucune enveloppe n'est enregistrée pour cette année.", "muted"))
-    story.append(KeepTogether(block))
-    story.append(KeepTogether([para("Totaux par financeur", "h2"), funders_summary_table(everything, names)]))
+    n = len(rows)
 
     for label, items, _ in groups:
         check_cancel(cancelled)

@@ -57,6 +57,7 @@ class FigureScope:
     quartier_id: int | None = None
     funder_id: int | None = None
     porteur_id: int | None = None
+    action_ids: tuple[int, ...] | None = None  # only these actions (a programme cut to its first N, for one)
 
     @classmethod
     def of(cls, scope: Any) -> "FigureScope":
@@ -64,7 +65,7 @@ class FigureScope:
         if isinstance(scope, FigureScope):
             return scope
         return cls(*(getattr(scope, name, None) for name in
-                     ("year", "orientation_id", "quartier_id", "funder_id", "porteur_id")))
+                     ("year", "orientation_id", "quartier_id", "funder_id", "porteur_id", "action_ids")))
 
 
 def _actions_where(scope: FigureScope) -> tuple[str, list[Any]]:
@@ -88,6 +89,9 @@ def _actions_where(scope: FigureScope) -> tuple[str, list[Any]]:
     if scope.porteur_id is not None:
         clauses.append("a.porteur_id = ?")
         params.append(scope.porteur_id)
+    if scope.action_ids is not None:
+        # Integers written into the query: no limit on how many, and nothing a user typed.
+        clauses.append(f"a.id IN ({','.join(str(int(i)) for i in scope.action_ids) or 'NULL'})")
     return " AND ".join(clauses), params
 
 

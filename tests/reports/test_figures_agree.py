@@ -181,7 +181,7 @@ def test_two_merged_offices_count_each_action_once(merged_offices: Path, tmp_pat
         narrowed = expected(2015, quartier_id=quartier)
         check_services(narrowed, quartier_id=quartier)
         text = check_pdf_programme(narrowed, merged_offices, tmp_path / "quartier-programme.pdf", quartier_code=code)
-        assert "compte ici en entier" in text and "Part du quartier" in text
+        assert "comptent ici en entier" in text and "Part du quartier" in text
     finally:
         close_database()
 

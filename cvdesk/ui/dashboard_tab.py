@@ -246,6 +246,12 @@ class DashboardTab(QWidget):
         self._generation = 0
         self._totals_wanted = False
 
+    @property
+    def data_pending(self) -> bool:
+        """Whether the money totals are still to come (the start-up benchmark waits for them: benchmarks/
+        start_window.py)."""
+        return self.loading
+
     # -- the figures -------------------------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Read the figures again (for the year shown, or the default one) and lay them out."""

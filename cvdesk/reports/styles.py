@@ -444,7 +444,21 @@ def fit_width(text: str, width: float, font: str = FONT_BOLD, size: float = 8) -
     return text[:low].rstrip() + "…"
 
 
-class _SmallerBelow(Paragraph):
+class CellParagraph(Paragraph):
+    """A paragraph in a table cell, wrapped once per width: a table measures its cells when it is laid out,
+    again for each piece it splits into and again to draw them; the lines found the first time stand."""
+
+    _wrapped: tuple[float, float, float] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab's)
+        if self._wrapped is not None and self._wrapped[0] == availWidth:
+            return self._wrapped[1], self._wrapped[2]
+        width, height = super().wrap(availWidth, availHeight)
+        self._wrapped = (availWidth, width, height)
+        return width, height
+
+
+class _SmallerBelow(CellParagraph):
     """A paragraph in a smaller size that goes on from a bigger one in the same cell: drawn lower by the sizes'
     difference, its lines sit where they sat as lines of one mixed-size paragraph (whose first line set the
     baseline), on the same leading."""
@@ -464,7 +478,7 @@ def title_cell(title: object, detail: str, title_style: str = "cell_bold", detai
     upper, lower = STYLES[title_style], STYLES[detail_style]
     below = _SmallerBelow(detail, lower)
     below._drop = upper.fontSize - lower.fontSize
-    return [Paragraph(text, upper), below]
+    return [CellParagraph(text, upper), below]
 
 
 def reference_cell(reference: str) -> Any:

@@ -85,3 +85,29 @@ def test_steps_out_of_order_are_refused(db_path: Path) -> None:
     with pytest.raises(ValueError):
         migrate(database, steps)
     close_database()
+
+
+def test_an_analysed_base_has_statistics_for_the_indexes_a_step_adds(tmp_path: Path) -> None:
+    from cvdesk.store.migrations import latest_version
+
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "schema-v3.db"
+    copy = tmp_path / "analysed-v3.db"
+    copy.write_bytes(fixture.read_bytes())
+    conn = sqlite3.connect(copy)
+    conn.execute("ANALYZE")
+    conn.commit()
+    conn.close()
+    database = open_database(copy)
+    try:
+        assert database.pragma("user_version") == latest_version()
+    finally:
+        close_database()
+    conn = sqlite3.connect(copy)
+    try:
+        analysed = {name for (name,) in conn.execute("SELECT idx FROM sqlite_stat1 WHERE tbl = 'action'")}
+        indexes = {name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'action' AND sql IS NOT NULL")}
+    finally:
+        conn.close()
+    assert "action_deleted_reference" in indexes  # added by step 4, after the fixture's schema
+    assert indexes <= analysed

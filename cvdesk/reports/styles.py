@@ -6,7 +6,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Sequence
 from xml.sax.saxutils import escape
@@ -429,9 +429,10 @@ def label_table(pairs: Sequence[tuple[str, Any]], label_width: float = 42 * mm) 
     return story
 
 
+@lru_cache(maxsize=4096)
 def fit_width(text: str, width: float, font: str = FONT_BOLD, size: float = 8) -> str:
     """The text cut with an ellipsis so that it fits the width on one line (found by halving, so that a name
-    of any length costs a few measures)."""
+    of any length costs a few measures; remembered, as a programme fits the same funders' names on every row)."""
     if pdfmetrics.stringWidth(text, font, size) <= width:
         return text
     low, high = 0, min(len(text), int(width))  # a character is wider than a point at these sizes

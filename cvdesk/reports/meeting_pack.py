@@ -9,16 +9,15 @@ from typing import Any, BinaryIO, Callable, Sequence
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import PDFObjectReference
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer
 
 from cvdesk.reports.action_sheet import action_sheet_story, actions_with_links
 from cvdesk.reports.meeting_sheet import agenda_table
+from cvdesk.reports.figures import granted_text
+from cvdesk.reports.programme_figures import envelope_block, synthesis_table
 from cvdesk.reports.programme_sheet import FunderSums, summary_table
 from cvdesk.reports.styles import (
-    CELL_FONT_SIZE,
     CONTENT_WIDTH,
-    FONT_BOLD,
     STYLES,
     Cancelled,
     Progress,
@@ -44,7 +43,7 @@ from cvdesk.services.report_data import (
     fundings_of_actions,
     meeting_kind_label,
 )
-from cvdesk.services.totals import FigureScope, Total, envelope_consumption, orientation_totals, overall_total
+from cvdesk.services.totals import FigureScope, figures
 from cvdesk.store.models import Meeting
 
 TITLE = "Dossier de séance"
@@ -143,55 +142,6 @@ def _agenda_groups(rows: list[ActionRow], fundings: dict[int, list[FundingRow]]
     return groups
 
 
-def _granted(total: Total) -> str:
-    """« — » while none of the lines summed has a decision (not 0,00 €, which would say « refused »)."""
-    return "—" if total.nothing_decided else money(total.granted)
-
-
-def _widths(data: list[list[Any]], narrow: Sequence[float]) -> list[float]:
-    """The first column takes what the others leave; each other column is as wide as its widest text in bold
-    (a national year's sums run to 1 521 831 500,00 €), and at least its given width."""
-    widths = [max(minimum, *(stringWidth(str(row[col]), FONT_BOLD, CELL_FONT_SIZE) + 7 for row in data
-                             if isinstance(row[col], str)))
-              for col, minimum in enumerate(narrow, start=1)]
-    return [CONTENT_WIDTH - sum(widths), *widths]
-
-
-def _year_orientation_table(lines: Sequence[Total], total: Total) -> Flowable:
-    data: list[list[Any]] = [["Orientation", "Actions", "Coût total", "Demandé", "Accordé", "Versé"]]
-    for line in [*lines, total]:
-        label = para(line.label, "cell") if line is not total else "Total"  # a plain string takes the row's bold
-        data.append([label, count_fr(line.actions), money(line.total_cost), money(line.requested), _granted(line),
-                     money(line.paid)])
-    return data_table(data, _widths(data, [14 * mm] + [22 * mm] * 4), right=(1, 2, 3, 4, 5),
-                      total_rows=[len(data) - 1], counts_for_progress=False)
-
-
-def _envelope_table(year: int) -> list[Flowable]:
-    """The year's envelopes as the dashboard reads them: each funder's yearly envelope, and apart from it an
-    envelope given for one orientation."""
-    uses = envelope_consumption(year)
-    if not uses:
-        return [para(f"Aucune enveloppe n'est enregistrée pour {year}.", "muted")]
-    data: list[list[Any]] = [["Enveloppe", "Montant", "Demandé", "Accordé", "Part", "Versé", "Reste"]]
-    warnings: list[Flowable] = []
-    for use in uses:
-        name = esc(use.funder) + (f"<br/><font size=7>orientation {esc(use.orientation)}</font>"
-                                  if use.orientation_id is not None else "")
-        data.append([markup(name, "cell"), money(use.amount), money(use.requested), money(use.granted),
-                     use.granted_share or "—", money(use.paid), money(use.remaining)])
-        if use.over:
-            scope = f" pour l'orientation {use.orientation}" if use.orientation_id is not None else ""
-            warnings.append(markup(f"<b>Attention :</b> l'enveloppe {year} de {esc(use.funder)}{esc(scope)} est "
-                                   f"dépassée de {esc(money(-use.remaining))}.", "muted"))
-    widths = _widths(data, [20 * mm, 20 * mm, 20 * mm, 12 * mm, 20 * mm, 20 * mm])
-    return [data_table(data, widths, right=(1, 2, 3, 4, 5, 6), counts_for_progress=False),
-            para("Part : l'accordé rapporté au montant de l'enveloppe. Reste : le montant moins l'accordé. Une "
-                 "enveloppe donnée pour une orientation se lit à côté de l'enveloppe annuelle du financeur, elle "
-                 "ne s'en déduit pas.", "muted"),
-            *warnings]
-
-
 def _agenda_funders_table(action_ids: Sequence[int]) -> Flowable | None:
     lines = funder_totals_of_actions(action_ids)
     if not lines:
@@ -200,7 +150,7 @@ def _agenda_funders_table(action_ids: Sequence[int]) -> Flowable | None:
     widths = [CONTENT_WIDTH - 14 * mm - 3 * amount, 14 * mm, amount, amount, amount]
     data: list[list[Any]] = [["Financeur", "Actions", "Demandé", "Accordé", "Versé"]]
     for line in lines:
-        data.append([para(line.label, "cell"), count_fr(line.actions), money(line.requested), _granted(line),
+        data.append([para(line.label, "cell"), count_fr(line.actions), money(line.requested), granted_text(line),
                      money(line.paid)])
     return data_table(data, widths, right=(1, 2, 3, 4), counts_for_progress=False)
 
@@ -217,14 +167,15 @@ def _synthesis(rows: list[ActionRow], fundings: dict[int, list[FundingRow]], yea
     else:
         story.append(para("Aucun dossier n'est inscrit à l'ordre du jour.", "muted"))
     for year in years:
+        # The programme's own blocks, from the totals services the dashboard reads too.
         scope = FigureScope(year)
+        found = figures(scope)
         story.append(para(f"Programmation {year} : toutes les actions de l'année, par orientation", "h2"))
-        lines = orientation_totals(scope)
-        if lines:
-            story.append(_year_orientation_table(lines, overall_total(scope)))
+        if found.overall.actions:
+            story.append(synthesis_table(found.orientations, found.overall))
         else:
             story.append(para(f"Aucune action n'est programmée en {year}.", "muted"))
-        story.append(KeepTogether([para(f"Consommation des enveloppes {year}", "h2"), *_envelope_table(year)]))
+        story += envelope_block(scope)
     return story
 
 

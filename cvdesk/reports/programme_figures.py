@@ -9,11 +9,12 @@ from typing import Any, Sequence
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
 from cvdesk.domain.money import format_money
 from cvdesk.reports.figures import granted_text, undecided_text
-from cvdesk.reports.styles import CONTENT_WIDTH, STYLES, count_fr, data_table, esc, markup, money, para
+from cvdesk.reports.styles import CONTENT_WIDTH, FONT_BOLD, STYLES, count_fr, data_table, esc, markup, money, para
 from cvdesk.services.totals import (
     EnvelopeUse,
     FigureScope,
@@ -63,7 +64,11 @@ def headline(scope: FigureScope, total: Total) -> list[Flowable]:
 
 
 def _summary(rows: list[list[Any]], first_width: float, columns: int) -> Flowable:
-    widths = [first_width, _COUNT] + [_AMOUNT] * (columns - 2)
+    # A national year's sums (1 521 831 500,00 € in bold) are wider than _AMOUNT: such a column takes what it
+    # needs from the first one.
+    amounts = [max(_AMOUNT, *(stringWidth(row[col], FONT_BOLD, 8) + 7 for row in rows if isinstance(row[col], str)))
+               for col in range(2, columns)]
+    widths = [first_width - (sum(amounts) - _AMOUNT * (columns - 2)), _COUNT, *amounts]
     return data_table(rows, widths, right=tuple(range(1, columns)), total_rows=[len(rows) - 1],
                       counts_for_progress=False)
 

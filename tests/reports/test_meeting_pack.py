@@ -78,13 +78,13 @@ def test_the_page_count_is_the_sum_of_its_parts_each_item_as_its_sheet_alone(pil
     starts = [reader.get_destination_page_number(entry) for entry in reader.outline]
     agenda = agenda_from_sql(meeting_id)
     alone = [pages_of(lambda o, a=action_id: build_action_sheet(a, o)) for action_id, _, _ in agenda]
-    # Cover, agenda and synthesis take a page each for 24 items on the demo; each item then takes the pages its
-    # fiche action takes printed alone.
-    assert starts[3] == 3
+    # Cover and agenda take a page each for 24 items on the demo, the synthesis two (the agenda's figures, then
+    # the year's and its envelopes); each item then takes the pages its fiche action takes printed alone.
+    assert starts[:4] == [0, 1, 2, 4]
     for number, pages in enumerate(alone):
         following = starts[4 + number] if 4 + number < len(starts) else len(reader.pages)
         assert following - starts[3 + number] == pages, agenda[number][1]
-    assert len(reader.pages) == 3 + sum(alone)
+    assert len(reader.pages) == 4 + sum(alone)
     assert_page_numbers(out)  # « Page n / N » on every page
 
 
@@ -93,7 +93,8 @@ def test_the_pack_totals_equal_sql_and_the_dashboard(pilotage_pack) -> None:
 
     meeting_id, out = pilotage_pack
     texts = pages_text(out)
-    agenda, synthesis = texts[1], texts[2]
+    starts = [PdfReader(str(out)).get_destination_page_number(entry) for entry in PdfReader(str(out)).outline]
+    agenda, synthesis = texts[1], " ".join(texts[starts[2]:starts[3]])
     ids = [action_id for action_id, _, _ in agenda_from_sql(meeting_id)]
     marks = ",".join("?" * len(ids))
     cost, requested = db.execute_sql(
@@ -104,28 +105,31 @@ def test_the_pack_totals_equal_sql_and_the_dashboard(pilotage_pack) -> None:
                              ids).fetchone()[0]
     assert f"Total 24 {m(cost)} {m(requested)} {m(granted)}" in synthesis
 
-    # The year 2015, by orientation: the actions' count and cost, and their live plan lines' money.
-    year_rows = db.execute_sql("""
-        SELECT o.number || '. ' || o.title, count(*), SUM(a.total_cost),
-          (SELECT SUM(f.requested) FROM funding f JOIN "action" b ON b.id = f.action_id
-            WHERE f.deleted = 0 AND b.deleted = 0 AND b.year = 2015 AND b.orientation_id = o.id),
-          (SELECT SUM(f.granted) FROM funding f JOIN "action" b ON b.id = f.action_id
-            WHERE f.deleted = 0 AND b.deleted = 0 AND b.year = 2015 AND b.orientation_id = o.id),
-          (SELECT SUM(f.paid) FROM funding f JOIN "action" b ON b.id = f.action_id
-            WHERE f.deleted = 0 AND b.deleted = 0 AND b.year = 2015 AND b.orientation_id = o.id)
+    # The year 2015, by orientation: the actions' count and cost, and their live plan lines' money (what the lines
+    # not decided yet request apart, « — » when there is none).
+    money_sql = """SELECT SUM(f.requested), SUM(f.granted), SUM(CASE WHEN f.granted IS NULL THEN f.requested END),
+        SUM(f.paid) FROM funding f JOIN "action" b ON b.id = f.action_id
+        WHERE f.deleted = 0 AND b.deleted = 0 AND b.year = 2015"""
+
+    def money_of(requested: int, granted: int, undecided: int | None, paid: int) -> str:
+        return f"{m(requested)} {m(granted)} {m(undecided) if undecided else '—'} {m(paid)}"
+
+    year_rows = db.execute_sql("""SELECT o.id, o.number, o.title, count(*), SUM(a.total_cost)
         FROM "action" a JOIN orientation o ON o.id = a.orientation_id
         WHERE a.deleted = 0 AND a.year = 2015 GROUP BY o.id ORDER BY o.number""").fetchall()
     assert len(year_rows) == 6
-    for label, n, cost, requested, granted, paid in year_rows:
-        assert norm(f"{label} {n} {m(cost)} {m(requested)} {m(granted)} {m(paid)}") in synthesis, label
+    for orientation_id, number, title, n, cost in year_rows:
+        sums = db.execute_sql(money_sql + " AND b.orientation_id = ?", (orientation_id,)).fetchone()
+        assert norm(f"Orientation {number} – {title} {n} {m(cost)} {money_of(*sums)}") in synthesis, number
     n, cost = db.execute_sql('SELECT count(*), SUM(total_cost) FROM "action" WHERE deleted = 0 AND year = 2015'
                              ).fetchone()
-    requested, granted, paid = db.execute_sql(
-        'SELECT SUM(f.requested), SUM(f.granted), SUM(f.paid) FROM funding f JOIN "action" a ON a.id = f.action_id '
-        "WHERE f.deleted = 0 AND a.deleted = 0 AND a.year = 2015").fetchone()
-    assert f"Total {n} {m(cost)} {m(requested)} {m(granted)} {m(paid)}" in synthesis
+    assert f"Total {n} {m(cost)} {money_of(*db.execute_sql(money_sql).fetchone())}" in synthesis
 
-    # Each funder's 2015 envelope against its lines; the share rounded once, half up, from the cents.
+    # Each funder's 2015 envelope against its lines; the shares rounded once, half up, from the cents.
+    def share(cents: int, amount: int) -> str:
+        tenths = (cents * 2000 // amount + 1) // 2  # per mille, half up
+        return f"{tenths // 10},{tenths % 10} %"
+
     envelopes = db.execute_sql("""
         SELECT fu.name, SUM(e.amount),
           (SELECT SUM(f.requested) FROM funding f JOIN "action" a ON a.id = f.action_id
@@ -138,20 +142,19 @@ def test_the_pack_totals_equal_sql_and_the_dashboard(pilotage_pack) -> None:
         WHERE e.deleted = 0 AND e.year = 2015 AND e.orientation_id IS NULL GROUP BY fu.id""").fetchall()
     assert envelopes
     for name, amount, requested, granted, paid in envelopes:
-        tenths = (granted * 2000 // amount + 1) // 2  # per mille, half up
-        share = f"{tenths // 10},{tenths % 10} %"
-        assert norm(f"{name} {m(amount)} {m(requested)} {m(granted)} {share} {m(paid)} {m(amount - granted)}") \
+        assert norm(f"{name} – 2015, toutes orientations {m(amount)} {m(requested)} {share(requested, amount)} "
+                    f"{m(granted)} {share(granted, amount)} {m(paid)} {share(paid, amount)} {m(amount - granted)}") \
             in synthesis, name
 
     # The dashboard of 2015 shows the same figures.
     dashboard = build_dashboard(2015)
     for line in dashboard.orientations:
         t = line.total
-        assert norm(f"{t.label} {t.actions} {m(t.total_cost)} {m(t.requested)} {m(t.granted)} {m(t.paid)}") \
-            in synthesis
+        assert norm(f"{t.actions} {m(t.total_cost)} {m(t.requested)} {m(t.granted)}") in synthesis, t.label
     for bar in dashboard.envelopes:
         use = bar.use
-        assert norm(f"{use.funder} {m(use.amount)} {m(use.requested)} {m(use.granted)}") in synthesis
+        assert norm(f"{use.funder} – 2015, toutes orientations {m(use.amount)} {m(use.requested)}") in synthesis
+        assert norm(f"{m(use.granted)} {use.granted_share} {m(use.paid)}") in synthesis
 
 
 def test_the_pack_reports_its_progress_item_by_item_and_can_be_cancelled(demo_db, tmp_path: Path) -> None:

@@ -124,6 +124,13 @@ def save_meeting(values: Mapping[str, Any], record_id: int | None = None) -> Sav
     for name in ("title", "place", "attendees", "notes"):
         if isinstance(clean.get(name), str):
             clean[name] = clean[name].strip()
+    if record_id is not None:
+        meeting = meeting_of(record_id)
+        # A closed meeting is locked: its closing wrote its date on the plans, its relevé says who decided.
+        if meeting is not None and meeting.status == CLOSED \
+                and any(getattr(meeting, name, None) != value for name, value in clean.items()):
+            return SaveResult(errors={"": f"La réunion du {format_date(meeting.date)} est close : rouvrez-la pour "
+                                          "la modifier."})
     return save_record(Meeting, clean, record_id, validate_meeting)
 
 
@@ -340,6 +347,8 @@ def close_meeting(meeting_id: int, progress: Progress | None = None) -> SaveResu
 
 def _changed_since(action: Action, applied: dict[str, Any]) -> str | None:
     """What of the action differs from what the closing left (its status, a funding line), or None."""
+    if action.deleted:
+        return "elle a été supprimée"
     if action.status != applied["status"][1]:
         return f"son statut est maintenant « {status_label(action.status)} »"
     for funding_uuid, line in applied["fundings"].items():
@@ -349,6 +358,11 @@ def _changed_since(action: Action, applied: dict[str, Any]) -> str | None:
         if funding.granted != line["granted"][1] or _iso(funding.decision_date) != line["decision_date"][1]:
             shown = "non décidé" if funding.granted is None else format_money(funding.granted)
             return f"le montant accordé par {funding.funder.name} est maintenant {shown}"
+        # A payment made on what the meeting granted: undoing the grant would leave it paid and not granted.
+        restored = line["granted"][0]
+        if restored != line["granted"][1] and (funding.paid or 0) > (restored or 0):
+            return (f"{format_money(funding.paid)} ont été versés par {funding.funder.name} sur ce que la réunion "
+                    "a accordé")
     return None
 
 

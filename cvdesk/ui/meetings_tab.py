@@ -113,7 +113,15 @@ class MeetingsTab(RecordTab):
         for box in (self.attendees_edit, self.notes_edit):
             box.clear()
         self._status = "open"
+        self._lock(False)
         self.agenda.show_meeting(None, False)
+
+    def _lock(self, locked: bool) -> None:
+        """A closed meeting's fields are shown, not typed into (reopen it to change them: the services refuse)."""
+        for combo in (self.kind_combo, self.date_edit):
+            combo.setEnabled(not locked)
+        for edit in (self.title_edit, self.place_edit, self.attendees_edit, self.notes_edit):
+            edit.setReadOnly(locked)
 
     def load_record(self, record_id: int) -> bool:
         from cvdesk.services.meetings import describe_meeting, meeting_of
@@ -132,6 +140,7 @@ class MeetingsTab(RecordTab):
         self.attendees_edit.setPlainText(meeting.attendees)
         self.notes_edit.setPlainText(meeting.notes)
         self._status = meeting.status
+        self._lock(meeting.status == CLOSED)
         self.agenda.show_meeting(record_id, meeting.status == CLOSED)
         return True
 
@@ -199,6 +208,7 @@ class MeetingsTab(RecordTab):
 
         self.picker = AgendaPicker([row.action_id for row in self.agenda.rows], self)
         self.picker.accepted.connect(self._picked)
+        self.picker.finished.connect(self.picker.deleteLater)  # Échap too: a cancelled picker is not kept
         self.picker.open()
 
     def _picked(self) -> None:
@@ -243,6 +253,7 @@ class MeetingsTab(RecordTab):
 
         self.editor = DecisionEditor(row, self)
         self.editor.accepted.connect(lambda item_id=row.item_id: self._decided(item_id))
+        self.editor.finished.connect(self.editor.deleteLater)  # Échap too: a cancelled decision is not kept
         self.editor.open()
 
     def _decided(self, item_id: int) -> None:

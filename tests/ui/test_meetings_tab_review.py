@@ -1,0 +1,77 @@
+"""A coordinator opens the demo's closed comité de pilotage: its form cannot be typed into (reopen it first), while
+the open comité technique can; and the dialogs the agenda opens (the picker, a decision) leave nothing behind once
+they are closed with Échap, however often they are opened."""
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtWidgets import QApplication
+
+from cvdesk.store.models import db
+from cvdesk.ui.agenda_picker import AgendaPicker
+from cvdesk.ui.decision_editor import DecisionEditor
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def rows(sql: str, *params: object) -> list[tuple]:
+    return list(db.execute_sql(sql, params))
+
+
+def meetings_tab(window, qtbot):
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_5, CTRL)
+    tab = window.current_tab()
+    assert tab.kind == "meeting"
+    return tab
+
+
+def _fields(tab) -> list:
+    return [tab.kind_combo, tab.date_edit, tab.title_edit, tab.place_edit, tab.attendees_edit, tab.notes_edit]
+
+
+def _writable(widget) -> bool:
+    return widget.isEnabled() and not (hasattr(widget, "isReadOnly") and widget.isReadOnly())
+
+
+def test_the_closed_comite_is_shown_locked_and_the_open_one_editable(window, qtbot, type_text) -> None:
+    tab = meetings_tab(window, qtbot)
+    [(closed_id, closed_date)] = rows("SELECT id, date FROM meeting WHERE status = 'closed' AND deleted = 0")
+    [(open_id,)] = rows("SELECT id FROM meeting WHERE status = 'open' AND deleted = 0")
+    tab.go_to(closed_id)
+    assert not any(_writable(field) for field in _fields(tab))
+    type_text(tab.place_edit, "Mairie")
+    assert not tab.is_dirty()
+    assert rows("SELECT date, place FROM meeting WHERE id = ?", closed_id)[0][0] == closed_date
+    tab.go_to(open_id)
+    assert all(_writable(field) for field in _fields(tab))
+    tab.go_to(closed_id)
+    assert not any(_writable(field) for field in _fields(tab))
+    qtbot.keyClick(window, Qt.Key.Key_N, CTRL)  # a new meeting is typed into
+    assert all(_writable(field) for field in _fields(tab))
+
+
+def _left(kind: type) -> list:
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return [dialog for dialog in QApplication.allWidgets() if isinstance(dialog, kind)]
+
+
+def test_the_picker_and_the_decision_closed_with_escape_are_not_left_behind(window, qtbot) -> None:
+    tab = meetings_tab(window, qtbot)
+    [(open_id,)] = rows("SELECT id FROM meeting WHERE status = 'open' AND deleted = 0")
+    tab.go_to(open_id)
+    for _ in range(3):
+        tab.pick_actions()
+        picker = tab.picker
+        qtbot.waitUntil(picker.isActiveWindow)
+        qtbot.keyClick(picker, Qt.Key.Key_Escape)
+        assert not picker.isVisible()
+        tab.agenda.table.setFocus()
+        tab.agenda.table.selectRow(0)
+        qtbot.keyClick(tab.agenda.table, Qt.Key.Key_Return)
+        editor = tab.editor
+        qtbot.waitUntil(editor.isActiveWindow)
+        qtbot.keyClick(editor, Qt.Key.Key_Escape)
+        assert not editor.isVisible()
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+    assert _left(AgendaPicker) == [] and _left(DecisionEditor) == []

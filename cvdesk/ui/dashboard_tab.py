@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cvdesk.domain.money import NBSP, format_money, format_percent, percent_of
+from cvdesk.domain.money import NBSP, format_money, format_share
 from cvdesk.services.dashboard import (
     AreaTotal,
     Dashboard,
@@ -58,8 +58,9 @@ def _group(number: int) -> str:
 
 
 def _share(part: int, whole: int) -> str:
-    basis_points = percent_of(part, whole)
-    return "" if basis_points is None else f" ({format_percent(basis_points)})"
+    # Rounded once from the cents, as the PDFs print it (format_percent of rounded basis points rounds twice).
+    share = format_share(part, whole)
+    return "" if share is None else f" ({share})"
 
 
 def envelope_figures(bar: EnvelopeBar) -> str:

@@ -231,14 +231,23 @@ def move_item(item_id: int, offset: int) -> SaveResult:
 
 
 def decision_lines(item_id: int) -> list[DecisionLine]:
-    """The live funding lines of the item's action, in the funders' order, with a partial grant's amounts."""
+    """The funders of the item's action's live plan, in the funders' order, with a partial grant's amounts: one line
+    per funder (after a merge two offices' lines of one funder are added up: the decision gives that funder one
+    amount)."""
     item = MeetingItem.get_by_id(item_id)
     decided = decode_amounts(item.amounts)
     query = (Funding.select(Funder.id, Funder.uuid, Funder.name, Funding.requested, Funding.granted).join(Funder)
              .where((Funding.action == item.action_id) & _live(Funding))
-             .order_by(Funder.position, Funder.name, Funder.id).tuples())
-    return [DecisionLine(fid, fuuid, name, requested, granted, decided.get(fuuid))
-            for fid, fuuid, name, requested, granted in query]
+             .order_by(Funder.position, Funder.name, Funder.id, Funding.id).tuples())
+    lines: dict[int, DecisionLine] = {}
+    for fid, fuuid, name, requested, granted in query:
+        if fid in lines:
+            seen = lines[fid]
+            both = None if seen.granted is None and granted is None else (seen.granted or 0) + (granted or 0)
+            lines[fid] = DecisionLine(fid, fuuid, name, seen.requested + requested, both, seen.decided)
+        else:
+            lines[fid] = DecisionLine(fid, fuuid, name, requested, granted, decided.get(fuuid))
+    return list(lines.values())
 
 
 def record_decision(item_id: int, outcome: str, amounts: Mapping[int, int] | None = None,
@@ -287,13 +296,20 @@ def _new_line_values(item: MeetingItem, meeting: Meeting, action: Action,
         return {f.id: (f.requested, meeting.date) for f in fundings}
     amounts = decode_amounts(item.amounts)
     out: dict[int, tuple[int | None, date | None]] = {}
-    for funding in fundings:
+    left: dict[str, int] = {}  # what the funder's amount still has to give to its next lines
+    for funding in fundings:  # in id order
         funder = funding.funder
         if funder.uuid not in amounts:
             raise WriteRefused({"": f"La réunion ne peut pas être close : la décision sur {_describe_action(action)} "
                                     f"ne dit pas combien accorde {funder.name} (ajouté au plan depuis ?) : "
                                     "complétez-la."})
-        out[funding.id] = (amounts[funder.uuid], meeting.date)
+        left.setdefault(funder.uuid, amounts[funder.uuid])
+        # A funder's amount is given once: up to each line's request, its last line taking the rest (two offices'
+        # lines of one funder after a merge).
+        last = funding.id == max(f.id for f in fundings if f.funder_id == funding.funder_id)
+        share = left[funder.uuid] if last else min(left[funder.uuid], funding.requested)
+        left[funder.uuid] -= share
+        out[funding.id] = (share, meeting.date)
     return out
 
 

@@ -374,3 +374,22 @@ def check_association_sheet(db_path: Path, out: Path, association_id: int) -> st
         positions.append(text.index(row))
     assert positions == sorted(positions)
     return text
+
+
+def check_dashboard(exp: Expected) -> None:
+    """The « Tableau de bord »: its envelopes and orientations carry SQL's figures, and the Actions list a figure
+    opens holds exactly SQL's actions."""
+    from cvdesk.services import dashboard
+    from cvdesk.services.lists import count
+
+    wanted = {(fid, oid): (amount, s) for fid, oid, amount, s in exp.envelopes}
+    bars = dashboard.envelope_bars(exp.year)
+    assert len(bars) == len(wanted)
+    for bar in bars:
+        amount, s = wanted[(bar.use.funder_id, bar.use.orientation_id)]
+        assert (bar.use.amount, bar.use.requested, bar.use.granted, bar.use.paid) == (
+            amount, s.requested, s.granted, s.paid)
+        assert count("actions", filters=bar.actions.filters) == s.actions
+    for line in dashboard.orientation_totals(exp.year):
+        same(line.total, exp.by_orientation[line.total.key])
+        assert count("actions", filters=line.actions.filters) == exp.by_orientation[line.total.key].actions

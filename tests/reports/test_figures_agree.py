@@ -18,6 +18,7 @@ from cvdesk.store.models import Action, ActionQuartier, Funding, db
 from .figures_check import (
     Sums,
     check_association_sheet,
+    check_dashboard,
     check_lists,
     check_pdf_programme,
     check_quartier_sheet,
@@ -43,6 +44,7 @@ def check_everything(db_path: Path, folder: Path, year: int) -> None:
     exp = expected(year)
     assert exp.overall.actions > 0
     check_services(exp)
+    check_dashboard(exp)
     check_lists(exp, db_path, folder)
     for fid in exp.by_funder:
         check_services(expected(year, funder_id=fid), funder_id=fid)

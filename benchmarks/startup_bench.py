@@ -86,16 +86,19 @@ def child_args(db: Path | None, code: Path | None) -> list[str]:
 
 
 def child_env(settings: Path | None) -> dict[str, str] | None:
-    """The child's environment: its Qt settings (the tab the window opens on, its size…) in a folder of the
-    benchmark's own, so that a start is a first start whoever runs it, not the last state of their window."""
+    """The child's environment: its Qt settings (the tab the window opens on, its size…) in a folder of its own,
+    so that every start is a first start, whoever runs it: not the last state of their window, nor what the
+    previous child (another tree, whose window closes) saved."""
     return None if settings is None else {**os.environ, "XDG_CONFIG_HOME": str(settings)}
 
 
 def start_window(db: Path | None, code: Path | None = None, settings: Path | None = None) -> Run:
-    """Start the child and read its marks; raises when it never painted."""
+    """Start the child (its Qt settings in a new folder under settings) and read its marks; raises when it never
+    painted."""
+    folder = Path(tempfile.mkdtemp(dir=settings)) if settings is not None else None
     start = time.perf_counter()
     child = subprocess.Popen([sys.executable, *child_args(db, code)], stdout=subprocess.PIPE, text=True, cwd=ROOT,
-                             env=child_env(settings))
+                             env=child_env(folder))
     assert child.stdout is not None
     run = Run()
     for line in child.stdout:
@@ -121,8 +124,9 @@ IMPORT_RUNS = 3  # one run under -X importtime is too noisy on a shared machine:
 def import_times(db: Path | None, code: Path | None = None, settings: Path | None = None) -> dict[str, float]:
     """The self time of every module one child imports before its first paint (under -X importtime), summed by
     group, in ms."""
+    folder = Path(tempfile.mkdtemp(dir=settings)) if settings is not None else None
     done = subprocess.run([sys.executable, "-X", "importtime", *child_args(db, code), "--exit-at-paint"],
-                          capture_output=True, text=True, cwd=ROOT, check=True, env=child_env(settings))
+                          capture_output=True, text=True, cwd=ROOT, check=True, env=child_env(folder))
     groups: dict[str, float] = {}
     for line in done.stderr.splitlines():
         match = _IMPORT_LINE.match(line)
@@ -254,7 +258,8 @@ def measure(db: Path, repeat: int, before: Path | None = None, with_imports: boo
             after: Path | None = None) -> Startup:
     """Alternate the variants repeat times, each on its own copy of db (the dataset itself is never opened)."""
     with tempfile.TemporaryDirectory() as folder:
-        settings = Path(folder) / "reglages"  # Qt's settings of every child: a first start (see child_env)
+        settings = Path(folder) / "reglages"  # a folder of Qt settings per child below it: a first start (child_env)
+        settings.mkdir()
         variants: list[tuple[str, Path | None, Path | None]] = [("nue", None, None)]
         if before is not None:
             variants.append(("avant", Path(folder) / "avant.db", before))

@@ -39,8 +39,8 @@ def add_line(action_id: int, funder_id: int, requested: int, granted: int | None
         assert set_fundings(Action.get_by_id(action_id), kept + [FundingInput(funder_id, requested, granted, paid)]) == {}
 
 
-def check_everything(db_path: Path, folder: Path, year: int) -> None:
-    """Services, programme (whole, narrowed to each funder with lines), lists and SCDL, for the year."""
+def check_everything(db_path: Path, folder: Path, year: int, funder_programmes: bool = True) -> None:
+    """Services, programme (whole, and narrowed to each funder with lines unless told not to), lists and SCDL."""
     exp = expected(year)
     assert exp.overall.actions > 0
     check_services(exp)
@@ -49,7 +49,7 @@ def check_everything(db_path: Path, folder: Path, year: int) -> None:
     for fid in exp.by_funder:
         check_services(expected(year, funder_id=fid), funder_id=fid)
     check_pdf_programme(exp, db_path, folder / "programme.pdf")
-    for fid in exp.by_funder:
+    for fid in exp.by_funder if funder_programmes else ():
         narrowed = expected(year, funder_id=fid)
         check_pdf_programme(narrowed, db_path, folder / f"programme-{fid}.pdf", funder_name=exp.funder_names[fid],
                             funder_id=fid)
@@ -200,7 +200,8 @@ def test_a_synthetic_contract_agrees_everywhere(synthetic: Path, tmp_path: Path)
     for year in (2020, 2021):
         folder = tmp_path / str(year)
         folder.mkdir()
-        check_everything(synthetic, folder, year)
+        # Each funder's own programme once (the first year) is enough: the second year checks the rest again.
+        check_everything(synthetic, folder, year, funder_programmes=year == 2020)
 
 
 def test_the_hand_helpers_are_what_a_reader_expects() -> None:

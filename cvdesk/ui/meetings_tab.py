@@ -235,6 +235,8 @@ class MeetingsTab(RecordTab):
         from cvdesk.services.meetings import remove_item
 
         row = self.agenda.current_row()
+        if row is not None and self.agenda.closed:
+            self._say_closed()
         if row is None or self.agenda.closed:
             return
         answer = QMessageBox.question(self, "Retirer de l'ordre du jour",
@@ -245,8 +247,14 @@ class MeetingsTab(RecordTab):
                                                                                   "Ordre du jour"):
             self.changed.emit()
 
+    def _say_closed(self) -> None:
+        """Entrée or Suppr in a closed meeting's agenda: say why nothing happens (its buttons are greyed out)."""
+        self.message.emit("La réunion est close : rouvrez-la pour modifier son ordre du jour ou ses décisions.")
+
     def edit_decision(self) -> None:
         row = self.agenda.current_row()
+        if row is not None and self.agenda.closed:
+            self._say_closed()
         if row is None or self.agenda.closed:
             return
         from cvdesk.ui.decision_editor import DecisionEditor

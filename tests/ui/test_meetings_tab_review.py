@@ -75,3 +75,18 @@ def test_the_picker_and_the_decision_closed_with_escape_are_not_left_behind(wind
         window.activateWindow()
         qtbot.waitUntil(window.isActiveWindow)
     assert _left(AgendaPicker) == [] and _left(DecisionEditor) == []
+
+
+def test_entree_and_suppr_on_a_closed_comite_say_why_nothing_changes(window, qtbot) -> None:
+    tab = meetings_tab(window, qtbot)
+    [(closed_id,)] = rows("SELECT id FROM meeting WHERE status = 'closed' AND deleted = 0")
+    items = rows("SELECT count(*) FROM meeting_item WHERE meeting_id = ? AND deleted = 0", closed_id)
+    tab.go_to(closed_id)
+    tab.agenda.table.setFocus()
+    tab.agenda.table.selectRow(0)
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_Delete):
+        window.statusBar().clearMessage()
+        qtbot.keyClick(tab.agenda.table, key)
+        assert tab.editor is None
+        assert "close" in window.statusBar().currentMessage() and "rouvrez-la" in window.statusBar().currentMessage()
+    assert rows("SELECT count(*) FROM meeting_item WHERE meeting_id = ? AND deleted = 0", closed_id) == items

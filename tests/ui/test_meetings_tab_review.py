@@ -90,3 +90,15 @@ def test_entree_and_suppr_on_a_closed_comite_say_why_nothing_changes(window, qtb
         assert tab.editor is None
         assert "close" in window.statusBar().currentMessage() and "rouvrez-la" in window.statusBar().currentMessage()
     assert rows("SELECT count(*) FROM meeting_item WHERE meeting_id = ? AND deleted = 0", closed_id) == items
+
+
+def test_the_meetings_list_shows_which_are_closed_on_a_laptop(window, qtbot) -> None:
+    tab = meetings_tab(window, qtbot)
+    header = tab.view.horizontalHeader()
+    keys = [column.key for column in tab.model.columns]
+    for key in ("date", "kind", "status", "items"):
+        column = keys.index(key)
+        assert 0 <= header.sectionViewportPosition(column)
+        assert header.sectionViewportPosition(column) + header.sectionSize(column) <= tab.view.viewport().width(), key
+    [(closed_id,)] = rows("SELECT id FROM meeting WHERE status = 'closed' AND deleted = 0")
+    assert tab.model.index(tab.model.row_of(closed_id), keys.index("status")).data() == "Close"

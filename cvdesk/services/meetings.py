@@ -256,7 +256,7 @@ def record_decision(item_id: int, outcome: str, amounts: Mapping[int, int] | Non
     grant gives an amount (cents) for each funder of the action's plan. Nothing reaches the action before the
     meeting is closed."""
     def write() -> SaveResult:
-        _item_of_open_meeting(item_id, "modifier ses décisions")
+        item = _item_of_open_meeting(item_id, "modifier ses décisions")
         if outcome not in ("", *OUTCOMES):
             raise WriteRefused({"outcome": f"La décision « {outcome} » n'existe pas."})
         stored: dict[str, int] = {}
@@ -273,7 +273,8 @@ def record_decision(item_id: int, outcome: str, amounts: Mapping[int, int] | Non
                 if cents < 0:
                     raise WriteRefused({"amounts": f"Le montant accordé par {line.funder} est négatif."})
                 stored[line.funder_uuid] = cents
-        label = OUTCOMES.get(outcome, "")
+        # No decision keeps an opinion written as text before step 6 (« avis favorable »), not a withdrawn label.
+        label = OUTCOMES[outcome] if outcome else ("" if item.outcome else item.decision)
         save_or_raise(MeetingItem, {"outcome": outcome, "amounts": encode_amounts(stored), "decision": label,
                                     "notes": notes.strip()}, item_id, validate_meeting_item)
         return SaveResult(record=MeetingItem.get_by_id(item_id))

@@ -68,3 +68,21 @@ def test_a_payment_on_a_grant_of_the_comite_refuses_the_reopening(demo_db) -> No
     assert rows("SELECT id, granted, paid, decision_date FROM funding ORDER BY id") + rows(
         'SELECT id, status, granted_total, paid_total FROM "action" ORDER BY id') == before
     assert rows("SELECT status FROM meeting WHERE id = ?", meeting) == [("closed",)]
+
+
+def test_a_note_added_to_an_older_opinion_keeps_the_opinion(demo_db) -> None:
+    """The demo's comité technique recorded opinions as text (« avis favorable », « à compléter »): adding a note
+    without choosing a decision keeps that text, as the dossier de séance prints it."""
+    [(meeting,)] = rows("SELECT id FROM meeting WHERE kind = 'comite_technique' AND deleted = 0")
+    [(item, opinion)] = rows("SELECT id, decision FROM meeting_item WHERE meeting_id = ? AND deleted = 0 "
+                             "ORDER BY position LIMIT 1", meeting)
+    assert opinion
+
+    assert record_decision(item, "", notes="Relancer le porteur pour le budget.").ok
+
+    assert rows("SELECT decision, outcome, notes FROM meeting_item WHERE id = ?", item) == [
+        (opinion, "", "Relancer le porteur pour le budget.")]
+    assert next(row for row in agenda(meeting) if row.item_id == item).decision_text == opinion
+    # A decision chosen, then withdrawn (« Sans décision »), leaves no label behind.
+    assert record_decision(item, GRANTED).ok and record_decision(item, "").ok
+    assert rows("SELECT decision, outcome FROM meeting_item WHERE id = ?", item) == [("", "")]

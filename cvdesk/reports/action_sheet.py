@@ -61,7 +61,10 @@ def plan_table(total_cost: int, lines: Sequence[FundingRow], with_dates: bool = 
     totals = plan_totals(total_cost, [PlanLine(x.funder, x.requested, x.granted, x.paid) for x in lines])
     pad = [""] if with_dates else []
     funders_row = len(data)
-    data.append(["Total des financements", money(totals.requested), money(totals.granted), money(totals.paid), *pad])
+    # A total keeps the lines' « — » when none of them is decided (or paid): 0,00 € would read « refused ».
+    granted = money(totals.granted) if any(x.granted is not None for x in lines) else money(None)
+    paid = money(totals.paid) if any(x.paid is not None for x in lines) else money(None)
+    data.append(["Total des financements", money(totals.requested), granted, paid, *pad])
     data.append(["Autofinancement", money(totals.own_funds), "", "", *pad])
     cost_row = len(data)
     data.append(["Coût total de l'action", money(total_cost), "", "", *pad])

@@ -82,7 +82,9 @@ def test_a_closed_comite_reaches_headquarters_and_reopens_there(offices: tuple[P
         assert plans() == sent_plans
         # The decisions as they were recorded: a partial grant's amounts name the funders by UUID.
         [(amounts,)] = rows("""SELECT mi.amounts FROM meeting_item mi JOIN "action" a ON a.id = mi.action_id
-                               WHERE a.reference = '2015-VM-024' AND mi.outcome != ''""")
+                               JOIN meeting m ON m.id = mi.meeting_id
+                               WHERE a.reference = '2015-VM-024' AND mi.outcome != '' AND m.uuid = ?""",
+                            meeting_uuid)
         expected = dict(rows("""SELECT fu.uuid, f.requested * 3 / 4 FROM funding f JOIN funder fu ON fu.id = f.funder_id
                                 JOIN "action" a ON a.id = f.action_id WHERE a.reference = '2015-VM-024'
                                 AND f.deleted = 0"""))

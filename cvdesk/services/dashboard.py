@@ -9,7 +9,7 @@ from typing import Any
 from cvdesk.domain.status import STATUS_LABELS, STATUSES
 from cvdesk.services.lists import count, count_each
 from cvdesk.services.totals import EnvelopeUse, Total, envelope_consumption, totals_by_orientation, \
-    totals_by_quartier, years
+    totals_by_quartier, year_figures, years
 from cvdesk.store.connection import execute_sql  # plain SQL: the dashboard is painted before peewee loads
 
 ENDING_WITHIN_DAYS = 60
@@ -138,9 +138,9 @@ def _lists_wanted(today: date) -> list[tuple[str, str, Filters, str]]:
     ]
 
 
-def envelope_bars(year: int) -> list[EnvelopeBar]:
+def envelope_bars(year: int, uses: list[EnvelopeUse] | None = None) -> list[EnvelopeBar]:
     bars = []
-    for use in envelope_consumption(year):
+    for use in envelope_consumption(year) if uses is None else uses:
         filters: Filters = {"year": year, "funder": use.funder_id}
         orientation_id = getattr(use, "orientation_id", None)  # an envelope given for one orientation
         if orientation_id is not None:
@@ -157,9 +157,9 @@ def _selected(key: str, label: str, filters: Filters, actions: int) -> Selection
     return Selection(key, label, actions, filters)
 
 
-def orientation_totals(year: int) -> list[AreaTotal]:
+def orientation_totals(year: int, totals: list[Total] | None = None) -> list[AreaTotal]:
     found = []
-    for total in totals_by_orientation(year):
+    for total in totals_by_orientation(year) if totals is None else totals:
         filters: Filters = {"year": year}
         if total.key is None:
             filters["no_orientation"] = True
@@ -169,10 +169,10 @@ def orientation_totals(year: int) -> list[AreaTotal]:
     return found
 
 
-def quartier_totals(year: int) -> list[AreaTotal]:
+def quartier_totals(year: int, totals: list[Total] | None = None) -> list[AreaTotal]:
     populations = dict(execute_sql("SELECT id, population FROM quartier").fetchall())
     found = []
-    for total in totals_by_quartier(year):
+    for total in totals_by_quartier(year) if totals is None else totals:
         population = populations.get(total.key) or None
         found.append(AreaTotal(total, _selected(f"quartier:{total.key}", total.label,
                                                 {"year": year, "quartier": total.key}, total.actions),
@@ -210,7 +210,10 @@ class YearTotals:
 
 
 def year_totals(year: int) -> YearTotals:
-    return YearTotals(envelope_bars(year), orientation_totals(year), quartier_totals(year))
+    """The three money sections from one pass over the year's plan lines (totals.year_figures)."""
+    found = year_figures(year)
+    return YearTotals(envelope_bars(year, found.envelopes), orientation_totals(year, found.orientations),
+                      quartier_totals(year, found.quartiers))
 
 
 def build_dashboard(year: int | None = None, today: date | None = None, totals: bool = True) -> Dashboard:

@@ -46,3 +46,69 @@ def test_the_year_shown_first_and_the_amount_per_inhabitant() -> None:
     assert default_year([], date(2015, 3, 1)) is None
     assert per_inhabitant(100_00, 3) == 33_33 and per_inhabitant(200_00, 3) == 66_67
     assert per_inhabitant(5, 0) is None
+
+
+def _line_sums(where: str, *params: object) -> tuple[int, ...]:
+    """What SQL finds on the live lines of the live 2015 actions matching where: requested, granted, paid, undecided,
+    undecided lines, lines."""
+    return db.execute_sql(
+        f"""SELECT COALESCE(SUM(f.requested), 0), COALESCE(SUM(f.granted), 0), COALESCE(SUM(f.paid), 0),
+              COALESCE(SUM(CASE WHEN f.granted IS NULL THEN f.requested END), 0), count(f.granted IS NULL OR NULL),
+              count(*)
+            FROM funding f JOIN "action" a ON a.id = f.action_id
+            WHERE f.deleted = 0 AND a.deleted = 0 AND a.year = 2015 AND {where}""", params).fetchone()
+
+
+def test_the_money_totals_are_what_sql_finds(demo_db) -> None:
+    # Two offices merged: one action linked twice to its quartier; a line not decided yet; a deleted quartier.
+    aid, qid = db.execute_sql('SELECT aq.action_id, aq.quartier_id FROM action_quartier aq JOIN "action" a '
+                              "ON a.id = aq.action_id WHERE a.year = 2015 AND aq.deleted = 0 "
+                              "ORDER BY aq.id LIMIT 1").fetchone()
+    db.execute_sql("""INSERT INTO action_quartier (uuid, created_at, updated_at, office, deleted, action_id,
+                        quartier_id) VALUES ('00000000-0000-4000-8000-00000000a0a0', '2015-01-01', '2015-01-01',
+                        'autre bureau', 0, ?, ?)""", (aid, qid))
+    db.execute_sql('UPDATE funding SET granted = NULL WHERE id = (SELECT min(f.id) FROM funding f JOIN "action" a '
+                   "ON a.id = f.action_id WHERE a.year = 2015 AND f.deleted = 0 AND f.granted IS NOT NULL)")
+    gone, = db.execute_sql("SELECT max(quartier_id) FROM action_quartier WHERE deleted = 0").fetchone()
+    db.execute_sql("UPDATE quartier SET deleted = 1 WHERE id = ?", (gone,))
+    board = build_dashboard(2015, date(2015, 6, 1))
+
+    quartiers = {line.total.key: line for line in board.quartiers}
+    live = [q for q, in db.execute_sql(
+        'SELECT DISTINCT aq.quartier_id FROM action_quartier aq JOIN "action" a ON a.id = aq.action_id '
+        "JOIN quartier q ON q.id = aq.quartier_id WHERE aq.deleted = 0 AND a.deleted = 0 AND q.deleted = 0 "
+        "AND a.year = 2015 ORDER BY q.code")]
+    assert list(quartiers) == live and gone not in quartiers and len(live) > 1
+    linked = "a.id IN (SELECT action_id FROM action_quartier WHERE deleted = 0 AND quartier_id = ?)"
+    for q in live:
+        total = quartiers[q].total
+        actions, cost = db.execute_sql(f'SELECT count(*), COALESCE(SUM(total_cost), 0) FROM "action" a '
+                                       f"WHERE a.deleted = 0 AND a.year = 2015 AND {linked}", (q,)).fetchone()
+        assert (total.actions, total.total_cost) == (actions, cost), total.label
+        assert (total.requested, total.granted, total.paid, total.undecided, total.undecided_lines,
+                total.lines) == _line_sums(linked, q), total.label
+        assert count("actions", filters=quartiers[q].actions.filters) == actions
+    assert quartiers[qid].total.actions == _sql(linked, 2015, qid)  # the twice-linked action counted once
+
+    for line in board.orientations:
+        where = "a.orientation_id IS NULL" if line.total.key is None else "a.orientation_id = ?"
+        params = () if line.total.key is None else (line.total.key,)
+        assert line.total.actions == _sql(where, 2015, *params)
+        assert (line.total.requested, line.total.granted, line.total.paid, line.total.undecided,
+                line.total.undecided_lines, line.total.lines) == _line_sums(where, *params)
+    assert sum(line.total.lines for line in board.orientations) == _line_sums("1")[5]
+
+    envelopes = db.execute_sql("SELECT funder_id, orientation_id, SUM(amount) FROM envelope WHERE deleted = 0 "
+                               "AND year = 2015 GROUP BY 1, 2").fetchall()
+    assert len(board.envelopes) == len(envelopes) > 0
+    for fid, oid, amount in envelopes:
+        bar, = [b for b in board.envelopes if (b.use.funder_id, b.use.orientation_id) == (fid, oid)]
+        where = "f.funder_id = ?" + ("" if oid is None else " AND a.orientation_id = ?")
+        params = (fid,) if oid is None else (fid, oid)
+        requested, granted, paid, undecided, _, _ = _line_sums(where, *params)
+        assert (bar.use.amount, bar.use.requested, bar.use.granted, bar.use.paid, bar.use.undecided) == (
+            amount, requested, granted, paid, undecided)
+        actions, = db.execute_sql(f'SELECT count(DISTINCT a.id) FROM funding f JOIN "action" a ON a.id = f.action_id '
+                                  f"WHERE f.deleted = 0 AND a.deleted = 0 AND a.year = 2015 AND {where}",
+                                  params).fetchone()
+        assert bar.actions.count == actions == count("actions", filters=bar.actions.filters)

@@ -209,6 +209,14 @@ def _orientation_rank(oid: Any) -> tuple[Any, ...]:
     return (0, number, title, oid)
 
 
+def orientation_name(oid: Any) -> str:
+    """« Orientation 2 – Promouvoir… » as a heading names it, from SQL; « Sans orientation » for none."""
+    if oid is None:
+        return "Sans orientation"
+    number, title = db.execute_sql("SELECT number, title FROM orientation WHERE id = ?", [oid]).fetchone()
+    return norm(f"Orientation {number} – {title}")
+
+
 def funder_order(ids: Any) -> list[int]:
     rows = {fid: (pos, name, fid) for fid, pos, name in db.execute_sql("SELECT id, position, name FROM funder")}
     return sorted(ids, key=lambda fid: rows[fid])
@@ -247,10 +255,20 @@ def check_pdf_programme(exp: Expected, db_path: Path, out: Path, funder_name: st
         if status in exp.by_status:
             assert f"dont {STATUS_WORDS[status]} {exp.by_status[status].row()}" in text, status
     for oid, s in exp.by_orientation.items():
-        assert s.row() in text, oid
+        # Each row under its own orientation's name (figures under a neighbour's label would still be « in text »).
+        assert f"{orientation_name(oid)} {s.row()}" in text, oid
     assert f"Total {o.row()}" in text
     for fid, oid, amount, s in exp.envelopes:
-        cells = [euros(amount)]
+        scope = "toutes orientations"
+        if oid is not None:
+            number, title = db.execute_sql("SELECT number, title FROM orientation WHERE id = ?", [oid]).fetchone()
+            scope = f"orientation {number}. {title}"
+        several, = db.execute_sql(
+            "SELECT count(*) FROM envelope WHERE deleted = 0 AND year = ? AND funder_id = ? AND orientation_id IS ?",
+            [exp.year, fid, oid]).fetchone()
+        if several > 1:
+            scope += f", {several} enveloppes additionnées"
+        cells = [norm(f"{exp.funder_names[fid]} – {exp.year}, {scope}"), euros(amount)]
         for part in (s.requested, s.granted, s.paid):
             cells.append(euros(part) + (f" {share(part, amount)}" if amount else ""))
         cells.append(euros(amount - s.granted))

@@ -130,6 +130,8 @@ class RecordTab(QWidget):
         self.model.modelReset.connect(self._reselect_after_reset)
         self.model.modelReset.connect(self._show_count)
         self.model.completed.connect(lambda _n: self._show_count())
+        # A saved record may leave (or join) a list not wholly loaded: its count is then read again.
+        self.model.record_refreshed.connect(lambda _id: self._show_count())
 
         self.count_label = QLabel()
         filters = QGridLayout()

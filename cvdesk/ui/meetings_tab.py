@@ -280,8 +280,16 @@ class MeetingsTab(RecordTab):
 
     # -- closing and reopening -------------------------------------------------------------------------------------
     def _saved_first(self) -> bool:
-        """Edits of the meeting's own fields are saved (or dropped) before its state changes."""
-        return self.record_id is not None and self.maybe_keep_edits() and self.record_id is not None
+        """Edits of the meeting's own fields are saved (or dropped) before its state changes, and so are the edits
+        typed in another tab: an action's form kept unsaved over the closing would, once saved, write its old status
+        and undecided plan over what the meeting decided."""
+        if self.record_id is None or not self.maybe_keep_edits() or self.record_id is None:
+            return False
+        built_tabs = getattr(self.window(), "built_tabs", None)
+        for tab in built_tabs() if built_tabs is not None else []:
+            if tab is not self and tab.is_dirty() and not tab.maybe_keep_edits():
+                return False
+        return True
 
     def close_meeting(self) -> None:
         from cvdesk.services.meetings import close_meeting, closing_summary

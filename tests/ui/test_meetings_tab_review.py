@@ -102,3 +102,70 @@ def test_the_meetings_list_shows_which_are_closed_on_a_laptop(window, qtbot) -> 
         assert header.sectionViewportPosition(column) + header.sectionSize(column) <= tab.view.viewport().width(), key
     [(closed_id,)] = rows("SELECT id FROM meeting WHERE status = 'closed' AND deleted = 0")
     assert tab.model.index(tab.model.row_of(closed_id), keys.index("status")).data() == "Close"
+
+
+def test_an_action_being_typed_is_saved_before_the_comite_closes_over_it(window, qtbot, type_text, answer) -> None:
+    """The coordinator is typing in the form of an action (not saved yet), goes to the Réunions tab and closes the
+    comité that grants it: the typing is asked about first, so that saving it later cannot write the form's old
+    undecided plan over the grant."""
+    from datetime import date
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from cvdesk.services.meetings import add_items, agenda, record_decision, save_meeting
+
+    [(action, title)] = rows("SELECT id, title FROM \"action\" WHERE reference = '2015-VM-031'")
+    meeting = save_meeting({"kind": "comite_attribution", "date": date(2015, 5, 21)}).record.id
+    assert add_items(meeting, [action]).ok
+    assert record_decision(agenda(meeting)[0].item_id, "accordee").ok
+    window.open_record("action", action)
+    actions = window.actions_tab
+    actions.title_edit.end(False)
+    type_text(actions.title_edit, " (soirées)")
+    assert actions.is_dirty()
+    window.open_record("meeting", meeting)
+    tab = window.current_tab()
+
+    asked = answer(QMessageBox.StandardButton.Save, QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(tab.agenda.close_button, Qt.MouseButton.LeftButton)
+
+    assert "ne sont pas enregistrées" in asked[0] and "Clore" in asked[1]
+    assert rows("SELECT status FROM meeting WHERE id = ?", meeting) == [("closed",)]
+    # The typing saved, and the grant written by the closing over it, line by line as requested (SQL).
+    assert rows('SELECT status, title FROM "action" WHERE id = ?', action) == [("accordee", f"{title} (soirées)")]
+    assert rows("SELECT count(*) FROM funding WHERE action_id = ? AND deleted = 0 AND (granted IS NOT requested "
+                "OR decision_date IS NOT '2015-05-21')", action) == [(0,)]
+    [(granted,)] = rows('SELECT granted_total FROM "action" WHERE id = ?', action)
+    # Back in the Actions tab, saving again writes nothing old over it.
+    window.tabs.setCurrentWidget(actions)
+    assert not actions.is_dirty()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_S, CTRL)
+    assert rows('SELECT status, granted_total FROM "action" WHERE id = ?', action) == [("accordee", granted)]
+
+
+def test_cancelling_the_question_about_an_action_being_typed_closes_nothing(window, qtbot, type_text,
+                                                                          answer) -> None:
+    from datetime import date
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from cvdesk.services.meetings import add_items, agenda, record_decision, save_meeting
+
+    [(action,)] = rows("SELECT id FROM \"action\" WHERE reference = '2015-VM-031'")
+    meeting = save_meeting({"kind": "comite_attribution", "date": date(2015, 5, 21)}).record.id
+    assert add_items(meeting, [action]).ok
+    assert record_decision(agenda(meeting)[0].item_id, "accordee").ok
+    window.open_record("action", action)
+    type_text(window.actions_tab.title_edit, " (soirées)")
+    window.open_record("meeting", meeting)
+    tab = window.current_tab()
+    before = rows('SELECT status, granted_total, title FROM "action" WHERE id = ?', action)
+
+    answer(QMessageBox.StandardButton.Cancel)
+    qtbot.mouseClick(tab.agenda.close_button, Qt.MouseButton.LeftButton)
+
+    assert rows("SELECT status FROM meeting WHERE id = ?", meeting) == [("open",)]
+    assert rows('SELECT status, granted_total, title FROM "action" WHERE id = ?', action) == before
+    assert window.actions_tab.is_dirty()

@@ -293,7 +293,7 @@ def build_programme_sheet(scope: ProgrammeScope, out: Path | BinaryIO, progress:
 def programme_scope(year: int, orientation_number: int | None = None, quartier_code: str | None = None,
                     funder_name: str | None = None, limit: int | None = None) -> ProgrammeScope:
     """The scope from what a user types; raises ReportError naming what was not found."""
-    from cvdesk.services.report_data import find_funder, find_orientation, find_quartier
+    from cvdesk.services.report_data import find_orientation, find_quartier, funders_named
 
     scope = ProgrammeScope(year, limit=limit)
     if orientation_number is not None:
@@ -307,8 +307,11 @@ def programme_scope(year: int, orientation_number: int | None = None, quartier_c
             raise ReportError(f"Le quartier « {quartier_code} » n'existe pas.")
         scope.quartier_id = quartier.id
     if funder_name:
-        funder = find_funder(funder_name)
-        if funder is None:
+        found = funders_named(funder_name)
+        if not found:
             raise ReportError(f"Le financeur « {funder_name} » n'existe pas.")
-        scope.funder_id = funder.id
+        if len(found) > 1:
+            names = ", ".join(f.name for f in found)
+            raise ReportError(f"« {funder_name} » désigne {len(found)} financeurs ({names}) : donnez son nom complet.")
+        scope.funder_id = found[0].id
     return scope

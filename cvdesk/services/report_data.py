@@ -90,6 +90,15 @@ def find_funder(name: str) -> Funder | None:
     return None
 
 
+def funders_named(name: str) -> list[Funder]:
+    """The live funders a typed name designates: the one whose full name it is, else all those whose short name it
+    is (two « CAF » give two, which the caller must not choose between)."""
+    wanted = _fold(name)
+    funders = list(Funder.select().where(_live(Funder)).order_by(Funder.position, Funder.name, Funder.id))
+    by_name = [f for f in funders if _fold(f.name) == wanted]
+    return by_name or [f for f in funders if _fold(f.short_name) == wanted]
+
+
 @dataclass(frozen=True)
 class ActionRow:
     """One action as the lists of the sheets show it, amounts in cents."""

@@ -41,3 +41,29 @@ def test_a_refused_plan_still_totals_zero_granted(demo_db, tmp_path: Path) -> No
     build_action_sheet(action.id, out)
     text = " ".join(pages_text(out))
     assert f"Total des financements {norm(format_money(requested))} {norm(format_money(0))}" in text, text
+
+
+def test_a_programme_asked_for_a_short_name_two_funders_share_names_them_and_prints_nothing(
+        demo_db, db_path: Path, tmp_path: Path, capsys) -> None:
+    from cvdesk import cli
+    from cvdesk.services.reference import save_funder
+    from cvdesk.store.database import close_database
+
+    north, position = _sql("SELECT name, position FROM funder WHERE short_name = 'CAF' AND deleted = 0")
+    assert save_funder({"name": "CAF du Pas-de-Calais", "short_name": "CAF", "kind": "caf",
+                        "position": position}).ok
+    close_database()
+    out = tmp_path / "caf.pdf"
+    # « CAF » names two funders: the coordinator is told which, and no programme of either is printed.
+    assert cli.main(["report", "programme", "--db", str(db_path), "--year", "2015", "--funder", "caf",
+                     "--out", str(out)]) != 0
+    said = capsys.readouterr().err
+    assert north in said and "CAF du Pas-de-Calais" in said and "« caf »" in said
+    assert len(said.strip().splitlines()) == 1
+    assert not out.exists()
+    # Its full name chooses one.
+    assert cli.main(["report", "programme", "--db", str(db_path), "--year", "2015", "--funder",
+                     "CAF du Pas-de-Calais", "--out", str(out)]) == 0
+    text = " ".join(pages_text(out))
+    assert "CAF du Pas-de-Calais" in text and north not in text
+    close_database()

@@ -382,6 +382,7 @@ class MainWindow(QMainWindow):
         if not self._keep_all_edits():
             return False
         previous = self.db_path
+        self._stop_opening_checks()
         try:
             open_database(path, create=create)
         except StoreError as exc:
@@ -396,6 +397,16 @@ class MainWindow(QMainWindow):
         self._show_database()
         self.statusBar().showMessage(f"Base ouverte : {path}", 5000)
         return True
+
+    def _stop_opening_checks(self) -> None:
+        """Before the base is left: its background check stops and is waited for, so that a full check it could not
+        finish stays owed by that base (not by the next one, which would also be closed as if checked), and its
+        verdict, about a base no longer shown, opens no restore dialog on the next one."""
+        checks = getattr(self, "opening_checks", None)
+        if checks is not None and not checks.isFinished():
+            checks.operation.quiet = True
+            checks.operation.cancel()
+            checks.wait()
 
     def new_database(self) -> None:
         from PySide6.QtWidgets import QFileDialog, QMessageBox  # its class is built by PySide on first use: not at start-up

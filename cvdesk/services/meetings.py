@@ -59,6 +59,7 @@ class AgendaRow:
     notes: str
     applied: bool
     decision: str = ""  # the decision as printed: its label, or the free text a meeting kept before step 6
+    applied_granted: int | None = None  # what the closing wrote on the plan's lines in all (a closed meeting)
 
     @property
     def decision_text(self) -> str:
@@ -67,7 +68,10 @@ class AgendaRow:
 
     @property
     def decided_amount(self) -> int | None:
-        """What the decision grants in all (None for an adjournment or no decision yet)."""
+        """What the decision grants in all (None for an adjournment or no decision yet): once the meeting closed,
+        what its closing wrote on the plan (the request may have changed since)."""
+        if self.applied_granted is not None and self.outcome in (GRANTED, PARTIAL, REFUSED):
+            return self.applied_granted
         if self.outcome == GRANTED:
             return self.requested
         if self.outcome == PARTIAL:
@@ -162,8 +166,16 @@ def agenda(meeting_id: int) -> list[AgendaRow]:
     for (item_id, action_id, position, reference, title, porteur, status, requested, granted, outcome, amounts,
          notes, applied, decision) in db.execute_sql(sql, (meeting_id,)):
         rows.append(AgendaRow(item_id, action_id, position, reference, title, porteur, status, requested, granted,
-                              outcome, decode_amounts(amounts), notes, bool(applied), decision))
+                              outcome, decode_amounts(amounts), notes, bool(applied), decision,
+                              _applied_granted(applied)))
     return rows
+
+
+def _applied_granted(applied: str) -> int | None:
+    """The sum of the granted amounts a closing wrote (None when nothing was applied)."""
+    if not applied:
+        return None
+    return sum(line["granted"][1] or 0 for line in json.loads(applied)["fundings"].values())
 
 
 def add_items(meeting_id: int, action_ids: Iterable[int]) -> SaveResult:

@@ -86,3 +86,18 @@ def test_a_note_added_to_an_older_opinion_keeps_the_opinion(demo_db) -> None:
     # A decision chosen, then withdrawn (« Sans décision »), leaves no label behind.
     assert record_decision(item, GRANTED).ok and record_decision(item, "").ok
     assert rows("SELECT decision, outcome FROM meeting_item WHERE id = ?", item) == [("", "")]
+
+
+def test_the_agenda_of_a_closed_comite_shows_what_it_granted_not_todays_request(demo_db) -> None:
+    """After the comité, the porteur revises its request: the closed comité's agenda still shows, as « accordé »,
+    what its closing wrote on the plan (SQL), not the new request."""
+    meeting = closed_comite_granting("2015-VM-006")
+    [(line, requested)] = rows("SELECT f.id, f.requested FROM funding f JOIN \"action\" a ON a.id = f.action_id "
+                               "WHERE a.reference = '2015-VM-006' AND f.deleted = 0 ORDER BY f.id LIMIT 1")
+    assert save_record(Funding, {"requested": requested + 500_000}, line).ok
+    recompute_totals(rows("SELECT action_id FROM funding WHERE id = ?", line)[0][0])
+    [(granted, requested_now)] = rows('SELECT granted_total, requested_total FROM "action" '
+                                      "WHERE reference = '2015-VM-006'")
+    assert granted != requested_now
+
+    assert agenda(meeting)[0].decided_amount == granted

@@ -2,9 +2,8 @@
 agenda item) with page numbers and bookmarks."""
 from __future__ import annotations
 
-from itertools import groupby
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Sequence
+from typing import Any, BinaryIO, Callable
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -13,34 +12,26 @@ from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spa
 
 from cvdesk.reports.action_sheet import action_sheet_story, actions_with_links
 from cvdesk.reports.meeting_sheet import agenda_table
-from cvdesk.reports.figures import granted_text
-from cvdesk.reports.programme_figures import envelope_block, synthesis_table
-from cvdesk.reports.programme_sheet import FunderSums, summary_table
+from cvdesk.reports.programme_figures import envelope_block, funders_table, synthesis_table
 from cvdesk.reports.styles import (
-    CONTENT_WIDTH,
     STYLES,
     Cancelled,
     Progress,
     ReportError,
     check_cancel,
     count_fr,
-    data_table,
     date_fr,
     esc,
     label_table,
     markup,
-    money,
     para,
     sheet_context,
     write_pdf,
 )
 from cvdesk.services.report_data import (
     ActionRow,
-    FundingRow,
     actions_by_ids,
     agenda_of_meeting,
-    funder_totals_of_actions,
-    fundings_of_actions,
     meeting_kind_label,
 )
 from cvdesk.services.totals import FigureScope, figures
@@ -122,48 +113,17 @@ def _cover(meeting: Meeting, rows: list[ActionRow], years: list[int], contract_n
     return story
 
 
-def _orientation_label(row: ActionRow) -> str:
-    if row.orientation_number is None:
-        return "Sans orientation"
-    return f"Orientation {row.orientation_number} – {row.orientation_title}"
-
-
-def _agenda_groups(rows: list[ActionRow], fundings: dict[int, list[FundingRow]]
-                   ) -> list[tuple[str, list[ActionRow], FunderSums]]:
-    """The agenda's actions by orientation with the programme's own sums per funder (its summary table's rows)."""
-    ordered = sorted(rows, key=lambda r: (r.orientation_number is None, r.orientation_number or 0, r.orientation_id or 0))
-    groups: list[tuple[str, list[ActionRow], FunderSums]] = []
-    for _, group in groupby(ordered, key=lambda r: r.orientation_id):
-        items = list(group)
-        sums = FunderSums()
-        for row in items:
-            sums.add(fundings.get(row.id, []))
-        groups.append((_orientation_label(items[0]), items, sums))
-    return groups
-
-
-def _agenda_funders_table(action_ids: Sequence[int]) -> Flowable | None:
-    lines = funder_totals_of_actions(action_ids)
-    if not lines:
-        return None
-    amount = 28 * mm
-    widths = [CONTENT_WIDTH - 14 * mm - 3 * amount, 14 * mm, amount, amount, amount]
-    data: list[list[Any]] = [["Financeur", "Actions", "Demandé", "Accordé", "Versé"]]
-    for line in lines:
-        data.append([para(line.label, "cell"), count_fr(line.actions), money(line.requested), granted_text(line),
-                     money(line.paid)])
-    return data_table(data, widths, right=(1, 2, 3, 4), counts_for_progress=False)
-
-
-def _synthesis(rows: list[ActionRow], fundings: dict[int, list[FundingRow]], years: list[int]) -> list[Flowable]:
+def _synthesis(rows: list[ActionRow], years: list[int]) -> list[Flowable]:
     story: list[Flowable] = [Bookmark("synthesis", SYNTHESIS), para(SYNTHESIS, "title")]
     story.append(para("Dossiers inscrits à l'ordre du jour, par orientation", "h2"))
     if rows:
-        groups = _agenda_groups(rows, fundings)
-        story.append(summary_table(groups))
-        funders = _agenda_funders_table([row.id for row in rows])
-        if funders is not None:
-            story.append(KeepTogether([para("Dossiers inscrits, par financeur", "h2"), funders]))
+        # The agenda's figures from the totals service, printed by the programme's blocks: what waits for this
+        # comité's decision shows « — » and « Non décidé » in every table, and each table has its total.
+        agenda = figures(FigureScope(action_ids=tuple(row.id for row in rows)))
+        story.append(synthesis_table(agenda.orientations, agenda.overall))
+        if agenda.funders:
+            story.append(KeepTogether([para("Dossiers inscrits, par financeur", "h2"),
+                                       funders_table(agenda.funders, agenda.overall, agenda.financed)]))
     else:
         story.append(para("Aucun dossier n'est inscrit à l'ordre du jour.", "muted"))
     for year in years:
@@ -188,7 +148,6 @@ def build_meeting_pack(meeting_id: int, out: Path | BinaryIO, progress: Progress
     context = sheet_context(TITLE)
     items = agenda_of_meeting(meeting.id)
     rows = actions_by_ids([item.action_id for item in items])
-    fundings = fundings_of_actions([row.id for row in rows])
     years = sorted({row.year for row in rows}) or [meeting.date.year]
     check_cancel(cancelled)
 
@@ -199,7 +158,7 @@ def build_meeting_pack(meeting_id: int, out: Path | BinaryIO, progress: Progress
                    "subtitle")]
     if rows:
         story.append(agenda_table(rows))
-    story += [PageBreak(), *_synthesis(rows, fundings, years)]
+    story += [PageBreak(), *_synthesis(rows, years)]
 
     total = len(rows)
     actions = actions_with_links([row.id for row in rows])

@@ -67,3 +67,41 @@ def test_a_programme_asked_for_a_short_name_two_funders_share_names_them_and_pri
     text = " ".join(pages_text(out))
     assert "CAF du Pas-de-Calais" in text and north not in text
     close_database()
+
+
+def test_a_comite_pack_keeps_what_waits_for_its_decision_apart(demo_db, tmp_path: Path) -> None:
+    from datetime import date
+
+    from cvdesk.reports.meeting_pack import build_meeting_pack
+    from cvdesk.services.meetings import add_items, save_meeting
+
+    # A comité d'attribution gets the year's actions still in instruction or deposited: their lines wait.
+    waiting = [aid for aid, in Action._meta.database.execute_sql(
+        """SELECT id FROM "action" WHERE year = 2015 AND deleted = 0 AND status IN ('deposee', 'en_instruction')
+           ORDER BY reference""")]
+    assert len(waiting) >= 3
+    meeting = save_meeting({"kind": "comite_attribution", "date": date(2015, 5, 21)}).record.id
+    assert add_items(meeting, waiting).ok
+    ids = ",".join(str(i) for i in waiting)
+    requested, granted, decided, undecided, paid, funders = _sql(
+        f"""SELECT sum(requested), total(granted), count(granted), total(IIF(granted IS NULL, requested, 0)),
+                   total(paid), count(DISTINCT funder_id)
+            FROM funding WHERE deleted = 0 AND action_id IN ({ids})""")
+    cost, = _sql(f'SELECT sum(total_cost) FROM "action" WHERE id IN ({ids})')
+    assert decided == 0 and undecided == requested  # by hand: the demo decides nothing before instruction ends
+    out = tmp_path / "dossier.pdf"
+    build_meeting_pack(meeting, out)
+    text = " ".join(pages_text(out))
+    agenda = text[text.index("Dossiers inscrits à l'ordre du jour, par orientation"):text.index("Programmation 2015 : toutes")]
+    euro = norm(format_money(int(requested)))
+    # Nothing decided yet: « — » in Accordé, the amount asked under « Non décidé », and nothing paid.
+    assert f"Total {len(waiting)} {norm(format_money(cost))} {euro} — {euro} {norm(format_money(0))}" in agenda, agenda
+    orientations, = _sql(f'SELECT count(DISTINCT orientation_id) FROM "action" WHERE id IN ({ids})')
+    by_orientation = agenda.split("par financeur")[0]
+    assert "Accordé Non décidé Versé" in by_orientation
+    assert by_orientation.count(" — ") == orientations + 1  # every orientation's row and the total wait
+    # The funders' table sums too, counting distinct actions.
+    financed, = _sql(f"SELECT count(DISTINCT action_id) FROM funding WHERE deleted = 0 AND action_id IN ({ids})")
+    funders_part = agenda[agenda.index("par financeur"):]
+    assert f"Total {financed} {euro} — {euro} {norm(format_money(0))}" in funders_part, funders_part
+    assert funders_part.count(" — ") == funders + 1  # every funder's row and the total wait

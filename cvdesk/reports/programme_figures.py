@@ -213,6 +213,7 @@ def programme_figures(scope: Any, after_synthesis: Sequence[Flowable] = ()) -> t
         return total, found.orientations, story
     story += share_block(narrowed)
     story.append(para("Dont, par statut", "h2"))
+    story += funder_scope_note(narrowed)  # each table of a funder's figures says whose they are
     story.append(status_table(found.statuses, total))
     story.append(para("Synthèse par orientation", "h2"))
     story += funder_scope_note(narrowed)

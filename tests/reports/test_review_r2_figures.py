@@ -105,3 +105,16 @@ def test_a_comite_pack_keeps_what_waits_for_its_decision_apart(demo_db, tmp_path
     funders_part = agenda[agenda.index("par financeur"):]
     assert f"Total {financed} {euro} — {euro} {norm(format_money(0))}" in funders_part, funders_part
     assert funders_part.count(" — ") == funders + 1  # every funder's row and the total wait
+
+
+def test_a_funders_programme_says_whose_money_its_status_table_counts(demo_db, tmp_path: Path) -> None:
+    from cvdesk.reports.programme_sheet import build_programme_sheet, programme_scope
+
+    name, = _sql("SELECT name FROM funder WHERE short_name = 'CAF' AND deleted = 0")
+    out = tmp_path / "caf.pdf"
+    build_programme_sheet(programme_scope(2015, funder_name=name), out)
+    text = " ".join(pages_text(out))
+    # The « dont, par statut » table's Demandé… are the CAF's lines only, its cost the actions' whole cost: it says
+    # so above its figures, not only above the next table.
+    status_part = text[text.index("Dont, par statut"):text.index("Statut Actions Coût total")]
+    assert f"les lignes de {name} seulement" in status_part, status_part

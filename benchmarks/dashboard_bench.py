@@ -1,6 +1,7 @@
 """Speed of the « Tableau de bord » on the national dataset, in alternated runs: the tab built with its counts and lists
-and painted, then its money totals (read by a background operation) arrived and painted; beside each, its floor (the
-very SQL the dashboard runs, replayed raw with sqlite3), and each section's service alone.
+and painted, then painted with its money totals (read by a background operation); beside them, their floors (the very
+SQL the dashboard runs, replayed raw with sqlite3; and the same figures by the simplest SQL, simplest_sql), and each
+part's service alone.
 
     python benchmarks/dashboard_bench.py [--db PATH] [--repeat N]    prints median, min and max of each figure
 The dataset is copied and migrated in a temporary folder (never written in place). The runs are made twice: on the

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from cvdesk.domain.identifiers import luhn_complete, make_siret
-from cvdesk.domain.decisions import ADJOURNED, CLOSED, GRANTED, REFUSED, outcome_label
+from cvdesk.domain.decisions import ADJOURNED, CLOSED, GRANTED, PARTIAL, REFUSED, encode_amounts, outcome_label
 from cvdesk.domain.status import ACCORDEE, AJOURNEE, EN_COURS, EVALUEE, REFUSEE, SOLDEE
 from cvdesk.resources import resource
 from cvdesk.services.actions import FundingInput, save_action
@@ -213,6 +213,24 @@ def _build_action(index: int, row: list[Any], orientations: dict[int, Any], asso
     return _ok(save_action(values, quartier_ids=[quartiers[c].id for c in codes], fundings=lines), title)
 
 
+def _decision_shown_by(action: Any) -> tuple[str, dict[str, int]]:
+    """The comité's decision an action's status and plan show: (outcome code or "", a partial grant's amounts)."""
+    if action.status == REFUSEE:
+        return REFUSED, {}
+    if action.status == AJOURNEE:
+        return ADJOURNED, {}
+    if action.status not in (ACCORDEE, EN_COURS, SOLDEE, EVALUEE):
+        return "", {}
+    granted: dict[str, int] = {}
+    full = True
+    for funder_uuid, requested, given in db.execute_sql(
+            "SELECT fu.uuid, f.requested, f.granted FROM funding f JOIN funder fu ON fu.id = f.funder_id "
+            "WHERE f.action_id = ? AND f.deleted = 0 ORDER BY f.id", (action.id,)):
+        granted[funder_uuid] = granted.get(funder_uuid, 0) + (given or 0)
+        full = full and given == requested
+    return (GRANTED, {}) if full else (PARTIAL, granted)
+
+
 def _build_meetings(actions: list[Any]) -> None:
     technique = _ok(save_meeting({
         "kind": "comite_technique", "date": date(2015, 3, 12), "place": "Valenciennes Métropole, salle du conseil",
@@ -229,8 +247,11 @@ def _build_meetings(actions: list[Any]) -> None:
                                "decision": "avis favorable" if position % 4 else "à compléter"}), "ordre du jour")
     # The comité de pilotage took place: its decisions are already the actions' statuses and granted amounts (the
     # demo enters them on the actions), so it is closed with nothing recorded to undo (reopening changes no action).
+    # Each item says what the plan shows: a grant in full, a partial one with each funder's amount, a refusal, an
+    # adjournment; a dossier still waiting was examined without a decision.
     for position, action in enumerate(actions[:24]):
-        outcome = {REFUSEE: REFUSED, AJOURNEE: ADJOURNED}.get(action.status, GRANTED)
+        outcome, amounts = _decision_shown_by(action)
         _ok(save_meeting_item({"meeting": pilotage.id, "action": action.id, "position": position,
-                               "outcome": outcome, "decision": outcome_label(outcome)}), "ordre du jour")
+                               "outcome": outcome, "amounts": encode_amounts(amounts),
+                               "decision": outcome_label(outcome) if outcome else ""}), "ordre du jour")
     _ok(save_meeting({"status": CLOSED}, pilotage.id), "réunion")

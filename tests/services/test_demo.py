@@ -11,7 +11,7 @@ from cvdesk.services.check import run_check
 from cvdesk.services.demo import build_demo
 from cvdesk.store.errors import StoreError
 from cvdesk.store.models import (Action, Association, Commune, Contract, Envelope, Funder, Funding, Orientation,
-                                 Quartier, Signatory)
+                                 Quartier, Signatory, db)
 from cvdesk.store.settings import is_demo
 
 ORIENTATIONS = [
@@ -83,3 +83,29 @@ def test_the_demo_refuses_a_database_that_holds_data(demo_db) -> None:
 def test_the_shipped_data_file_is_consistent() -> None:
     data = json.loads(resource("demo", "valenciennes-2015.json").read_text(encoding="utf-8"))
     assert sum(q[3] for q in data["quartiers"]) == 36_000
+
+
+def test_the_closed_comite_says_what_the_plans_show(demo_db) -> None:
+    """Each decision of the demo's closed comité de pilotage agrees with its action's status and plan (SQL)."""
+    rows = list(db.execute_sql(
+        "SELECT i.action_id, i.outcome, i.amounts, a.status FROM meeting_item i JOIN meeting m ON m.id = i.meeting_id "
+        "JOIN \"action\" a ON a.id = i.action_id WHERE m.status = 'closed' AND i.deleted = 0 AND m.deleted = 0"))
+    assert len(rows) == 24
+    outcomes = set()
+    for action_id, outcome, amounts, status in rows:
+        outcomes.add(outcome)
+        lines = list(db.execute_sql("SELECT fu.uuid, f.requested, f.granted FROM funding f JOIN funder fu "
+                                    "ON fu.id = f.funder_id WHERE f.action_id = ? AND f.deleted = 0", (action_id,)))
+        if outcome == "accordee":
+            assert status in ("accordee", "en_cours", "soldee", "evaluee")
+            assert all(granted == requested for _uuid, requested, granted in lines)
+        elif outcome == "accordee_partiellement":
+            by_funder: dict[str, int] = {}
+            for funder_uuid, _requested, granted in lines:
+                by_funder[funder_uuid] = by_funder.get(funder_uuid, 0) + (granted or 0)
+            assert json.loads(amounts) == by_funder
+        elif outcome in ("refusee", "ajournee"):
+            assert status == outcome
+        else:
+            assert outcome == "" and status in ("brouillon", "deposee", "en_instruction")
+    assert {"accordee", "accordee_partiellement"} <= outcomes

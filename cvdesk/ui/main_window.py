@@ -268,7 +268,7 @@ class MainWindow(QMainWindow):
         self.find_action = self._action(self.edit_menu, "&Rechercher", self.focus_search, "Ctrl+F",
                                         "Placer le curseur dans la recherche de la liste")
 
-        self.view_menu = bar.addMenu("&Affichage")
+        self.view_menu = bar.addMenu("Affic&hage")
         positions = {kind: index for index, (kind, _title, _name) in enumerate(TABS)}
         for kind, text, key in (("dashboard", "&Tableau de bord", "Ctrl+0"), ("quartier", "&Quartiers", "Ctrl+1"),
                                 ("action", "&Actions", "Ctrl+2"), ("association", "A&ssociations", "Ctrl+3"),
@@ -277,7 +277,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.refresh_action = self._action(self.view_menu, "A&ctualiser les listes", self.refresh_all, "F5")
 
-        self.help_menu = bar.addMenu("Ai&de")
+        self.help_menu = bar.addMenu("A&ide")
         self.about_action = self._action(self.help_menu, "À &propos de cvdesk…", self.show_about)
 
         self.toolbar = QToolBar("Barre d'outils")

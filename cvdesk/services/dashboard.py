@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+from cvdesk.domain.dates import format_date
 from cvdesk.domain.status import STATUS_LABELS, STATUSES
 from cvdesk.services.lists import count, count_each
 from cvdesk.services.totals import EnvelopeUse, Total, envelope_consumption, totals_by_orientation, \
@@ -134,7 +135,7 @@ def _lists_wanted(today: date) -> list[tuple[str, str, Filters, str]]:
          "Actions sans association porteuse (ou dont le porteur a été supprimé)."),
         ("ending_soon", f"Conventions finissant d'ici {ENDING_WITHIN_DAYS} jours",
          {"ending_between": (today.isoformat(), last.isoformat())},
-         f"Actions dont la date de fin tombe entre le {today:%d/%m/%Y} et le {last:%d/%m/%Y}."),
+         f"Actions dont la date de fin tombe entre le {format_date(today)} et le {format_date(last)}."),
     ]
 
 
@@ -190,7 +191,7 @@ def next_meeting(today: date) -> NextMeeting | None:
     day = day if isinstance(day, date) else date.fromisoformat(str(day)[:10])
     from cvdesk.services.report_data import meeting_kind_label
 
-    label = f"Ordre du jour : {meeting_kind_label(kind)} du {day:%d/%m/%Y}"
+    label = f"Ordre du jour : {meeting_kind_label(kind)} du {format_date(day)}"
     return NextMeeting(meeting_id, day, kind, place or "", _selection(f"meeting:{meeting_id}", label,
                                                                        {"meeting": meeting_id}))
 

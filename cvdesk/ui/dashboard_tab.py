@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cvdesk.domain.dates import format_date
 from cvdesk.domain.money import NBSP, format_money, format_share
 from cvdesk.services.dashboard import (
     AreaTotal,
@@ -459,7 +460,7 @@ class DashboardTab(QWidget):
         from cvdesk.services.report_data import meeting_kind_label
 
         place = f", {meeting.place}" if meeting.place else ""
-        label = QLabel(f"{meeting_kind_label(meeting.kind)} du {meeting.day:%d/%m/%Y}{place}")
+        label = QLabel(f"{meeting_kind_label(meeting.kind)} du {format_date(meeting.day)}{place}")
         label.setWordWrap(True)
         layout.addWidget(label)
         agenda = Selection(meeting.agenda.key, "actions à l'ordre du jour", meeting.agenda.count,

@@ -104,3 +104,19 @@ def test_the_same_package_merged_again_into_the_empty_base_after_a_refusal_gives
 
 def _titles() -> list[str]:
     return [title for (title,) in db.execute_sql('SELECT title FROM "action"')]
+
+
+def test_a_base_whose_writes_break_a_reference_refuses_the_merge_whole(good_package: Path, tmp_path: Path) -> None:
+    """Into an empty base the references are checked once before the commit: a funding line left without its action
+    (here a trigger of the base deletes each action as soon as it is written) refuses the package, nothing stays."""
+    open_database(tmp_path / "vide.db")
+    db.execute_sql('CREATE TRIGGER lose_actions AFTER INSERT ON "action" BEGIN '
+                   'DELETE FROM "action" WHERE id = new.id; END')
+    with pytest.raises(ExchangeError) as refused:
+        import_package(good_package)
+    message = str(refused.value)
+    assert "ne mènent à aucun enregistrement" in message and "rien n'a été importé" in message
+    assert "\n" not in message
+    assert set(_record_counts().values()) == {0}
+    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1  # on again after the merge
+    close_database()

@@ -1,0 +1,24 @@
+"""The merge folds the accents of the records it fills the search indexes with as the searches fold typed words.
+
+An empty base's search indexes are filled at the end of the merge by merge_write.bulk_fold, a faster way to apply
+the fold table: if it folded any text differently, a word typed in the search field would miss records it names.
+"""
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from cvdesk.domain.text_fold import FOLDS, fold
+from cvdesk.exchange.merge_write import bulk_fold
+
+LETTERS = "".join(accented for accented, _ in FOLDS) + "aeiouAEOcnœŒ \n'-0123456789"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(st.text(alphabet=LETTERS, max_size=60), st.text(max_size=60)))
+def test_a_record_s_text_is_folded_as_the_search_folds_typed_words(text: str) -> None:
+    assert bulk_fold(text) == fold(text)
+
+
+def test_a_coordinator_s_sentence_is_folded_letter_by_letter() -> None:
+    assert bulk_fold("Santé, cœur de quartier : « Élan » à Noël") == "Sante, coeur de quartier : « Elan » a Noel"
+    assert bulk_fold("Cafe\u0301 plain ASCII stays") == "Cafe plain ASCII stays"

@@ -291,16 +291,17 @@ class MeetingsTab(RecordTab):
                 return False
         return True
 
+    def _confirmed(self, title: str, question: str) -> bool:
+        """Yes to a question whose default answer is No (closing and reopening change many actions)."""
+        no, yes = QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes
+        return QMessageBox.question(self, title, question, yes | no, no) == yes
+
     def close_meeting(self) -> None:
         from cvdesk.services.meetings import close_meeting, closing_summary
 
-        if not self._saved_first():
-            return
-        answer = QMessageBox.question(
-            self, "Clore la réunion", f"Clore {self.describe()} ? {closing_summary(self.record_id)} "
-            "Les statuts et les montants accordés des actions seront mis à jour (la réunion pourra être rouverte).",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not self._saved_first() or not self._confirmed(
+                "Clore la réunion", f"Clore {self.describe()} ? {closing_summary(self.record_id)} Les statuts et les "
+                "montants accordés des actions seront mis à jour (la réunion pourra être rouverte)."):
             return
         self._change_state(close_meeting, "Clôture de la réunion", "Application des décisions aux actions…",
                            "Clôture refusée", "Réunion close : ses décisions sont appliquées aux actions.")
@@ -308,13 +309,9 @@ class MeetingsTab(RecordTab):
     def reopen_meeting(self) -> None:
         from cvdesk.services.meetings import reopen_meeting
 
-        if not self._saved_first():
-            return
-        answer = QMessageBox.question(
-            self, "Rouvrir la réunion", f"Rouvrir {self.describe()} ? Les actions retrouveront les statuts et les "
-            "montants accordés qu'elles avaient avant sa clôture.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not self._saved_first() or not self._confirmed(
+                "Rouvrir la réunion", f"Rouvrir {self.describe()} ? Les actions retrouveront les statuts et les "
+                "montants accordés qu'elles avaient avant sa clôture."):
             return
         self._change_state(reopen_meeting, "Réouverture de la réunion", "Rétablissement des actions…",
                            "Réouverture refusée",

@@ -387,7 +387,14 @@ class MainWindow(QMainWindow):
             open_database(path, create=create)
         except StoreError as exc:
             QMessageBox.critical(self, "Ouverture impossible", str(exc))
-            open_database(previous)
+            try:
+                open_database(previous, create=False)  # never an empty base created where the previous one was
+            except StoreError as again:
+                # Another program replaced or damaged it meanwhile: no base is open, so the window cannot go on.
+                QMessageBox.critical(self, "Base précédente inaccessible",
+                                     f"La base {previous} ne peut pas être rouverte : {again} La fenêtre se ferme ; "
+                                     "relancez cvdesk pour choisir une base.")
+                QTimer.singleShot(0, self, self.close)
             return False
         self.db_path = Path(path)
         for tab in self.built_tabs():  # a tab not built yet will read the new base when it is

@@ -228,9 +228,14 @@ def _sql_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _label_of(column: str, labels: Mapping[str, str]) -> str:
+    """SQL naming a coded column's value as the forms do (an unknown code shows as itself)."""
+    cases = " ".join(f"WHEN {_sql_text(code)} THEN {_sql_text(label)}" for code, label in labels.items())
+    return f"CASE {column} {cases} ELSE {column} END"
+
+
 # The funder's kind as the forms name it (« Région », « Bailleurs sociaux (TFPB) »), for the list and its spreadsheet.
-_FUNDER_KIND_LABEL = ("CASE t.kind " + " ".join(f"WHEN {_sql_text(code)} THEN {_sql_text(label)}"
-                                                 for code, label in FUNDER_KINDS.items()) + " ELSE t.kind END")
+_FUNDER_KIND_LABEL = _label_of("t.kind", FUNDER_KINDS)
 
 _register(ListSpec(
     name="funders",
@@ -249,11 +254,8 @@ _register(ListSpec(
 
 
 # Meetings (the « Réunions » tab): the kind and the state as the forms name them; the agenda's size by its live items.
-_MEETING_KIND_LABEL = ("CASE t.kind " + " ".join(f"WHEN {_sql_text(code)} THEN {_sql_text(label)}"
-                                                  for code, label in MEETING_KINDS.items()) + " ELSE t.kind END")
-_MEETING_STATUS_LABEL = ("CASE t.status " + " ".join(f"WHEN {_sql_text(code)} THEN {_sql_text(label)}"
-                                                      for code, label in MEETING_STATUSES.items())
-                         + " ELSE t.status END")
+_MEETING_KIND_LABEL = _label_of("t.kind", MEETING_KINDS)
+_MEETING_STATUS_LABEL = _label_of("t.status", MEETING_STATUSES)
 
 _register(ListSpec(
     name="meetings",

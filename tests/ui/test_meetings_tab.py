@@ -328,3 +328,15 @@ def test_escape_on_a_changed_decision_asks_before_dropping_it(window, qtbot, typ
     qtbot.keyClick(editor, Qt.Key.Key_Escape)
     assert not editor.isVisible()
     assert rows("SELECT count(*) FROM meeting_item WHERE meeting_id = ? AND notes = 'À revoir'", meeting_id) == [(0,)]
+
+
+def test_the_agenda_shows_every_column_without_a_sideways_scroll_on_a_laptop(window, qtbot) -> None:
+    tab = meetings_tab(window, qtbot)
+    tab.view.selectRow(0)  # the demo's comité technique and its twelve items
+    table = tab.agenda.table
+    qtbot.waitUntil(lambda: table.rowCount() > 0, timeout=3000)
+    assert window.screen().availableGeometry().width() == 1366
+    assert not table.horizontalScrollBar().isVisible()
+    header = table.horizontalHeader()
+    assert sum(header.sectionSize(c) for c in range(table.columnCount())) <= table.viewport().width()
+    assert header.sectionSize(2) >= 150  # the title keeps room to be read

@@ -7,7 +7,8 @@ from typing import Any
 from cvdesk.domain.axes import PILLARS
 from cvdesk.domain.funders import FUNDER_KINDS
 from cvdesk.exchange import sheet_import
-from cvdesk.exchange.sheet_import import Field, RowError, SheetPreview, _cells, _header_of, _Item, _service_errors, fold
+from cvdesk.exchange.sheet_fields import Field, fold
+from cvdesk.exchange.sheet_preview import Item, RowError, SheetPreview, header_of, read_cells, service_errors
 from cvdesk.exchange.sheet_reader import Sheet
 from cvdesk.services.records import SaveResult
 from cvdesk.services.reference import (
@@ -68,7 +69,7 @@ ENVELOPE_REQUIRED = {"funder": "le financeur est obligatoire.", "year": "l'anné
 
 
 def _error(preview: SheetPreview, line: int, sheet: Sheet, positions: dict[str, int], key: str, reason: str) -> None:
-    preview.errors.append(RowError(line, _header_of(sheet, positions, key), reason))
+    preview.errors.append(RowError(line, header_of(sheet, positions, key), reason))
 
 
 def _filled(values: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +120,7 @@ def _prepare_communes(sheet: Sheet, positions: dict[str, int], preview: SheetPre
     by_insee = {c.insee_code: c.id for c in live if c.insee_code}
     by_name = {fold(c.name): c.id for c in live}
     seen: dict[str, int] = {}
-    for line, values in _cells(sheet, positions, COMMUNE_FIELDS, preview.errors):
+    for line, values in read_cells(sheet, positions, COMMUNE_FIELDS, preview.errors):
         if not values.get("name") and not values.get("insee_code"):
             _error(preview, line, sheet, positions, "name", "le nom ou le code INSEE de la commune est obligatoire.")
             continue
@@ -133,8 +134,8 @@ def _prepare_communes(sheet: Sheet, positions: dict[str, int], preview: SheetPre
         seen[key] = line
         existing = by_insee.get(key) or by_name.get(fold(clean["name"]))
         record = Commune.get_by_id(existing) if existing else None
-        _service_errors(line, sheet, positions, COMMUNE_FIELDS, validate_commune(clean, record), preview.errors)
-        preview.items.append(_Item(line, clean, existing))
+        service_errors(line, sheet, positions, COMMUNE_FIELDS, validate_commune(clean, record), preview.errors)
+        preview.items.append(Item(line, clean, existing))
 
 
 def _pillar(text: str) -> str | None:
@@ -155,7 +156,7 @@ def _prepare_orientations(sheet: Sheet, positions: dict[str, int], preview: Shee
         return
     by_number = {o.number: o.id for o in Orientation.select().where(
         (Orientation.contract == contract.id) & (Orientation.deleted == False))}  # noqa: E712
-    rows = _cells(sheet, positions, ORIENTATION_FIELDS, preview.errors)
+    rows = read_cells(sheet, positions, ORIENTATION_FIELDS, preview.errors)
     # A row without a number comes after the base's orientations and every number the file gives.
     given = [values["number"] for _, values in rows if values.get("number") is not None]
     following = max([next_orientation_number(contract.id) - 1, *given]) + 1
@@ -182,15 +183,15 @@ def _prepare_orientations(sheet: Sheet, positions: dict[str, int], preview: Shee
                 continue
         existing = by_number.get(number)
         record = Orientation.get_by_id(existing) if existing else None
-        _service_errors(line, sheet, positions, ORIENTATION_FIELDS, validate_orientation(clean, record),
+        service_errors(line, sheet, positions, ORIENTATION_FIELDS, validate_orientation(clean, record),
                         preview.errors)
-        preview.items.append(_Item(line, clean, existing))
+        preview.items.append(Item(line, clean, existing))
     if preview.items:
         # The file's numbers give the order (« 2, 5, 10 »); once all are written, they are numbered 1..n.
         preview.items[-1].extra["renumber"] = contract.id
 
 
-def _save_orientation(item: _Item) -> SaveResult:
+def _save_orientation(item: Item) -> SaveResult:
     result = save_orientation(item.values, item.existing_id)
     if result.ok and "renumber" in item.extra:
         renumber_orientations(item.extra["renumber"])
@@ -214,7 +215,7 @@ def _prepare_funders(sheet: Sheet, positions: dict[str, int], preview: SheetPrev
     by_name = {fold(f.name): f.id for f in live}
     position = next_funder_position()
     seen: dict[str, int] = {}
-    for line, values in _cells(sheet, positions, FUNDER_FIELDS, preview.errors):
+    for line, values in read_cells(sheet, positions, FUNDER_FIELDS, preview.errors):
         if not values.get("name"):
             _error(preview, line, sheet, positions, "name", "le nom du financeur est obligatoire.")
             continue
@@ -236,8 +237,8 @@ def _prepare_funders(sheet: Sheet, positions: dict[str, int], preview: SheetPrev
             clean["position"] = position
             position += 1
         record = Funder.get_by_id(existing) if existing else None
-        _service_errors(line, sheet, positions, FUNDER_FIELDS, validate_funder(clean, record), preview.errors)
-        preview.items.append(_Item(line, clean, existing))
+        service_errors(line, sheet, positions, FUNDER_FIELDS, validate_funder(clean, record), preview.errors)
+        preview.items.append(Item(line, clean, existing))
 
 
 def _prepare_envelopes(sheet: Sheet, positions: dict[str, int], preview: SheetPreview) -> None:
@@ -252,7 +253,7 @@ def _prepare_envelopes(sheet: Sheet, positions: dict[str, int], preview: SheetPr
     existing_envelopes = {(e.funder_id, e.year, e.orientation_id): e.id
                           for e in Envelope.select().where(Envelope.deleted == False)}  # noqa: E712
     seen: dict[tuple[int, int, int | None], int] = {}
-    for line, values in _cells(sheet, positions, ENVELOPE_FIELDS, preview.errors):
+    for line, values in read_cells(sheet, positions, ENVELOPE_FIELDS, preview.errors):
         missing = [f for f in ENVELOPE_FIELDS if f.required and values.get(f.key) is None]
         if missing:
             _error(preview, line, sheet, positions, missing[0].key, ENVELOPE_REQUIRED[missing[0].key])
@@ -279,13 +280,13 @@ def _prepare_envelopes(sheet: Sheet, positions: dict[str, int], preview: SheetPr
                  "label": values.get("label") or ""}
         existing = existing_envelopes.get(key)
         record = Envelope.get_by_id(existing) if existing else None
-        _service_errors(line, sheet, positions, ENVELOPE_FIELDS, validate_envelope_in_contract(clean, record),
+        service_errors(line, sheet, positions, ENVELOPE_FIELDS, validate_envelope_in_contract(clean, record),
                         preview.errors)
-        preview.items.append(_Item(line, clean, existing))
+        preview.items.append(Item(line, clean, existing))
 
 
 def _saver(save: Any) -> Any:
-    def write(item: _Item) -> SaveResult:
+    def write(item: Item) -> SaveResult:
         return save(item.values, item.existing_id)
     return write
 

@@ -39,6 +39,8 @@ class SheetPreview:
     errors: list[RowError] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     rows: int = 0
+    # Rows that import but deserve a look (a doubtful match, a total row left out…); they never stop the import.
+    warnings: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -66,6 +68,10 @@ class SheetPreview:
                        for e in self.errors[:200])
         else:
             out.append(f"Prêt : {self.created} à créer, {self.updated} à mettre à jour.")
+        if self.warnings:
+            out.append(f"{len(self.warnings)} point(s) à vérifier (ils n'empêchent pas l'import) :")
+            out.extend(f"  ligne {w.line}" + (f", colonne « {w.column} »" if w.column else "") + f" : {w.reason}"
+                       for w in self.warnings[:200])
         return out
 
     def first_error(self) -> str:

@@ -184,6 +184,7 @@ def cmd_export(args: object) -> int:
 def cmd_import(args: object) -> int:
     from cvdesk.exchange.errors import ExchangeError
     from cvdesk.exchange.merge import import_package
+    from cvdesk.exchange.sheet_reader import SHEET_SUFFIXES
     from cvdesk.store.database import opened_database
 
     if not args.package:
@@ -191,10 +192,11 @@ def cmd_import(args: object) -> int:
     package = Path(args.package)
     if not package.is_file():
         raise UsageError(f"Le fichier {package} n'existe pas.")
-    if package.suffix.lower() in (".xlsx", ".xlsm", ".csv"):
+    if package.suffix.lower() in SHEET_SUFFIXES:
         return _import_sheet(args, package)
     if args.kind:
-        raise UsageError("L'argument --kind ne sert qu'aux tableurs (.xlsx ou .csv), pas aux paquets d'échange.")
+        raise UsageError("L'argument --kind ne sert qu'aux tableurs (.xlsx, .xls, .ods, .csv…), pas aux paquets "
+                         "d'échange.")
     path = _db_path(args)
     created = not path.exists()
     if created and args.dry_run:
@@ -370,11 +372,11 @@ def build_parser() -> FrenchArgumentParser:
     export.add_argument("--office", help="nom de ce bureau (enregistré pour les fois suivantes)")
     imp = command("import", "fusionne un paquet d'échange", cmd_import)
     imp.add_argument("package", nargs="?", metavar="FICHIER",
-                     help="le paquet (.zip) à fusionner, ou un tableur (.xlsx, .csv) avec --kind")
+                     help="le paquet (.zip) à fusionner, ou un tableur (.xlsx, .xls, .ods, .csv…) avec --kind")
     imp.add_argument("--dry-run", action="store_true", help="affiche le bilan sans rien écrire")
     imp.add_argument("--kind", choices=("associations", "quartiers", "actions", "communes", "orientations",
                                         "funders", "envelopes"),
-                     help="pour un tableur (.xlsx ou .csv) : ce qu'il contient")
+                     help="pour un tableur (.xlsx, .xls, .ods, .csv…) : ce qu'il contient")
     contract = sub.add_parser("contract", help="crée le contrat de la base depuis le référentiel officiel",
                               description="crée le contrat de la base depuis le référentiel officiel")
     contract_sub = contract.add_subparsers(dest="action", metavar="ACTION", parser_class=FrenchArgumentParser,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,6 +17,20 @@ from cvdesk.exchange.sheet_fields import fold
 
 class CellError(ValueError):
     """A cell that cannot be read; str() is the reason."""
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A cell whose value the file does not hold: a formula saved without its result, or a formula's error."""
+    reason: str
+
+    def __str__(self) -> str:
+        return "?"  # not blank: a row of such cells is a row to report, not an empty row to drop
+
+
+UNCOMPUTED = Unreadable("cette cellule contient une formule enregistrée sans sa valeur (ouvrez le fichier dans "
+                        "votre tableur, laissez-le calculer puis enregistrez-le)")
+FORMULA_ERROR = Unreadable("la formule de cette cellule donne une erreur (#DIV/0!, #N/A, #REF!…)")
 
 
 def plain_text(value: Any) -> str:
@@ -39,6 +54,8 @@ def parse_cell(kind: str, value: Any) -> Any:
     """A cell as the database holds it; raises CellError with a French reason. Empty cells are None."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, Unreadable):
+        raise CellError(value.reason)
     if kind == "text":
         return plain_text(value)
     if kind == "list":

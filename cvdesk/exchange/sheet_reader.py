@@ -1,19 +1,22 @@
-"""Reading a spreadsheet (XLSX, or CSV with ';' or ',' in UTF-8 or cp1252) into a header and rows, guarded."""
+"""Reading what partners send (a workbook or a CSV file) into a header and data rows, guarded and explained."""
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cvdesk.exchange.errors import ExchangeError
-from cvdesk.exchange.zipguard import open_checked_zip
 
-MAX_CSV_BYTES = 200 * 1024 * 1024
-MAX_XLSX_MEMBER = 500 * 1024 * 1024
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+# Everything read_sheet reads, for the command line and the window's file filter.
+SHEET_SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
 MAX_ROWS = 1_000_000
 MAX_COLUMNS = 200
+# Partners put a title, a date or a logo's caption above the table: the header is looked for this far down.
+HEADER_SEARCH_ROWS = 30
 
 
 @dataclass
@@ -23,97 +26,113 @@ class Sheet:
     rows: list[tuple[int, list[Any]]]  # (line number as the user sees it, cells)
     encoding: str = ""
     delimiter: str = ""
+    # Rows left out of `rows` and why (a total, a note under the table), for the preview's points to check.
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    header_line: int = 1
+    # Formula cells the file holds without a computed value, as (line, column index): never read as 0.
+    formulas: list[tuple[int, int]] = field(default_factory=list)
 
 
-def _decode(raw: bytes, path: Path) -> tuple[str, str]:
-    if b"\0" in raw[:65536]:
-        raise ExchangeError(f"Le fichier {path} n'est pas un tableur CSV (il contient des octets binaires).")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        try:
-            return raw[3:].decode("utf-8"), "UTF-8 (BOM)"
-        except UnicodeDecodeError as exc:
-            raise ExchangeError(f"Le fichier {path} annonce l'UTF-8 mais contient un octet invalide "
-                                f"(position {exc.start}).") from None
-    try:
-        return raw.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252"), "Windows-1252"
-    except UnicodeDecodeError as exc:
-        raise ExchangeError(f"Le fichier {path} n'est ni en UTF-8 ni en Windows-1252 "
-                            f"(octet illisible à la position {exc.start}).") from None
+def sheet_filter() -> str:
+    """The file dialog's filter for what read_sheet reads ("Tableurs (*.xlsx *.xls …)")."""
+    return "Tableurs (" + " ".join(f"*{suffix}" for suffix in SHEET_SUFFIXES) + ")"
 
 
-def _read_csv(path: Path) -> Sheet:
-    if path.stat().st_size > MAX_CSV_BYTES:
-        raise ExchangeError(f"Le fichier {path} dépasse {MAX_CSV_BYTES // (1024 * 1024)} Mo : trop gros pour un tableur.")
-    text, encoding = _decode(path.read_bytes(), path)
-    first = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first.count) if first else ";"
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        lines = []
-        for cells in reader:
-            if len(lines) > MAX_ROWS:
-                raise ExchangeError(f"Le fichier {path} a plus de {MAX_ROWS} lignes : trop pour un import.")
-            lines.append((reader.line_num, cells))
-    except csv.Error as exc:
-        raise ExchangeError(f"Le fichier {path}, ligne {reader.line_num} : CSV illisible ({exc}).") from None
-    if not lines:
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _blank(cells: list[Any]) -> bool:
+    return not any(_text(value) for value in cells)
+
+
+def _header_index(lines: list[tuple[int, list[Any]]], recognise: Callable[[list[str]], int] | None) -> int:
+    """Among the first rows, the one recognise() finds the most known column names in; else the first non-empty."""
+    first = next((index for index, (_, cells) in enumerate(lines) if not _blank(cells)), None)
+    if first is None:
+        return -1
+    if recognise is None:
+        return first
+    best, best_score = first, 0
+    for index, (_, cells) in enumerate(lines[:HEADER_SEARCH_ROWS]):
+        if _blank(cells):
+            continue
+        score = recognise([_text(value) for value in cells])
+        if score > best_score:  # ties keep the upper row
+            best, best_score = index, score
+    return best
+
+
+_TOTAL = re.compile(r"(?:sous[\s-]*)?(?:total|totaux|somme|montant total)\b", re.IGNORECASE)
+
+
+def _is_total(cells: list[Any]) -> bool:
+    first = next((_text(value) for value in cells if _text(value)), "")
+    return bool(_TOTAL.match(first))
+
+
+def _filled(cells: list[Any]) -> int:
+    return sum(1 for value in cells if _text(value))
+
+
+def _data_rows(lines: list[tuple[int, list[Any]]], width: int,
+               skipped: list[tuple[int, str]]) -> list[tuple[int, list[Any]]]:
+    """The rows under the header without blank rows, totals rows, and the notes written under the table."""
+    # The table ends at its last row that is neither a total nor a lone note after a gap.
+    rows = [(line, cells) for line, cells in lines if not _blank(cells)]
+    end = len(rows)
+    while end:
+        line, cells = rows[end - 1]
+        gap_before = end >= 2 and rows[end - 2][0] < line - 1
+        if _is_total(cells):
+            skipped.append((line, "ligne de total laissée de côté"))
+        elif width >= 3 and _filled(cells) == 1 and gap_before:
+            skipped.append((line, "note sous le tableau laissée de côté"))
+        else:
+            break
+        end -= 1
+    kept = []
+    for line, cells in rows[:end]:
+        # A subtotal inside the table fills few cells; a row of data whose name starts with « Total » fills many.
+        if _is_total(cells) and _filled(cells) * 2 <= width:
+            skipped.append((line, "ligne de sous-total laissée de côté"))
+            continue
+        kept.append((line, cells))
+    skipped.sort()
+    return kept
+
+
+def shape_sheet(path: Path, lines: list[tuple[int, list[Any]]], recognise: Callable[[list[str]], int] | None,
+                encoding: str, delimiter: str = "") -> Sheet:
+    """A Sheet from every line of a file: its header found, its data rows kept, its totals and notes set aside."""
+    index = _header_index(lines, recognise)
+    if index < 0:
         raise ExchangeError(f"Le fichier {path} est vide : il faut une ligne d'en-tête avec les noms des colonnes.")
-    header = [cell.strip() for cell in lines[0][1]]
+    header_line, cells = lines[index]
+    header = [_text(value) for value in cells]
     while header and not header[-1]:
         header.pop()
-    rows = [(number, cells) for number, cells in lines[1:] if any(cell.strip() for cell in cells)]
-    return Sheet(path, header, rows, encoding, delimiter)
+    skipped: list[tuple[int, str]] = []
+    rows = _data_rows(lines[index + 1:], sum(1 for name in header if name), skipped)
+    return Sheet(path, header, rows, encoding, delimiter, skipped, header_line)
 
 
-def _read_xlsx(path: Path) -> Sheet:
-    from openpyxl import load_workbook
-    from openpyxl.xml import DEFUSEDXML
+def read_sheet(path: Path, recognise: Callable[[list[str]], int] | None = None) -> Sheet:
+    """The first sheet of a workbook (.xlsx, .xlsm, .xls, .ods) or a CSV file, its header found by recognise.
 
-    if not DEFUSEDXML:  # openpyxl guards against XML bombs only through defusedxml
-        raise ExchangeError("La lecture des classeurs XLSX demande le module defusedxml : installez-le.")
-    open_checked_zip(path, "un classeur XLSX", max_member=MAX_XLSX_MEMBER, max_total=MAX_XLSX_MEMBER).close()
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise ExchangeError(f"Le fichier {path} n'est pas un classeur XLSX lisible ({type(exc).__name__}).") from None
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise ExchangeError(f"Le fichier {path} ne contient aucune feuille.")
-        lines: list[tuple[int, list[Any]]] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
-            if number > MAX_ROWS:
-                raise ExchangeError(f"Le fichier {path} a plus de {MAX_ROWS} lignes : trop pour un import.")
-            lines.append((number, list(values)))
-    except ExchangeError:
-        raise
-    except Exception as exc:
-        raise ExchangeError(f"Le fichier {path} n'est pas un classeur XLSX lisible ({type(exc).__name__}).") from None
-    finally:
-        workbook.close()
-    while lines and not any(v not in (None, "") for v in lines[0][1]):
-        lines.pop(0)
-    if not lines:
-        raise ExchangeError(f"Le fichier {path} est vide : il faut une ligne d'en-tête avec les noms des colonnes.")
-    header = ["" if v is None else str(v).strip() for v in lines[0][1]]
-    while header and not header[-1]:
-        header.pop()
-    rows = [(n, cells) for n, cells in lines[1:] if any(v not in (None, "") for v in cells)]
-    return Sheet(path, header, rows, "XLSX", "")
-
-
-def read_sheet(path: Path) -> Sheet:
-    """The first sheet of an XLSX file, or a CSV file; ExchangeError names the file when it cannot be read."""
+    recognise(cells) counts the known column names in a row; the header is the row among the first 30 where it
+    counts most (the first non-empty row without it). ExchangeError names the file when it cannot be read."""
     path = Path(path)
     if not path.is_file():
         raise ExchangeError(f"Le fichier {path} n'existe pas.")
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    if suffix in (".csv", ".txt"):
-        return _read_csv(path)
-    raise ExchangeError(f"Le fichier {path} doit être un classeur .xlsx ou un fichier .csv.")
+    if suffix in WORKBOOK_SUFFIXES:
+        from cvdesk.exchange.workbook_reader import read_workbook
+
+        return read_workbook(path, recognise)
+    if suffix in TEXT_SUFFIXES:
+        from cvdesk.exchange.csv_reader import read_csv
+
+        return read_csv(path, recognise)
+    raise ExchangeError(f"Le fichier {path} doit être un classeur ({', '.join(WORKBOOK_SUFFIXES)}) "
+                        f"ou un fichier texte ({', '.join(TEXT_SUFFIXES)}).")

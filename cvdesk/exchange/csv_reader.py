@@ -1,0 +1,115 @@
+"""Reading a CSV or text table as partners' tools write it: UTF-8 (with or without BOM), Windows-1252 or UTF-16,
+separated by ';', ',' or tabs."""
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from cvdesk.exchange.errors import ExchangeError
+from cvdesk.exchange.sheet_reader import MAX_ROWS, Sheet, shape_sheet
+
+MAX_CSV_BYTES = 200 * 1024 * 1024
+DELIMITERS = (";", ",", "\t")
+_DELIMITER_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}
+_SNIFF_LINES = 40
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when the bytes look like UTF-16 text without its mark (every other byte zero)."""
+    sample = raw[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > len(odd) * 0.6 and even.count(0) < len(even) * 0.1:
+        return "utf-16-le"
+    if even.count(0) > len(even) * 0.6 and odd.count(0) < len(odd) * 0.1:
+        return "utf-16-be"
+    return None
+
+
+def decode(raw: bytes, path: Path) -> tuple[str, str]:
+    """The text of the file and the name of its encoding; ExchangeError names the file and the place otherwise."""
+    boms = ((b"\xef\xbb\xbf", "utf-8", "UTF-8 (BOM)"), (b"\xff\xfe", "utf-16-le", "UTF-16 (texte Unicode)"),
+            (b"\xfe\xff", "utf-16-be", "UTF-16 (texte Unicode)"))
+    for bom, codec, name in boms:
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom):].decode(codec), name
+            except UnicodeDecodeError as exc:
+                raise ExchangeError(f"Le fichier {path} annonce l'encodage {name} mais contient un octet invalide "
+                                    f"(position {exc.start + len(bom)}).") from None
+    codec = _utf16_without_bom(raw)
+    if codec:
+        try:
+            return raw.decode(codec), "UTF-16 (texte Unicode)"
+        except UnicodeDecodeError:
+            pass
+    if b"\0" in raw[:65536]:
+        raise ExchangeError(f"Le fichier {path} n'est pas un tableur CSV (il contient des octets binaires).")
+    try:
+        return raw.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ExchangeError(f"Le fichier {path}, ligne {line} : ni UTF-8 ni Windows-1252 "
+                            f"(octet illisible à la position {exc.start}).") from None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The separator most lines share in the same number (titles above the table and amounts "1 234,56" aside)."""
+    lines = [line for line in text.splitlines()[:_SNIFF_LINES] if line.strip()]
+    best, best_score = ";", (0, 0)
+    for delimiter in DELIMITERS:
+        counts = Counter(line.count(delimiter) for line in lines)
+        counts.pop(0, None)
+        if not counts:
+            continue
+        per_line, agreeing = max(counts.items(), key=lambda item: (item[1], item[0]))
+        score = (agreeing, per_line)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _swallowed(field: str, delimiter: str, width: int) -> bool:
+    """A quoted field that runs over lines holding as many separators as a row: an unbalanced quote ate them."""
+    return "\n" in field and field.count(delimiter) >= max(width - 1, 1)
+
+
+def _quote_line(start: int, cells: list[str], position: int) -> int:
+    return start + sum(cell.count("\n") for cell in cells[:position])
+
+
+def read_csv(path: Path, recognise: Callable[[list[str]], int] | None = None) -> Sheet:
+    """Every line of the file through shape_sheet; a quote left open is refused with the line where it opened."""
+    if path.stat().st_size > MAX_CSV_BYTES:
+        raise ExchangeError(f"Le fichier {path} dépasse {MAX_CSV_BYTES // (1024 * 1024)} Mo : trop gros pour un tableur.")
+    text, encoding = decode(path.read_bytes(), path)
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines: list[tuple[int, list[str]]] = []
+    width = 0
+    start = 1
+    try:
+        for cells in reader:
+            if len(lines) >= MAX_ROWS:
+                raise ExchangeError(f"Le fichier {path} a plus de {MAX_ROWS} lignes : trop pour un import.")
+            width = max(width, min(len(cells), 50)) if len(lines) < _SNIFF_LINES else width
+            for position, cell in enumerate(cells):
+                if _swallowed(cell, delimiter, width):
+                    raise ExchangeError(
+                        f"Le fichier {path}, ligne {_quote_line(start, cells, position)} : un guillemet ouvert "
+                        "n'est pas refermé et avale les lignes suivantes ; corrigez ce guillemet (ou doublez-le "
+                        "s'il fait partie du texte).")
+            lines.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ExchangeError(f"Le fichier {path}, ligne {reader.line_num} : CSV illisible "
+                            f"(séparateur {_DELIMITER_NAMES[delimiter]}, {exc}).") from None
+    return shape_sheet(path, lines, recognise, encoding, delimiter)

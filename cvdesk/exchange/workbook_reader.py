@@ -1,0 +1,171 @@
+"""Reading the first sheet of a workbook (.xlsx, .xlsm, .xls, .ods) through python-calamine, guarded."""
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cvdesk.exchange.cell_values import FORMULA_ERROR, UNCOMPUTED
+from cvdesk.exchange.errors import ExchangeError
+from cvdesk.exchange.sheet_reader import MAX_COLUMNS, MAX_ROWS, Sheet, shape_sheet
+from cvdesk.exchange.zipguard import open_checked_zip
+
+MAX_XLSX_MEMBER = 500 * 1024 * 1024
+MAX_XLS_BYTES = 200 * 1024 * 1024
+_CHUNK = 4 * 1024 * 1024
+
+_KINDS = {".xlsx": "un classeur XLSX", ".xlsm": "un classeur XLSX", ".xls": "un classeur Excel 97-2003 (.xls)",
+          ".ods": "un classeur OpenDocument (.ods)"}
+_NAMES = {".xlsx": "XLSX", ".xlsm": "XLSX", ".xls": "XLS", ".ods": "ODS"}
+
+# A cell of SpreadsheetML, with or without a namespace prefix; its body when it is not self-closing.
+_ROW_OR_CELL = re.compile(rb"<(?:\w+:)?row\b([^>]*)>|<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_REF = re.compile(rb'\br="([A-Z]{1,3})?(\d+)"')
+_ERROR_TYPE = re.compile(rb'\bt="e"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index - 1
+
+
+def _first_sheet_member(archive: zipfile.ZipFile) -> str | None:
+    """The XML part of the workbook's first sheet (the one calamine reads as index 0)."""
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return None
+    first = re.search(rb"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"", workbook)
+    if first is None:
+        return None
+    for relation in re.finditer(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        tag = relation.group(0)
+        if re.search(rb'\bId="' + re.escape(first.group(1)) + rb'"', tag):
+            target = re.search(rb'\bTarget="([^"]+)"', tag)
+            if target is None:
+                return None
+            name = target.group(1).decode("utf-8", "replace")
+            return name.lstrip("/") if name.startswith("/") else "xl/" + name
+    return None
+
+
+def _uncomputed_cells(archive: zipfile.ZipFile, member: str) -> list[tuple[int, int, str]]:
+    """(line, column index, what) of the formula cells saved without a value, or with an error as their value.
+
+    Read in chunks cut at a row's end; a chunk without '<f' (most data files) costs one search."""
+    found: list[tuple[int, int, str]] = []
+    line = 0
+    column = -1
+    tail = b""
+    with archive.open(member) as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            data = tail + chunk
+            if chunk:
+                cut = data.rfind(b"</row>")
+                cut = data.rfind(b":row>") if cut < 0 else cut
+                if cut < 0:
+                    tail = data
+                    continue
+                data, tail = data[:cut], data[cut:]
+            if b"<f" in data or b":f>" in data or b't="e"' in data:
+                for match in _ROW_OR_CELL.finditer(data):
+                    row_attributes, attributes, body = match.groups()
+                    if row_attributes is not None:
+                        reference = _REF.search(row_attributes)
+                        line = int(reference.group(2)) if reference else line + 1
+                        column = -1
+                        continue
+                    reference = _REF.search(attributes)
+                    column = _column_index(reference.group(1)) if reference and reference.group(1) else column + 1
+                    if not body:
+                        continue
+                    if _ERROR_TYPE.search(attributes):
+                        found.append((line, column, "error"))
+                    elif (b"<f" in body or b":f" in body) and not _VALUE.search(body):
+                        found.append((line, column, "formula"))
+            else:
+                rows = re.findall(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"', data)
+                line = int(rows[-1]) if rows else line + data.count(b"<row") + data.count(b":row ")
+            if not chunk:
+                return found
+
+
+def _guarded_archive(path: Path, suffix: str) -> list[tuple[int, int, str]]:
+    """Check the ZIP's declared sizes before calamine inflates anything; the uncomputed formulas of an XLSX."""
+    archive = open_checked_zip(path, _KINDS[suffix], max_member=MAX_XLSX_MEMBER, max_total=MAX_XLSX_MEMBER)
+    try:
+        if suffix == ".ods":
+            return []  # LibreOffice always saves a formula's value beside it (office:value)
+        member = _first_sheet_member(archive)
+        if member is None or member not in archive.namelist():
+            return []
+        return _uncomputed_cells(archive, member)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
+            zipfile.LargeZipFile):
+        raise ExchangeError(f"Le fichier {path} n'est pas {_KINDS[suffix]} lisible (archive endommagée).") from None
+    finally:
+        archive.close()
+
+
+def read_workbook(path: Path, recognise: Callable[[list[str]], int] | None = None) -> Sheet:
+    """The first sheet of the workbook, its formulas without a value marked UNCOMPUTED (never read as 0)."""
+    import python_calamine
+
+    suffix = path.suffix.lower()
+    what = _KINDS[suffix]
+    if suffix == ".xls":
+        if path.stat().st_size > MAX_XLS_BYTES:
+            raise ExchangeError(f"Le fichier {path} dépasse {MAX_XLS_BYTES // (1024 * 1024)} Mo : trop gros pour un "
+                                "tableur.")
+        uncomputed: list[tuple[int, int, str]] = []
+    else:
+        uncomputed = _guarded_archive(path, suffix)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own kinds (XmlError, ZipError, CalamineError…) and a few more
+        raise ExchangeError(f"Le fichier {path} n'est pas {what} lisible ({type(exc).__name__}).") from None
+    try:
+        if not workbook.sheet_names:
+            raise ExchangeError(f"Le fichier {path} ne contient aucune feuille.")
+        sheet = workbook.get_sheet_by_index(0)
+        # The real extent of the cells, not the <dimension> a LibreOffice-saved file declares (A1:AMJ1048576).
+        first_row, first_column = sheet.start or (0, 0)
+        if sheet.height and first_row + sheet.height > MAX_ROWS:
+            raise ExchangeError(f"Le fichier {path} a plus de {MAX_ROWS} lignes : trop pour un import.")
+        values = list(sheet.iter_rows())
+        # calamine yields rows from the sheet's first line but cells from its first used column.
+        top = first_row + sheet.height - len(values) + 1 if sheet.height else 1
+        padding = [None] * first_column
+        lines: list[tuple[int, list[Any]]] = [
+            (number, (padding + cells if padding else cells)[:MAX_COLUMNS])
+            for number, cells in enumerate(values, start=top)]
+    except ExchangeError:
+        raise
+    except Exception as exc:
+        raise ExchangeError(f"Le fichier {path} n'est pas {what} lisible ({type(exc).__name__}).") from None
+    finally:
+        workbook.close()
+    formulas = []
+    by_line = dict(lines)
+    for line, column, how in uncomputed:
+        if column >= MAX_COLUMNS or line < 1:
+            continue
+        cells = by_line.get(line)
+        if cells is None:  # calamine leaves out of its range a row whose only cells have no value
+            cells = by_line[line] = []
+        cells.extend([None] * (column + 1 - len(cells)))
+        cells[column] = UNCOMPUTED if how == "formula" else FORMULA_ERROR
+        formulas.append((line, column))
+    if len(by_line) != len(lines):
+        lines = sorted(by_line.items())
+    shaped = shape_sheet(path, lines, recognise, _NAMES[suffix])
+    shaped.formulas = formulas
+    return shaped

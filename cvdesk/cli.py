@@ -197,6 +197,8 @@ def cmd_import(args: object) -> int:
     if args.kind:
         raise UsageError("L'argument --kind ne sert qu'aux tableurs (.xlsx, .xls, .ods, .csv…), pas aux paquets "
                          "d'échange.")
+    if getattr(args, "columns", None):
+        raise UsageError("L'argument --columns ne sert qu'aux tableurs, pas aux paquets d'échange.")
     path = _db_path(args)
     created = not path.exists()
     if created and args.dry_run:
@@ -218,16 +220,23 @@ def cmd_import(args: object) -> int:
 
 def _import_sheet(args: object, sheet: Path) -> int:
     from cvdesk.exchange.errors import ExchangeError
+    from cvdesk.exchange.column_maps import read_columns_file
     from cvdesk.exchange.sheet_import import IMPORTS, apply_sheet, preview_sheet
 
     if not args.kind:
         raise UsageError(f"Indiquez ce que contient le tableur {sheet} avec --kind ({', '.join(IMPORTS)}).")
     try:
+        columns = read_columns_file(Path(args.columns), args.kind) if getattr(args, "columns", None) else None
         with _existing(_db_path(args)):
-            preview = preview_sheet(sheet, args.kind)
+            preview = preview_sheet(sheet, args.kind, columns)
             if args.dry_run:
                 for line in preview.lines():
                     print(line)
+            if preview.missing:
+                # The file's own name for the column is unknown to us: the user can say it.
+                raise UsageError(preview.first_error().removesuffix(".") + " ; sinon, dites quelle colonne le "
+                                 "contient avec --columns (un fichier .json ou .csv : colonne, champ).")
+            if args.dry_run:
                 if not preview.ok:
                     raise UsageError(preview.first_error())
                 print("Simulation (--dry-run) : rien n'a été écrit.")
@@ -375,8 +384,11 @@ def build_parser() -> FrenchArgumentParser:
                      help="le paquet (.zip) à fusionner, ou un tableur (.xlsx, .xls, .ods, .csv…) avec --kind")
     imp.add_argument("--dry-run", action="store_true", help="affiche le bilan sans rien écrire")
     imp.add_argument("--kind", choices=("associations", "quartiers", "actions", "communes", "orientations",
-                                        "funders", "envelopes"),
+                                        "funders", "envelopes", "scdl"),
                      help="pour un tableur (.xlsx, .xls, .ods, .csv…) : ce qu'il contient")
+    imp.add_argument("--columns", metavar="CORRESPONDANCE",
+                     help="pour un tableur : fichier .json {\"colonne\": \"champ\"} ou .csv (colonne;champ) qui dit "
+                          "quel champ remplit chaque colonne (\"\" pour l'ignorer)")
     contract = sub.add_parser("contract", help="crée le contrat de la base depuis le référentiel officiel",
                               description="crée le contrat de la base depuis le référentiel officiel")
     contract_sub = contract.add_subparsers(dest="action", metavar="ACTION", parser_class=FrenchArgumentParser,

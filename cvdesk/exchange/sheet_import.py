@@ -11,7 +11,8 @@ from peewee import DatabaseError
 from cvdesk.exchange.action_import import prepare_actions
 from cvdesk.exchange.errors import Cancelled, ExchangeError
 from cvdesk.exchange.sheet_fields import ASSOCIATION_FIELDS, IMPORTS, QUARTIER_FIELDS, Field, fold
-from cvdesk.exchange.sheet_preview import (Item, RowError, SheetPreview, header_of, match_columns, read_cells,
+from cvdesk.exchange.sheet_preview import (GIVEN, REMEMBERED, SAMPLE_ROWS, Item, RowError, SheetPreview,
+                                           checked_columns, columns_of, header_of, match_columns, read_cells,
                                            service_errors)
 from cvdesk.exchange.sheet_reader import Sheet, read_sheet
 from cvdesk.services.actions import save_action
@@ -23,8 +24,8 @@ from cvdesk.store.backups import backup_before_import
 from cvdesk.store.errors import WRITE_FAILED, describe_write_error
 from cvdesk.store.models import Association, Commune, Quartier, db
 
-__all__ = ["IMPORTS", "Field", "RowError", "SheetPreview", "apply_sheet", "fold", "import_sheet", "preview_sheet",
-           "register_kind"]
+__all__ = ["IMPORTS", "Field", "RowError", "SheetPreview", "apply_sheet", "check_sheet", "fold", "import_sheet",
+           "preview_sheet", "register_kind"]
 
 
 def _prepare_associations(sheet: Sheet, positions: dict[str, int], preview: SheetPreview) -> None:
@@ -105,13 +106,27 @@ def register_kind(kind: str, prepare: Callable[[Sheet, dict[str, int], SheetPrev
     _SAVE[kind] = save
 
 
-def preview_sheet(path: Path, kind: str) -> SheetPreview:
-    """Read and check the file without writing: the column mapping, what would be created or updated, the errors."""
+def preview_sheet(path: Path, kind: str, columns: dict[str, str] | None = None) -> SheetPreview:
+    """Read and check the file without writing: the column mapping, what would be created or updated, the errors.
+
+    columns maps a header to a field key or label ("" ignores the column); without it, a mapping remembered for
+    the same headers (cvdesk.exchange.column_maps) applies, then the names people use."""
     if kind not in IMPORTS:
         raise ExchangeError(f"On ne peut importer que : {', '.join(IMPORTS)} (pas « {kind} »).")
-    sheet = read_sheet(Path(path))
-    fields = IMPORTS[kind][1]
-    positions, mapping = match_columns(sheet.header, fields)
+    return check_sheet(read_sheet(Path(path)), kind, columns)
+
+
+def check_sheet(sheet: Sheet, kind: str, columns: dict[str, str] | None = None) -> SheetPreview:
+    """preview_sheet on a sheet already read (the window keeps it while the user maps its columns)."""
+    from cvdesk.exchange.column_maps import remembered_columns
+
+    label, fields = IMPORTS[kind]
+    origin = GIVEN if columns is not None else ""
+    if columns is None:
+        columns = remembered_columns(kind, sheet.header)
+        origin = REMEMBERED if columns else ""
+    chosen = checked_columns(columns, sheet.header, fields, sheet.path, label) if columns else None
+    positions, mapping = match_columns(sheet.header, fields, chosen)
     if kind == "actions" and "funder" not in positions:
         # Amounts belong to a funding line: without a Financeur column they cannot say whose they are.
         funding_keys = {"requested", "granted", "paid", "decision_date"}
@@ -119,7 +134,9 @@ def preview_sheet(path: Path, kind: str) -> SheetPreview:
         for key in funding_keys:
             positions.pop(key, None)
         mapping = [(h, "ignorée (pas de colonne Financeur)" if t in labels else t) for h, t in mapping]
-    preview = SheetPreview(sheet.path, kind, sheet.encoding or "XLSX", mapping, rows=len(sheet.rows))
+    preview = SheetPreview(sheet.path, kind, sheet.encoding or "XLSX", mapping, rows=len(sheet.rows),
+                           header=list(sheet.header), sample=sheet.rows[:SAMPLE_ROWS],
+                           columns=columns_of(sheet.header, positions), columns_origin=origin)
     preview.missing = [f.label for f in fields if f.required and f.key not in positions]
     if not preview.missing:
         _PREPARE[kind](sheet, positions, preview)

@@ -5,9 +5,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cvdesk.domain.identifiers import check_rna, check_siren, check_siret
 from cvdesk.exchange.cell_values import CellError, parse_cell
+from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.sheet_fields import IMPORTS, Field, fold
 from cvdesk.exchange.sheet_reader import Sheet
+
+SAMPLE_ROWS = 20  # the first rows kept with a preview, for the column-mapping step to show
+SHOWN_ERRORS = 200
+# Where the column mapping came from, as lines() tells it.
+GIVEN, REMEMBERED = "given", "remembered"
 
 
 @dataclass(frozen=True)
@@ -15,6 +22,7 @@ class RowError:
     line: int
     column: str
     reason: str
+    value: str = ""  # the cell as the file holds it, when one cell is at fault
 
     def sentence(self, path: Path) -> str:
         where = f", colonne « {self.column} »" if self.column else ""
@@ -41,6 +49,11 @@ class SheetPreview:
     rows: int = 0
     # Rows that import but deserve a look (a doubtful match, a total row left out…); they never stop the import.
     warnings: list[RowError] = field(default_factory=list)
+    # What the column-mapping step shows: the file's header, its first rows, each header's field key ("" ignored).
+    header: list[str] = field(default_factory=list)
+    sample: list[tuple[int, list[Any]]] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)
+    columns_origin: str = ""  # GIVEN, REMEMBERED, or "" (the usual names only)
 
     @property
     def ok(self) -> bool:
@@ -57,7 +70,9 @@ class SheetPreview:
     def lines(self) -> list[str]:
         label = IMPORTS[self.kind][0]
         out = [f"{self.path} ({self.encoding}) : {self.rows} ligne(s) de données, import « {label} »."]
-        out.append("Colonnes reconnues :")
+        origin = {GIVEN: " (correspondance donnée)",
+                  REMEMBERED: " (correspondance mémorisée pour ces en-têtes)"}.get(self.columns_origin, "")
+        out.append(f"Colonnes reconnues{origin} :")
         for header, target in self.mapping:
             out.append(f"  {header or '(sans titre)'} → {target or 'ignorée'}")
         for name in self.missing:
@@ -65,13 +80,13 @@ class SheetPreview:
         if self.errors:
             out.append(f"{len(self.errors)} erreur(s) ; rien ne sera écrit :")
             out.extend(f"  ligne {e.line}" + (f", colonne « {e.column} »" if e.column else "") + f" : {e.reason}"
-                       for e in self.errors[:200])
+                       for e in self.errors[:SHOWN_ERRORS])
         else:
             out.append(f"Prêt : {self.created} à créer, {self.updated} à mettre à jour.")
         if self.warnings:
             out.append(f"{len(self.warnings)} point(s) à vérifier (ils n'empêchent pas l'import) :")
             out.extend(f"  ligne {w.line}" + (f", colonne « {w.column} »" if w.column else "") + f" : {w.reason}"
-                       for w in self.warnings[:200])
+                       for w in self.warnings[:SHOWN_ERRORS])
         return out
 
     def first_error(self) -> str:
@@ -87,21 +102,83 @@ class SheetPreview:
         return [a for f in IMPORTS[self.kind][1] if f.label == label for a in f.aliases][:4]
 
 
-def match_columns(header: list[str], fields: tuple[Field, ...]) -> tuple[dict[str, int], list[tuple[str, str | None]]]:
+def field_key(name: str, fields: tuple[Field, ...]) -> str | None:
+    """The key of the field a mapping names, by its key or its French label ("name", "Nom"); "" ignores the column;
+    None when no field of the import bears that name."""
+    folded = fold(name)
+    if folded in ("", "ignoree", "ignore"):
+        return ""
+    return next((f.key for f in fields if folded in (fold(f.key), fold(f.label))), None)
+
+
+def field_names(fields: tuple[Field, ...]) -> str:
+    return ", ".join(f"{f.label} ({f.key})" for f in fields)
+
+
+def checked_columns(columns: dict[str, str], header: list[str], fields: tuple[Field, ...], path: Path,
+                    kind_label: str) -> dict[str, str]:
+    """A given mapping (header -> field key or label, "" to ignore) checked against the file's header and the
+    import's fields; ExchangeError names the column at fault. Headers are compared folded ("N° SIRET" = "n siret")."""
+    in_file = {fold(h) for h in header if fold(h)}
+    checked: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    for name, target in columns.items():
+        key = field_key(target, fields)
+        if key is None:
+            raise ExchangeError(f"La correspondance des colonnes associe « {name} » à « {target} », qui n'est pas un "
+                                f"champ de l'import « {kind_label} » (champs : {field_names(fields)}).")
+        if fold(name) not in in_file:
+            raise ExchangeError(f"La correspondance des colonnes nomme la colonne « {name} », absente du tableur "
+                                f"{path} (ses colonnes : {', '.join(h for h in header if h)}).")
+        if key and key in owner:
+            label = next(f.label for f in fields if f.key == key)
+            raise ExchangeError(f"La correspondance des colonnes associe « {owner[key]} » et « {name} » au même "
+                                f"champ « {label} » : une seule colonne peut le remplir.")
+        if key:
+            owner[key] = name
+        checked[fold(name)] = key
+    return checked
+
+
+def match_columns(header: list[str], fields: tuple[Field, ...], columns: dict[str, str] | None = None
+                  ) -> tuple[dict[str, int], list[tuple[str, str | None]]]:
+    """Each header's field: the given mapping first (keyed by folded header, as checked_columns returns it), then
+    the names people use; a field is fed by one column only, the first."""
+    chosen = columns or {}
+    labels = {f.key: f.label for f in fields}
     by_alias: dict[str, Field] = {}
     for f in fields:
         for alias in (f.label, *f.aliases):
             by_alias.setdefault(fold(alias), f)
     positions: dict[str, int] = {}
-    mapping: list[tuple[str, str | None]] = []
+    targets: list[str | None] = [None] * len(header)
+    decided = [False] * len(header)
     for index, name in enumerate(header):
+        key = chosen.get(fold(name)) if fold(name) else None
+        if key is None:
+            continue
+        decided[index] = True  # a column the mapping names is never guessed from its name
+        if key and key not in positions:
+            positions[key] = index
+            targets[index] = labels[key]
+    for index, name in enumerate(header):
+        if decided[index]:
+            continue
         target = by_alias.get(fold(name))
-        if target is not None and target.key not in positions:
+        if target is not None and target.key not in positions and target.key not in chosen.values():
             positions[target.key] = index
-            mapping.append((name, target.label))
-        else:
-            mapping.append((name, None))
-    return positions, mapping
+            targets[index] = target.label
+    return positions, list(zip(header, targets))
+
+
+def columns_of(header: list[str], positions: dict[str, int]) -> dict[str, str]:
+    """The mapping as the user sees it: each header (first of its name) and its field key, "" when ignored."""
+    by_index = {index: key for key, index in positions.items()}
+    out: dict[str, str] = {}
+    for index, name in enumerate(header):
+        if name and name not in out:
+            out[name] = by_index.get(index, "")
+    return out
 
 
 def read_cells(sheet: Sheet, positions: dict[str, int], fields: tuple[Field, ...],
@@ -117,7 +194,7 @@ def read_cells(sheet: Sheet, positions: dict[str, int], fields: tuple[Field, ...
             try:
                 values[f.key] = parse_cell(f.kind, raw)
             except CellError as exc:
-                errors.append(RowError(line, sheet.header[index], str(exc) + "."))
+                errors.append(RowError(line, sheet.header[index], str(exc) + ".", shown_cell(raw)))
         parsed.append((line, values))
     return parsed
 
@@ -133,3 +210,33 @@ def service_errors(line: int, sheet: Sheet, positions: dict[str, int], fields: t
     for key, message in errors_by_field.items():
         column = header_of(sheet, positions, key) or labels.get(key, "")
         out.append(RowError(line, column, message))
+
+
+def shown_cell(raw: Any) -> str:
+    return "" if raw is None else str(raw)[:200]
+
+
+def sample_errors(header: list[str], rows: list[tuple[int, list[Any]]], fields: tuple[Field, ...],
+                  columns: dict[str, str]) -> tuple[list[str], list[RowError]]:
+    """What a mapping gives on the first rows, without the base: the required fields no column feeds, and the
+    cells that cannot be read or are empty where the field is required. The mapping step shows it as it changes."""
+    positions, _ = match_columns(header, fields, {fold(h): k for h, k in columns.items()})
+    missing = [f.label for f in fields if f.required and f.key not in positions]
+    errors: list[RowError] = []
+    sheet = Sheet(Path(), header, rows)
+    for line, values in read_cells(sheet, positions, fields, errors):
+        for f in fields:
+            if f.key not in positions:
+                continue
+            value = values.get(f.key)
+            column = header[positions[f.key]]
+            if f.required and value in (None, ""):
+                errors.append(RowError(line, column, f"« {f.label} » est obligatoire et la case est vide."))
+            elif value and f.kind in ("siret", "rna"):
+                # The identifiers' own checks need no base: a column mapped to SIRET by mistake shows at once.
+                check = check_rna if f.kind == "rna" else check_siren if f.key == "siren" else check_siret
+                problem = check(value)
+                if problem:
+                    errors.append(RowError(line, column, problem, str(value)))
+    errors.sort(key=lambda e: e.line)
+    return missing, errors

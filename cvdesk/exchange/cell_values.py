@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -50,6 +50,147 @@ def bounded_cents(cents: int, shown: Any) -> int:
     return cents
 
 
+# A number as a spreadsheet writes it when it has taken an identifier for a number: 2.18601946E+13, 21860194600000.0
+_SCIENTIFIC = re.compile(r"\d+(?:[.,]\d+)?[eE][+-]?\d+")
+_FLOAT_TEXT = re.compile(r"(\d+)[.,]0+")
+
+
+def _number_identifier(digits: str, shown: Any) -> str:
+    """The digits of an identifier a spreadsheet held as a number, when they still form a valid SIRET or SIREN.
+
+    A number keeps no leading zero and Excel keeps 15 significant digits; what reaches us may have lost some
+    (21860194600000.0 was 218601946000xx): only a number whose digits pass the SIRET (or SIREN) key is kept."""
+    from cvdesk.domain.identifiers import check_siren, check_siret
+
+    if (len(digits) == 14 and check_siret(digits) is None) or (len(digits) == 9 and check_siren(digits) is None):
+        return digits
+    raise CellError(f"l'identifiant {shown} a été enregistré comme un nombre par le tableur et des chiffres se sont "
+                    "perdus (zéro de tête ou fin arrondie) : mettez la colonne au format Texte et retapez-le")
+
+
+def parse_siret(value: Any) -> str:
+    """A SIRET (or SIREN) cell's digits; never digits a spreadsheet may have rounded away."""
+    if isinstance(value, bool):
+        raise CellError("un SIRET est attendu")
+    if isinstance(value, int):
+        return _number_identifier(str(value), value)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise CellError(f"« {value} » n'est pas un SIRET")
+        return _number_identifier(str(int(value)), repr(value))
+    text = plain_text(value)
+    compact = text.replace(" ", "").replace("\u00a0", "")
+    if _SCIENTIFIC.fullmatch(compact):
+        raise CellError(f"le SIRET est écrit en notation scientifique (« {text} ») : des chiffres sont perdus ; "
+                        "mettez la colonne au format Texte et retapez-le")
+    float_text = _FLOAT_TEXT.fullmatch(compact)
+    if float_text:
+        return _number_identifier(float_text.group(1), text)
+    return digits_only(text)
+
+
+_CURRENCY_WORDS = re.compile(r"\s*(?:euros?|eur)\s*\.?$", re.IGNORECASE)
+# 1,234.56 or 1,234,567: an English spreadsheet's thousands commas (a lone "12,345" stays French and is refused).
+_ENGLISH_AMOUNT = re.compile(r"-?\d{1,3}(?:,\d{3})+\.\d{1,2}|-?\d{1,3}(?:,\d{3}){2,}")
+_FLOAT_NOISE = Decimal("0.000001")
+
+
+def parse_amount(value: Any) -> int:
+    """Cents from a money cell: a number, or text as people write it (1 234,56 €, 1234.56, 50 000 euros, 1.234,56)."""
+    if isinstance(value, bool):
+        raise CellError("un montant est attendu")
+    if isinstance(value, int):
+        return bounded_cents(value * 100, value)
+    if isinstance(value, (float, Decimal)):
+        try:
+            exact = Decimal(repr(value)) if isinstance(value, float) else value
+            cents = exact.scaleb(2)
+            rounded = cents.to_integral_value()
+            # A sum computed by the spreadsheet carries binary noise (1234.5600000000002): that is still cents.
+            if abs(cents - rounded) > (_FLOAT_NOISE if isinstance(value, float) else 0):
+                raise CellError(f"le montant {value} a plus de deux décimales")
+            return bounded_cents(int(rounded), value)
+        except (InvalidOperation, OverflowError, ValueError):
+            raise CellError(f"« {value} » n'est pas un montant") from None
+    text = _CURRENCY_WORDS.sub("", plain_text(value))
+    if _ENGLISH_AMOUNT.fullmatch(text.replace(" ", "")):
+        text = text.replace(",", "")
+    try:
+        return parse_money(text)
+    except MoneyError as exc:
+        raise CellError(str(exc).rstrip(".").replace(f"« {text} »", f"« {plain_text(value)} »")) from None
+
+
+def _whole_number(kind: str, value: Any) -> int:
+    if isinstance(value, bool):
+        raise CellError("un nombre entier est attendu")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        number = value
+        if abs(number) >= 10**15:
+            raise CellError(f"le nombre {number} est trop grand")
+    else:
+        text = plain_text(value).replace(" ", "").replace("\u00a0", "")
+        if not re.fullmatch(r"-?\d{1,15}", text):
+            raise CellError(f"« {plain_text(value)} » n'est pas un nombre entier")
+        number = int(text)
+    if kind == "year" and not 2000 <= number <= 2100:
+        raise CellError(f"{number} n'est pas une année entre 2000 et 2100")
+    if number < 0:
+        raise CellError("un nombre négatif n'a pas de sens ici")
+    return number
+
+
+_MONTHS = {"janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "aout": 8,
+           "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+           "janv": 1, "fevr": 2, "fev": 2, "avr": 4, "juil": 7, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
+_NUMERIC_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_WORD_DATE = re.compile(r"(?:[a-z]+\s+)?(\d{1,2})(?:er)?\s+([a-z]+)\.?\s+(\d{4})")
+_EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 once Excel's phantom 29/02/1900 is counted
+# Serial numbers taken for dates: 1980-01-01 to 2100-12-31 (a year or an amount typed in a date column is not).
+_SERIALS = range((date(1980, 1, 1) - _EXCEL_EPOCH).days, (date(2100, 12, 31) - _EXCEL_EPOCH).days + 1)
+
+
+def _full_year(year: str) -> int:
+    # 1/3/16 is 2016: the contracts began in 2015; a two-digit year above 69 is the last century's.
+    return int(year) if len(year) == 4 else 2000 + int(year) if int(year) < 70 else 1900 + int(year)
+
+
+def parse_date(value: Any) -> date:
+    """A date cell: a spreadsheet date, an Excel serial number, or French text (01/03/2016, 1/3/16, 01-03-2016,
+    2016-03-01, 1er mars 2016, 01 mars 2016)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        raise CellError("une date est attendue")
+    if isinstance(value, (int, float)) or re.fullmatch(r"\d{5}(?:[.,]\d+)?", plain_text(value)):
+        serial = float(str(value).replace(",", "."))
+        if int(serial) in _SERIALS:
+            return _EXCEL_EPOCH + timedelta(days=int(serial))
+        raise CellError(f"« {plain_text(value)} » n'est pas une date (jj/mm/aaaa)")
+    text = plain_text(value)
+    word = fold(text)
+    parts: tuple[int, int, int] | None = None
+    if match := _NUMERIC_DATE.fullmatch(text):
+        parts = (_full_year(match.group(3)), int(match.group(2)), int(match.group(1)))
+    elif match := _ISO_DATE.fullmatch(text):
+        parts = (int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    elif re.fullmatch(r"\d{8}", text):
+        parts = (int(text[:4]), int(text[4:6]), int(text[6:]))
+    elif (match := _WORD_DATE.fullmatch(word)) and match.group(2) in _MONTHS:
+        parts = (int(match.group(3)), _MONTHS[match.group(2)], int(match.group(1)))
+    if parts is not None:
+        try:
+            return date(*parts)
+        except ValueError:
+            raise CellError(f"« {text} » n'est pas une date qui existe") from None
+    raise CellError(f"« {text} » n'est pas une date (jj/mm/aaaa)")
+
+
 def parse_cell(kind: str, value: Any) -> Any:
     """A cell as the database holds it; raises CellError with a French reason. Empty cells are None."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -61,58 +202,15 @@ def parse_cell(kind: str, value: Any) -> Any:
     if kind == "list":
         return [part.strip() for part in re.split(r"[,;/\n]", plain_text(value)) if part.strip()]
     if kind == "siret":
-        return digits_only(plain_text(value))
+        return parse_siret(value)
     if kind == "rna":
         return plain_text(value).replace(" ", "").upper()
     if kind == "money":
-        if isinstance(value, bool):
-            raise CellError("un montant est attendu")
-        if isinstance(value, int):
-            return bounded_cents(value * 100, value)
-        if isinstance(value, (float, Decimal)):
-            try:
-                exact = Decimal(repr(value)) if isinstance(value, float) else value
-                cents = exact.scaleb(2)
-                if cents != cents.to_integral_value():
-                    raise CellError(f"le montant {value} a plus de deux décimales")
-                return bounded_cents(int(cents), value)
-            except (InvalidOperation, OverflowError, ValueError):
-                raise CellError(f"« {value} » n'est pas un montant") from None
-        try:
-            return parse_money(plain_text(value))
-        except MoneyError as exc:
-            raise CellError(str(exc).rstrip(".")) from None
+        return parse_amount(value)
     if kind in ("int", "year"):
-        if isinstance(value, bool):
-            raise CellError("un nombre entier est attendu")
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if isinstance(value, int):
-            number = value
-            if abs(number) >= 10**15:
-                raise CellError(f"le nombre {number} est trop grand")
-        else:
-            text = plain_text(value).replace(" ", "").replace("\u00a0", "")
-            if not re.fullmatch(r"-?\d{1,15}", text):
-                raise CellError(f"« {plain_text(value)} » n'est pas un nombre entier")
-            number = int(text)
-        if kind == "year" and not 2000 <= number <= 2100:
-            raise CellError(f"{number} n'est pas une année entre 2000 et 2100")
-        if number < 0:
-            raise CellError("un nombre négatif n'a pas de sens ici")
-        return number
+        return _whole_number(kind, value)
     if kind == "date":
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        text = plain_text(value)
-        for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-            try:
-                return datetime.strptime(text, pattern).date()
-            except ValueError:
-                continue
-        raise CellError(f"« {text} » n'est pas une date (jj/mm/aaaa)")
+        return parse_date(value)
     if kind == "bool":
         if isinstance(value, bool):
             return value

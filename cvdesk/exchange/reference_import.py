@@ -301,3 +301,6 @@ sheet_import.register_kind("communes", _prepare_communes, _saver(save_commune))
 sheet_import.register_kind("orientations", _prepare_orientations, _save_orientation)
 sheet_import.register_kind("funders", _prepare_funders, _saver(save_funder))
 sheet_import.register_kind("envelopes", _prepare_envelopes, _saver(save_envelope))
+
+# The SCDL subsidies kind registers itself the same way; loaded from here, the last of the kinds sheet_import loads.
+from cvdesk.exchange import scdl_import  # noqa: E402,F401

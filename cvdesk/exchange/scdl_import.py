@@ -1,0 +1,587 @@
+"""Importing a subsidies file in the SCDL format (versions 1.x and 2.x, and what local authorities publish as such):
+each row is one grant of one attribuant to one beneficiary; they become funders, associations, and one action per
+(beneficiary, object, year) with a funding line per attribuant, previewed before one all-or-nothing write."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from cvdesk.domain.dates import format_date
+from cvdesk.domain.funders import FUNDER_KINDS
+from cvdesk.domain.identifiers import check_rna, check_siret
+from cvdesk.domain.money import format_money
+from cvdesk.domain.status import ACCORDEE, EN_INSTRUCTION, REFUSEE
+from cvdesk.exchange import sheet_import
+from cvdesk.exchange.cell_values import CellError, parse_cell
+from cvdesk.exchange.scdl_columns import SCDL_FIELDS
+from cvdesk.exchange.sheet_fields import IMPORTS, fold
+from cvdesk.exchange.sheet_preview import Item, RowError, SheetPreview, header_of
+from cvdesk.exchange.sheet_reader import Sheet
+from cvdesk.services.actions import REFERENCE_SHAPE, FundingInput, propose_reference, save_action
+from cvdesk.services.associations import _normalise as normalise_association, save_association
+from cvdesk.services.records import SaveResult
+from cvdesk.services.reference import normalise_funder, save_funder
+from cvdesk.services.reference_order import next_funder_position
+from cvdesk.services.validation import max_length, validate_action, validate_association, validate_funder
+from cvdesk.store.models import Action, Association, Funder, Funding, db
+
+GRANTED, REFUSED, PENDING = "granted", "refused", "pending"
+_FIELDS = {f.key: f for f in SCDL_FIELDS}
+_IDENTIFIERS = ("funder_siret", "beneficiary_siret", "beneficiary_rna")
+
+
+@dataclass
+class Grant:
+    """One row of the file, read: one attribuant's grant to one beneficiary (amounts in cents, its share applied)."""
+
+    line: int
+    funder_name: str
+    funder_siret: str
+    beneficiary_name: str
+    beneficiary_siret: str
+    beneficiary_rna: str
+    year: int
+    title: str
+    outcome: str
+    requested: int
+    granted: int | None
+    decision_date: date | None
+    start_date: date | None
+    end_date: date | None
+    cost: int | None
+    note: str
+
+
+@dataclass(eq=False)
+class Pending:
+    """A funder or an association the grants point to: already in the base (id known), or to be created (its id
+    is set when the import writes it, before the actions that need it)."""
+
+    name: str
+    id: int | None = None
+
+
+@dataclass
+class _Line:
+    """One funder's line in an action's plan, summed over the rows that give it."""
+
+    lines: list[int]
+    requested: int
+    granted: int | None
+    decision_date: date | None
+    notes: list[str]
+
+
+@dataclass
+class _Group:
+    """The rows that make one action: one beneficiary, one object, one year."""
+
+    grants: list[Grant]
+    porteur: Pending
+    lines: dict[Pending, _Line] = field(default_factory=dict)
+
+
+# ---- reading a row ---------------------------------------------------------------------------------------------
+
+def _raw(cells: list[Any], positions: dict[str, int], key: str) -> Any:
+    index = positions.get(key)
+    return cells[index] if index is not None and index < len(cells) else None
+
+
+def parse_share(value: Any) -> Decimal | None:
+    """The beneficiary's share of the grant as a fraction: « 1.00 », « 0,45 », « 45 % » or « 100 » (the format's
+    first files wrote percents); CellError with a French reason otherwise. Empty: None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    shown = parse_cell("text", value)  # raises for a cell the file does not hold (a formula without its value)
+    if isinstance(value, bool):
+        raise CellError(f"« {shown} » n'est pas un pourcentage")
+    percent = False
+    if isinstance(value, (int, float)):
+        number = Decimal(repr(value))
+    else:
+        text = shown.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+        percent = text.endswith("%")
+        try:
+            number = Decimal(text.rstrip("%").replace(",", "."))
+        except InvalidOperation:
+            raise CellError(f"« {shown} » n'est pas un pourcentage") from None
+        if not number.is_finite():
+            raise CellError(f"« {shown} » n'est pas un pourcentage")
+    if percent or number > 1:
+        number /= 100
+    if not 0 < number <= 1:
+        raise CellError(f"la part du bénéficiaire « {shown} » doit être comprise entre 0 et 100 %")
+    return number
+
+
+def _outcome(text: str) -> str | None:
+    """What statutLabel says of the request; None for a word the format does not know."""
+    word = fold(text)
+    if "refus" in word or "inelig" in word:
+        return REFUSED
+    if "instruction" in word or "intruction" in word or "en cours" in word:
+        return PENDING
+    if "attribu" in word or "accord" in word or "vote" in word:
+        return GRANTED
+    return None
+
+
+def _note(values: dict[str, Any], share: Decimal | None, total: int | None) -> str:
+    """What the funding line keeps of the row, so that a grant can be traced back to its decision."""
+    parts = []
+    if values.get("decision_reference"):
+        parts.append(f"décision {values['decision_reference']}")
+    if values.get("grant_id"):
+        parts.append(f"subvention {values['grant_id']}")
+    if values.get("convention_date"):
+        parts.append(f"convention du {format_date(values['convention_date'])}")
+    if share is not None and share < 1 and total is not None:
+        parts.append(f"{(share * 100).normalize():f} % d'une subvention de {format_money(total)}".replace(".", ","))
+    if values.get("nature") and fold(values["nature"]) != fold("aide en numéraire"):
+        parts.append(values["nature"])
+    if values.get("scheme"):
+        parts.append(f"dispositif {values['scheme']}")
+    if values.get("payment_period"):
+        parts.append(f"versement {values['payment_period']}")
+    return "SCDL : " + " ; ".join(parts) if parts else ""
+
+
+def _read_row(line: int, cells: list[Any], sheet: Sheet, positions: dict[str, int],
+              preview: SheetPreview) -> Grant | None:
+    """The row as a grant, or None after its errors were noted; doubtful identifiers are left out with a warning
+    (the beneficiary is then recognised by its other identifier or its name)."""
+    column = lambda key: header_of(sheet, positions, key) or _FIELDS[key].label  # noqa: E731
+    errors_before = len(preview.errors)
+    values: dict[str, Any] = {}
+    share: Decimal | None = None
+    for key, f in _FIELDS.items():
+        if key not in positions:
+            continue
+        raw = _raw(cells, positions, key)
+        try:
+            if key == "share":
+                share = parse_share(raw)
+            elif key == "year" and isinstance(raw, (date, datetime)):
+                values[key] = raw.year
+            else:
+                values[key] = parse_cell(f.kind, raw)
+        except CellError as exc:
+            if key in _IDENTIFIERS:
+                preview.warnings.append(RowError(line, column(key), f"{exc} : il n'est pas enregistré (à vérifier)."))
+            else:
+                preview.errors.append(RowError(line, column(key), f"{exc}."))
+    for key, check in (("funder_siret", check_siret), ("beneficiary_siret", check_siret),
+                       ("beneficiary_rna", check_rna)):
+        if values.get(key):
+            problem = check(values[key])
+            if problem:
+                preview.warnings.append(RowError(line, column(key), f"{problem.rstrip('.')} : il n'est pas "
+                                                                    "enregistré (à vérifier)."))
+                values[key] = None
+    for key, reason in (("funder_name", "le nom de l'attribuant est obligatoire."),
+                        ("beneficiary_name", "le nom du bénéficiaire est obligatoire."),
+                        ("object", "l'objet de la subvention est obligatoire.")):
+        if not values.get(key):
+            preview.errors.append(RowError(line, column(key), reason))
+    year = values.get("year")
+    if year is None:
+        # SCDL 1.x has no exercise: the convention's year, else the decision's, is the grant's.
+        known = values.get("convention_date") or values.get("decision_date")
+        if known is not None:
+            year = known.year
+        elif _raw(cells, positions, "year") in (None, ""):
+            preview.errors.append(RowError(line, column("year"), "l'exercice est introuvable : ni exercice "
+                                                                 "budgétaire, ni date de convention, ni date de "
+                                                                 "décision."))
+    outcome = GRANTED
+    if values.get("status"):
+        outcome = _outcome(values["status"]) or GRANTED
+        if _outcome(values["status"]) is None:
+            preview.warnings.append(RowError(line, column("status"), f"le statut « {values['status']} » n'est pas "
+                                                                     "un de ceux du format : la subvention est lue "
+                                                                     "comme attribuée (à vérifier)."))
+    amount = values.get("amount")
+    if "amount" in values and amount is None and outcome == GRANTED:  # (an unreadable amount is already told)
+        preview.errors.append(RowError(line, column("amount"), "le montant de la subvention est vide."))
+    if len(preview.errors) > errors_before:
+        return None
+    granted = None
+    if outcome == REFUSED:
+        granted = 0
+    elif outcome == GRANTED:
+        exact = Decimal(amount) * (share if share is not None else 1)
+        granted = int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    requested = values.get("requested")
+    if requested is None:
+        # The format gives the request only since 2.1: a grant is taken as what was asked.
+        requested = granted if granted else (amount or 0)
+    return Grant(line, values["funder_name"], values.get("funder_siret") or "", values["beneficiary_name"],
+                 values.get("beneficiary_siret") or "", values.get("beneficiary_rna") or "", year,
+                 values["object"], outcome, requested, granted,
+                 values.get("decision_date") or values.get("convention_date"), values.get("start_date"),
+                 values.get("end_date"), values.get("cost"), _note(values, share, amount))
+
+
+# ---- funders and associations ----------------------------------------------------------------------------------
+
+_KIND_WORDS: tuple[tuple[str, str], ...] = (
+    ("caf", r"\bcaf\b|caisse d allocations? familiales?"),
+    ("fse", r"\bfse\b|fonds? social europeen"),
+    ("fipd", r"\bfipd\b|prevention de la delinquance"),
+    ("region", r"\bregion\b|conseil regional"),
+    ("departement", r"\bdepartement\b|conseil departemental|conseil general|\bdepartemental\b"),
+    ("epci", r"\bmetropole\b|communaute d agglomeration|communaute de communes|communaute urbaine|\bagglomeration\b"
+             r"|\bagglo\b|\bepci\b"),
+    ("bailleur", r"\bhabitat\b|\bhlm\b|\boph\b|\bbailleur|\blogement"),
+    ("commune", r"^ville\b|\bville de\b|\bcommune\b|\bmairie\b|\bccas\b"),
+    ("etat", r"\betat\b|\bprefecture\b|\bprefet\b|\bministere\b|\bddets\b|\bdreets\b|\banct\b|\bdrac\b"),
+)
+# The first digits of a public body's SIREN tell its kind when its name does not: 21 communes, 22 départements,
+# 23 régions, 24 groupements of communes, 1 the State's services.
+_SIREN_KINDS = (("21", "commune"), ("22", "departement"), ("23", "region"), ("24", "epci"), ("1", "etat"))
+
+
+def guess_funder_kind(name: str, siret: str = "") -> str:
+    """The funder kind a name (« Conseil départemental du Nord », « Ville de Poitiers ») or else a SIRET suggests."""
+    words = fold(name)
+    for kind, pattern in _KIND_WORDS:
+        if re.search(pattern, words):
+            return kind
+    for prefix, kind in _SIREN_KINDS:
+        if siret.startswith(prefix):
+            return kind
+    return "autre"
+
+
+_NAME_NOISE = frozenset({"association", "asso", "assoc", "l", "la", "le", "les", "de", "des", "du", "d", "et",
+                         "a", "au", "aux", "en"})
+
+
+def name_key(name: str) -> str:
+    """An association's name as compared: folded, without « association » nor articles (« Association Les Petits
+    Débrouillards » and « LES PETITS DEBROUILLARDS » give the same key)."""
+    words = [word for word in fold(name).split() if word not in _NAME_NOISE]
+    return " ".join(words) or fold(name)
+
+
+class _Funders:
+    """The attribuants: found by SIRET, then by name or short name, else created once (kind guessed)."""
+
+    def __init__(self, preview: SheetPreview, sheet: Sheet, positions: dict[str, int]) -> None:
+        self.preview, self.sheet, self.positions = preview, sheet, positions
+        self.known: dict[int, Pending] = {}
+        self.by_siret: dict[str, int] = {}
+        self.by_name: dict[str, tuple[int, str]] = {}
+        for funder_id, name, short_name, siret in (Funder.select(Funder.id, Funder.name, Funder.short_name,
+                                                                 Funder.siret)
+                                                   .where(Funder.deleted == False).tuples()):  # noqa: E712
+            self.known[funder_id] = Pending(name, funder_id)
+            if siret:
+                self.by_siret.setdefault(siret, funder_id)
+            for text in (name, short_name):
+                if text:
+                    self.by_name.setdefault(fold(text), (funder_id, siret))
+        self.new_by_siret: dict[str, Pending] = {}
+        self.new_by_name: dict[str, Pending] = {}
+        self.items: list[Item] = []
+        self.position = next_funder_position()
+
+    def _warn(self, line: int, reason: str) -> None:
+        self.preview.warnings.append(RowError(line, header_of(self.sheet, self.positions, "funder_name"), reason))
+
+    def find(self, grant: Grant) -> Pending | None:
+        siret, key = grant.funder_siret, fold(grant.funder_name)
+        if siret and siret in self.by_siret:
+            return self.known[self.by_siret[siret]]
+        if key in self.by_name:
+            funder_id, base_siret = self.by_name[key]
+            if siret and base_siret and base_siret != siret:
+                self._warn(grant.line, f"le financeur « {grant.funder_name} » de la base a le SIRET {base_siret}, "
+                                       f"le fichier dit {siret} : la subvention lui est rattachée (à vérifier).")
+            return self.known[funder_id]
+        found = self.new_by_siret.get(siret) if siret else None
+        if found is None:
+            found = self.new_by_name.get(key)
+        if found is not None:
+            return found
+        kind = guess_funder_kind(grant.funder_name, siret)
+        values = normalise_funder({"name": grant.funder_name, "kind": kind, "position": self.position,
+                                   **({"siret": siret} if siret else {})})
+        errors = validate_funder(values, None)
+        if errors:
+            for reason in errors.values():
+                self.preview.errors.append(RowError(grant.line, header_of(self.sheet, self.positions, "funder_name"),
+                                                    reason))
+            return None
+        self.position += 1
+        pending = Pending(grant.funder_name)
+        self.items.append(Item(grant.line, values, None, {"record": "funder", "pending": pending}))
+        if siret:
+            self.new_by_siret[siret] = pending
+        self.new_by_name[key] = pending
+        self._warn(grant.line, f"le financeur « {grant.funder_name} » n'est pas dans la base : il sera créé, "
+                               f"catégorie « {FUNDER_KINDS[kind]} » (à vérifier).")
+        return pending
+
+
+class _Beneficiaries:
+    """The associations: found by SIRET, then RNA, then name (a doubtful match is told), else created once."""
+
+    def __init__(self, preview: SheetPreview, sheet: Sheet, positions: dict[str, int]) -> None:
+        self.preview, self.sheet, self.positions = preview, sheet, positions
+        self.known: dict[int, Pending] = {}
+        self.base_siret: dict[int, str] = {}
+        self.by_siret: dict[str, int] = {}
+        self.by_rna: dict[str, int] = {}
+        self.by_name: dict[str, int] = {}
+        for association_id, name, siret, rna in (Association.select(Association.id, Association.name,
+                                                                    Association.siret, Association.rna)
+                                                 .where(Association.deleted == False)  # noqa: E712
+                                                 .order_by(Association.id).tuples()):
+            self.known[association_id] = Pending(name, association_id)
+            self.base_siret[association_id] = siret
+            if siret:
+                self.by_siret.setdefault(siret, association_id)
+            if rna:
+                self.by_rna.setdefault(rna, association_id)
+            self.by_name.setdefault(name_key(name), association_id)
+        self.new: dict[str, Pending] = {}  # by "siret:…", "rna:…", "name:…"
+        self.items: list[Item] = []
+        self.warned: set[tuple[int, str]] = set()
+
+    def _warn(self, grant: Grant, found: Pending, reason: str) -> None:
+        if (found.id or 0, fold(grant.beneficiary_name)) in self.warned:
+            return
+        self.warned.add((found.id or 0, fold(grant.beneficiary_name)))
+        column = header_of(self.sheet, self.positions, "beneficiary_name")
+        self.preview.warnings.append(RowError(grant.line, column, reason))
+
+    def _existing(self, grant: Grant, association_id: int, by: str) -> Pending:
+        found = self.known[association_id]
+        if by == "nom":
+            base_siret = self.base_siret[association_id]
+            clash = (f" alors que leurs SIRET diffèrent ({grant.beneficiary_siret} dans le fichier, {base_siret} dans "
+                     "la base)") if grant.beneficiary_siret and base_siret else ""
+            self._warn(grant, found, f"« {grant.beneficiary_name} » est rapprochée de l'association « {found.name} » "
+                                     f"de la base par son seul nom{clash} (à vérifier).")
+        elif name_key(found.name) != name_key(grant.beneficiary_name):
+            value = grant.beneficiary_siret if by == "SIRET" else grant.beneficiary_rna
+            self._warn(grant, found, f"« {grant.beneficiary_name} » : le {by} {value} est celui de « {found.name} » "
+                                     "dans la base, à qui la subvention est rattachée (à vérifier).")
+        return found
+
+    def find(self, grant: Grant) -> Pending | None:
+        siret, rna, key = grant.beneficiary_siret, grant.beneficiary_rna, name_key(grant.beneficiary_name)
+        if siret and siret in self.by_siret:
+            return self._existing(grant, self.by_siret[siret], "SIRET")
+        if rna and rna in self.by_rna:
+            return self._existing(grant, self.by_rna[rna], "RNA")
+        for token in ((f"siret:{siret}" if siret else ""), (f"rna:{rna}" if rna else "")):
+            if token and token in self.new:
+                return self.new[token]
+        if key in self.by_name:
+            return self._existing(grant, self.by_name[key], "nom")
+        pending = self.new.get(f"name:{key}")
+        if pending is None:
+            values = normalise_association({"name": grant.beneficiary_name, "siret": siret, "rna": rna})
+            errors = validate_association(values, None)
+            if errors:
+                for reason in errors.values():
+                    self.preview.errors.append(RowError(grant.line, header_of(self.sheet, self.positions,
+                                                                              "beneficiary_name"), reason))
+                return None
+            pending = Pending(grant.beneficiary_name)
+            self.items.append(Item(grant.line, values, None, {"record": "association", "pending": pending}))
+            self.new[f"name:{key}"] = pending
+        if siret:
+            self.new.setdefault(f"siret:{siret}", pending)
+        if rna:
+            self.new.setdefault(f"rna:{rna}", pending)
+        return pending
+
+
+# ---- actions ---------------------------------------------------------------------------------------------------
+
+class _References:
+    """References for the new actions, as the window proposes them (« 2017-VM-041 » after 2017-VM-040), each used
+    once."""
+
+    def __init__(self) -> None:
+        self.series: dict[int, list[Any]] = {}
+        self.taken: set[str] = set()
+
+    def new(self, year: int) -> str:
+        if year not in self.series:
+            match = REFERENCE_SHAPE.fullmatch(propose_reference(year))
+            assert match is not None  # propose_reference writes year-CODE-number
+            self.series[year] = [match.group(2), len(match.group(3)), int(match.group(3))]
+            self.taken.update(reference for (reference,) in db.execute_sql(
+                'SELECT reference FROM "action" WHERE reference >= ? AND reference < ? AND deleted = 0',
+                (f"{year}-", f"{year}.")))
+        series = self.series[year]
+        code, width, number = series
+        while f"{year}-{code}-{number:0{width}d}" in self.taken:
+            number += 1
+        reference = f"{year}-{code}-{number:0{width}d}"
+        self.taken.add(reference)
+        series[2] = number + 1
+        return reference
+
+
+def _title(text: str) -> str:
+    cap = max_length(Action, "title") or 255
+    return text if len(text) <= cap else text[:cap - 1].rstrip() + "…"
+
+
+def _add_line(group: _Group, funder: Pending, grant: Grant, preview: SheetPreview, column: str) -> None:
+    line = group.lines.get(funder)
+    if line is None:
+        group.lines[funder] = _Line([grant.line], grant.requested, grant.granted, grant.decision_date,
+                                    [grant.note] if grant.note else [])
+        return
+    # One plan has one line per funder: a second grant of the same funder to the same action is added to the
+    # first, and said, never dropped.
+    preview.warnings.append(RowError(grant.line, column, f"« {grant.beneficiary_name} » reçoit une autre subvention "
+                                                         f"de « {funder.name} » pour « {grant.title} » "
+                                                         f"(ligne {line.lines[0]}) : les montants sont additionnés "
+                                                         "sur une même ligne du plan de financement (à vérifier)."))
+    line.lines.append(grant.line)
+    line.requested += grant.requested
+    if grant.granted is not None:
+        line.granted = (line.granted or 0) + grant.granted
+    if grant.decision_date is not None and (line.decision_date is None or grant.decision_date > line.decision_date):
+        line.decision_date = grant.decision_date
+    if grant.note:
+        line.notes.append(grant.note)
+
+
+def _amounts(line: _Line) -> dict[str, Any]:
+    return {"requested": line.requested, "granted": line.granted, "decision_date": line.decision_date,
+            "notes": "\n".join(line.notes)}
+
+
+def _status(group: _Group) -> str:
+    outcomes = {grant.outcome for grant in group.grants}
+    if GRANTED in outcomes:
+        return ACCORDEE
+    return EN_INSTRUCTION if PENDING in outcomes else REFUSEE
+
+
+def _new_action(group: _Group, references: _References, preview: SheetPreview, sheet: Sheet,
+                positions: dict[str, int]) -> Item | None:
+    first = group.grants[0]
+    values: dict[str, Any] = {"reference": references.new(first.year), "title": _title(first.title),
+                              "year": first.year, "status": _status(group),
+                              "description": first.title if _title(first.title) != first.title else ""}
+    for key in ("start_date", "end_date", "cost"):
+        given = next((getattr(g, key) for g in group.grants if getattr(g, key) is not None), None)
+        if given is not None:
+            values["total_cost" if key == "cost" else key] = given
+    errors = validate_action(values, None)
+    if errors:
+        for name, reason in errors.items():
+            column = header_of(sheet, positions, {"title": "object", "total_cost": "cost"}.get(name, name))
+            preview.errors.append(RowError(first.line, column, reason))
+        return None
+    lines = [(funder, _amounts(line)) for funder, line in group.lines.items()]
+    return Item(first.line, values, None, {"record": "action", "porteur": group.porteur, "lines": lines})
+
+
+def _updated_action(group: _Group, action_id: int, funders: _Funders, preview: SheetPreview,
+                    column: str) -> Item | None:
+    """The base's action with the file's lines put in its plan; None when the plan already says all of it."""
+    plan: dict[Pending, dict[str, Any]] = {}
+    for funding in Funding.select().where((Funding.action == action_id) & (Funding.deleted == False)):  # noqa: E712
+        funder = funders.known.get(funding.funder_id) or Pending(str(funding.funder_id), funding.funder_id)
+        plan[funder] = {"requested": funding.requested, "granted": funding.granted, "paid": funding.paid,
+                        "decision_date": funding.decision_date, "notes": funding.notes}
+    changed = False
+    reference = Action.get_by_id(action_id).reference
+    for funder, line in group.lines.items():
+        given = _amounts(line)
+        current = plan.get(funder)
+        if current is None:
+            plan[funder] = given
+            changed = True
+        elif current["granted"] != given["granted"]:
+            shown = lambda cents: "rien" if cents is None else format_money(cents)  # noqa: E731
+            preview.warnings.append(RowError(line.lines[0], column, f"l'action {reference} : le montant accordé par "
+                                                                    f"« {funder.name} » passe de "
+                                                                    f"{shown(current['granted'])} à "
+                                                                    f"{shown(given['granted'])} (à vérifier)."))
+            plan[funder] = {**current, "granted": given["granted"],
+                            "requested": current["requested"] or given["requested"],
+                            "decision_date": given["decision_date"] or current["decision_date"],
+                            "notes": current["notes"] or given["notes"]}
+            changed = True
+    if not changed:
+        return None
+    return Item(group.grants[0].line, {}, action_id, {"record": "action", "porteur": group.porteur,
+                                                       "lines": list(plan.items())})
+
+
+def prepare_scdl(sheet: Sheet, positions: dict[str, int], preview: SheetPreview) -> None:
+    """Check every row and plan the writes: new funders, then new associations, then the actions."""
+    grants = [grant for line, cells in sheet.rows
+              if (grant := _read_row(line, cells, sheet, positions, preview)) is not None]
+    funders = _Funders(preview, sheet, positions)
+    beneficiaries = _Beneficiaries(preview, sheet, positions)
+    groups: dict[tuple[Pending, str, int], _Group] = {}
+    column = header_of(sheet, positions, "object")
+    for grant in grants:
+        funder, porteur = funders.find(grant), beneficiaries.find(grant)
+        if funder is None or porteur is None:
+            continue
+        key = (porteur, fold(_title(grant.title)), grant.year)
+        group = groups.setdefault(key, _Group([], porteur))
+        group.grants.append(grant)
+        _add_line(group, funder, grant, preview, column)
+    existing: dict[tuple[int, str, int], int] = {}
+    for action_id, porteur_id, title, year in (Action.select(Action.id, Action.porteur, Action.title, Action.year)
+                                               .where((Action.deleted == False) & Action.porteur.is_null(False))  # noqa: E712
+                                               .order_by(Action.id).tuples()):
+        existing.setdefault((porteur_id, fold(title), year), action_id)
+    references = _References()
+    actions: list[Item] = []
+    unchanged: list[_Group] = []
+    for (porteur, title_key, year), group in groups.items():
+        action_id = existing.get((porteur.id, title_key, year)) if porteur.id is not None else None
+        if action_id is None:
+            item = _new_action(group, references, preview, sheet, positions)
+        else:
+            item = _updated_action(group, action_id, funders, preview, column)
+            if item is None:
+                unchanged.append(group)
+        if item is not None:
+            actions.append(item)
+    if unchanged:
+        # A file imported twice changes nothing; say so, or an empty preview would look like a file not read.
+        others = sum(len(group.grants) for group in unchanged) - 1
+        preview.warnings.append(RowError(unchanged[0].grants[0].line, column,
+                                         f"cette subvention{f' et {others} autre(s)' if others else ''} figure(nt) "
+                                         "déjà dans la base à l'identique : rien n'est à changer."))
+    preview.items.extend(funders.items + beneficiaries.items + actions)
+    preview.warnings.sort(key=lambda w: w.line)
+
+
+def _save(item: Item) -> SaveResult:
+    """Write one planned record; a new funder or association gets its id before the actions that need it."""
+    record = item.extra["record"]
+    if record == "action":
+        values = dict(item.values)
+        if item.existing_id is None:
+            values["porteur"] = item.extra["porteur"].id
+        lines = [FundingInput(funder.id, **amounts) for funder, amounts in item.extra["lines"]]
+        return save_action(values, item.existing_id, None, lines)
+    result = save_funder(item.values) if record == "funder" else save_association(item.values)
+    if result.ok:
+        item.extra["pending"].id = result.record.id
+    return result
+
+
+IMPORTS["scdl"] = ("Subventions au format SCDL", SCDL_FIELDS)
+sheet_import.register_kind("scdl", prepare_scdl, _save)

@@ -119,11 +119,12 @@ def review_conflicts(window: QWidget) -> None:
         _refresh(window)
 
 
-# What a sheet may hold, as the user names it; the last four fill the contract's reference lists (Contrat tab).
+# What a sheet may hold, as the user names it; communes to envelopes fill the contract's reference lists (Contrat
+# tab); SCDL is a subsidies file as local authorities publish them.
 IMPORT_KINDS = (("Associations", "associations"), ("Quartiers", "quartiers"),
                 ("Actions et leurs financements", "actions"), ("Communes", "communes"),
                 ("Orientations du contrat", "orientations"), ("Financeurs", "funders"),
-                ("Enveloppes des financeurs", "envelopes"))
+                ("Enveloppes des financeurs", "envelopes"), ("Subventions au format SCDL (données ouvertes)", "scdl"))
 
 
 def import_spreadsheet(window: QWidget, path: Path | None = None, kind: str | None = None) -> bool:

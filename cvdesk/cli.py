@@ -111,7 +111,11 @@ def cmd_table(args: object) -> int:
         raise UsageError(f"Le dossier {out.parent} n'existe pas (argument --out).")
     with _existing(_db_path(args)):
         if args.name == "scdl":
-            count = write_scdl(out)
+            published = write_scdl(out)
+            count = published.written
+            # Each grant left out of the open data, and why, said once per cause (funder, porteur…).
+            for warning in published.warnings:
+                print(f"Avertissement : {warning}", file=sys.stderr)
         elif suffix == ".xlsx":
             count = write_xlsx(args.name, out)
         else:

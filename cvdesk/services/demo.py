@@ -107,7 +107,7 @@ def build_demo() -> None:
             # The EPCI is the one funder the reference identifies (the others are not communes or EPCI).
             siren = contract.epci_siren if kind == "epci" else ""
             funders[short] = _ok(save_funder({"name": name, "short_name": short, "kind": kind, "position": position,
-                                              "siren": siren}), name)
+                                              "siren": siren, "siret": _funder_siret(kind, siren)}), name)
         for short, year, euros, label in data["envelopes"]:
             _ok(save_envelope({"funder": funders[short].id, "year": year, "amount": euros * 100, "label": label}),
                 "enveloppe")
@@ -116,6 +116,20 @@ def build_demo() -> None:
         for index, row in enumerate(data["actions"], start=1):
             actions.append(_build_action(index, row, orientations, associations, quartiers, funders, rng))
         _build_meetings(actions)
+
+
+# The SIRET the SCDL export names each funder by (illustrative, Luhn-valid, the prefix of its kind of body; the EPCI's
+# from its real SIREN). « Communes » stands for several communes, each its own attribuant: it has none, and the
+# export says so; the bailleurs' TFPB abatements are not published as grants.
+_FUNDER_SIREN_STARTS = {"etat": "17590001", "region": "23590001", "departement": "22590001", "caf": "77590001",
+                        "fipd": "17590002"}
+
+
+def _funder_siret(kind: str, siren: str) -> str:
+    if kind == "epci" and siren:
+        return make_siret(siren, "0003")
+    start = _FUNDER_SIREN_STARTS.get(kind)
+    return make_siret(luhn_complete(start), "0001") if start else ""
 
 
 def _reference() -> Any:

@@ -186,17 +186,32 @@ def export_list(window: QWidget) -> Path | None:
     if name == SCDL and out.suffix.lower() != ".csv":
         out = out.with_suffix(".csv")
 
+    left_out: list[str] = []  # the SCDL's grants left out of the open data, and why
+
     def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> int:
         if name == SCDL:
-            return write_scdl(out)
+            published = write_scdl(out)
+            left_out.extend(published.warnings)
+            return published.written
         writer = write_xlsx if out.suffix.lower() == ".xlsx" else write_csv
         return writer(name, out, progress, cancelled)
 
     status, count = run_with_progress(window, title, f"Écriture de {out.name}…", work, cancellable=name != SCDL)
     if not _report(window, title, status, count):
         return None
-    QMessageBox.information(window, title, f"{count} ligne(s) écrite(s) dans {out}.")
+    if left_out:
+        _tell_left_out(window, title, f"{count} ligne(s) écrite(s) dans {out}.", left_out)
+    else:
+        QMessageBox.information(window, title, f"{count} ligne(s) écrite(s) dans {out}.")
     return out
+
+
+def _tell_left_out(parent: QWidget, title: str, done: str, left_out: list[str], shown: int = 10) -> None:
+    """The file written, then each cause of grants left out of it (the first ones, so that the box fits)."""
+    lines = left_out[:shown]
+    if len(left_out) > shown:
+        lines.append(f"… et {len(left_out) - shown} autre(s) avertissement(s).")
+    QMessageBox.warning(parent, title, "\n\n".join([done, "Subventions absentes du fichier :", *lines]))
 
 
 def install_exchange_actions(window: QMainWindow) -> list[QAction]:

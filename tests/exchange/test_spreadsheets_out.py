@@ -67,7 +67,7 @@ def test_every_list_exports_to_xlsx_from_the_command_line(demo_template: Path, t
 
 def test_scdl_lists_the_granted_fundings_in_the_national_format(demo_db, tmp_path: Path) -> None:
     out = tmp_path / "subventions.csv"
-    count = write_scdl(out)
+    count = write_scdl(out).written
     rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
     assert tuple(rows[0].keys()) == SCDL_COLUMNS and len(rows) == count > 0
     first = rows[0]

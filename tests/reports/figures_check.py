@@ -341,7 +341,13 @@ def check_lists(exp: Expected, db_path: Path, folder: Path) -> None:
     wanted = db.execute_sql(
         """SELECT fu.name, count(*), total(fl.granted) FROM funding fl, "action" act, funder fu
            WHERE fl.action_id = act.id AND fu.id = fl.funder_id AND fl.deleted = 0 AND act.deleted = 0
-           AND fl.granted > 0 GROUP BY fu.id""").fetchall()
+           AND fl.granted > 0
+           -- What the national format carries: a decided cash grant (no TFPB abatement) of a funder with its SIRET to
+           -- a porteur with a SIRET or an RNA number.
+           AND fu.kind <> 'bailleur' AND length(fu.siret) = 14 AND fl.decision_date IS NOT NULL
+           AND act.porteur_id IN (SELECT id FROM association WHERE length(siret) = 14
+                                  OR rna GLOB 'W[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]')
+           GROUP BY fu.id""").fetchall()
     got: dict[str, list[int]] = {}
     for grant in grants:
         entry = got.setdefault(grant["nomAttribuant"], [0, 0])

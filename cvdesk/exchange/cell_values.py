@@ -56,13 +56,16 @@ _FLOAT_TEXT = re.compile(r"(\d+)[.,]0+")
 
 
 def _number_identifier(digits: str, shown: Any) -> str:
-    """The digits of an identifier a spreadsheet held as a number, when they still form a valid SIRET or SIREN.
+    """The digits of an identifier a spreadsheet held as a number, when they are surely all there.
 
-    A number keeps no leading zero and Excel keeps 15 significant digits; what reaches us may have lost some
-    (21860194600000.0 was 218601946000xx): only a number whose digits pass the SIRET (or SIREN) key is kept."""
+    A number keeps no leading zero, and a float rounded on the way ends in zeros (a published 45032466000000.0
+    was 450324660000xx): one in ten such roundings still passes the Luhn key, so a number ending in four zeros
+    is refused as well (an establishment number x0000 is vanishingly rare; typed as text it is read)."""
     from cvdesk.domain.identifiers import check_siren, check_siret
 
-    if (len(digits) == 14 and check_siret(digits) is None) or (len(digits) == 9 and check_siren(digits) is None):
+    rounded = digits.endswith("0000")
+    if not rounded and ((len(digits) == 14 and check_siret(digits) is None)
+                        or (len(digits) == 9 and check_siren(digits) is None)):
         return digits
     raise CellError(f"l'identifiant {shown} a été enregistré comme un nombre par le tableur et des chiffres se sont "
                     "perdus (zéro de tête ou fin arrondie) : mettez la colonne au format Texte et retapez-le")
@@ -146,7 +149,7 @@ _MONTHS = {"janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 
            "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
            "janv": 1, "fevr": 2, "fev": 2, "avr": 4, "juil": 7, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
 _NUMERIC_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_ISO_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _WORD_DATE = re.compile(r"(?:[a-z]+\s+)?(\d{1,2})(?:er)?\s+([a-z]+)\.?\s+(\d{4})")
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 once Excel's phantom 29/02/1900 is counted
 # Serial numbers taken for dates: 1980-01-01 to 2100-12-31 (a year or an amount typed in a date column is not).
@@ -160,7 +163,7 @@ def _full_year(year: str) -> int:
 
 def parse_date(value: Any) -> date:
     """A date cell: a spreadsheet date, an Excel serial number, or French text (01/03/2016, 1/3/16, 01-03-2016,
-    2016-03-01, 1er mars 2016, 01 mars 2016)."""
+    2016-03-01, 2016/03/01, 1er mars 2016, 01 mars 2016)."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -178,7 +181,7 @@ def parse_date(value: Any) -> date:
     if match := _NUMERIC_DATE.fullmatch(text):
         parts = (_full_year(match.group(3)), int(match.group(2)), int(match.group(1)))
     elif match := _ISO_DATE.fullmatch(text):
-        parts = (int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        parts = (int(match.group(1)), int(match.group(3)), int(match.group(4)))
     elif re.fullmatch(r"\d{8}", text):
         parts = (int(text[:4]), int(text[4:6]), int(text[6:]))
     elif (match := _WORD_DATE.fullmatch(word)) and match.group(2) in _MONTHS:

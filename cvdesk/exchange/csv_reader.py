@@ -39,6 +39,12 @@ def decode(raw: bytes, path: Path) -> tuple[str, str]:
             try:
                 return raw[len(bom):].decode(codec), name
             except UnicodeDecodeError as exc:
+                if codec == "utf-8":
+                    # Seen in a département's publication: a UTF-8 mark put before Windows-1252 text by a converter.
+                    try:
+                        return raw[len(bom):].decode("cp1252"), "Windows-1252 (après une marque UTF-8)"
+                    except UnicodeDecodeError:
+                        pass
                 raise ExchangeError(f"Le fichier {path} annonce l'encodage {name} mais contient un octet invalide "
                                     f"(position {exc.start + len(bom)}).") from None
     codec = _utf16_without_bom(raw)
@@ -62,16 +68,16 @@ def decode(raw: bytes, path: Path) -> tuple[str, str]:
 
 
 def sniff_delimiter(text: str) -> str:
-    """The separator most lines share in the same number (titles above the table and amounts "1 234,56" aside)."""
+    """The separator that draws the most columns on the most lines alike.
+
+    Titles above the table have none, and the decimal commas of amounts ("1 234,56") are fewer than the
+    separators of a row, so neither wins."""
     lines = [line for line in text.splitlines()[:_SNIFF_LINES] if line.strip()]
-    best, best_score = ";", (0, 0)
+    best, best_score = ";", 0
     for delimiter in DELIMITERS:
         counts = Counter(line.count(delimiter) for line in lines)
         counts.pop(0, None)
-        if not counts:
-            continue
-        per_line, agreeing = max(counts.items(), key=lambda item: (item[1], item[0]))
-        score = (agreeing, per_line)
+        score = max((per_line * agreeing for per_line, agreeing in counts.items()), default=0)
         if score > best_score:
             best, best_score = delimiter, score
     return best

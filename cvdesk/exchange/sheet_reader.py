@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cvdesk.exchange.errors import ExchangeError
+from cvdesk.exchange.sheet_fields import fold
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -63,12 +64,15 @@ def _header_index(lines: list[tuple[int, list[Any]]], recognise: Callable[[list[
     return best
 
 
-_TOTAL = re.compile(r"(?:sous[\s-]*)?(?:total|totaux|somme|montant total)\b", re.IGNORECASE)
+_TOTAL = re.compile(r"(?:sous total|total|totaux|somme|montant total)\b")
+# Labels no association or action bears: a row under them is a total wherever it stands.
+_SURE_TOTALS = ("total", "totaux", "total general", "montant total", "somme", "total des subventions")
 
 
-def _is_total(cells: list[Any]) -> bool:
-    first = next((_text(value) for value in cells if _text(value)), "")
-    return bool(_TOTAL.match(first))
+def _total_label(cells: list[Any]) -> str:
+    """The folded first filled cell when it opens like a total (« TOTAL », « Sous-total Nord »), else ""."""
+    first = fold(next((_text(value) for value in cells if _text(value)), ""))
+    return first if _TOTAL.match(first) else ""
 
 
 def _filled(cells: list[Any]) -> int:
@@ -84,7 +88,7 @@ def _data_rows(lines: list[tuple[int, list[Any]]], width: int,
     while end:
         line, cells = rows[end - 1]
         gap_before = end >= 2 and rows[end - 2][0] < line - 1
-        if _is_total(cells):
+        if _total_label(cells):
             skipped.append((line, "ligne de total laissée de côté"))
         elif width >= 3 and _filled(cells) == 1 and gap_before:
             skipped.append((line, "note sous le tableau laissée de côté"))
@@ -93,8 +97,9 @@ def _data_rows(lines: list[tuple[int, list[Any]]], width: int,
         end -= 1
     kept = []
     for line, cells in rows[:end]:
-        # A subtotal inside the table fills few cells; a row of data whose name starts with « Total » fills many.
-        if _is_total(cells) and _filled(cells) * 2 <= width:
+        # Inside the table only a sure total is left out: « Total Sport », with its address filled, is a club.
+        label = _total_label(cells)
+        if label and (label.startswith("sous total") or label in _SURE_TOTALS or _filled(cells) * 2 <= width):
             skipped.append((line, "ligne de sous-total laissée de côté"))
             continue
         kept.append((line, cells))

@@ -96,11 +96,13 @@ def cmd_check(args: object) -> int:
 
 
 def cmd_table(args: object) -> int:
-    from cvdesk.exchange.csv_table import write_csv
+    from cvdesk.exchange.csv_table import CSV_LOSS, write_csv
     from cvdesk.exchange.scdl import write_scdl
     from cvdesk.exchange.xlsx_table import write_xlsx
 
     out = Path(args.out)
+    if not out.suffix:  # a name alone: the workbook, which keeps codes as text (the SCDL is a CSV by definition)
+        out = out.with_name(out.name + (".csv" if args.name == "scdl" else ".xlsx"))
     suffix = out.suffix.lower()
     if args.name == "scdl" and suffix != ".csv":
         raise UsageError(f"Le fichier {out} doit se terminer par .csv : le format national des subventions (SCDL) "
@@ -120,6 +122,7 @@ def cmd_table(args: object) -> int:
             count = write_xlsx(args.name, out)
         else:
             count = write_csv(args.name, out)
+            print(f"Note : {CSV_LOSS}", file=sys.stderr)
     print(f"{count} ligne(s) écrite(s) dans {out}.")
     return EXIT_OK
 
@@ -363,7 +366,7 @@ def build_parser() -> FrenchArgumentParser:
     tables = sorted([*LISTS, "scdl"])
     table.add_argument("name", choices=tables, metavar="NOM",
                        help=f"liste : {', '.join(tables)} (scdl : subventions accordées au format national)")
-    table.add_argument("--out", required=True, help="fichier de sortie (.xlsx ou .csv)")
+    table.add_argument("--out", required=True, help="fichier de sortie (.xlsx ou .csv ; sans extension : .xlsx)")
     backup = command("backup", "écrit une copie cohérente et vérifiée de la base", cmd_backup)
     backup.add_argument("--out", required=True, help="fichier de la copie")
     report = command("report", "imprime une fiche en PDF (meeting-pack : le dossier de séance d'une réunion)",

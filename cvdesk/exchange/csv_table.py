@@ -12,6 +12,13 @@ from cvdesk.services.lists import count as count_rows, get_spec, iter_rows
 
 Progress = Callable[[int, int], None]
 
+# What a CSV loses on the way to an office tool, said to whoever chooses it (window and command line). There is no
+# formula-free way to mark a CSV column as text for Excel (quotes are ignored, ="01053" is a formula, an invisible
+# character before the digits changes the value): the XLSX is the format that keeps codes as they are.
+CSV_LOSS = ("Un CSV ne dit pas qu'une colonne est du texte : Excel et LibreOffice y lisent les codes comme des nombres, "
+            "si bien que les SIRET, codes INSEE et codes postaux perdent leurs zéros de tête (01053 devient 1053) et "
+            "que les SIRET s'affichent en notation scientifique ; pour un tableur, préférez le classeur XLSX.")
+
 
 def write_csv(name: str, out: Path, progress: Progress | None = None,
               cancelled: Callable[[], bool] | None = None) -> int:

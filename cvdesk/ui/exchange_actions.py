@@ -175,7 +175,7 @@ def export_list(window: QWidget) -> Path | None:
     if not ok:
         return None
     name = dict(choices)[label]
-    filters = "CSV (*.csv)" if name == SCDL else "Classeur Excel (*.xlsx);;CSV pour Excel (*.csv)"
+    filters = "CSV (*.csv)" if name == SCDL else "Classeur Excel (*.xlsx);;CSV, texte brut (*.csv)"
     default = f"{'subventions-scdl' if name == SCDL else name}.{'csv' if name == SCDL else 'xlsx'}"
     path, chosen_filter = QFileDialog.getSaveFileName(window, title, default, filters)
     if not path:
@@ -185,6 +185,8 @@ def export_list(window: QWidget) -> Path | None:
         out = out.with_name(out.name + (".csv" if name == SCDL or "csv" in chosen_filter.lower() else ".xlsx"))
     if name == SCDL and out.suffix.lower() != ".csv":
         out = out.with_suffix(".csv")
+    if name != SCDL and out.suffix.lower() == ".csv" and not _csv_accepted(window, title):
+        return None
 
     left_out: list[str] = []  # the SCDL's grants left out of the open data, and why
 
@@ -204,6 +206,15 @@ def export_list(window: QWidget) -> Path | None:
     else:
         QMessageBox.information(window, title, f"{count} ligne(s) écrite(s) dans {out}.")
     return out
+
+
+def _csv_accepted(parent: QWidget, title: str) -> bool:
+    """Whether the user, told what a CSV loses in an office tool, still wants it (default No: the workbook keeps
+    everything)."""
+    from cvdesk.exchange.csv_table import CSV_LOSS
+
+    yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+    return QMessageBox.question(parent, title, f"{CSV_LOSS}\n\nÉcrire quand même ce CSV ?", yes | no, no) == yes
 
 
 def _tell_left_out(parent: QWidget, title: str, done: str, left_out: list[str], shown: int = 10) -> None:

@@ -54,6 +54,21 @@ def remembered_columns(kind: str, header: list[str]) -> dict[str, str] | None:
     return out
 
 
+def remembered_names(kind: str) -> set[str]:
+    """Every folded header of the mappings remembered for this kind: they help find a file's header row."""
+    from cvdesk.store.connection import execute_sql
+
+    names: set[str] = set()
+    for (raw,) in execute_sql("SELECT value FROM setting WHERE key LIKE ?", (f"{PREFIX}{kind}:%",)):
+        try:
+            stored = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(stored, dict):
+            names.update(name for name in stored if isinstance(name, str))
+    return names
+
+
 def remember_columns(kind: str, header: list[str], columns: dict[str, str]) -> None:
     """Keep the mapping for the next file with the same headers (columns: header -> field key, "" ignored)."""
     from cvdesk.store.settings import set_setting

@@ -111,9 +111,15 @@ def preview_sheet(path: Path, kind: str, columns: dict[str, str] | None = None) 
 
     columns maps a header to a field key or label ("" ignores the column); without it, a mapping remembered for
     the same headers (cvdesk.exchange.column_maps) applies, then the names people use."""
+    from cvdesk.exchange.column_maps import remembered_names
+
     if kind not in IMPORTS:
         raise ExchangeError(f"On ne peut importer que : {', '.join(IMPORTS)} (pas « {kind} »).")
-    return check_sheet(read_sheet(Path(path)), kind, columns)
+    # The header is the row holding the most names we know: the usual ones, the mapping's, the remembered ones.
+    known = {fold(a) for f in IMPORTS[kind][1] for a in (f.label, *f.aliases)}
+    known |= {fold(name) for name in columns or {}} | remembered_names(kind)
+    known.discard("")
+    return check_sheet(read_sheet(Path(path), lambda cells: sum(1 for c in cells if fold(c) in known)), kind, columns)
 
 
 def check_sheet(sheet: Sheet, kind: str, columns: dict[str, str] | None = None) -> SheetPreview:
@@ -138,9 +144,11 @@ def check_sheet(sheet: Sheet, kind: str, columns: dict[str, str] | None = None) 
                            header=list(sheet.header), sample=sheet.rows[:SAMPLE_ROWS],
                            columns=columns_of(sheet.header, positions), columns_origin=origin)
     preview.missing = [f.label for f in fields if f.required and f.key not in positions]
+    preview.warnings.extend(RowError(line, "", reason + ".") for line, reason in sheet.skipped)
     if not preview.missing:
         _PREPARE[kind](sheet, positions, preview)
     preview.errors.sort(key=lambda e: e.line)
+    preview.warnings.sort(key=lambda w: w.line)
     return preview
 
 

@@ -1,12 +1,13 @@
 """What an import would do, shown before it does it: the columns matched, the rows checked, the errors by line."""
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cvdesk.domain.identifiers import check_rna, check_siren, check_siret
-from cvdesk.exchange.cell_values import CellError, parse_cell
+from cvdesk.exchange.cell_values import CellError, Unreadable, parse_cell
 from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.sheet_fields import IMPORTS, Field, fold
 from cvdesk.exchange.sheet_reader import Sheet
@@ -209,11 +210,21 @@ def service_errors(line: int, sheet: Sheet, positions: dict[str, int], fields: t
     labels = {f.key: f.label for f in fields}
     for key, message in errors_by_field.items():
         column = header_of(sheet, positions, key) or labels.get(key, "")
-        out.append(RowError(line, column, message))
+        out.append(RowError(line, column, message, cell_at(sheet, line, positions.get(key))))
+
+
+def cell_at(sheet: Sheet, line: int, index: int | None) -> str:
+    """The cell of a line and column as the file holds it, for the preview to show beside the reason."""
+    if index is None:
+        return ""
+    found = bisect_left(sheet.rows, line, key=lambda row: row[0])  # rows keep the file's order
+    if found < len(sheet.rows) and sheet.rows[found][0] == line and index < len(sheet.rows[found][1]):
+        return shown_cell(sheet.rows[found][1][index])
+    return ""
 
 
 def shown_cell(raw: Any) -> str:
-    return "" if raw is None else str(raw)[:200]
+    return "" if raw is None or isinstance(raw, Unreadable) else str(raw)[:200]
 
 
 def sample_errors(header: list[str], rows: list[tuple[int, list[Any]]], fields: tuple[Field, ...],
@@ -224,7 +235,7 @@ def sample_errors(header: list[str], rows: list[tuple[int, list[Any]]], fields: 
     missing = [f.label for f in fields if f.required and f.key not in positions]
     errors: list[RowError] = []
     sheet = Sheet(Path(), header, rows)
-    for line, values in read_cells(sheet, positions, fields, errors):
+    for (line, values), (_, cells) in zip(read_cells(sheet, positions, fields, errors), rows):
         for f in fields:
             if f.key not in positions:
                 continue
@@ -237,6 +248,7 @@ def sample_errors(header: list[str], rows: list[tuple[int, list[Any]]], fields: 
                 check = check_rna if f.kind == "rna" else check_siren if f.key == "siren" else check_siret
                 problem = check(value)
                 if problem:
-                    errors.append(RowError(line, column, problem, str(value)))
+                    raw = cells[positions[f.key]] if positions[f.key] < len(cells) else value
+                    errors.append(RowError(line, column, problem, shown_cell(raw)))
     errors.sort(key=lambda e: e.line)
     return missing, errors

@@ -128,12 +128,16 @@ IMPORT_KINDS = (("Associations", "associations"), ("Quartiers", "quartiers"),
 
 
 def import_spreadsheet(window: QWidget, path: Path | None = None, kind: str | None = None) -> bool:
+    """Read the file, let the user map its columns when a required one is not recognised (or on request from the
+    preview), show the preview with its errors by line, then import it all or nothing."""
+    from cvdesk.ui.column_mapping_dialog import ColumnMappingDialog
     from cvdesk.ui.exchange_dialogs import SheetPreviewDialog
     from cvdesk.exchange.sheet_import import apply_sheet, preview_sheet
+    from cvdesk.exchange.sheet_reader import sheet_filter
 
     title = "Importer un tableur"
     if path is None:
-        chosen, _ = QFileDialog.getOpenFileName(window, title, "", "Tableurs (*.xlsx *.csv);;Tous les fichiers (*)")
+        chosen, _ = QFileDialog.getOpenFileName(window, title, "", f"{sheet_filter()};;Tous les fichiers (*)")
         if not chosen:
             return False
         path = Path(chosen)
@@ -147,7 +151,25 @@ def import_spreadsheet(window: QWidget, path: Path | None = None, kind: str | No
                                         lambda progress, cancelled: preview_sheet(path, kind), cancellable=False)
     if not _report(window, title, status, preview):
         return False
-    if not SheetPreviewDialog(preview, window).exec():
+    mapping_asked = bool(preview.missing)
+    while True:
+        if mapping_asked:
+            mapping = ColumnMappingDialog(preview, window)
+            if not mapping.exec():
+                return False
+            columns = mapping.columns()
+            _remember(kind, preview.header, columns)
+            # Checked again from the file, so that every row is seen with the new mapping (the dialog saw the first).
+            status, preview = run_with_progress(
+                window, title, "Vérification du tableur…",
+                lambda progress, cancelled: preview_sheet(path, kind, columns), cancellable=False)
+            if not _report(window, title, status, preview):
+                return False
+        answer = SheetPreviewDialog(preview, window).exec()
+        if answer != SheetPreviewDialog.REMAP:
+            break
+        mapping_asked = True
+    if not answer:
         return False
     status, result = run_with_progress(window, title, "Import…",
                                        lambda progress, cancelled: apply_sheet(preview, progress, cancelled))
@@ -157,6 +179,15 @@ def import_spreadsheet(window: QWidget, path: Path | None = None, kind: str | No
     QMessageBox.information(window, title, f"{path.name} importé : {preview.created} enregistrement(s) créé(s), "
                                            f"{preview.updated} mis à jour.")
     return True
+
+
+def _remember(kind: str, header: list[str], columns: dict[str, str]) -> None:
+    """Keep the user's mapping for the next file with these headers (not on a base opened read-only)."""
+    from cvdesk.exchange.column_maps import remember_columns
+    from cvdesk.store.database import is_read_only
+
+    if not is_read_only():
+        remember_columns(kind, header, columns)
 
 
 def export_list(window: QWidget) -> Path | None:

@@ -65,9 +65,15 @@ class SummaryDialog(QDialog):
         fit_to_screen(self, QSize(820, 480))
 
 
+SHOWN_ROWS = 1000  # rows in error listed in the preview (a table of 100,000 would take seconds to fill)
+
+
 class SheetPreviewDialog(QDialog):
-    """What a spreadsheet import would do: each column and the field it feeds, then the rows in error.
-    Importing is offered only when there is no error."""
+    """What a spreadsheet import would do: each column and the field it feeds, then each line in error (line, column,
+    the cell, the reason) and the points to check. Importing is offered only when there is no error; the columns can
+    be mapped again (done(REMAP))."""
+
+    REMAP = 2
 
     def __init__(self, preview: SheetPreview, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,7 +86,9 @@ class SheetPreviewDialog(QDialog):
         elif preview.missing:
             verdict = preview.first_error()
         else:
-            verdict = f"{len(preview.errors)} erreur(s) : corrigez le tableur, rien ne sera écrit."
+            lines = len({e.line for e in preview.errors})
+            verdict = (f"{len(preview.errors)} erreur(s) sur {lines} ligne(s) : corrigez le tableur (ou la "
+                       "correspondance des colonnes), rien ne sera écrit.")
         self.verdict = QLabel(verdict)
         self.verdict.setWordWrap(True)
         if not preview.ok:
@@ -92,17 +100,34 @@ class SheetPreviewDialog(QDialog):
         self.mapping = _table(("Colonne du tableur", "Champ de cvdesk"),
                               [(h or "(sans titre)", target or "ignorée") for h, target in preview.mapping], self)
         layout.addWidget(self.mapping)
-        self.errors = _table(("Ligne", "Colonne", "Problème"),
-                             [(str(e.line), e.column, e.reason) for e in preview.errors], self)
+        self.errors = _table(("Ligne", "Colonne", "Valeur", "Problème"),
+                             [(str(e.line), e.column, e.value, e.reason) for e in preview.errors[:SHOWN_ROWS]], self)
+        self.errors.setAccessibleName("Lignes en erreur")
         if preview.errors:
-            layout.addWidget(QLabel("Lignes en erreur :"))
-            layout.addWidget(self.errors, 1)
+            more = f" (les {SHOWN_ROWS} premières)" if len(preview.errors) > SHOWN_ROWS else ""
+            layout.addWidget(QLabel(f"Lignes en erreur{more} :"))
+            layout.addWidget(self.errors, 2)
+        else:
+            self.errors.hide()  # kept for whoever reads it, but out of the layout: it would float over the verdict
+        self.warnings = _table(("Ligne", "Colonne", "Valeur", "À vérifier"),
+                               [(str(w.line), w.column, w.value, w.reason) for w in preview.warnings[:SHOWN_ROWS]],
+                               self)
+        self.warnings.setAccessibleName("Points à vérifier")
+        if preview.warnings:
+            layout.addWidget(QLabel(f"{len(preview.warnings)} point(s) à vérifier (ils n'empêchent pas l'import) :"))
+            layout.addWidget(self.warnings, 1)
+        else:
+            self.warnings.hide()
         buttons = QDialogButtonBox()
-        self.import_button = buttons.addButton("Importer", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button = buttons.addButton("&Importer", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.remap_button = buttons.addButton("Changer les &colonnes…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.remap_button.setToolTip("Dire quel champ remplit chaque colonne du fichier")
+        self.remap_button.setVisible(bool(preview.header))
         buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
         self.import_button.setEnabled(preview.ok and bool(preview.items))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.remap_button.clicked.connect(lambda: self.done(self.REMAP))
         layout.addWidget(buttons)
         fit_to_screen(self, QSize(820, 560))
 

@@ -15,7 +15,7 @@ from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.sheet_fields import ASSOCIATION_FIELDS
 from cvdesk.exchange.sheet_import import import_sheet, preview_sheet
 from cvdesk.exchange.sheet_preview import sample_errors
-from cvdesk.store.models import Association, db
+from cvdesk.store.models import db
 from tests.exchange.helpers import fingerprint, run_cli, settle
 
 SIRET = make_siret(luhn_complete("12345678"), "0001")
@@ -194,3 +194,25 @@ def test_any_mapping_file_gives_a_mapping_or_a_french_refusal(text: str, suffix:
         assert str(exc).startswith(f"Le fichier de correspondance des colonnes {mapping}")
     else:
         assert columns and all(key in {f.key for f in ASSOCIATION_FIELDS} | {""} for key in columns.values())
+
+
+def test_a_remembered_mapping_finds_the_header_under_the_partners_title(empty_db, tmp_path: Path) -> None:
+    first = _sheet(tmp_path / "janvier.csv")
+    remember_columns("associations", PARTNER_HEADER.split(";"), MAPPING | {"Identifiant établissement": "siret",
+                                                                           "Ville du siège": "city"})
+    titled = tmp_path / "fevrier.csv"
+    titled.write_text("Subventions aux associations - Département du Nord;;;\n;;;\n" + first.read_text(),
+                      encoding="utf-8")
+    preview = preview_sheet(titled, "associations")
+    assert preview.ok, preview.lines()
+    assert preview.header == PARTNER_HEADER.split(";") and preview.columns_origin == "remembered"
+    assert [line for line, _ in preview.sample] == [4, 5, 6]  # the lines as the partner's file numbers them
+
+
+def test_a_totals_row_left_out_by_the_reader_is_a_point_to_check(empty_db, tmp_path: Path) -> None:
+    sheet = _sheet(tmp_path / "departement.csv", "Nom;Montant;Ville;Contact",
+                   "Lire et grandir;100;Denain;\nFemmes solidaires;200;Anzin;\nTotal;300;;\n")
+    preview = preview_sheet(sheet, "associations")
+    assert preview.ok and preview.created == 2
+    assert [(w.line, w.reason) for w in preview.warnings] == [(4, "ligne de total laissée de côté.")]
+    assert "  ligne 4 : ligne de total laissée de côté." in preview.lines()

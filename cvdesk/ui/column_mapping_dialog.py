@@ -191,13 +191,17 @@ class ColumnMappingDialog(QDialog):
             self.errors.resizeColumnToContents(c)
             self.errors.setColumnWidth(c, min(self.errors.columnWidth(c), CELL_WIDTH_MAX))
         shown = len(self.sample)
+        first = "la première ligne" if shown == 1 else f"les {shown} premières lignes"
         if missing:
             verdict = (f"Champ{'s' if len(missing) > 1 else ''} obligatoire{'s' if len(missing) > 1 else ''} sans "
                        f"colonne : {', '.join(missing)}. Choisissez la colonne qui le contient.")
+        elif not shown:
+            verdict = "Le fichier n'a aucune ligne de données sous ses titres de colonnes."
         elif errors:
-            verdict = (f"{len(errors)} erreur(s) dans les {shown} premières lignes (en rouge) : vérifiez que chaque "
-                       "colonne va au bon champ. L'aperçu complet suit.")
+            verdict = (f"{len(errors)} erreur(s) dans {first} (en rouge) : vérifiez que chaque colonne va au bon "
+                       "champ. L'aperçu complet suit.")
         else:
-            verdict = f"Les {shown} premières lignes se lisent sans erreur. L'aperçu complet suit."
+            reads = "se lit" if shown == 1 else "se lisent"
+            verdict = f"{first[0].upper()}{first[1:]} {reads} sans erreur. L'aperçu complet suit."
         self.verdict.setText(verdict)
         self.continue_button.setEnabled(not missing)

@@ -260,3 +260,13 @@ def test_at_1366x768_the_mapping_dialog_of_a_wide_file_fits_with_its_buttons(emp
     assert QApplication.focusWidget() is last and isinstance(last, QComboBox)
     assert last.visibleRegion() == QRegion(last.rect())
     _look(dialog, "correspondance-colonnes-1366x768")
+
+
+def test_columns_that_cannot_be_told_apart_are_left_out_of_the_mapping(empty_db, qtbot, tmp_path: Path) -> None:
+    sheet = _file(tmp_path / "a.csv", "Organisme;;Montant;Montant", "Lire et grandir;x;10;20\n")
+    dialog = ColumnMappingDialog(preview_sheet(sheet, "associations"))
+    qtbot.addWidget(dialog)
+    assert [combo.isEnabled() for combo in dialog.combos] == [True, False, True, False]
+    dialog.choose("Organisme", "Nom")
+    assert dialog.columns() == {"Organisme": "name", "Montant": ""}
+    assert dialog.verdict.text() == "La première ligne se lit sans erreur. L'aperçu complet suit."

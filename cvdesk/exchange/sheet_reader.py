@@ -44,7 +44,10 @@ def _text(value: Any) -> str:
 
 
 def _blank(cells: list[Any]) -> bool:
-    return not any(_text(value) for value in cells)
+    for value in cells:
+        if value is not None and value != "" and (not isinstance(value, str) or value.strip()):
+            return False
+    return True
 
 
 def _header_index(lines: list[tuple[int, list[Any]]], recognise: Callable[[list[str]], int] | None) -> int:
@@ -66,12 +69,17 @@ def _header_index(lines: list[tuple[int, list[Any]]], recognise: Callable[[list[
 
 _TOTAL = re.compile(r"(?:sous total|total|totaux|somme|montant total)\b")
 # Labels no association or action bears: a row under them is a total wherever it stands.
+_TOTAL_INITIALS = "tTsSmM"
 _SURE_TOTALS = ("total", "totaux", "total general", "montant total", "somme", "total des subventions")
 
 
 def _total_label(cells: list[Any]) -> str:
     """The folded first filled cell when it opens like a total (« TOTAL », « Sous-total Nord »), else ""."""
-    first = fold(next((_text(value) for value in cells if _text(value)), ""))
+    first = next((value for value in cells if value is not None and value != ""), "")
+    # Most rows open with a name or a code: fold (slow, unicodedata) only what may read « total », « somme »…
+    if not isinstance(first, str) or first.lstrip()[:1] not in _TOTAL_INITIALS:
+        return ""
+    first = fold(first)
     return first if _TOTAL.match(first) else ""
 
 

@@ -92,8 +92,10 @@ def _uncomputed_cells(archive: zipfile.ZipFile, member: str) -> list[tuple[int, 
                     elif (b"<f" in body or b":f" in body) and not _VALUE.search(body):
                         found.append((line, column, "formula"))
             else:
-                rows = re.findall(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"', data)
-                line = int(rows[-1]) if rows else line + data.count(b"<row") + data.count(b":row ")
+                # Only the chunk's last row number matters to the next chunk: look for it from the end.
+                last = max(data.rfind(b"<row "), data.rfind(b":row "))
+                reference = _REF.search(data, last) if last >= 0 else None
+                line = int(reference.group(2)) if reference else line + data.count(b"<row") + data.count(b":row ")
             if not chunk:
                 return found
 
@@ -144,9 +146,9 @@ def read_workbook(path: Path, recognise: Callable[[list[str]], int] | None = Non
         # calamine yields rows from the sheet's first line but cells from its first used column.
         top = first_row + sheet.height - len(values) + 1 if sheet.height else 1
         padding = [None] * first_column
-        lines: list[tuple[int, list[Any]]] = [
-            (number, (padding + cells if padding else cells)[:MAX_COLUMNS])
-            for number, cells in enumerate(values, start=top)]
+        if padding or any(len(cells) > MAX_COLUMNS for cells in values[:1]):
+            values = [(padding + cells)[:MAX_COLUMNS] for cells in values]
+        lines: list[tuple[int, list[Any]]] = list(enumerate(values, start=top))
     except ExchangeError:
         raise
     except Exception as exc:

@@ -4,6 +4,7 @@ each row is one grant of one attribuant to one beneficiary; they become funders,
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -11,7 +12,7 @@ from typing import Any
 
 from cvdesk.domain.dates import format_date
 from cvdesk.domain.funders import FUNDER_KINDS
-from cvdesk.domain.identifiers import check_rna, check_siret
+from cvdesk.domain.identifiers import check_rna, check_siren, check_siret
 from cvdesk.domain.money import format_money
 from cvdesk.domain.status import ACCORDEE, EN_INSTRUCTION, REFUSEE
 from cvdesk.exchange import sheet_import
@@ -31,6 +32,9 @@ from cvdesk.store.models import Action, Association, Funder, Funding, db
 GRANTED, REFUSED, PENDING = "granted", "refused", "pending"
 _FIELDS = {f.key: f for f in SCDL_FIELDS}
 _IDENTIFIERS = ("funder_siret", "beneficiary_siret", "beneficiary_rna")
+# What publishers write in a cell they have nothing for (the Aube: « Ne rien indiquer »), read as an empty cell.
+_PLACEHOLDERS = frozenset({"ne rien indiquer", "neant", "sans objet", "non renseigne", "nc", "n c", "na", "n a"})
+_YEAR_SOURCES = ("year", "convention_date", "decision_date")
 
 
 @dataclass
@@ -40,8 +44,10 @@ class Grant:
     line: int
     funder_name: str
     funder_siret: str
+    funder_siren: str  # when the file gives a SIREN where the SIRET goes (the Nièvre)
     beneficiary_name: str
     beneficiary_siret: str
+    beneficiary_siren: str
     beneficiary_rna: str
     year: int
     title: str
@@ -150,8 +156,50 @@ def _note(values: dict[str, Any], share: Decimal | None, total: int | None) -> s
     return "SCDL : " + " ; ".join(parts) if parts else ""
 
 
+class _Told:
+    """Points to check said once per column and reason, with the number of rows that repeat them: a publisher's own
+    SIRET written as a float on each of its 200 rows is one point, not 200."""
+
+    def __init__(self, preview: SheetPreview) -> None:
+        self.preview = preview
+        self.first: dict[tuple[str, str], int] = {}
+        self.more: Counter[tuple[str, str]] = Counter()
+
+    def warn(self, line: int, column: str, reason: str) -> None:
+        key = (column, reason)
+        if key in self.first:
+            self.more[key] += 1
+            return
+        self.first[key] = len(self.preview.warnings)
+        self.preview.warnings.append(RowError(line, column, reason))
+
+    def close(self) -> None:
+        for key, more in self.more.items():
+            told = self.preview.warnings[self.first[key]]
+            self.preview.warnings[self.first[key]] = RowError(
+                told.line, told.column, f"{told.reason.rstrip('.')} ; de même sur {more} autre(s) ligne(s).")
+
+
+def _identifiers(line: int, values: dict[str, Any], column: Any, told: _Told) -> None:
+    """SIRETs and RNA checked; a valid SIREN where a SIRET goes is kept as a SIREN; anything else is left out and
+    told (the row is then recognised by its other identifier or its name)."""
+    for key, check in (("funder_siret", check_siret), ("beneficiary_siret", check_siret),
+                       ("beneficiary_rna", check_rna)):
+        value = values.get(key)
+        if not value:
+            continue
+        if key.endswith("siret") and len(value) == 9 and check_siren(value) is None:
+            values[key.replace("siret", "siren")] = value
+            values[key] = None
+            continue
+        problem = check(value)
+        if problem:
+            told.warn(line, column(key), f"{problem.rstrip('.')} : il n'est pas enregistré (à vérifier).")
+            values[key] = None
+
+
 def _read_row(line: int, cells: list[Any], sheet: Sheet, positions: dict[str, int],
-              preview: SheetPreview) -> Grant | None:
+              preview: SheetPreview, told: _Told) -> Grant | None:
     """The row as a grant, or None after its errors were noted; doubtful identifiers are left out with a warning
     (the beneficiary is then recognised by its other identifier or its name)."""
     column = lambda key: header_of(sheet, positions, key) or _FIELDS[key].label  # noqa: E731
@@ -162,6 +210,8 @@ def _read_row(line: int, cells: list[Any], sheet: Sheet, positions: dict[str, in
         if key not in positions:
             continue
         raw = _raw(cells, positions, key)
+        if isinstance(raw, str) and fold(raw) in _PLACEHOLDERS:
+            raw = None
         try:
             if key == "share":
                 share = parse_share(raw)
@@ -171,17 +221,18 @@ def _read_row(line: int, cells: list[Any], sheet: Sheet, positions: dict[str, in
                 values[key] = parse_cell(f.kind, raw)
         except CellError as exc:
             if key in _IDENTIFIERS:
-                preview.warnings.append(RowError(line, column(key), f"{exc} : il n'est pas enregistré (à vérifier)."))
+                told.warn(line, column(key), f"{exc} : il n'est pas enregistré (à vérifier).")
             else:
                 preview.errors.append(RowError(line, column(key), f"{exc}."))
-    for key, check in (("funder_siret", check_siret), ("beneficiary_siret", check_siret),
-                       ("beneficiary_rna", check_rna)):
-        if values.get(key):
-            problem = check(values[key])
-            if problem:
-                preview.warnings.append(RowError(line, column(key), f"{problem.rstrip('.')} : il n'est pas "
-                                                                    "enregistré (à vérifier)."))
-                values[key] = None
+    _identifiers(line, values, column, told)
+    if not any(values.get(key) for key in ("beneficiary_name", "beneficiary_siret", "beneficiary_siren",
+                                           "beneficiary_rna")):
+        # A grant to nobody named (the Haute-Garonne's « via l'association » line) cannot be an action of a porteur:
+        # set aside and told, as a totals row is, rather than refusing every other grant of the file.
+        del preview.errors[errors_before:]
+        told.warn(line, column("beneficiary_name"), "cette subvention ne nomme aucun bénéficiaire (ni nom, ni SIRET, "
+                                                    "ni RNA) : elle n'est pas importée (à vérifier).")
+        return None
     for key, reason in (("funder_name", "le nom de l'attribuant est obligatoire."),
                         ("beneficiary_name", "le nom du bénéficiaire est obligatoire."),
                         ("object", "l'objet de la subvention est obligatoire.")):
@@ -193,7 +244,7 @@ def _read_row(line: int, cells: list[Any], sheet: Sheet, positions: dict[str, in
         known = values.get("convention_date") or values.get("decision_date")
         if known is not None:
             year = known.year
-        elif _raw(cells, positions, "year") in (None, ""):
+        elif all(key in values or key not in positions for key in _YEAR_SOURCES):  # (a misread date is told)
             preview.errors.append(RowError(line, column("year"), "l'exercice est introuvable : ni exercice "
                                                                  "budgétaire, ni date de convention, ni date de "
                                                                  "décision."))
@@ -201,26 +252,27 @@ def _read_row(line: int, cells: list[Any], sheet: Sheet, positions: dict[str, in
     if values.get("status"):
         outcome = _outcome(values["status"]) or GRANTED
         if _outcome(values["status"]) is None:
-            preview.warnings.append(RowError(line, column("status"), f"le statut « {values['status']} » n'est pas "
-                                                                     "un de ceux du format : la subvention est lue "
-                                                                     "comme attribuée (à vérifier)."))
+            told.warn(line, column("status"), f"le statut « {values['status']} » n'est pas un de ceux du format : la "
+                                              "subvention est lue comme attribuée (à vérifier).")
     amount = values.get("amount")
-    if "amount" in values and amount is None and outcome == GRANTED:  # (an unreadable amount is already told)
-        preview.errors.append(RowError(line, column("amount"), "le montant de la subvention est vide."))
+    if "amount" in values and amount is None and outcome == GRANTED:  # (an unreadable amount is an error, told)
+        told.warn(line, column("amount"), "le montant n'est pas indiqué : la ligne du plan de financement est "
+                                          "importée sans montant accordé (à vérifier).")
     if len(preview.errors) > errors_before:
         return None
     granted = None
     if outcome == REFUSED:
         granted = 0
-    elif outcome == GRANTED:
+    elif outcome == GRANTED and amount is not None:
         exact = Decimal(amount) * (share if share is not None else 1)
         granted = int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
     requested = values.get("requested")
     if requested is None:
         # The format gives the request only since 2.1: a grant is taken as what was asked.
         requested = granted if granted else (amount or 0)
-    return Grant(line, values["funder_name"], values.get("funder_siret") or "", values["beneficiary_name"],
-                 values.get("beneficiary_siret") or "", values.get("beneficiary_rna") or "", year,
+    return Grant(line, values["funder_name"], values.get("funder_siret") or "", values.get("funder_siren") or "",
+                 values["beneficiary_name"], values.get("beneficiary_siret") or "",
+                 values.get("beneficiary_siren") or "", values.get("beneficiary_rna") or "", year,
                  values["object"], outcome, requested, granted,
                  values.get("decision_date") or values.get("convention_date"), values.get("start_date"),
                  values.get("end_date"), values.get("cost"), _note(values, share, amount))
@@ -271,17 +323,20 @@ def name_key(name: str) -> str:
 class _Funders:
     """The attribuants: found by SIRET, then by name or short name, else created once (kind guessed)."""
 
-    def __init__(self, preview: SheetPreview, sheet: Sheet, positions: dict[str, int]) -> None:
-        self.preview, self.sheet, self.positions = preview, sheet, positions
+    def __init__(self, preview: SheetPreview, sheet: Sheet, positions: dict[str, int], told: _Told) -> None:
+        self.preview, self.sheet, self.positions, self.told = preview, sheet, positions, told
         self.known: dict[int, Pending] = {}
         self.by_siret: dict[str, int] = {}
+        self.by_siren: dict[str, int] = {}
         self.by_name: dict[str, tuple[int, str]] = {}
-        for funder_id, name, short_name, siret in (Funder.select(Funder.id, Funder.name, Funder.short_name,
-                                                                 Funder.siret)
-                                                   .where(Funder.deleted == False).tuples()):  # noqa: E712
+        for funder_id, name, short_name, siret, siren in (
+                Funder.select(Funder.id, Funder.name, Funder.short_name, Funder.siret, Funder.siren)
+                .where(Funder.deleted == False).tuples()):  # noqa: E712
             self.known[funder_id] = Pending(name, funder_id)
             if siret:
                 self.by_siret.setdefault(siret, funder_id)
+            if siren or siret:
+                self.by_siren.setdefault(siren or siret[:9], funder_id)
             for text in (name, short_name):
                 if text:
                     self.by_name.setdefault(fold(text), (funder_id, siret))
@@ -291,12 +346,14 @@ class _Funders:
         self.position = next_funder_position()
 
     def _warn(self, line: int, reason: str) -> None:
-        self.preview.warnings.append(RowError(line, header_of(self.sheet, self.positions, "funder_name"), reason))
+        self.told.warn(line, header_of(self.sheet, self.positions, "funder_name"), reason)
 
     def find(self, grant: Grant) -> Pending | None:
-        siret, key = grant.funder_siret, fold(grant.funder_name)
+        siret, siren, key = grant.funder_siret, grant.funder_siren, fold(grant.funder_name)
         if siret and siret in self.by_siret:
             return self.known[self.by_siret[siret]]
+        if siren and siren in self.by_siren:
+            return self.known[self.by_siren[siren]]
         if key in self.by_name:
             funder_id, base_siret = self.by_name[key]
             if siret and base_siret and base_siret != siret:
@@ -308,9 +365,9 @@ class _Funders:
             found = self.new_by_name.get(key)
         if found is not None:
             return found
-        kind = guess_funder_kind(grant.funder_name, siret)
+        kind = guess_funder_kind(grant.funder_name, siret or siren)
         values = normalise_funder({"name": grant.funder_name, "kind": kind, "position": self.position,
-                                   **({"siret": siret} if siret else {})})
+                                   **({"siret": siret} if siret else {}), **({"siren": siren} if siren else {})})
         errors = validate_funder(values, None)
         if errors:
             for reason in errors.values():
@@ -329,78 +386,92 @@ class _Funders:
 
 
 class _Beneficiaries:
-    """The associations: found by SIRET, then RNA, then name (a doubtful match is told), else created once."""
+    """The associations: found by SIRET (or the SIREN a file gives instead), then RNA, then name (a doubtful match
+    is told), else created once. Two of one name whose SIRENs differ are two legal entities (the CCAS of two
+    communes), never one."""
 
-    def __init__(self, preview: SheetPreview, sheet: Sheet, positions: dict[str, int]) -> None:
-        self.preview, self.sheet, self.positions = preview, sheet, positions
+    def __init__(self, preview: SheetPreview, sheet: Sheet, positions: dict[str, int], told: _Told) -> None:
+        self.preview, self.sheet, self.positions, self.told = preview, sheet, positions, told
         self.known: dict[int, Pending] = {}
-        self.base_siret: dict[int, str] = {}
-        self.by_siret: dict[str, int] = {}
-        self.by_rna: dict[str, int] = {}
-        self.by_name: dict[str, int] = {}
-        for association_id, name, siret, rna in (Association.select(Association.id, Association.name,
-                                                                    Association.siret, Association.rna)
-                                                 .where(Association.deleted == False)  # noqa: E712
-                                                 .order_by(Association.id).tuples()):
-            self.known[association_id] = Pending(name, association_id)
-            self.base_siret[association_id] = siret
-            if siret:
-                self.by_siret.setdefault(siret, association_id)
-            if rna:
-                self.by_rna.setdefault(rna, association_id)
-            self.by_name.setdefault(name_key(name), association_id)
-        self.new: dict[str, Pending] = {}  # by "siret:…", "rna:…", "name:…"
+        self.siret_of: dict[Pending, str] = {}
+        self.siren_of: dict[Pending, str] = {}
+        self.by_siret: dict[str, Pending] = {}
+        self.by_siren: dict[str, Pending] = {}
+        self.by_rna: dict[str, Pending] = {}
+        self.by_name: dict[str, list[Pending]] = {}
+        for association_id, name, siret, siren, rna in (
+                Association.select(Association.id, Association.name, Association.siret, Association.siren,
+                                   Association.rna)
+                .where(Association.deleted == False).order_by(Association.id).tuples()):  # noqa: E712
+            self._index(Pending(name, association_id), name, siret, siren or siret[:9], rna)
         self.items: list[Item] = []
-        self.warned: set[tuple[int, str]] = set()
+        self.first_line: dict[Pending, int] = {}
 
-    def _warn(self, grant: Grant, found: Pending, reason: str) -> None:
-        if (found.id or 0, fold(grant.beneficiary_name)) in self.warned:
-            return
-        self.warned.add((found.id or 0, fold(grant.beneficiary_name)))
-        column = header_of(self.sheet, self.positions, "beneficiary_name")
-        self.preview.warnings.append(RowError(grant.line, column, reason))
+    def _index(self, found: Pending, name: str, siret: str, siren: str, rna: str) -> None:
+        if found.id is not None:
+            self.known[found.id] = found
+        self.siret_of.setdefault(found, siret)
+        self.siren_of.setdefault(found, siren)
+        for book, value in ((self.by_siret, siret), (self.by_siren, siren), (self.by_rna, rna)):
+            if value:
+                book.setdefault(value, found)
+        if found not in self.by_name.setdefault(name_key(name), []):
+            self.by_name[name_key(name)].append(found)
 
-    def _existing(self, grant: Grant, association_id: int, by: str) -> Pending:
-        found = self.known[association_id]
-        if by == "nom":
-            base_siret = self.base_siret[association_id]
-            clash = (f" alors que leurs SIRET diffèrent ({grant.beneficiary_siret} dans le fichier, {base_siret} dans "
-                     "la base)") if grant.beneficiary_siret and base_siret else ""
-            self._warn(grant, found, f"« {grant.beneficiary_name} » est rapprochée de l'association « {found.name} » "
-                                     f"de la base par son seul nom{clash} (à vérifier).")
-        elif name_key(found.name) != name_key(grant.beneficiary_name):
-            value = grant.beneficiary_siret if by == "SIRET" else grant.beneficiary_rna
-            self._warn(grant, found, f"« {grant.beneficiary_name} » : le {by} {value} est celui de « {found.name} » "
-                                     "dans la base, à qui la subvention est rattachée (à vérifier).")
+    def _warn(self, grant: Grant, reason: str) -> None:
+        self.told.warn(grant.line, header_of(self.sheet, self.positions, "beneficiary_name"), reason)
+
+    def _by_identifier(self, grant: Grant, found: Pending, by: str) -> Pending:
+        if name_key(found.name) != name_key(grant.beneficiary_name):
+            value = {"SIRET": grant.beneficiary_siret, "SIREN": grant.beneficiary_siren}.get(by, grant.beneficiary_rna)
+            where = "dans la base" if found.id is not None else f"ligne {self.first_line[found]}"
+            self._warn(grant, f"« {grant.beneficiary_name} » : le {by} {value} est celui de « {found.name} » "
+                              f"({where}), à qui la subvention est rattachée (à vérifier).")
+        return found
+
+    def _by_name(self, grant: Grant, found: Pending) -> Pending:
+        siret, known_siret = grant.beneficiary_siret, self.siret_of[found]
+        clash = (f" alors que leurs SIRET diffèrent ({siret} dans le fichier, {known_siret} "
+                 f"{'dans la base' if found.id is not None else 'ligne ' + str(self.first_line[found])})"
+                 if siret and known_siret and siret != known_siret else "")
+        if found.id is not None:
+            self._warn(grant, f"« {grant.beneficiary_name} » est rapprochée de l'association « {found.name} » de la "
+                              f"base par son seul nom{clash} (à vérifier).")
+        elif clash:
+            # Within the file, one name without identifiers on some rows is one beneficiary; two establishments of one
+            # SIREN are told.
+            self._warn(grant, f"« {grant.beneficiary_name} » est rapprochée de l'association à créer ligne "
+                              f"{self.first_line[found]} par son nom{clash} (à vérifier).")
         return found
 
     def find(self, grant: Grant) -> Pending | None:
-        siret, rna, key = grant.beneficiary_siret, grant.beneficiary_rna, name_key(grant.beneficiary_name)
+        siret, siren, rna = grant.beneficiary_siret, grant.beneficiary_siren, grant.beneficiary_rna
+        own_siren = siret[:9] if siret else siren
         if siret and siret in self.by_siret:
-            return self._existing(grant, self.by_siret[siret], "SIRET")
+            return self._by_identifier(grant, self.by_siret[siret], "SIRET")
+        if siren and siren in self.by_siren:
+            return self._by_identifier(grant, self.by_siren[siren], "SIREN")
         if rna and rna in self.by_rna:
-            return self._existing(grant, self.by_rna[rna], "RNA")
-        for token in ((f"siret:{siret}" if siret else ""), (f"rna:{rna}" if rna else "")):
-            if token and token in self.new:
-                return self.new[token]
-        if key in self.by_name:
-            return self._existing(grant, self.by_name[key], "nom")
-        pending = self.new.get(f"name:{key}")
-        if pending is None:
-            values = normalise_association({"name": grant.beneficiary_name, "siret": siret, "rna": rna})
-            errors = validate_association(values, None)
-            if errors:
-                for reason in errors.values():
-                    self.preview.errors.append(RowError(grant.line, header_of(self.sheet, self.positions,
-                                                                              "beneficiary_name"), reason))
-                return None
-            pending = Pending(grant.beneficiary_name)
-            self.items.append(Item(grant.line, values, None, {"record": "association", "pending": pending}))
-            self.new[f"name:{key}"] = pending
-        if siret:
-            self.new.setdefault(f"siret:{siret}", pending)
-        if rna:
-            self.new.setdefault(f"rna:{rna}", pending)
+            return self._by_identifier(grant, self.by_rna[rna], "RNA")
+        # The base's associations of that name first, then those the file creates.
+        for found in sorted(self.by_name.get(name_key(grant.beneficiary_name), []), key=lambda f: f.id is None):
+            if own_siren and self.siren_of[found] and self.siren_of[found] != own_siren:
+                continue  # a homonym: another legal entity
+            found = self._by_name(grant, found)
+            self._index(found, grant.beneficiary_name, siret, own_siren, rna)
+            return found
+        values = normalise_association({"name": grant.beneficiary_name, "siret": siret, "rna": rna,
+                                        **({"siren": siren} if siren else {})})
+        errors = validate_association(values, None)
+        if errors:
+            for reason in errors.values():
+                self.preview.errors.append(RowError(grant.line, header_of(self.sheet, self.positions,
+                                                                          "beneficiary_name"), reason))
+            return None
+        pending = Pending(grant.beneficiary_name)
+        self.items.append(Item(grant.line, values, None, {"record": "association", "pending": pending}))
+        self.first_line[pending] = grant.line
+        self._index(pending, grant.beneficiary_name, siret, own_siren, rna)
         return pending
 
 
@@ -526,10 +597,11 @@ def _updated_action(group: _Group, action_id: int, funders: _Funders, preview: S
 
 def prepare_scdl(sheet: Sheet, positions: dict[str, int], preview: SheetPreview) -> None:
     """Check every row and plan the writes: new funders, then new associations, then the actions."""
+    told = _Told(preview)
     grants = [grant for line, cells in sheet.rows
-              if (grant := _read_row(line, cells, sheet, positions, preview)) is not None]
-    funders = _Funders(preview, sheet, positions)
-    beneficiaries = _Beneficiaries(preview, sheet, positions)
+              if (grant := _read_row(line, cells, sheet, positions, preview, told)) is not None]
+    funders = _Funders(preview, sheet, positions, told)
+    beneficiaries = _Beneficiaries(preview, sheet, positions, told)
     groups: dict[tuple[Pending, str, int], _Group] = {}
     column = header_of(sheet, positions, "object")
     for grant in grants:
@@ -564,6 +636,7 @@ def prepare_scdl(sheet: Sheet, positions: dict[str, int], preview: SheetPreview)
         preview.warnings.append(RowError(unchanged[0].grants[0].line, column,
                                          f"cette subvention{f' et {others} autre(s)' if others else ''} figure(nt) "
                                          "déjà dans la base à l'identique : rien n'est à changer."))
+    told.close()
     preview.items.extend(funders.items + beneficiaries.items + actions)
     preview.warnings.sort(key=lambda w: w.line)
 

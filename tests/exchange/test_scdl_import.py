@@ -335,3 +335,153 @@ def test_a_share_reads_the_same_as_a_fraction_a_percent_or_a_french_decimal(hund
 def test_a_share_outside_0_to_100_percent_is_refused(text: str) -> None:
     with pytest.raises(CellError):
         parse_share(text)
+
+
+# --- what local authorities really publish (tests/fixtures/partners, see its README) ---------------------------------
+
+PARTNERS = Path(__file__).parents[1] / "fixtures" / "partners"
+
+
+def test_a_departements_real_file_matches_the_base_associations_by_siret(empty_db) -> None:
+    """Charente-Maritime, 101 grants: counted here with openpyxl (not cvdesk's reader), one association per SIRET; the
+    one the base already holds under another name gets its six grants, and the name difference is listed."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(PARTNERS / "charente_maritime.xlsx", read_only=True)
+    rows = [row for row in book.worksheets[0].iter_rows(values_only=True)]
+    header, data = rows[0], [row for row in rows[1:] if any(v not in (None, "") for v in row)]
+    siret, amount, share = (header.index(name) for name in ("idBeneficiaire", "montant", "pourcentageSubvention"))
+    expected_cents = sum(int((Decimal(str(r[amount])) * Decimal(str(r[share])) * 100).to_integral_value("ROUND_HALF_UP"))
+                         for r in data)
+    known = "56178045300032"  # six grants in the file
+    save_association({"name": "Foyer des jeunes travailleurs (nom de la base)", "siret": known})
+
+    preview = preview_sheet(PARTNERS / "charente_maritime.xlsx", "scdl")
+    assert preview.ok, preview.lines()
+    assert any(known in w.reason and "nom de la base" in w.reason for w in preview.warnings)
+    apply_sheet(preview)
+    assert _sql("SELECT count(*), sum(granted) FROM funding WHERE deleted = 0") == [(len(data), expected_cents)]
+    assert _sql("SELECT count(*) FROM association") == [(len({r[siret] for r in data}),)]
+    assert _sql("SELECT count(*) FROM action a JOIN association p ON p.id = a.porteur_id WHERE p.siret = ?",
+                known) == [(sum(1 for r in data if r[siret] == known),)]
+
+
+# Each file's grants, counted by hand and by other readers (tests/exchange/test_partner_files.py), and its funders.
+REAL_FILES = [
+    ("vendee.xlsx", 4, 1), ("lot.csv", 13, 1), ("somme_2018-03-30.csv", 11, 1), ("aube.xlsx", 7, 1),
+    ("deux_sevres.xls", 467, 1), ("haute_garonne.csv", 68, 2), ("poitiers_extrait.csv", 200, 1),
+]
+
+
+@pytest.mark.parametrize("name, grants, funders", REAL_FILES)
+def test_a_real_publication_imports_every_grant_once(name: str, grants: int, funders: int, empty_db) -> None:
+    preview = preview_sheet(PARTNERS / name, "scdl")
+    assert preview.ok, preview.lines()[-20:]
+    apply_sheet(preview)
+    # One funding line per grant: no two rows of the file were silently made one.
+    assert _sql("SELECT count(*) FROM funding WHERE deleted = 0") == [(grants,)]
+    assert _sql("SELECT count(*) FROM funder WHERE deleted = 0") == [(funders,)]
+
+
+def test_the_grant_that_names_no_beneficiary_is_set_aside_and_told(empty_db) -> None:
+    """The Haute-Garonne's line 35 (« via l'association », neither name nor SIRET) of its 69 rows."""
+    preview = preview_sheet(PARTNERS / "haute_garonne.csv", "scdl")
+    assert [w.line for w in preview.warnings if "ne nomme aucun bénéficiaire" in w.reason] == [35]
+    assert preview.ok and sum(1 for item in preview.items if item.extra["record"] == "action") == 68
+
+
+def test_poitiers_sirets_that_lost_their_digits_are_told_once_each(empty_db) -> None:
+    """The city's own SIRET, written 21860194600000.0 on each of the 200 rows, is one point to check, not 200."""
+    preview = preview_sheet(PARTNERS / "poitiers_extrait.csv", "scdl")
+    own = [w for w in preview.warnings if "21860194600000" in w.reason]
+    assert len(own) == 1 and own[0].column == "COLL_SIRET" and "de même sur 199 autre(s) ligne(s)" in own[0].reason
+    apply_sheet(preview)
+    assert _sql("SELECT count(*) FROM association WHERE siret LIKE '%00000'") == [(0,)]
+    assert _sql("SELECT name, siret FROM funder") == [("Ville de Poitiers", "")]
+
+
+def test_a_real_file_dry_run_then_real_on_the_command_line(demo_template: Path, tmp_path: Path, capsys) -> None:
+    db_file = tmp_path / "d.db"
+    shutil.copyfile(demo_template, db_file)
+    settle(db_file)
+    before = fingerprint(db_file)
+    sheet = PARTNERS / "lot.csv"
+    code, out, err = run_cli(capsys, "import", "--db", str(db_file), str(sheet), "--kind", "scdl", "--dry-run")
+    assert code == 0, err
+    assert "Prêt : 27 à créer" in out  # by hand: the Lot, 13 associations, 13 actions
+    assert fingerprint(db_file) == before
+    code, out, err = run_cli(capsys, "import", "--db", str(db_file), str(sheet), "--kind", "scdl")
+    assert code == 0 and "27 créé(s)" in out, err
+
+
+def _ods(path: Path, rows: list[list[str]]) -> Path:
+    """A one-sheet OpenDocument spreadsheet, written as LibreOffice's files are built: a zip of XML parts."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    cells = "".join("<table:table-row>" + "".join(
+        f'<table:table-cell office:value-type="string"><text:p>{escape(v)}</text:p></table:table-cell>' for v in row)
+        + "</table:table-row>" for row in rows)
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               f'<office:body><office:spreadsheet><table:table table:name="Subventions">{cells}</table:table>'
+               '</office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_an_ods_publication_with_titles_above_its_header_imports(empty_db, tmp_path: Path) -> None:
+    columns = list(SCDL_1_COLUMNS)
+    rows = [["Subventions aux associations, exercice 2018"], [],
+            columns,
+            [DEPARTEMENT_2017[0].get(c, "") for c in columns],
+            [DEPARTEMENT_2017[2].get(c, "") for c in columns]]
+    rows[3][columns.index("dateConvention")] = rows[4][columns.index("dateConvention")] = "2018-04-02"
+    _base()
+    preview = preview_sheet(_ods(tmp_path / "subventions.ods", rows), "scdl")
+    assert preview.ok, preview.lines()
+    apply_sheet(preview)
+    assert _sql("SELECT p.name, a.year, a.granted_total FROM action a JOIN association p ON p.id = a.porteur_id "
+                "WHERE a.year = 2018 ORDER BY a.id") == [("Lire et grandir", 2018, 1_200_000),
+                                                          ("Femmes solidaires", 2018, 800_000)]
+
+
+def test_namesakes_of_two_legal_entities_stay_two_associations(empty_db, tmp_path: Path) -> None:
+    """Two communes' CCAS bear one name but two SIRENs; two offices of one association share its SIREN."""
+    ccas_a, ccas_b = (make_siret(luhn_complete(f"2679003{n}"), "0012") for n in (2, 3))
+    office_1, office_2 = (make_siret(luhn_complete("78145084"), nic) for nic in ("0006", "0007"))
+    rows = [_grant("Département", NORD, name, f"Objet {n}", "100", idBeneficiaire=siret, exerciceBudgetaire="2018")
+            for n, (name, siret) in enumerate([("CENTRE COMMUNAL ACTION SOCIALE", ccas_a),
+                                               ("CENTRE COMMUNAL ACTION SOCIALE", ccas_b),
+                                               ("Comité du tourisme", office_1), ("Comité du tourisme", office_2)])]
+    preview = preview_sheet(_file(tmp_path / "s.csv", SCDL_2_COLUMNS, rows), "scdl")
+    apply_sheet(preview)
+    assert _sql("SELECT name, siret FROM association ORDER BY id") == [
+        ("CENTRE COMMUNAL ACTION SOCIALE", ccas_a), ("CENTRE COMMUNAL ACTION SOCIALE", ccas_b),
+        ("Comité du tourisme", office_1)]
+    assert [w.line for w in preview.warnings if "SIRET diffèrent" in w.reason] == [5]
+
+
+def test_a_siren_where_the_siret_goes_finds_the_association(empty_db, tmp_path: Path) -> None:
+    """The Nièvre writes SIRENs: the association of the base whose SIRET starts with it is the beneficiary."""
+    _base()
+    rows = [_grant("Département du Nord", NORD[:9], "LIRE & GRANDIR", "Ateliers", "NC", idBeneficiaire=LIRE[:9],
+                   exerciceBudgetaire="2018", referenceDecision="Ne rien indiquer")]
+    preview = preview_sheet(_file(tmp_path / "s.csv", SCDL_2_COLUMNS, rows), "scdl")
+    assert preview.ok, preview.lines()
+    assert any("montant n'est pas indiqué" in w.reason for w in preview.warnings)
+    apply_sheet(preview)
+    assert _sql("SELECT p.siret, f.siret, fu.granted, fu.notes FROM funding fu JOIN action a ON a.id = fu.action_id "
+                "JOIN association p ON p.id = a.porteur_id JOIN funder f ON f.id = fu.funder_id") == [
+        (LIRE, NORD, None, "")]

@@ -8,6 +8,7 @@ from typing import Any
 
 from cvdesk.domain.dates import format_date
 from cvdesk.domain.status import STATUS_LABELS, STATUSES
+from cvdesk.services import figure_cache
 from cvdesk.services.lists import count, count_each
 from cvdesk.services.totals import EnvelopeUse, Total, envelope_consumption, totals_by_orientation, \
     totals_by_quartier, year_figures, years
@@ -171,9 +172,12 @@ def orientation_totals(year: int, totals: list[Total] | None = None) -> list[Are
 
 
 def quartier_totals(year: int, totals: list[Total] | None = None) -> list[AreaTotal]:
+    totals = totals_by_quartier(year) if totals is None else totals
+    if not totals:
+        return []
     populations = dict(execute_sql("SELECT id, population FROM quartier").fetchall())
     found = []
-    for total in totals_by_quartier(year) if totals is None else totals:
+    for total in totals:
         population = populations.get(total.key) or None
         found.append(AreaTotal(total, _selected(f"quartier:{total.key}", total.label,
                                                 {"year": year, "quartier": total.key}, total.actions),
@@ -210,11 +214,32 @@ class YearTotals:
     quartiers: list[AreaTotal]
 
 
-def year_totals(year: int) -> YearTotals:
-    """The three money sections from one pass over the year's plan lines (totals.year_figures)."""
-    found = year_figures(year)
+def year_totals(year: int, rows: list[tuple[Any, ...]] | None = None) -> YearTotals:
+    """The three money sections from one pass over the year's plan lines (totals.year_figures), or from rows, the
+    sums of that pass read earlier (figure_cache)."""
+    found = year_figures(year, rows)
     return YearTotals(envelope_bars(year, found.envelopes), orientation_totals(year, found.orientations),
                       quartier_totals(year, found.quartiers))
+
+
+def kept_year_totals(year: int) -> YearTotals | None:
+    """The year's envelopes and totals by orientation from the sums kept in the base, if nothing they read has
+    changed since; else None (read_year_totals then reads them, in the background). Without the quartiers:
+    kept_quartier_totals gives them (1,600 lines on a national base, below the fold: after the first paint)."""
+    rows = figure_cache.kept_rows(year)
+    return None if rows is None else year_totals(year, rows)
+
+
+def kept_quartier_totals(year: int) -> list[AreaTotal] | None:
+    """The year's totals by quartier from the sums kept in the base, if nothing they read has changed since."""
+    rows = figure_cache.kept_rows(year, figure_cache.QUARTIERS)
+    return None if rows is None else quartier_totals(year, year_figures(year, rows).quartiers)
+
+
+def read_year_totals(year: int) -> tuple[YearTotals, figure_cache.KeptRows]:
+    """The year's money sections read now, and their sums to keep (figure_cache.keep_rows, in the window's thread)."""
+    kept = figure_cache.read_rows(year)
+    return year_totals(year, kept.rows), kept
 
 
 def build_dashboard(year: int | None = None, today: date | None = None, totals: bool = True) -> Dashboard:

@@ -313,24 +313,13 @@ class YearFigures:
     quartiers: list[Total]
 
 
-def year_figures(year: int) -> YearFigures:
+def year_figures(year: int, rows: list[tuple[Any, ...]] | None = None) -> YearFigures:
     """envelope_consumption(year), totals_by_orientation(year) and totals_by_quartier(year), the same figures, from
     one pass over the year's plan lines: on a national base reading those lines (30,000, one index search each) is
-    most of the time, and the three used to read them once each."""
-    # The year's actions through the year's index (« +a.deleted »: not the deleted flag's); their live lines read
-    # once (l), their (quartier, action) pairs once each however many links two merged offices left (x).
-    rows = execute_sql(f"""WITH l AS MATERIALIZED ({_year_lines(year)}),
-          x AS MATERIALIZED (
-            SELECT DISTINCT aq.quartier_id AS qid, a.id AS aid, a.total_cost AS cost FROM "action" a
-            JOIN action_quartier aq ON aq.action_id = a.id AND aq.deleted = 0
-            JOIN quartier q ON q.id = aq.quartier_id AND q.deleted = 0
-            WHERE a.year = ?1 AND +a.deleted = 0)
-        SELECT 'e', l.fid, l.oid, count(DISTINCT l.aid), 0, {_YEAR_SUMS} FROM l GROUP BY l.fid, l.oid
-        UNION ALL SELECT 'o', a.orientation_id, NULL, count(*), COALESCE(SUM(a.total_cost), 0), 0, 0, 0, 0, 0, 0
-          FROM "action" a WHERE a.year = ?1 AND +a.deleted = 0 GROUP BY a.orientation_id
-        UNION ALL SELECT 'q', x.qid, NULL, count(*), COALESCE(SUM(x.cost), 0), 0, 0, 0, 0, 0, 0 FROM x GROUP BY x.qid
-        UNION ALL SELECT 'l', x.qid, NULL, 0, 0, {_YEAR_SUMS} FROM x JOIN l ON l.aid = x.aid GROUP BY x.qid""",
-                       (year,)).fetchall()
+    most of the time, and the three used to read them once each. rows: year_figure_rows(year), read earlier (the
+    dashboard keeps them in the base: services/figure_cache.py); names and envelopes are read here, live."""
+    if rows is None:
+        rows = year_figure_rows(year)
     lines: dict[tuple[int, Any], list[int]] = {}
     by_orientation: dict[Any, list[int]] = {}
     by_quartier: dict[int, list[int]] = {}
@@ -347,6 +336,27 @@ def year_figures(year: int) -> YearFigures:
             _add(by_quartier, key, (0, 0, *sums))
     return YearFigures(_envelope_uses(year, None, lines), _orientation_lines(by_orientation),
                        _quartier_lines(by_quartier))
+
+
+def year_figure_rows(year: int) -> list[tuple[Any, ...]]:
+    """The sums year_figures() lays out: (part, key, orientation, actions, cost, requested, granted, paid, undecided,
+    undecided lines, lines); part « e » by (funder, orientation), « o » by orientation, « q » and « l » by quartier.
+    They read the live rows of action, funding, action_quartier and quartier only: services/figure_cache.py keeps
+    them, watching these tables (a change of what this reads or returns bumps figure_cache.ROWS_VERSION)."""
+    # The year's actions through the year's index (« +a.deleted »: not the deleted flag's); their live lines read
+    # once (l), their (quartier, action) pairs once each however many links two merged offices left (x).
+    return execute_sql(f"""WITH l AS MATERIALIZED ({_year_lines(year)}),
+          x AS MATERIALIZED (
+            SELECT DISTINCT aq.quartier_id AS qid, a.id AS aid, a.total_cost AS cost FROM "action" a
+            JOIN action_quartier aq ON aq.action_id = a.id AND aq.deleted = 0
+            JOIN quartier q ON q.id = aq.quartier_id AND q.deleted = 0
+            WHERE a.year = ?1 AND +a.deleted = 0)
+        SELECT 'e', l.fid, l.oid, count(DISTINCT l.aid), 0, {_YEAR_SUMS} FROM l GROUP BY l.fid, l.oid
+        UNION ALL SELECT 'o', a.orientation_id, NULL, count(*), COALESCE(SUM(a.total_cost), 0), 0, 0, 0, 0, 0, 0
+          FROM "action" a WHERE a.year = ?1 AND +a.deleted = 0 GROUP BY a.orientation_id
+        UNION ALL SELECT 'q', x.qid, NULL, count(*), COALESCE(SUM(x.cost), 0), 0, 0, 0, 0, 0, 0 FROM x GROUP BY x.qid
+        UNION ALL SELECT 'l', x.qid, NULL, 0, 0, {_YEAR_SUMS} FROM x JOIN l ON l.aid = x.aid GROUP BY x.qid""",
+                       (year,)).fetchall()
 
 
 def _year_lines(year: int) -> str:
@@ -375,6 +385,8 @@ _YEAR_SUMS = """COALESCE(SUM(l.req), 0), COALESCE(SUM(l.gra), 0), COALESCE(SUM(l
 
 def _quartier_lines(sums: dict[int, list[int]]) -> list[Total]:
     """Quartier totals labelled « code name », in code order."""
+    if not sums:  # not read for nothing (the dashboard's kept sums without their quartiers: 1,600 names)
+        return []
     labels = {qid: (code, f"{code} {name}") for qid, code, name in execute_sql("SELECT id, code, name FROM quartier")}
     return [Total(qid, labels[qid][1], *sums[qid]) for qid in sorted(sums, key=lambda q: (labels[q][0], q))]
 

@@ -13,6 +13,7 @@ from cvdesk.store.errors import StoreError
 from cvdesk.store.frozen_schema import (
     BASE_SCHEMA,
     EXCHANGE_SCHEMA,
+    FIGURE_CACHE_V7,
     MEETING_COLUMNS_V6,
     REFERENCE_COLUMNS_V5,
     SEARCH_SCHEMA_V3,
@@ -51,6 +52,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               run_sql(*REFERENCE_COLUMNS_V5)),
     Migration(6, "réunions : intitulé, ouverte ou close, décisions par point, montants par financeur, ce que la "
                  "clôture a changé", run_sql(*MEETING_COLUMNS_V6)),
+    Migration(7, "totaux en argent du tableau de bord gardés avec la marque des données lues (démarrage)",
+              run_sql(*FIGURE_CACHE_V7)),
 )
 
 

@@ -2,6 +2,7 @@
 the Actions tab on the records behind it (a click, or Tab then Entrée or Espace)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +33,10 @@ from cvdesk.services.dashboard import (
     Selection,
     YearTotals,
     build_dashboard,
+    kept_quartier_totals,
+    kept_year_totals,
+    read_year_totals,
     with_totals,
-    year_totals,
 )
 from cvdesk.ui.bar_gauge import BarGauge
 
@@ -244,15 +247,30 @@ class DashboardTab(QWidget):
         layout.addWidget(self.scroll, 1)
         self.figures: list[Any] = []  # every clickable figure shown (buttons, bars, tables), in Tab order
         self.loading = False  # the money totals are being read (in the background)
+        self.quartiers_pending = False  # the totals by quartier, kept in the base, come right after the first paint
+        self.quartier_box: QGroupBox | None = None
         self.failure = ""  # why they could not be, in French
         self._generation = 0
         self._totals_wanted = False
 
     @property
     def data_pending(self) -> bool:
-        """Whether the money totals are still to come (the start-up benchmark waits for them: benchmarks/
-        start_window.py)."""
-        return self.loading
+        """Whether money totals on screen are still to come (the start-up benchmark waits for them: benchmarks/
+        start_window.py): all of them while they are read in the background; the totals by quartier, filled right
+        after the first paint from the sums kept in the base, only when their section shows in the scroll area."""
+        return self.loading or (self.quartiers_pending and self._quartiers_on_screen())
+
+    @property
+    def figures_pending(self) -> bool:
+        """Whether any money total, on screen or below it, is still to come."""
+        return self.loading or self.quartiers_pending
+
+    def _quartiers_on_screen(self) -> bool:
+        box = self.quartier_box
+        if box is None or not self.isVisible():
+            return False
+        top = box.mapTo(self.scroll.viewport(), box.rect().topLeft()).y()
+        return top < self.scroll.viewport().height()
 
     # -- the figures -------------------------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -261,16 +279,22 @@ class DashboardTab(QWidget):
         self.show_year(year)
 
     def show_year(self, year: int | None) -> None:
-        """The counts and lists at once (indexed queries); the money totals from a background operation, which
-        fills their sections when it ends (seconds on a national base: the tab is not held up by them)."""
+        """The counts and lists at once (indexed queries); the money totals at once too when the sums kept in the
+        base are still those of the data (figure_cache), else from a background operation, which fills their
+        sections when it ends (seconds on a national base: the tab is not held up by them) and keeps its sums."""
         self._generation += 1
         self.dashboard = build_dashboard(year, date.today(), totals=False)
-        self.loading = not self.dashboard.empty
+        kept = kept_year_totals(self.dashboard.year) if self.dashboard.year is not None else None
+        if kept is not None:
+            self.dashboard = with_totals(self.dashboard, kept)
+        self.failure = ""
+        self.loading = not self.dashboard.empty and kept is None
+        self.quartiers_pending = kept is not None
         self._fill_years()
         self._lay_out()
         # Read once the tab has painted (the operation's thread loads the models: not on the way to the first
-        # paint), and only for a tab on screen.
-        self._totals_wanted = self.loading
+        # paint; and 1,600 quartiers' lines are below the fold), and only for a tab on screen.
+        self._totals_wanted = self.loading or self.quartiers_pending
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
@@ -278,29 +302,48 @@ class DashboardTab(QWidget):
         if self._totals_wanted:
             self._totals_wanted = False
             generation = self._generation
-            QTimer.singleShot(0, self, lambda: self._read_totals(generation))
+            QTimer.singleShot(0, self, lambda: self._after_paint(generation))
+
+    def _after_paint(self, generation: int) -> None:
+        """The totals by quartier from the sums kept in the base; or every money total read in the background (also
+        when the data changed since the kept sums were read for the rest)."""
+        if generation != self._generation or self.dashboard is None:  # another year (or a refresh) since
+            return
+        if self.quartiers_pending and self.dashboard.year is not None:
+            quartiers = kept_quartier_totals(self.dashboard.year)
+            if quartiers is not None:
+                self.dashboard = replace(self.dashboard, quartiers=quartiers)
+                self.quartiers_pending = False
+                self._lay_out()
+                self.totals_shown.emit()
+                return
+        self._read_totals(generation)
 
     def _read_totals(self, generation: int) -> None:
+        from cvdesk.services.figure_cache import KeptRows, keep_rows
         from cvdesk.ui.operations import Operation
 
         if generation != self._generation or self.dashboard is None:  # another year (or a refresh) since
             return
         year = self.dashboard.year
 
-        def work(_progress: Any, _cancelled: Any) -> YearTotals:
-            return year_totals(year) if year is not None else YearTotals([], [], [])
+        def work(_progress: Any, _cancelled: Any) -> tuple[YearTotals, KeptRows | None]:
+            return read_year_totals(year) if year is not None else (YearTotals([], [], []), None)
 
-        def done(found: YearTotals) -> None:
+        def done(found: tuple[YearTotals, KeptRows | None]) -> None:
+            totals, kept = found
+            if kept is not None:
+                keep_rows(kept)  # here, in the window's thread: the next start paints them at once
             if generation != self._generation or self.dashboard is None:  # another year (or a refresh) since
                 return
-            self.dashboard = with_totals(self.dashboard, found)
-            self.loading = False
+            self.dashboard = with_totals(self.dashboard, totals)
+            self.loading = self.quartiers_pending = False
             self._lay_out()
             self.totals_shown.emit()
 
         def failed(text: str) -> None:
             if generation == self._generation:
-                self.loading = False
+                self.loading = self.quartiers_pending = False
                 self.failure = text
                 self._lay_out()
                 self.totals_shown.emit()
@@ -336,6 +379,7 @@ class DashboardTab(QWidget):
                 widget.hide()
                 widget.deleteLater()
         self.figures = []
+        self.quartier_box = None
 
     def _lay_out(self) -> None:
         focused = self.focusWidget()
@@ -385,8 +429,9 @@ class DashboardTab(QWidget):
         self.body_layout.addWidget(holder)
         self.body_layout.addWidget(self._area_box("Par orientation", "Totaux par orientation", board.orientations,
                                                   False))
-        self.body_layout.addWidget(self._area_box("Par quartier (montant accordé par habitant)",
-                                                  "Totaux par quartier", board.quartiers, True))
+        self.quartier_box = self._area_box("Par quartier (montant accordé par habitant)", "Totaux par quartier",
+                                           board.quartiers, True, pending=self.quartiers_pending)
+        self.body_layout.addWidget(self.quartier_box)
         self.body_layout.addStretch(1)
         # Tab walks the figures in reading order: the year, the envelopes, the lists, the statuses, the tables.
         chain: list[QWidget] = [self.year_combo, *self.figures]
@@ -480,9 +525,10 @@ class DashboardTab(QWidget):
 
         return any(kind == "meeting" for kind, _title, _name in TABS)
 
-    def _area_box(self, title: str, name: str, rows: list[AreaTotal], with_population: bool) -> QGroupBox:
+    def _area_box(self, title: str, name: str, rows: list[AreaTotal], with_population: bool,
+                  pending: bool = False) -> QGroupBox:
         box, layout = _section(title)
-        if self.loading or self.failure:
+        if self.loading or self.failure or pending:
             layout.addWidget(self._pending_label())
             return box
         if not rows:

@@ -4,13 +4,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from cvdesk.exchange.errors import Cancelled
 from cvdesk.exchange.package_format import FORMAT_NAME, FORMAT_VERSION, MANIFEST, TableSpec, table_specs
+from cvdesk.exchange.zip_stream import ZipStream
 from cvdesk.store.exchange_models import ExchangePeer
 from cvdesk.store.migrations import latest_version
 from cvdesk.store.models import db, utcnow, UTC_FORMAT
@@ -97,11 +97,12 @@ def export_package(out: Path, office: str, progress: Progress | None = None,
         with db.atomic():  # one read transaction: a consistent picture even while the window saves
             total = _record_count()
             done = 0
-            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+            with open(tmp, "wb") as handle:
+                archive = ZipStream(handle)  # zipfile's DEFLATE (zlib) took 3 times the processor of ISA-L's
                 for spec in table_specs():
                     digest, count = hashlib.sha256(), 0
                     cursor = db.connection().execute(json_lines_sql(spec))
-                    with archive.open(spec.file, "w", force_zip64=True) as member:
+                    with archive.member(spec.file) as member:
                         while True:
                             rows = cursor.fetchmany(BATCH)
                             if not rows:
@@ -126,11 +127,12 @@ def export_package(out: Path, office: str, progress: Progress | None = None,
                     "received": received_marks(),
                     "files": files,
                 }
-                archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+                archive.write_member(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
+                archive.close()
+                handle.flush()
+                os.fsync(handle.fileno())
         if progress:
             progress(total, total)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
         os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,45 +59,87 @@ def _first_sheet_member(archive: zipfile.ZipFile) -> str | None:
 def _uncomputed_cells(archive: zipfile.ZipFile, member: str) -> list[tuple[int, int, str]]:
     """(line, column index, what) of the formula cells saved without a value, or with an error as their value.
 
-    Read in chunks cut at a row's end; a chunk without '<f' (most data files) costs one search."""
+    calamine reads both as an empty cell. A piece without '<f' or t="e" (most data files) costs a few searches."""
     found: list[tuple[int, int, str]] = []
     line = 0
     column = -1
+    # Cut after a tag ending in "row>" (</row>, </x:row>): never inside a tag, and the counters carry over.
+    for data in _chunks(archive, member, b"row>"):
+        if b"<f" in data or b":f>" in data or b't="e"' in data:
+            for match in _ROW_OR_CELL.finditer(data):
+                row_attributes, attributes, body = match.groups()
+                if row_attributes is not None:
+                    reference = _REF.search(row_attributes)
+                    line = int(reference.group(2)) if reference else line + 1
+                    column = -1
+                    continue
+                reference = _REF.search(attributes)
+                column = _column_index(reference.group(1)) if reference and reference.group(1) else column + 1
+                if not body:
+                    continue
+                if _ERROR_TYPE.search(attributes):
+                    found.append((line, column, "error"))
+                elif (b"<f" in body or b":f" in body) and not _VALUE.search(body):
+                    found.append((line, column, "formula"))
+        else:
+            # Only the piece's last row number matters to the next piece: look for it from the end.
+            last = max(data.rfind(b"<row "), data.rfind(b":row "))
+            reference = _REF.search(data, last) if last >= 0 else None
+            line = int(reference.group(2)) if reference else line + data.count(b"<row") + data.count(b":row ")
+    return found
+
+
+def _chunks(archive: zipfile.ZipFile, member: str, end_tag: bytes) -> Iterator[bytes]:
+    """The member's bytes in pieces of about _CHUNK, each cut just after an end_tag (so that no tag is split)."""
     tail = b""
     with archive.open(member) as stream:
         while True:
             chunk = stream.read(_CHUNK)
             data = tail + chunk
-            if chunk:
-                cut = data.rfind(b"</row>")
-                cut = data.rfind(b":row>") if cut < 0 else cut
-                if cut < 0:
-                    tail = data
-                    continue
-                data, tail = data[:cut], data[cut:]
-            if b"<f" in data or b":f>" in data or b't="e"' in data:
-                for match in _ROW_OR_CELL.finditer(data):
-                    row_attributes, attributes, body = match.groups()
-                    if row_attributes is not None:
-                        reference = _REF.search(row_attributes)
-                        line = int(reference.group(2)) if reference else line + 1
-                        column = -1
-                        continue
-                    reference = _REF.search(attributes)
-                    column = _column_index(reference.group(1)) if reference and reference.group(1) else column + 1
-                    if not body:
-                        continue
-                    if _ERROR_TYPE.search(attributes):
-                        found.append((line, column, "error"))
-                    elif (b"<f" in body or b":f" in body) and not _VALUE.search(body):
-                        found.append((line, column, "formula"))
-            else:
-                # Only the chunk's last row number matters to the next chunk: look for it from the end.
-                last = max(data.rfind(b"<row "), data.rfind(b":row "))
-                reference = _REF.search(data, last) if last >= 0 else None
-                line = int(reference.group(2)) if reference else line + data.count(b"<row") + data.count(b":row ")
             if not chunk:
-                return found
+                yield data
+                return
+            cut = data.rfind(end_tag)
+            if cut < 0:
+                tail = data
+                continue
+            cut += len(end_tag)
+            tail = data[cut:]
+            yield data[:cut]
+
+
+_ODS_TOKEN = re.compile(rb"<table:table-row\b([^>]*)>|<table:(?:covered-)?table-cell\b([^>]*)>|</table:table>")
+_REPEAT_ROWS = re.compile(rb'table:number-rows-repeated="(\d+)"')
+_REPEAT_COLUMNS = re.compile(rb'table:number-columns-repeated="(\d+)"')
+
+
+def _uncomputed_ods_cells(archive: zipfile.ZipFile) -> list[tuple[int, int, str]]:
+    """(line, column index, what) of the first table's formula cells saved without a value, or with an error.
+
+    LibreOffice saves each result beside its formula; other tools may not, and calamine reads such a cell as
+    empty. Rows and cells may stand for several (number-rows/columns-repeated), so they are counted as such."""
+    if not any(b"table:formula=" in piece for piece in _chunks(archive, "content.xml", b"</table:table-row>")):
+        return []
+    found: list[tuple[int, int, str]] = []
+    line, next_line, column = 0, 1, 0
+    for piece in _chunks(archive, "content.xml", b"</table:table-row>"):
+        for match in _ODS_TOKEN.finditer(piece):
+            row_attributes, attributes = match.groups()
+            if row_attributes is None and attributes is None:
+                return found  # the end of the first table: calamine reads no other
+            if row_attributes is not None:
+                repeat = _REPEAT_ROWS.search(row_attributes)
+                line, column = next_line, 0
+                next_line += int(repeat.group(1)) if repeat else 1
+                continue
+            repeat = _REPEAT_COLUMNS.search(attributes)
+            if b"table:formula=" in attributes:
+                if b'calcext:value-type="error"' in attributes:
+                    found.append((line, column, "error"))
+                elif b"office:value-type=" not in attributes:
+                    found.append((line, column, "formula"))
+            column += int(repeat.group(1)) if repeat else 1
+    return found
 
 
 def _guarded_archive(path: Path, suffix: str) -> list[tuple[int, int, str]]:
@@ -105,7 +147,7 @@ def _guarded_archive(path: Path, suffix: str) -> list[tuple[int, int, str]]:
     archive = open_checked_zip(path, _KINDS[suffix], max_member=MAX_XLSX_MEMBER, max_total=MAX_XLSX_MEMBER)
     try:
         if suffix == ".ods":
-            return []  # LibreOffice always saves a formula's value beside it (office:value)
+            return _uncomputed_ods_cells(archive) if "content.xml" in archive.namelist() else []
         member = _first_sheet_member(archive)
         if member is None or member not in archive.namelist():
             return []

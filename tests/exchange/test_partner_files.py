@@ -225,6 +225,56 @@ def test_a_formula_that_gives_an_error_is_reported(tmp_path: Path) -> None:
         parse_cell("money", sheet.rows[0][1][5])
 
 
+ODS_NAMESPACES = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                  'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+                  'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+                  'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"')
+
+
+def _text_cell(text: str) -> str:
+    return f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
+
+
+def _ods(path: Path, rows: str) -> Path:
+    """An OpenDocument spreadsheet written by hand: a zip of XML, as the format describes it."""
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NAMESPACES} office:version="1.2">'
+               f'<office:body><office:spreadsheet><table:table table:name="Actions">{rows}</table:table>'
+               "</office:spreadsheet></office:body></office:document-content>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content)
+        archive.writestr("META-INF/manifest.xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            "</manifest:manifest>"))
+    return path
+
+
+def test_an_ods_formula_without_its_value_or_with_an_error_is_reported(tmp_path: Path) -> None:
+    rows = ("<table:table-row>" + _text_cell("Subventions 2024") + "</table:table-row>"
+            '<table:table-row table:number-rows-repeated="2"><table:table-cell/></table:table-row>'
+            "<table:table-row>" + _text_cell("Nom") + _text_cell("Montant demandé") + "</table:table-row>"
+            "<table:table-row>" + _text_cell("Lire et grandir")
+            + '<table:table-cell table:formula="of:=2*1000"/></table:table-row>'
+            '<table:table-row><table:table-cell table:number-columns-repeated="1"/>'
+            '<table:table-cell table:formula="of:=1/0" office:value-type="string" office:string-value="" '
+            'calcext:value-type="error"><text:p>#DIV/0!</text:p></table:table-cell></table:table-row>'
+            "<table:table-row>" + _text_cell("Femmes solidaires")
+            + '<table:table-cell table:formula="of:=2" office:value-type="float" office:value="2500">'
+              "<text:p>2500</text:p></table:table-cell></table:table-row>")
+    sheet = read_sheet(_ods(tmp_path / "formules.ods", rows), recognise)
+    assert (sheet.header_line, sheet.header) == (4, ["Nom", "Montant demandé"])
+    assert sheet.formulas == [(5, 1), (6, 1)]
+    with pytest.raises(CellError, match="formule enregistrée sans sa valeur"):
+        parse_cell("money", sheet.rows[0][1][1])
+    with pytest.raises(CellError, match="donne une erreur"):
+        parse_cell("money", sheet.rows[1][1][1])
+    assert parse_cell("money", sheet.rows[2][1][1]) == 2500_00
+
+
 def test_an_ods_bomb_is_refused_before_it_is_opened(tmp_path: Path) -> None:
     bomb = tmp_path / "bombe.ods"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import shutil
+import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.sheet_fields import fold
 from cvdesk.exchange.sheet_import import preview_sheet
 from cvdesk.exchange.sheet_reader import SHEET_SUFFIXES, read_sheet
+from tests.exchange.helpers import run_cli
 
 PARTNERS = Path(__file__).parent.parent / "fixtures" / "partners"
 
@@ -321,3 +323,26 @@ def test_an_unknown_suffix_is_named_with_the_ones_we_read(tmp_path: Path) -> Non
     shutil.copy(PARTNERS / "lot.csv", path)
     with pytest.raises(ExchangeError, match=r"\.xls.*\.ods.*\.csv"):
         read_sheet(path)
+
+
+def test_the_command_line_imports_an_ods_list_with_a_title_above_its_header(demo_template: Path, tmp_path: Path,
+                                                                            capsys) -> None:
+    db = tmp_path / "d.db"
+    shutil.copyfile(demo_template, db)
+    rows = ("<table:table-row>" + _text_cell("Associations du quartier Nord, mise à jour de mars") + "</table:table-row>"
+            "<table:table-row><table:table-cell/></table:table-row>"
+            "<table:table-row>" + _text_cell("Nom") + _text_cell("Commune") + _text_cell("Courriel") + "</table:table-row>"
+            "<table:table-row>" + _text_cell("Les jardins partagés du Nord") + _text_cell("Roubaix")
+            + _text_cell("jardins@example.org") + "</table:table-row>"
+            "<table:table-row>" + _text_cell("Boxe éducative Nord") + _text_cell("Roubaix") + "</table:table-row>"
+            "<table:table-row><table:table-cell/></table:table-row>"
+            "<table:table-row>" + _text_cell("Liste tenue par le centre social") + "</table:table-row>")
+    sheet = _ods(tmp_path / "associations.ods", rows)
+    code, out, _ = run_cli(capsys, "import", "--db", str(db), str(sheet), "--kind", "associations", "--dry-run")
+    assert code == 0 and "(ODS) : 2 ligne(s) de données" in out
+    code, out, _ = run_cli(capsys, "import", "--db", str(db), str(sheet), "--kind", "associations")
+    assert code == 0
+    with sqlite3.connect(db) as conn:
+        names = {name for (name,) in conn.execute(
+            "SELECT name FROM association WHERE deleted = 0 AND (name LIKE '%Nord%' OR name LIKE 'Liste%')")}
+    assert names == {"Les jardins partagés du Nord", "Boxe éducative Nord"}

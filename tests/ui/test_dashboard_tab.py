@@ -198,3 +198,70 @@ def test_a_saved_action_shows_on_the_dashboard_when_it_comes_back(window, qtbot)
     assert _button(tab, "Actions sans porteur").selection.count == before + 1
     assert _sql('SELECT count(*) FROM "action" WHERE deleted = 0 AND year = ? AND porteur_id IS NULL', year) \
         == before + 1
+
+
+def _granted_by_funder(year: int) -> dict[str, int]:
+    """Each funder with a yearly envelope: what its live lines on the year's live actions grant (SQL)."""
+    return {name: granted for name, granted in db.execute_sql(
+        """SELECT u.name, COALESCE((SELECT SUM(f.granted) FROM funding f JOIN "action" a ON a.id = f.action_id
+                 WHERE f.funder_id = u.id AND f.deleted = 0 AND a.deleted = 0 AND a.year = ?), 0)
+           FROM funder u WHERE u.id IN (SELECT funder_id FROM envelope WHERE deleted = 0 AND year = ?
+                 AND orientation_id IS NULL)""", (year, year))}
+
+
+def _gauges(tab: DashboardTab) -> dict[str, int]:
+    return {gauge.title: gauge.granted for gauge in tab.findChildren(BarGauge) if gauge.isVisibleTo(tab)}
+
+
+def test_the_next_start_paints_the_money_totals_at_once_until_the_data_changes(window, open_window, qtbot):
+    from cvdesk.ui.main_window import MainWindow
+
+    year = _demo_year()
+    first = window.current_tab()
+    _totals_shown(qtbot, first)  # the first start reads them in the background, and keeps them
+    expected = _granted_by_funder(year)
+    assert _gauges(first) == expected
+    window.close()
+
+    # The next start: built and not yet shown, no background work run, the envelopes' figures are there.
+    again = MainWindow(window.db_path)
+    try:
+        tab = again.current_tab()
+        assert isinstance(tab, DashboardTab)
+        assert not tab.loading
+        assert _gauges(tab) == expected
+        again.show()
+        qtbot.waitUntil(lambda: not tab.figures_pending, timeout=5000)  # the quartiers, right after the paint
+        table = next(t for t in tab.findChildren(AreaTable) if t.accessibleName() == "Totaux par quartier")
+        quartiers = _sql('SELECT count(DISTINCT aq.quartier_id) FROM action_quartier aq JOIN "action" a '
+                         'ON a.id = aq.action_id JOIN quartier q ON q.id = aq.quartier_id WHERE aq.deleted = 0 '
+                         'AND a.deleted = 0 AND q.deleted = 0 AND a.year = ?', year)
+        assert table.model().rowCount() == quartiers > 0
+
+        # A grant raised in the Actions tab: back on the dashboard, its figures are read again, and show it.
+        line = db.execute_sql("""SELECT f.id, u.name FROM funding f JOIN "action" a ON a.id = f.action_id
+            JOIN funder u ON u.id = f.funder_id WHERE a.year = ? AND a.deleted = 0 AND f.deleted = 0
+            AND f.granted IS NOT NULL AND u.name IN (SELECT name FROM funder WHERE id IN (SELECT funder_id FROM
+            envelope WHERE deleted = 0 AND year = ? AND orientation_id IS NULL)) ORDER BY f.id LIMIT 1""",
+                              (year, year)).fetchone()
+        from cvdesk.services.actions import FundingInput, save_action
+        from cvdesk.store.models import Action, Funding
+
+        funding = Funding.get_by_id(line[0])
+        action = Action.get_by_id(funding.action_id)
+        lines = [FundingInput(f.funder_id, f.requested, f.granted + (100_000 if f.id == funding.id else 0)
+                              if f.granted is not None else None, f.paid, f.decision_date, f.notes)
+                 for f in Funding.select().where(Funding.action == action.id, Funding.deleted == False)  # noqa: E712
+                 .order_by(Funding.id)]
+        again.tabs.setCurrentWidget(again.actions_tab)
+        assert save_action({"reference": action.reference, "title": action.title, "year": action.year,
+                            "orientation": action.orientation_id, "porteur": action.porteur_id,
+                            "status": action.status, "total_cost": action.total_cost}, action.id, fundings=lines).ok
+        again.refresh_all()
+        again.tabs.setCurrentIndex(0)
+        _totals_shown(qtbot, tab)
+        assert _gauges(tab) == _granted_by_funder(year)
+        assert _gauges(tab)[line[1]] == expected[line[1]] + 100_000
+    finally:
+        again.close()
+        again.deleteLater()

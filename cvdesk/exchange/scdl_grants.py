@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from itertools import groupby
 from typing import Any, Iterator
@@ -15,7 +16,22 @@ from cvdesk.store.models import db
 # The schema's own limits (schema 2.1.1): what a valid cell may hold.
 OBJECT_LENGTH = 256
 _RNA = re.compile(r"W\d{9}")  # stricter than ours: overseas numbers with letters (W9P…) do not match it
-_BLANKS = re.compile(r"\s+")
+
+# The fields of the SCDL « subventions » schema 2.1.1 (schema.data.gouv.fr), every one, in its order: a file missing
+# a column, or with them in another order, fails the official validator.
+SCDL_COLUMNS = (
+    "idSubvention", "nomAttribuant", "idAttribuant", "nomServiceInstructeur", "idServiceInstructeur",
+    "nomBeneficiaire", "idBeneficiaire", "rnaBeneficiaire", "exerciceBudgetaire", "pluriannualite",
+    "anneesPluriannualite", "dateDecision", "dateConvention", "referenceDecision", "dateCreation", "dateDebut",
+    "dateFin", "dispositif", "sousDispositif", "statutLabel", "objet", "nature", "montantDemande", "montant",
+    "nomOutilInstruction", "nomOutilVersement", "ej", "cléVersement", "conditionsVersement",
+    "descriptionConditionsVersement", "datesPeriodeVersement", "cofinancement", "attribuantsCofinanceurs",
+    "idCofinancement", "idRAE", "notificationUE", "pourcentageSubvention", "evaluationCout", "evaluation",
+    "dateMiseAJour",
+)
+# A row's cells in that order (a dict keeps the order its keys were made in); the columns the desk cannot fill
+# stay empty.
+_EMPTY_ROW = dict.fromkeys(SCDL_COLUMNS, "")
 
 # The programme every grant of the desk belongs to (the schema's « dispositif »).
 PROGRAMME = "Politique de la ville – contrat de ville"
@@ -34,6 +50,11 @@ LEFT JOIN association p ON p.id = a.porteur_id
 WHERE f.deleted = 0 AND f.granted > 0
 ORDER BY a.year, a.reference, a.id, fu.position, fu.name, f.id
 """
+
+
+def granted_lines() -> int:
+    """How many granted lines the export looks at (its progress' total)."""
+    return db.execute_sql("SELECT count(*) FROM funding WHERE deleted = 0 AND granted > 0").fetchone()[0]
 
 
 @dataclass
@@ -85,7 +106,7 @@ def dot_amount(cents: int) -> str:
 
 def one_line(text: str | None) -> str:
     """Text on one line: open data readers split on line breaks inside names and titles."""
-    return _BLANKS.sub(" ", text or "").strip()
+    return " ".join((text or "").split())
 
 
 def _day(value: Any) -> date | None:
@@ -98,6 +119,7 @@ def _day(value: Any) -> date | None:
         return None
 
 
+@lru_cache(maxsize=4096)
 def payment_period(decided: date, end: date | None, year: int) -> str:
     """From the decision to the end of the action (else of its year): the schema's AAAA-MM-JJ/AAAA-MM-JJ.
 
@@ -107,27 +129,37 @@ def payment_period(decided: date, end: date | None, year: int) -> str:
     return f"{decided.isoformat()}/{last.isoformat()}"
 
 
-def payment_terms(granted: int, paid: int | None, today: date) -> str:
+def payment_terms(granted: int, paid: int | None, as_of: str) -> str:
     """What the desk knows of the payments (the schema's description for conditionsVersement « autre »)."""
     so_far = "non renseigné" if paid is None else format_money(paid)
-    return (f"Dates de versement non suivies ; versé au {format_date(today)} : {so_far} sur "
-            f"{format_money(granted)}.")
+    return f"Dates de versement non suivies ; versé au {as_of} : {so_far} sur {format_money(granted)}."
 
 
 def _valid_siret(value: str | None) -> str:
     return value if value and check_siret(value) is None else ""
 
 
-def scdl_rows(today: date, left_out: LeftOut) -> Iterator[dict[str, str]]:
-    """Each granted funding the format can carry, as {column: text}; the others counted in left_out."""
+def scdl_rows(today: date, left_out: LeftOut) -> Iterator[list[str]]:
+    """Each granted funding the format can carry, as its cells in SCDL_COLUMNS' order; the others counted in
+    left_out."""
     funder_sirets: dict[int, str] = {}
+    funder_names: dict[int, str] = {}
     porteur_ids: dict[int, tuple[str, str]] = {}
+    # Decision dates repeat from grant to grant (a comité decides many): each read once.
+    days: dict[Any, date | None] = {}
+    as_of, updated = format_date(today), today.isoformat()
     for _, of_action in groupby(db.execute_sql(_SQL), key=lambda line: line[0]):
         lines = list(of_action)
+        # What every grant of the action shares, worked out once.
+        _, _, _, _, _, _, _, _, _, _, reference, title, year, start, end, porteur_id, porteur, siret, rna = lines[0]
         cash = [(line[6], one_line(line[7])) for line in lines if line[8] != TFPB_KIND]
-        for (_, uuid, requested, granted, paid, decided, funder_id, funder, kind, funder_siret, reference, title, year,
-             start, end, porteur_id, porteur, siret, rna) in lines:
-            funder = one_line(funder)
+        objet, porteur, reference = one_line(title), one_line(porteur), one_line(reference)
+        start_day, end_day = _day(start), _day(end)
+        begins, ends = start_day.isoformat() if start_day else "", end_day.isoformat() if end_day else ""
+        for _, uuid, requested, granted, paid, decided, funder_id, funder, kind, funder_siret, *_ in lines:
+            if funder_id not in funder_names:
+                funder_names[funder_id] = one_line(funder)
+            funder = funder_names[funder_id]
             if kind == TFPB_KIND:
                 left_out.abatements[funder] = left_out.abatements.get(funder, 0) + 1
                 continue
@@ -136,27 +168,27 @@ def scdl_rows(today: date, left_out: LeftOut) -> Iterator[dict[str, str]]:
             if not funder_sirets[funder_id]:
                 left_out.funders_without_siret[funder] = left_out.funders_without_siret.get(funder, 0) + 1
                 continue
-            if porteur_id is None or not one_line(porteur):
+            if porteur_id is None or not porteur:
                 left_out.without_porteur.append(reference)
                 continue
             if porteur_id not in porteur_ids:
                 porteur_ids[porteur_id] = (_valid_siret(siret), rna if rna and _RNA.fullmatch(rna) else "")
             porteur_siret, porteur_rna = porteur_ids[porteur_id]
-            porteur = one_line(porteur)
             if not porteur_siret and not porteur_rna:
                 left_out.porteurs_unidentified[porteur] = left_out.porteurs_unidentified.get(porteur, 0) + 1
                 continue
-            decided = _day(decided)
+            if decided not in days:
+                days[decided] = _day(decided)
+            decided = days[decided]
             if decided is None:
                 left_out.without_decision.append(reference)
                 continue
-            objet = one_line(title)
             if len(objet) > OBJECT_LENGTH:
                 objet = objet[:OBJECT_LENGTH - 1] + "…"
                 left_out.shortened.append(reference)
             cofunders = list(dict.fromkeys(name for other_id, name in cash if other_id != funder_id))
-            start_day, end_day = _day(start), _day(end)
-            yield {
+            row = _EMPTY_ROW.copy()
+            row.update({
                 "idSubvention": uuid,
                 "nomAttribuant": funder,
                 "idAttribuant": funder_sirets[funder_id],
@@ -167,11 +199,11 @@ def scdl_rows(today: date, left_out: LeftOut) -> Iterator[dict[str, str]]:
                 "idBeneficiaire": porteur_siret,
                 "rnaBeneficiaire": porteur_rna,
                 "exerciceBudgetaire": str(year),
-                "dateDecision": decided.isoformat(),
+                "dateDecision": str(decided),
                 # The desk records the decision, not the signature: the decision dates the grant's convention.
-                "dateConvention": decided.isoformat(),
-                "dateDebut": start_day.isoformat() if start_day else "",
-                "dateFin": end_day.isoformat() if end_day else "",
+                "dateConvention": str(decided),
+                "dateDebut": begins,
+                "dateFin": ends,
                 "dispositif": PROGRAMME,
                 "statutLabel": "attribuée",
                 "objet": objet,
@@ -179,15 +211,16 @@ def scdl_rows(today: date, left_out: LeftOut) -> Iterator[dict[str, str]]:
                 "montantDemande": dot_amount(requested) if requested and requested > 0 else "",
                 "montant": dot_amount(granted),
                 "conditionsVersement": "autre",
-                "descriptionConditionsVersement": payment_terms(granted, paid, today),
+                "descriptionConditionsVersement": payment_terms(granted, paid, as_of),
                 "datesPeriodeVersement": payment_period(decided, end_day, year),
                 "cofinancement": "oui" if cofunders else "non",
                 "attribuantsCofinanceurs": ", ".join(cofunders),
                 # The action's reference is what every co-funder of the project knows it by.
-                "idCofinancement": one_line(reference),
+                "idCofinancement": reference,
                 # No grant of the desk is known to be notified to the European Commission as state aid.
                 "notificationUE": "non",
                 # One porteur per action: it receives the whole grant.
                 "pourcentageSubvention": "1.00",
-                "dateMiseAJour": today.isoformat(),
-            }
+                "dateMiseAJour": updated,
+            })
+            yield list(row.values())

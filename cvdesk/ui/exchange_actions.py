@@ -223,13 +223,13 @@ def export_list(window: QWidget) -> Path | None:
 
     def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> int:
         if name == SCDL:
-            published = write_scdl(out)
+            published = write_scdl(out, progress=progress, cancelled=cancelled)
             left_out.extend(published.warnings)
             return published.written
         writer = write_xlsx if out.suffix.lower() == ".xlsx" else write_csv
         return writer(name, out, progress, cancelled)
 
-    status, count = run_with_progress(window, title, f"Écriture de {out.name}…", work, cancellable=name != SCDL)
+    status, count = run_with_progress(window, title, f"Écriture de {out.name}…", work, cancellable=True)
     if not _report(window, title, status, count):
         return None
     if left_out:

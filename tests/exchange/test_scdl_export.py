@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cvdesk.exchange.errors import Cancelled
 from cvdesk.exchange.scdl import write_scdl
 from cvdesk.services.actions import FundingInput, save_action
 from cvdesk.services.associations import save_association
@@ -223,3 +224,19 @@ def test_the_command_line_writes_the_file_and_says_what_it_left_out(demo_templat
     assert len(told) == 2 and all(line.startswith("Avertissement : ") for line in told)
     assert "« Communes »" in told[0] and "TFPB" in told[1]
     assert scdl_errors(out) == []
+
+
+def test_a_cancelled_export_writes_nothing(demo_db, tmp_path: Path) -> None:
+    # A large base: the demo's granted lines copied until there are more than one progress step's worth (2,000).
+    columns = ("created_at, updated_at, office, deleted, action_id, funder_id, requested, granted, paid, "
+               "decision_date, notes")
+    while sql("SELECT count(*) FROM funding WHERE granted > 0")[0][0] < 4000:
+        db.execute_sql(f"INSERT INTO funding (uuid, {columns}) SELECT lower(hex(randomblob(16))), {columns} "
+                       "FROM funding WHERE granted > 0")
+    (tmp_path / "publication").mkdir()
+    out = tmp_path / "publication" / "subventions.csv"
+    steps: list[tuple[int, int]] = []
+    with pytest.raises(Cancelled):
+        write_scdl(out, progress=lambda done, total: steps.append((done, total)), cancelled=lambda: True)
+    assert steps and steps[0][1] == sql("SELECT count(*) FROM funding WHERE granted > 0")[0][0]
+    assert list((tmp_path / "publication").iterdir()) == []

@@ -195,7 +195,12 @@ class Reading:
         try:
             for first, rows in reader.batches():
                 self.absent[spec.table] = reader.absent  # decided by the first record, the same for every batch
-                check_records(reader.where, spec, first, rows)
+                try:
+                    check_records(reader.where, spec, first, rows)
+                except ExchangeError:
+                    # Worded from the standard parser's reading of the batch, as before orjson (see package_reader).
+                    check_records(reader.where, spec, first, reader.exact_rows())
+                    raise
                 self._unique(reader.where, spec, first, rows, seen)
                 self._references(reader.where, spec, first, rows, late)
                 self._stamps(spec, rows)

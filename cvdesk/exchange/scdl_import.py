@@ -425,8 +425,8 @@ class _Beneficiaries:
         if name_key(found.name) != name_key(grant.beneficiary_name):
             value = {"SIRET": grant.beneficiary_siret, "SIREN": grant.beneficiary_siren}.get(by, grant.beneficiary_rna)
             where = "dans la base" if found.id is not None else f"ligne {self.first_line[found]}"
-            self._warn(grant, f"« {grant.beneficiary_name} » : le {by} {value} est celui de « {found.name} » "
-                              f"({where}), à qui la subvention est rattachée (à vérifier).")
+            self._warn(grant, f"subvention rattachée à « {found.name} » ({where}) par son {by} {value} ; le fichier "
+                              f"nomme le bénéficiaire « {grant.beneficiary_name} » (à vérifier).")
         return found
 
     def _by_name(self, grant: Grant, found: Pending) -> Pending:
@@ -435,13 +435,13 @@ class _Beneficiaries:
                  f"{'dans la base' if found.id is not None else 'ligne ' + str(self.first_line[found])})"
                  if siret and known_siret and siret != known_siret else "")
         if found.id is not None:
-            self._warn(grant, f"« {grant.beneficiary_name} » est rapprochée de l'association « {found.name} » de la "
-                              f"base par son seul nom{clash} (à vérifier).")
+            self._warn(grant, f"subvention rattachée à « {found.name} » de la base par son seul nom{clash} "
+                              "(à vérifier).")
         elif clash:
             # Within the file, one name without identifiers on some rows is one beneficiary; two establishments of one
             # SIREN are told.
-            self._warn(grant, f"« {grant.beneficiary_name} » est rapprochée de l'association à créer ligne "
-                              f"{self.first_line[found]} par son nom{clash} (à vérifier).")
+            self._warn(grant, f"subvention rattachée à « {found.name} », à créer ligne {self.first_line[found]}, par "
+                              f"son nom{clash} (à vérifier).")
         return found
 
     def find(self, grant: Grant) -> Pending | None:

@@ -26,6 +26,7 @@ CellWriter = Callable[[int, Any], str]  # (row number, value not None) -> the <c
 SAMPLE_ROWS = 500
 WIDTH_BY_KIND = {"money": 16, "date": 12, "year": 8, "int": 10, "bool": 8, "status": 15}
 MAX_WIDTH = 60
+MAX_CELL_TEXT = 32_767  # characters in one cell, at most (Excel's limit)
 # Deflate level 1: the sheet's XML compresses about 8 times already; level 6 costs more time for a few percent.
 COMPRESSION = 1
 
@@ -39,13 +40,15 @@ def _width(column: Column, sample: list[tuple[Any, ...]], index: int) -> float:
 
 
 def _text_body(text: str, code: bool) -> str:
-    """A text cell after its reference: style, inline string; spaces at either end kept."""
-    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    """A text cell after its reference: style, inline string, spaces at either end kept (readers trim them
+    otherwise; marked on every cell, as deciding per cell would have to look past the characters xml_text drops)."""
+    if len(text) > MAX_CELL_TEXT:
+        text = text[:MAX_CELL_TEXT]  # Excel declares a workbook with a longer cell damaged
     if is_formula_like(text):
         style = f' s="{STYLE_QUOTED_CODE if code else STYLE_QUOTED}"'
     else:
         style = f' s="{STYLE_CODE}"' if code else ""
-    return f'{style} t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>'
+    return f'{style} t="inlineStr"><is><t xml:space="preserve">{xml_text(text)}</t></is></c>'
 
 
 def _money(cents: int) -> str:

@@ -16,9 +16,9 @@ from python_calamine import CalamineWorkbook
 from cvdesk.domain.identifiers import luhn_complete, make_siret
 from cvdesk.exchange.csv_table import write_csv
 from cvdesk.exchange.scdl import SCDL_COLUMNS, write_scdl
-from cvdesk.exchange.xlsx_table import write_xlsx
+from cvdesk.exchange.xlsx_table import cell_writer, write_xlsx
 from cvdesk.services.associations import save_association
-from cvdesk.services.lists import LISTS
+from cvdesk.services.lists import LISTS, Column
 from cvdesk.services.reference import save_commune
 from cvdesk.store.models import db
 from tests.exchange.helpers import run_cli
@@ -99,7 +99,7 @@ def test_an_ain_communes_codes_keep_their_leading_zeros_in_the_workbook(empty_db
     assert row["Population"].data_type == "n" or row["Population"].value is None
     # In the file itself: strings, never number cells; and Excel is told that digits as text are meant.
     xml = _sheet_xml(tmp_path / "communes.xlsx")
-    assert '<c r="B2" s="4" t="inlineStr"><is><t>01004</t></is></c>' in xml
+    assert '<c r="B2" s="4" t="inlineStr"><is><t xml:space="preserve">01004</t></is></c>' in xml
     assert "<v>1004</v>" not in xml and "<v>1500</v>" not in xml
     assert 'numberStoredAsText="1"' in xml
     # What another reader gets (calamine, which our import uses): the same digits, as text.
@@ -147,6 +147,13 @@ def test_every_list_exports_to_xlsx_from_the_command_line(demo_template: Path, t
         code, stdout, err = run_cli(capsys, "table", name, "--db", str(db), "--out", str(out))
         assert code == 0, err
         assert load_workbook(out).active.max_row >= 2, name
+
+
+def test_a_text_longer_than_excel_takes_is_cut_to_its_limit_not_left_to_damage_the_file() -> None:
+    column = Column("title", "Intitulé", "t.title")
+    cell = cell_writer(column, "B")(7, "é" * 40_000)
+    text = cell.split('<t xml:space="preserve">', 1)[1].split("</t>", 1)[0]
+    assert cell.startswith('<c r="B7" t="inlineStr">') and text == "é" * 32_767
 
 
 def test_a_table_asked_without_an_extension_is_a_workbook(demo_template: Path, tmp_path: Path, capsys) -> None:

@@ -485,3 +485,56 @@ def test_a_siren_where_the_siret_goes_finds_the_association(empty_db, tmp_path: 
     assert _sql("SELECT p.siret, f.siret, fu.granted, fu.notes FROM funding fu JOIN action a ON a.id = fu.action_id "
                 "JOIN association p ON p.id = a.porteur_id JOIN funder f ON f.id = fu.funder_id") == [
         (LIRE, NORD, None, "")]
+
+
+# --- our own open data, read back -------------------------------------------------------------------------------------
+
+def _demo_scdl(demo_template: Path, tmp_path: Path) -> Path:
+    from cvdesk.exchange.scdl import write_scdl
+    from cvdesk.store.database import close_database, open_database
+
+    db_file = tmp_path / "demo.db"
+    shutil.copyfile(demo_template, db_file)
+    open_database(db_file)
+    try:
+        write_scdl(tmp_path / "demo-scdl.csv")
+    finally:
+        close_database()
+    return tmp_path / "demo-scdl.csv"
+
+
+def test_the_demos_scdl_export_read_back_into_the_demo_changes_nothing(demo_db, tmp_path: Path) -> None:
+    from cvdesk.exchange.scdl import write_scdl
+
+    write_scdl(tmp_path / "demo-scdl.csv")
+    before = tables_picture()
+    again = preview_sheet(tmp_path / "demo-scdl.csv", "scdl")
+    assert again.ok and again.items == [], again.lines()
+    assert tables_picture() == before
+
+
+def test_the_demos_scdl_export_imported_into_another_base_gives_the_same_grants(demo_template: Path,
+                                                                                tmp_path: Path) -> None:
+    """Headquarters reads an office's open-data file: every grant it holds, read here with the csv module, becomes
+    the same beneficiary's action of that object and year with that funder's amounts."""
+    import csv
+
+    from cvdesk.store.database import close_database, open_database
+
+    exported = _demo_scdl(demo_template, tmp_path)
+    with exported.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    cents = lambda text: int(Decimal(text) * 100) if text else 0  # noqa: E731
+    expected = sorted((r["nomBeneficiaire"], r["idBeneficiaire"], r["objet"], int(r["exerciceBudgetaire"]),
+                       r["nomAttribuant"], r["idAttribuant"], cents(r["montantDemande"]), cents(r["montant"]))
+                      for r in rows)
+    open_database(tmp_path / "siege.db")
+    try:
+        import_sheet(exported, "scdl")
+        got = sorted(_sql("SELECT p.name, p.siret, a.title, a.year, f.name, f.siret, fu.requested, fu.granted "
+                          "FROM funding fu JOIN action a ON a.id = fu.action_id "
+                          "JOIN association p ON p.id = a.porteur_id JOIN funder f ON f.id = fu.funder_id "
+                          "WHERE fu.deleted = 0"))
+    finally:
+        close_database()
+    assert len(rows) > 50 and got == expected

@@ -11,7 +11,8 @@ window has done its after-paint work (mark « signal »), then the peak RSS as �
 
 Whatever the first tab is (the list of a record tab, the dashboard…), « peint » means: painted with its data. A tab
 that fills its data after the window's first paint says so with a data_pending property of its class, true until it
-is done: the mark then waits for it, and paints again.
+is done: the mark then waits for it, and paints again. A tab that also fills data below the fold after the paint (the
+dashboard's totals by quartier) says so with figures_pending: the mark « complet » waits for that too (information).
 """
 from __future__ import annotations
 
@@ -101,6 +102,14 @@ def main() -> None:
     if tab is not None:
         print(f"onglet {window.tabs.tabText(window.tabs.currentIndex()).replace('&', '')}", flush=True)
     print("peint", flush=True)
+    if not args.exit_at_paint and hasattr(type(tab), "figures_pending"):
+        # Information, after the total: every figure of the tab there, those below the fold too (the dashboard's
+        # totals by quartier, filled right after the paint), and painted.
+        waited = time.perf_counter()
+        while tab.figures_pending and time.perf_counter() - waited < 10:
+            app.processEvents()
+        window.grab()
+        mark("complet")
     if args.exit_at_paint:
         sys.stdout.flush()
         os._exit(0)  # nothing after the paint: what the window loads then (menus' modules, checks) is not counted

@@ -218,6 +218,11 @@ class Startup:
         bare = statistics.median(totals["nue"])
         lines.append("| Rapport à la fenêtre nue | "
                      + " | ".join(f"{statistics.median(totals[v]) / bare:.2f} ×" for v in variants) + " |")
+        complete = {v: [r.marks["complet"] - r.painted for r in self.runs[v] if "complet" in r.marks] for v in variants}
+        if any(complete.values()):
+            lines.append("| Après la peinture, hors total : jusqu'à tous les chiffres de l'onglet là et peints, ceux sous "
+                         "le pli compris (tableau de bord : les totaux par quartier) | "
+                         + " | ".join(cell(complete[v]) for v in variants) + " |")
         after = {v: [r.marks["signal"] - r.painted for r in self.runs[v] if "signal" in r.marks] for v in variants}
         if any(after.values()):
             lines.append("| Après la peinture, hors total : jusqu'au signal `first_painted` traité (formulaire de "

@@ -234,6 +234,11 @@ FIGURE_CACHE_V7: tuple[str, ...] = (
     'CREATE TABLE "figure_generation" ("id" INTEGER NOT NULL PRIMARY KEY CHECK ("id" = 1), '
     '"generation" INTEGER NOT NULL)',
     'INSERT INTO "figure_generation" ("id", "generation") VALUES (1, 0)',
+    # Every column the dashboard's counts (lists.count_each over a year) and its sums by orientation read of the year's
+    # actions: read from this index alone, not from the rows with their texts (national, a fresh process: the counts'
+    # query about 98 -> 48 ms at load 6, on the way to the first paint).
+    'CREATE INDEX "action_year_figures" ON "action" ("year", "deleted", "status", "orientation_id", "total_cost", '
+    '"requested_total", "granted_total", "paid_total", "porteur_id", "end_date")',
     'CREATE TABLE "year_figure_cache" ("year" INTEGER NOT NULL PRIMARY KEY, "stamp" TEXT NOT NULL, '
     '"sums" TEXT NOT NULL, "quartier_sums" TEXT NOT NULL)',
     """CREATE TRIGGER figures_action_update AFTER UPDATE OF id, year, deleted, orientation_id, total_cost ON "action"

@@ -32,8 +32,13 @@ def test_the_demo_communes_carry_their_real_insee_codes_siren_and_population(dem
         assert (departement, population) == ("59", official[insee])
 
 
-def test_valenciennes_metropole_funds_with_its_siren_and_the_other_funders_have_none(demo_db) -> None:
-    assert db.execute_sql("SELECT name, siren FROM funder WHERE siren != ''").fetchall() == [
-        ("Valenciennes Métropole", "245901160")]
+def test_valenciennes_metropole_funds_with_its_siren_and_the_other_funders_with_their_sirets(demo_db) -> None:
+    # The EPCI's SIREN is the reference's; the other funders' (illustrative) SIRETs, which the SCDL export names
+    # them by, give theirs; « Communes » (several communes) and the bailleurs have none.
+    funders = db.execute_sql("SELECT name, siren, siret FROM funder WHERE siren != '' ORDER BY position").fetchall()
+    assert ("Valenciennes Métropole", "245901160", "24590116000037") in funders
+    assert all(siret[:9] == siren for _, siren, siret in funders)
+    assert db.execute_sql("SELECT name FROM funder WHERE siren = '' ORDER BY position").fetchall() == [
+        ("Communes",), ("Bailleurs sociaux (abattement TFPB)",)]
     assert db.execute_sql("SELECT reference_source FROM contract").fetchall() == [
         ("@etalab/decoupage-administratif 6.0.0",)]

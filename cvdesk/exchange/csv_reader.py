@@ -3,9 +3,8 @@ separated by ';', ',' or tabs."""
 from __future__ import annotations
 
 import csv
-import io
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from cvdesk.exchange.errors import ExchangeError
@@ -15,6 +14,7 @@ MAX_CSV_BYTES = 200 * 1024 * 1024
 DELIMITERS = (";", ",", "\t")
 _DELIMITER_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}
 _SNIFF_LINES = 40
+_SNIFF_CHARS = 256 * 1024
 
 
 def _utf16_without_bom(raw: bytes) -> str | None:
@@ -72,7 +72,7 @@ def sniff_delimiter(text: str) -> str:
 
     Titles above the table have none, and the decimal commas of amounts ("1 234,56") are fewer than the
     separators of a row, so neither wins."""
-    lines = [line for line in text.splitlines()[:_SNIFF_LINES] if line.strip()]
+    lines = [line for line in text[:_SNIFF_CHARS].splitlines()[:_SNIFF_LINES] if line.strip()]
     best, best_score = ";", 0
     for delimiter in DELIMITERS:
         counts = Counter(line.count(delimiter) for line in lines)
@@ -92,13 +92,33 @@ def _quote_line(start: int, cells: list[str], position: int) -> int:
     return start + sum(cell.count("\n") for cell in cells[:position])
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their end, for csv.reader: lighter than a StringIO, which holds 4 bytes a character."""
+    if "\n" not in text:
+        text = text.replace("\r", "\n")  # the old Macintosh line end
+    start, find = 0, text.find
+    while True:
+        end = find("\n", start)
+        if end < 0:
+            if start < len(text):
+                yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
+
+
+def _open_quote(path: Path, line: int) -> str:
+    return (f"Le fichier {path}, ligne {line} : un guillemet ouvert n'est pas refermé et avale les lignes "
+            "suivantes ; corrigez ce guillemet (ou doublez-le s'il fait partie du texte).")
+
+
 def read_csv(path: Path, recognise: Callable[[list[str]], int] | None = None) -> Sheet:
     """Every line of the file through shape_sheet; a quote left open is refused with the line where it opened."""
     if path.stat().st_size > MAX_CSV_BYTES:
         raise ExchangeError(f"Le fichier {path} dépasse {MAX_CSV_BYTES // (1024 * 1024)} Mo : trop gros pour un tableur.")
     text, encoding = decode(path.read_bytes(), path)
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     lines: list[tuple[int, list[str]]] = []
     width = 0
     start = 1
@@ -106,16 +126,17 @@ def read_csv(path: Path, recognise: Callable[[list[str]], int] | None = None) ->
         for cells in reader:
             if len(lines) >= MAX_ROWS:
                 raise ExchangeError(f"Le fichier {path} a plus de {MAX_ROWS} lignes : trop pour un import.")
-            width = max(width, min(len(cells), 50)) if len(lines) < _SNIFF_LINES else width
-            for position, cell in enumerate(cells):
-                if _swallowed(cell, delimiter, width):
-                    raise ExchangeError(
-                        f"Le fichier {path}, ligne {_quote_line(start, cells, position)} : un guillemet ouvert "
-                        "n'est pas refermé et avale les lignes suivantes ; corrigez ce guillemet (ou doublez-le "
-                        "s'il fait partie du texte).")
+            if len(lines) < _SNIFF_LINES:
+                width = max(width, min(len(cells), 50))
+            if reader.line_num > start:  # a record over several lines: a quoted line break, or a quote left open
+                for position, cell in enumerate(cells):
+                    if _swallowed(cell, delimiter, width):
+                        raise ExchangeError(_open_quote(path, _quote_line(start, cells, position)))
             lines.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise ExchangeError(f"Le fichier {path}, ligne {reader.line_num} : CSV illisible "
-                            f"(séparateur {_DELIMITER_NAMES[delimiter]}, {exc}).") from None
+        if "field larger than field limit" in str(exc):  # 128 kB swallowed by a quote: it opened on this record
+            raise ExchangeError(_open_quote(path, start)) from None
+        raise ExchangeError(f"Le fichier {path}, ligne {reader.line_num} : cette ligne n'est pas lisible comme une "
+                            f"ligne de tableur (séparateur {_DELIMITER_NAMES[delimiter]}).") from None
     return shape_sheet(path, lines, recognise, encoding, delimiter)

@@ -1,8 +1,10 @@
 """Reading what partners send (a workbook or a CSV file) into a header and data rows, guarded and explained."""
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,10 +46,7 @@ def _text(value: Any) -> str:
 
 
 def _blank(cells: list[Any]) -> bool:
-    for value in cells:
-        if value is not None and value != "" and (not isinstance(value, str) or value.strip()):
-            return False
-    return True
+    return _first_filled(cells) is None
 
 
 def _header_index(lines: list[tuple[int, list[Any]]], recognise: Callable[[list[str]], int] | None) -> int:
@@ -73,14 +72,22 @@ _TOTAL_INITIALS = "tTsSmM"
 _SURE_TOTALS = ("total", "totaux", "total general", "montant total", "somme", "total des subventions")
 
 
-def _total_label(cells: list[Any]) -> str:
+def _first_filled(cells: list[Any]) -> Any:
+    """The first cell that is not blank, or None for a blank row (one call a row: files run to 200,000 rows)."""
+    for value in cells:
+        if value is None or value == "" or (value.__class__ is str and not value.strip()):
+            continue
+        return value
+    return None
+
+
+def _total_label(first: Any) -> str:
     """The folded first filled cell when it opens like a total (« TOTAL », « Sous-total Nord »), else ""."""
-    first = next((value for value in cells if value is not None and value != ""), "")
     # Most rows open with a name or a code: fold (slow, unicodedata) only what may read « total », « somme »…
-    if not isinstance(first, str) or first.lstrip()[:1] not in _TOTAL_INITIALS:
+    if first.__class__ is not str or first.lstrip()[:1] not in _TOTAL_INITIALS:
         return ""
-    first = fold(first)
-    return first if _TOTAL.match(first) else ""
+    folded = fold(first)
+    return folded if _TOTAL.match(folded) else ""
 
 
 def _filled(cells: list[Any]) -> int:
@@ -90,13 +97,17 @@ def _filled(cells: list[Any]) -> int:
 def _data_rows(lines: list[tuple[int, list[Any]]], width: int,
                skipped: list[tuple[int, str]]) -> list[tuple[int, list[Any]]]:
     """The rows under the header without blank rows, totals rows, and the notes written under the table."""
+    rows = []
+    for line, cells in lines:
+        first = _first_filled(cells)
+        if first is not None:
+            rows.append((line, cells, _total_label(first)))
     # The table ends at its last row that is neither a total nor a lone note after a gap.
-    rows = [(line, cells) for line, cells in lines if not _blank(cells)]
     end = len(rows)
     while end:
-        line, cells = rows[end - 1]
+        line, cells, label = rows[end - 1]
         gap_before = end >= 2 and rows[end - 2][0] < line - 1
-        if _total_label(cells):
+        if label:
             skipped.append((line, "ligne de total laissée de côté"))
         elif width >= 3 and _filled(cells) == 1 and gap_before:
             skipped.append((line, "note sous le tableau laissée de côté"))
@@ -104,9 +115,8 @@ def _data_rows(lines: list[tuple[int, list[Any]]], width: int,
             break
         end -= 1
     kept = []
-    for line, cells in rows[:end]:
+    for line, cells, label in rows[:end]:
         # Inside the table only a sure total is left out: « Total Sport », with its address filled, is a club.
-        label = _total_label(cells)
         if label and (label.startswith("sous total") or label in _SURE_TOTALS or _filled(cells) * 2 <= width):
             skipped.append((line, "ligne de sous-total laissée de côté"))
             continue
@@ -130,6 +140,19 @@ def shape_sheet(path: Path, lines: list[tuple[int, list[Any]]], recognise: Calla
     return Sheet(path, header, rows, encoding, delimiter, skipped, header_line)
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cycle collector paused while a file becomes millions of cells: it would walk them again and again
+    (2 of the 3 s of setting 200,000 CSV rows aside) and find no cycle, the rows hold none."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_sheet(path: Path, recognise: Callable[[list[str]], int] | None = None) -> Sheet:
     """The first sheet of a workbook (.xlsx, .xlsm, .xls, .ods) or a CSV file, its header found by recognise.
 
@@ -142,10 +165,12 @@ def read_sheet(path: Path, recognise: Callable[[list[str]], int] | None = None) 
     if suffix in WORKBOOK_SUFFIXES:
         from cvdesk.exchange.workbook_reader import read_workbook
 
-        return read_workbook(path, recognise)
+        with _no_cycle_collection():
+            return read_workbook(path, recognise)
     if suffix in TEXT_SUFFIXES:
         from cvdesk.exchange.csv_reader import read_csv
 
-        return read_csv(path, recognise)
+        with _no_cycle_collection():
+            return read_csv(path, recognise)
     raise ExchangeError(f"Le fichier {path} doit être un classeur ({', '.join(WORKBOOK_SUFFIXES)}) "
                         f"ou un fichier texte ({', '.join(TEXT_SUFFIXES)}).")

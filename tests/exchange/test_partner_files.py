@@ -346,3 +346,13 @@ def test_the_command_line_imports_an_ods_list_with_a_title_above_its_header(demo
         names = {name for (name,) in conn.execute(
             "SELECT name FROM association WHERE deleted = 0 AND (name LIKE '%Nord%' OR name LIKE 'Liste%')")}
     assert names == {"Les jardins partagés du Nord", "Boxe éducative Nord"}
+
+
+def test_a_quote_left_open_in_a_big_file_is_refused_with_its_line(tmp_path: Path) -> None:
+    # The swallowed text passes the csv module's 128 kB field limit before the end of the file.
+    rows = ["Nom;Commune;Courriel", "Lire et grandir;Roubaix;a@example.org", '"Boxe Nord;Roubaix;b@example.org']
+    rows += [f"Association {n};Roubaix;c{n}@example.org" for n in range(5000)]
+    path = tmp_path / "gros.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(ExchangeError, match=r"gros\.csv, ligne 3 : un guillemet ouvert"):
+        read_sheet(path, recognise)

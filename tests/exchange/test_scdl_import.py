@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cvdesk.domain.identifiers import luhn_complete, make_siret
 from cvdesk.exchange.cell_values import CellError
@@ -538,3 +538,45 @@ def test_the_demos_scdl_export_imported_into_another_base_gives_the_same_grants(
     finally:
         close_database()
     assert len(rows) > 50 and got == expected
+
+
+def test_two_grants_of_one_funder_to_one_action_are_added_and_told(empty_db, tmp_path: Path) -> None:
+    """An advance and its balance, two decisions: one line of the plan holds both amounts, and the preview says so."""
+    rows = [_grant("Ville de Roubaix", ROUBAIX, "Lire et grandir", "Fonctionnement", amount, exerciceBudgetaire="2017",
+                   referenceDecision=reference)
+            for amount, reference in (("12800", "DEL-2017-01"), ("7200", "DEL-2017-40"))]
+    preview = preview_sheet(_file(tmp_path / "s.csv", SCDL_2_COLUMNS, rows), "scdl")
+    assert [(w.line, "ligne 2" in w.reason) for w in preview.warnings if "additionnés" in w.reason] == [(3, True)]
+    apply_sheet(preview)
+    assert _sql("SELECT granted, notes FROM funding") == [
+        (2_000_000, "SCDL : décision DEL-2017-01\nSCDL : décision DEL-2017-40")]
+
+
+_CELL = st.one_of(st.just(""), st.text(max_size=12), st.sampled_from(
+    ["2017", "2017-13-45", "31/02/2017", "1 234,56 €", "-5", "1e400", "W595001234", "0,45", "150 %", "NC", LIRE,
+     "21860194600000.0", "refusée", "attribuée", "=SOMME(A1)"]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.fixed_dictionaries({column: _CELL for column in SCDL_1_COLUMNS + ("exerciceBudgetaire",
+                                                                                          "statutLabel")}),
+                     min_size=1, max_size=4))
+def test_any_cells_give_a_preview_in_french_and_what_it_accepts_is_written(rows: list[dict[str, str]], empty_db, tmp_path: Path
+                                                          ) -> None:
+    sheet = tmp_path / "s.csv"
+    columns = SCDL_1_COLUMNS + ("exerciceBudgetaire", "statutLabel")
+    with sheet.open("w", encoding="utf-8", newline="") as handle:
+        import csv
+
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(columns)
+        writer.writerows([[row[c] for c in columns] for row in rows])
+    try:
+        preview = preview_sheet(sheet, "scdl")
+    except ExchangeError as exc:  # a file the reader refuses (an empty one…) is refused in one French sentence
+        assert str(exc).startswith("Le fichier")
+        return
+    for told in preview.errors + preview.warnings:
+        assert told.reason[:1].isalpha() or told.reason.startswith("«")
+    if preview.ok:
+        apply_sheet(preview)  # what the preview accepts, the services write (a refusal would raise here)

@@ -13,9 +13,6 @@ from cvdesk.exchange.scdl_grants import SCDL_COLUMNS, LeftOut, granted_lines, sc
 
 __all__ = ["SCDL_COLUMNS", "ScdlResult", "write_scdl"]
 
-SCHEMA_VERSION = "2.1.1"
-
-
 @dataclass
 class ScdlResult:
     """The grants written, and one French sentence per cause of a grant left out (or shortened)."""

@@ -9,7 +9,7 @@ from itertools import groupby
 from typing import Any, Iterator
 
 from cvdesk.domain.dates import format_date
-from cvdesk.domain.identifiers import check_siret
+from cvdesk.domain.identifiers import check_siret, digits_only
 from cvdesk.domain.money import format_money
 from cvdesk.store.models import db
 
@@ -136,7 +136,13 @@ def payment_terms(granted: int, paid: int | None, as_of: str) -> str:
 
 
 def _valid_siret(value: str | None) -> str:
-    return value if value and check_siret(value) is None else ""
+    """The SIRET as the schema writes it (14 digits, no spaces), or "" when it does not pass its key."""
+    return digits_only(value) if value and check_siret(value) is None else ""
+
+
+def _national_rna(value: str | None) -> str:
+    rna = "".join((value or "").split())
+    return rna if _RNA.fullmatch(rna) else ""
 
 
 def scdl_rows(today: date, left_out: LeftOut) -> Iterator[list[str]]:
@@ -172,7 +178,7 @@ def scdl_rows(today: date, left_out: LeftOut) -> Iterator[list[str]]:
                 left_out.without_porteur.append(reference)
                 continue
             if porteur_id not in porteur_ids:
-                porteur_ids[porteur_id] = (_valid_siret(siret), rna if rna and _RNA.fullmatch(rna) else "")
+                porteur_ids[porteur_id] = (_valid_siret(siret), _national_rna(rna))
             porteur_siret, porteur_rna = porteur_ids[porteur_id]
             if not porteur_siret and not porteur_rna:
                 left_out.porteurs_unidentified[porteur] = left_out.porteurs_unidentified.get(porteur, 0) + 1

@@ -107,6 +107,15 @@ def test_an_ain_communes_codes_keep_their_leading_zeros_in_the_workbook(empty_db
     assert _rows(tmp_path / "associations.xlsx")[1][2] == siret and siret.startswith("00")
 
 
+def test_a_csv_puts_its_codes_between_quotes_for_libreoffices_text_option(empty_db, tmp_path: Path) -> None:
+    assert save_commune(AMBERIEU).ok
+    write_csv("communes", tmp_path / "communes.csv")
+    lines = (tmp_path / "communes.csv").read_bytes().decode("utf-8-sig").split("\r\n")
+    assert lines[0] == "Nom;Code INSEE;Code postal;Département;Population;SIREN"
+    assert lines[1] == 'Ambérieu-en-Bugey;"01004";"01500";"01";;"210100046"'
+    assert next(csv.reader(lines[1:2], delimiter=";"))[1:4] == ["01004", "01500", "01"]
+
+
 def test_the_workbook_prints_landscape_one_page_wide_with_its_header_on_every_page(demo_db, tmp_path: Path) -> None:
     out = tmp_path / "actions.xlsx"
     count = write_xlsx("actions", out)

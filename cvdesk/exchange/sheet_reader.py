@@ -162,15 +162,42 @@ def read_sheet(path: Path, recognise: Callable[[list[str]], int] | None = None) 
     if not path.is_file():
         raise ExchangeError(f"Le fichier {path} n'existe pas.")
     suffix = path.suffix.lower()
-    if suffix in WORKBOOK_SUFFIXES:
+    if suffix not in SHEET_SUFFIXES:
+        raise ExchangeError(f"Le fichier {path} doit être un classeur ({', '.join(WORKBOOK_SUFFIXES)}) "
+                            f"ou un fichier texte ({', '.join(TEXT_SUFFIXES)}).")
+    content = _content_format(path)
+    if content in WORKBOOK_SUFFIXES:
         from cvdesk.exchange.workbook_reader import read_workbook
 
         with _no_cycle_collection():
-            return read_workbook(path, recognise)
-    if suffix in TEXT_SUFFIXES:
-        from cvdesk.exchange.csv_reader import read_csv
+            return read_workbook(path, recognise, content)
+    if suffix in WORKBOOK_SUFFIXES and content == "web":
+        raise ExchangeError(f"Le fichier {path} est une page web (HTML ou XML) nommée comme un classeur, comme en "
+                            "produisent certains logiciels (« export Excel ») : ouvrez-le dans votre tableur, "
+                            "enregistrez-le au format .xlsx ou .ods, puis importez cette copie.")
+    if suffix in WORKBOOK_SUFFIXES and suffix != ".xls":
+        from cvdesk.exchange.workbook_reader import read_workbook
 
-        with _no_cycle_collection():
-            return read_csv(path, recognise)
-    raise ExchangeError(f"Le fichier {path} doit être un classeur ({', '.join(WORKBOOK_SUFFIXES)}) "
-                        f"ou un fichier texte ({', '.join(TEXT_SUFFIXES)}).")
+        return read_workbook(path, recognise)  # neither a ZIP nor text that could be a table: it says so
+    from cvdesk.exchange.csv_reader import read_csv
+
+    # Text: a CSV, or the tab-separated « export Excel » that many programs name .xls.
+    with _no_cycle_collection():
+        return read_csv(path, recognise)
+
+
+_ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _content_format(path: Path) -> str:
+    """What the first bytes show: ".xlsx", ".ods", ".xls" (OLE2, or an encrypted workbook), "web" or "text"."""
+    with path.open("rb") as stream:
+        head = stream.read(512)
+    if head.startswith(_ZIP):
+        # An OpenDocument file stores its media type first, uncompressed.
+        return ".ods" if b"application/vnd.oasis.opendocument.spreadsheet" in head else ".xlsx"
+    if head.startswith(_OLE2):
+        return ".xls"
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    return "web" if start[:1] == b"<" else "text"

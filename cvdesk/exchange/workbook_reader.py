@@ -159,11 +159,31 @@ def _guarded_archive(path: Path, suffix: str) -> list[tuple[int, int, str]]:
         archive.close()
 
 
-def read_workbook(path: Path, recognise: Callable[[list[str]], int] | None = None) -> Sheet:
-    """The first sheet of the workbook, its formulas without a value marked UNCOMPUTED (never read as 0)."""
+# An encrypted Office file is an OLE2 container whose directory names this stream (in UTF-16).
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+
+
+def _protected(path: Path) -> bool:
+    """Whether an OLE2 file calamine could not read names an EncryptionInfo stream (its directory may be anywhere)."""
+    tail = b""
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            if _ENCRYPTION_INFO in tail + chunk:
+                return True
+            tail = chunk[-len(_ENCRYPTION_INFO):]
+    return False
+
+
+def read_workbook(path: Path, recognise: Callable[[list[str]], int] | None = None,
+                  content: str | None = None) -> Sheet:
+    """The first sheet of the workbook, its formulas without a value marked UNCOMPUTED (never read as 0).
+
+    content is the format the file's first bytes show (".xlsx", ".xls", ".ods") when its name says another:
+    an .xls renamed .xlsx by hand, or the reverse, is read as what it is."""
     import python_calamine
 
-    suffix = path.suffix.lower()
+    suffix = content or path.suffix.lower()
+    renamed = suffix != path.suffix.lower()
     what = _KINDS[suffix]
     if suffix == ".xls":
         if path.stat().st_size > MAX_XLS_BYTES:
@@ -173,8 +193,15 @@ def read_workbook(path: Path, recognise: Callable[[list[str]], int] | None = Non
     else:
         uncomputed = _guarded_archive(path, suffix)
     try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        if renamed:  # calamine picks its reader by the name; from the bytes it finds the right one
+            with path.open("rb") as stream:
+                workbook = python_calamine.CalamineWorkbook.from_filelike(stream)
+        else:
+            workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own kinds (XmlError, ZipError, CalamineError…) and a few more
+        if suffix == ".xls" and _protected(path):
+            raise ExchangeError(f"Le fichier {path} est protégé par un mot de passe : enregistrez-en une copie sans "
+                                "mot de passe depuis votre tableur, puis importez cette copie.") from None
         raise ExchangeError(f"Le fichier {path} n'est pas {what} lisible ({type(exc).__name__}).") from None
     try:
         if not workbook.sheet_names:

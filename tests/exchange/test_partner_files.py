@@ -356,3 +356,31 @@ def test_a_quote_left_open_in_a_big_file_is_refused_with_its_line(tmp_path: Path
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     with pytest.raises(ExchangeError, match=r"gros\.csv, ligne 3 : un guillemet ouvert"):
         read_sheet(path, recognise)
+
+
+def test_a_workbook_renamed_by_hand_is_read_as_what_it_is(tmp_path: Path) -> None:
+    xls_named_xlsx = tmp_path / "deux_sevres.xlsx"
+    shutil.copy(PARTNERS / "deux_sevres.xls", xls_named_xlsx)
+    xlsx_named_xls = tmp_path / "vendee.xls"
+    shutil.copy(PARTNERS / "vendee.xlsx", xlsx_named_xls)
+    assert len(read_sheet(xls_named_xlsx, recognise).rows) == 467
+    assert read_sheet(xlsx_named_xls, recognise).rows[-1][1][5] == "VENDEE EXPANSION"
+
+
+def test_a_text_export_named_xls_is_read_and_a_web_page_named_xls_is_refused(tmp_path: Path) -> None:
+    export = tmp_path / "export.xls"  # what many programs' « export Excel » writes: tab-separated text
+    export.write_bytes("Nom\tCommune\r\nLire et grandir\tRoubaix\r\n".encode("cp1252"))
+    assert read_sheet(export, recognise).rows == [(2, ["Lire et grandir", "Roubaix"])]
+    page = tmp_path / "page.xls"
+    page.write_text("<html><body><table><tr><td>Nom</td></tr></table></body></html>", encoding="utf-8")
+    with pytest.raises(ExchangeError, match=r"page\.xls est une page web"):
+        read_sheet(page, recognise)
+
+
+def test_a_workbook_protected_by_a_password_is_named_as_such(tmp_path: Path) -> None:
+    # An encrypted .xlsx is an OLE2 container holding an EncryptionInfo stream: its signature and that name will do.
+    protected = tmp_path / "protege.xlsx"
+    protected.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptionInfo".encode("utf-16-le")
+                          + bytes(2048))
+    with pytest.raises(ExchangeError, match="protégé par un mot de passe"):
+        read_sheet(protected, recognise)

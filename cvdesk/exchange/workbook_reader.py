@@ -5,17 +5,20 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from cvdesk.exchange.cell_values import FORMULA_ERROR, UNCOMPUTED
 from cvdesk.exchange.errors import ExchangeError
-from cvdesk.exchange.sheet_reader import MAX_COLUMNS, MAX_ROWS, Sheet, shape_sheet
+from cvdesk.exchange.sheet_reader import HEADER_SEARCH_ROWS, MAX_COLUMNS, MAX_ROWS, Sheet, shape_sheet
 from cvdesk.exchange.zipguard import open_checked_zip
 
 MAX_XLSX_MEMBER = 500 * 1024 * 1024
 MAX_XLS_BYTES = 200 * 1024 * 1024
 _CHUNK = 4 * 1024 * 1024
+# A workbook's table is looked for in its first visible sheets only (a file of a hundred sheets is not a list).
+_SHEETS_LOOKED_AT = 10
 
 _KINDS = {".xlsx": "un classeur XLSX", ".xlsm": "un classeur XLSX", ".xls": "un classeur Excel 97-2003 (.xls)",
           ".ods": "un classeur OpenDocument (.ods)"}
@@ -35,19 +38,19 @@ def _column_index(letters: bytes) -> int:
     return index - 1
 
 
-def _first_sheet_member(archive: zipfile.ZipFile) -> str | None:
-    """The XML part of the workbook's first sheet (the one calamine reads as index 0)."""
+def _sheet_member(archive: zipfile.ZipFile, index: int) -> str | None:
+    """The XML part of the workbook's sheet at index, in workbook.xml's order (calamine's)."""
     try:
         workbook = archive.read("xl/workbook.xml")
         rels = archive.read("xl/_rels/workbook.xml.rels")
     except KeyError:
         return None
-    first = re.search(rb"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"", workbook)
-    if first is None:
+    sheets = re.findall(rb"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"", workbook)
+    if index >= len(sheets):
         return None
     for relation in re.finditer(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
         tag = relation.group(0)
-        if re.search(rb'\bId="' + re.escape(first.group(1)) + rb'"', tag):
+        if re.search(rb'\bId="' + re.escape(sheets[index]) + rb'"', tag):
             target = re.search(rb'\bTarget="([^"]+)"', tag)
             if target is None:
                 return None
@@ -113,20 +116,26 @@ _REPEAT_ROWS = re.compile(rb'table:number-rows-repeated="(\d+)"')
 _REPEAT_COLUMNS = re.compile(rb'table:number-columns-repeated="(\d+)"')
 
 
-def _uncomputed_ods_cells(archive: zipfile.ZipFile) -> list[tuple[int, int, str]]:
-    """(line, column index, what) of the first table's formula cells saved without a value, or with an error.
+def _uncomputed_ods_cells(archive: zipfile.ZipFile, index: int) -> list[tuple[int, int, str]]:
+    """(line, column index, what) of the formula cells of the table at index saved without a value, or with an error.
 
     LibreOffice saves each result beside its formula; other tools may not, and calamine reads such a cell as
     empty. Rows and cells may stand for several (number-rows/columns-repeated), so they are counted as such."""
     if not any(b"table:formula=" in piece for piece in _chunks(archive, "content.xml", b"</table:table-row>")):
         return []
     found: list[tuple[int, int, str]] = []
-    line, next_line, column = 0, 1, 0
+    line, next_line, column, table = 0, 1, 0, 0
     for piece in _chunks(archive, "content.xml", b"</table:table-row>"):
         for match in _ODS_TOKEN.finditer(piece):
             row_attributes, attributes = match.groups()
             if row_attributes is None and attributes is None:
-                return found  # the end of the first table: calamine reads no other
+                if table == index:
+                    return found  # the end of the table read
+                table += 1
+                line, next_line, column = 0, 1, 0
+                continue
+            if table != index:
+                continue
             if row_attributes is not None:
                 repeat = _REPEAT_ROWS.search(row_attributes)
                 line, column = next_line, 0
@@ -142,13 +151,21 @@ def _uncomputed_ods_cells(archive: zipfile.ZipFile) -> list[tuple[int, int, str]
     return found
 
 
-def _guarded_archive(path: Path, suffix: str) -> list[tuple[int, int, str]]:
-    """Check the ZIP's declared sizes before calamine inflates anything; the uncomputed formulas of an XLSX."""
+def _checked_archive(path: Path, suffix: str) -> None:
+    """The ZIP's declared sizes checked before calamine inflates anything (a bomb is refused unopened)."""
+    open_checked_zip(path, _KINDS[suffix], max_member=MAX_XLSX_MEMBER, max_total=MAX_XLSX_MEMBER).close()
+
+
+def _uncomputed(path: Path, suffix: str, index: int) -> list[tuple[int, int, str]]:
+    """The formula cells of the sheet at index saved without their value or with an error (none in an .xls:
+    the BIFF format always stores a formula's result)."""
+    if suffix == ".xls":
+        return []
     archive = open_checked_zip(path, _KINDS[suffix], max_member=MAX_XLSX_MEMBER, max_total=MAX_XLSX_MEMBER)
     try:
         if suffix == ".ods":
-            return _uncomputed_ods_cells(archive) if "content.xml" in archive.namelist() else []
-        member = _first_sheet_member(archive)
+            return _uncomputed_ods_cells(archive, index) if "content.xml" in archive.namelist() else []
+        member = _sheet_member(archive, index)
         if member is None or member not in archive.namelist():
             return []
         return _uncomputed_cells(archive, member)
@@ -157,6 +174,34 @@ def _guarded_archive(path: Path, suffix: str) -> list[tuple[int, int, str]]:
         raise ExchangeError(f"Le fichier {path} n'est pas {_KINDS[suffix]} lisible (archive endommagée).") from None
     finally:
         archive.close()
+
+
+def _cell_text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _chosen_sheet(workbook: Any, recognise: Callable[[list[str]], int] | None) -> tuple[int, Any]:
+    """The sheet to read and its index: the first visible worksheet, unless recognise finds its columns better on
+    another (a « Notice » or « Lisez-moi » sheet put before the table)."""
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
+    candidates = [index for index, sheet in enumerate(workbook.sheets_metadata)
+                  if sheet.typ == SheetTypeEnum.WorkSheet and sheet.visible == SheetVisibleEnum.Visible]
+    candidates = candidates[:_SHEETS_LOOKED_AT] or [0]
+    best: tuple[int, Any] | None = None
+    best_score = -1
+    for index in candidates:
+        sheet = workbook.get_sheet_by_index(index)
+        if recognise is None or len(candidates) == 1:
+            return index, sheet
+        score = max((recognise([_cell_text(value) for value in cells])
+                     for cells in islice(sheet.iter_rows(), HEADER_SEARCH_ROWS)), default=0)
+        if score >= 2 and best is None:
+            return index, sheet  # the first sheet has a header: the others need not be read
+        if score > best_score:
+            best, best_score = (index, sheet), score
+    assert best is not None
+    return best
 
 
 # An encrypted Office file is an OLE2 container whose directory names this stream (in UTF-16).
@@ -189,9 +234,8 @@ def read_workbook(path: Path, recognise: Callable[[list[str]], int] | None = Non
         if path.stat().st_size > MAX_XLS_BYTES:
             raise ExchangeError(f"Le fichier {path} dépasse {MAX_XLS_BYTES // (1024 * 1024)} Mo : trop gros pour un "
                                 "tableur.")
-        uncomputed: list[tuple[int, int, str]] = []
     else:
-        uncomputed = _guarded_archive(path, suffix)
+        _checked_archive(path, suffix)
     try:
         if renamed:  # calamine picks its reader by the name; from the bytes it finds the right one
             with path.open("rb") as stream:
@@ -206,7 +250,7 @@ def read_workbook(path: Path, recognise: Callable[[list[str]], int] | None = Non
     try:
         if not workbook.sheet_names:
             raise ExchangeError(f"Le fichier {path} ne contient aucune feuille.")
-        sheet = workbook.get_sheet_by_index(0)
+        index, sheet = _chosen_sheet(workbook, recognise)
         # The real extent of the cells, not the <dimension> a LibreOffice-saved file declares (A1:AMJ1048576).
         first_row, first_column = sheet.start or (0, 0)
         if sheet.height and first_row + sheet.height > MAX_ROWS:
@@ -224,6 +268,7 @@ def read_workbook(path: Path, recognise: Callable[[list[str]], int] | None = Non
         raise ExchangeError(f"Le fichier {path} n'est pas {what} lisible ({type(exc).__name__}).") from None
     finally:
         workbook.close()
+    uncomputed = _uncomputed(path, suffix, index)
     formulas = []
     by_line = dict(lines)
     for line, column, how in uncomputed:
@@ -239,4 +284,5 @@ def read_workbook(path: Path, recognise: Callable[[list[str]], int] | None = Non
         lines = sorted(by_line.items())
     shaped = shape_sheet(path, lines, recognise, _NAMES[suffix])
     shaped.formulas = formulas
+    shaped.sheet_name = sheet.name if index else ""
     return shaped

@@ -174,11 +174,11 @@ def test_an_association_named_total_with_its_details_is_kept(tmp_path: Path) -> 
     assert [cells[0] for _, cells in read_sheet(sheet, recognise).rows] == ["Total Sport", "Asso 2"]
 
 
-def _rewrite_sheet(source: Path, target: Path, change) -> Path:
+def _rewrite_sheet(source: Path, target: Path, change, member: str = "xl/worksheets/sheet1.xml") -> Path:
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
         for name in zin.namelist():
             data = zin.read(name)
-            zout.writestr(name, change(data) if name == "xl/worksheets/sheet1.xml" else data)
+            zout.writestr(name, change(data) if name == member else data)
     return target
 
 
@@ -237,11 +237,11 @@ def _text_cell(text: str) -> str:
     return f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
 
 
-def _ods(path: Path, rows: str) -> Path:
-    """An OpenDocument spreadsheet written by hand: a zip of XML, as the format describes it."""
+def _ods(path: Path, *tables: str) -> Path:
+    """An OpenDocument spreadsheet written by hand (a zip of XML, as the format describes it), one sheet a table."""
+    sheets = "".join(f'<table:table table:name="Feuille {n}">{rows}</table:table>' for n, rows in enumerate(tables))
     content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NAMESPACES} office:version="1.2">'
-               f'<office:body><office:spreadsheet><table:table table:name="Actions">{rows}</table:table>'
-               "</office:spreadsheet></office:body></office:document-content>")
+               f"<office:body><office:spreadsheet>{sheets}</office:spreadsheet></office:body></office:document-content>")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
         archive.writestr("content.xml", content)
@@ -384,3 +384,40 @@ def test_a_workbook_protected_by_a_password_is_named_as_such(tmp_path: Path) -> 
                           + bytes(2048))
     with pytest.raises(ExchangeError, match="protégé par un mot de passe"):
         read_sheet(protected, recognise)
+
+
+NOTICE = ("Notice : ce classeur recense les subventions versées aux associations en 2024.",
+          "Les montants sont en euros ; la liste est sur la feuille suivante.")
+
+
+def test_a_notice_sheet_before_the_table_is_passed_over(tmp_path: Path) -> None:
+    path = tmp_path / "avec_notice.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    notice = workbook.add_worksheet("Notice")
+    for line, text in enumerate(NOTICE):
+        notice.write(line, 0, text)
+    table = workbook.add_worksheet("Subventions")
+    table.write_row(0, 0, ["Nom", "SIRET", "Montant demandé"])
+    table.write_row(1, 0, ["Lire et grandir", "", 1000])
+    table.write_row(2, 0, ["Femmes solidaires", ""])
+    table.write_formula(2, 2, "=1000*2", None, 2000)
+    workbook.close()
+    path = _rewrite_sheet(path, tmp_path / "sans_valeur.xlsx",
+                          lambda xml: xml.replace(b"<f>1000*2</f><v>2000</v>", b"<f>1000*2</f>"),
+                          member="xl/worksheets/sheet2.xml")
+    sheet = read_sheet(path, recognise)
+    assert (sheet.sheet_name, sheet.header) == ("Subventions", ["Nom", "SIRET", "Montant demandé"])
+    assert [cells[0] for _, cells in sheet.rows] == ["Lire et grandir", "Femmes solidaires"]
+    assert sheet.formulas == [(3, 2)]  # the second sheet's formula, found in that sheet's XML
+    # Without a way to recognise column names, the first sheet is read as before.
+    assert read_sheet(path).header == [NOTICE[0]]
+
+
+def test_a_notice_table_before_the_table_of_an_ods_is_passed_over(tmp_path: Path) -> None:
+    notice = "".join("<table:table-row>" + _text_cell(text) + "</table:table-row>" for text in NOTICE)
+    rows = ("<table:table-row>" + _text_cell("Nom") + _text_cell("Montant demandé") + "</table:table-row>"
+            "<table:table-row>" + _text_cell("Lire et grandir")
+            + '<table:table-cell table:formula="of:=2*1000"/></table:table-row>')
+    sheet = read_sheet(_ods(tmp_path / "avec_notice.ods", notice, rows), recognise)
+    assert (sheet.sheet_name, sheet.header) == ("Feuille 1", ["Nom", "Montant demandé"])
+    assert sheet.formulas == [(2, 1)]

@@ -156,10 +156,13 @@ def _no_cycle_collection() -> Iterator[None]:
 
 
 def read_sheet(path: Path, recognise: Callable[[list[str]], int] | None = None) -> Sheet:
-    """The first sheet of a workbook (.xlsx, .xlsm, .xls, .ods) or a CSV file, its header found by recognise.
+    """The table of a workbook (.xlsx, .xlsm, .xls, .ods) or a text file (.csv, .tsv, .txt), its header found by
+    recognise, its totals and notes set aside (Sheet.skipped).
 
     recognise(cells) counts the known column names in a row; the header is the row among the first 30 where it
-    counts most (the first non-empty row without it). ExchangeError names the file when it cannot be read."""
+    counts most (the first non-empty row without it), and in a workbook the sheet where it counts most (the first
+    one without it). The file is read as what its first bytes show, whatever its name says. ExchangeError names
+    the file, and the line where it can, when the file cannot be read."""
     path = Path(path)
     if not path.is_file():
         raise ExchangeError(f"Le fichier {path} n'existe pas.")

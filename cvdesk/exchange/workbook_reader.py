@@ -1,4 +1,4 @@
-"""Reading the first sheet of a workbook (.xlsx, .xlsm, .xls, .ods) through python-calamine, guarded."""
+"""Reading the table of a workbook (.xlsx, .xlsm, .xls, .ods) through python-calamine, guarded."""
 from __future__ import annotations
 
 import re
@@ -221,7 +221,8 @@ def _protected(path: Path) -> bool:
 
 def read_workbook(path: Path, recognise: Callable[[list[str]], int] | None = None,
                   content: str | None = None) -> Sheet:
-    """The first sheet of the workbook, its formulas without a value marked UNCOMPUTED (never read as 0).
+    """The sheet of the workbook that holds the table (see _chosen_sheet), its formulas saved without a value
+    marked UNCOMPUTED and its formula errors FORMULA_ERROR (calamine reads both as empty: never as 0).
 
     content is the format the file's first bytes show (".xlsx", ".xls", ".ods") when its name says another:
     an .xls renamed .xlsx by hand, or the reverse, is read as what it is."""

@@ -225,6 +225,16 @@ def cmd_import(args: object) -> int:
     return EXIT_OK
 
 
+LONG_SHEET_BYTES = 1024 * 1024  # beyond this, reading and checking a sheet takes a few seconds: say so
+
+
+def _written_so_far(done: int, total: int) -> None:
+    """A long spreadsheet import's progress on stderr, as the other long commands say theirs (every thousand)."""
+    if done % 1000 and done != total:
+        return
+    print(f"… {done:,} sur {total:,} enregistrements écrits".replace(",", " "), file=sys.stderr, flush=True)
+
+
 def _import_sheet(args: object, sheet: Path) -> int:
     from cvdesk.exchange.errors import ExchangeError
     from cvdesk.exchange.column_maps import read_columns_file
@@ -235,6 +245,8 @@ def _import_sheet(args: object, sheet: Path) -> int:
     try:
         columns = read_columns_file(Path(args.columns), args.kind) if getattr(args, "columns", None) else None
         with _existing(_db_path(args)):
+            if sheet.stat().st_size > LONG_SHEET_BYTES:  # a small file's refusal stays one sentence on stderr
+                print(f"… Lecture et vérification de {sheet}", file=sys.stderr, flush=True)
             preview = preview_sheet(sheet, args.kind, columns)
             if args.dry_run:
                 for line in preview.lines():
@@ -248,7 +260,7 @@ def _import_sheet(args: object, sheet: Path) -> int:
                     raise UsageError(preview.first_error())
                 print("Simulation (--dry-run) : rien n'a été écrit.")
                 return EXIT_OK
-            apply_sheet(preview)
+            apply_sheet(preview, _written_so_far)
     except ExchangeError as exc:
         raise UsageError(str(exc)) from None
     print(f"{sheet} importé : {preview.created} créé(s), {preview.updated} mis à jour.")

@@ -9,6 +9,7 @@ from typing import Callable
 from peewee import DatabaseError
 
 from cvdesk.exchange.action_import import prepare_actions
+from cvdesk.exchange.bulk_actions import write_new_actions
 from cvdesk.exchange.errors import Cancelled, ExchangeError
 from cvdesk.exchange.sheet_fields import ASSOCIATION_FIELDS, IMPORTS, QUARTIER_FIELDS, Field, fold
 from cvdesk.exchange.sheet_preview import (GIVEN, REMEMBERED, SAMPLE_ROWS, Item, RowError, SheetPreview,
@@ -99,6 +100,11 @@ _SAVE: dict[str, Callable[[Item], SaveResult]] = {
 }
 
 
+# Kinds whose new records are written in bulk (items, progress, cancelled, done so far, total), in the transaction.
+_WRITE_NEW: dict[str, Callable[[list[Item], Callable[[int, int], None] | None, Callable[[], bool] | None, int, int],
+                               None]] = {"actions": write_new_actions}
+
+
 def register_kind(kind: str, prepare: Callable[[Sheet, dict[str, int], SheetPreview], None],
                   save: Callable[[Item], SaveResult]) -> None:
     """Another kind of sheet (cvdesk.exchange.reference_import): how its rows are checked, and how one is written."""
@@ -167,15 +173,22 @@ def apply_sheet(preview: SheetPreview, progress: Callable[[int, int], None] | No
                 cancelled: Callable[[], bool] | None = None) -> SheetPreview:
     """Write a checked preview through the services, in one transaction; refused whole on the first error.
 
-    cancelled() is asked before each row, inside the transaction: Cancelled rolls every written row back."""
+    cancelled() is asked before each row (each 2,000 new actions, written in bulk by bulk_actions), inside the
+    transaction: Cancelled rolls every written row back."""
     if not preview.ok:
         raise ExchangeError(preview.first_error())
     backup_before_import()
     failure: str | None = None
     total = len(preview.items)
+    items = preview.items
     try:
         with db.atomic():
-            for done, item in enumerate(preview.items):
+            if preview.kind in _WRITE_NEW:
+                # New records in bulk (the same rows as their service saves), then the updates one by one.
+                fresh = [item for item in items if item.existing_id is None]
+                _WRITE_NEW[preview.kind](fresh, progress, cancelled, 0, total)
+                items = [item for item in items if item.existing_id is not None]
+            for done, item in enumerate(items, start=total - len(items)):
                 if cancelled is not None and cancelled():
                     raise Cancelled()
                 if progress is not None and done % 50 == 0:
@@ -184,6 +197,8 @@ def apply_sheet(preview: SheetPreview, progress: Callable[[int, int], None] | No
                 if not result.ok:
                     failure = _refusal(preview.path, item.line, next(iter(result.errors.values())))
                     raise _Refused(failure)
+            if progress is not None:
+                progress(total, total)
     except _Refused:
         pass
     except (DatabaseError, sqlite3.DatabaseError) as exc:

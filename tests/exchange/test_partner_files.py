@@ -10,8 +10,8 @@ import sqlite3
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
-import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -196,23 +196,22 @@ def test_an_xlsx_saved_by_libreoffice_reads_its_real_rows_not_a_million(tmp_path
     assert sheet.rows[-1][1][5] == "VENDEE EXPANSION"
 
 
-def _actions_workbook(path: Path, amount_formula: str | None) -> Path:
-    workbook = xlsxwriter.Workbook(str(path))
-    sheet = workbook.add_worksheet()
-    sheet.write_row(0, 0, ["Référence", "Intitulé", "Année", "Porteur", "Financeur", "Montant demandé"])
-    sheet.write_row(1, 0, ["2024-X-1", "Atelier d'écriture", 2024, "Lire et grandir", "État"])
-    sheet.write_formula(1, 5, "=1000*2", None, 2000)
-    workbook.close()
-    if amount_formula is None:
-        return path
-    return _rewrite_sheet(path, path.with_name("sans_valeur.xlsx"),
-                          lambda xml: xml.replace(b"<f>1000*2</f><v>2000</v>", amount_formula.encode()))
+def _actions_workbook(path: Path, amount: object) -> Path:
+    """One action written by openpyxl, which saves a formula without its value (only a spreadsheet computes it):
+    what a partner's script produces."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Référence", "Intitulé", "Année", "Porteur", "Financeur", "Montant demandé"])
+    sheet.append(["2024-X-1", "Atelier d'écriture", 2024, "Lire et grandir", "État", amount])
+    workbook.save(path)
+    return path
 
 
 def test_a_formula_saved_without_its_value_is_reported_never_read_as_zero(demo_db, tmp_path: Path) -> None:
-    computed = preview_sheet(_actions_workbook(tmp_path / "calcule.xlsx", None), "actions")
+    computed = preview_sheet(_actions_workbook(tmp_path / "calcule.xlsx", 2000), "actions")
     assert not [e for e in computed.errors if "formule" in e.reason]
-    uncomputed = _actions_workbook(tmp_path / "brut.xlsx", "<f>1000*2</f>")
+    uncomputed = _actions_workbook(tmp_path / "brut.xlsx", "=1000*2")
+    assert b"<f>1000*2</f><v" in zipfile.ZipFile(uncomputed).read("xl/worksheets/sheet1.xml")  # and no value
     preview = preview_sheet(uncomputed, "actions")
     assert not preview.ok
     assert [(e.line, e.column) for e in preview.errors if "formule" in e.reason] == [(2, "Montant demandé")]
@@ -220,8 +219,11 @@ def test_a_formula_saved_without_its_value_is_reported_never_read_as_zero(demo_d
 
 
 def test_a_formula_that_gives_an_error_is_reported(tmp_path: Path) -> None:
-    path = _actions_workbook(tmp_path / "erreur.xlsx", '<f>1/0</f><v>#DIV/0!</v>')
-    path = _rewrite_sheet(path, tmp_path / "erreur2.xlsx", lambda xml: xml.replace(b'<c r="F2"', b'<c r="F2" t="e"'))
+    path = _actions_workbook(tmp_path / "erreur.xlsx", "=1/0")
+    # What a spreadsheet saves once it has computed the formula: the error as the cell's value.
+    path = _rewrite_sheet(path, tmp_path / "erreur2.xlsx", lambda xml: re.sub(
+        rb'<c r="F2"[^>]*><f>1/0</f><v\s*/>', b'<c r="F2" t="e"><f>1/0</f><v>#DIV/0!</v>', xml))
+    assert b"#DIV/0!" in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
     sheet = read_sheet(path)
     with pytest.raises(CellError, match="erreur"):
         parse_cell("money", sheet.rows[0][1][5])
@@ -392,19 +394,16 @@ NOTICE = ("Notice : ce classeur recense les subventions versées aux association
 
 def test_a_notice_sheet_before_the_table_is_passed_over(tmp_path: Path) -> None:
     path = tmp_path / "avec_notice.xlsx"
-    workbook = xlsxwriter.Workbook(str(path))
-    notice = workbook.add_worksheet("Notice")
-    for line, text in enumerate(NOTICE):
-        notice.write(line, 0, text)
-    table = workbook.add_worksheet("Subventions")
-    table.write_row(0, 0, ["Nom", "SIRET", "Montant demandé"])
-    table.write_row(1, 0, ["Lire et grandir", "", 1000])
-    table.write_row(2, 0, ["Femmes solidaires", ""])
-    table.write_formula(2, 2, "=1000*2", None, 2000)
-    workbook.close()
-    path = _rewrite_sheet(path, tmp_path / "sans_valeur.xlsx",
-                          lambda xml: xml.replace(b"<f>1000*2</f><v>2000</v>", b"<f>1000*2</f>"),
-                          member="xl/worksheets/sheet2.xml")
+    workbook = openpyxl.Workbook()
+    notice = workbook.active
+    notice.title = "Notice"
+    for text in NOTICE:
+        notice.append([text])
+    table = workbook.create_sheet("Subventions")
+    table.append(["Nom", "SIRET", "Montant demandé"])
+    table.append(["Lire et grandir", "", 1000])
+    table.append(["Femmes solidaires", "", "=1000*2"])  # saved without its value
+    workbook.save(path)
     sheet = read_sheet(path, recognise)
     assert (sheet.sheet_name, sheet.header) == ("Subventions", ["Nom", "SIRET", "Montant demandé"])
     assert [cells[0] for _, cells in sheet.rows] == ["Lire et grandir", "Femmes solidaires"]

@@ -104,23 +104,55 @@ def build_demo() -> None:
             ), code)
         funders = {}
         for position, (name, short, kind) in enumerate(data["funders"]):
-            # The EPCI is the one funder the reference identifies (the others are not communes or EPCI).
+            if kind == "commune":
+                # « Communes » in the demo's plans is the commune of the action's first quartier: each commune is a
+                # funder of its own, an attribuant with its own SIRET in the SCDL file.
+                for commune_name in _funding_communes(data):
+                    commune = communes[commune_name]
+                    funders[_commune_key(commune_name)] = _ok(save_funder({
+                        "name": _town_hall(commune_name), "short_name": commune_name, "kind": kind,
+                        "position": position, "siren": commune.siren,
+                        "siret": make_siret(commune.siren, "0001") if commune.siren else ""}), commune_name)
+                continue
+            # The EPCI is the funder the reference identifies; the others' SIRETs are illustrative.
             siren = contract.epci_siren if kind == "epci" else ""
             funders[short] = _ok(save_funder({"name": name, "short_name": short, "kind": kind, "position": position,
                                               "siren": siren, "siret": _funder_siret(kind, siren)}), name)
+        first_commune = {code: commune_names[0] for code, _, commune_names, _ in data["quartiers"]}
         for short, year, euros, label in data["envelopes"]:
             _ok(save_envelope({"funder": funders[short].id, "year": year, "amount": euros * 100, "label": label}),
                 "enveloppe")
         associations = [_build_association(row, communes, rng) for row in data["associations"]]
         actions = []
         for index, row in enumerate(data["actions"], start=1):
-            actions.append(_build_action(index, row, orientations, associations, quartiers, funders, rng))
+            own = {**funders, COMMUNES: funders.get(_commune_key(first_commune[min(row[3])]))}
+            actions.append(_build_action(index, row, orientations, associations, quartiers, own, rng))
         _build_meetings(actions)
 
 
+COMMUNES = "Communes"  # the demo's plans name the commune funder so: the commune of the action's first quartier
+# by code (its first commune)
+
+
+def _commune_key(name: str) -> str:
+    return f"{COMMUNES}:{name}"
+
+
+def _town_hall(commune: str) -> str:
+    """« Ville de Marly », « Ville d'Anzin »: French elides de before a vowel."""
+    plain = unicodedata.normalize("NFKD", commune[0]).encode("ascii", "ignore").decode().lower()
+    return f"Ville d'{commune}" if plain in "aeiouy" else f"Ville de {commune}"
+
+
+def _funding_communes(data: dict[str, Any]) -> list[str]:
+    """The communes that fund some demo action, in the order the communes are listed."""
+    first = {code: names[0] for code, _, names, _ in data["quartiers"]}
+    funding = {first[min(row[3])] for row in data["actions"] if COMMUNES in row[5]}
+    return [name for name, _ in data["communes"] if name in funding]
+
+
 # The SIRET the SCDL export names each funder by (illustrative, Luhn-valid, the prefix of its kind of body; the EPCI's
-# from its real SIREN). « Communes » stands for several communes, each its own attribuant: it has none, and the
-# export says so; the bailleurs' TFPB abatements are not published as grants.
+# and the communes' from their real SIREN). The bailleurs' TFPB abatements are not published as grants.
 _FUNDER_SIREN_STARTS = {"etat": "17590001", "region": "23590001", "departement": "22590001", "caf": "77590001",
                         "fipd": "17590002"}
 

@@ -83,20 +83,18 @@ def test_the_demo_export_passes_the_official_validator_with_no_error(demo_db, tm
     assert scdl_errors(out) == []
     header, rows = read_rows(out)
     assert header == schema_field_names()
-    # Every cash grant of a funder with a SIRET is in the file; the bailleurs' TFPB abatements and the grants of
-    # « Communes » (several communes, no one SIRET) are not.
+    # Every cash grant is in the file, each commune's under its own SIRET; the bailleurs' TFPB abatements are not.
     [(expected,)] = sql("SELECT count(*) FROM funding f JOIN \"action\" a ON a.id = f.action_id "
                         "JOIN funder fu ON fu.id = f.funder_id WHERE f.deleted = 0 AND a.deleted = 0 "
-                        "AND f.granted > 0 AND fu.siret <> '' AND fu.kind <> 'bailleur'")
+                        "AND f.granted > 0 AND fu.kind <> 'bailleur'")
     assert expected > 0 and result.written == len(rows) == expected
-    [(communes,)] = sql("SELECT count(*) FROM funding f JOIN funder fu ON fu.id = f.funder_id "
-                        "WHERE f.deleted = 0 AND f.granted > 0 AND fu.name = 'Communes'")
+    [(communes,)] = sql("SELECT count(DISTINCT fu.id) FROM funding f JOIN funder fu ON fu.id = f.funder_id "
+                        "WHERE f.deleted = 0 AND f.granted > 0 AND fu.kind = 'commune'")
     [(abatements,)] = sql("SELECT count(*) FROM funding f JOIN funder fu ON fu.id = f.funder_id "
                           "WHERE f.deleted = 0 AND f.granted > 0 AND fu.kind = 'bailleur'")
-    assert communes > 0 and abatements > 0
+    assert communes > 1 and abatements > 0
+    assert len({row["idAttribuant"] for row in rows if row["nomAttribuant"].startswith("Ville ")}) == communes
     assert result.warnings == [
-        f"Le financeur « Communes » n'a pas de SIRET valide : ses {communes} subvention(s) ne figurent pas dans le "
-        "fichier (saisissez son SIRET dans l'onglet Financeurs).",
         f"Les abattements de TFPB de « Bailleurs sociaux (abattement TFPB) » ({abatements} ligne(s)) ne figurent pas "
         "dans le fichier : un abattement de taxe foncière n'est pas une subvention en numéraire."]
     # idAttribuant is each funder's SIRET, as the base holds it.
@@ -221,8 +219,7 @@ def test_the_command_line_writes_the_file_and_says_what_it_left_out(demo_templat
     _, rows = read_rows(out)
     assert stdout.strip() == f"{len(rows)} ligne(s) écrite(s) dans {out}."
     told = err.strip().splitlines()
-    assert len(told) == 2 and all(line.startswith("Avertissement : ") for line in told)
-    assert "« Communes »" in told[0] and "TFPB" in told[1]
+    assert len(told) == 1 and told[0].startswith("Avertissement : ") and "TFPB" in told[0]
     assert scdl_errors(out) == []
 
 

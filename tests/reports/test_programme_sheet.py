@@ -41,7 +41,9 @@ def test_the_2015_programme_matches_the_database_to_the_cent(demo_db, tmp_path: 
 
     funders = totals_by_funder(2015)
     for t in funders:
-        assert f"{t.label} {t.actions} {m(t.requested)} {m(t.granted)}" in text
+        # A funder that has decided nothing yet (the demo's Ville de Beuvrages) shows a dash, not 0,00 €.
+        shown = [m(t.granted)] + (["—"] if t.granted == 0 else [])
+        assert any(f"{t.label} {t.actions} {m(t.requested)} {granted}" in text for granted in shown), t.label
     financed = len({a.id for a in Action.select().where((Action.year == 2015) & (Action.deleted == False))  # noqa: E712
                     if a.fundings.where(Funding.deleted == False).exists()})  # noqa: E712
     assert f"Total {financed} {m(sum(t.requested for t in funders))} {m(sum(t.granted for t in funders))}" in text

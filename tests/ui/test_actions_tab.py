@@ -63,7 +63,7 @@ def new_action(window, qtbot, type_text, reference: str = "2016-VM-100") -> None
     qtbot.keyClicks(tab.total_cost_edit, "50 000")
     add_funding(tab, qtbot, type_text, "État", "20 000", "18 000")
     add_funding(tab, qtbot, type_text, "Région", "15 000,50 €")
-    add_funding(tab, qtbot, type_text, "Communes", "10 000")
+    add_funding(tab, qtbot, type_text, "Ville de Valenciennes", "10 000")
 
 
 def test_an_action_with_three_funders_shows_its_totals_and_own_funds(window, qtbot, type_text) -> None:

@@ -3,6 +3,7 @@ separated by ';', ',' or tabs."""
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ DELIMITERS = (";", ",", "\t")
 _DELIMITER_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}
 _SNIFF_LINES = 40
 _SNIFF_CHARS = 256 * 1024
+_QUOTED = re.compile(r'"(?:[^"]|"")*"')
 
 
 def _utf16_without_bom(raw: bytes) -> str | None:
@@ -72,7 +74,9 @@ def sniff_delimiter(text: str) -> str:
 
     Titles above the table have none, and the decimal commas of amounts ("1 234,56") are fewer than the
     separators of a row, so neither wins."""
-    lines = [line for line in text[:_SNIFF_CHARS].splitlines()[:_SNIFF_LINES] if line.strip()]
+    # Separators inside quotes ("Dupont, Durand") are text, not columns; a quote cut by the sample's end stays.
+    sample = _QUOTED.sub("", text[:_SNIFF_CHARS])
+    lines = [line for line in sample.splitlines()[:_SNIFF_LINES] if line.strip()]
     best, best_score = ";", 0
     for delimiter in DELIMITERS:
         counts = Counter(line.count(delimiter) for line in lines)
@@ -83,9 +87,15 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _swallowed(field: str, delimiter: str, width: int) -> bool:
-    """A quoted field that runs over lines holding as many separators as a row: an unbalanced quote ate them."""
-    return "\n" in field and field.count(delimiter) >= max(width - 1, 1)
+def _swallowed(cells: list[str], delimiter: str, width: int) -> int | None:
+    """The position of a cell that an unbalanced quote made swallow the rows after it, or None.
+
+    Inside such a cell, a line after a line break holds a row's worth of separators. (A quoted cell whose own
+    text did so would be taken for one: no partner's cell was seen to.)"""
+    for position, cell in enumerate(cells):
+        if "\n" in cell and any(line.count(delimiter) >= max(width - 1, 1) for line in cell.split("\n")[1:]):
+            return position
+    return None
 
 
 def _quote_line(start: int, cells: list[str], position: int) -> int:
@@ -120,18 +130,14 @@ def read_csv(path: Path, recognise: Callable[[list[str]], int] | None = None) ->
     delimiter = sniff_delimiter(text)
     reader = csv.reader(_lines(text), delimiter=delimiter)
     lines: list[tuple[int, list[str]]] = []
-    width = 0
+    spanning: list[int] = []  # the records over several lines, checked once the table's width is known
     start = 1
     try:
         for cells in reader:
             if len(lines) >= MAX_ROWS:
                 raise ExchangeError(f"Le fichier {path} a plus de {MAX_ROWS} lignes : trop pour un import.")
-            if len(lines) < _SNIFF_LINES:
-                width = max(width, min(len(cells), 50))
-            if reader.line_num > start:  # a record over several lines: a quoted line break, or a quote left open
-                for position, cell in enumerate(cells):
-                    if _swallowed(cell, delimiter, width):
-                        raise ExchangeError(_open_quote(path, _quote_line(start, cells, position)))
+            if reader.line_num > start:  # a quoted line break, or a quote left open
+                spanning.append(len(lines))
             lines.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as exc:
@@ -139,4 +145,13 @@ def read_csv(path: Path, recognise: Callable[[list[str]], int] | None = None) ->
             raise ExchangeError(_open_quote(path, start)) from None
         raise ExchangeError(f"Le fichier {path}, ligne {reader.line_num} : cette ligne n'est pas lisible comme une "
                             f"ligne de tableur (séparateur {_DELIMITER_NAMES[delimiter]}).") from None
+    if spanning:
+        # The table's width: the commonest number of cells among the first records (the wider on a tie).
+        counts = Counter(len(cells) for _, cells in lines[:_SNIFF_LINES])
+        width = max(counts.items(), key=lambda item: (item[1], item[0]))[0]
+        for index in spanning:
+            line, cells = lines[index]
+            position = _swallowed(cells, delimiter, width)
+            if position is not None:
+                raise ExchangeError(_open_quote(path, _quote_line(line, cells, position)))
     return shape_sheet(path, lines, recognise, encoding, delimiter)

@@ -100,15 +100,18 @@ def _data_rows(lines: list[tuple[int, list[Any]]], width: int,
                skipped: list[tuple[int, str]]) -> list[tuple[int, list[Any]]]:
     """The rows under the header without blank rows, totals rows, and the notes written under the table."""
     rows = []
+    after_blank = False
     for line, cells in lines:
         first = _first_filled(cells)
-        if first is not None:
-            rows.append((line, cells, _total_label(first)))
-    # The table ends at its last row that is neither a total nor a lone note after a gap.
+        if first is None:
+            after_blank = True
+            continue
+        rows.append((line, cells, _total_label(first), after_blank))
+        after_blank = False
+    # The table ends at its last row that is neither a total nor a lone note under a blank row.
     end = len(rows)
     while end:
-        line, cells, label = rows[end - 1]
-        gap_before = end >= 2 and rows[end - 2][0] < line - 1
+        line, cells, label, gap_before = rows[end - 1]
         if label:
             skipped.append((line, "ligne de total laissée de côté"))
         elif width >= 3 and _filled(cells) == 1 and gap_before:
@@ -117,7 +120,7 @@ def _data_rows(lines: list[tuple[int, list[Any]]], width: int,
             break
         end -= 1
     kept = []
-    for line, cells, label in rows[:end]:
+    for line, cells, label, _ in rows[:end]:
         # Inside the table only a sure total is left out: « Total Sport », with its address filled, is a club.
         if label and (label.startswith("sous total") or label in _SURE_TOTALS or _filled(cells) * 2 <= width):
             skipped.append((line, "ligne de sous-total laissée de côté"))

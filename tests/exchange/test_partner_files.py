@@ -420,3 +420,38 @@ def test_a_notice_table_before_the_table_of_an_ods_is_passed_over(tmp_path: Path
     sheet = read_sheet(_ods(tmp_path / "avec_notice.ods", notice, rows), recognise)
     assert (sheet.sheet_name, sheet.header) == ("Feuille 1", ["Nom", "Montant demandé"])
     assert sheet.formulas == [(2, 1)]
+
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz ABCXYZ0123456789éàçÉ.-'/\""
+# A cell holds separators or line breaks, not a line break followed by a row's worth of separators: the reader
+# takes that for a quote left open (test_an_unbalanced_quote_is_refused_with_the_line_where_it_opened).
+CELL_TEXT = st.one_of(st.text(alphabet=st.sampled_from(list(LETTERS + ";,\t")), max_size=20),
+                      st.text(alphabet=st.sampled_from(list(LETTERS + "\n")), max_size=20))
+
+
+@settings(max_examples=120, deadline=None)
+@given(rows=st.lists(st.tuples(CELL_TEXT, CELL_TEXT), min_size=1, max_size=30),
+       delimiter=st.sampled_from([";", ",", "\t"]),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
+def test_any_table_a_spreadsheet_saves_as_text_reads_back_the_same(rows: list[tuple[str, str]], delimiter: str,
+                                                                   encoding: str, tmp_path_factory) -> None:
+    # The first cell names the row (a blank row or a « Total » row would rightly be set aside); the others hold
+    # anything, separators, quotes and line breaks included, quoted as a spreadsheet quotes them.
+    table = [["Nom", "Commune", "Montant demandé"]] + [[f"Ligne {n}", a, b] for n, (a, b) in enumerate(rows)]
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(table)
+    path = tmp_path_factory.mktemp("texte") / "table.csv"
+    path.write_bytes(out.getvalue().encode(encoding))
+    sheet = read_sheet(path, recognise)
+    assert (sheet.delimiter, sheet.header) == (delimiter, table[0])
+    assert [cells for _, cells in sheet.rows] == table[1:]
+
+
+def test_commas_inside_quoted_cells_do_not_make_the_comma_the_separator(tmp_path: Path) -> None:
+    path = tmp_path / "membres.csv"
+    path.write_text('Nom;Membres du bureau;Commune\n'
+                    'Lire et grandir;"Dupont, Durand, Martin, Petit, Leroy";Roubaix\n'
+                    'Boxe Nord;"Bernard, Thomas, Robert, Richard, Simon";Tourcoing\n', encoding="utf-8")
+    sheet = read_sheet(path, recognise)
+    assert sheet.delimiter == ";"
+    assert sheet.rows[1][1] == ["Boxe Nord", "Bernard, Thomas, Robert, Richard, Simon", "Tourcoing"]

@@ -172,9 +172,12 @@ def parse_date(value: Any) -> date:
     if isinstance(value, bool):
         raise CellError("une date est attendue")
     if isinstance(value, (int, float)) or re.fullmatch(r"\d{5}(?:[.,]\d+)?", plain_text(value)):
-        serial = float(str(value).replace(",", "."))
-        if int(serial) in _SERIALS:
-            return _EXCEL_EPOCH + timedelta(days=int(serial))
+        try:  # the whole days of the serial number (its fraction is the time of day); Decimal: no float here
+            serial = int(Decimal(str(value).replace(",", ".")))
+        except (InvalidOperation, OverflowError, ValueError):
+            serial = -1
+        if serial in _SERIALS:
+            return _EXCEL_EPOCH + timedelta(days=serial)
         raise CellError(f"« {plain_text(value)} » n'est pas une date (jj/mm/aaaa)")
     text = plain_text(value)
     word = fold(text)

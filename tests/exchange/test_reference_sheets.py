@@ -66,7 +66,7 @@ def test_funders_from_an_xlsx_with_their_kind_siren_and_siret(capsys, demo_templ
     last = rows(db, "SELECT max(position) FROM funder")[0][0]
     sheet = xlsx_file(tmp_path / "financeurs.xlsx", [
         ["Financeur", "Sigle", "Nature", "SIREN", "idAttribuant"],
-        ["Ville de Valenciennes", "Valenciennes", "Commune", "215 906 066", None],
+        ["Ville de Quiévrechain", "Quiévrechain", "Commune", "215 904 848", None],
         ["Valenciennes Métropole", None, "EPCI", None, "24590116000011"],  # already in the base: updated
         ["Fonds européen", "FSE", "fse", None, None],
     ])
@@ -75,7 +75,7 @@ def test_funders_from_an_xlsx_with_their_kind_siren_and_siret(capsys, demo_templ
     assert "2 créé(s), 1 mis à jour" in out
     assert rows(db, "SELECT name, short_name, kind, siren, siret, position FROM funder WHERE position > ? "
                     "ORDER BY position", last) == [
-        ("Ville de Valenciennes", "Valenciennes", "commune", "215906066", "", last + 1),
+        ("Ville de Quiévrechain", "Quiévrechain", "commune", "215904848", "", last + 1),
         ("Fonds européen", "FSE", "fse", "", "", last + 2)]
     # The SIRET alone gave its SIREN.
     assert rows(db, "SELECT siren, siret FROM funder WHERE name = 'Valenciennes Métropole'") == [

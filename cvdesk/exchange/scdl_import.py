@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -18,15 +19,15 @@ from cvdesk.domain.status import ACCORDEE, EN_INSTRUCTION, REFUSEE
 from cvdesk.exchange import sheet_import
 from cvdesk.exchange.cell_values import CellError, parse_cell
 from cvdesk.exchange.scdl_columns import SCDL_FIELDS
+from cvdesk.exchange.scdl_write import save_one, write_new
 from cvdesk.exchange.sheet_fields import IMPORTS, fold
 from cvdesk.exchange.sheet_preview import Item, RowError, SheetPreview, header_of
 from cvdesk.exchange.sheet_reader import Sheet
-from cvdesk.services.actions import REFERENCE_SHAPE, FundingInput, propose_reference, save_action
-from cvdesk.services.associations import _normalise as normalise_association, save_association
-from cvdesk.services.records import SaveResult
-from cvdesk.services.reference import normalise_funder, save_funder
+from cvdesk.services.actions import REFERENCE_SHAPE, propose_reference
+from cvdesk.services.associations import _normalise as normalise_association
+from cvdesk.services.reference import normalise_funder
 from cvdesk.services.reference_order import next_funder_position
-from cvdesk.services.validation import max_length, validate_action, validate_association, validate_funder
+from cvdesk.services.validation import check_lengths, max_length, validate_action, validate_association, validate_funder
 from cvdesk.store.models import Action, Association, Funder, Funding, db
 
 GRANTED, REFUSED, PENDING = "granted", "refused", "pending"
@@ -34,6 +35,7 @@ _FIELDS = {f.key: f for f in SCDL_FIELDS}
 _IDENTIFIERS = ("funder_siret", "beneficiary_siret", "beneficiary_rna")
 # What publishers write in a cell they have nothing for (the Aube: « Ne rien indiquer »), read as an empty cell.
 _PLACEHOLDERS = frozenset({"ne rien indiquer", "neant", "sans objet", "non renseigne", "nc", "n c", "na", "n a"})
+_PLACEHOLDER_LENGTH = max(map(len, _PLACEHOLDERS)) + 8  # room for spaces and dots (« N.C. »)
 _YEAR_SOURCES = ("year", "convention_date", "decision_date")
 
 
@@ -92,11 +94,6 @@ class _Group:
 
 # ---- reading a row ---------------------------------------------------------------------------------------------
 
-def _raw(cells: list[Any], positions: dict[str, int], key: str) -> Any:
-    index = positions.get(key)
-    return cells[index] if index is not None and index < len(cells) else None
-
-
 def parse_share(value: Any) -> Decimal | None:
     """The beneficiary's share of the grant as a fraction: « 1.00 », « 0,45 », « 45 % » or « 100 » (the format's
     first files wrote percents); CellError with a French reason otherwise. Empty: None."""
@@ -126,7 +123,7 @@ def parse_share(value: Any) -> Decimal | None:
 
 def _outcome(text: str) -> str | None:
     """What statutLabel says of the request; None for a word the format does not know."""
-    word = fold(text)
+    word = _folded(text)
     if "refus" in word or "inelig" in word:
         return REFUSED
     if "instruction" in word or "intruction" in word or "en cours" in word:
@@ -147,7 +144,7 @@ def _note(values: dict[str, Any], share: Decimal | None, total: int | None) -> s
         parts.append(f"convention du {format_date(values['convention_date'])}")
     if share is not None and share < 1 and total is not None:
         parts.append(f"{(share * 100).normalize():f} % d'une subvention de {format_money(total)}".replace(".", ","))
-    if values.get("nature") and fold(values["nature"]) != fold("aide en numéraire"):
+    if values.get("nature") and _folded(values["nature"]) != _folded("aide en numéraire"):
         parts.append(values["nature"])
     if values.get("scheme"):
         parts.append(f"dispositif {values['scheme']}")
@@ -180,15 +177,22 @@ class _Told:
                 told.line, told.column, f"{told.reason.rstrip('.')} ; de même sur {more} autre(s) ligne(s).")
 
 
+# Identifiers checked once each per import: a funder's SIRET comes back on every one of its rows, and a check
+# (Luhn keys by python-stdnum) costs about 0.2 ms, 20 s over a national file.
+_checked_siret = lru_cache(maxsize=65536)(check_siret)
+_checked_siren = lru_cache(maxsize=65536)(check_siren)
+_checked_rna = lru_cache(maxsize=65536)(check_rna)
+
+
 def _identifiers(line: int, values: dict[str, Any], column: Any, told: _Told) -> None:
     """SIRETs and RNA checked; a valid SIREN where a SIRET goes is kept as a SIREN; anything else is left out and
     told (the row is then recognised by its other identifier or its name)."""
-    for key, check in (("funder_siret", check_siret), ("beneficiary_siret", check_siret),
-                       ("beneficiary_rna", check_rna)):
+    for key, check in (("funder_siret", _checked_siret), ("beneficiary_siret", _checked_siret),
+                       ("beneficiary_rna", _checked_rna)):
         value = values.get(key)
         if not value:
             continue
-        if key.endswith("siret") and len(value) == 9 and check_siren(value) is None:
+        if key.endswith("siret") and len(value) == 9 and _checked_siren(value) is None:
             values[key.replace("siret", "siren")] = value
             values[key] = None
             continue
@@ -196,6 +200,20 @@ def _identifiers(line: int, values: dict[str, Any], column: Any, told: _Told) ->
         if problem:
             told.warn(line, column(key), f"{problem.rstrip('.')} : il n'est pas enregistré (à vérifier).")
             values[key] = None
+
+
+# Short values that come back row after row (a status, a nature, a funder's name) folded once each.
+_folded = lru_cache(maxsize=4096)(fold)
+
+
+@lru_cache(maxsize=64)
+def _mapped_columns(positions: tuple[tuple[str, int], ...]) -> tuple[tuple[str, str, int], ...]:
+    return tuple((key, f.kind, dict(positions)[key]) for key, f in _FIELDS.items() if key in dict(positions))
+
+
+def _mapped(positions: dict[str, int]) -> tuple[tuple[str, str, int], ...]:
+    """The file's columns the import reads, in the format's order: (field, kind of value, place in the row)."""
+    return _mapped_columns(tuple(positions.items()))
 
 
 def _read_row(line: int, cells: list[Any], sheet: Sheet, positions: dict[str, int],
@@ -206,19 +224,22 @@ def _read_row(line: int, cells: list[Any], sheet: Sheet, positions: dict[str, in
     errors_before = len(preview.errors)
     values: dict[str, Any] = {}
     share: Decimal | None = None
-    for key, f in _FIELDS.items():
-        if key not in positions:
+    width = len(cells)
+    for key, kind, index in _mapped(positions):
+        raw = cells[index] if index < width else None
+        if raw is None or raw == "":  # most cells of a 40-column file: read as parse_cell reads them, at once
+            values[key] = None
             continue
-        raw = _raw(cells, positions, key)
-        if isinstance(raw, str) and fold(raw) in _PLACEHOLDERS:
-            raw = None
+        if isinstance(raw, str) and len(raw) <= _PLACEHOLDER_LENGTH and _folded(raw) in _PLACEHOLDERS:
+            values[key] = None
+            continue
         try:
             if key == "share":
                 share = parse_share(raw)
             elif key == "year" and isinstance(raw, (date, datetime)):
                 values[key] = raw.year
             else:
-                values[key] = parse_cell(f.kind, raw)
+                values[key] = parse_cell(kind, raw)
         except CellError as exc:
             if key in _IDENTIFIERS:
                 told.warn(line, column(key), f"{exc} : il n'est pas enregistré (à vérifier).")
@@ -349,7 +370,7 @@ class _Funders:
         self.told.warn(line, header_of(self.sheet, self.positions, "funder_name"), reason)
 
     def find(self, grant: Grant) -> Pending | None:
-        siret, siren, key = grant.funder_siret, grant.funder_siren, fold(grant.funder_name)
+        siret, siren, key = grant.funder_siret, grant.funder_siren, _folded(grant.funder_name)
         if siret and siret in self.by_siret:
             return self.known[self.by_siret[siret]]
         if siren and siren in self.by_siren:
@@ -462,7 +483,8 @@ class _Beneficiaries:
             return found
         values = normalise_association({"name": grant.beneficiary_name, "siret": siret, "rna": rna,
                                         **({"siren": siren} if siren else {})})
-        errors = validate_association(values, None)
+        # Its identifiers were checked on reading the row (_identifiers, once each): not again here.
+        errors = validate_association({k: v for k, v in values.items() if k not in ("siret", "siren", "rna")}, None)
         if errors:
             for reason in errors.values():
                 self.preview.errors.append(RowError(grant.line, header_of(self.sheet, self.positions,
@@ -552,7 +574,10 @@ def _new_action(group: _Group, references: _References, preview: SheetPreview, s
         given = next((getattr(g, key) for g in group.grants if getattr(g, key) is not None), None)
         if given is not None:
             values["total_cost" if key == "cost" else key] = given
-    errors = validate_action(values, None)
+    # The reference was proposed free (_References read the year's taken ones once): no query per action for it.
+    errors = validate_action({k: v for k, v in values.items() if k != "reference"}, None)
+    errors.pop("reference", None)
+    errors.update(check_lengths(Action, {"reference": values["reference"]}))
     if errors:
         for name, reason in errors.items():
             column = header_of(sheet, positions, {"title": "object", "total_cost": "cost"}.get(name, name))
@@ -641,20 +666,5 @@ def prepare_scdl(sheet: Sheet, positions: dict[str, int], preview: SheetPreview)
     preview.warnings.sort(key=lambda w: w.line)
 
 
-def _save(item: Item) -> SaveResult:
-    """Write one planned record; a new funder or association gets its id before the actions that need it."""
-    record = item.extra["record"]
-    if record == "action":
-        values = dict(item.values)
-        if item.existing_id is None:
-            values["porteur"] = item.extra["porteur"].id
-        lines = [FundingInput(funder.id, **amounts) for funder, amounts in item.extra["lines"]]
-        return save_action(values, item.existing_id, None, lines)
-    result = save_funder(item.values) if record == "funder" else save_association(item.values)
-    if result.ok:
-        item.extra["pending"].id = result.record.id
-    return result
-
-
 IMPORTS["scdl"] = ("Subventions au format SCDL", SCDL_FIELDS)
-sheet_import.register_kind("scdl", prepare_scdl, _save)
+sheet_import.register_kind("scdl", prepare_scdl, save_one, write_new)

@@ -106,10 +106,13 @@ _WRITE_NEW: dict[str, Callable[[list[Item], Callable[[int, int], None] | None, C
 
 
 def register_kind(kind: str, prepare: Callable[[Sheet, dict[str, int], SheetPreview], None],
-                  save: Callable[[Item], SaveResult]) -> None:
-    """Another kind of sheet (cvdesk.exchange.reference_import): how its rows are checked, and how one is written."""
+                  save: Callable[[Item], SaveResult], write_new: Callable[..., None] | None = None) -> None:
+    """Another kind of sheet (cvdesk.exchange.reference_import): how its rows are checked, and how one is written;
+    write_new, when given, writes the new records in bulk as _WRITE_NEW's (the SCDL import)."""
     _PREPARE[kind] = prepare
     _SAVE[kind] = save
+    if write_new is not None:
+        _WRITE_NEW[kind] = write_new
 
 
 def preview_sheet(path: Path, kind: str, columns: dict[str, str] | None = None) -> SheetPreview:

@@ -64,8 +64,9 @@ def test_a_package_written_before_step_5_still_merges(good_package: Path, tmp_pa
     # Every commune and funder of the demo arrived; the columns the old office did not know take their defaults.
     assert _column(headquarters, "SELECT count(*), count(DISTINCT insee_code), min(departement), max(siren) "
                                  "FROM commune WHERE deleted = 0") == [(12, 12, "", "")]
+    # The demo's 15 funders: 7, and the 8 town halls that fund an action.
     assert _column(headquarters, "SELECT count(*) FROM funder WHERE deleted = 0 AND siren = '' AND siret = ''") == [
-        (8,)]
+        (15,)]
     assert _column(headquarters, "SELECT population FROM commune WHERE name = 'Valenciennes'") == [(None,)]
 
 

@@ -18,6 +18,7 @@ from cvdesk.domain.money import format_money
 from cvdesk.domain.status import ACCORDEE, EN_INSTRUCTION, REFUSEE
 from cvdesk.exchange import sheet_import
 from cvdesk.exchange.cell_values import CellError, parse_cell
+from cvdesk.exchange.merge_plan import collector_paused
 from cvdesk.exchange.scdl_columns import SCDL_FIELDS
 from cvdesk.exchange.scdl_write import save_one, write_new
 from cvdesk.exchange.sheet_fields import IMPORTS, fold
@@ -36,6 +37,7 @@ _IDENTIFIERS = ("funder_siret", "beneficiary_siret", "beneficiary_rna")
 # What publishers write in a cell they have nothing for (the Aube: « Ne rien indiquer »), read as an empty cell.
 _PLACEHOLDERS = frozenset({"ne rien indiquer", "neant", "sans objet", "non renseigne", "nc", "n c", "na", "n a"})
 _PLACEHOLDER_LENGTH = max(map(len, _PLACEHOLDERS)) + 8  # room for spaces and dots (« N.C. »)
+_PLACEHOLDER_STARTS = frozenset(c for p in _PLACEHOLDERS for c in (p[0], p[0].upper()))
 _YEAR_SOURCES = ("year", "convention_date", "decision_date")
 
 
@@ -179,7 +181,23 @@ class _Told:
 
 # Identifiers checked once each per import: a funder's SIRET comes back on every one of its rows, and a check
 # (Luhn keys by python-stdnum) costs about 0.2 ms, 20 s over a national file.
-_checked_siret = lru_cache(maxsize=65536)(check_siret)
+def _luhn(digits: str) -> bool:
+    total = 0
+    for place, char in enumerate(reversed(digits)):
+        value = (ord(char) - 48) * (1 + place % 2)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+@lru_cache(maxsize=65536)
+def _checked_siret(value: str) -> str | None:
+    """check_siret, its common case first: 14 digits whose SIRET and SIREN keys hold are valid for it too (La
+    Poste's rule only accepts more); anything else gets check_siret's answer and sentence."""
+    if len(value) == 14 and value.isascii() and value.isdigit() and _luhn(value) and _luhn(value[:9]):
+        return None
+    return check_siret(value)
+
+
 _checked_siren = lru_cache(maxsize=65536)(check_siren)
 _checked_rna = lru_cache(maxsize=65536)(check_rna)
 
@@ -216,8 +234,43 @@ def _mapped(positions: dict[str, int]) -> tuple[tuple[str, str, int], ...]:
     return _mapped_columns(tuple(positions.items()))
 
 
+_PARSED: dict[tuple[str, type, Any], Any] = {}
+_OWN_TO_EACH_ROW = frozenset({"object", "grant_id", "decision_reference"})  # read as they come: kept, never met again
+_PARSED_MAX = 200_000
+
+
+def _parsed(kind: str, raw: Any) -> Any:
+    """parse_cell, each distinct cell of a kind read once: an attribuant's name and SIRET, the year, the status, the
+    nature, a decision date come back on thousands of rows. Keyed by the cell's type too (True is 1, 1.0 is 1 for a
+    dictionary, not for parse_cell); a cell's CellError is kept and raised again."""
+    key = (kind, raw.__class__, raw)
+    found = _PARSED.get(key, _PARSED)
+    if found is _PARSED:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        try:
+            found = parse_cell(kind, raw)
+        except CellError as exc:
+            found = exc
+        _PARSED[key] = found
+    if isinstance(found, CellError):
+        raise CellError(*found.args)  # a new one each time: a raised exception keeps its traceback
+    return found
+
+
+@dataclass
+class _Continuation:
+    """A row that only gives a payment date or period: the rest of the grant on the row above."""
+
+    line: int
+    payment: str
+
+
+NO_OBJECT = "Subvention sans objet indiqué"
+
+
 def _read_row(line: int, cells: list[Any], sheet: Sheet, positions: dict[str, int],
-              preview: SheetPreview, told: _Told) -> Grant | None:
+              preview: SheetPreview, told: _Told) -> Grant | _Continuation | None:
     """The row as a grant, or None after its errors were noted; doubtful identifiers are left out with a warning
     (the beneficiary is then recognised by its other identifier or its name)."""
     column = lambda key: header_of(sheet, positions, key) or _FIELDS[key].label  # noqa: E731
@@ -230,7 +283,9 @@ def _read_row(line: int, cells: list[Any], sheet: Sheet, positions: dict[str, in
         if raw is None or raw == "":  # most cells of a 40-column file: read as parse_cell reads them, at once
             values[key] = None
             continue
-        if isinstance(raw, str) and len(raw) <= _PLACEHOLDER_LENGTH and _folded(raw) in _PLACEHOLDERS:
+        # (Only a short text starting as a placeholder does is folded: not each SIRET, amount or name.)
+        if (isinstance(raw, str) and len(raw) <= _PLACEHOLDER_LENGTH and raw.lstrip()[:1] in _PLACEHOLDER_STARTS
+                and _folded(raw) in _PLACEHOLDERS):
             values[key] = None
             continue
         try:
@@ -238,27 +293,45 @@ def _read_row(line: int, cells: list[Any], sheet: Sheet, positions: dict[str, in
                 share = parse_share(raw)
             elif key == "year" and isinstance(raw, (date, datetime)):
                 values[key] = raw.year
-            else:
+            elif key in _OWN_TO_EACH_ROW:
                 values[key] = parse_cell(kind, raw)
+            else:
+                values[key] = _parsed(kind, raw)
         except CellError as exc:
             if key in _IDENTIFIERS:
                 told.warn(line, column(key), f"{exc} : il n'est pas enregistré (à vérifier).")
             else:
-                preview.errors.append(RowError(line, column(key), f"{exc}."))
+                reason = str(exc)  # (« 0 n'est pas une année… » reads as a sentence once it says what the 0 is)
+                preview.errors.append(RowError(line, column(key), f"{'' if reason[:1].isalpha() else 'la valeur '}"
+                                                                  f"{reason}."))
     _identifiers(line, values, column, told)
     if not any(values.get(key) for key in ("beneficiary_name", "beneficiary_siret", "beneficiary_siren",
                                            "beneficiary_rna")):
         # A grant to nobody named (the Haute-Garonne's « via l'association » line) cannot be an action of a porteur:
         # set aside and told, as a totals row is, rather than refusing every other grant of the file.
         del preview.errors[errors_before:]
+        if not any(values.get(key) for key in ("amount", "requested", "object")):
+            # Not a grant at all: a second payment date on a row of its own under its grant (the Pyrénées-Orientales
+            # write each instalment so), or a row whose only cells the import does not read.
+            payment = values.get("payment_period")
+            if payment and _folded(payment):  # (« / » says nothing)
+                return _Continuation(line, payment)
+            told.warn(line, column("beneficiary_name"), "cette ligne ne porte aucune subvention (ni bénéficiaire, ni "
+                                                        "montant, ni objet) : elle est ignorée.")
+            return None
         told.warn(line, column("beneficiary_name"), "cette subvention ne nomme aucun bénéficiaire (ni nom, ni SIRET, "
                                                     "ni RNA) : elle n'est pas importée (à vérifier).")
         return None
     for key, reason in (("funder_name", "le nom de l'attribuant est obligatoire."),
-                        ("beneficiary_name", "le nom du bénéficiaire est obligatoire."),
-                        ("object", "l'objet de la subvention est obligatoire.")):
+                        ("beneficiary_name", "le nom du bénéficiaire est obligatoire.")):
         if not values.get(key):
             preview.errors.append(RowError(line, column(key), reason))
+    if not values.get("object"):
+        # A publication may leave the object blank (the Pyrénées-Orientales, 16 of their grants): the grant is still
+        # a grant; its action is named after its line, so that two of one beneficiary stay two, and told.
+        values["object"] = f"{NO_OBJECT} (ligne {line})"
+        told.warn(line, column("object"), f"l'objet de la subvention n'est pas indiqué : son action est intitulée "
+                                          f"« {NO_OBJECT} » suivi du numéro de sa ligne, à renommer (à vérifier).")
     year = values.get("year")
     if year is None:
         # SCDL 1.x has no exercise: the convention's year, else the decision's, is the grant's.
@@ -334,6 +407,7 @@ _NAME_NOISE = frozenset({"association", "asso", "assoc", "l", "la", "le", "les",
                          "a", "au", "aux", "en"})
 
 
+@lru_cache(maxsize=65536)  # an association's name comes back on each of its grants
 def name_key(name: str) -> str:
     """An association's name as compared: folded, without « association » nor articles (« Association Les Petits
     Débrouillards » and « LES PETITS DEBROUILLARDS » give the same key)."""
@@ -622,9 +696,36 @@ def _updated_action(group: _Group, action_id: int, funders: _Funders, preview: S
 
 def prepare_scdl(sheet: Sheet, positions: dict[str, int], preview: SheetPreview) -> None:
     """Check every row and plan the writes: new funders, then new associations, then the actions."""
+    # The grants, groups and items hold no cycle, yet the cycle collector would walk them over and over as they
+    # pile up (a third of the checking of 100,000 grants): paused meanwhile, as the merge does.
+    try:
+        with collector_paused():
+            _prepare(sheet, positions, preview)
+    finally:
+        _PARSED.clear()
+
+
+def _prepare(sheet: Sheet, positions: dict[str, int], preview: SheetPreview) -> None:
     told = _Told(preview)
-    grants = [grant for line, cells in sheet.rows
-              if (grant := _read_row(line, cells, sheet, positions, preview, told)) is not None]
+    grants: list[Grant] = []
+    above: Grant | None = None  # the grant of the row above, which a payment row continues
+    payments = header_of(sheet, positions, "payment_period")
+    for line, cells in sheet.rows:
+        read = _read_row(line, cells, sheet, positions, preview, told)
+        if isinstance(read, _Continuation):
+            if above is None:
+                told.warn(line, payments, "cette ligne ne donne qu'une date ou période de versement, sans bénéficiaire, "
+                                          "montant ni objet, sous aucune subvention : elle est ignorée (à vérifier).")
+                continue
+            above.note = (f"{above.note} ; puis" if above.note else "SCDL :") + f" versement {read.payment} (ligne {line})"
+            told.warn(line, payments, "cette ligne ne donne qu'une date ou période de versement, sans bénéficiaire, "
+                                      "montant ni objet : c'est la suite de la subvention de la ligne au-dessus, dont "
+                                      "la ligne du plan de financement reçoit ce versement dans sa note ; ce n'est pas "
+                                      "une subvention de plus.")
+            continue
+        above = read
+        if read is not None:
+            grants.append(read)
     funders = _Funders(preview, sheet, positions, told)
     beneficiaries = _Beneficiaries(preview, sheet, positions, told)
     groups: dict[tuple[Pending, str, int], _Group] = {}

@@ -8,6 +8,7 @@ from typing import Any, Callable, Sequence
 
 from cvdesk.exchange.bulk_actions import uuid4_batch, write_new_actions
 from cvdesk.exchange.errors import Cancelled, ExchangeError
+from cvdesk.exchange.merge_plan import collector_paused
 from cvdesk.exchange.sheet_preview import Item
 from cvdesk.services.actions import FundingInput, save_action
 from cvdesk.services.records import SaveResult, os_user
@@ -108,6 +109,12 @@ def write_new(items: list[Item], progress: Progress | None, cancelled: Callable[
               total: int) -> None:
     """The preview's new records, in the caller's transaction: funders first (a few, through their service), then
     associations, then actions in bulk; cancelled() is asked before each part and every 2,000 actions."""
+    with collector_paused():  # (see prepare_scdl)
+        _write_new(items, progress, cancelled, done, total)
+
+
+def _write_new(items: list[Item], progress: Progress | None, cancelled: Callable[[], bool] | None, done: int,
+               total: int) -> None:
     if cancelled is not None and cancelled():
         raise Cancelled()
     funders = [item for item in items if item.extra["record"] == "funder"]

@@ -239,7 +239,9 @@ def test_a_doubtful_identifier_is_left_out_and_told_never_stored(empty_db, tmp_p
     assert _sql("SELECT siret FROM association") == [("",)]
 
 
-def test_a_row_without_object_refuses_the_file_with_its_line(demo_template: Path, tmp_path: Path, capsys) -> None:
+def test_an_unreadable_amount_refuses_the_file_with_its_line(demo_template: Path, tmp_path: Path, capsys) -> None:
+    """A row without object no longer refuses the file (it is imported, named after its line, and told: see
+    test_a_grant_without_object_is_imported_under_its_line); an amount that is not a number still does."""
     db_file = tmp_path / "d.db"
     shutil.copyfile(demo_template, db_file)
     sheet = _file(tmp_path / "s.csv", SCDL_2_COLUMNS, [
@@ -250,9 +252,22 @@ def test_a_row_without_object_refuses_the_file_with_its_line(demo_template: Path
     before = fingerprint(db_file)
     code, out, err = run_cli(capsys, "import", "--db", str(db_file), str(sheet), "--kind", "scdl")
     assert code == 2 and len(err.strip().splitlines()) == 1
-    assert f"{sheet}, ligne 3, colonne « objet » : l'objet de la subvention est obligatoire" in err
-    assert "(2 erreurs en tout)" in err
+    assert f"{sheet}, ligne 4, colonne « montant » : Le montant « cent » n'est pas un nombre" in err
     assert fingerprint(db_file) == before
+
+
+def test_a_grant_without_object_is_imported_under_its_line(empty_db, tmp_path: Path) -> None:
+    """Two grants of one beneficiary without object stay two actions, each named after its line, and told once."""
+    sheet = _file(tmp_path / "s.csv", SCDL_2_COLUMNS, [
+        _grant("Département du Nord", NORD, "Lire et grandir", "", "100", exerciceBudgetaire="2017"),
+        _grant("Département du Nord", NORD, "Lire et grandir", " ", "250", exerciceBudgetaire="2017")])
+    preview = preview_sheet(sheet, "scdl")
+    assert preview.ok, preview.lines()
+    told = [w for w in preview.warnings if "l'objet de la subvention n'est pas indiqué" in w.reason]
+    assert len(told) == 1 and told[0].line == 2 and "de même sur 1 autre(s) ligne(s)" in told[0].reason
+    apply_sheet(preview)
+    assert _sql("SELECT title, granted_total FROM action ORDER BY id") == [
+        ("Subvention sans objet indiqué (ligne 2)", 10_000), ("Subvention sans objet indiqué (ligne 3)", 25_000)]
 
 
 def test_dry_run_then_real_import_on_the_command_line(demo_template: Path, tmp_path: Path, capsys) -> None:

@@ -66,7 +66,8 @@ def read_rows(year: int) -> KeptRows:
 
 def keep_rows(kept: KeptRows) -> bool:
     """Keep the sums for the next start (in the window's thread); those of other years under an older stamp go.
-    False when they cannot be kept (a base opened read-only, busy or full): they are read again next time."""
+    False when they cannot be kept (a base opened read-only, busy or full) or are no longer those of the data (it
+    changed since they were read): they are read again next time."""
     if kept.stamp is None:
         return False
     areas = [row for row in kept.rows if row[0] not in QUARTIER_PARTS]
@@ -74,8 +75,14 @@ def keep_rows(kept: KeptRows) -> bool:
     try:
         if execute_sql("PRAGMA query_only").fetchone()[0]:
             return False
-        execute_sql("INSERT OR REPLACE INTO year_figure_cache (year, stamp, sums, quartier_sums) VALUES (?, ?, ?, ?)",
-                    (kept.year, kept.stamp, _text(areas), _text(quartiers)))
+        # Kept only while their stamp is still the data's (checked in the same statement): a reading delivered late
+        # (after a backup was restored, or another base opened) would otherwise lie under a stamp the generation
+        # can reach again, a restore having taken it back, and be painted one day as figures it never read.
+        stored = execute_sql(f"""INSERT OR REPLACE INTO year_figure_cache (year, stamp, sums, quartier_sums)
+            SELECT ?, ?, ?, ? WHERE ({STAMP_SQL}) = ?""",
+                             (kept.year, kept.stamp, _text(areas), _text(quartiers), kept.stamp)).rowcount
+        if stored != 1:
+            return False
         execute_sql("DELETE FROM year_figure_cache WHERE stamp <> ?", (kept.stamp,))
     except _database_errors():
         # Only a shortcut for the next start: a base that cannot take it now is read the slow way then.

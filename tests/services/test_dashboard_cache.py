@@ -238,7 +238,7 @@ def test_sums_read_while_the_data_changed_are_never_taken_for_the_new_data(demo_
     stamp = figure_cache.stamp()
     _grant_more(year, tmp_path)  # saved after the stamp was read, before the sums were
     kept = figure_cache.KeptRows(year, stamp, figure_cache.read_rows(year).rows)
-    assert figure_cache.keep_rows(kept)
+    assert not figure_cache.keep_rows(kept)  # no longer the data's stamp: not kept at all (review R3)
 
     assert _kept_figures(year) is None
 

@@ -206,6 +206,8 @@ def cmd_import(args: object) -> int:
                          "d'échange.")
     if getattr(args, "columns", None):
         raise UsageError("L'argument --columns ne sert qu'aux tableurs, pas aux paquets d'échange.")
+    if getattr(args, "attribuant", None) is not None:
+        raise UsageError("L'argument --attribuant ne sert qu'aux tableurs de subventions (--kind scdl).")
     path = _db_path(args)
     created = not path.exists()
     if created and args.dry_run:
@@ -247,7 +249,17 @@ def _import_sheet(args: object, sheet: Path) -> int:
         with _existing(_db_path(args)):
             if sheet.stat().st_size > LONG_SHEET_BYTES:  # a small file's refusal stays one sentence on stderr
                 print(f"… Lecture et vérification de {sheet}", file=sys.stderr, flush=True)
-            preview = preview_sheet(sheet, args.kind, columns)
+            attribuant = getattr(args, "attribuant", None)
+            if attribuant is not None and args.kind != "scdl":
+                raise UsageError("L'argument --attribuant ne sert qu'aux subventions au format SCDL (--kind scdl).")
+            if args.kind == "scdl":
+                from cvdesk.exchange.scdl_attribuant import OPTION_HINT, lacks_attribuant, preview_scdl
+
+                preview = preview_scdl(sheet, attribuant, columns)
+                if lacks_attribuant(preview):  # a publisher's own file: who published it is said once for all
+                    raise UsageError(preview.first_error().removesuffix(".") + f" ; {OPTION_HINT}.")
+            else:
+                preview = preview_sheet(sheet, args.kind, columns)
             if args.dry_run:
                 for line in preview.lines():
                     print(line)
@@ -408,6 +420,9 @@ def build_parser() -> FrenchArgumentParser:
     imp.add_argument("--columns", metavar="CORRESPONDANCE",
                      help="pour un tableur : fichier .json {\"colonne\": \"champ\"} ou .csv (colonne;champ) qui dit "
                           "quel champ remplit chaque colonne (\"\" pour l'ignorer)")
+    imp.add_argument("--attribuant", metavar="FINANCEUR",
+                     help="avec --kind scdl, pour un fichier sans colonne d'attribuant : qui a attribué toutes ses "
+                          "subventions (un financeur de la base par son nom, son sigle ou son SIRET, ou un nouveau)")
     contract = sub.add_parser("contract", help="crée le contrat de la base depuis le référentiel officiel",
                               description="crée le contrat de la base depuis le référentiel officiel")
     contract_sub = contract.add_subparsers(dest="action", metavar="ACTION", parser_class=FrenchArgumentParser,

@@ -16,8 +16,8 @@ KIND = "scdl"
 # The column added to every row: a name the SCDL import recognises as the attribuant's.
 ATTRIBUANT_COLUMN = "Attribuant"
 ATTRIBUANT_LABEL = "Nom de l'attribuant"
-OPTION_HINT = ("indiquez qui a publié le fichier avec --attribuant (par exemple --attribuant « Département des "
-               "Pyrénées-Orientales » : un financeur de la base par son nom, son sigle ou son SIRET, ou un nouveau)")
+OPTION_HINT = ("indiquez qui a publié le fichier avec --attribuant (par exemple --attribuant \"Département des "
+               "Pyrénées-Orientales\" : un financeur de la base par son nom, son sigle ou son SIRET, ou un nouveau)")
 
 
 def funder_choices() -> list[str]:

@@ -132,6 +132,7 @@ def import_spreadsheet(window: QWidget, path: Path | None = None, kind: str | No
     preview), show the preview with its errors by line, then import it all or nothing."""
     from cvdesk.ui.column_mapping_dialog import ColumnMappingDialog
     from cvdesk.ui.exchange_dialogs import SheetPreviewDialog
+    from cvdesk.exchange.scdl_attribuant import preview_scdl
     from cvdesk.exchange.sheet_import import apply_sheet, preview_sheet
     from cvdesk.exchange.sheet_reader import sheet_filter
 
@@ -151,6 +152,15 @@ def import_spreadsheet(window: QWidget, path: Path | None = None, kind: str | No
                                         lambda progress, cancelled: preview_sheet(path, kind), cancellable=False)
     if not _report(window, title, status, preview):
         return False
+    attribuant = _ask_attribuant(window, path, preview)  # a subsidies file that does not say who granted them
+    if attribuant == "":
+        return False
+    if attribuant:
+        status, preview = run_with_progress(window, title, "Vérification du tableur…",
+                                            lambda progress, cancelled: preview_scdl(path, attribuant),
+                                            cancellable=False)
+        if not _report(window, title, status, preview):
+            return False
     mapping_asked = bool(preview.missing)
     while True:
         if mapping_asked:
@@ -162,7 +172,8 @@ def import_spreadsheet(window: QWidget, path: Path | None = None, kind: str | No
             # Checked again from the file, so that every row is seen with the new mapping (the dialog saw the first).
             status, preview = run_with_progress(
                 window, title, "Vérification du tableur…",
-                lambda progress, cancelled: preview_sheet(path, kind, columns), cancellable=False)
+                lambda progress, cancelled: (preview_scdl(path, attribuant, columns) if attribuant
+                                             else preview_sheet(path, kind, columns)), cancellable=False)
             if not _report(window, title, status, preview):
                 return False
         answer = SheetPreviewDialog(preview, window).exec()
@@ -179,6 +190,17 @@ def import_spreadsheet(window: QWidget, path: Path | None = None, kind: str | No
     QMessageBox.information(window, title, f"{path.name} importé : {preview.created} enregistrement(s) créé(s), "
                                            f"{preview.updated} mis à jour.")
     return True
+
+
+def _ask_attribuant(window: QWidget, path: Path, preview: Any) -> str | None:
+    """For an SCDL file refused only for want of an attribuant column, the funder the user names for all of it
+    ("" when they give up); None when there is nothing to ask."""
+    from cvdesk.exchange.scdl_attribuant import lacks_attribuant
+    from cvdesk.ui.attribuant_dialog import ask_attribuant
+
+    if not lacks_attribuant(preview):
+        return None
+    return ask_attribuant(window, path) or ""
 
 
 def _remember(kind: str, header: list[str], columns: dict[str, str]) -> None:

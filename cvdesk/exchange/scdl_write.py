@@ -109,8 +109,13 @@ def write_new(items: list[Item], progress: Progress | None, cancelled: Callable[
               total: int) -> None:
     """The preview's new records, in the caller's transaction: funders first (a few, through their service), then
     associations, then actions in bulk; cancelled() is asked before each part and every 2,000 actions."""
+    told = progress
+    if progress is not None:
+        # Said in round thousands (rounded down: « at least so many »), as the command line shows them: the new
+        # funders and associations before the actions leave the counts between two.
+        told = lambda written, of: progress(written if written == of else written - written % 1000, of)  # noqa: E731
     with collector_paused():  # (see prepare_scdl)
-        _write_new(items, progress, cancelled, done, total)
+        _write_new(items, told, cancelled, done, total)
 
 
 def _write_new(items: list[Item], progress: Progress | None, cancelled: Callable[[], bool] | None, done: int,

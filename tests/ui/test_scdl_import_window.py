@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from cvdesk.exchange.scdl_columns import SCDL_2_COLUMNS
@@ -62,3 +64,60 @@ def test_a_scdl_file_is_imported_from_the_window_and_listed_in_the_actions_tab(w
     listed = [tab.model.record_id(row) for row in range(tab.model.rowCount())]
     column = [c.key for c in tab.model.columns].index("title")
     assert tab.model.index(listed.index(action_id), column).data() == title
+
+
+def test_a_departements_file_without_attribuant_asks_who_published_it(window, qtbot, monkeypatch, type_text) -> None:
+    """The Pyrénées-Orientales publish their grants without an attribuant column: the window asks who granted them
+    (the base's funders offered, a new one typed with the keyboard), then previews and imports the file."""
+    from PySide6.QtCore import Qt
+
+    from cvdesk.ui.attribuant_dialog import AttribuantDialog
+
+    path = Path(__file__).parents[1] / "fixtures" / "partners" / "pyrenees_orientales.ods"
+    funders = [name for (name,) in db.execute_sql("SELECT name FROM funder WHERE deleted = 0")]
+    offered: list[list[str]] = []
+
+    def answer_by_keyboard(dialog: AttribuantDialog) -> int:
+        offered.append([dialog.combo.itemText(i) for i in range(dialog.combo.count())])
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        assert dialog.combo.currentText() == "" and not dialog.ok_button.isEnabled()  # nothing guessed
+        qtbot.keyClick(dialog.combo, Qt.Key.Key_Return)  # Entrée on an empty field: still asked
+        assert dialog.isVisible()
+        type_text(dialog.combo.lineEdit(), "Département des Pyrénées-Orientales")
+        qtbot.keyClick(dialog.combo, Qt.Key.Key_Return)
+        return dialog.result()
+
+    monkeypatch.setattr(AttribuantDialog, "exec", answer_by_keyboard)
+    verdicts: list[str] = []
+
+    def read_and_import(dialog: SheetPreviewDialog) -> int:
+        verdicts.append(dialog.verdict.text())
+        dialog.import_button.click()
+        return dialog.result()
+
+    monkeypatch.setattr(SheetPreviewDialog, "exec", read_and_import)
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text, *a, **k: told.append(text))
+
+    assert exchange_actions.import_spreadsheet(window, path, "scdl")
+
+    assert sorted(offered[0]) == sorted(funders)
+    # By hand (tests/exchange/test_scdl_bulk_and_attribuant.py): 51 actions of 54 grants, one new funder, and the
+    # beneficiaries the demo does not hold.
+    assert db.execute_sql("SELECT kind FROM funder WHERE name = 'Département des Pyrénées-Orientales'"
+                          ).fetchall() == [("departement",)]
+    assert db.execute_sql("SELECT count(*), sum(f.granted) FROM funding f JOIN funder fr ON fr.id = f.funder_id "
+                          "WHERE fr.name = 'Département des Pyrénées-Orientales'").fetchone() == (51, 360_471_398)
+    assert verdicts and told and "créé(s)" in told[-1]
+
+
+def test_giving_up_the_attribuant_question_imports_nothing(window, monkeypatch) -> None:
+    from cvdesk.ui.attribuant_dialog import AttribuantDialog
+
+    path = Path(__file__).parents[1] / "fixtures" / "partners" / "pyrenees_orientales.ods"
+    before = db.execute_sql("SELECT count(*) FROM funder").fetchone()
+    monkeypatch.setattr(AttribuantDialog, "exec", lambda dialog: 0)  # Échap
+    monkeypatch.setattr(SheetPreviewDialog, "exec", lambda dialog: pytest.fail("no preview after giving up"))
+    assert not exchange_actions.import_spreadsheet(window, path, "scdl")
+    assert db.execute_sql("SELECT count(*) FROM funder").fetchone() == before

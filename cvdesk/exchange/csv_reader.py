@@ -154,4 +154,26 @@ def read_csv(path: Path, recognise: Callable[[list[str]], int] | None = None) ->
             position = _swallowed(cells, delimiter, width)
             if position is not None:
                 raise ExchangeError(_open_quote(path, _quote_line(line, cells, position)))
-    return shape_sheet(path, lines, recognise, encoding, delimiter)
+    sheet = shape_sheet(path, lines, recognise, encoding, delimiter)
+    # The header's own cells, unnamed ones at its end included (a column left without a name may hold notes).
+    width = max(len(sheet.header), next((len(cells) for line, cells in lines if line == sheet.header_line), 0))
+    _refuse_overflowing_rows(sheet, width)
+    return sheet
+
+
+def _refuse_overflowing_rows(sheet: Sheet, width: int) -> None:
+    """A row with filled cells past its header is read one column off from its first separator inside a value:
+    refused, naming it. (The Vendée separates by commas and writes « 24 975,00 » without quotes: each row has a cell
+    more than its header, and its notificationUE would have been read as the beneficiary's share.)"""
+    overflowing = [(line, len(cells)) for line, cells in sheet.rows
+                   if len(cells) > width and any(value.strip() for value in cells[width:])]
+    if not overflowing:
+        return
+    line, cells = overflowing[0]
+    separator = _DELIMITER_NAMES[sheet.delimiter]
+    more = f" ({len(overflowing)} lignes en tout)" if len(overflowing) > 1 else ""
+    example = " (un montant écrit « 1 234,56 » dans un fichier séparé par des virgules ?)" if separator == "virgule" else ""
+    raise ExchangeError(
+        f"Le fichier {sheet.path}, ligne {line} : {cells} cellules pour les {width} colonnes de l'en-tête{more} ; une "
+        f"valeur contient sans doute le séparateur ({separator}) sans être entre guillemets{example} : mettez ces "
+        "valeurs entre guillemets, ou enregistrez le fichier avec un autre séparateur.")

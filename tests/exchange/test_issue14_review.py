@@ -1,0 +1,72 @@
+"""Issue 14 checked as the CEO will, with real publications that are not in the repository (the Pays de la Loire's
+départements, Toulouse Métropole, the city of Montpellier): what they showed, built here as small files of the same
+shape (their figures and identifiers replaced by test ones)."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from cvdesk.domain.identifiers import luhn_complete, make_siret
+from cvdesk.exchange.cell_values import parse_cell
+from cvdesk.exchange.scdl_columns import SCDL_1_COLUMNS
+from cvdesk.exchange.sheet_import import apply_sheet, preview_sheet
+from cvdesk.exchange.sheet_reader import read_sheet
+from cvdesk.services.associations import save_association
+from cvdesk.store.models import db
+from tests.exchange.helpers import fingerprint, run_cli, settle
+from tests.exchange.test_scdl_import import _ods
+
+VENDEE = make_siret(luhn_complete("22850001"), "0065")
+MAINE_ET_LOIRE = make_siret(luhn_complete("22490001"), "0001")
+TOULOUSE = make_siret(luhn_complete("24310005"), "0001")
+MISSION_LOCALE = make_siret(luhn_complete("50976164"), "0003")
+COMITE = make_siret(luhn_complete("75409925"), "0001")
+
+
+def _sql(query: str, *args: object) -> list[tuple]:
+    return list(db.execute_sql(query, args))
+
+
+def _csv(path: Path, header: tuple[str, ...], rows: list[list[str]], delimiter: str = ";",
+         encoding: str = "utf-8") -> Path:
+    """The file as the publisher's tool wrote it: cells joined by the separator, none quoted."""
+    lines = [delimiter.join(header)] + [delimiter.join(row) for row in rows]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+# ---- the Vendée: a comma-separated file whose amounts keep their decimal comma, unquoted -----------------------------
+
+def test_a_comma_file_whose_amounts_split_in_two_cells_is_refused_for_that_reason(demo_template: Path, tmp_path: Path,
+                                                                                   capsys) -> None:
+    """The Vendée's monthly files (2017 to 2019) are separated by commas and write « 24 975,00 » without quotes: each
+    row has one cell more than its header, and every column after the amount is read one place off. The refusal
+    must say so (the line, the count of cells), not that « non » (the notificationUE read as the share) is no
+    percentage."""
+    db_file = tmp_path / "d.db"
+    shutil.copyfile(demo_template, db_file)
+    sheet = _csv(tmp_path / "201905_Publication_donnees_Open_data_Subventions_Conventions.csv", SCDL_1_COLUMNS, [
+        ["Conseil Départemental de la Vendée", VENDEE, "2019-05-17", "1-8", "Comité d'Organisation de l'Open",
+         COMITE, "Internationaux de Tennis 2019", "160\u00a0000,00", "aide en numéraire", "unique",
+         "2019-05-22_2020-07-31", "", "non", "1"],
+        ["Conseil Départemental de la Vendée", VENDEE, "2019-05-17", "1-8", "Vendée U", MISSION_LOCALE,
+         "Saison cycliste 2019", "58\u00a0400,00", "aide en numéraire", "unique", "2019-02-20_2020-12-31", "",
+         "non", "1"],
+    ], delimiter=",", encoding="cp1252")
+    settle(db_file)
+    before = fingerprint(db_file)
+    code, out, err = run_cli(capsys, "import", "--db", str(db_file), str(sheet), "--kind", "scdl")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert f"{sheet}, ligne 2" in err and "15 cellules" in err and "14 colonnes" in err, err
+    assert "pourcentage" not in err
+    assert fingerprint(db_file) == before
+
+
+def test_a_row_with_empty_cells_after_its_header_still_reads(tmp_path: Path) -> None:
+    """The other side: the Vendée's 2018 file ends each line with « ;; », as its header does, and the
+    Loire-Atlantique ends its rows with a separator: empty cells past the header are no reason to refuse."""
+    sheet = _csv(tmp_path / "s.csv", ("nom", "montant", ""), [["Lire et grandir", "100", "", ""], ["Amis", "5", ""]])
+    assert [cells[:2] for _, cells in read_sheet(sheet).rows] == [["Lire et grandir", "100"], ["Amis", "5"]]

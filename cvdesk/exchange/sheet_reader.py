@@ -130,6 +130,29 @@ def _data_rows(lines: list[tuple[int, list[Any]]], width: int,
     return kept
 
 
+def _without_repeated_headers(rows: list[tuple[int, list[Any]]], header: list[str],
+                              skipped: list[tuple[int, str]]) -> list[tuple[int, list[Any]]]:
+    """The rows without the copies of the header a workbook in sections puts above each of them (Montpellier's:
+    « Code | Structure | … »): a row whose filled cells, two at least, are the header's names in their places."""
+    named = [(index, name.casefold()) for index, name in enumerate(header) if name]
+    if len(named) < 2:
+        return rows
+    first, first_name = named[0]
+    repeated = set()
+    for position, (line, cells) in enumerate(rows):
+        # One look at the first named column for most rows; the whole row only when it holds that column's name.
+        cell = cells[first] if first < len(cells) else None
+        if cell.__class__ is str and cell.strip().casefold() == first_name:
+            filled = [(index, _text(value).casefold()) for index, value in enumerate(cells) if _text(value)]
+            if len(filled) >= 2 and all(index < len(header) and header[index].casefold() == value
+                                        for index, value in filled):
+                skipped.append((line, "en-tête répété au-dessus d'une section laissé de côté"))
+                repeated.add(position)
+    if not repeated:
+        return rows  # (most files: no copy of 200,000 rows)
+    return [row for position, row in enumerate(rows) if position not in repeated]
+
+
 def shape_sheet(path: Path, lines: list[tuple[int, list[Any]]], recognise: Callable[[list[str]], int] | None,
                 encoding: str, delimiter: str = "") -> Sheet:
     """A Sheet from every line of a file: its header found, its data rows kept, its totals and notes set aside."""
@@ -142,6 +165,8 @@ def shape_sheet(path: Path, lines: list[tuple[int, list[Any]]], recognise: Calla
         header.pop()
     skipped: list[tuple[int, str]] = []
     rows = _data_rows(lines[index + 1:], sum(1 for name in header if name), skipped)
+    rows = _without_repeated_headers(rows, header, skipped)
+    skipped.sort()
     return Sheet(path, header, rows, encoding, delimiter, skipped, header_line)
 
 

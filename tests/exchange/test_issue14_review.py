@@ -70,3 +70,24 @@ def test_a_row_with_empty_cells_after_its_header_still_reads(tmp_path: Path) -> 
     Loire-Atlantique ends its rows with a separator: empty cells past the header are no reason to refuse."""
     sheet = _csv(tmp_path / "s.csv", ("nom", "montant", ""), [["Lire et grandir", "100", "", ""], ["Amis", "5", ""]])
     assert [cells[:2] for _, cells in read_sheet(sheet).rows] == [["Lire et grandir", "100"], ["Amis", "5"]]
+
+
+# ---- Montpellier: a workbook in sections, each under its own copy of the header ---------------------------------------
+
+def test_a_header_repeated_above_each_section_is_not_read_as_a_row(tmp_path: Path) -> None:
+    """Montpellier's 2014 workbook (.xls and .ods alike) repeats « Code | Structure | Type | … » above each of its
+    sections: read as rows, they would make an association named « Structure »."""
+    header = ["Code", "Structure", "Type", "Nom du projet", "Montant", "Exercice"]
+    rows = [header,
+            ["1005", "ARTISANS DU MONDE", "F", "", "200", "2014"],
+            ["1057", "ASSIANA", "P", "JAPAN MATSURI", "400", "2014"],
+            ["", "", "Total", "", "600", ""],
+            [],
+            header,
+            ["512", "AMICALE DES TRANSMETTEURS", "F", "", "200", "2014"],
+            header[:5],  # a section whose copy of the header stops at « Montant »
+            ["4355", "AMITIE FRANCO-VIETNAMIENNE", "P", "Coopération culturelle", "300", "2014"]]
+    sheet = read_sheet(_ods(tmp_path / "VilleMTP_MTP_AttribSub_2014.ods", rows))
+    assert [cells[1] for _, cells in sheet.rows] == ["ARTISANS DU MONDE", "ASSIANA", "AMICALE DES TRANSMETTEURS",
+                                                     "AMITIE FRANCO-VIETNAMIENNE"]
+    assert [line for line, _ in sheet.skipped] == [4, 6, 8]

@@ -82,7 +82,9 @@ def parse_siret(value: Any) -> str:
         if not value.is_integer():
             raise CellError(f"« {value} » n'est pas un SIRET")
         return _number_identifier(str(int(value)), repr(value))
-    text = plain_text(value)
+    # An apostrophe around the digits is the mark that makes a spreadsheet keep a code as text (the Maine-et-Loire
+    # writes « 224 900 019 000 15' »), no part of it.
+    text = plain_text(value).strip("'\u2019 ")
     compact = text.replace(" ", "").replace("\u00a0", "")
     if _SCIENTIFIC.fullmatch(compact):
         raise CellError(f"le SIRET est écrit en notation scientifique (« {text} ») : des chiffres sont perdus ; "
@@ -240,3 +242,95 @@ def parse_cell(kind: str, value: Any) -> Any:
             return code
         raise CellError(f"le statut « {plain_text(value)} » n'existe pas (par exemple : {', '.join(list(STATUS_LABELS.values())[:4])}…)")
     raise AssertionError(kind)
+
+
+# An amount as a French spreadsheet saves it as text: 1 234,56 or 1234,5 or 800 (no sign, no currency, ASCII digits).
+_FRENCH_AMOUNT = re.compile(r"([0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+|[0-9]+)(?:,([0-9]{1,2}))?")
+_NOT_PARSED = object()
+
+
+def _text_cell(value: Any) -> Any:
+    if type(value) is str:
+        text = value.strip()
+        if text and text[0] != "'":  # restore() only ever takes a leading quote off
+            return text
+    return parse_cell("text", value)
+
+
+def _money_cell(value: Any) -> Any:
+    kind = type(value)
+    if kind is float:
+        # A float holding whole cents (cents / 100 is that very float) has those cents for its shortest repr,
+        # which Decimal(repr()) would read: the same cents, without the Decimal (below 10^12 euros the float's
+        # spacing is far under a cent, so no other number of cents shares its repr).
+        if -1e12 < value < 1e12:
+            cents = round(value * 100)
+            if cents / 100 == value:
+                return bounded_cents(cents, value)
+    elif kind is int:
+        return bounded_cents(value * 100, value)
+    elif kind is str:
+        match = _FRENCH_AMOUNT.fullmatch(value.strip())
+        if match:
+            units = match.group(1).replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+            if len(units) <= 15:  # parse_money's bound (MAX_UNIT_DIGITS); longer ones get its sentence
+                return int(units) * 100 + int((match.group(2) or "").ljust(2, "0"))
+    return parse_cell("money", value)
+
+
+def _date_cell(value: Any) -> Any:
+    kind = type(value)
+    if kind is datetime:
+        return value.date()
+    if kind is date:
+        return value
+    if kind is str:
+        match = _NUMERIC_DATE.fullmatch(value.strip())
+        if match:
+            try:
+                return date(_full_year(match.group(3)), int(match.group(2)), int(match.group(1)))
+            except ValueError:
+                pass  # parse_cell names the date that does not exist
+    return parse_cell("date", value)
+
+
+def _number_cell(kind: str) -> Any:
+    def number(value: Any) -> Any:
+        if type(value) in (int, float):
+            return _whole_number(kind, value)
+        return parse_cell(kind, value)
+
+    return number
+
+
+def _remembering(parse: Any, copy: Any = None) -> Any:
+    """parse, each distinct text of the column read once (statuses, dates, amounts, SIRETs come back row after
+    row in a large sheet); a text's CellError is not kept (raised again each time it is read)."""
+    seen: dict[str, Any] = {}
+
+    def parse_once(value: Any) -> Any:
+        if type(value) is not str:  # 1, 1.0 and True are one key of a dictionary, yet three different cells
+            return parse(value)
+        found = seen.get(value, _NOT_PARSED)
+        if found is _NOT_PARSED:
+            found = seen[value] = parse(value)
+        return copy(found) if copy is not None and found is not None else found
+
+    return parse_once
+
+
+def cell_parser(kind: str) -> Any:
+    """parse_cell(kind, value) as a function of the value alone, chosen once for a column: the usual cells (text,
+    a number, a date, a French amount or date as text) read without the dispatch, each distinct text of a column
+    of codes, dates or amounts read once; anything else through parse_cell itself."""
+    if kind == "text":
+        return _text_cell
+    if kind == "money":
+        return _remembering(_money_cell)
+    if kind == "date":
+        return _remembering(_date_cell)
+    if kind in ("int", "year"):
+        return _remembering(_number_cell(kind))
+    if kind == "list":
+        return _remembering(lambda value: parse_cell(kind, value), copy=list)  # each row gets its own list
+    return _remembering(lambda value: parse_cell(kind, value))

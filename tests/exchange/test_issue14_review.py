@@ -91,3 +91,26 @@ def test_a_header_repeated_above_each_section_is_not_read_as_a_row(tmp_path: Pat
     assert [cells[1] for _, cells in sheet.rows] == ["ARTISANS DU MONDE", "ASSIANA", "AMICALE DES TRANSMETTEURS",
                                                      "AMITIE FRANCO-VIETNAMIENNE"]
     assert [line for line, _ in sheet.skipped] == [4, 6, 8]
+
+
+# ---- Maine-et-Loire: a SIRET typed with the spreadsheet's text apostrophe ---------------------------------------------
+
+@pytest.mark.parametrize("typed", ["'22490001900015", "224 900 019 000 15'", "\u2019224 900 019 000 15"])
+def test_a_siret_typed_with_an_apostrophe_reads_as_its_digits(typed: str) -> None:
+    """The Maine-et-Loire writes its own SIRET « 224 900 019 000 15' » on each of its 75 rows; the apostrophe that
+    makes a spreadsheet keep a code as text (and that our own CSV exports once wrote) is no part of it."""
+    assert parse_cell("siret", typed) == "22490001900015"
+
+
+def test_the_funder_siret_typed_with_an_apostrophe_is_kept(empty_db, tmp_path: Path) -> None:
+    spaced = " ".join((MAINE_ET_LOIRE[:3], MAINE_ET_LOIRE[3:6], MAINE_ET_LOIRE[6:9], MAINE_ET_LOIRE[9:12],
+                       MAINE_ET_LOIRE[12:])) + "'"
+    sheet = _csv(tmp_path / "224900019_conventions-de-subventions.csv", SCDL_1_COLUMNS, [
+        ["Département de Maine-et-Loire", spaced, "2017-06-10", "2017_09-CP_0027", "ACCORDANCE EN 2LA",
+         MISSION_LOCALE, "aide au fonctionnement", "24000.0", "en numéraire", "unique", "2017-10-06/2018-06-30",
+         "sans objet", "non", "1"]])
+    preview = preview_sheet(sheet, "scdl")
+    assert preview.ok, preview.lines()
+    assert not any("SIRET" in w.reason and "chiffres" in w.reason for w in preview.warnings), preview.lines()
+    apply_sheet(preview)
+    assert _sql("SELECT name, siret FROM funder") == [("Département de Maine-et-Loire", MAINE_ET_LOIRE)]

@@ -75,3 +75,29 @@ def test_sums_read_before_a_backup_was_restored_are_never_painted_as_the_restore
     painted = _painted_funder_sums(year)
     expected = _funder_sums_by_sql(year)
     assert painted is None or painted == {fid: expected.get(fid, (0, 0)) for fid in painted}
+
+
+def test_a_base_with_data_brought_to_schema_7_keeps_sums_that_its_next_change_makes_stale(db_path: Path) -> None:
+    """An office's base of schema 6 with its year of actions: the update adds the kept sums' triggers to tables that
+    already hold rows; the sums kept after it equal SQL, and a payment saved after that makes them stale."""
+    from cvdesk.services.demo import build_demo
+    from cvdesk.store.migrations import MIGRATIONS
+
+    open_database(db_path, migrations=MIGRATIONS[:6])
+    assert db.execute_sql("PRAGMA user_version").fetchone()[0] == 6
+    build_demo()
+    close_database()
+    open_database(db_path)  # climbs step 7 over the data
+    try:
+        year = _year()
+        _totals, kept = read_year_totals(year)
+        assert figure_cache.keep_rows(kept)
+        expected = _funder_sums_by_sql(year)
+        painted = _painted_funder_sums(year)
+        assert painted and painted == {fid: expected.get(fid, (0, 0)) for fid in painted}
+
+        _save_first_line(year, paid=50_000)
+
+        assert _painted_funder_sums(year) is None  # read again, in the background
+    finally:
+        close_database()

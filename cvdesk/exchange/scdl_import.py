@@ -28,7 +28,7 @@ from cvdesk.services.actions import REFERENCE_SHAPE, propose_reference
 from cvdesk.services.associations import _normalise as normalise_association
 from cvdesk.services.reference import normalise_funder
 from cvdesk.services.reference_order import next_funder_position
-from cvdesk.services.validation import check_lengths, max_length, validate_action, validate_association, validate_funder
+from cvdesk.services.validation import max_length, validate_action, validate_association, validate_funder
 from cvdesk.store.models import Action, Association, Funder, Funding, db
 
 GRANTED, REFUSED, PENDING = "granted", "refused", "pending"
@@ -224,14 +224,9 @@ def _identifiers(line: int, values: dict[str, Any], column: Any, told: _Told) ->
 _folded = lru_cache(maxsize=4096)(fold)
 
 
-@lru_cache(maxsize=64)
-def _mapped_columns(positions: tuple[tuple[str, int], ...]) -> tuple[tuple[str, str, int], ...]:
-    return tuple((key, f.kind, dict(positions)[key]) for key, f in _FIELDS.items() if key in dict(positions))
-
-
 def _mapped(positions: dict[str, int]) -> tuple[tuple[str, str, int], ...]:
     """The file's columns the import reads, in the format's order: (field, kind of value, place in the row)."""
-    return _mapped_columns(tuple(positions.items()))
+    return tuple((key, f.kind, positions[key]) for key, f in _FIELDS.items() if key in positions)
 
 
 _PARSED: dict[tuple[str, type, Any], Any] = {}
@@ -270,7 +265,8 @@ NO_OBJECT = "Subvention sans objet indiqué"
 
 
 def _read_row(line: int, cells: list[Any], sheet: Sheet, positions: dict[str, int],
-              preview: SheetPreview, told: _Told) -> Grant | _Continuation | None:
+              preview: SheetPreview, told: _Told, mapped: tuple[tuple[str, str, int], ...] | None = None
+              ) -> Grant | _Continuation | None:
     """The row as a grant, or None after its errors were noted; doubtful identifiers are left out with a warning
     (the beneficiary is then recognised by its other identifier or its name)."""
     column = lambda key: header_of(sheet, positions, key) or _FIELDS[key].label  # noqa: E731
@@ -278,7 +274,7 @@ def _read_row(line: int, cells: list[Any], sheet: Sheet, positions: dict[str, in
     values: dict[str, Any] = {}
     share: Decimal | None = None
     width = len(cells)
-    for key, kind, index in _mapped(positions):
+    for key, kind, index in mapped or _mapped(positions):
         raw = cells[index] if index < width else None
         if raw is None or raw == "":  # most cells of a 40-column file: read as parse_cell reads them, at once
             values[key] = None
@@ -648,10 +644,10 @@ def _new_action(group: _Group, references: _References, preview: SheetPreview, s
         given = next((getattr(g, key) for g in group.grants if getattr(g, key) is not None), None)
         if given is not None:
             values["total_cost" if key == "cost" else key] = given
-    # The reference was proposed free (_References read the year's taken ones once): no query per action for it.
+    # The reference was proposed free and short (_References read the year's taken ones once, and writes
+    # year-CODE-number): no query per action for it, nor its length.
     errors = validate_action({k: v for k, v in values.items() if k != "reference"}, None)
     errors.pop("reference", None)
-    errors.update(check_lengths(Action, {"reference": values["reference"]}))
     if errors:
         for name, reason in errors.items():
             column = header_of(sheet, positions, {"title": "object", "total_cost": "cost"}.get(name, name))
@@ -710,8 +706,9 @@ def _prepare(sheet: Sheet, positions: dict[str, int], preview: SheetPreview) -> 
     grants: list[Grant] = []
     above: Grant | None = None  # the grant of the row above, which a payment row continues
     payments = header_of(sheet, positions, "payment_period")
+    mapped = _mapped(positions)
     for line, cells in sheet.rows:
-        read = _read_row(line, cells, sheet, positions, preview, told)
+        read = _read_row(line, cells, sheet, positions, preview, told, mapped)
         if isinstance(read, _Continuation):
             if above is None:
                 told.warn(line, payments, "cette ligne ne donne qu'une date ou période de versement, sans bénéficiaire, "

@@ -155,6 +155,9 @@ def _note(values: dict[str, Any], share: Decimal | None, total: int | None) -> s
     return "SCDL : " + " ; ".join(parts) if parts else ""
 
 
+_VALUES = re.compile(r"«[^»]*»|\d[\d.,E+ ]*")  # what a reason quotes of a cell: « … » or digits
+
+
 class _Told:
     """Points to check said once per column and reason, with the number of rows that repeat them: a publisher's own
     SIRET written as a float on each of its 200 rows is one point, not 200."""
@@ -164,8 +167,10 @@ class _Told:
         self.first: dict[tuple[str, str], int] = {}
         self.more: Counter[tuple[str, str]] = Counter()
 
-    def warn(self, line: int, column: str, reason: str) -> None:
-        key = (column, reason)
+    def warn(self, line: int, column: str, reason: str, alike: bool = False) -> None:
+        """alike: the reason names a cell's value, and the same reason for other values is the same point (each
+        SIRET of a column written « 8,30E+13 »); it is said with its first value."""
+        key = (column, _VALUES.sub("…", reason) if alike else reason)
         if key in self.first:
             self.more[key] += 1
             return
@@ -216,7 +221,7 @@ def _identifiers(line: int, values: dict[str, Any], column: Any, told: _Told) ->
             continue
         problem = check(value)
         if problem:
-            told.warn(line, column(key), f"{problem.rstrip('.')} : il n'est pas enregistré (à vérifier).")
+            told.warn(line, column(key), f"{problem.rstrip('.')} : il n'est pas enregistré (à vérifier).", alike=True)
             values[key] = None
 
 
@@ -253,6 +258,27 @@ def _parsed(kind: str, raw: Any) -> Any:
     return found
 
 
+_DATED = ("convention_date", "decision_date")
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)(20\d\d|2100)(?!\d)")
+
+
+def _year_only(raw: Any) -> int | None:
+    """The year a date cell holds when it holds only a year (« 2014 », 2014, 2014.0), else None."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, str) and re.fullmatch(r"\s*\d{4}\s*", raw):
+        raw = int(raw)
+    return raw if isinstance(raw, int) and 2000 <= raw <= 2100 else None
+
+
+def _payment_year(text: str | None) -> int | None:
+    """The first year a payment date or period names (« 16/12/2022 », « 2022-01-01/2022-12-31 »)."""
+    found = _YEAR_IN_TEXT.search(text) if text else None
+    return int(found.group(1)) if found else None
+
+
 @dataclass
 class _Continuation:
     """A row that only gives a payment date or period: the rest of the grant on the row above."""
@@ -274,10 +300,16 @@ def _read_row(line: int, cells: list[Any], sheet: Sheet, positions: dict[str, in
     values: dict[str, Any] = {}
     share: Decimal | None = None
     width = len(cells)
+    years: dict[str, int] = {}  # a date column holding only a year (the Loire-Atlantique's conventions)
     for key, kind, index in mapped or _mapped(positions):
         raw = cells[index] if index < width else None
         if raw is None or raw == "":  # most cells of a 40-column file: read as parse_cell reads them, at once
             values[key] = None
+            continue
+        if key in _DATED and (only := _year_only(raw)) is not None:
+            years[key], values[key] = only, None
+            told.warn(line, column(key), "cette date n'est qu'une année : la date reste vide, l'année sert d'exercice "
+                                         "si le fichier n'en donne pas (à vérifier).")
             continue
         # (Only a short text starting as a placeholder does is folded: not each SIRET, amount or name.)
         if (isinstance(raw, str) and len(raw) <= _PLACEHOLDER_LENGTH and raw.lstrip()[:1] in _PLACEHOLDER_STARTS
@@ -295,7 +327,7 @@ def _read_row(line: int, cells: list[Any], sheet: Sheet, positions: dict[str, in
                 values[key] = _parsed(kind, raw)
         except CellError as exc:
             if key in _IDENTIFIERS:
-                told.warn(line, column(key), f"{exc} : il n'est pas enregistré (à vérifier).")
+                told.warn(line, column(key), f"{exc} : il n'est pas enregistré (à vérifier).", alike=True)
             else:
                 reason = str(exc)  # (« 0 n'est pas une année… » reads as a sentence once it says what the 0 is)
                 preview.errors.append(RowError(line, column(key), f"{'' if reason[:1].isalpha() else 'la valeur '}"
@@ -334,6 +366,13 @@ def _read_row(line: int, cells: list[Any], sheet: Sheet, positions: dict[str, in
         known = values.get("convention_date") or values.get("decision_date")
         if known is not None:
             year = known.year
+        elif years:
+            year = years.get("convention_date") or years["decision_date"]
+        elif (paid := _payment_year(values.get("payment_period"))) is not None:
+            # Toulouse Métropole dates only the payments: the payment's year is the grant's, to check.
+            year = paid
+            told.warn(line, column("payment_period"), "ni exercice, ni date de convention ou de décision : "
+                                                      "l'exercice est pris de la date de versement (à vérifier).")
         elif all(key in values or key not in positions for key in _YEAR_SOURCES):  # (a misread date is told)
             preview.errors.append(RowError(line, column("year"), "l'exercice est introuvable : ni exercice "
                                                                  "budgétaire, ni date de convention, ni date de "
@@ -513,6 +552,10 @@ class _Beneficiaries:
         self.told.warn(grant.line, header_of(self.sheet, self.positions, "beneficiary_name"), reason)
 
     def _by_identifier(self, grant: Grant, found: Pending, by: str) -> Pending:
+        # The file's name for it is known from now on: a later row of that name without identifier (the Mayenne list
+        # their conventions twice, the second time without SIRET) goes to it too, told as found by its name.
+        if found not in self.by_name.setdefault(name_key(grant.beneficiary_name), []):
+            self.by_name[name_key(grant.beneficiary_name)].append(found)
         if name_key(found.name) != name_key(grant.beneficiary_name):
             value = {"SIRET": grant.beneficiary_siret, "SIREN": grant.beneficiary_siren}.get(by, grant.beneficiary_rna)
             where = "dans la base" if found.id is not None else f"ligne {self.first_line[found]}"

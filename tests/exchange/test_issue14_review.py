@@ -123,8 +123,6 @@ MAYENNE_HEADER = ("nomAttribuant", "idAttribuant", "dateConvention", "referenceD
                   "notificationUE", "PourcentageSubvention")
 
 
-@pytest.mark.xfail(strict=True, reason="H9, scdl_import._Beneficiaries: a row naming only the beneficiary's name "
-                                       "does not follow the row of the same name matched by SIRET to the base")
 def test_a_row_naming_only_the_beneficiary_joins_the_association_its_siret_found(empty_db, tmp_path: Path) -> None:
     """The Mayenne (2019, 61 rows) lists its triennial conventions twice, the second time without the SIRET. When
     the base knows that SIRET under another name, row 2 goes to the base's association by SIRET; row 3, same name in
@@ -151,8 +149,6 @@ LOIRE_ATLANTIQUE_HEADER = ("Nom de l'attribuant", "Identification de l'attribuan
                            "Montant total de la subvention", "Nature de la subvention")
 
 
-@pytest.mark.xfail(strict=True, reason="H9, scdl_import._read_row: a convention « date » that is only a year is "
-                                       "refused as no date instead of giving the exercise")
 def test_a_convention_date_that_is_only_a_year_gives_the_exercise(empty_db, tmp_path: Path) -> None:
     """The Loire-Atlantique (18,148 grants since 2008) writes only the year where the convention's date goes: the
     whole file is refused today, one « « 2014 » n'est pas une date » per row."""
@@ -173,8 +169,6 @@ TOULOUSE_HEADER = ("nomAttribuant", "idAttribuant", "dateConvention", "reference
                    "idRAE", "notificationUE", "pourcentageSubvention")
 
 
-@pytest.mark.xfail(strict=True, reason="H9, scdl_import._read_row: without a convention or decision date the "
-                                       "payment date is not used for the exercise")
 def test_the_payment_date_gives_the_exercise_when_nothing_else_does(empty_db, tmp_path: Path) -> None:
     """Toulouse Métropole (2022: 396 grants, 2023: 551) leaves dateConvention empty and dates each payment; the
     Mayenne's 2018 file does so for 18 of its 175 rows. Refusing every row leaves the coordinator nothing to do
@@ -188,8 +182,6 @@ def test_the_payment_date_gives_the_exercise_when_nothing_else_does(empty_db, tm
     assert _sql("SELECT year, granted_total FROM action") == [(2022, 7_140_000)]
 
 
-@pytest.mark.xfail(strict=True, reason="H9, scdl_import._Told: a point to check is grouped by its reason's text, "
-                                       "which holds the cell's value, so each lost SIRET is a point of its own")
 def test_siret_written_in_scientific_notation_is_one_point_to_check_for_the_column(empty_db, tmp_path: Path) -> None:
     """Toulouse Métropole's 2022 file writes every SIRET « 7,17E+13 »: 396 rows gave some 190 points to check that
     say the same thing (one per distinct value), burying the few that matter (a name matched alone, a new funder)."""

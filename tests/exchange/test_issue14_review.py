@@ -195,6 +195,26 @@ def test_siret_written_in_scientific_notation_is_one_point_to_check_for_the_colu
     assert len(told) == 1 and "2 autre(s) ligne(s)" in told[0].reason, [w.reason for w in told]
 
 
+@pytest.mark.xfail(strict=True, reason="H9, scdl_import._read_row: a row that gives the beneficiary's SIREN but no "
+                                       "name is refused, though the file names that SIREN on its other rows")
+def test_a_row_without_name_whose_siren_the_file_names_elsewhere_is_that_beneficiarys(empty_db,
+                                                                                      tmp_path: Path) -> None:
+    """The Loire-Atlantique's 18,148 grants are refused for 16 rows that give a SIREN and no name (« OGEC NOTRE
+    DAME » on its other rows): the beneficiary is identified, its name is known from the file itself."""
+    la = make_siret(luhn_complete("22440002"), "0001")
+    ogec = luhn_complete("78596857")
+    sheet = _csv(tmp_path / "224400028_subventions-aux-associations.csv", LOIRE_ATLANTIQUE_HEADER, [
+        ["Département de Loire-Atlantique", la, "2013", "", "OGEC NOTRE DAME", ogec, "Fonctionnement", "10096.0",
+         "aide en numéraire"],
+        ["Département de Loire-Atlantique", la, "2014", "", "", ogec, "Fonctionnement", "389.0",
+         "aide en numéraire"]])
+    preview = preview_sheet(sheet, "scdl")
+    assert preview.ok, preview.lines()
+    apply_sheet(preview)
+    assert _sql("SELECT name, siren FROM association") == [("OGEC NOTRE DAME", ogec)]
+    assert _sql("SELECT year, granted_total FROM action ORDER BY year") == [(2013, 1_009_600), (2014, 38_900)]
+
+
 # ---- what held: an XLSX export keeps the Ain's leading zero ------------------------------------------------------
 
 def test_a_commune_of_the_ain_keeps_its_leading_zero_in_the_xlsx_export(demo_template: Path, tmp_path: Path,

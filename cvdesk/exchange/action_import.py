@@ -12,11 +12,12 @@ from typing import Any
 from cvdesk.domain.dates import format_date
 from cvdesk.domain.money import format_money
 from cvdesk.domain.status import STATUS_LABELS
+from cvdesk.exchange.cycle_collector import collector_paused
 from cvdesk.exchange.sheet_fields import ACTION_FIELDS, fold
 from cvdesk.exchange.sheet_preview import Item, RowError, SheetPreview, header_of, read_cells, service_errors
 from cvdesk.exchange.sheet_reader import Sheet
 from cvdesk.services.actions import FundingInput
-from cvdesk.services.validation import check_lengths, validate_action, validate_funding
+from cvdesk.services.validation import check_lengths, max_length, validate_action, validate_funding
 from cvdesk.store.models import Action, db
 
 
@@ -46,17 +47,48 @@ def _shown(key: str, value: Any) -> str:
     return str(value)
 
 
-def _new_action_errors(values: dict[str, Any]) -> dict[str, str]:
+def _new_action_errors(values: dict[str, Any], lengths_checked: bool) -> dict[str, str]:
     """validate_action for an action the base does not hold yet, without its query per row for the reference:
-    the live references were read once (by_reference), and the rows of one reference are one action here."""
+    the live references were read once (by_reference), and the rows of one reference are one action here.
+    lengths_checked: every text of the sheet's columns fits its field (checked once per column), so the
+    validator's own length check of each value is spared."""
     reference = values.get("reference")
-    errors = validate_action({k: v for k, v in values.items() if k != "reference"}, None)
+    rest = {k: v for k, v in values.items() if k != "reference"}
+    if lengths_checked:
+        errors = _RULES_OF_ACTION(rest, None)
+    else:
+        errors = validate_action(rest, None)
+        errors.update(check_lengths(Action, {"reference": reference}))
     errors.pop("reference", None)  # « obligatoire »: it is there, set aside only to spare the query
-    errors.update(check_lengths(Action, {"reference": reference}))
     return errors
 
 
+# The validators without their length check of each value (validation._checks_lengths), for rows whose columns
+# were measured once: a length check looks its field up by model class, whose hash peewee computes in Python
+# (1.3 million lookups were a third of checking 100,000 actions).
+_RULES_OF_ACTION = getattr(validate_action, "__wrapped__", validate_action)
+_RULES_OF_FUNDING = getattr(validate_funding, "__wrapped__", validate_funding)
+
+
+def _columns_fit(rows: list[tuple[int, dict[str, Any]]], keys: Any) -> bool:
+    """Whether every text of these columns fits its field of Action (the longest of each column measured)."""
+    for key in keys:
+        cap = max_length(Action, key)
+        if cap is None:
+            continue
+        longest = max((len(value) for _, values in rows if isinstance(value := values.get(key), str)), default=0)
+        if longest > cap:
+            return False
+    return True
+
+
 def prepare_actions(sheet: Sheet, positions: dict[str, int], preview: SheetPreview) -> None:
+    # The rows' values hold no cycle: the collector would walk them again and again as they pile up.
+    with collector_paused():
+        _prepare_actions(sheet, positions, preview)
+
+
+def _prepare_actions(sheet: Sheet, positions: dict[str, int], preview: SheetPreview) -> None:
     # Read in id order into dictionaries: where two live records share a key, the newest wins, as before.
     orientations = dict(_live("SELECT number, id FROM orientation WHERE deleted = 0 ORDER BY id"))
     folded = lru_cache(maxsize=None)(fold)  # porteurs and funders come back row after row
@@ -74,15 +106,20 @@ def prepare_actions(sheet: Sheet, positions: dict[str, int], preview: SheetPrevi
     quartiers = dict(_live("SELECT code, id FROM quartier WHERE deleted = 0 ORDER BY id"))
     by_reference = dict(_live('SELECT reference, id FROM "action" WHERE deleted = 0 ORDER BY id'))
     groups: dict[str, Item] = {}
-    firsts: dict[str, tuple[int, dict[str, Any]]] = {}  # reference -> its first row: line, what it says of the action
+    firsts: dict[str, tuple[int, dict[str, Any], int | None]] = {}  # reference -> its first row, its porteur
     col = lambda key: header_of(sheet, positions, key)  # noqa: E731
-    for line, values in read_cells(sheet, positions, ACTION_FIELDS, preview.errors):
+    rows = read_cells(sheet, positions, ACTION_FIELDS, preview.errors)
+    lengths_checked = _columns_fit(rows, ACTION_KEYS)
+    action_keys = [key for key in ACTION_KEYS if key in positions and key != "porteur"]
+    with_porteur = "porteur" in positions or "porteur_siret" in positions
+    with_funder = "funder" in positions
+    for line, values in rows:
         reference = values.get("reference")
         if not reference:
             preview.errors.append(RowError(line, col("reference"), "la référence de l'action est obligatoire."))
             continue
         porteur = None
-        if "porteur" in positions or "porteur_siret" in positions:
+        if with_porteur:
             siret, name = values.get("porteur_siret"), values.get("porteur")
             porteur = porteurs_by_siret.get(siret) if siret else None
             if porteur is None and name:
@@ -91,20 +128,20 @@ def prepare_actions(sheet: Sheet, positions: dict[str, int], preview: SheetPrevi
                 preview.errors.append(RowError(line, col("porteur") or col("porteur_siret"),
                                                f"le porteur « {name or siret} » n'existe pas dans la base "
                                                "(importez d'abord les associations)."))
-        said = {key: values.get(key) for key in SAME_FOR_EVERY_ROW if key != "porteur"}
-        said["porteur"] = porteur if (values.get("porteur") or values.get("porteur_siret")) else None
-        if said.get("quartiers") is not None:
-            said["quartiers"] = frozenset(code.upper() for code in said["quartiers"])
         item = groups.get(reference)
         if item is None:
-            firsts[reference] = (line, {**said, "porteur_name": values.get("porteur") or values.get("porteur_siret")})
-            item = _new_item(line, values, porteur, reference, positions, orientations, quartiers, by_reference,
-                             sheet, preview, col)
+            firsts[reference] = (line, values, porteur)
+            item = _new_item(line, values, porteur, reference, positions, action_keys, orientations, quartiers,
+                             by_reference, sheet, preview, col, lengths_checked)
             groups[reference] = item
             preview.items.append(item)
-        else:
-            _same_action(reference, line, said, values, firsts[reference], preview, col)
-        if "funder" in positions and values.get("funder"):
+        elif _may_differ(values, porteur, *firsts[reference][1:]):
+            first_line, first_values, first_porteur = firsts[reference]
+            _same_action(reference, line, _said(values, porteur), values,
+                         (first_line, {**_said(first_values, first_porteur),
+                                       "porteur_name": first_values.get("porteur") or first_values.get("porteur_siret")}),
+                         preview, col)
+        if with_funder and values.get("funder"):
             funder = funders.get(folded(values["funder"]))
             if funder is None:
                 preview.errors.append(RowError(line, col("funder"), f"le financeur « {values['funder']} » n'existe pas."))
@@ -115,31 +152,62 @@ def prepare_actions(sheet: Sheet, positions: dict[str, int], preview: SheetPrevi
                 continue
             funding = FundingInput(funder, requested=values.get("requested") or 0, granted=values.get("granted"),
                                    paid=values.get("paid"), decision_date=values.get("decision_date"))
-            # The checks set_fundings runs on each line, here so that the preview names the line.
-            for key, message in validate_funding({"funder": funder, "requested": funding.requested,
-                                                  "granted": funding.granted, "paid": funding.paid}, None).items():
+            # The checks set_fundings runs on each line, here so that the preview names the line (amounts only:
+            # no text whose length to check).
+            for key, message in _RULES_OF_FUNDING({"funder": funder, "requested": funding.requested,
+                                                   "granted": funding.granted, "paid": funding.paid}, None).items():
                 preview.errors.append(RowError(line, col(key) or _LABELS.get(key, ""), message))
             item.extra["fundings"].append(funding)
 
 
+_COMPARED_AS_IS = tuple(key for key in SAME_FOR_EVERY_ROW if key not in ("porteur", "quartiers"))
+
+
+def _may_differ(values: dict[str, Any], porteur: int | None, first_values: dict[str, Any],
+                first_porteur: int | None) -> bool:
+    """Whether a later row of a reference may say something else of the action than its first row: False only
+    where _same_action would find nothing (most rows of a sheet repeat their action's cells), so that the rows
+    compared in full, with their sentences, are the few that may differ."""
+    for key in _COMPARED_AS_IS:
+        value = values.get(key)
+        if value is not None and value != "" and value != first_values.get(key):
+            return True
+    codes = values.get("quartiers")
+    if codes and codes != first_values.get("quartiers"):
+        return True
+    if porteur is not None and (values.get("porteur") or values.get("porteur_siret")):
+        return porteur != (first_porteur if first_values.get("porteur") or first_values.get("porteur_siret")
+                           else None)
+    return False
+
+
+def _said(values: dict[str, Any], porteur: int | None) -> dict[str, Any]:
+    """What a row says of its action, to compare with another row of the same reference."""
+    said = {key: values.get(key) for key in SAME_FOR_EVERY_ROW if key != "porteur"}
+    said["porteur"] = porteur if (values.get("porteur") or values.get("porteur_siret")) else None
+    if said.get("quartiers") is not None:
+        said["quartiers"] = frozenset(code.upper() for code in said["quartiers"])
+    return said
+
+
 def _new_item(line: int, values: dict[str, Any], porteur: int | None, reference: str, positions: dict[str, int],
-              orientations: dict[int, int], quartiers: dict[str, int], by_reference: dict[str, int], sheet: Sheet,
-              preview: SheetPreview, col: Any) -> Item:
+              action_keys: list[str], orientations: dict[int, int], quartiers: dict[str, int],
+              by_reference: dict[str, int], sheet: Sheet, preview: SheetPreview, col: Any,
+              lengths_checked: bool) -> Item:
     """The action a reference's first row describes, checked as the form would check it."""
     action_values: dict[str, Any] = {}
-    for key in ACTION_KEYS:
-        if key not in positions or key == "porteur":
-            continue
+    for key in action_keys:
         value = values.get(key)
-        if value is None and key in ("title", "description"):
-            value = ""
-        if key == "orientation" and value is not None:
+        if value is None:
+            if key in ("title", "description"):
+                value = ""
+            elif key in ("total_cost", "status", "year"):
+                continue
+        elif key == "orientation":
             if value not in orientations:
                 preview.errors.append(RowError(line, col(key), f"l'orientation n° {value} n'existe pas."))
                 continue
             value = orientations[value]
-        if key in ("total_cost", "status", "year") and value is None:
-            continue
         action_values[key] = value
     if "porteur" in positions or "porteur_siret" in positions:
         action_values["porteur"] = porteur
@@ -156,8 +224,9 @@ def _new_item(line: int, values: dict[str, Any], porteur: int | None, reference:
         preview.errors.append(RowError(line, col("year") or "Année", "l'année est obligatoire pour une "
                                                                     "nouvelle action."))
     errors = (validate_action(action_values, Action.get_by_id(existing)) if existing is not None
-              else _new_action_errors(action_values))
-    service_errors(line, sheet, positions, ACTION_FIELDS, errors, preview.errors)
+              else _new_action_errors(action_values, lengths_checked))
+    if errors:
+        service_errors(line, sheet, positions, ACTION_FIELDS, errors, preview.errors)
     return Item(line, action_values, existing,
                 {"quartiers": quartier_ids, "fundings": [] if "funder" in positions else None})
 

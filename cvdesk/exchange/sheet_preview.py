@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from cvdesk.domain.identifiers import check_rna, check_siren, check_siret
-from cvdesk.exchange.cell_values import CellError, Unreadable, parse_cell
+from cvdesk.exchange.cell_values import CellError, Unreadable, cell_parser
 from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.sheet_fields import IMPORTS, Field, fold
 from cvdesk.exchange.sheet_reader import Sheet
@@ -183,20 +183,27 @@ def columns_of(header: list[str], positions: dict[str, int]) -> dict[str, str]:
 
 
 def read_cells(sheet: Sheet, positions: dict[str, int], fields: tuple[Field, ...],
-           errors: list[RowError]) -> list[tuple[int, dict[str, Any]]]:
+               errors: list[RowError]) -> list[tuple[int, dict[str, Any]]]:
+    """Each row's cells as the base holds them (None for an empty one), keyed by field; a cell that cannot be read
+    is an error of its line and column. Each column's parser is chosen once (cell_parser), and an empty cell costs
+    nothing more: 100,000 rows of 16 columns are 1.6 million cells."""
+    columns = [(f.key, index, cell_parser(f.kind), sheet.header[index])
+               for f in fields if (index := positions.get(f.key)) is not None]
     parsed = []
+    append = parsed.append
     for line, cells in sheet.rows:
         values: dict[str, Any] = {}
-        for f in fields:
-            index = positions.get(f.key)
-            if index is None:
+        width = len(cells)
+        for key, index, parse, header in columns:
+            raw = cells[index] if index < width else None
+            if raw is None or raw == "":
+                values[key] = None
                 continue
-            raw = cells[index] if index < len(cells) else None
             try:
-                values[f.key] = parse_cell(f.kind, raw)
+                values[key] = parse(raw)
             except CellError as exc:
-                errors.append(RowError(line, sheet.header[index], str(exc) + ".", shown_cell(raw)))
-        parsed.append((line, values))
+                errors.append(RowError(line, header, str(exc) + ".", shown_cell(raw)))
+        append((line, values))
     return parsed
 
 
@@ -207,6 +214,8 @@ def header_of(sheet: Sheet, positions: dict[str, int], key: str) -> str:
 
 def service_errors(line: int, sheet: Sheet, positions: dict[str, int], fields: tuple[Field, ...],
                     errors_by_field: dict[str, str], out: list[RowError]) -> None:
+    if not errors_by_field:
+        return
     labels = {f.key: f.label for f in fields}
     for key, message in errors_by_field.items():
         column = header_of(sheet, positions, key) or labels.get(key, "")

@@ -213,6 +213,7 @@ def _checks_lengths(model: type[Record]) -> Callable[[Validator], Validator]:
 
         checked.__name__ = validate.__name__
         checked.__doc__ = validate.__doc__
+        checked.__wrapped__ = validate  # type: ignore[attr-defined]  # for a caller that checked the lengths itself
         return checked
 
     return wrap

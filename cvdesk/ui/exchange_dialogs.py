@@ -33,10 +33,26 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], parent: QWidge
     table.verticalHeader().setDefaultSectionSize(24)
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem(str(text)))
+            item = QTableWidgetItem(str(text))
+            item.setToolTip(str(text))
+            table.setItem(r, c, item)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     table.horizontalHeader().setStretchLastSection(True)
     table.resizeColumnsToContents()
+    return table
+
+
+CELL_WIDTH_MAX = 220  # a line's column or value cut beyond (whole in its tooltip): the reason needs the width
+
+
+def _wrapped(table: QTableWidget) -> QTableWidget:
+    """A table of lines and their reasons: the reason, last, takes the width left and wraps, each row as tall as
+    its reason, so that a long « à vérifier » reads whole without a mouse."""
+    for c in range(table.columnCount() - 1):
+        table.setColumnWidth(c, min(table.columnWidth(c), CELL_WIDTH_MAX))
+    table.horizontalHeader().setSectionResizeMode(table.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
+    table.setWordWrap(True)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     return table
 
 
@@ -100,8 +116,9 @@ class SheetPreviewDialog(QDialog):
         self.mapping = _table(("Colonne du tableur", "Champ de cvdesk"),
                               [(h or "(sans titre)", target or "ignorée") for h, target in preview.mapping], self)
         layout.addWidget(self.mapping)
-        self.errors = _table(("Ligne", "Colonne", "Valeur", "Problème"),
-                             [(str(e.line), e.column, e.value, e.reason) for e in preview.errors[:SHOWN_ROWS]], self)
+        self.errors = _wrapped(_table(("Ligne", "Colonne", "Valeur", "Problème"),
+                                      [(str(e.line), e.column, e.value, e.reason) for e in preview.errors[:SHOWN_ROWS]],
+                                      self))
         self.errors.setAccessibleName("Lignes en erreur")
         if preview.errors:
             more = f" (les {SHOWN_ROWS} premières)" if len(preview.errors) > SHOWN_ROWS else ""
@@ -109,9 +126,9 @@ class SheetPreviewDialog(QDialog):
             layout.addWidget(self.errors, 2)
         else:
             self.errors.hide()  # kept for whoever reads it, but out of the layout: it would float over the verdict
-        self.warnings = _table(("Ligne", "Colonne", "Valeur", "À vérifier"),
-                               [(str(w.line), w.column, w.value, w.reason) for w in preview.warnings[:SHOWN_ROWS]],
-                               self)
+        self.warnings = _wrapped(_table(("Ligne", "Colonne", "Valeur", "À vérifier"),
+                                        [(str(w.line), w.column, w.value, w.reason)
+                                         for w in preview.warnings[:SHOWN_ROWS]], self))
         self.warnings.setAccessibleName("Points à vérifier")
         if preview.warnings:
             layout.addWidget(QLabel(f"{len(preview.warnings)} point(s) à vérifier (ils n'empêchent pas l'import) :"))
@@ -129,7 +146,7 @@ class SheetPreviewDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.remap_button.clicked.connect(lambda: self.done(self.REMAP))
         layout.addWidget(buttons)
-        fit_to_screen(self, QSize(820, 560))
+        fit_to_screen(self, QSize(1240, 700))  # as wide as the mapping step: the reasons are long sentences
 
 
 KEEP_LOCAL, TAKE_INCOMING = "local", "incoming"

@@ -1,0 +1,91 @@
+"""Review of Fichier > Importer un tableur… and Exporter la liste… as a coordinator uses them at 1366×768, keyboard
+first: what she reads must read whole, in French, and what she cancels writes nothing."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QMainWindow,
+    QTableWidget,
+)
+
+from cvdesk.store.models import db
+from cvdesk.ui import exchange_actions
+from cvdesk.ui.exchange_actions import install_exchange_actions
+from cvdesk.ui.exchange_dialogs import SheetPreviewDialog
+from tests.ui.conftest import LAPTOP
+from tests.ui.test_column_mapping import Driver
+from tests.ui.test_screen_fit import _hidden_buttons, _on_screen, _screen
+
+PARTNERS = Path(__file__).resolve().parent.parent / "fixtures" / "partners"
+
+
+
+@pytest.fixture
+def window(qtbot) -> QMainWindow:
+    """A window with the Fichier menu's exchange entries, maximised on the laptop's screen (its dialogs open there)."""
+    main = QMainWindow()
+    qtbot.addWidget(main)
+    install_exchange_actions(main)
+    main.setScreen(_screen(LAPTOP))
+    main.showMaximized()
+    qtbot.waitExposed(main)
+    return main
+
+
+def _entry(window: QMainWindow, name: str):
+    [entry] = [a for a in window.exchange_actions if a.objectName() == name]
+    return entry
+
+
+def _key(qtbot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(QApplication.focusWidget(), key, modifier)
+
+
+def _type(qtbot, text: str) -> None:
+    qtbot.keyClicks(QApplication.focusWidget(), text)
+
+
+def _cut_cells(table: QTableWidget) -> list[str]:
+    """The cells a person cannot read whole on screen: their text, wrapped to the column's width (less the cell's
+    margins), is taller than the row, or the column ends beyond the table's visible width."""
+    metrics = table.fontMetrics()
+    cut = []
+    for row in range(table.rowCount()):
+        for column in range(table.columnCount()):
+            text = table.item(row, column).text()
+            width = table.columnWidth(column) - 6  # the delegate's text margins, 3 pixels each side
+            needed = metrics.boundingRect(QRect(0, 0, max(1, width), 100_000),
+                                          Qt.TextFlag.TextWordWrap, text).height()
+            beyond = table.columnViewportPosition(column) + table.columnWidth(column) > table.viewport().width()
+            if text and (needed > table.rowHeight(row) or beyond):
+                cut.append(text)
+    return cut
+
+
+def test_the_points_to_check_of_a_partners_file_read_whole_in_the_preview(empty_db, window, qtbot) -> None:
+    """Deux-Sèvres' .xls (SCDL): the preview lists the doubtful matches (« par son nom alors que leurs SIRET
+    diffèrent (… dans le fichier, … ») whose end says what to check; each reason must read whole, not end in « … »."""
+    seen: dict[str, object] = {}
+
+    def read_and_leave(dialog: SheetPreviewDialog) -> None:
+        seen["reasons"] = [dialog.warnings.item(r, 3).text() for r in range(dialog.warnings.rowCount())]
+        seen["cut"] = _cut_cells(dialog.warnings)
+        seen["outside"] = _on_screen(dialog, LAPTOP)
+        seen["buttons"] = _hidden_buttons(dialog, [b for b in dialog.findChildren(QAbstractButton) if b.text()])
+        _key(qtbot, Qt.Key.Key_Escape)
+
+    driver = Driver().then(SheetPreviewDialog, read_and_leave)
+    driver.start()
+    imported = exchange_actions.import_spreadsheet(window, PARTNERS / "deux_sevres.xls", "scdl")
+    driver.done()
+    assert not imported
+    assert any("leurs SIRET diffèrent" in reason for reason in seen["reasons"])  # type: ignore[union-attr]
+    assert seen["cut"] == []
+    assert seen["outside"] == [] and seen["buttons"] == []
+    # Escape wrote nothing.
+    assert db.execute_sql("SELECT count(*) FROM association").fetchone()[0] == 0

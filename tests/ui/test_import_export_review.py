@@ -8,13 +8,17 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QApplication,
+    QFileDialog,
+    QLabel,
     QMainWindow,
     QTableWidget,
 )
 
 from cvdesk.store.models import db
 from cvdesk.ui import exchange_actions
+from cvdesk.ui.app import make_application
 from cvdesk.ui.exchange_actions import install_exchange_actions
 from cvdesk.ui.exchange_dialogs import SheetPreviewDialog
 from tests.ui.conftest import LAPTOP
@@ -22,12 +26,13 @@ from tests.ui.test_column_mapping import Driver
 from tests.ui.test_screen_fit import _hidden_buttons, _on_screen, _screen
 
 PARTNERS = Path(__file__).resolve().parent.parent / "fixtures" / "partners"
-
+ENGLISH = ("Look in", "Files of type", "Folder", "Drive")
 
 
 @pytest.fixture
 def window(qtbot) -> QMainWindow:
     """A window with the Fichier menu's exchange entries, maximised on the laptop's screen (its dialogs open there)."""
+    make_application()  # as cvdesk starts: Qt's own texts in French
     main = QMainWindow()
     qtbot.addWidget(main)
     install_exchange_actions(main)
@@ -89,3 +94,29 @@ def test_the_points_to_check_of_a_partners_file_read_whole_in_the_preview(empty_
     assert seen["outside"] == [] and seen["buttons"] == []
     # Escape wrote nothing.
     assert db.execute_sql("SELECT count(*) FROM association").fetchone()[0] == 0
+
+
+def test_the_file_dialog_of_the_import_speaks_french(empty_db, window, qtbot, tmp_path: Path) -> None:
+    """Fichier > Importer un tableur…: the file dialog's labels and the kind of each entry are French."""
+    (tmp_path / "partenaires").mkdir()
+    (tmp_path / "aube.xlsx").write_bytes((PARTNERS / "aube.xlsx").read_bytes())
+    shown: list[str] = []
+
+    def look_and_leave(dialog: QFileDialog) -> None:
+        _type(qtbot, str(tmp_path))
+        _key(qtbot, Qt.Key.Key_Return)  # into the folder, as typed
+        view = next(v for v in dialog.findChildren(QAbstractItemView) if v.isVisible() and v.objectName() == "treeView")
+        qtbot.waitUntil(lambda: view.model().rowCount(view.rootIndex()) == 2)
+        model, root = view.model(), view.rootIndex()
+        for row in range(model.rowCount(root)):
+            for column in range(model.columnCount(root)):
+                shown.append(str(model.index(row, column, root).data()))
+        shown.extend(label.text() for label in dialog.findChildren(QLabel) if label.isVisible())
+        _key(qtbot, Qt.Key.Key_Escape)
+
+    driver = Driver().then(QFileDialog, look_and_leave)
+    driver.start()
+    _entry(window, "exchange_import_spreadsheet").trigger()
+    driver.done()
+    assert "partenaires" in shown and any("Voir dans" in text for text in shown)
+    assert [text for text in shown if any(word in text for word in ENGLISH)] == []

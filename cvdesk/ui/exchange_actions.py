@@ -270,12 +270,19 @@ def _csv_accepted(parent: QWidget, title: str) -> bool:
     return QMessageBox.question(parent, title, f"{CSV_LOSS}\n\nÉcrire quand même ce CSV ?", yes | no, no) == yes
 
 
-def _tell_left_out(parent: QWidget, title: str, done: str, left_out: list[str], shown: int = 10) -> None:
-    """The file written, then each cause of grants left out of it (the first ones, so that the box fits)."""
-    lines = left_out[:shown]
-    if len(left_out) > shown:
-        lines.append(f"… et {len(left_out) - shown} autre(s) avertissement(s).")
-    QMessageBox.warning(parent, title, "\n\n".join([done, "Subventions absentes du fichier :", *lines]))
+def _tell_left_out(parent: QWidget, title: str, done: str, left_out: list[str], shown: int = 5) -> None:
+    """The file written, then each cause of grants left out of it: the first ones in the box (so that it fits the
+    screen), every one of them under « Montrer les détails… » when there are more."""
+    if len(left_out) <= shown:
+        QMessageBox.warning(parent, title, "\n\n".join([done, "Subventions absentes du fichier :", *left_out]))
+        return
+    more = f"… et {len(left_out) - shown} autre(s) : la liste complète est sous « Montrer les détails… »."
+    box = QMessageBox(QMessageBox.Icon.Warning, title,
+                      "\n\n".join([done, "Subventions absentes du fichier :", *left_out[:shown], more]),
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setDetailedText("\n\n".join(left_out))
+    box.exec()
+    box.deleteLater()
 
 
 def install_exchange_actions(window: QMainWindow) -> list[QAction]:

@@ -11,8 +11,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QTableWidget,
 )
 
@@ -120,3 +122,44 @@ def test_the_file_dialog_of_the_import_speaks_french(empty_db, window, qtbot, tm
     driver.done()
     assert "partenaires" in shown and any("Voir dans" in text for text in shown)
     assert [text for text in shown if any(word in text for word in ENGLISH)] == []
+
+
+def test_every_grant_left_out_of_the_scdl_file_can_be_read_and_the_box_fits(demo_db, window, qtbot,
+                                                                              tmp_path: Path) -> None:
+    """No funder has its SIRET yet: the SCDL export names each of them (their grants left out), all readable from
+    the box, whose buttons stay on the laptop's screen."""
+    db.execute_sql("UPDATE funder SET siret = '', siren = ''")
+    expected = [name for (name,) in db.execute_sql(
+        "SELECT DISTINCT fu.name FROM funding f JOIN funder fu ON fu.id = f.funder_id JOIN \"action\" a "
+        "ON a.id = f.action_id WHERE f.deleted = 0 AND a.deleted = 0 AND fu.deleted = 0 AND f.granted > 0 "
+        "AND fu.kind <> 'bailleur'")]
+    assert len(expected) > 10  # more than the box used to list
+    read: dict[str, object] = {}
+
+    def pick(dialog: QInputDialog) -> None:
+        _type(qtbot, "Su")  # « Subventions accordées (format national SCDL, open data) »
+        _key(qtbot, Qt.Key.Key_Return)
+
+    def name_the_file(dialog: QFileDialog) -> None:
+        _key(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        _type(qtbot, str(tmp_path / "subventions"))
+        _key(qtbot, Qt.Key.Key_Return)
+
+    def read_the_box(box: QMessageBox) -> None:
+        details = next((b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.ActionRole), None)
+        if details is not None:
+            details.click()  # « Montrer les détails… »
+            qtbot.wait(50)
+        read["text"] = box.text() + "\n" + box.detailedText()
+        read["outside"] = _on_screen(box, LAPTOP)
+        read["buttons"] = _hidden_buttons(box, [b for b in box.buttons() if b.isVisible()])
+        box.accept()
+
+    driver = (Driver().then(QInputDialog, pick).then(QFileDialog, name_the_file)
+              .then(QMessageBox, read_the_box))
+    driver.start()
+    _entry(window, "exchange_export_list").trigger()
+    driver.done()
+    assert (tmp_path / "subventions.csv").exists()
+    assert [name for name in expected if f"« {name} »" not in read["text"]] == []  # type: ignore[operator]
+    assert read["outside"] == [] and read["buttons"] == []

@@ -115,11 +115,13 @@ def register_kind(kind: str, prepare: Callable[[Sheet, dict[str, int], SheetPrev
         _WRITE_NEW[kind] = write_new
 
 
-def preview_sheet(path: Path, kind: str, columns: dict[str, str] | None = None) -> SheetPreview:
+def preview_sheet(path: Path, kind: str, columns: dict[str, str] | None = None,
+                  cancelled: Callable[[], bool] | None = None) -> SheetPreview:
     """Read and check the file without writing: the column mapping, what would be created or updated, the errors.
 
     columns maps a header to a field key or label ("" ignores the column); without it, a mapping remembered for
-    the same headers (cvdesk.exchange.column_maps) applies, then the names people use."""
+    the same headers (cvdesk.exchange.column_maps) applies, then the names people use. cancelled() is asked once
+    the file is read (Cancelled is raised then: the reading and the checking each take seconds on a big file)."""
     from cvdesk.exchange.column_maps import remembered_names
 
     if kind not in IMPORTS:
@@ -128,7 +130,10 @@ def preview_sheet(path: Path, kind: str, columns: dict[str, str] | None = None) 
     known = {fold(a) for f in IMPORTS[kind][1] for a in (f.label, *f.aliases)}
     known |= {fold(name) for name in columns or {}} | remembered_names(kind)
     known.discard("")
-    return check_sheet(read_sheet(Path(path), lambda cells: sum(1 for c in cells if fold(c) in known)), kind, columns)
+    sheet = read_sheet(Path(path), lambda cells: sum(1 for c in cells if fold(c) in known))
+    if cancelled is not None and cancelled():
+        raise Cancelled()
+    return check_sheet(sheet, kind, columns)
 
 
 def check_sheet(sheet: Sheet, kind: str, columns: dict[str, str] | None = None) -> SheetPreview:

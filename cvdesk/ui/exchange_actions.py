@@ -148,8 +148,9 @@ def import_spreadsheet(window: QWidget, path: Path | None = None, kind: str | No
         if not ok:
             return False
         kind = dict(IMPORT_KINDS)[label]
-    status, preview = run_with_progress(window, title, "Lecture du tableur…",
-                                        lambda progress, cancelled: preview_sheet(path, kind), cancellable=False)
+    # « Annuler » is offered: a big file takes seconds to read and check (asked between the two, and after them).
+    status, preview = run_with_progress(window, title, "Lecture du tableur…", lambda progress, cancelled: _unless(
+        cancelled, preview_sheet(path, kind, cancelled=cancelled)))
     if not _report(window, title, status, preview):
         return False
     attribuant = _ask_attribuant(window, path, preview)  # a subsidies file that does not say who granted them
@@ -172,8 +173,8 @@ def import_spreadsheet(window: QWidget, path: Path | None = None, kind: str | No
             # Checked again from the file, so that every row is seen with the new mapping (the dialog saw the first).
             status, preview = run_with_progress(
                 window, title, "Vérification du tableur…",
-                lambda progress, cancelled: (preview_scdl(path, attribuant, columns) if attribuant
-                                             else preview_sheet(path, kind, columns)), cancellable=False)
+                lambda progress, cancelled: _unless(cancelled, preview_scdl(path, attribuant, columns) if attribuant
+                                                    else preview_sheet(path, kind, columns, cancelled)))
             if not _report(window, title, status, preview):
                 return False
         answer = SheetPreviewDialog(preview, window).exec()
@@ -201,6 +202,15 @@ def _ask_attribuant(window: QWidget, path: Path, preview: Any) -> str | None:
     if not lacks_attribuant(preview):
         return None
     return ask_attribuant(window, path) or ""
+
+
+def _unless(cancelled: Callable[[], bool], preview: Any) -> Any:
+    """The preview, or Cancelled when « Annuler » was pressed while it was made: no preview of a file given up."""
+    from cvdesk.exchange.errors import Cancelled
+
+    if cancelled():
+        raise Cancelled()
+    return preview
 
 
 def _remember(kind: str, header: list[str], columns: dict[str, str]) -> None:

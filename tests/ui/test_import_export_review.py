@@ -2,6 +2,7 @@
 first: what she reads must read whole, in French, and what she cancels writes nothing."""
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressDialog,
+    QPushButton,
     QTableWidget,
 )
 
@@ -163,3 +166,44 @@ def test_every_grant_left_out_of_the_scdl_file_can_be_read_and_the_box_fits(demo
     assert (tmp_path / "subventions.csv").exists()
     assert [name for name in expected if f"« {name} »" not in read["text"]] == []  # type: ignore[operator]
     assert read["outside"] == [] and read["buttons"] == []
+
+
+def _actions_sheet(path: Path, actions: int) -> Path:
+    """A coordinator's sheet of actions, two funders each (two rows per reference), from the demo's names."""
+    porteurs = [name for (name,) in db.execute_sql("SELECT name FROM association WHERE deleted = 0 ORDER BY id")]
+    funders = [name for (name,) in db.execute_sql("SELECT name FROM funder WHERE kind <> 'bailleur' ORDER BY id")]
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(["Référence", "Intitulé", "Année", "Orientation", "Porteur", "Financeur", "Montant demandé"])
+        for n in range(actions):
+            for funder in (funders[n % len(funders)], funders[(n + 1) % len(funders)]):
+                writer.writerow([f"2024-RV-{n + 1:05d}", f"Action {n + 1}", "2024", str(n % 5 + 1),
+                                 porteurs[n % len(porteurs)], funder, "1 500,00"])
+    return path
+
+
+def test_annuler_while_a_big_sheet_is_read_stops_the_import_and_writes_nothing(demo_db, window, qtbot,
+                                                                                tmp_path: Path) -> None:
+    """20,000 rows take a few seconds to read: « Lecture du tableur… » offers « Annuler », Escape takes it, no preview
+    follows, the window says nothing was written, and nothing was."""
+    sheet = _actions_sheet(tmp_path / "actions.csv", 10_000)
+    before = db.execute_sql('SELECT count(*) FROM "action"').fetchone()[0]
+    read: dict[str, object] = {}
+
+    def cancel(dialog: QProgressDialog) -> None:
+        read["label"] = dialog.findChild(QLabel).text()
+        read["buttons"] = [b.text() for b in dialog.findChildren(QPushButton) if b.isVisible()]
+        _key(qtbot, Qt.Key.Key_Escape)
+
+    def told(box: QMessageBox) -> None:
+        read["told"] = box.text()
+        _key(qtbot, Qt.Key.Key_Return)
+
+    driver = Driver().then(QProgressDialog, cancel).then(QMessageBox, told)
+    driver.start()
+    imported = exchange_actions.import_spreadsheet(window, sheet, "actions")
+    driver.done()
+    assert not imported
+    assert read["label"] == "Lecture du tableur…" and read["buttons"] == ["Annuler"]
+    assert read["told"] == "Annulé : rien n'a été écrit."
+    assert db.execute_sql('SELECT count(*) FROM "action"').fetchone()[0] == before

@@ -11,6 +11,7 @@ import os
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Sequence
 
+from cvdesk.exchange.cycle_collector import collector_paused
 from cvdesk.exchange.errors import Cancelled
 from cvdesk.exchange.sheet_preview import Item
 from cvdesk.services.records import os_user
@@ -23,30 +24,39 @@ CHUNK = 2000  # actions between two progress reports and cancel checks
 BULK_ROWS = 20_000  # below this many rows for a table, its indexes stay in place
 # The page cache while the rows go in (as merge_write's): the indexes' pages are written once at commit rather
 # than spilled to the WAL over and over; bounded, since every page of it is memory.
-IMPORT_CACHE_KIB = 64 * 1024
+IMPORT_CACHE_KIB = 256 * 1024
 # Columns a new action's history names by UUID, as services.records.plain_value does for a foreign key.
 _ACTION_LINKS = {"orientation": "orientation", "porteur": "association"}
-# json.dumps(changes, ensure_ascii=False, sort_keys=True) as services.records writes a history row, its encoder
-# built once (json.dumps builds one per call when given options).
-_CHANGES = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
-_VARIANT = "89ab89ab89ab89ab"  # the variant nibble (10xx) from any random hex digit
+# The version nibble (4) and the variant bits (10xx) uuid.UUID(version=4) sets, as byte translation tables.
+_VERSION = bytes((byte & 0x0F) | 0x40 for byte in range(256))
+_VARIANT = bytes((byte & 0x3F) | 0x80 for byte in range(256))
 
 
 def uuid4_batch(count: int) -> list[str]:
     """count version 4 UUIDs as text from one read of the system's randomness (the same bits uuid.uuid4 sets: the
-    version nibble 4, the variant 10xx); building UUID objects was a fifth of the writer's time."""
-    h = os.urandom(16 * count).hex()
-    return [f"{h[i:i + 8]}-{h[i + 8:i + 12]}-4{h[i + 13:i + 16]}-{_VARIANT[int(h[i + 16], 16)]}{h[i + 17:i + 20]}-"
-            f"{h[i + 20:i + 32]}" for i in range(0, 32 * count, 32)]
+    version nibble 4, the variant 10xx, set a whole chunk at a time by translating its 7th and 9th bytes); building
+    UUID objects was a fifth of the writer's time."""
+    raw = bytearray(os.urandom(16 * count))
+    raw[6::16] = raw[6::16].translate(_VERSION)
+    raw[8::16] = raw[8::16].translate(_VARIANT)
+    h = raw.hex()
+    return [f"{h[i:i + 8]}-{h[i + 8:i + 12]}-{h[i + 12:i + 16]}-{h[i + 16:i + 20]}-{h[i + 20:i + 32]}"
+            for i in range(0, 32 * count, 32)]
+
+
+_TEXT = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes for a text (C)
 
 
 def _json(value: Any) -> str:
     """One value as json.dumps(ensure_ascii=False) writes it, for the history rows written from a template."""
     if value is None:
         return "null"
-    if isinstance(value, int) and not isinstance(value, bool):
+    kind = type(value)
+    if kind is str:
+        return _TEXT(value)
+    if kind is int:
         return str(value)
     return json.dumps(value, ensure_ascii=False)
 
@@ -62,31 +72,11 @@ class _Table:
         marks = ", ".join("?" for _ in fields)
         self.sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks})'
 
-    def maker(self, *names: str) -> Callable[..., list[Any] | tuple[Any, ...]]:
-        """A function taking these columns' values in this order, giving the row (the others at their defaults);
-        dates must come as ISO text already (as sqlite3's adapter writes them)."""
-        positions = [self.position[name] for name in names]
-        template = self.template
-        if list(self.position) == ["id", *names]:
-            def whole(*values: Any) -> tuple[Any, ...]:  # every column given but the id: no template to fill
-                return (None, *values)
-
-            return whole
-
-        def make(*values: Any) -> list[Any] | tuple[Any, ...]:
-            row = template.copy()
-            for position, value in zip(positions, values):
-                row[position] = value
-            return row
-
-        return make
-
 
 _SYSTEM = ("uuid", "created_at", "updated_at", "office", "deleted")
-
-
-def _iso(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
+_ROW_COLUMNS = {History: ("record_type", "record_uuid", "operation", "os_user", "changes"),
+                ActionQuartier: ("action", "quartier", "share_bp"),
+                Funding: ("action", "funder", "requested", "granted", "paid", "decision_date", "notes")}
 
 
 def _uuids(table: str) -> dict[int, str]:
@@ -103,29 +93,29 @@ class _Writer:
         self.quartiers = _uuids("quartier")
         self.funders = _uuids("funder")
         self.uuids: list[str] = []  # drawn by ready() for each chunk
+        self.now = ""  # the chunk's time, set by ready()
         self.pending: dict[type[Record], list[Any]] = {Action: [], ActionQuartier: [], Funding: [],
                                                              History: []}
-        self.history_row = self.tables[History].maker(*_SYSTEM, "record_type", "record_uuid", "operation",
-                                                      "os_user", "changes")
-        self.link_row = self.tables[ActionQuartier].maker(*_SYSTEM, "action", "quartier", "share_bp")
-        self.funding_row = self.tables[Funding].maker(*_SYSTEM, "action", "funder", "requested", "granted", "paid",
-                                                      "decision_date", "notes")
-        self.action_columns = [name for name in self.tables[Action].position if name not in (*_SYSTEM, "id")]
-        self.action_row = self.tables[Action].maker("id", *_SYSTEM, *self.action_columns)
+        # The rows below are written as tuples in each table's column order (id first, None for SQLite to choose;
+        # then uuid, created_at, updated_at, office, deleted); this holds that order to what the models say.
+        for model, columns in _ROW_COLUMNS.items():
+            assert list(self.tables[model].position) == ["id", *_SYSTEM, *columns], model
+        self.action_template = list(self.tables[Action].template)
+        self.action_position = self.tables[Action].position
+        assert list(self.action_position)[:6] == ["id", *_SYSTEM]  # an action's row starts as the others'
+        self.sorted_names: dict[tuple[str, ...], list[str]] = {}
         # The actions' ids given here, so that their lines and links can name them before they are inserted:
         # the transaction holds the base's only writer, and nothing above the largest id is taken.
         self.next_id = self.conn.execute('SELECT COALESCE(MAX(id), 0) + 1 FROM "action"').fetchone()[0]
         self.first_id = self.next_id
-
-    def _history(self, model: type[Record], record_uuid: str, now: str, changes: str) -> None:
-        self.pending[History].append(self.history_row(self.uuids.pop(), now, now, self.office, False,
-                                                      model.__name__, record_uuid, "create", self.user, changes))
 
     def ready(self, items: Sequence[Item]) -> None:
         """UUIDs enough for these actions' records and their history rows, drawn at once."""
         records = sum(1 + len(set(item.extra.get("quartiers") or ())) + len(item.extra.get("fundings") or ())
                       for item in items)
         self.uuids = uuid4_batch(2 * records)
+        # One time for the chunk (2,000 actions written within the same moment): save_action takes one per record.
+        self.now = datetime.now(timezone.utc).strftime(UTC_FORMAT)
 
     def flush(self) -> None:
         for model, rows in self.pending.items():
@@ -134,7 +124,8 @@ class _Writer:
                 rows.clear()
 
     def action(self, item: Item) -> None:
-        values = dict(item.values)
+        given = item.values
+        values = dict(given)
         if isinstance(values.get("reference"), str):
             values["reference"] = values["reference"].strip()  # as save_action does
         fundings = item.extra.get("fundings")
@@ -146,54 +137,79 @@ class _Writer:
                 granted += line.granted or 0
                 paid += line.paid or 0
             values["requested_total"], values["granted_total"], values["paid_total"] = requested, granted, paid
-        # The history names what the sheet gave, as save_record does: links by UUID, dates as ISO text.
-        changes = {}
-        for name in item.values:
+        # The history names what the sheet gave, as save_record does: links by UUID, dates as ISO text; its JSON
+        # written as json.dumps(sort_keys=True) writes it, the names sorted once for each set of columns given.
+        names = tuple(given)
+        order = self.sorted_names.get(names)
+        if order is None:
+            order = self.sorted_names[names] = sorted(names)
+        links = self.links
+        parts = []
+        for name in order:
             value = values[name]
             if isinstance(value, date):
                 value = values[name] = value.isoformat()
-            elif value is not None and name in self.links:
-                value = self.links[name].get(value)
-            changes[name] = [None, value]
-        now = datetime.now(timezone.utc).strftime(UTC_FORMAT)
+            elif value is not None and name in links:
+                value = links[name].get(value)
+            parts.append(f'"{name}": [null, {_json(value)}]')
+        now = self.now
         uuids = self.uuids
         action_uuid = uuids.pop()
-        table = self.tables[Action]
-        get = values.get
+        office = self.office
         action_id = self.next_id
         self.next_id += 1
-        self.pending[Action].append(self.action_row(
-            action_id, action_uuid, now, now, self.office, False,
-            *[get(name, table.template[table.position[name]]) for name in self.action_columns]))
-        self._history(Action, action_uuid, now, _CHANGES(changes))
-        links, fundings_rows, office = self.pending[ActionQuartier], self.pending[Funding], self.office
+        row = self.action_template.copy()
+        position = self.action_position
+        for name, value in values.items():
+            at = position.get(name)
+            if at is not None:  # a value that is no column of the action (none today) stays out, as before
+                row[at] = value
+        row[:6] = action_id, action_uuid, now, now, office, False
+        self.pending[Action].append(row)
+        history, user = self.pending[History], self.user
+        history.append((None, uuids.pop(), now, now, office, False, "Action", action_uuid, "create", user,
+                        "{" + ", ".join(parts) + "}"))
+        link_rows, funding_rows = self.pending[ActionQuartier], self.pending[Funding]
         # The links' and lines' history rows from a template: json.dumps(sort_keys=True) of their fixed fields, the
         # same text (the tests compare it with what save_action writes).
         for quartier_id in sorted(set(item.extra.get("quartiers") or ())):
             link_uuid = uuids.pop()
-            links.append(self.link_row(link_uuid, now, now, office, False, action_id, quartier_id, None))
-            self._history(ActionQuartier, link_uuid, now,
-                          f'{{"action": [null, "{action_uuid}"], "quartier": [null, "{self.quartiers[quartier_id]}"], '
-                          '"share_bp": [null, null]}')
+            link_rows.append((None, link_uuid, now, now, office, False, action_id, quartier_id, None))
+            history.append((None, uuids.pop(), now, now, office, False, "ActionQuartier", link_uuid, "create", user,
+                            f'{{"action": [null, "{action_uuid}"], "quartier": [null, '
+                            f'"{self.quartiers[quartier_id]}"], "share_bp": [null, null]}}'))
         for line in fundings or ():
-            decided = _iso(line.decision_date)
+            decided = None if line.decision_date is None else line.decision_date.isoformat()
             funding_uuid = uuids.pop()
-            fundings_rows.append(self.funding_row(funding_uuid, now, now, office, False, action_id, line.funder_id,
-                                                  line.requested, line.granted, line.paid, decided, line.notes))
-            self._history(Funding, funding_uuid, now,
-                          f'{{"action": [null, "{action_uuid}"], "decision_date": [null, {_json(decided)}], '
-                          f'"funder": [null, "{self.funders[line.funder_id]}"], "granted": [null, {_json(line.granted)}], '
-                          f'"notes": [null, {_json(line.notes)}], "paid": [null, {_json(line.paid)}], '
-                          f'"requested": [null, {_json(line.requested)}]}}')
+            funding_rows.append((None, funding_uuid, now, now, office, False, action_id, line.funder_id,
+                                 line.requested, line.granted, line.paid, decided, line.notes))
+            history.append((None, uuids.pop(), now, now, office, False, "Funding", funding_uuid, "create", user,
+                            f'{{"action": [null, "{action_uuid}"], "decision_date": [null, {_json(decided)}], '
+                            f'"funder": [null, "{self.funders[line.funder_id]}"], '
+                            f'"granted": [null, {_json(line.granted)}], "notes": [null, {_json(line.notes)}], '
+                            f'"paid": [null, {_json(line.paid)}], "requested": [null, {_json(line.requested)}]}}'))
 
 
 def _fill_search(conn: Any, first_id: int) -> None:
     """What the search index's insert trigger does, for the actions from first_id on, in one pass: the view's
     folded text computed by merge_write.bulk_fold (the same text, several times faster than the view's nested
     replace()) when this base's view is the one generated from today's fold table; else by the view itself."""
-    from cvdesk.exchange.merge_write import bulk_fold
+    from cvdesk.exchange.merge_write import BULK_HASH_BYTES, FTS5_DEFAULT_HASH_BYTES
 
     index = ACTION_INDEX
+    # A larger FTS5 buffer while the index is filled (fewer segments written then merged), as the merge fills it;
+    # SQLite's default set back after, in the same transaction.
+    hash_size = f"INSERT INTO {index.name}({index.name}, rank) VALUES ('hashsize', ?)"
+    conn.execute(hash_size, (BULK_HASH_BYTES,))
+    try:
+        _fill_search_rows(conn, index, first_id)
+    finally:
+        conn.execute(hash_size, (FTS5_DEFAULT_HASH_BYTES,))
+
+
+def _fill_search_rows(conn: Any, index: Any, first_id: int) -> None:
+    from cvdesk.exchange.merge_write import bulk_fold
+
     stored = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", (index.view,)).fetchone()
     if stored is None or stored[0] != source_view_sql(index):
         conn.execute(f"INSERT INTO {index.name}(rowid, text) SELECT id, text FROM {index.view} WHERE id >= ?",
@@ -235,6 +251,12 @@ def write_new_actions(items: Sequence[Item], progress: Progress | None = None,
     the trigger too."""
     if not items:
         return
+    with collector_paused():  # the rows made here hold no cycle
+        _write_new_actions(items, progress, cancelled, done, total)
+
+
+def _write_new_actions(items: Sequence[Item], progress: Progress | None, cancelled: Callable[[], bool] | None,
+                       done: int, total: int) -> None:
     writer = _Writer()
     conn = writer.conn
     trigger = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",

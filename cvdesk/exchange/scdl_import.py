@@ -3,6 +3,8 @@ each row is one grant of one attribuant to one beneficiary; they become funders,
 (beneficiary, object, year) with a funding line per attribuant, previewed before one all-or-nothing write."""
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -350,10 +352,11 @@ def _read_row(line: int, cells: list[Any], sheet: Sheet, positions: dict[str, in
         told.warn(line, column("beneficiary_name"), "cette subvention ne nomme aucun bénéficiaire (ni nom, ni SIRET, "
                                                     "ni RNA) : elle n'est pas importée (à vérifier).")
         return None
-    for key, reason in (("funder_name", "le nom de l'attribuant est obligatoire."),
-                        ("beneficiary_name", "le nom du bénéficiaire est obligatoire.")):
-        if not values.get(key):
-            preview.errors.append(RowError(line, column(key), reason))
+    if not values.get("funder_name"):
+        preview.errors.append(RowError(line, column("funder_name"), "le nom de l'attribuant est obligatoire."))
+    # A beneficiary given by its SIRET, SIREN or RNA alone (16 rows of the Loire-Atlantique's) takes the name the file
+    # or the base gives that identifier elsewhere: _named_beneficiaries, once every row is read.
+    values["beneficiary_name"] = values.get("beneficiary_name") or ""
     if not values.get("object"):
         # A publication may leave the object blank (the Pyrénées-Orientales, 16 of their grants): the grant is still
         # a grant; its action is named after its line, so that two of one beneficiary stay two, and told.
@@ -610,6 +613,43 @@ class _Beneficiaries:
         return pending
 
 
+def _named_beneficiaries(grants: list[Grant], beneficiaries: _Beneficiaries, preview: SheetPreview, told: _Told,
+                         column: str) -> list[Grant]:
+    """The grants whose beneficiary has no name take the one the file gives its identifier on another row, else the
+    base's; one the file and the base leave unnamed is an error of its line."""
+    if all(grant.beneficiary_name for grant in grants):
+        return grants
+    named: dict[tuple[str, str], tuple[str, int]] = {}
+    for grant in grants:
+        if grant.beneficiary_name:
+            siren = grant.beneficiary_siret[:9] if grant.beneficiary_siret else grant.beneficiary_siren
+            for key in (("siret", grant.beneficiary_siret), ("siren", siren), ("rna", grant.beneficiary_rna)):
+                if key[1]:
+                    named.setdefault(key, (grant.beneficiary_name, grant.line))
+    kept: list[Grant] = []
+    for grant in grants:
+        if grant.beneficiary_name:
+            kept.append(grant)
+            continue
+        siren = grant.beneficiary_siret[:9] if grant.beneficiary_siret else grant.beneficiary_siren
+        keys = (("siret", grant.beneficiary_siret), ("siren", siren), ("rna", grant.beneficiary_rna))
+        found = next((named[key] for key in keys if key[1] and key in named), None)
+        if found is not None:
+            name, where = found[0], f"ligne {found[1]}"
+        else:
+            books = {"siret": beneficiaries.by_siret, "siren": beneficiaries.by_siren, "rna": beneficiaries.by_rna}
+            known = next((books[kind][value] for kind, value in keys if value and value in books[kind]), None)
+            if known is None:
+                preview.errors.append(RowError(grant.line, column, "le nom du bénéficiaire est obligatoire (son "
+                                                                   "identifiant n'est nommé nulle part ailleurs)."))
+                continue
+            name, where = known.name, "dans la base"
+        told.warn(grant.line, column, f"le bénéficiaire n'a pas de nom sur cette ligne : il est « {name} », nommé "
+                                      f"ainsi {where} pour le même identifiant (à vérifier).", alike=True)
+        kept.append(dataclasses.replace(grant, beneficiary_name=name))
+    return kept
+
+
 # ---- actions ---------------------------------------------------------------------------------------------------
 
 class _References:
@@ -768,6 +808,8 @@ def _prepare(sheet: Sheet, positions: dict[str, int], preview: SheetPreview) -> 
             grants.append(read)
     funders = _Funders(preview, sheet, positions, told)
     beneficiaries = _Beneficiaries(preview, sheet, positions, told)
+    grants = _named_beneficiaries(grants, beneficiaries, preview, told, header_of(sheet, positions, "beneficiary_name")
+                                  or _FIELDS["beneficiary_name"].label)
     groups: dict[tuple[Pending, str, int], _Group] = {}
     column = header_of(sheet, positions, "object")
     for grant in grants:

@@ -195,8 +195,6 @@ def test_siret_written_in_scientific_notation_is_one_point_to_check_for_the_colu
     assert len(told) == 1 and "2 autre(s) ligne(s)" in told[0].reason, [w.reason for w in told]
 
 
-@pytest.mark.xfail(strict=True, reason="H9, scdl_import._read_row: a row that gives the beneficiary's SIREN but no "
-                                       "name is refused, though the file names that SIREN on its other rows")
 def test_a_row_without_name_whose_siren_the_file_names_elsewhere_is_that_beneficiarys(empty_db,
                                                                                       tmp_path: Path) -> None:
     """The Loire-Atlantique's 18,148 grants are refused for 16 rows that give a SIREN and no name (« OGEC NOTRE

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
-from typing import Any, Callable, Sequence
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
 
 from cvdesk.exchange.cycle_collector import collector_paused
-from cvdesk.exchange.errors import Cancelled
+from cvdesk.exchange.errors import Cancelled, ExchangeError
 from cvdesk.exchange.sheet_preview import Item
 from cvdesk.services.records import os_user
 from cvdesk.store.models import UTC_FORMAT, Action, ActionQuartier, Funding, History, Record, db
@@ -124,6 +126,8 @@ class _Writer:
                 rows.clear()
 
     def action(self, item: Item) -> None:
+        # A record gone since the preview (removed outright by another program) gives no UUID here: the rows are
+        # written all the same and check_references, or the foreign keys, refuse the import whole.
         given = item.values
         values = dict(given)
         if isinstance(values.get("reference"), str):
@@ -177,7 +181,7 @@ class _Writer:
             link_rows.append((None, link_uuid, now, now, office, False, action_id, quartier_id, None))
             history.append((None, uuids.pop(), now, now, office, False, "ActionQuartier", link_uuid, "create", user,
                             f'{{"action": [null, "{action_uuid}"], "quartier": [null, '
-                            f'"{self.quartiers[quartier_id]}"], "share_bp": [null, null]}}'))
+                            f'"{self.quartiers.get(quartier_id)}"], "share_bp": [null, null]}}'))
         for line in fundings or ():
             decided = None if line.decision_date is None else line.decision_date.isoformat()
             funding_uuid = uuids.pop()
@@ -185,7 +189,7 @@ class _Writer:
                                  line.requested, line.granted, line.paid, decided, line.notes))
             history.append((None, uuids.pop(), now, now, office, False, "Funding", funding_uuid, "create", user,
                             f'{{"action": [null, "{action_uuid}"], "decision_date": [null, {_json(decided)}], '
-                            f'"funder": [null, "{self.funders[line.funder_id]}"], '
+                            f'"funder": [null, "{self.funders.get(line.funder_id)}"], '
                             f'"granted": [null, {_json(line.granted)}], "notes": [null, {_json(line.notes)}], '
                             f'"paid": [null, {_json(line.paid)}], "requested": [null, {_json(line.requested)}]}}'))
 
@@ -240,6 +244,32 @@ def _set_aside_indexes(conn: Any, table: str, adding: int) -> list[str]:
     for name, _ in indexes:
         conn.execute(f'DROP INDEX "{name}"')
     return [sql for _, sql in indexes]
+
+
+@contextmanager
+def references_checked_at_end(adding: int) -> Iterator[bool]:
+    """Foreign keys off for a bulk write of this many new records (BULK_ROWS or more), when no transaction is open yet (SQLite ignores the pragma inside
+    one), as the merge does; yields whether they are off, then on again. While off, the caller runs
+    check_references() before its transaction commits: the base checked once costs less than a lookup of each
+    parent at each insert (an action's orientation, porteur; a line's action and funder; a link's quartier)."""
+    conn = db.connection()
+    if adding < BULK_ROWS or conn.in_transaction or not conn.execute("PRAGMA foreign_keys").fetchone()[0]:
+        yield False
+        return
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield not conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
+def check_references(path: Path) -> None:
+    """Every reference of the base leads to a record, or the import is refused whole (its transaction rolled
+    back): what the foreign keys would have refused row by row."""
+    broken = db.connection().execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise ExchangeError(f"L'import du fichier {path} : {len(broken)} référence(s) de la table {broken[0][0]} "
+                            "ne mènent à aucun enregistrement une fois écrites : rien n'a été écrit.")
 
 
 def write_new_actions(items: Sequence[Item], progress: Progress | None = None,

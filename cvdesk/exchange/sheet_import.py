@@ -9,7 +9,7 @@ from typing import Callable
 from peewee import DatabaseError
 
 from cvdesk.exchange.action_import import prepare_actions
-from cvdesk.exchange.bulk_actions import write_new_actions
+from cvdesk.exchange.bulk_actions import check_references, references_checked_at_end, write_new_actions
 from cvdesk.exchange.errors import Cancelled, ExchangeError
 from cvdesk.exchange.sheet_fields import ASSOCIATION_FIELDS, IMPORTS, QUARTIER_FIELDS, Field, fold
 from cvdesk.exchange.sheet_preview import (GIVEN, REMEMBERED, SAMPLE_ROWS, Item, RowError, SheetPreview,
@@ -189,8 +189,10 @@ def apply_sheet(preview: SheetPreview, progress: Callable[[int, int], None] | No
     failure: str | None = None
     total = len(preview.items)
     items = preview.items
+    # Many new records: the foreign keys checked once, at the end, rather than at each insert.
     try:
-        with db.atomic():
+        with references_checked_at_end(preview.created if preview.kind in _WRITE_NEW else 0) as deferred, \
+                db.atomic():
             if preview.kind in _WRITE_NEW:
                 # New records in bulk (the same rows as their service saves), then the updates one by one.
                 fresh = [item for item in items if item.existing_id is None]
@@ -205,6 +207,8 @@ def apply_sheet(preview: SheetPreview, progress: Callable[[int, int], None] | No
                 if not result.ok:
                     failure = _refusal(preview.path, item.line, next(iter(result.errors.values())))
                     raise _Refused(failure)
+            if deferred:
+                check_references(preview.path)
             if progress is not None:
                 progress(total, total)
     except _Refused:

@@ -26,7 +26,7 @@ CHUNK = 2000  # actions between two progress reports and cancel checks
 BULK_ROWS = 20_000  # below this many rows for a table, its indexes stay in place
 # The page cache while the rows go in (as merge_write's): the indexes' pages are written once at commit rather
 # than spilled to the WAL over and over; bounded, since every page of it is memory.
-IMPORT_CACHE_KIB = 256 * 1024
+IMPORT_CACHE_KIB = 64 * 1024
 # Columns a new action's history names by UUID, as services.records.plain_value does for a foreign key.
 _ACTION_LINKS = {"orientation": "orientation", "porteur": "association"}
 

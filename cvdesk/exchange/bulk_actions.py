@@ -17,6 +17,7 @@ from cvdesk.exchange.cycle_collector import collector_paused
 from cvdesk.exchange.errors import Cancelled, ExchangeError
 from cvdesk.exchange.sheet_preview import Item
 from cvdesk.services.records import os_user
+from cvdesk.store.deferred_references import broken_references, foreign_keys_off
 from cvdesk.store.models import UTC_FORMAT, Action, ActionQuartier, Funding, History, Record, db
 from cvdesk.store.search_index import ACTION_INDEX, ACTION_SEARCH, source_view_sql
 from cvdesk.store.settings import office_name
@@ -252,21 +253,17 @@ def references_checked_at_end(adding: int) -> Iterator[bool]:
     one), as the merge does; yields whether they are off, then on again. While off, the caller runs
     check_references() before its transaction commits: the base checked once costs less than a lookup of each
     parent at each insert (an action's orientation, porteur; a line's action and funder; a link's quartier)."""
-    conn = db.connection()
-    if adding < BULK_ROWS or conn.in_transaction or not conn.execute("PRAGMA foreign_keys").fetchone()[0]:
+    if adding < BULK_ROWS:
         yield False
         return
-    conn.execute("PRAGMA foreign_keys = OFF")
-    try:
-        yield not conn.execute("PRAGMA foreign_keys").fetchone()[0]
-    finally:
-        conn.execute("PRAGMA foreign_keys = ON")
+    with foreign_keys_off() as off:
+        yield off
 
 
 def check_references(path: Path) -> None:
     """Every reference of the base leads to a record, or the import is refused whole (its transaction rolled
     back): what the foreign keys would have refused row by row."""
-    broken = db.connection().execute("PRAGMA foreign_key_check").fetchall()
+    broken = broken_references()
     if broken:
         raise ExchangeError(f"L'import du fichier {path} : {len(broken)} référence(s) de la table {broken[0][0]} "
                             "ne mènent à aucun enregistrement une fois écrites : rien n'a été écrit.")

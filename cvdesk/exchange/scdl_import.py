@@ -10,7 +10,7 @@ from typing import Any
 from cvdesk.domain.money import format_money
 from cvdesk.domain.status import ACCORDEE, EN_INSTRUCTION, REFUSEE
 from cvdesk.exchange import sheet_import
-from cvdesk.exchange.merge_plan import collector_paused
+from cvdesk.exchange.cycle_collector import collector_paused
 from cvdesk.exchange.scdl_columns import SCDL_FIELDS
 from cvdesk.exchange.scdl_matching import _Beneficiaries, _Funders, _named_beneficiaries, guess_funder_kind, name_key
 from cvdesk.exchange.scdl_rows import (

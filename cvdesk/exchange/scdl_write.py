@@ -8,7 +8,7 @@ from typing import Any, Callable, Sequence
 
 from cvdesk.exchange.bulk_actions import uuid4_batch, write_new_actions
 from cvdesk.exchange.errors import Cancelled, ExchangeError
-from cvdesk.exchange.merge_plan import collector_paused
+from cvdesk.exchange.cycle_collector import collector_paused
 from cvdesk.exchange.sheet_preview import Item
 from cvdesk.services.actions import FundingInput, save_action
 from cvdesk.services.records import SaveResult, os_user

@@ -1,14 +1,13 @@
 """Reading what partners send (a workbook or a CSV file) into a header and data rows, guarded and explained."""
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cvdesk.exchange.cycle_collector import collector_paused
 from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.sheet_fields import fold
 
@@ -170,17 +169,6 @@ def shape_sheet(path: Path, lines: list[tuple[int, list[Any]]], recognise: Calla
     return Sheet(path, header, rows, encoding, delimiter, skipped, header_line)
 
 
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """The cycle collector paused while a file becomes millions of cells: it would walk them again and again
-    (2 of the 3 s of setting 200,000 CSV rows aside) and find no cycle, the rows hold none."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def read_sheet(path: Path, recognise: Callable[[list[str]], int] | None = None) -> Sheet:
@@ -202,7 +190,7 @@ def read_sheet(path: Path, recognise: Callable[[list[str]], int] | None = None) 
     if content in WORKBOOK_SUFFIXES:
         from cvdesk.exchange.workbook_reader import read_workbook
 
-        with _no_cycle_collection():
+        with collector_paused():
             return read_workbook(path, recognise, content)
     if suffix in WORKBOOK_SUFFIXES and content == "web":
         raise ExchangeError(f"Le fichier {path} est une page web (HTML ou XML) nommée comme un classeur, comme en "
@@ -215,7 +203,7 @@ def read_sheet(path: Path, recognise: Callable[[list[str]], int] | None = None) 
     from cvdesk.exchange.csv_reader import read_csv
 
     # Text: a CSV, or the tab-separated « export Excel » that many programs name .xls.
-    with _no_cycle_collection():
+    with collector_paused():
         return read_csv(path, recognise)
 
 

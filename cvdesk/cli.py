@@ -275,7 +275,7 @@ def _import_sheet(args: object, sheet: Path) -> int:
             apply_sheet(preview, _written_so_far)
     except ExchangeError as exc:
         raise UsageError(str(exc)) from None
-    print(f"{sheet} importé : {preview.created} créé(s), {preview.updated} mis à jour.")
+    print(f"{sheet} importé : {preview.created} créé(s){preview.kinds_created()}, {preview.updated} mis à jour.")
     return EXIT_OK
 
 

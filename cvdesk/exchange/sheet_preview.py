@@ -38,6 +38,10 @@ class Item:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+_RECORD_WORDS = {"funder": ("financeur", "financeurs"), "association": ("association", "associations"),
+                 "action": ("action", "actions")}
+
+
 @dataclass
 class SheetPreview:
     path: Path
@@ -68,6 +72,19 @@ class SheetPreview:
     def updated(self) -> int:
         return sum(1 for item in self.items if item.existing_id is not None)
 
+    def kinds_created(self) -> str:
+        """« (dont 1 financeur, 77 associations et 101 actions) » when the import creates records of several kinds (an
+        SCDL file: its funders, beneficiaries and actions); empty otherwise."""
+        counts: dict[str, int] = {}
+        for item in self.items:
+            if item.existing_id is None and "record" in item.extra:
+                counts[item.extra["record"]] = counts.get(item.extra["record"], 0) + 1
+        if len(counts) < 2:
+            return ""
+        parts = [f"{n} {word if n < 2 else plural}" for record, (word, plural) in _RECORD_WORDS.items()
+                 if (n := counts.get(record, 0))]
+        return f" (dont {', '.join(parts[:-1])} et {parts[-1]})"
+
     def lines(self) -> list[str]:
         label = IMPORTS[self.kind][0]
         out = [f"{self.path} ({self.encoding}) : {self.rows} ligne(s) de données, import « {label} »."]
@@ -83,7 +100,7 @@ class SheetPreview:
             out.extend(f"  ligne {e.line}" + (f", colonne « {e.column} »" if e.column else "") + f" : {e.reason}"
                        for e in self.errors[:SHOWN_ERRORS])
         else:
-            out.append(f"Prêt : {self.created} à créer, {self.updated} à mettre à jour.")
+            out.append(f"Prêt : {self.created} à créer{self.kinds_created()}, {self.updated} à mettre à jour.")
         if self.warnings:
             out.append(f"{len(self.warnings)} point(s) à vérifier (ils n'empêchent pas l'import) :")
             out.extend(f"  ligne {w.line}" + (f", colonne « {w.column} »" if w.column else "") + f" : {w.reason}"

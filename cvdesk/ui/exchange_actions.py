@@ -188,8 +188,8 @@ def import_spreadsheet(window: QWidget, path: Path | None = None, kind: str | No
     if not _report(window, title, status, result):
         return False
     _refresh(window)
-    QMessageBox.information(window, title, f"{path.name} importé : {preview.created} enregistrement(s) créé(s), "
-                                           f"{preview.updated} mis à jour.")
+    QMessageBox.information(window, title, f"{path.name} importé : {preview.created} enregistrement(s) créé(s)"
+                                           f"{preview.kinds_created()}, {preview.updated} mis à jour.")
     return True
 
 

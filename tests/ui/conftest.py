@@ -7,7 +7,7 @@ from typing import Iterator
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from cvdesk.ui.app import APPLICATION, ORGANISATION
 
@@ -107,3 +107,24 @@ def type_text(qtbot):
                     QTest.sendKeyEvent(action, widget, Qt.Key.Key_unknown, char, Qt.KeyboardModifier.NoModifier)
 
     return type_into
+
+
+@pytest.fixture
+def exchange_window(qtbot) -> QMainWindow:
+    """A bare main window holding only the File menu's exchange entries (import, export, merge)."""
+    from cvdesk.ui.exchange_actions import install_exchange_actions
+
+    main = QMainWindow()
+    qtbot.addWidget(main)
+    install_exchange_actions(main)
+    return main
+
+
+@pytest.fixture
+def told(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the window told in its information and warning boxes, which answer at once."""
+    messages: list[str] = []
+    for name in ("information", "warning"):
+        monkeypatch.setattr(QMessageBox, name, lambda _p, _t, text, *a, **k: messages.append(text))
+    return messages
+

@@ -9,14 +9,13 @@ from typing import Callable
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QRegion
-from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QDialog, QMainWindow
 
 from cvdesk.domain.identifiers import luhn_complete, make_siret
 from cvdesk.exchange.sheet_import import preview_sheet
 from cvdesk.store.models import db
 from cvdesk.ui import exchange_actions
 from cvdesk.ui.column_mapping_dialog import ColumnMappingDialog
-from cvdesk.ui.exchange_actions import install_exchange_actions
 from cvdesk.ui.exchange_dialogs import SheetPreviewDialog
 from tests.ui.conftest import LAPTOP
 from tests.ui.test_screen_fit import _hidden_buttons, _look, _on_screen, _show_on
@@ -77,19 +76,8 @@ class Driver:
 
 
 @pytest.fixture
-def window(qtbot) -> QMainWindow:
-    main = QMainWindow()
-    qtbot.addWidget(main)
-    install_exchange_actions(main)
-    return main
-
-
-@pytest.fixture
-def told(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    messages: list[str] = []
-    for name in ("information", "warning"):
-        monkeypatch.setattr(QMessageBox, name, lambda _p, _t, text, *a, **k: messages.append(text))
-    return messages
+def window(exchange_window: QMainWindow) -> QMainWindow:
+    return exchange_window  # a bare main window with the File menu's exchange entries (conftest)
 
 
 def _file(path: Path, header: str, rows: str) -> Path:

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import (QApplication, QDialog, QFileDialog, QInputDialog, QMainWindow, QMessageBox,
-                               QProgressDialog, QPushButton)
+from PySide6.QtWidgets import (QApplication, QDialog, QFileDialog, QInputDialog, QMainWindow, QProgressDialog, QPushButton)
 
 from cvdesk.exchange.errors import Cancelled
 from cvdesk.exchange.export_package import export_package
@@ -18,25 +17,14 @@ from cvdesk.store.database import close_database, open_database
 from cvdesk.store.models import Action, Association, db
 from cvdesk.store.settings import OFFICE, get_setting, set_setting
 from cvdesk.ui import exchange_actions
-from cvdesk.ui.exchange_actions import CANCELLED, install_exchange_actions, run_with_progress
+from cvdesk.ui.exchange_actions import CANCELLED, run_with_progress
 from cvdesk.ui.operations import running
 from cvdesk.ui.exchange_dialogs import ConflictsDialog, SheetPreviewDialog, SummaryDialog
 
 
 @pytest.fixture
-def window(qtbot) -> QMainWindow:
-    main = QMainWindow()
-    qtbot.addWidget(main)
-    install_exchange_actions(main)
-    return main
-
-
-@pytest.fixture
-def told(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    messages: list[str] = []
-    for name in ("information", "warning"):
-        monkeypatch.setattr(QMessageBox, name, lambda _p, _t, text, *a, **k: messages.append(text))
-    return messages
+def window(exchange_window: QMainWindow) -> QMainWindow:
+    return exchange_window  # a bare main window with the File menu's exchange entries (conftest)
 
 
 def test_the_file_menu_offers_the_exchange(window: QMainWindow) -> None:

@@ -6,30 +6,18 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QDialog, QMainWindow
 
 from cvdesk.exchange import bulk_actions
 from cvdesk.store.models import db
 from cvdesk.ui import exchange_actions
-from cvdesk.ui.exchange_actions import install_exchange_actions
 from cvdesk.ui.exchange_dialogs import SheetPreviewDialog
 from cvdesk.ui.operations import running
 
 
 @pytest.fixture
-def window(qtbot) -> QMainWindow:
-    main = QMainWindow()
-    qtbot.addWidget(main)
-    install_exchange_actions(main)
-    return main
-
-
-@pytest.fixture
-def told(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    messages: list[str] = []
-    for name in ("information", "warning"):
-        monkeypatch.setattr(QMessageBox, name, lambda _p, _t, text, *a, **k: messages.append(text))
-    return messages
+def window(exchange_window: QMainWindow) -> QMainWindow:
+    return exchange_window  # a bare main window with the File menu's exchange entries (conftest)
 
 
 def _sheet(path: Path, count: int) -> Path:

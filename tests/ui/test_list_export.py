@@ -9,23 +9,11 @@ from openpyxl import load_workbook
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox
 
 from cvdesk.ui import exchange_actions
-from cvdesk.ui.exchange_actions import install_exchange_actions
 
 
 @pytest.fixture
-def window(qtbot) -> QMainWindow:
-    main = QMainWindow()
-    qtbot.addWidget(main)
-    install_exchange_actions(main)
-    return main
-
-
-@pytest.fixture
-def told(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    messages: list[str] = []
-    for name in ("information", "warning"):
-        monkeypatch.setattr(QMessageBox, name, lambda _p, _t, text, *a, **k: messages.append(text))
-    return messages
+def window(exchange_window: QMainWindow) -> QMainWindow:
+    return exchange_window  # a bare main window with the File menu's exchange entries (conftest)
 
 
 @pytest.fixture

@@ -7,18 +7,14 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox
 
 from cvdesk.store.models import db
-from cvdesk.ui.exchange_actions import install_exchange_actions
 from tests.exchange.scdl_validator import scdl_errors
 
 SCDL_CHOICE = "Subventions accordées (format national SCDL, open data)"
 
 
 @pytest.fixture
-def window(qtbot) -> QMainWindow:
-    main = QMainWindow()
-    qtbot.addWidget(main)
-    install_exchange_actions(main)
-    return main
+def window(exchange_window: QMainWindow) -> QMainWindow:
+    return exchange_window  # a bare main window with the File menu's exchange entries (conftest)
 
 
 def test_the_subsidies_are_published_from_the_menu_and_the_grants_left_out_are_named(

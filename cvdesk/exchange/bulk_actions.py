@@ -15,11 +15,12 @@ from typing import Any, Callable, Iterator, Sequence
 
 from cvdesk.exchange.cycle_collector import collector_paused
 from cvdesk.exchange.errors import Cancelled, ExchangeError
+from cvdesk.exchange.merge_write import fill_search
 from cvdesk.exchange.sheet_preview import Item
 from cvdesk.services.records import os_user
 from cvdesk.store.deferred_references import broken_references, foreign_keys_off
 from cvdesk.store.models import UTC_FORMAT, Action, ActionQuartier, Funding, History, Record, db
-from cvdesk.store.search_index import ACTION_INDEX, ACTION_SEARCH, source_view_sql
+from cvdesk.store.search_index import ACTION_INDEX, ACTION_SEARCH
 from cvdesk.store.settings import office_name
 
 Progress = Callable[[int, int], None]
@@ -195,39 +196,6 @@ class _Writer:
                             f'"paid": [null, {_json(line.paid)}], "requested": [null, {_json(line.requested)}]}}'))
 
 
-def _fill_search(conn: Any, first_id: int) -> None:
-    """What the search index's insert trigger does, for the actions from first_id on, in one pass: the view's
-    folded text computed by merge_write.bulk_fold (the same text, several times faster than the view's nested
-    replace()) when this base's view is the one generated from today's fold table; else by the view itself."""
-    from cvdesk.exchange.merge_write import BULK_HASH_BYTES, FTS5_DEFAULT_HASH_BYTES
-
-    index = ACTION_INDEX
-    # A larger FTS5 buffer while the index is filled (fewer segments written then merged), as the merge fills it;
-    # SQLite's default set back after, in the same transaction.
-    hash_size = f"INSERT INTO {index.name}({index.name}, rank) VALUES ('hashsize', ?)"
-    conn.execute(hash_size, (BULK_HASH_BYTES,))
-    try:
-        _fill_search_rows(conn, index, first_id)
-    finally:
-        conn.execute(hash_size, (FTS5_DEFAULT_HASH_BYTES,))
-
-
-def _fill_search_rows(conn: Any, index: Any, first_id: int) -> None:
-    from cvdesk.exchange.merge_write import bulk_fold
-
-    stored = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", (index.view,)).fetchone()
-    if stored is None or stored[0] != source_view_sql(index):
-        conn.execute(f"INSERT INTO {index.name}(rowid, text) SELECT id, text FROM {index.view} WHERE id >= ?",
-                     (first_id,))
-        return
-    cursor = conn.execute(f"SELECT a.id, {', '.join(index.fields)} FROM {index.source} "
-                          "WHERE a.deleted = 0 AND a.id >= ?", (first_id,))
-    while rows := cursor.fetchmany(CHUNK):
-        # The view's text: the fields joined by line breaks (NULL when one is NULL, as || makes it), folded.
-        conn.executemany(f"INSERT INTO {index.name}(rowid, text) VALUES (?, ?)",
-                         [(row[0], None if None in row else bulk_fold("\n".join(row[1:]))) for row in rows])
-
-
 def rebuild_pays(present: int, adding: int) -> bool:
     """Whether building a table's indexes again over all its rows costs less than adding these rows to them: a
     sort of present + adding keys against adding random inserts, judged simply by which rows are more."""
@@ -311,7 +279,7 @@ def _write_new_actions(items: Sequence[Item], progress: Progress | None, cancell
         for sql in rebuild:
             conn.execute(sql)
         if trigger is not None:
-            _fill_search(conn, writer.first_id)
+            fill_search(conn, ACTION_INDEX, writer.first_id)  # what the index's trigger does, in one pass
             conn.execute(trigger[1])
     finally:
         conn.execute(f"PRAGMA cache_size = {previous_cache}")

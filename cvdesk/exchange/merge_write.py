@@ -93,7 +93,7 @@ def bulk_fold(text: str) -> str:
     return text
 
 
-def _fill_search(conn: Any, index: Any, first_id: int) -> None:
+def fill_search(conn: Any, index: Any, first_id: int) -> None:
     """What the index's insert trigger would have done for the records from first_id on, in one pass.
 
     The trigger copies each record's text from the index's view, which folds the accents with some eighty nested
@@ -238,7 +238,7 @@ class _Writer:
         for _, sql in state.rebuild:
             conn.execute(sql)
         if state.search_trigger:
-            _fill_search(conn, state.search_index, state.first_id)
+            fill_search(conn, state.search_index, state.first_id)
             conn.execute(state.search_trigger[1])
         if late:
             ids = self.ids[spec.table]

@@ -7,14 +7,15 @@ from datetime import date, datetime, timezone
 from typing import Any, Callable, Sequence
 
 from cvdesk.exchange.bulk_actions import uuid4_batch, write_new_actions
-from cvdesk.exchange.errors import Cancelled, ExchangeError
 from cvdesk.exchange.cycle_collector import collector_paused
+from cvdesk.exchange.errors import Cancelled, ExchangeError
+from cvdesk.exchange.merge_write import fill_search
 from cvdesk.exchange.sheet_preview import Item
 from cvdesk.services.actions import FundingInput, save_action
 from cvdesk.services.records import SaveResult, os_user
 from cvdesk.services.reference import save_funder
 from cvdesk.store.models import UTC_FORMAT, Association, History, Record, db
-from cvdesk.store.search_index import ASSOCIATION_INDEX, ASSOCIATION_SEARCH, source_view_sql
+from cvdesk.store.search_index import ASSOCIATION_INDEX, ASSOCIATION_SEARCH
 from cvdesk.store.settings import office_name
 
 Progress = Callable[[int, int], None]
@@ -76,26 +77,8 @@ def write_new_associations(items: Sequence[Item]) -> None:
     conn.executemany(sql, rows)
     conn.executemany(history_sql, history)
     if trigger is not None:
-        _fill_search(conn, first_id)
+        fill_search(conn, ASSOCIATION_INDEX, first_id)  # what the index's trigger does, in one pass
         conn.execute(trigger[1])
-
-
-def _fill_search(conn: Any, first_id: int) -> None:
-    """The associations' search rows from first_id on: the view's folded text by merge_write.bulk_fold when this
-    base's view is the one generated from today's fold table (the same text), else by the view itself."""
-    from cvdesk.exchange.merge_write import bulk_fold
-
-    index = ASSOCIATION_INDEX
-    stored = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", (index.view,)).fetchone()
-    if stored is None or stored[0] != source_view_sql(index):
-        conn.execute(f"INSERT INTO {index.name}(rowid, text) SELECT id, text FROM {index.view} WHERE id >= ?",
-                     (first_id,))
-        return
-    rows = conn.execute(f"SELECT a.id, {', '.join(index.fields)} FROM {index.source} "
-                        "WHERE a.deleted = 0 AND a.id >= ?", (first_id,)).fetchall()
-    # The view's text: the fields joined by line breaks (NULL when one is NULL, as || makes it), folded.
-    conn.executemany(f"INSERT INTO {index.name}(rowid, text) VALUES (?, ?)",
-                     [(row[0], None if None in row else bulk_fold("\n".join(row[1:]))) for row in rows])
 
 
 def _bulk_action(item: Item) -> Item:

@@ -20,9 +20,16 @@ from cvdesk.store.database import close_database, open_database  # noqa: E402
 ENGINES = ("sqlite", "postgresql")
 
 
+def _every_module_on_both_engines() -> bool:
+    """CVDESK_TRY_POSTGRES=1 runs every test that opens a base on both engines, marked or not: how one finds which
+    suites already pass on PostgreSQL (with -m postgresql, only their PostgreSQL runs)."""
+    return os.environ.get("CVDESK_TRY_POSTGRES", "") not in ("", "0")
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Run a both_engines test once per engine when it opens a base (its fixtures ask for `engine`)."""
-    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_engines"):
+    wanted = metafunc.definition.get_closest_marker("both_engines") or _every_module_on_both_engines()
+    if "engine" in metafunc.fixturenames and wanted:
         metafunc.parametrize("engine", ENGINES, indirect=True)
 
 

@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from peewee import DatabaseError, ForeignKeyField
 
+from cvdesk.services.concurrency import ConcurrentEdit, bump, claim
 from cvdesk.store.errors import StoreError, describe_write_error
 from cvdesk.store.models import Action, History, Record, db, utcnow
 from cvdesk.store.settings import office_name
@@ -61,6 +62,8 @@ def all_or_nothing(write: Callable[[], SaveResult]) -> SaveResult:
             return result
     except WriteRefused as exc:
         return SaveResult(errors=exc.errors)
+    except ConcurrentEdit:
+        raise  # the window offers to compare and choose: not a field's error
     except StoreError as exc:
         return SaveResult(errors={"": str(exc)})
     except DatabaseError as exc:
@@ -155,6 +158,10 @@ def save_record(
         if existing is not None:
             existing.__data__ = type(existing).get_by_id(existing.id).__data__
         return SaveResult(errors={"": describe_write_error(exc)})
+    except ConcurrentEdit:
+        if existing is not None:  # the form's values were assigned to it: it shows the stored record again
+            existing.__data__ = type(existing).get_by_id(existing.id).__data__
+        raise
 
 
 def _write(model: type[R], values: Mapping[str, Any], existing: Record | None) -> SaveResult:
@@ -171,6 +178,8 @@ def _write(model: type[R], values: Mapping[str, Any], existing: Record | None) -
         before = {name: _stored_value(existing, name) for name in values}
         _assign(existing, values)
         changed = [name for name in values if _stored_value(existing, name) != before[name]]
+        # First, so that the row is locked and its version checked before anything is written (ConcurrentEdit).
+        claim(existing, bool(changed))
         if changed:
             fields = existing._meta.fields
             changes = {name: [_uuid_of(fields[name], before[name]) if isinstance(fields[name], ForeignKeyField)
@@ -193,6 +202,7 @@ def _mark_deleted(record: Record) -> None:
     record.deleted = True
     record.updated_at = utcnow()
     record.save(only=[type(record).deleted, type(record).updated_at])
+    bump(record)
     _write_history(record, "delete", {"deleted": [False, True]})
 
 

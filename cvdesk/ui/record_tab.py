@@ -82,6 +82,7 @@ class RecordTab(QWidget):
         super().__init__(parent)
         self._form_pending = False  # set below: until then a missing attribute is simply missing
         self.record_id: int | None = None
+        self.read_version: int | None = None  # the shown record's version when the form read it (concurrency)
         self._form_choices_loaded = False
         self._dirty = False
         self._loading = False
@@ -476,6 +477,8 @@ class RecordTab(QWidget):
             self._clear_messages()
             self.show_warnings([])  # the previous record's; a save shows its own after this
             self._ensure_form_choices()
+            # Read before the values: a save between the two can only make the next save ask, never be overwritten.
+            self.read_version = self.stored_version(record_id)
             found = self.load_record(record_id)
             self.record_id = record_id if found else None
             if not found:
@@ -484,6 +487,16 @@ class RecordTab(QWidget):
         finally:
             self._loading = False
         self._set_clean()
+
+    def stored_version(self, record_id: int | None) -> int | None:
+        """The record's version as stored now (None for no record): the window's refresh compares it with
+        read_version to tell whether someone else saved the record shown."""
+        model = history_model(self.kind)
+        if model is None or record_id is None:
+            return None
+        from cvdesk.services.concurrency import version_of
+
+        return version_of(model, record_id)
 
     def _show_history(self, newer: bool = False) -> None:
         model = history_model(self.kind)
@@ -550,7 +563,15 @@ class RecordTab(QWidget):
             self.show_errors(errors)
             self.message.emit("Enregistrement refusé : corrigez les champs signalés.")
             return False
-        result = self.write(values)
+        from cvdesk.services.concurrency import ConcurrentEdit, read_at
+
+        try:
+            with read_at(history_model(self.kind), self.record_id, self.read_version):
+                result = self.write(values)
+        except ConcurrentEdit as conflict:  # saved by someone else since the form read it: compare and choose
+            from cvdesk.ui.conflict_dialog import settle_conflict
+
+            return settle_conflict(self, values, conflict)
         if not result.ok:
             self.show_errors(result.errors)
             self.message.emit("Enregistrement refusé : corrigez les champs signalés.")

@@ -1,0 +1,193 @@
+"""Several people on one base: the version a form was read at, checked when it is saved, and what changed since."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterator, Mapping
+
+from peewee import ForeignKeyField, OperationalError
+
+from cvdesk.domain.dates import format_moment
+from cvdesk.store.errors import StoreError
+from cvdesk.store.models import History, Record, db
+
+# The versions the forms of this thread were read at, by (table, id). A context variable and not an argument: the
+# services between the form and save_record (save_action, save_quartier…) need not know about it, and a second
+# editor in another thread (another connection) has versions of its own.
+_read_versions: ContextVar[dict[tuple[str, int], int]] = ContextVar("read_versions", default={})
+
+
+@dataclass(frozen=True)
+class LastChange:
+    """Who last changed a record and when, from its newest history row."""
+
+    os_user: str
+    office: str
+    at: datetime | None
+
+    def who(self) -> str:
+        if self.os_user:
+            return self.os_user + (f" ({self.office})" if self.office else "")
+        return f"le bureau {self.office}" if self.office else "quelqu'un d'autre"
+
+
+class ConcurrentEdit(StoreError):
+    """A save refused because the record was saved by someone else since the form read it; str() is the French
+    sentence, and nothing of the save was written (the transaction it was raised in is rolled back)."""
+
+    def __init__(self, model: type[Record], record_id: int, read_version: int, current_version: int | None,
+                 last: LastChange) -> None:
+        self.model = model
+        self.record_id = record_id
+        self.read_version = read_version
+        self.current_version = current_version
+        self.last = last
+        super().__init__(conflict_sentence(last))
+
+
+def conflict_sentence(last: LastChange) -> str:
+    """« Cette fiche a été modifiée par jdupont le 30/11/2026 à 17:02 depuis que vous l'avez ouverte. »"""
+    when = ""
+    if last.at is not None:
+        local = format_moment(last.at, between=" à ")
+        when = f" le {local}"
+    return f"Cette fiche a été modifiée par {last.who()}{when} depuis que vous l'avez ouverte."
+
+
+def _table(model: type[Record]) -> str:
+    return model._meta.table_name
+
+
+def version_of(model: type[Record], record_id: int) -> int | None:
+    """The record's version as stored now (None when there is no such row): read it before the form's values."""
+    cursor = _versioned(f'SELECT version FROM "{_table(model)}" WHERE id = ?', (record_id,))
+    row = cursor.fetchone() if cursor is not None else None
+    return None if row is None else int(row[0])
+
+
+@contextmanager
+def read_at(model: type[Record], record_id: int | None, version: int | None) -> Iterator[None]:
+    """Saves of this record inside the block check that it is still at the version its form was read at."""
+    if record_id is None or version is None:
+        yield
+        return
+    token = _read_versions.set({**_read_versions.get(), (_table(model), record_id): version})
+    try:
+        yield
+    finally:
+        _read_versions.reset(token)
+
+
+def expected_version(model: type[Record], record_id: int) -> int | None:
+    """The version the form being saved read this record at, or None when no form said (a command, an import)."""
+    return _read_versions.get().get((_table(model), record_id))
+
+
+def _versioned(sql: str, params: tuple[Any, ...]) -> Any:
+    """Run a statement on the version column; None on a base whose schema predates step 8 (no version column yet:
+    the shared checkout's bases until that step lands), where there is nothing to check."""
+    try:
+        return db.execute_sql(sql, params)
+    except OperationalError as exc:
+        if "no such column: version" in str(exc):
+            return None
+        raise
+
+
+def claim(record: Record, changed: bool) -> None:
+    """Inside the save's transaction: move the record to its next version when it changed, refusing it when a form
+    read it at an older version than the one stored (someone else saved it meanwhile). On PostgreSQL the UPDATE
+    locks the row: a second saver waits for the first to commit, then finds the version moved and is refused."""
+    model, record_id = type(record), record.id
+    expected = expected_version(model, record_id)
+    step = "version + 1" if changed else "version"  # an unchanged record with a changed plan is still checked
+    if expected is None:
+        if changed:
+            _versioned(f'UPDATE "{_table(model)}" SET version = version + 1 WHERE id = ?', (record_id,))
+        return
+    cursor = _versioned(f'UPDATE "{_table(model)}" SET version = {step} WHERE id = ? AND version = ?',
+                        (record_id, expected))
+    if cursor is not None and cursor.rowcount == 0:
+        raise ConcurrentEdit(model, record_id, expected, version_of(model, record_id), last_change(record))
+
+
+def bump(record: Record) -> None:
+    """A change that no form checks (a tombstone): the record's version moves on, so that open forms see it."""
+    _versioned(f'UPDATE "{_table(type(record))}" SET version = version + 1 WHERE id = ?', (record.id,))
+
+
+def last_change(record: Record) -> LastChange:
+    """Who changed the record last and when, from its newest history row (one row, by the uuid index)."""
+    row = (History.select(History.os_user, History.office, History.created_at)
+           .where((History.record_type == type(record).__name__) & (History.record_uuid == record.uuid))
+           .order_by(History.id.desc()).limit(1).tuples().first())
+    if row is None:
+        return LastChange("", "", None)
+    return LastChange(row[0] or "", row[1] or "", row[2])
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One field whose value in the form differs from the one stored now: the compare dialog's row."""
+
+    name: str
+    label: str
+    mine: str
+    theirs: str
+
+
+def form_fields(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The record's own fields among what a form collected (the Actions and Quartiers forms nest them)."""
+    nested = values.get("values")
+    return nested if isinstance(nested, Mapping) else values
+
+
+def _plain_input(model: type[Record], name: str, value: Any) -> Any:
+    """A form's value as history holds it: a foreign key by its UUID, a date as ISO text, a record by its UUID."""
+    model_field = model._meta.fields[name]
+    if isinstance(model_field, ForeignKeyField):
+        target_id = value.id if isinstance(value, Record) else value
+        if target_id is None:
+            return None
+        target = model_field.rel_model
+        row = target.select(target.uuid).where(target.id == target_id).tuples().first()
+        return row[0] if row else None
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return a.strip() == b.strip()
+    return (a in (None, "") and b in (None, "")) or a == b
+
+
+def differences(model: type[Record], record_id: int, values: Mapping[str, Any]) -> list[Difference]:
+    """The fields of the form whose value differs from the record as stored now, labelled and shown as the history
+    shows them; empty when the record is gone or agrees with the form."""
+    from cvdesk.services.history import FIELD_LABELS, show_value
+    from cvdesk.services.records import SYSTEM_FIELDS, plain_value
+
+    current = model.get_or_none(model.id == record_id)
+    if current is None:
+        return []
+    found = []
+    for name, value in form_fields(values).items():
+        if name in SYSTEM_FIELDS or name not in model._meta.fields:
+            continue
+        mine, theirs = _plain_input(model, name, value), plain_value(current, name)
+        if not _same(mine, theirs):
+            found.append(Difference(name, FIELD_LABELS.get(name, name), show_value(name, mine),
+                                    show_value(name, theirs)))
+    return found
+
+
+def data_stamp() -> int:
+    """A number that moves whenever anyone writes to the base: every save, deletion, import and merge writes a
+    history row, so the newest history id (one look into the primary key, on either engine) tells the lists to
+    refresh."""
+    row = db.execute_sql("SELECT max(id) FROM history").fetchone()
+    return int(row[0] or 0) if row else 0

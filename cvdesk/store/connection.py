@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:
-    from peewee import SqliteDatabase
+    from peewee import Database, DatabaseProxy, SqliteDatabase
 
 
 class _Opened:
@@ -35,6 +35,9 @@ class _Opened:
 
 _opened: _Opened | None = None
 _models_db: SqliteDatabase | None = None
+_models_proxy: DatabaseProxy | None = None
+# The models' database while a PostgreSQL base is open (cvdesk.store.postgres), None on SQLite.
+_postgres: Database | None = None
 
 
 def opened(path: Path, database: str, pragmas: dict[str, object], connect_params: dict[str, object],
@@ -46,9 +49,30 @@ def opened(path: Path, database: str, pragmas: dict[str, object], connect_params
         _bind(_models_db)
 
 
+def opened_postgres(database: Database) -> None:
+    """database.py has opened a PostgreSQL base: the models (loaded now, the PostgreSQL path has no start-up to
+    spare them) and every plain statement go to it."""
+    global _postgres
+    _postgres = database
+    from cvdesk.store import models  # noqa: F401  (registers the proxy, pointed at the open base below)
+
+    assert _models_proxy is not None
+    _models_proxy.initialize(database)
+
+
+def engine_name() -> str:
+    return "sqlite" if _postgres is None else "postgresql"
+
+
 def closed() -> None:
     """database.py closes the base: the connection of this thread, whoever holds it now."""
-    global _opened
+    global _opened, _postgres
+    postgres, _postgres = _postgres, None
+    if postgres is not None:
+        if not postgres.is_closed():
+            postgres.close()
+        if _models_proxy is not None:
+            _models_proxy.initialize(_models_db)
     opened_now, _opened = _opened, None
     if _models_db is not None and not _models_db.deferred and not _models_db.is_closed():
         _models_db.close()
@@ -62,6 +86,13 @@ def register_models_database(database: SqliteDatabase) -> None:
     _models_db = database
     if _opened is not None:
         _bind(database)
+
+
+def register_models_proxy(proxy: DatabaseProxy) -> None:
+    """cvdesk.store.models.db, the name every module uses: it points at the open base's engine."""
+    global _models_proxy
+    _models_proxy = proxy
+    proxy.initialize(_postgres if _postgres is not None else _models_db)
 
 
 def _bind(database: SqliteDatabase) -> None:
@@ -81,6 +112,8 @@ def take_first_connection() -> sqlite3.Connection | None:
 def execute_sql(sql: str, params: Sequence[Any] | None = None) -> sqlite3.Cursor:
     """Run one statement on the open base, as peewee's db.execute_sql does: on the first connection while the
     models are not loaded (the window's start), else through the models' database (this thread's connection)."""
+    if _postgres is not None:
+        return _postgres.execute_sql(sql, params)
     current = _opened
     if current is not None and current.first is not None and current.thread == threading.get_ident():
         return current.first.execute(sql, params or ())

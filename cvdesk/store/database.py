@@ -4,7 +4,11 @@ The window and every command open the database through opened_database(), a cont
 exception) closes the connection and releases the lock, which marks a clean exit, so that the next opening takes the
 quick path (quick_check) instead of the full integrity check kept for unclean exits.
 
-The base is opened with a plain sqlite3 connection (cvdesk.store.connection keeps it): peewee and the models are
+A PostgreSQL database (a postgresql:// URL instead of a path, cvdesk.store.target) opens without any of the file's
+care (no lock, no WAL, no checks of a file, no backup at opening: the server keeps its data), through peewee's
+PostgreSQL database (cvdesk.store.postgres) at once.
+
+A SQLite base is opened with a plain sqlite3 connection (cvdesk.store.connection keeps it): peewee and the models are
 loaded when a schema step is pending, when the caller asks for the models' database, or at their first use; the
 window asks for neither, so that its first paint does not wait for them."""
 from __future__ import annotations
@@ -22,6 +26,7 @@ from cvdesk.store import lock as db_lock
 from cvdesk.store.errors import StoreError, describe_os_error, read_only_uri
 from cvdesk.store.migrations import MIGRATIONS, APPLICATION_ID, Migration, latest_version
 from cvdesk.store.search_index import FOLDED_FIELDS, folded_fields
+from cvdesk.store.target import PostgresTarget, is_postgres_url, parse_target
 
 if TYPE_CHECKING:
     from peewee import SqliteDatabase
@@ -49,6 +54,7 @@ _held_lock: db_lock.DatabaseLock | None = None
 _read_only = False
 _open_path: Path | None = None
 _full_check_pending = False
+_open_target: PostgresTarget | None = None
 
 
 def _create_private_file(path: Path) -> None:
@@ -145,7 +151,11 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_o
     models load at their first use (the window's start)."""
     global _held_lock, _read_only
     close_database()
-    path = Path(path)
+    target = parse_target(path)
+    if isinstance(target, PostgresTarget):
+        _open_postgres(target, create, migrations)
+        return _models_database() if models else None
+    path = target.path
     if path.is_dir():
         raise StoreError(f"{path} est un dossier, pas un fichier de base de données.")
     existed = path.exists()
@@ -190,6 +200,41 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_o
     return _models_database() if models else None
 
 
+def _open_postgres(target: PostgresTarget, create: bool, migrations: Sequence[Migration]) -> None:
+    """Connect to a PostgreSQL database, point the models at it and bring its schema up to date; a base this role
+    may read but not write opens read-only (is_read_only())."""
+    global _open_target, _read_only
+    from cvdesk.store.postgres import connect, schema_is_empty, writes_refused
+
+    database = connect(target)
+    connection.opened_postgres(database)
+    _open_target = target
+    try:
+        version = _schema_version()
+        if version == 0 and not create and schema_is_empty(database):
+            raise StoreError(f"La base PostgreSQL {target.display} est vide : ce n'est pas encore une base cvdesk "
+                             "(créez-la avec « cvdesk demo » ou « cvdesk copy »).")
+        refused = writes_refused(database)
+        if refused:
+            if version != latest_version(migrations):
+                raise StoreError(f"La base PostgreSQL {target.display} doit être mise à jour (schéma {version}, ce "
+                                 f"programme utilise le schéma {latest_version(migrations)}), mais ce rôle ne peut "
+                                 "pas y écrire : demandez la mise à jour à son administrateur.")
+            _read_only = True
+        elif version != latest_version(migrations):
+            from cvdesk.store.migrations import migrate
+
+            migrate(_models_database(), migrations)
+    except BaseException as exc:
+        _unbind()
+        from cvdesk.store.postgres import connection_error
+
+        problem = connection_error(target, exc)
+        if problem is not None:
+            raise problem from exc
+        raise
+
+
 def _models_database() -> SqliteDatabase:
     """The models' database, bound to the open base (loading the models binds them)."""
     from cvdesk.store.models import db
@@ -215,6 +260,10 @@ def _run_schema_steps(path: Path, migrations: Sequence[Migration]) -> None:
 
 
 def _schema_version() -> int:
+    if connection.engine_name() == "postgresql":
+        from cvdesk.store.migrations import schema_version
+
+        return schema_version(_models_database())
     return int(connection.execute_sql("PRAGMA user_version").fetchone()[0])
 
 
@@ -237,9 +286,10 @@ def _bind(path: Path, database: str, pragmas: dict[str, object], **kwargs: objec
 
 def _unbind() -> None:
     """Close the connection of a base refused while opening."""
-    global _open_path
+    global _open_path, _open_target
     connection.closed()
     _open_path = None
+    _open_target = None
 
 
 def _open_read_only(path: Path, defer_check: bool, full_check: bool, latest: int) -> None:
@@ -262,11 +312,16 @@ def _open_read_only(path: Path, defer_check: bool, full_check: bool, latest: int
 
 
 def is_read_only() -> bool:
-    """Whether the open database was opened for reading only (a read-only folder or medium)."""
+    """Whether the open database was opened for reading only (a read-only folder or medium, or a PostgreSQL role
+    that may read but not write)."""
     return _read_only
 
 
-def read_only_notice(path: Path) -> str:
+def read_only_notice(path: Path | str) -> str:
+    if _open_target is not None or (isinstance(path, str) and is_postgres_url(path)):
+        shown = _open_target.display if _open_target is not None else path
+        return (f"Votre rôle sur la base PostgreSQL {shown} permet de la lire mais pas de la modifier : elle est "
+                "ouverte en consultation, aucune modification ne pourra être enregistrée.")
     return (f"La base {path} est dans un dossier ou sur un support en lecture seule : elle est ouverte en "
             "consultation, aucune modification ne pourra être enregistrée.")
 
@@ -279,10 +334,11 @@ def keep_full_check_pending() -> None:
 
 def close_database() -> None:
     """Close the bound database, if any, and mark a clean exit (or a full check still owed)."""
-    global _held_lock, _read_only, _open_path, _full_check_pending
+    global _held_lock, _read_only, _open_path, _full_check_pending, _open_target
     connection.closed()
     _read_only = False
     _open_path = None
+    _open_target = None
     if _held_lock is not None:
         _held_lock.release(check_pending=_full_check_pending)
         _held_lock = None
@@ -310,5 +366,17 @@ def previous_exit_was_unclean() -> bool:
 
 
 def database_path() -> Path | None:
-    """The file the models are bound to."""
+    """The file the models are bound to (None on PostgreSQL: see database_target())."""
     return _open_path
+
+
+def database_target() -> PostgresTarget | None:
+    """The PostgreSQL database the models are bound to, None on SQLite."""
+    return _open_target
+
+
+def database_display() -> str:
+    """The open base as messages name it: its file, or its PostgreSQL address."""
+    if _open_target is not None:
+        return _open_target.display
+    return str(_open_path) if _open_path is not None else ""

@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 from peewee import (
     BooleanField,
     CharField,
+    DatabaseProxy,
     DateField,
     ForeignKeyField,
     IntegerField,
@@ -14,10 +15,15 @@ from peewee import (
     TextField,
 )
 
+from cvdesk.store import connection
 from cvdesk.store.shared_database import SharedSqliteDatabase
 
 # Deferred: bound to the open base by cvdesk.store.connection (at once if one is open), at every opening.
-db = SharedSqliteDatabase(None)
+sqlite_db = SharedSqliteDatabase(None)
+# What the models and every module use: the SQLite database above, or the PostgreSQL one while such a base is open
+# (cvdesk.store.connection points it at the open base's engine).
+db = DatabaseProxy()
+connection.register_models_proxy(db)
 
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -51,6 +57,19 @@ class UtcDateTimeField(CharField):
         return datetime.strptime(value, UTC_FORMAT).replace(tzinfo=timezone.utc)
 
 
+class FlagField(BooleanField):
+    """A yes/no stored as INTEGER 0/1 on both engines (the frozen schema's type; raw SQL says deleted = 0), read as a
+    Python bool. A BooleanField still, for the code that asks which fields are yes/no (the packages' format)."""
+
+    field_type = "INTEGER"
+
+    def db_value(self, value: object) -> int | None:
+        return None if value is None else int(bool(value))
+
+    def python_value(self, value: object) -> bool | None:
+        return None if value is None else bool(value)
+
+
 class BaseModel(Model):
     class Meta:
         database = db
@@ -64,7 +83,7 @@ class Record(BaseModel):
     created_at = UtcDateTimeField(default=utcnow)
     updated_at = UtcDateTimeField(default=utcnow, index=True)
     office = CharField(default="")
-    deleted = BooleanField(default=False, index=True)
+    deleted = FlagField(default=False, index=True)
 
 
 class Setting(BaseModel):
@@ -82,7 +101,7 @@ class Contract(Record):
     end_year = IntegerField()
     framework_signed_on = DateField(null=True)
     signed_on = DateField(null=True)
-    is_demo = BooleanField(default=False)
+    is_demo = FlagField(default=False)
     notes = TextField(default="")
     reference_source = CharField(default="")  # e.g. "@etalab/decoupage-administratif 6.0.0" (step 5)
 
@@ -154,7 +173,7 @@ class Association(Record):
     president = CharField(default="")
     contact_name = CharField(default="")
     notes = TextField(default="")
-    active = BooleanField(default=True)
+    active = FlagField(default=True)
 
 
 class Action(Record):

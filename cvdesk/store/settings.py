@@ -17,7 +17,9 @@ def get_setting(key: str, default: str = "") -> str:
 def set_setting(key: str, value: str) -> None:
     from cvdesk.store.models import Setting
 
-    Setting.insert(key=key, value=value).on_conflict_replace().execute()
+    # An upsert both engines know (SQLite's INSERT OR REPLACE is not PostgreSQL's).
+    Setting.insert(key=key, value=value).on_conflict(conflict_target=[Setting.key],
+                                                     update={Setting.value: value}).execute()
 
 
 def office_name() -> str:

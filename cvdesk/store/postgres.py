@@ -1,0 +1,148 @@
+"""The models' database on PostgreSQL: peewee's PostgresqlDatabase (psycopg 3) reading our raw SQL's ? placeholders,
+with values passed and read as SQLite passes and reads them, so that the code above the store runs unchanged."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import peewee
+import psycopg
+from peewee import PostgresqlDatabase
+from psycopg.adapt import Loader
+from psycopg.types.numeric import Int4Dumper
+from psycopg.types.string import TextLoader
+
+from cvdesk.store.errors import StoreError
+from cvdesk.store.placeholders import to_psycopg
+from cvdesk.store.target import PostgresTarget
+
+
+def prepare_connection(conn: psycopg.Connection[Any]) -> None:
+    """Make a psycopg connection behave as our SQLite code expects.
+
+    Client-side binding (psycopg2's way): our SQL was written for SQLite, which takes a parameter anywhere (in a
+    select list, in COALESCE(?, 0), in DDL) without a declared type; the server's binding refuses many of those.
+    A Python bool goes as 0/1: the schema keeps flags as INTEGER on both engines (FlagField), and SQLite stores True
+    as 1. A DATE comes back as its ISO text, as SQLite gives it, so that raw rows are the same on both engines
+    (peewee's DateField reads the text as on SQLite). A numeric (what sum() of a BIGINT column and avg() give) comes
+    back as SQLite's INTEGER or REAL would: an int when whole, else a float, never a Decimal."""
+    conn.cursor_factory = psycopg.ClientCursor
+    conn.adapters.register_dumper(bool, Int4Dumper)
+    conn.adapters.register_loader("date", TextLoader)
+    conn.adapters.register_loader("numeric", _SqliteNumberLoader)
+
+
+class _SqliteNumberLoader(Loader):
+    """A numeric read as SQLite's number: int when it has no fractional digits, float otherwise."""
+
+    def load(self, data: Any) -> int | float:
+        text = bytes(data).decode()
+        if "." in text or "e" in text or "E" in text or text in ("NaN", "Infinity", "-Infinity"):
+            return float(text)
+        return int(text)
+
+
+class CvdeskPostgresDatabase(PostgresqlDatabase):
+    """peewee's PostgresqlDatabase whose execute_sql takes our SQL with ? placeholders (translated once per distinct
+    statement); the queries peewee builds itself go to the server as peewee wrote them."""
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        conn = super()._connect()
+        prepare_connection(conn)
+        return conn
+
+    def execute_sql(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        return super().execute_sql(to_psycopg(sql), tuple(params) if params else ())
+
+    def execute(self, query: Any, **context_options: Any) -> Any:
+        ctx = self.get_sql_context(**context_options)
+        sql, params = ctx.sql(query).query()
+        return super().execute_sql(sql, params)
+
+
+class RawConnection:
+    """A psycopg connection taking our SQL as sqlite3's does: execute(sql, params) and executemany(sql, rows) return
+    the cursor, with ? placeholders."""
+
+    __slots__ = ("connection",)
+
+    def __init__(self, connection: psycopg.Connection[Any]) -> None:
+        self.connection = connection
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+        cursor = self.connection.cursor()
+        cursor.execute(to_psycopg(sql), tuple(params))
+        return cursor
+
+    def executemany(self, sql: str, rows: Any) -> psycopg.Cursor[Any]:
+        cursor = self.connection.cursor()
+        cursor.executemany(to_psycopg(sql), rows)
+        return cursor
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+
+def connect(target: PostgresTarget) -> CvdeskPostgresDatabase:
+    """The models' database for target, its first connection made (so that a wrong address, a server down or a
+    refused role is said at the opening, in French, not at the first query)."""
+    database = CvdeskPostgresDatabase(target.url, **_extra_parameters())
+    try:
+        database.connect()
+    except BaseException as exc:
+        problem = connection_error(target, exc)
+        if problem is not None:
+            raise problem from exc
+        raise
+    return database
+
+
+def _extra_parameters() -> dict[str, Any]:
+    """What libpq gets beside the URL: the password typed at the prompt for this run, kept in memory only."""
+    return {"password": _typed_password} if _typed_password is not None else {}
+
+
+_typed_password: str | None = None
+
+
+def schema_is_empty(database: CvdeskPostgresDatabase) -> bool:
+    """Whether the base's schema holds no table, view or sequence at all (a database just created)."""
+    return not database.execute_sql(
+        "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v', 'm', 'p', 'f', 'S')").fetchone()[0]
+
+
+def writes_refused(database: CvdeskPostgresDatabase) -> bool:
+    """Whether this role may read the base but not write to it: a server in recovery or a read-only session, or no
+    right to insert and update actions (a role granted SELECT only)."""
+    read_only_session, = database.execute_sql(
+        "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'").fetchone()
+    if read_only_session:
+        return True
+    if database.execute_sql("SELECT to_regclass('\"action\"')").fetchone()[0] is None:
+        return False
+    can_write, = database.execute_sql(
+        "SELECT has_table_privilege('\"action\"', 'INSERT') AND has_table_privilege('\"action\"', 'UPDATE')").fetchone()
+    return not can_write
+
+
+def connection_error(target: PostgresTarget, exc: BaseException) -> StoreError | None:
+    """A French sentence for what the server or libpq refused at the opening, None for anything else."""
+    if isinstance(exc, StoreError):
+        return None
+    cause: BaseException = exc
+    while not isinstance(cause, psycopg.Error) and cause.__cause__ is not None:
+        cause = cause.__cause__
+    if not isinstance(cause, (psycopg.Error, peewee.DatabaseError)):
+        return None
+    reason = _first_line(cause)
+    if isinstance(cause, psycopg.errors.InsufficientPrivilege):
+        return StoreError(f"Ce rôle n'a pas les droits nécessaires sur la base PostgreSQL {target.display} ({reason}).")
+    if isinstance(cause, psycopg.OperationalError) or isinstance(exc, peewee.OperationalError):
+        return StoreError(f"Impossible de se connecter à la base PostgreSQL {target.display} ({reason}).")
+    return StoreError(f"La base PostgreSQL {target.display} n'a pas pu être ouverte ({reason}).")
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0].rstrip(".") if lines else type(exc).__name__

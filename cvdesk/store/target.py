@@ -1,0 +1,81 @@
+"""What --db and CVDESK_DB name: a SQLite file (a path) or a PostgreSQL database (a postgresql:// URL)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
+
+from cvdesk.store.errors import StoreError
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+# Query parameters of libpq that carry a secret: refused in a URL like the password itself.
+SECRET_PARAMETERS = ("password", "sslpassword")
+
+
+class SqliteTarget:
+    """A database file on this machine (or a share)."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @property
+    def display(self) -> str:
+        return str(self.path)
+
+    def __repr__(self) -> str:
+        return f"SqliteTarget({self.path!r})"
+
+
+class PostgresTarget:
+    """A PostgreSQL database: url is what libpq reads (scheme postgresql://, query parameters such as sslmode kept),
+    display the same address without what could be a secret, for messages."""
+
+    __slots__ = ("url", "display")
+
+    def __init__(self, url: str, display: str) -> None:
+        self.url = url
+        self.display = display
+
+    def __repr__(self) -> str:
+        return f"PostgresTarget({self.display!r})"
+
+
+def is_postgres_url(text: str | os.PathLike[str]) -> bool:
+    """Whether --db names a PostgreSQL database rather than a file."""
+    return isinstance(text, str) and text.strip().lower().startswith(POSTGRES_SCHEMES)
+
+
+def parse_target(text: str | os.PathLike[str]) -> SqliteTarget | PostgresTarget:
+    """The database --db names; a URL holding a password is refused in French (it would stay in the shell's history
+    and in the list of processes: libpq reads it from PGPASSFILE or ~/.pgpass, or cvdesk asks for it)."""
+    if not is_postgres_url(text):
+        return SqliteTarget(Path(text))
+    assert isinstance(text, str)
+    raw = text.strip()
+    scheme, rest = raw.split("://", 1)
+    try:
+        parts = urlsplit("postgresql://" + rest)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError as exc:
+        raise StoreError(f"L'adresse de base {scheme}://… n'est pas une adresse PostgreSQL valide : l'hôte ou le "
+                         "port est mal écrit (le port est un nombre).") from exc
+    if parts.password is not None or any(key in SECRET_PARAMETERS for key, _ in query):
+        raise StoreError("L'adresse de la base PostgreSQL contient un mot de passe : il ne doit pas figurer sur la "
+                         "ligne de commande ; mettez-le dans le fichier ~/.pgpass (ou celui que nomme PGPASSFILE), ou "
+                         "laissez cvdesk le demander.")
+    if parts.fragment:
+        raise StoreError(f"L'adresse de base {scheme}://… ne doit pas contenir de « # ».")
+    url = urlunsplit(("postgresql", parts.netloc, parts.path, parts.query, ""))
+    # With the password refused, nothing secret is left in the address: messages show it whole.
+    return PostgresTarget(url, url)
+
+
+def database_name(target: PostgresTarget) -> str:
+    """The database's name in the URL (libpq's default, the user's name, when none is given)."""
+    path = urlsplit(target.url).path.lstrip("/")
+    return unquote(path) if path else ""
+
+

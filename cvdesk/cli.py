@@ -32,7 +32,36 @@ PROGRAM_DEFECT = "Défaut de cvdesk"
 
 
 def _db_path(args: object) -> Path:
+    """The base --db (or CVDESK_DB) names: a file's path, or a postgresql:// URL kept as it is (a DatabaseUrl, which
+    no check of a file mistakes for one)."""
+    from cvdesk.store.target import is_postgres_url
+
+    given = getattr(args, "db", None) or os.environ.get("CVDESK_DB")
+    if given and is_postgres_url(given):
+        _refuse_password_in(given)
+        return DatabaseUrl(given.strip())
     return Path(args.db) if getattr(args, "db", None) else default_database_path()
+
+
+class DatabaseUrl(str):
+    """A PostgreSQL base named by its URL: it is never a file, and it exists on its server (the opening says if
+    not); str() is the URL itself, which opened_database() takes."""
+
+    def exists(self) -> bool:
+        return True
+
+
+def _refuse_password_in(url: str) -> None:
+    from cvdesk.store.target import parse_target
+
+    try:
+        parse_target(url)
+    except StoreError as exc:
+        raise UsageError(f"{str(exc).removesuffix('.')} (argument --db ou CVDESK_DB).") from None
+
+
+def _is_url(path: object) -> bool:
+    return isinstance(path, DatabaseUrl)
 
 
 @contextmanager
@@ -44,14 +73,17 @@ def _existing(path: Path, full_check: bool = False) -> Iterator[None]:
     if not path.exists():
         raise UsageError(f"La base {path} n'existe pas (argument --db).")
     with opened_database(path, create=False, full_check=full_check):
-        warning = read_only_notice(path) if is_read_only() else risky_location(path)
+        warning = read_only_notice(path) if is_read_only() else None if _is_url(path) else risky_location(path)
         if warning:
             print(f"Avertissement : {warning}", file=sys.stderr)
         yield
 
 
 def _remove_database_files(path: Path) -> None:
-    """Remove a database this command created and could not fill (nothing of the user's is lost)."""
+    """Remove a database this command created and could not fill (nothing of the user's is lost; a PostgreSQL base
+    is never created by a command: nothing to remove)."""
+    if _is_url(path):
+        return
     for suffix in ("", "-wal", "-shm", ".verrou"):
         Path(str(path) + suffix).unlink(missing_ok=True)
 
@@ -214,7 +246,7 @@ def cmd_import(args: object) -> int:
         raise UsageError(f"La base {path} n'existe pas (argument --db) : rien à comparer au paquet.")
     try:
         # Headquarters may start from an empty database, created here.
-        with (opened_database(path) if created else _existing(path)):
+        with (opened_database(path) if created or _is_url(path) else _existing(path)):
             summary = import_package(package, dry_run=args.dry_run)
     except BaseException as exc:
         if created:
@@ -343,7 +375,7 @@ def cmd_contract_new(args: object) -> int:
     path = _db_path(args)
     existed = path.exists()
     try:
-        with (_existing(path) if existed else opened_database(path)):
+        with (_existing(path) if existed and not _is_url(path) else opened_database(path)):
             if contract_exists():
                 name = Contract.select().where(Contract.deleted == False).first().name  # noqa: E712
                 raise UsageError(f"La base {path} contient déjà le contrat « {name} » : une base ne tient qu'un "

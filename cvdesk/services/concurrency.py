@@ -128,6 +128,12 @@ def last_change(record: Record) -> LastChange:
     return LastChange(row[0] or "", row[1] or "", row[2])
 
 
+def changed_since(model: type[Record], record_id: int) -> str:
+    """The sentence for a record saved by someone else while its form is open with unsaved edits."""
+    record = model.get_or_none(model.id == record_id)
+    return conflict_sentence(last_change(record)) if record is not None else ""
+
+
 @dataclass(frozen=True)
 class Difference:
     """One field whose value in the form differs from the one stored now: the compare dialog's row."""

@@ -140,6 +140,8 @@ class MainWindow(QMainWindow):
         self.first_painted.connect(self.complete_menus)
         self.file_menu.aboutToShow.connect(self.complete_menus)  # a window never painted (minimised) gets them too
         self.first_painted.connect(self.update_counts)
+        self.change_watch = None  # others' changes to a shared base, looked for from the first paint on
+        self.first_painted.connect(self._watch_changes)
         fit_to_screen(self, FIRST_RUN_SIZE)
         start = time.perf_counter()
         self._show_database(counts=False)
@@ -320,7 +322,29 @@ class MainWindow(QMainWindow):
         self.counts_label.setText(f"{_group(quartiers)} quartiers · {_group(actions)} actions · "
                                   f"{_group(associations)} associations")
 
+    def _watch_changes(self) -> None:
+        from cvdesk.ui.refresh import ChangeWatch
+
+        if self.change_watch is None:
+            self.change_watch = ChangeWatch(self)
+            self.change_watch.others_changed.connect(self.refresh_after_others)
+
+    def refresh_after_others(self) -> None:
+        """Someone else changed the base: the shown tab's list and record now (its selection and unsaved edits
+        kept), the other tabs' lists and pick lists when they are next shown, the counts."""
+        from cvdesk.ui.refresh import refresh_tab
+
+        current = self.current_tab()
+        for tab in self.built_tabs():
+            self._stale_choices.add(tab.kind)
+            if tab is not current:
+                self._stale.add(tab.kind)
+        refresh_tab(current)
+        self.update_counts()
+
     def _records_changed(self) -> None:
+        if self.change_watch is not None:
+            self.change_watch.catch_up()  # the window's own save: its lists are refreshed below
         sender = self.sender()
         if getattr(sender, "counts_changed", True):  # not after a modification: 9 ms of counting on 100,000 actions
             self.update_counts()
@@ -358,6 +382,8 @@ class MainWindow(QMainWindow):
         """Reload every pick list and every list (after an import); the forms show the saved records again."""
         self._stale.clear()
         self._stale_choices.clear()
+        if self.change_watch is not None:
+            self.change_watch.catch_up()
         for tab in self.built_tabs():
             tab.reload_choices()
             tab.refresh()

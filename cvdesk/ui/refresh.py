@@ -1,0 +1,80 @@
+"""Lists that follow what others change in a shared base: the base's data stamp looked at every few seconds."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+
+if TYPE_CHECKING:
+    from cvdesk.ui.record_tab import RecordTab
+
+# One indexed max() every ten seconds: nothing on either engine, and others' saves show within ten seconds.
+# (PostgreSQL's LISTEN/NOTIFY would need a trigger on every table and a socket watched by Qt: polling is enough.)
+POLL_MS = 10_000
+
+
+class ChangeWatch(QObject):
+    """Says when the base changed since it last looked (another coordinator saved, a colleague merged a package);
+    the window's own saves are caught up by the window, so that they cause no second refresh."""
+
+    others_changed = Signal()
+
+    def __init__(self, parent: QObject | None = None, interval_ms: int = POLL_MS) -> None:
+        super().__init__(parent)
+        self._stamp = self._read()
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.check)
+        self.timer.start()
+
+    @staticmethod
+    def _read() -> int | None:
+        from peewee import DatabaseError
+
+        from cvdesk.services.concurrency import data_stamp
+        from cvdesk.store.errors import StoreError
+
+        try:
+            return data_stamp()
+        except (DatabaseError, StoreError):  # the base being switched, or its server away: look again later
+            return None
+
+    def catch_up(self) -> None:
+        """The window changed the base itself (and refreshed what it shows): no refresh for that."""
+        stamp = self._read()
+        if stamp is not None:
+            self._stamp = stamp
+
+    def check(self) -> bool:
+        """Look at the base now; True (and others_changed) when it changed since the last look. Not while a dialog
+        is open: the list under a question about unsaved edits, or under the compare dialog, stays as it is."""
+        if QApplication.activeModalWidget() is not None:
+            return False
+        stamp = self._read()
+        if stamp is None or stamp == self._stamp:
+            return False
+        self._stamp = stamp
+        self.others_changed.emit()
+        return True
+
+
+def refresh_tab(tab: RecordTab) -> None:
+    """The tab's list again, its selection kept; the record shown, when someone else saved it: read again into a
+    form without edits, or, in a form with unsaved edits, left as typed with a word in the status bar (its save will
+    offer to compare and choose)."""
+    tab.refresh()
+    record_id = getattr(tab, "record_id", None)
+    if record_id is None or not hasattr(type(tab), "stored_version"):  # the dashboard, the Contrat tab
+        return
+    if tab.stored_version(record_id) == tab.read_version:
+        return
+    from cvdesk.services.concurrency import changed_since
+    from cvdesk.ui.record_tab import history_model
+
+    sentence = changed_since(history_model(tab.kind), record_id)
+    if tab.is_dirty():
+        tab.message.emit(f"{sentence} Vos modifications sont gardées : à l'enregistrement, vous pourrez comparer.")
+    else:
+        tab.show_record(record_id)
+        tab.message.emit(f"{sentence} Elle est affichée à jour.")

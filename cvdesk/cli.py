@@ -501,6 +501,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", cmd_window)
+    if handler is not cmd_window and sys.stdin is not None and sys.stdin.isatty():
+        from cvdesk.store.postgres_prompt import ask_on_terminal, set_password_prompt
+
+        set_password_prompt(ask_on_terminal)  # a server wanting a password libpq did not find asks for it here
     try:
         code = handler(args)
         sys.stdout.flush()  # inside the try: a reader gone away (« | head ») is met here, not at exit

@@ -13,6 +13,7 @@ from psycopg.types.string import TextLoader
 
 from cvdesk.store.errors import StoreError
 from cvdesk.store.placeholders import to_psycopg
+from cvdesk.store.postgres_prompt import keep_typed_password, password_prompt, typed_password
 from cvdesk.store.target import PostgresTarget
 
 
@@ -83,26 +84,46 @@ class RawConnection:
         return self.connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
 
 
+PROMPT_ATTEMPTS = 3
+
+
 def connect(target: PostgresTarget) -> CvdeskPostgresDatabase:
     """The models' database for target, its first connection made (so that a wrong address, a server down or a
-    refused role is said at the opening, in French, not at the first query)."""
-    database = CvdeskPostgresDatabase(target.url, **_extra_parameters())
-    try:
-        database.connect()
-    except BaseException as exc:
-        problem = connection_error(target, exc)
-        if problem is not None:
-            raise problem from exc
-        raise
-    return database
+    refused role is said at the opening, in French, not at the first query). When the server wants a password
+    libpq has not found, the prompt (if any) asks for it, up to three times."""
+    message = f"Mot de passe de la base PostgreSQL {target.display} :"
+    asked = 0
+    while True:
+        typed = typed_password(target.url)
+        database = CvdeskPostgresDatabase(target.url, **({"password": typed} if typed is not None else {}))
+        try:
+            database.connect()
+            return database
+        except BaseException as exc:
+            prompt = password_prompt()
+            if prompt is not None and _asks_for_password(exc):
+                if asked == PROMPT_ATTEMPTS:
+                    keep_typed_password(target.url, None)
+                    raise StoreError(f"Connexion à la base PostgreSQL {target.display} refusée : le mot de passe "
+                                     f"saisi a été refusé {PROMPT_ATTEMPTS} fois.") from None
+                asked += 1
+                answer = prompt(message if typed is None else
+                                 f"Mot de passe refusé par le serveur ; mot de passe de la base {target.display} :")
+                if answer is None:
+                    raise StoreError(f"Connexion à la base PostgreSQL {target.display} abandonnée : aucun mot de "
+                                     "passe n'a été saisi.") from None
+                keep_typed_password(target.url, answer)
+                continue
+            problem = connection_error(target, exc)
+            if problem is not None:
+                raise problem from exc
+            raise
 
 
-def _extra_parameters() -> dict[str, Any]:
-    """What libpq gets beside the URL: the password typed at the prompt for this run, kept in memory only."""
-    return {"password": _typed_password} if _typed_password is not None else {}
-
-
-_typed_password: str | None = None
+def _asks_for_password(exc: BaseException) -> bool:
+    """Whether libpq failed for want of a password, or of the right one."""
+    text = str(exc)
+    return "no password supplied" in text or "password authentication failed" in text
 
 
 def schema_is_empty(database: CvdeskPostgresDatabase) -> bool:

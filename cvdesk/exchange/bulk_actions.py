@@ -18,7 +18,9 @@ from cvdesk.exchange.errors import Cancelled, ExchangeError
 from cvdesk.exchange.merge_write import fill_search
 from cvdesk.exchange.sheet_preview import Item
 from cvdesk.services.records import os_user
+from cvdesk.store.bulk_write import NewIds, insert_rows, page_cache, set_aside_indexes, set_aside_trigger
 from cvdesk.store.deferred_references import broken_references, foreign_keys_off
+from cvdesk.store.engine import raw
 from cvdesk.store.models import UTC_FORMAT, Action, ActionQuartier, Funding, History, Record, db
 from cvdesk.store.search_index import ACTION_INDEX, ACTION_SEARCH
 from cvdesk.store.settings import office_name
@@ -69,12 +71,11 @@ class _Table:
     """One table's INSERT with every column, each value given or the model's default, as peewee's insert."""
 
     def __init__(self, model: type[Record]) -> None:
-        fields = list(model._meta.sorted_fields)  # the id too: given, or None for SQLite to choose
+        fields = list(model._meta.sorted_fields)  # the id too: given, or None for the base to choose
         self.template = [None if callable(f.default) else f.default for f in fields]
         self.position = {f.name: n for n, f in enumerate(fields)}
-        columns = ", ".join(f'"{f.column_name}"' for f in fields)
-        marks = ", ".join("?" for _ in fields)
-        self.sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks})'
+        self.name = model._meta.table_name
+        self.columns = tuple(f.column_name for f in fields)
 
 
 _SYSTEM = ("uuid", "created_at", "updated_at", "office", "deleted")
@@ -89,7 +90,7 @@ def _uuids(table: str) -> dict[int, str]:
 
 class _Writer:
     def __init__(self) -> None:
-        self.conn = db.connection()
+        self.conn = raw()
         self.office = office_name()
         self.user = os_user()
         self.tables = {model: _Table(model) for model in (Action, ActionQuartier, Funding, History)}
@@ -108,23 +109,28 @@ class _Writer:
         self.action_position = self.tables[Action].position
         assert list(self.action_position)[:6] == ["id", *_SYSTEM]  # an action's row starts as the others'
         self.sorted_names: dict[tuple[str, ...], list[str]] = {}
-        # The actions' ids given here, so that their lines and links can name them before they are inserted:
-        # the transaction holds the base's only writer, and nothing above the largest id is taken.
-        self.next_id = self.conn.execute('SELECT COALESCE(MAX(id), 0) + 1 FROM "action"').fetchone()[0]
-        self.first_id = self.next_id
+        # The actions' ids given here (NewIds), so that their lines and links can name them before they are inserted.
+        self.new_ids = NewIds("action")
+        self.action_ids: Iterator[int] = iter(())  # drawn by ready() for each chunk
+        self.first_id = 0  # the first of them
 
     def ready(self, items: Sequence[Item]) -> None:
         """UUIDs enough for these actions' records and their history rows, drawn at once."""
         records = sum(1 + len(set(item.extra.get("quartiers") or ())) + len(item.extra.get("fundings") or ())
                       for item in items)
         self.uuids = uuid4_batch(2 * records)
+        ids = self.new_ids.take(len(items))
+        if not self.first_id and ids:
+            self.first_id = ids[0]
+        self.action_ids = iter(ids)
         # One time for the chunk (2,000 actions written within the same moment): save_action takes one per record.
         self.now = datetime.now(timezone.utc).strftime(UTC_FORMAT)
 
     def flush(self) -> None:
         for model, rows in self.pending.items():
             if rows:
-                self.conn.executemany(self.tables[model].sql, rows)
+                table = self.tables[model]
+                insert_rows(table.name, table.columns, rows)
                 rows.clear()
 
     def action(self, item: Item) -> None:
@@ -162,8 +168,7 @@ class _Writer:
         uuids = self.uuids
         action_uuid = uuids.pop()
         office = self.office
-        action_id = self.next_id
-        self.next_id += 1
+        action_id = next(self.action_ids)
         row = self.action_template.copy()
         position = self.action_position
         for name, value in values.items():
@@ -205,14 +210,11 @@ def rebuild_pays(present: int, adding: int) -> bool:
 def _set_aside_indexes(conn: Any, table: str, adding: int) -> list[str]:
     """Drop the table's indexes when the rows to add outnumber the rows there (a first import into a new base):
     built once at the end from sorted keys, they cost a fraction of as many random inserts into each (a random
-    UUID lands anywhere in its index). Their CREATE statements, to run again in the same transaction."""
+    UUID lands anywhere in its index). Their CREATE statements, to run again in the same transaction (none on
+    PostgreSQL: store.bulk_write)."""
     if adding < BULK_ROWS or not rebuild_pays(conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0], adding):
         return []
-    indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                           "AND sql IS NOT NULL", (table,)).fetchall()
-    for name, _ in indexes:
-        conn.execute(f'DROP INDEX "{name}"')
-    return [sql for _, sql in indexes]
+    return set_aside_indexes(table)
 
 
 @contextmanager
@@ -254,18 +256,13 @@ def _write_new_actions(items: Sequence[Item], progress: Progress | None, cancell
                        done: int, total: int) -> None:
     writer = _Writer()
     conn = writer.conn
-    trigger = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                           (f"{ACTION_SEARCH}_insert",)).fetchone()
-    if trigger is not None:
-        conn.execute(f'DROP TRIGGER "{trigger[0]}"')
-    previous_cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-    conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
+    trigger = set_aside_trigger(f"{ACTION_SEARCH}_insert")
     links = sum(len(set(item.extra.get("quartiers") or ())) for item in items)
     lines = sum(len(item.extra.get("fundings") or ()) for item in items)
     rebuild = [sql for table, adding in (("action", len(items)), ("action_quartier", links), ("funding", lines),
                                          ("history", len(items) + links + lines))
                for sql in _set_aside_indexes(conn, table, adding)]
-    try:
+    with page_cache(IMPORT_CACHE_KIB):
         for start in range(0, len(items), CHUNK):
             if progress is not None:
                 progress(done + start, total or len(items))
@@ -280,6 +277,4 @@ def _write_new_actions(items: Sequence[Item], progress: Progress | None, cancell
             conn.execute(sql)
         if trigger is not None:
             fill_search(conn, ACTION_INDEX, writer.first_id)  # what the index's trigger does, in one pass
-            conn.execute(trigger[1])
-    finally:
-        conn.execute(f"PRAGMA cache_size = {previous_cache}")
+            conn.execute(trigger)

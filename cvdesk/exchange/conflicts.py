@@ -10,6 +10,7 @@ from cvdesk.exchange.merge_summary import TABLE_LABELS
 from cvdesk.exchange.merge_write import recompute_action_totals
 from cvdesk.exchange.package_format import DERIVED, table_specs
 from cvdesk.services.records import _write_history
+from cvdesk.store.engine import raw
 from cvdesk.store.exchange_models import ExchangeConflict
 from cvdesk.store.models import UTC_FORMAT, db, utcnow
 
@@ -76,7 +77,7 @@ def _local_row(spec, uuid: str) -> dict[str, Any] | None:
     from cvdesk.exchange.export_package import select_sql
 
     sql = select_sql(spec).replace(" ORDER BY t.id", " WHERE t.uuid = ?")
-    row = db.connection().execute(sql, (uuid,)).fetchone()
+    row = raw().execute(sql, (uuid,)).fetchone()
     if row is None:
         return None
     values = dict(zip(spec.keys, row))
@@ -126,8 +127,8 @@ def resolve_conflict(conflict_id: int, keep: str) -> None:
                     continue  # a key the stored version lacks (an older office's package) keeps its value here
                 value = incoming[column.key]
                 if column.kind == "fk" and value is not None:
-                    target = db.connection().execute(f'SELECT id FROM "{column.target}" WHERE uuid = ?',
-                                                     (value,)).fetchone()
+                    target = raw().execute(f'SELECT id FROM "{column.target}" WHERE uuid = ?',
+                                           (value,)).fetchone()
                     if target is None:
                         raise ExchangeError(f"La version reçue renvoie à un enregistrement absent ({value}).")
                     value = target[0]
@@ -135,8 +136,8 @@ def resolve_conflict(conflict_id: int, keep: str) -> None:
                 params.append(value)
             sets.append('"updated_at" = ?')
             params.append(utcnow().strftime(UTC_FORMAT))
-            db.connection().execute(f'UPDATE "{spec.table}" SET {", ".join(sets)} WHERE uuid = ?',
-                                    (*params, conflict.record_uuid))
+            raw().execute(f'UPDATE "{spec.table}" SET {", ".join(sets)} WHERE uuid = ?',
+                          (*params, conflict.record_uuid))
             record = spec.model.get(spec.model.uuid == conflict.record_uuid)
             changes = {k: [before.get(k), incoming.get(k)] for k in spec.keys
                        if k not in HIDDEN and k in incoming and before.get(k) != incoming.get(k)}

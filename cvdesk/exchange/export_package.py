@@ -11,6 +11,8 @@ from typing import Any, Callable, Iterator
 from cvdesk.exchange.errors import Cancelled
 from cvdesk.exchange.package_format import FORMAT_NAME, FORMAT_VERSION, MANIFEST, TableSpec, table_specs
 from cvdesk.exchange.zip_stream import ZipStream
+from cvdesk.store.bulk_write import streamed
+from cvdesk.store.engine import is_postgres, raw
 from cvdesk.store.exchange_models import ExchangePeer
 from cvdesk.store.migrations import latest_version
 from cvdesk.store.models import db, utcnow, UTC_FORMAT
@@ -47,7 +49,7 @@ def select_sql(spec: TableSpec) -> str:
 def package_rows(spec: TableSpec) -> Iterator[tuple[Any, ...]]:
     """Every row of the table as the package holds it (booleans as true/false)."""
     bools = [n for n, c in enumerate(spec.columns) if c.kind == "bool"]
-    cursor = db.connection().execute(select_sql(spec))
+    cursor = raw().execute(select_sql(spec))
     while True:
         batch = cursor.fetchmany(BATCH)
         if not batch:
@@ -78,8 +80,38 @@ def json_lines_sql(spec: TableSpec) -> str:
             "ORDER BY t.id")
 
 
+def json_lines(spec: TableSpec) -> Iterator[tuple[bytes, int]]:
+    """The table's rows as the package's JSON Lines, a batch at a time: (the lines' bytes, how many lines).
+
+    SQLite writes each object itself (json_lines_sql). On PostgreSQL the rows are read in package form through a
+    server-side cursor and written by orjson, in the same form as SQLite's json_object (keys in the columns' order,
+    no spaces, UTF-8 as is): a package does not tell which engine wrote it."""
+    if not is_postgres():
+        cursor = raw().execute(json_lines_sql(spec))
+        while rows := cursor.fetchmany(BATCH):
+            yield b"\n".join([r[0] for r in rows]) + b"\n", len(rows)
+        return
+    import orjson
+
+    keys = spec.keys
+    bools = [n for n, c in enumerate(spec.columns) if c.kind == "bool"]
+    cursor = streamed(select_sql(spec))
+    try:
+        while rows := cursor.fetchmany(BATCH):
+            lines = []
+            for row in rows:
+                if bools:
+                    row = list(row)
+                    for n in bools:
+                        row[n] = None if row[n] is None else bool(row[n])
+                lines.append(orjson.dumps(dict(zip(keys, row))))
+            yield b"\n".join(lines) + b"\n", len(rows)
+    finally:
+        cursor.close()
+
+
 def _record_count() -> int:
-    return sum(db.connection().execute(f'SELECT count(*) FROM "{s.table}"').fetchone()[0] for s in table_specs())
+    return sum(raw().execute(f'SELECT count(*) FROM "{s.table}"').fetchone()[0] for s in table_specs())
 
 
 def received_marks() -> dict[str, str]:
@@ -94,24 +126,21 @@ def export_package(out: Path, office: str, progress: Progress | None = None,
     summary = ExportSummary(out, office, utcnow().strftime(UTC_FORMAT))
     files: dict[str, dict[str, Any]] = {}
     try:
-        with db.atomic():  # one read transaction: a consistent picture even while the window saves
+        # One read transaction: a consistent picture even while the window saves (on PostgreSQL one snapshot for
+        # every statement, which its default isolation gives each statement anew).
+        with db.atomic(isolation_level="REPEATABLE READ") if is_postgres() else db.atomic():
             total = _record_count()
             done = 0
             with open(tmp, "wb") as handle:
                 archive = ZipStream(handle)  # zipfile's DEFLATE (zlib) took 3 times the processor of ISA-L's
                 for spec in table_specs():
                     digest, count = hashlib.sha256(), 0
-                    cursor = db.connection().execute(json_lines_sql(spec))
                     with archive.member(spec.file) as member:
-                        while True:
-                            rows = cursor.fetchmany(BATCH)
-                            if not rows:
-                                break
-                            chunk = b"\n".join([r[0] for r in rows]) + b"\n"
+                        for chunk, lines in json_lines(spec):
                             digest.update(chunk)
                             member.write(chunk)
-                            count += len(rows)
-                            done += len(rows)
+                            count += lines
+                            done += lines
                             if progress:
                                 progress(done, total)
                             if cancelled and cancelled():

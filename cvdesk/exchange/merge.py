@@ -9,17 +9,14 @@ known, so the values here stay (see merge_plan, "Columns a package does not carr
 """
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
-
-from peewee import DatabaseError
 
 from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.merge_plan import CancelCheck, Progress, plan_package
 from cvdesk.exchange.merge_summary import TABLE_LABELS, Conflict, ImportSummary, TableCounts
 from cvdesk.exchange.merge_write import base_is_empty, merge_into_empty, recompute_action_totals, write_plan
 from cvdesk.store.backups import backup_before_import
-from cvdesk.store.errors import describe_write_error
+from cvdesk.store.errors import database_errors, describe_write_error
 
 __all__ = ["TABLE_LABELS", "Conflict", "ImportSummary", "TableCounts", "import_package", "recompute_action_totals"]
 
@@ -30,7 +27,7 @@ def import_package(path: Path, dry_run: bool = False, progress: Progress | None 
     if not dry_run and base_is_empty():
         try:
             return merge_into_empty(Path(path), progress, cancelled)
-        except (DatabaseError, sqlite3.DatabaseError) as exc:  # the transaction is rolled back whole
+        except database_errors() as exc:  # the transaction is rolled back whole
             raise ExchangeError(f"Import du paquet {path} : {describe_write_error(exc)}") from exc
     plan = plan_package(Path(path), progress, cancelled)
     plan.summary.dry_run = dry_run
@@ -40,6 +37,6 @@ def import_package(path: Path, dry_run: bool = False, progress: Progress | None 
         backup_before_import()
     try:
         write_plan(plan, progress, cancelled)
-    except (DatabaseError, sqlite3.DatabaseError) as exc:  # a full disk, an I/O error: the transaction is rolled back whole
+    except database_errors() as exc:  # a full disk, an I/O error: the transaction is rolled back whole
         raise ExchangeError(f"Import du paquet {plan.path} : {describe_write_error(exc)}") from exc
     return plan.summary

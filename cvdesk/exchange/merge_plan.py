@@ -66,8 +66,10 @@ from cvdesk.exchange.package_reader import Manifest, MemberReader, read_manifest
 from cvdesk.exchange.record_checks import check_records, refuse
 from cvdesk.exchange.zipguard import open_checked_zip
 from cvdesk.services.history import FIELD_LABELS, MERGE_OPERATIONS
+from cvdesk.store.dialect import json_each_sql
+from cvdesk.store.engine import raw
 from cvdesk.store.exchange_models import ExchangeConflict
-from cvdesk.store.models import UTC_FORMAT, db, utcnow
+from cvdesk.store.models import UTC_FORMAT, utcnow
 
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
@@ -130,13 +132,13 @@ def local_rows_sql(spec: TableSpec) -> str:
     from cvdesk.exchange.export_package import select_sql
 
     return (select_sql(spec).replace("SELECT ", "SELECT t.id, ", 1)
-            .replace(" ORDER BY t.id", " WHERE t.uuid IN (SELECT value FROM json_each(?))"))
+            .replace(" ORDER BY t.id", f" WHERE t.uuid IN (SELECT value FROM {json_each_sql()})"))
 
 
 def local_rows(spec: TableSpec, uuids: list[str]) -> dict[str, tuple[int, tuple[Any, ...]]]:
     bools = [n for n, c in enumerate(spec.columns) if c.kind == "bool"]
     out: dict[str, tuple[int, tuple[Any, ...]]] = {}
-    for row in db.connection().execute(local_rows_sql(spec), (json.dumps(uuids),)):
+    for row in raw().execute(local_rows_sql(spec), (json.dumps(uuids),)):
         values = list(row[1:])
         for n in bools:
             if values[n] is not None:
@@ -168,7 +170,7 @@ class Reading:
         self.total = sum(count for count, _ in manifest.files.values())
         self.done = 0
         self.targets = referenced_tables()
-        conn = db.connection()
+        conn = raw()
         self.local_ids = {t: dict(conn.execute(f'SELECT uuid, id FROM "{t}"')) for t in self.targets}
         self.incoming = {t: set() for t in self.targets}
         self.candidates: dict[tuple[str, str], _Candidate] = {}
@@ -187,7 +189,7 @@ class Reading:
     def table(self, archive: Any, spec: TableSpec) -> None:
         count, digest = self.manifest.files[spec.file]
         counts = self.summary.counts[spec.table] = TableCounts()
-        has_local = db.connection().execute(f'SELECT EXISTS (SELECT 1 FROM "{spec.table}")').fetchone()[0] == 1
+        has_local = bool(raw().execute(f'SELECT EXISTS (SELECT 1 FROM "{spec.table}")').fetchone()[0])
         self.had_rows[spec.table] = has_local
         if not digest:
             return
@@ -357,9 +359,9 @@ class Reading:
         out: dict[str, list[tuple[str, str, str]]] = {}
         uuids = list(self.by_uuid)
         for start in range(0, len(uuids), LOOKUP_BATCH):
-            for about, uuid, operation, changes in db.connection().execute(
+            for about, uuid, operation, changes in raw().execute(
                     "SELECT record_uuid, uuid, operation, changes FROM history WHERE record_uuid IN "
-                    "(SELECT value FROM json_each(?))", (json.dumps(uuids[start:start + LOOKUP_BATCH]),)):
+                    f"(SELECT value FROM {json_each_sql()})", (json.dumps(uuids[start:start + LOOKUP_BATCH]),)):
                 out.setdefault(about, []).append((uuid, operation, changes))
         return out
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import uuid as uuidlib
-from contextlib import contextmanager
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cache
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from cvdesk.exchange.cycle_collector import collector_paused
 from cvdesk.exchange.errors import Cancelled, ExchangeError
@@ -33,8 +33,17 @@ from cvdesk.exchange.package_reader import MemberReader, read_manifest
 from cvdesk.exchange.record_checks import PACKAGE_RECORD_TYPE
 from cvdesk.exchange.zipguard import open_checked_zip
 from cvdesk.services.records import os_user
-from cvdesk.store.exchange_models import ExchangeConflict, ExchangePeer
+from cvdesk.store.bulk_write import (
+    NewIds,
+    insert_rows,
+    page_cache,
+    set_aside_indexes,
+    set_aside_trigger,
+)
 from cvdesk.store.deferred_references import broken_references, foreign_keys_off
+from cvdesk.store.dialect import json_each_sql
+from cvdesk.store.engine import raw
+from cvdesk.store.exchange_models import ExchangeConflict, ExchangePeer
 from cvdesk.store.models import UTC_FORMAT, db, new_uuid, utcnow
 from cvdesk.store.settings import office_name
 
@@ -57,21 +66,11 @@ def package_uuid(office: str, exported_at: str) -> str:
     return str(uuidlib.uuid5(PACKAGE_NAMESPACE, f"{office}\n{exported_at}"))
 
 
-def _indexes(table: str) -> list[tuple[str, str]]:
-    return list(db.connection().execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)))
-
-
 def _search_index(table: str) -> Any:
     """The full-text index (store.search_index.SearchIndex) whose insert trigger copies this table's rows, if any."""
     from cvdesk.store.search_index import ACTION_INDEX, ASSOCIATION_INDEX
 
     return {"action": ACTION_INDEX, "association": ASSOCIATION_INDEX}.get(table)
-
-
-def _search_insert_trigger(index: Any) -> tuple[str, str] | None:
-    return db.connection().execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (f"{index.name}_insert",)).fetchone()
 
 
 @cache
@@ -141,17 +140,17 @@ def recompute_action_totals(action_ids: set[int]) -> None:
     written: after a large merge most already carry the right sums, and every write also moves an index entry."""
     if not action_ids:
         return
-    db.execute_sql(
-        """
+    raw().execute(
+        f"""
         UPDATE "action" SET requested_total = s.requested, granted_total = s.granted, paid_total = s.paid
         FROM (SELECT a.id AS id, COALESCE(SUM(f.requested), 0) AS requested, COALESCE(SUM(f.granted), 0) AS granted,
                      COALESCE(SUM(f.paid), 0) AS paid
               FROM "action" a LEFT JOIN funding f ON f.action_id = a.id AND f.deleted = 0
-              WHERE a.id IN (SELECT value FROM json_each(?))
+              WHERE a.id IN (SELECT CAST(value AS INTEGER) FROM {json_each_sql()})
               GROUP BY a.id) AS s
         WHERE "action".id = s.id
           AND ("action".requested_total, "action".granted_total, "action".paid_total)
-              IS NOT (s.requested, s.granted, s.paid)
+              IS DISTINCT FROM (s.requested, s.granted, s.paid)
         """,
         (json.dumps(sorted(action_ids)),),
     )
@@ -163,10 +162,10 @@ class _TableWrite:
 
     spec: TableSpec
     all_adds: bool  # the table had no rows here: every row is new
-    next_id: int
+    new_ids: NewIds
     first_id: int
-    rebuild: list[tuple[str, str]]  # indexes set aside for a bulk load: (name, CREATE statement)
-    search_trigger: tuple[str, str] | None  # set aside while every row is new: the index is filled at the end
+    rebuild: list[str]  # the CREATE statements of the indexes set aside for a bulk load
+    search_trigger: str | None  # set aside while every row is new: the index is filled at the end
     search_index: Any = None
     late: list[tuple[int, str, str]] = field(default_factory=list)  # (column, row uuid, referenced uuid)
 
@@ -176,7 +175,7 @@ class _Writer:
 
     def __init__(self, plan: MergePlan, progress: Progress | None, cancelled: CancelCheck | None) -> None:
         self.plan, self.progress, self.cancelled = plan, progress, cancelled
-        self.conn = db.connection()
+        self.conn = raw()
         self.ids = plan.local_ids  # grown with the records added, as they get their ids
         self.targets = referenced_tables()
         self.touched_actions: set[int] = set()
@@ -204,20 +203,15 @@ class _Writer:
 
     def begin(self, spec: TableSpec, count: int) -> _TableWrite:
         """Ready the table for its rows (count of them): in bulk, its indexes and search trigger set aside."""
-        conn = self.conn
         all_adds = not self.plan.had_rows[spec.table]
-        next_id = conn.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{spec.table}"').fetchone()[0] + 1
         # Filling an empty table in bulk is faster with its indexes rebuilt once at the end (same transaction).
-        bulk = all_adds and count > BULK_ROWS
-        rebuild = _indexes(spec.table) if bulk else []
-        for name, _ in rebuild:
-            conn.execute(f'DROP INDEX "{name}"')
+        rebuild = set_aside_indexes(spec.table) if all_adds and count > BULK_ROWS else []
         # A search index is filled by a trigger, row by row; when every row is new, once at the end (same transaction).
         index = _search_index(spec.table) if all_adds and count else None
-        search_trigger = _search_insert_trigger(index) if index else None
-        if search_trigger:
-            conn.execute(f'DROP TRIGGER "{search_trigger[0]}"')
-        return _TableWrite(spec, all_adds, next_id, next_id, rebuild, search_trigger, index)
+        search_trigger = set_aside_trigger(f"{index.name}_insert") if index else None
+        first_id = self.conn.execute(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{spec.table}"').fetchone()[0] \
+            if search_trigger else 0
+        return _TableWrite(spec, all_adds, NewIds(spec.table), first_id, rebuild, search_trigger, index)
 
     def write(self, state: _TableWrite, rows: list[tuple[Any, ...]]) -> None:
         """One batch of the table's rows (checked by the first pass): added, updated or kept as decided."""
@@ -226,20 +220,20 @@ class _Writer:
             adds = rows
         else:
             here = {u for (u,) in conn.execute(f'SELECT uuid FROM "{spec.table}" WHERE uuid IN '
-                                                "(SELECT value FROM json_each(?))",
+                                                f"(SELECT value FROM {json_each_sql()})",
                                                 (json.dumps([row[0] for row in rows]),))}
             adds = [row for row in rows if row[0] not in here]
             self._decided(spec, [row for row in rows if row[0] in here], state.late)
-        state.next_id = self._insert(spec, adds, state.next_id, state.late)
+        self._insert(spec, adds, state.new_ids, state.late)
 
     def end(self, state: _TableWrite) -> None:
         """The table's indexes and search index back, and the references to rows that came later in its file."""
         spec, conn, late = state.spec, self.conn, state.late
-        for _, sql in state.rebuild:
+        for sql in state.rebuild:
             conn.execute(sql)
         if state.search_trigger:
             fill_search(conn, state.search_index, state.first_id)
-            conn.execute(state.search_trigger[1])
+            conn.execute(state.search_trigger)
         if late:
             ids = self.ids[spec.table]
             for n, row_uuid, ref in late:
@@ -263,28 +257,25 @@ class _Writer:
                 values[n] = now
         return values
 
-    def _insert(self, spec: TableSpec, adds: list[tuple[Any, ...]], next_id: int,
-                late: list[tuple[int, str, str]]) -> int:
+    def _insert(self, spec: TableSpec, adds: list[tuple[Any, ...]], id_source: NewIds,
+                late: list[tuple[int, str, str]]) -> None:
         if not adds:
-            return next_id
+            return
         # References are converted before this batch's rows get their ids: a reference to a row of the same
         # batch waits (late) until the row exists, since the database checks each reference as it is inserted.
-        new_ids = range(next_id, next_id + len(adds))
+        new_ids = id_source.take(len(adds))
         columns = self._columns(spec, adds, late)
         values = list(zip(new_ids, *columns))
         ids = self.ids.get(spec.table) if spec.table in self.targets else None
         if ids is not None:
             ids.update(zip(map(itemgetter(0), adds), new_ids))  # rows get the next ids in package order
-        cols = ", ".join(f'"{c.sql}"' for c in spec.columns)
-        marks = ", ".join("?" * (len(spec.columns) + 1))
-        self.conn.executemany(f'INSERT INTO "{spec.table}" (id, {cols}) VALUES ({marks})', values)
+        insert_rows(spec.table, ("id", *(c.sql for c in spec.columns)), values)
         # The actions whose sums change: these, or those of these funding lines (their ids just converted).
         if spec.table == "action":
             self.touched_actions.update(new_ids)
         elif spec.table == "funding":
             self.touched_actions.update(columns[spec.index("action")])
             self.touched_actions.discard(None)
-        return next_id + len(adds)
 
     def _columns(self, spec: TableSpec, rows: list[tuple[Any, ...]], late: list[tuple[int, str, str]]) -> list[Any]:
         """_values() for many rows, a column at a time (the same result, several times faster)."""
@@ -369,9 +360,8 @@ class _Writer:
             rows.append((new_uuid(), now, now, here, False, PACKAGE_RECORD_TYPE,
                          package_uuid(manifest.office, manifest.exported_at), "merge", self.user,
                          json.dumps(about, ensure_ascii=False, sort_keys=True)))
-        self.conn.executemany(
-            'INSERT INTO history (uuid, created_at, updated_at, office, deleted, record_type, record_uuid, '
-            "operation, os_user, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        insert_rows("history", ("uuid", "created_at", "updated_at", "office", "deleted", "record_type", "record_uuid",
+                                "operation", "os_user", "changes"), rows)
         received = min(manifest.exported_at, plan.now)  # a sender's clock ahead of ours is not believed
         peer = ExchangePeer.get_or_none(ExchangePeer.office == manifest.office)
         if peer is None:
@@ -382,17 +372,9 @@ class _Writer:
             peer.save()
 
 
-@contextmanager
-def _merge_cache(total: int) -> Iterator[None]:
-    """A larger page cache for the time of a large merge, the usual one after."""
-    conn = db.connection()
-    previous_cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-    if total > BULK_ROWS:
-        conn.execute(f"PRAGMA cache_size = {-MERGE_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        conn.execute(f"PRAGMA cache_size = {previous_cache}")
+def _merge_cache(total: int) -> Any:
+    """A larger page cache for the time of a large merge (SQLite), the usual one after."""
+    return page_cache(MERGE_CACHE_KIB) if total > BULK_ROWS else nullcontext()
 
 
 _references_checked_at_commit = foreign_keys_off  # an empty-base load: the national package's 557,676 inserts
@@ -425,7 +407,7 @@ def write_plan(plan: MergePlan, progress: Progress | None = None, cancelled: Can
 
 def base_is_empty() -> bool:
     """Whether this database holds no record of any exchanged type (then every record of a package is new here)."""
-    conn = db.connection()
+    conn = raw()
     return not any(conn.execute(f'SELECT EXISTS (SELECT 1 FROM "{spec.table}")').fetchone()[0]
                    for spec in table_specs())
 

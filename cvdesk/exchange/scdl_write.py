@@ -14,7 +14,9 @@ from cvdesk.exchange.sheet_preview import Item
 from cvdesk.services.actions import FundingInput, save_action
 from cvdesk.services.records import SaveResult, os_user
 from cvdesk.services.reference import save_funder
-from cvdesk.store.models import UTC_FORMAT, Association, History, Record, db
+from cvdesk.store.bulk_write import NewIds, insert_rows, set_aside_trigger
+from cvdesk.store.engine import raw
+from cvdesk.store.models import UTC_FORMAT, Association, History, Record
 from cvdesk.store.search_index import ASSOCIATION_INDEX, ASSOCIATION_SEARCH
 from cvdesk.store.settings import office_name
 
@@ -23,14 +25,12 @@ Progress = Callable[[int, int], None]
 _CHANGES = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
-def _insert_sql(model: type[Record]) -> tuple[str, list[Any], dict[str, int]]:
-    """The INSERT of every column of the model, the row of its defaults (None for those computed per row: the
-    UUID and the times), and each column's place in it."""
+def _insert_sql(model: type[Record]) -> tuple[tuple[str, ...], list[Any], dict[str, int]]:
+    """Every column of the model (for bulk_write.insert_rows), the row of its defaults (None for those computed per
+    row: the UUID and the times; the id, for the base to choose unless given), and each column's place in it."""
     fields = list(model._meta.sorted_fields)
     template = [None if callable(f.default) else f.default for f in fields]
-    columns = ", ".join(f'"{f.column_name}"' for f in fields)
-    sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({", ".join("?" for _ in fields)})'
-    return sql, template, {f.name: n for n, f in enumerate(fields)}
+    return tuple(f.column_name for f in fields), template, {f.name: n for n, f in enumerate(fields)}
 
 
 def _plain(value: Any) -> Any:
@@ -43,15 +43,15 @@ def write_new_associations(items: Sequence[Item]) -> None:
     values given, the search index by its trigger); each item's pending record gets its id."""
     if not items:
         return
-    conn = db.connection()
-    sql, template, position = _insert_sql(Association)
-    history_sql, history_template, history_position = _insert_sql(History)
+    columns, template, position = _insert_sql(Association)
+    history_columns, history_template, history_position = _insert_sql(History)
     office, user = office_name(), os_user()
     now = datetime.now(timezone.utc).strftime(UTC_FORMAT)
     uuids = uuid4_batch(2 * len(items))
-    next_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM association").fetchone()[0]
+    ids = iter(NewIds("association").take(len(items)))
     rows, history = [], []
     for item in items:
+        next_id = next(ids)
         row = template.copy()
         record_uuid = uuids.pop()
         for name, value in (("id", next_id), ("uuid", record_uuid), ("created_at", now), ("updated_at", now),
@@ -66,19 +66,16 @@ def write_new_associations(items: Sequence[Item]) -> None:
             line[history_position[name]] = value
         history.append(line)
         item.extra["pending"].id = next_id
-        next_id += 1
     # The search index's insert trigger (a nested replace() per row, a quarter of a millisecond) set aside and
     # the index filled once for these rows with the same text, as bulk_actions does for the actions.
-    trigger = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                           (f"{ASSOCIATION_SEARCH}_insert",)).fetchone()
-    if trigger is not None:
-        conn.execute(f'DROP TRIGGER "{trigger[0]}"')
+    trigger = set_aside_trigger(f"{ASSOCIATION_SEARCH}_insert")
     first_id = rows[0][position["id"]]
-    conn.executemany(sql, rows)
-    conn.executemany(history_sql, history)
+    insert_rows(Association._meta.table_name, columns, rows)
+    insert_rows(History._meta.table_name, history_columns, history)
     if trigger is not None:
+        conn = raw()
         fill_search(conn, ASSOCIATION_INDEX, first_id)  # what the index's trigger does, in one pass
-        conn.execute(trigger[1])
+        conn.execute(trigger)
 
 
 def _bulk_action(item: Item) -> Item:

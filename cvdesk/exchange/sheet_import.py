@@ -2,11 +2,8 @@
 names people use, every row checked and previewed (line, column, reason) before one all-or-nothing write."""
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Callable
-
-from peewee import DatabaseError
 
 from cvdesk.exchange.action_import import prepare_actions
 from cvdesk.exchange.bulk_actions import check_references, references_checked_at_end, write_new_actions
@@ -22,7 +19,7 @@ from cvdesk.services.quartiers import save_quartier
 from cvdesk.services.records import SaveResult
 from cvdesk.services.validation import validate_association, validate_quartier
 from cvdesk.store.backups import backup_before_import
-from cvdesk.store.errors import WRITE_FAILED, describe_write_error
+from cvdesk.store.errors import WRITE_FAILED, database_errors, describe_write_error
 from cvdesk.store.models import Association, Commune, Quartier, db
 
 __all__ = ["IMPORTS", "Field", "RowError", "SheetPreview", "apply_sheet", "check_sheet", "fold", "import_sheet",
@@ -213,7 +210,7 @@ def apply_sheet(preview: SheetPreview, progress: Callable[[int, int], None] | No
                 progress(total, total)
     except _Refused:
         pass
-    except (DatabaseError, sqlite3.DatabaseError) as exc:
+    except database_errors() as exc:
         # On a full disk SQLite has already rolled the whole transaction back, so the rollback on the way out fails
         # in turn ("no transaction is active"): the failure noted before it is the one to tell.
         if failure is None:

@@ -72,3 +72,19 @@ def read_only_uri(path: str | PathLike[str]) -> str:
     if not os.access(resolved.parent, os.W_OK) and not Path(str(resolved) + "-shm").exists():
         uri += "&immutable=1"
     return uri
+
+
+def database_errors() -> tuple[type[BaseException], ...]:
+    """What a failed statement raises on the open base: sqlite3's and peewee's errors, and on PostgreSQL psycopg's
+    too (a statement through engine.raw() reaches the driver without peewee's wrapping)."""
+    import sqlite3
+
+    from peewee import DatabaseError
+
+    from cvdesk.store.engine import is_postgres
+
+    if not is_postgres():
+        return (DatabaseError, sqlite3.DatabaseError)
+    import psycopg
+
+    return (DatabaseError, sqlite3.DatabaseError, psycopg.Error)

@@ -1,0 +1,121 @@
+"""What a bulk write (a merge, an import of thousands of records) does differently on each engine: on SQLite it sets
+indexes and search triggers aside and enlarges the page cache; on PostgreSQL it leaves them alone, takes new ids from
+the table's sequence, and streams large reads through a server-side cursor."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from functools import lru_cache
+from itertools import count as counter
+from typing import Any, Iterator, Sequence
+
+from cvdesk.store.engine import is_postgres, raw
+from cvdesk.store.placeholders import to_psycopg
+
+STREAM_ROWS = 2000  # rows a server-side cursor brings per round trip
+_cursor_numbers = counter(1)  # a server-side cursor's name is unique in its session
+
+
+def set_aside_indexes(table: str) -> list[str]:
+    """Drop the table's own indexes for a load of many rows into it, and give their CREATE statements to run again
+    in the same transaction (SQLite builds an index from sorted keys much faster than by as many random inserts).
+    Nothing on PostgreSQL: its indexes stay (a dropped index would hold every other writer of the table back)."""
+    if is_postgres():
+        return []
+    conn = raw()
+    indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                           "AND sql IS NOT NULL", (table,)).fetchall()
+    for name, _ in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    return [sql for _, sql in indexes]
+
+
+def set_aside_trigger(name: str) -> str | None:
+    """Drop this SQLite trigger (a search index's insert trigger, whose index the caller then fills in one pass)
+    and give its CREATE statement, None if there is no such trigger. Nothing on PostgreSQL, whose search triggers
+    keep working row by row (other sessions write at the same time)."""
+    if is_postgres():
+        return None
+    conn = raw()
+    found = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)).fetchone()
+    if found is None:
+        return None
+    conn.execute(f'DROP TRIGGER "{name}"')
+    return str(found[0])
+
+
+@contextmanager
+def page_cache(kib: int) -> Iterator[None]:
+    """SQLite's page cache at kib KiB for the time of a bulk write, the usual one after. PostgreSQL's buffers are
+    the server's: nothing to do."""
+    if is_postgres():
+        yield
+        return
+    conn = raw()
+    previous = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {-kib}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {previous}")
+
+
+class NewIds:
+    """The ids of the records a bulk write creates in one table, given before their rows are inserted (their
+    references are written with them).
+
+    SQLite: the ids after the largest one, counted here (the transaction holds the base's only writer).
+    PostgreSQL: drawn from the table's sequence, so that records others create meanwhile take other ids and the
+    sequence needs no moving after."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.next: int | None = None
+
+    def take(self, count: int) -> Sequence[int]:
+        if count <= 0:
+            return ()
+        if is_postgres():
+            return [row[0] for row in raw().execute(
+                f"SELECT nextval(pg_get_serial_sequence('\"{self.table}\"', 'id')) FROM generate_series(1, ?)",
+                (count,))]
+        if self.next is None:
+            self.next = raw().execute(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{self.table}"').fetchone()[0]
+        first = self.next
+        self.next = first + count
+        return range(first, first + count)
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    names = ", ".join(f'"{c}"' for c in columns)
+    return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" for _ in columns)})'
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert these rows (their values in the columns' order) into the table: on SQLite by one prepared INSERT, on
+    PostgreSQL by COPY (a statement per row costs a round trip there). A first column "id" holding None in the first
+    row lets the base choose the ids: SQLite does for a NULL id, PostgreSQL's identity column needs the column left
+    out."""
+    if not rows:
+        return
+    if not is_postgres():
+        raw().executemany(_insert_sql(table, tuple(columns)), rows)
+        return
+    if columns[0] == "id" and rows[0][0] is None:
+        columns, rows = columns[1:], [row[1:] for row in rows]
+    names = ", ".join(f'"{c}"' for c in columns)
+    with raw().connection.cursor().copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:  # type: ignore[attr-defined]
+        for row in rows:
+            copy.write_row(row)
+
+
+def streamed(sql: str, params: Sequence[Any] = ()) -> Any:
+    """A cursor over a large result, read by fetchmany(): on PostgreSQL a server-side cursor (the rows come as they
+    are read, not all into memory at once; it must run inside a transaction), on SQLite the plain cursor."""
+    conn = raw()
+    if not is_postgres():
+        return conn.execute(sql, params)
+    cursor = conn.connection.cursor(name=f"cvdesk_stream_{next(_cursor_numbers)}")  # type: ignore[attr-defined]
+    cursor.itersize = STREAM_ROWS
+    cursor.execute(to_psycopg(sql), tuple(params))
+    return cursor

@@ -34,21 +34,13 @@ PROGRAM_DEFECT = "Défaut de cvdesk"
 def _db_path(args: object) -> Path:
     """The base --db (or CVDESK_DB) names: a file's path, or a postgresql:// URL kept as it is (a DatabaseUrl, which
     no check of a file mistakes for one)."""
-    from cvdesk.store.target import is_postgres_url
+    from cvdesk.store.target import DatabaseUrl, is_postgres_url
 
     given = getattr(args, "db", None) or os.environ.get("CVDESK_DB")
     if given and is_postgres_url(given):
         _refuse_password_in(given)
         return DatabaseUrl(given.strip())
     return Path(args.db) if getattr(args, "db", None) else default_database_path()
-
-
-class DatabaseUrl(str):
-    """A PostgreSQL base named by its URL: it is never a file, and it exists on its server (the opening says if
-    not); str() is the URL itself, which opened_database() takes."""
-
-    def exists(self) -> bool:
-        return True
 
 
 def _refuse_password_in(url: str) -> None:
@@ -61,6 +53,8 @@ def _refuse_password_in(url: str) -> None:
 
 
 def _is_url(path: object) -> bool:
+    from cvdesk.store.target import DatabaseUrl
+
     return isinstance(path, DatabaseUrl)
 
 

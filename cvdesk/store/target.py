@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from cvdesk.store.errors import StoreError
 
@@ -52,6 +51,8 @@ def parse_target(text: str | os.PathLike[str]) -> SqliteTarget | PostgresTarget:
     and in the list of processes: libpq reads it from PGPASSFILE or ~/.pgpass, or cvdesk asks for it)."""
     if not is_postgres_url(text):
         return SqliteTarget(Path(text))
+    from urllib.parse import parse_qsl, urlsplit, urlunsplit  # not on the window's way to a SQLite base
+
     assert isinstance(text, str)
     raw = text.strip()
     scheme, rest = raw.split("://", 1)
@@ -75,7 +76,44 @@ def parse_target(text: str | os.PathLike[str]) -> SqliteTarget | PostgresTarget:
 
 def database_name(target: PostgresTarget) -> str:
     """The database's name in the URL (libpq's default, the user's name, when none is given)."""
+    from urllib.parse import unquote, urlsplit
+
     path = urlsplit(target.url).path.lstrip("/")
     return unquote(path) if path else ""
 
 
+
+
+class DatabaseUrl(str):
+    """A PostgreSQL base named by its URL where the program used to hold a file's path (--db, the window's base): it
+    is never a file, exists on its server (the opening says if not), and str() is the URL that opened_database()
+    takes. name and stem are the database's name, for a window's title; parent the user's home, where the file
+    dialogs start."""
+
+    def exists(self) -> bool:
+        return True
+
+    @property
+    def stem(self) -> str:
+        target = parse_target(str(self))
+        return (database_name(target) if isinstance(target, PostgresTarget) else "") or "postgresql"
+
+    @property
+    def name(self) -> str:
+        return f"{self.stem} (PostgreSQL)"
+
+    @property
+    def parent(self) -> Path:
+        return Path.home()
+
+    def with_name(self, name: str) -> Path:
+        return Path.home() / name
+
+
+def as_target(value: str | os.PathLike[str]) -> Path | DatabaseUrl:
+    """A path as a Path, a postgresql:// URL as a DatabaseUrl (never through Path(), which would fold its //)."""
+    if isinstance(value, DatabaseUrl):
+        return value
+    if is_postgres_url(value):
+        return DatabaseUrl(str(value).strip())
+    return Path(value)

@@ -92,8 +92,12 @@ def run_window(path: Path, demo_if_new: bool = False, ask_if_new: bool = False) 
     """The window until it closes; its exit code. On a first start (ask_if_new and no base at path yet) the user
     chooses how to begin before anything is created: quitting there creates nothing and exits 0."""
     from cvdesk.store.database import opened_database
+    from cvdesk.store.target import DatabaseUrl, as_target
 
     app = make_application(wheel_guard_soon=False)
+    path = as_target(path)
+    if isinstance(path, DatabaseUrl):
+        return _run_window_on_server(path)
     start = None
     create = True
     if ask_if_new and not path.exists():
@@ -157,3 +161,36 @@ def run_window(path: Path, demo_if_new: bool = False, ask_if_new: bool = False) 
     if unused and start is not None:
         start.remove_unused_base()
     return code
+
+
+def ask_password_in_dialog(message: str) -> str | None:
+    """The window's password prompt for a PostgreSQL base: a masked field; None when the user gives up. The password
+    is kept in memory for the run only (cvdesk.store.postgres_prompt), never in the settings."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    text, accepted = QInputDialog.getText(None, "Connexion à la base PostgreSQL", message, QLineEdit.EchoMode.Password)
+    return text if accepted and text else None
+
+
+def _run_window_on_server(url: str) -> int:
+    """The window on a PostgreSQL base: no lock, no file to check or back up at opening (the server keeps its data;
+    `cvdesk backup` and `check` serve it), a password asked in a dialog when the server wants one libpq did not find,
+    a refused opening said in a box; a read-only role is told after the first paint that nothing can be changed."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from cvdesk.store.database import is_read_only, opened_database
+    from cvdesk.store.postgres_prompt import set_password_prompt
+
+    set_password_prompt(ask_password_in_dialog)
+    with ExitStack() as session:
+        try:
+            session.enter_context(opened_database(url, models=False))
+        except StoreError as exc:
+            QMessageBox.critical(None, "Ouverture impossible", str(exc))
+            return 2
+        window = show_window(url, checks=False)
+        if is_read_only():
+            from cvdesk.ui.open_problems import warn_if_risky
+
+            after_first_paint(window, lambda: warn_if_risky(url, window))
+        return QApplication.instance().exec()

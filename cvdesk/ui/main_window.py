@@ -13,6 +13,7 @@ import cvdesk
 from cvdesk.services.lists import count
 from cvdesk.store.errors import StoreError
 from cvdesk.store.settings import is_demo
+from cvdesk.store.target import as_target
 from cvdesk.ui.screen_fit import fit_to_screen
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, db_path: Path) -> None:
         super().__init__()
-        self.db_path = Path(db_path)
+        self.db_path = as_target(db_path)  # a PostgreSQL base's URL is no Path (cvdesk.store.target)
         # Where the construction's milliseconds went (benchmarks/start_window.py prints them).
         self.startup_times: list[tuple[str, float]] = []
         self._painted = False
@@ -422,7 +423,7 @@ class MainWindow(QMainWindow):
                                      "relancez cvdesk pour choisir une base.")
                 QTimer.singleShot(0, self, self.close)
             return False
-        self.db_path = Path(path)
+        self.db_path = as_target(path)
         for tab in self.built_tabs():  # a tab not built yet will read the new base when it is
             tab.record_id = None
             tab.new_record()

@@ -13,20 +13,30 @@ from cvdesk.services.reference import save_contract, save_funder, save_orientati
 from cvdesk.store.models import Action, Association, RECORD_MODELS, db
 
 
-def sql(query: str, params: tuple = ()) -> list[tuple]:
-    """Plain SQL on the open base: where the expected values come from."""
-    return [tuple(row) for row in db.execute_sql(query, params).fetchall()]
+pytestmark = pytest.mark.both_engines
+
+
+def add_version_column(engine: str) -> None:
+    """Schema step 8's version column on every record table, while that step is not in the tree (then: nothing)."""
+    for model in RECORD_MODELS:
+        table = model._meta.table_name
+        if engine == "postgresql":
+            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS version INTEGER NOT NULL DEFAULT 1')
+        elif "version" not in [row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")').fetchall()]:
+            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN version INTEGER NOT NULL DEFAULT 1')
 
 
 @pytest.fixture
-def base(empty_db):
-    """An empty base with the version column of schema step 8 (added here while that step is not in the tree)."""
-    for model in RECORD_MODELS:
-        table = model._meta.table_name
-        columns = [row[1] for row in sql(f'PRAGMA table_info("{table}")')]
-        if "version" not in columns:
-            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN version INTEGER NOT NULL DEFAULT 1')
+def base(empty_db, engine):
+    """An empty base, on SQLite or PostgreSQL."""
+    add_version_column(engine)
     return empty_db
+
+
+@pytest.fixture
+def sql(sql_rows):
+    """Plain SQL on the open base through a connection of its own: where the expected values come from."""
+    return sql_rows
 
 
 def on_another_computer(work: Callable[[], Any]) -> Any:
@@ -56,7 +66,7 @@ def open_form(model: type, record_id: int) -> int:
     return version
 
 
-def test_the_second_save_of_the_same_association_is_refused_in_french_and_the_first_stays(base) -> None:
+def test_the_second_save_of_the_same_association_is_refused_in_french_and_the_first_stays(base, sql) -> None:
     association = save_association({"name": "Centre social", "phone": "03 27 00 00 00"}).record
     mine = open_form(Association, association.id)
     theirs = on_another_computer(lambda: open_form(Association, association.id))
@@ -81,7 +91,7 @@ def test_the_second_save_of_the_same_association_is_refused_in_french_and_the_fi
     assert sql("SELECT count(*) FROM history WHERE record_uuid = ?", (association.uuid,)) == [(2,)]
 
 
-def test_keeping_my_values_after_the_comparison_saves_them_over_theirs_knowingly(base) -> None:
+def test_keeping_my_values_after_the_comparison_saves_them_over_theirs_knowingly(base, sql) -> None:
     association = save_association({"name": "Lire et Grandir", "email": ""}).record
     mine = open_form(Association, association.id)
 
@@ -115,7 +125,7 @@ def _action() -> tuple[int, int]:
     return action.id, etat.id
 
 
-def test_an_action_saved_with_its_plan_by_two_coordinators_keeps_the_first_plan_whole(base) -> None:
+def test_an_action_saved_with_its_plan_by_two_coordinators_keeps_the_first_plan_whole(base, sql) -> None:
     action_id, etat = _action()
     values = {"reference": "2024-T-001", "title": "Atelier", "year": 2024, "total_cost": 1_000_000}
     values |= dict(zip(("orientation", "porteur"),
@@ -137,7 +147,7 @@ def test_an_action_saved_with_its_plan_by_two_coordinators_keeps_the_first_plan_
         (600_000, 600_000)]
 
 
-def test_a_change_made_without_a_form_still_refuses_a_form_opened_before_it(base) -> None:
+def test_a_change_made_without_a_form_still_refuses_a_form_opened_before_it(base, sql) -> None:
     association = save_association({"name": "Éveil"}).record
     mine = open_form(Association, association.id)
     on_another_computer(lambda: save_association({"name": "Éveil musical"}, association.id))  # a command, no form
@@ -146,7 +156,7 @@ def test_a_change_made_without_a_form_still_refuses_a_form_opened_before_it(base
     assert sql("SELECT name FROM association WHERE id = ?", (association.id,)) == [("Éveil musical",)]
 
 
-def test_a_form_saved_twice_by_the_same_coordinator_is_never_refused(base) -> None:
+def test_a_form_saved_twice_by_the_same_coordinator_is_never_refused(base, sql) -> None:
     association = save_association({"name": "Atelier"}).record
     for name in ("Atelier 1", "Atelier 2"):
         with read_at(Association, association.id, open_form(Association, association.id)):
@@ -154,7 +164,7 @@ def test_a_form_saved_twice_by_the_same_coordinator_is_never_refused(base) -> No
     assert sql("SELECT name, version FROM association WHERE id = ?", (association.id,)) == [("Atelier 2", 3)]
 
 
-def test_a_record_deleted_by_the_other_coordinator_is_said_gone_not_overwritten(base) -> None:
+def test_a_record_deleted_by_the_other_coordinator_is_said_gone_not_overwritten(base, sql) -> None:
     association = save_association({"name": "Passage"}).record
     mine = open_form(Association, association.id)
     on_another_computer(lambda: delete_association(association.id))
@@ -165,9 +175,33 @@ def test_a_record_deleted_by_the_other_coordinator_is_said_gone_not_overwritten(
         ("Passage", 1, 2)]
 
 
-def test_the_data_stamp_moves_when_the_other_coordinator_saves(base) -> None:
+def test_the_data_stamp_moves_when_the_other_coordinator_saves(base, sql) -> None:
     association = save_association({"name": "Horizon"}).record
     before = data_stamp()
     on_another_computer(lambda: save_association({"name": "Horizons"}, association.id))
     assert data_stamp() != before
     assert data_stamp() == sql("SELECT max(id) FROM history")[0][0]
+
+
+def test_two_saves_at_the_very_same_moment_the_second_waits_then_is_refused(base, sql) -> None:
+    """Bruno's save is under way (his transaction holds the row) when Aïcha's starts: hers waits for his to end,
+    then finds the record moved on and is refused; his values are the ones stored."""
+    association = save_association({"name": "Relais"}).record
+    mine = open_form(Association, association.id)
+    his_row_held, release = threading.Event(), threading.Event()
+
+    def he_saves_slowly() -> None:
+        with db.atomic():
+            with read_at(Association, association.id, open_form(Association, association.id)):
+                assert save_association({"name": "Relais de Bruno"}, association.id).ok
+            his_row_held.set()
+            release.wait(5)
+
+    bruno = threading.Thread(target=on_another_computer, args=(he_saves_slowly,))
+    bruno.start()
+    assert his_row_held.wait(5)
+    threading.Timer(0.3, release.set).start()  # his commit comes while hers waits
+    with pytest.raises(ConcurrentEdit), read_at(Association, association.id, mine):
+        save_association({"name": "Relais d'Aïcha"}, association.id)
+    bruno.join()
+    assert sql("SELECT name, version FROM association WHERE id = ?", (association.id,)) == [("Relais de Bruno", 2)]

@@ -11,12 +11,28 @@ from peewee import ForeignKeyField, OperationalError
 
 from cvdesk.domain.dates import format_moment
 from cvdesk.store.errors import StoreError
-from cvdesk.store.models import History, Record, db
+from cvdesk.store.models import (
+    Action,
+    ActionQuartier,
+    Funding,
+    Quartier,
+    QuartierCommune,
+    QuartierIndicator,
+    Record,
+    UtcDateTimeField,
+    db,
+)
 
 # The versions the forms of this thread were read at, by (table, id). A context variable and not an argument: the
 # services between the form and save_record (save_action, save_quartier…) need not know about it, and a second
 # editor in another thread (another connection) has versions of its own.
 _read_versions: ContextVar[dict[tuple[str, int], int]] = ContextVar("read_versions", default={})
+# The lines a form saves with its record (an action's plan and quartiers, a quartier's communes and indicators), by
+# their link to it: a line written moves its record's version, so that a form open with the old plan is refused.
+PARTS: dict[type[Record], tuple[type[Record], str]] = {
+    Funding: (Action, "action"), ActionQuartier: (Action, "action"),
+    QuartierCommune: (Quartier, "quartier"), QuartierIndicator: (Quartier, "quartier"),
+}
 
 
 @dataclass(frozen=True)
@@ -118,14 +134,31 @@ def bump(record: Record) -> None:
     _versioned(f'UPDATE "{_table(type(record))}" SET version = version + 1 WHERE id = ?', (record.id,))
 
 
+def part_changed(record: Record) -> None:
+    """A line of a record's form was created, changed or tombstoned (a funding line by a form, or by a meeting's
+    closing): the record it belongs to moves to its next version."""
+    link = PARTS.get(type(record))
+    if link is None:
+        return
+    owner, name = link
+    owner_id = record.__data__.get(name)
+    if owner_id is not None:
+        _versioned(f'UPDATE "{_table(owner)}" SET version = version + 1 WHERE id = ?', (owner_id,))
+
+
 def last_change(record: Record) -> LastChange:
-    """Who changed the record last and when, from its newest history row (one row, by the uuid index)."""
-    row = (History.select(History.os_user, History.office, History.created_at)
-           .where((History.record_type == type(record).__name__) & (History.record_uuid == record.uuid))
-           .order_by(History.id.desc()).limit(1).tuples().first())
+    """Who changed the record last and when: its newest history row, or its lines' (PARTS) when newer."""
+    conditions, params = ["record_uuid = ?"], [record.uuid]
+    for part, (owner, name) in PARTS.items():
+        if owner is type(record):
+            column = part._meta.fields[name].column_name
+            conditions.append(f'record_uuid IN (SELECT uuid FROM "{_table(part)}" WHERE {column} = ?)')
+            params.append(record.id)
+    row = db.execute_sql(f"SELECT os_user, office, created_at FROM history WHERE {' OR '.join(conditions)} "
+                         "ORDER BY id DESC LIMIT 1", tuple(params)).fetchone()
     if row is None:
         return LastChange("", "", None)
-    return LastChange(row[0] or "", row[1] or "", row[2])
+    return LastChange(row[0] or "", row[1] or "", UtcDateTimeField().python_value(row[2]) if row[2] else None)
 
 
 def changed_since(model: type[Record], record_id: int) -> str:

@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from peewee import DatabaseError, ForeignKeyField
 
-from cvdesk.services.concurrency import ConcurrentEdit, bump, claim
+from cvdesk.services.concurrency import ConcurrentEdit, bump, claim, part_changed
 from cvdesk.store.errors import StoreError, describe_write_error
 from cvdesk.store.models import Action, History, Record, db, utcnow
 from cvdesk.store.settings import office_name
@@ -170,6 +170,7 @@ def _write(model: type[R], values: Mapping[str, Any], existing: Record | None) -
             record = model(office=office_name())
             _assign(record, values)
             record.save(force_insert=True)
+            part_changed(record)
             changes = {name: [None, plain_value(record, name)] for name in values}
             _write_history(record, "create", changes)
             return SaveResult(record=record)
@@ -186,6 +187,7 @@ def _write(model: type[R], values: Mapping[str, Any], existing: Record | None) -
                               else before[name], plain_value(existing, name)] for name in changed}
             existing.updated_at = utcnow()
             existing.save(only=[fields[name] for name in changed] + [fields["updated_at"]])
+            part_changed(existing)
             _write_history(existing, "update", changes)
         return SaveResult(record=existing)
 
@@ -203,6 +205,7 @@ def _mark_deleted(record: Record) -> None:
     record.updated_at = utcnow()
     record.save(only=[type(record).deleted, type(record).updated_at])
     bump(record)
+    part_changed(record)
     _write_history(record, "delete", {"deleted": [False, True]})
 
 

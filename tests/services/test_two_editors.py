@@ -205,3 +205,26 @@ def test_two_saves_at_the_very_same_moment_the_second_waits_then_is_refused(base
         save_association({"name": "Relais d'Aïcha"}, association.id)
     bruno.join()
     assert sql("SELECT name, version FROM association WHERE id = ?", (association.id,)) == [("Relais de Bruno", 2)]
+
+
+def test_two_coordinators_changing_only_the_plan_the_second_is_refused_and_told_who(base, sql) -> None:
+    """Neither changes the action's own fields, only its financing plan: the plan's lines move the action's version,
+    so the second save is refused, and the sentence names who changed the plan."""
+    action_id, etat = _action()
+    values = {"reference": "2024-T-001", "title": "Atelier", "year": 2024, "total_cost": 1_000_000}
+    values |= dict(zip(("orientation", "porteur"),
+                       sql('SELECT orientation_id, porteur_id FROM "action" WHERE id = ?', (action_id,))[0]))
+    mine = open_form(Action, action_id)
+
+    def they_save() -> None:
+        with read_at(Action, action_id, open_form(Action, action_id)):
+            assert save_action(values, action_id, fundings=[FundingInput(etat, 500_000, 450_000)]).ok
+
+    on_another_computer(they_save)
+    with pytest.raises(ConcurrentEdit) as refused, read_at(Action, action_id, mine):
+        save_action(values, action_id, fundings=[FundingInput(etat, 500_000, 100_000)])
+    (user, office, created_at), = sql("SELECT os_user, office, created_at FROM history WHERE record_type = 'Funding' "
+                                      "ORDER BY id DESC LIMIT 1")
+    assert str(refused.value).startswith(f"Cette fiche a été modifiée par {user} ({office}) le "
+                                         f"{created_at[8:10]}/{created_at[5:7]}/{created_at[:4]} à ")
+    assert sql("SELECT granted FROM funding WHERE action_id = ? AND deleted = 0", (action_id,)) == [(450_000,)]

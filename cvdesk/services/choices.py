@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cvdesk.store.connection import execute_sql
+from cvdesk.store.dialect import nocase
 
 if TYPE_CHECKING:
     from cvdesk.services.actions import FundingInput
@@ -44,7 +45,7 @@ def quartiers() -> list[Choice]:
 
 def porteurs() -> list[Choice]:
     """Every live association, by name; a name shared by several gets its SIRET or number to tell them apart."""
-    rows = execute_sql("SELECT id, name, siret FROM association WHERE deleted = 0 ORDER BY name COLLATE NOCASE, id")
+    rows = execute_sql(f"SELECT id, name, siret FROM association WHERE deleted = 0 ORDER BY {nocase('name')}, id")
     rows = list(rows)
     seen: dict[str, int] = {}
     for _, name, _ in rows:

@@ -32,7 +32,7 @@ def list_totals(name: str, search: str = "", filters: Mapping[str, Any] | None =
     """One query: the count and the money sums of the live records the list shows for this search and filters."""
     spec = get_spec(name)
     columns = [column for column in spec.columns if column.kind == "money"]
-    exprs = [column.expr for column in columns]
+    exprs = [column.sql for column in columns]
     where, params = _where(spec, search, filters)
     sums = "".join(f", COALESCE(SUM({expr}), 0)" for expr in exprs)
     row = execute_sql(f"SELECT count(*){sums} FROM {_source(spec, search, exprs)} WHERE {where}",

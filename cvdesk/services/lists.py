@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from cvdesk.domain.decisions import MEETING_KINDS, MEETING_STATUSES
 from cvdesk.domain.funders import FUNDER_KINDS
 from cvdesk.domain.status import AJOURNEE, DEPOSEE, EN_INSTRUCTION
 from cvdesk.store.connection import execute_sql  # not peewee's db: the window's first list is read without peewee
+from cvdesk.store.dialect import case_blind_like, group_concat, nocase, unindexed
 from cvdesk.store.search_index import ACTION_SEARCH, ASSOCIATION_SEARCH, FOLDED_FIELDS, like_pattern, search_condition
 
 
@@ -15,11 +16,15 @@ from cvdesk.store.search_index import ACTION_SEARCH, ASSOCIATION_SEARCH, FOLDED_
 class Column:
     key: str
     label: str
-    expr: str
+    expr: str | Callable[[], str]  # SQL; a function for SQL that depends on the engine (read when a query is built)
     kind: str = "text"  # text | int | money | status | bool | date | year
     sortable: bool = True
     # Codes typed in capitals sort on their plain index; free text sorts case-insensitively.
     nocase: bool = True
+
+    @property
+    def sql(self) -> str:
+        return self.expr() if callable(self.expr) else self.expr
 
 
 @dataclass(frozen=True)
@@ -134,10 +139,9 @@ _register(ListSpec(
     fts=ASSOCIATION_SEARCH,
 ))
 
-_COMMUNES_OF_QUARTIER = (
-    "(SELECT group_concat(name, ', ') FROM (SELECT c.name FROM quartier_commune qc JOIN commune c ON c.id = qc.commune_id"
-    " WHERE qc.quartier_id = t.id AND qc.deleted = 0 ORDER BY c.name))"
-)
+def _communes_of_quartier() -> str:
+    return (f"(SELECT {group_concat('n.name', ', ')} FROM (SELECT c.name FROM quartier_commune qc JOIN commune c"
+            " ON c.id = qc.commune_id WHERE qc.quartier_id = t.id AND qc.deleted = 0 ORDER BY c.name) n)")
 
 _register(ListSpec(
     name="quartiers",
@@ -146,7 +150,7 @@ _register(ListSpec(
     columns=(
         Column("code", "Code", "t.code"),
         Column("name", "Nom", "t.name"),
-        Column("communes", "Communes", _COMMUNES_OF_QUARTIER),
+        Column("communes", "Communes", _communes_of_quartier),
         Column("population", "Population", "t.population", "int"),
     ),
     search=("t.code", "t.name"),
@@ -271,7 +275,8 @@ _register(ListSpec(
         Column("status", "État", _MEETING_STATUS_LABEL),
     ),
     search=("t.title", "t.place", "t.attendees", "t.notes"),
-    filters={"year": "CAST(substr(t.date, 1, 4) AS INTEGER) = ?",
+    # A DATE on PostgreSQL, ISO text on SQLite: its text on both.
+    filters={"year": "CAST(substr(CAST(t.date AS TEXT), 1, 4) AS INTEGER) = ?",
              "kind": "t.kind = ?", "status": "t.status = ?"},
     default_sort="date",
 ))
@@ -313,25 +318,28 @@ def _where(spec: ListSpec, search: str, filters: Mapping[str, Any] | None) -> tu
     elif spec.folded:
         fields = f"{FOLDED_FIELDS}({', '.join(spec.search)})"
         for word in words:
-            clauses.append(f"{fields} LIKE ? ESCAPE '\\'")
+            clauses.append(f"{fields} {case_blind_like()} ? ESCAPE '\\'")
             params.append(like_pattern(word))
     else:
         for word in words:
-            clauses.append("(" + " OR ".join(f"{expr} LIKE ? ESCAPE '\\'" for expr in spec.search) + ")")
+            like = case_blind_like()
+            clauses.append("(" + " OR ".join(f"{expr} {like} ? ESCAPE '\\'" for expr in spec.search) + ")")
             params.extend([f"%{_escape_like(word)}%"] * len(spec.search))
     return " AND ".join(clauses), params
 
 
-def _order(spec: ListSpec, sort: str | None, descending: bool) -> str:
+def _order(spec: ListSpec, sort: str | None, descending: bool, indexed: bool = True) -> str:
+    """ORDER BY of the list; indexed=False keeps the sort's values and order but not its index (a few records)."""
     column = spec.column(sort or spec.default_sort)
-    direction = "DESC" if descending else "ASC"
-    expr = column.expr
+    expr = column.sql if indexed else unindexed(column.sql)
     if column.kind == "text" and column.nocase:
         # A small list sorts as a French reader does (« État » among the E, not after « Valenciennes »); the large
         # ones keep SQLite's own order, which an index can serve.
         folded = spec.folded and not spec.fts
-        expr = f"{FOLDED_FIELDS}({expr}) COLLATE NOCASE" if folded else f"{expr} COLLATE NOCASE"
-    return f"{expr} {direction}, t.id {direction}"
+        expr = nocase(f"{FOLDED_FIELDS}({expr})" if folded else expr)
+    # Empty values first going up, last going down: SQLite's order, which PostgreSQL reverses unless told.
+    direction = "DESC NULLS LAST" if descending else "ASC NULLS FIRST"
+    return f"{expr} {direction}, t.id {'DESC' if descending else 'ASC'}"
 
 
 def list_ids(
@@ -386,7 +394,7 @@ FETCH_BATCH = 500
 def fetch_rows(name: str, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
     """The column values of these records, keyed by id (in the order of spec.columns)."""
     spec = get_spec(name)
-    exprs = ", ".join(column.expr for column in spec.columns)
+    exprs = ", ".join(column.sql for column in spec.columns)
     rows: dict[int, tuple[Any, ...]] = {}
     for start in range(0, len(ids), FETCH_BATCH):
         chunk = list(ids[start:start + FETCH_BATCH])
@@ -402,6 +410,6 @@ def iter_rows(name: str, search: str = "", filters: Mapping[str, Any] | None = N
     """Every matching row in order, streamed (for spreadsheets and reports)."""
     spec = get_spec(name)
     where, params = _where(spec, search, filters)
-    exprs = ", ".join(column.expr for column in spec.columns)
+    exprs = ", ".join(column.sql for column in spec.columns)
     sql = f"SELECT {exprs} FROM {spec.source} WHERE {where} ORDER BY {_order(spec, sort, descending)}"
     yield from execute_sql(sql, params)

@@ -9,6 +9,7 @@ from typing import Any, Sequence
 
 from cvdesk.domain.decisions import MEETING_KINDS  # noqa: F401  (its home; named here by older callers)
 from cvdesk.services.totals import Total, funder_names
+from cvdesk.store.dialect import group_concat
 from cvdesk.store.models import Action, Association, Funder, Meeting, Orientation, Quartier, db
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -138,10 +139,12 @@ _ACTION_FROM = """
 
 def actions_of_quartier(quartier_id: int, year: int | None = None) -> list[ActionRow]:
     """The live actions targeting the quartier, by orientation, year and reference."""
+    # IN, not a join: two offices may each have linked the action to the quartier (merged by UUID).
     sql = f"""SELECT {_ACTION_COLUMNS} {_ACTION_FROM}
-        JOIN action_quartier aq ON aq.action_id = a.id AND aq.deleted = 0 AND aq.quartier_id = ?
-        WHERE a.deleted = 0 {'AND a.year = ?' if year is not None else ''}
-        GROUP BY a.id ORDER BY o.number IS NULL, o.number, a.year, a.reference"""
+        WHERE a.deleted = 0
+          AND a.id IN (SELECT aq.action_id FROM action_quartier aq WHERE aq.quartier_id = ? AND aq.deleted = 0)
+          {'AND a.year = ?' if year is not None else ''}
+        ORDER BY o.number IS NULL, o.number, a.year, a.reference"""
     params: list[Any] = [quartier_id] + ([year] if year is not None else [])
     return [ActionRow(*row) for row in db.execute_sql(sql, params)]
 
@@ -178,15 +181,19 @@ class QuartierRow:
 
 
 def quartiers_of_action(action_id: int) -> list[QuartierRow]:
-    sql = """
+    """The action's live quartiers by code, with their communes and the quartier's share entered (two links of one
+    action to a quartier, from two offices merged: the larger share, as totals.quartier_share reads it)."""
+    sql = f"""
         SELECT q.id, q.code, q.name,
-          (SELECT group_concat(name, ', ') FROM (SELECT c.name FROM quartier_commune qc JOIN commune c
-             ON c.id = qc.commune_id WHERE qc.quartier_id = q.id AND qc.deleted = 0 ORDER BY c.name)),
-          aq.share_bp
-        FROM action_quartier aq JOIN quartier q ON q.id = aq.quartier_id
-        WHERE aq.action_id = ? AND aq.deleted = 0 AND q.deleted = 0 GROUP BY q.id ORDER BY q.code"""
+          (SELECT {group_concat("n.name", ", ")} FROM (SELECT c.name FROM quartier_commune qc JOIN commune c
+             ON c.id = qc.commune_id WHERE qc.quartier_id = q.id AND qc.deleted = 0 ORDER BY c.name) n),
+          (SELECT MAX(aq.share_bp) FROM action_quartier aq
+             WHERE aq.action_id = ? AND aq.quartier_id = q.id AND aq.deleted = 0)
+        FROM quartier q
+        WHERE q.deleted = 0 AND q.id IN (SELECT quartier_id FROM action_quartier WHERE action_id = ? AND deleted = 0)
+        ORDER BY q.code"""
     return [QuartierRow(qid, code, name, communes or "", share) for qid, code, name, communes, share
-            in db.execute_sql(sql, (action_id,))]
+            in db.execute_sql(sql, (action_id, action_id))]
 
 
 @dataclass(frozen=True)
@@ -318,7 +325,7 @@ def funder_totals_of_actions(action_ids: Sequence[int]) -> list[Total]:
             SELECT f.funder_id, count(DISTINCT f.action_id), COALESCE(SUM(f.requested), 0),
                    COALESCE(SUM(f.granted), 0), COALESCE(SUM(f.paid), 0),
                    COALESCE(SUM(CASE WHEN f.granted IS NULL THEN f.requested ELSE 0 END), 0),
-                   COALESCE(SUM(f.granted IS NULL), 0), count(f.id),
+                   COALESCE(SUM(CASE WHEN f.granted IS NULL THEN 1 ELSE 0 END), 0), count(f.id),
                    (SELECT COALESCE(SUM(a.total_cost), 0) FROM "action" a WHERE a.id IN
                       (SELECT g.action_id FROM funding g WHERE g.funder_id = f.funder_id AND g.deleted = 0
                        AND g.action_id IN ({','.join('?' * len(chunk))})))

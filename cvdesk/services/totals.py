@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from cvdesk.domain.money import apply_share, format_share, percent_of
 from cvdesk.domain.status import STATUSES, status_label
 from cvdesk.store.connection import execute_sql  # plain SQL: the dashboard is painted before peewee loads
+from cvdesk.store.dialect import join_in_order
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def _lines_join(scope: FigureScope) -> tuple[str, list[Any]]:
 
 _LINE_SUMS = """COALESCE(SUM(f.requested), 0), COALESCE(SUM(f.granted), 0), COALESCE(SUM(f.paid), 0),
     COALESCE(SUM(CASE WHEN f.granted IS NULL THEN f.requested ELSE 0 END), 0),
-    COALESCE(SUM(f.granted IS NULL), 0), count(f.id)"""
+    COALESCE(SUM(CASE WHEN f.granted IS NULL THEN 1 ELSE 0 END), 0), count(f.id)"""
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,8 @@ def figures(scope: Any) -> Figures:
     funder_filter = " AND f.funder_id = ?" if scope.funder_id is not None else ""
     for oid, status, n, cost, with_lines in execute_sql(
             f"""SELECT a.orientation_id, a.status, count(*), COALESCE(SUM(a.total_cost), 0),
-                  SUM(EXISTS (SELECT 1 FROM funding f WHERE f.action_id = a.id AND f.deleted = 0{funder_filter}))
+                  SUM(CASE WHEN EXISTS (SELECT 1 FROM funding f WHERE f.action_id = a.id AND f.deleted = 0{funder_filter})
+                      THEN 1 ELSE 0 END)
                 FROM "action" a WHERE {where} GROUP BY 1, 2""", join_params + params):
         _add(by_orientation, oid, (n, cost, 0, 0, 0, 0, 0, 0))
         _add(by_status, status, (n, cost, 0, 0, 0, 0, 0, 0))
@@ -350,17 +352,17 @@ def year_figure_rows(year: int) -> list[tuple[Any, ...]]:
             SELECT DISTINCT aq.quartier_id AS qid, a.id AS aid, a.total_cost AS cost FROM "action" a
             JOIN action_quartier aq ON aq.action_id = a.id AND aq.deleted = 0
             JOIN quartier q ON q.id = aq.quartier_id AND q.deleted = 0
-            WHERE a.year = ?1 AND +a.deleted = 0)
+            WHERE a.year = ? AND +a.deleted = 0)
         SELECT 'e', l.fid, l.oid, count(DISTINCT l.aid), 0, {_YEAR_SUMS} FROM l GROUP BY l.fid, l.oid
         UNION ALL SELECT 'o', a.orientation_id, NULL, count(*), COALESCE(SUM(a.total_cost), 0), 0, 0, 0, 0, 0, 0
-          FROM "action" a WHERE a.year = ?1 AND +a.deleted = 0 GROUP BY a.orientation_id
+          FROM "action" a WHERE a.year = ? AND +a.deleted = 0 GROUP BY a.orientation_id
         UNION ALL SELECT 'q', x.qid, NULL, count(*), COALESCE(SUM(x.cost), 0), 0, 0, 0, 0, 0, 0 FROM x GROUP BY x.qid
         UNION ALL SELECT 'l', x.qid, NULL, 0, 0, {_YEAR_SUMS} FROM x JOIN l ON l.aid = x.aid GROUP BY x.qid""",
-                       (year,)).fetchall()
+                       (year, year, year)).fetchall()  # l's, x's and o's
 
 
 def _year_lines(year: int) -> str:
-    """SELECT of the year's live plan lines (aid, oid, fid, req, gra, paid, lid; the year is ?1).
+    """SELECT of the year's live plan lines (aid, oid, fid, req, gra, paid, lid; the year is its one ?).
 
     Lines are mostly entered year by year, so a year's lines tend to hold a narrow run of ids: when they do, that
     run is read in id order (one pass over consecutive rows, each checked against its action) rather than by one
@@ -372,15 +374,16 @@ def _year_lines(year: int) -> str:
     columns = """a.id AS aid, a.orientation_id AS oid, f.funder_id AS fid, f.requested AS req, f.granted AS gra,
               f.paid AS paid, f.id AS lid"""
     if count and high - low + 1 <= 2 * count:
-        # Integers read just above: written into the query, as the rest of it keeps ?1 for the year.
-        return f"""SELECT {columns} FROM funding f CROSS JOIN "action" a ON a.id = f.action_id
-            WHERE f.id BETWEEN {int(low)} AND {int(high)} AND +f.deleted = 0 AND +a.year = ?1 AND +a.deleted = 0"""
+        # Integers read just above: written into the query, whose one parameter is the year.
+        return f"""SELECT {columns} FROM funding f {join_in_order()} "action" a ON a.id = f.action_id
+            WHERE f.id BETWEEN {int(low)} AND {int(high)} AND +f.deleted = 0 AND +a.year = ? AND +a.deleted = 0"""
     return f"""SELECT {columns} FROM "action" a JOIN funding f ON f.action_id = a.id AND f.deleted = 0
-            WHERE a.year = ?1 AND +a.deleted = 0"""
+            WHERE a.year = ? AND +a.deleted = 0"""
 
 
 _YEAR_SUMS = """COALESCE(SUM(l.req), 0), COALESCE(SUM(l.gra), 0), COALESCE(SUM(l.paid), 0),
-    COALESCE(SUM(CASE WHEN l.gra IS NULL THEN l.req ELSE 0 END), 0), COALESCE(SUM(l.gra IS NULL), 0), count(l.lid)"""
+    COALESCE(SUM(CASE WHEN l.gra IS NULL THEN l.req ELSE 0 END), 0), COALESCE(SUM(CASE WHEN l.gra IS NULL THEN 1 ELSE 0 END), 0),
+    count(l.lid)"""
 
 
 def _quartier_lines(sums: dict[int, list[int]]) -> list[Total]:

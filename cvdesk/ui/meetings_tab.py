@@ -29,8 +29,9 @@ def _text_box(accessible_name: str, height: int) -> QPlainTextEdit:
 def meeting_years() -> list[tuple[int, str]]:
     from cvdesk.store.models import db
 
-    rows = db.execute_sql("SELECT DISTINCT CAST(substr(date, 1, 4) AS INTEGER) AS y FROM meeting WHERE deleted = 0 "
-                          "ORDER BY y DESC")
+    # The date is a DATE on PostgreSQL, ISO text on SQLite: its year read from its text on both.
+    rows = db.execute_sql("SELECT DISTINCT CAST(substr(CAST(date AS TEXT), 1, 4) AS INTEGER) AS y FROM meeting "
+                          "WHERE deleted = 0 ORDER BY y DESC")
     return [(year, str(year)) for (year,) in rows]
 
 

@@ -111,11 +111,13 @@ def cmd_demo(args: object) -> int:
 
 def cmd_check(args: object) -> int:
     from cvdesk.services.check import run_check
+    from cvdesk.store.engine import is_postgres
 
     # The opening runs SQLite's full integrity check (a damaged file is refused there, naming its newest good
-    # backup); run_check() does not run it a second time.
+    # backup); run_check() does not run it a second time. A PostgreSQL base has no file to check at opening: its
+    # server's checks (amcheck, page checksums) run in run_check().
     with _existing(_db_path(args), full_check=True):
-        report = run_check(integrity=False)
+        report = run_check(integrity=is_postgres())
     for line in report.lines():
         print(line)
     return EXIT_OK if report.ok else EXIT_FAILED
@@ -153,11 +155,30 @@ def cmd_table(args: object) -> int:
     return EXIT_OK
 
 
+def _backup_postgres(args: object, url: Path) -> int:
+    """backup of a PostgreSQL base: pg_dump's custom format, or the exchange package without it, both verified; into
+    --out (a file or a folder) or the user's data folder."""
+    from cvdesk.store.pg_backup import backup_postgres
+    from cvdesk.store.settings import office_name
+    from cvdesk.store.target import parse_target
+
+    out = Path(args.out) if args.out else None
+    with _existing(url):
+        result = backup_postgres(parse_target(str(url)).url, out, office_name())
+    for line in result.lines():
+        print(line)
+    return EXIT_OK
+
+
 def cmd_backup(args: object) -> int:
     from cvdesk.store.backup import backup_to
     from cvdesk.store.database import refuse_foreign_file
 
     source = _db_path(args)
+    if _is_url(source):
+        return _backup_postgres(args, source)
+    if not args.out:
+        raise UsageError("Indiquez le fichier de la copie (argument --out).")
     if not source.exists():
         raise UsageError(f"La base {source} n'existe pas (argument --db).")
     # No lock taken: the backup reads through its own connection, even while the window has the base open.
@@ -167,6 +188,30 @@ def cmd_backup(args: object) -> int:
         raise UsageError(f"Le fichier {out} existe déjà : choisissez un autre nom (argument --out).")
     backup_to(source, out)
     print(f"Sauvegarde vérifiée écrite dans {out}.")
+    return EXIT_OK
+
+
+def _copied_so_far(table: str, done: int, total: int) -> None:
+    """A copy's progress on stderr: each table as it starts and ends, and every 50,000 rows of a long one."""
+    from cvdesk.store.copy_database import BATCH
+
+    if (done == 0 and total) or (done != total and done % 50_000 >= BATCH):
+        return
+    shown = f"{done:,} sur {total:,}".replace(",", "\u202f")
+    print(f"… {table} : {shown} lignes copiées", file=sys.stderr, flush=True)
+
+
+def cmd_copy(args: object) -> int:
+    from cvdesk.store.copy_database import copy_database
+
+    for value, option in ((args.source, "--from"), (args.target, "--to")):
+        if not value or not value.strip():
+            raise UsageError(f"Indiquez une base : un fichier ou une adresse postgresql:// (argument {option}).")
+    if args.source.strip() == args.target.strip():
+        raise UsageError("La base d'origine et la base de destination sont la même (arguments --from et --to).")
+    report = copy_database(args.source.strip(), args.target.strip(), _copied_so_far)
+    for line in report.lines():
+        print(line)
     return EXIT_OK
 
 
@@ -418,7 +463,8 @@ def build_parser() -> FrenchArgumentParser:
                        help=f"liste : {', '.join(tables)} (scdl : subventions accordées au format national)")
     table.add_argument("--out", required=True, help="fichier de sortie (.xlsx ou .csv ; sans extension : .xlsx)")
     backup = command("backup", "écrit une copie cohérente et vérifiée de la base", cmd_backup)
-    backup.add_argument("--out", required=True, help="fichier de la copie")
+    backup.add_argument("--out", help="fichier de la copie ; pour une base PostgreSQL, un fichier ou un dossier "
+                                      "(par défaut : le dossier « sauvegardes » des données de l'utilisateur)")
     report = command("report", "imprime une fiche en PDF (meeting-pack : le dossier de séance d'une réunion)",
                      cmd_report)
     report.add_argument("kind", nargs="?", metavar="TYPE",
@@ -449,6 +495,15 @@ def build_parser() -> FrenchArgumentParser:
     imp.add_argument("--attribuant", metavar="FINANCEUR",
                      help="avec --kind scdl, pour un fichier sans colonne d'attribuant : qui a attribué toutes ses "
                           "subventions (un financeur de la base par son nom, son sigle ou son SIRET, ou un nouveau)")
+    copy = sub.add_parser("copy", help="copie une base entière entre SQLite et PostgreSQL, dans une base vide",
+                          description="copie une base entière (identifiants compris) d'un fichier SQLite vers une base "
+                                      "PostgreSQL vide, ou l'inverse, puis compare les deux table par table (lignes "
+                                      "et totaux en argent)")
+    copy.add_argument("--from", dest="source", required=True, metavar="ORIGINE",
+                      help="la base copiée : un fichier, ou postgresql://utilisateur@hôte:5432/base")
+    copy.add_argument("--to", dest="target", required=True, metavar="DESTINATION",
+                      help="une base PostgreSQL vide (postgresql://…) ou un nouveau fichier")
+    copy.set_defaults(handler=cmd_copy)
     contract = sub.add_parser("contract", help="crée le contrat de la base depuis le référentiel officiel",
                               description="crée le contrat de la base depuis le référentiel officiel")
     contract_sub = contract.add_subparsers(dest="action", metavar="ACTION", parser_class=FrenchArgumentParser,

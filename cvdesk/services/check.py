@@ -1,4 +1,5 @@
-"""The consistency check: SQLite's own checks, then the domain's rules over every live record."""
+"""The consistency check: the engine's own checks (SQLite's pragmas, or PostgreSQL's equivalents in
+store/pg_integrity), then the domain's rules over every live record, in SQL both engines read alike."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,13 +13,15 @@ from cvdesk.store.models import db
 class CheckReport:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was not checked, and why (a server's limits)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
     def lines(self) -> list[str]:
-        out = [f"Erreur : {e}" for e in self.errors] + [f"Avertissement : {w}" for w in self.warnings]
+        out = ([f"Erreur : {e}" for e in self.errors] + [f"Avertissement : {w}" for w in self.warnings]
+               + [f"Note : {n}" for n in self.notes])
         verdict = "La base est cohérente." if self.ok else f"La base présente {len(self.errors)} erreur(s)."
         return out + [verdict]
 
@@ -34,16 +37,28 @@ def _add(target: list[str], messages: list[str], what: str) -> None:
 
 def run_check(integrity: bool = True) -> CheckReport:
     """The consistency checks; integrity=False when the opening has just run SQLite's full integrity check (the
-    `check` command), so that the longest check runs once."""
+    `check` command), so that the longest check runs once. On PostgreSQL the opening checks no file: integrity
+    here means the server's own checks (indexes by amcheck, page checksums)."""
+    from cvdesk.store.engine import is_postgres
+
     report = CheckReport()
-    if integrity:
-        problems = [row[0] for row in db.execute_sql("PRAGMA integrity_check")]
-        if problems != ["ok"]:
-            _add(report.errors, [f"intégrité SQLite : {line}" for line in problems], "problèmes d'intégrité")
-    fk = list(db.execute_sql("PRAGMA foreign_key_check"))
-    if fk:
-        _add(report.errors, [f"la table {t} (ligne {rowid}) renvoie à un enregistrement absent de {parent}"
-                             for t, rowid, parent, _ in fk], "références cassées")
+    if is_postgres():
+        from cvdesk.store.pg_integrity import broken_references, server_integrity
+
+        if integrity:
+            problems, notes = server_integrity()
+            _add(report.errors, problems, "problèmes d'intégrité")
+            report.notes.extend(notes)
+        _add(report.errors, broken_references(), "références cassées")
+    else:
+        if integrity:
+            problems = [row[0] for row in db.execute_sql("PRAGMA integrity_check")]
+            if problems != ["ok"]:
+                _add(report.errors, [f"intégrité SQLite : {line}" for line in problems], "problèmes d'intégrité")
+        fk = list(db.execute_sql("PRAGMA foreign_key_check"))
+        if fk:
+            _add(report.errors, [f"la table {t} (ligne {rowid}) renvoie à un enregistrement absent de {parent}"
+                                 for t, rowid, parent, _ in fk], "références cassées")
     _add(report.errors, mismatched_totals(), "totaux d'actions incohérents")
     bad_ids = []
     for name, siret, rna in db.execute_sql("SELECT name, siret, rna FROM association WHERE deleted = 0"):
@@ -68,12 +83,12 @@ def run_check(integrity: bool = True) -> CheckReport:
                for ref, code, n in db.execute_sql(
                    'SELECT a.reference, q.code, count(*) FROM action_quartier aq JOIN "action" a ON a.id = aq.action_id'
                    " JOIN quartier q ON q.id = aq.quartier_id WHERE aq.deleted = 0 AND a.deleted = 0"
-                   " GROUP BY aq.action_id, aq.quartier_id HAVING count(*) > 1")]
+                   " GROUP BY aq.action_id, aq.quartier_id, a.reference, q.code HAVING count(*) > 1")]
     doubles += [f"action {ref} : le financeur {name} figure {n} fois dans le plan"
                 for ref, name, n in db.execute_sql(
                     'SELECT a.reference, fu.name, count(*) FROM funding f JOIN "action" a ON a.id = f.action_id'
                     " JOIN funder fu ON fu.id = f.funder_id WHERE f.deleted = 0 AND a.deleted = 0"
-                    " GROUP BY f.action_id, f.funder_id HAVING count(*) > 1")]
+                    " GROUP BY f.action_id, f.funder_id, a.reference, fu.name HAVING count(*) > 1")]
     _add(report.warnings, doubles, "rattachements en double (souvent après la fusion de deux bureaux)")
     orphans = [f"action {ref} : son porteur a été supprimé"
                for (ref,) in db.execute_sql('SELECT a.reference FROM "action" a JOIN association p ON p.id = a.porteur_id'
@@ -93,7 +108,9 @@ def mismatched_totals() -> list[str]:
     cached = ", ".join(f"a.{total}" for total, _line, _label in CACHED_TOTALS)
     sums = ", ".join(f"COALESCE(s.{line}, 0)" for _total, line, _label in CACHED_TOTALS)
     per_line = ", ".join(f"SUM({line}) {line}" for _total, line, _label in CACHED_TOTALS)
-    differs = " OR ".join(f"a.{total} IS NOT COALESCE(s.{line}, 0)" for total, line, _label in CACHED_TOTALS)
+    # IS DISTINCT FROM: a NULL total differs from 0 (both engines; SQLite's own spelling is IS NOT).
+    differs = " OR ".join(f"a.{total} IS DISTINCT FROM COALESCE(s.{line}, 0)"
+                          for total, line, _label in CACHED_TOTALS)
     messages = []
     for ref, *amounts in db.execute_sql(f"""
             SELECT a.reference, {cached}, {sums}
@@ -135,6 +152,6 @@ def live_children_of_deleted() -> list[str]:
         table, name_column, named = PARENTS[parent]
         rows = db.execute_sql(
             f"SELECT p.{name_column}, count(*) FROM {child} c JOIN {table} p ON p.id = c.{parent_column}"
-            f" WHERE c.deleted = 0 AND p.deleted = 1 GROUP BY p.id ORDER BY p.{name_column}")
+            f" WHERE c.deleted = 0 AND p.deleted = 1 GROUP BY p.id, p.{name_column} ORDER BY p.{name_column}")
         messages += [f"{named.format(name)}, mais pas ses {what} ({n})" for name, n in rows]
     return messages

@@ -14,11 +14,13 @@ from cvdesk.store.errors import StoreError
 from cvdesk.store.models import (
     Action,
     ActionQuartier,
+    Contract,
     Funding,
     Quartier,
     QuartierCommune,
     QuartierIndicator,
     Record,
+    Signatory,
     UtcDateTimeField,
     db,
 )
@@ -32,6 +34,7 @@ _read_versions: ContextVar[dict[tuple[str, int], int]] = ContextVar("read_versio
 PARTS: dict[type[Record], tuple[type[Record], str]] = {
     Funding: (Action, "action"), ActionQuartier: (Action, "action"),
     QuartierCommune: (Quartier, "quartier"), QuartierIndicator: (Quartier, "quartier"),
+    Signatory: (Contract, "contract"),
 }
 
 

@@ -1,7 +1,7 @@
 """The dialog shown when a save finds the record saved by someone else since it was opened: compare, then choose."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
@@ -20,8 +20,20 @@ from PySide6.QtWidgets import (
 from cvdesk.ui.screen_fit import fit_to_screen
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import SignalInstance
+
     from cvdesk.services.concurrency import ConcurrentEdit, Difference
-    from cvdesk.ui.record_tab import RecordTab
+
+
+class EditingForm(Protocol):
+    """What a form settling a conflict offers: a list tab (RecordTab) or the contract's form (ContractForm)."""
+
+    read_version: int | None
+    message: SignalInstance
+
+    def save(self) -> bool: ...
+
+    def show_record(self, record_id: int) -> None: ...
 
 KEEP_MINE = "mine"
 TAKE_THEIRS = "theirs"
@@ -96,13 +108,13 @@ class ConflictDialog(QDialog):
         self.accept()
 
 
-def settle_conflict(tab: RecordTab, values: dict[str, Any], conflict: ConcurrentEdit) -> bool:
+def settle_conflict(tab: EditingForm, values: dict[str, Any], conflict: ConcurrentEdit) -> bool:
     """Ask the user how to settle a refused save; True once the form is saved or replaced by their values (as
     RecordTab.save answers), False when the user goes back to the form with the edits still unsaved."""
     from cvdesk.services.concurrency import differences
 
     tab.message.emit("Enregistrement refusé : la fiche a été modifiée par quelqu'un d'autre.")
-    dialog = ConflictDialog(conflict, differences(conflict.model, conflict.record_id, values), tab)
+    dialog = ConflictDialog(conflict, differences(conflict.model, conflict.record_id, values), tab)  # type: ignore[arg-type]
     try:
         dialog.exec()
         choice = dialog.choice

@@ -44,6 +44,7 @@ class ContractForm(QWidget):
         super().__init__(parent)
         del form_later  # a single small form: built at once
         self.record_id: int | None = None
+        self.read_version: int | None = None  # the contract's version when the form read it (concurrency)
         self._dirty = False
         self._loading = False
 
@@ -221,7 +222,11 @@ class ContractForm(QWidget):
     def show_record(self, record_id: int | None) -> None:
         from cvdesk.services.signatories import signatories_of
 
+        from cvdesk.services.concurrency import version_of
+
         record = None
+        # Read before the values, as RecordTab does: a save by someone else meanwhile is then caught at the save.
+        self.read_version = version_of(Contract, record_id) if record_id is not None else None
         if record_id is not None:
             record = Contract.get_or_none((Contract.id == record_id) & (Contract.deleted == False))  # noqa: E712
         self._loading = True
@@ -361,7 +366,15 @@ class ContractForm(QWidget):
             self.show_errors(errors)
             self.message.emit("Enregistrement refusé : corrigez les champs signalés.")
             return False
-        result = save_contract_and_signatories(values, self.record_id, self.signatory_lines())
+        from cvdesk.services.concurrency import ConcurrentEdit, read_at
+
+        try:
+            with read_at(Contract, self.record_id, self.read_version):
+                result = save_contract_and_signatories(values, self.record_id, self.signatory_lines())
+        except ConcurrentEdit as conflict:  # saved by someone else since the form read it: compare and choose
+            from cvdesk.ui.conflict_dialog import settle_conflict
+
+            return settle_conflict(self, values, conflict)
         if not result.ok:
             self.show_errors(result.errors)
             self.message.emit("Enregistrement refusé : corrigez les champs signalés.")

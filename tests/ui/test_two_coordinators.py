@@ -141,3 +141,36 @@ def test_the_windows_own_save_causes_no_second_refresh(shared_window, qtbot, typ
     type_text(tab.phone_edit, "03 27 88 88 88")
     assert tab.save()
     assert not shared_window.change_watch.check()
+
+
+def test_the_contract_form_also_compares_before_saving_over_a_signatory_added_elsewhere(shared_window, qtbot,
+                                                                                       type_text) -> None:
+    """Bruno adds a signatory to the contract while Aïcha writes its notes: her save is refused all the same (his
+    change is in what goes with the contract), the comparison shows what she would lose; she takes his version,
+    which shows his signatory and drops her notes."""
+    from cvdesk.services.signatories import signatories_of
+    from cvdesk.services.reference import save_signatory
+
+    shared_window.tabs.setCurrentIndex(4)
+    page = shared_window.current_tab().show_section("contract")
+    contract_id = page.record_id
+    (notes,), = sql("SELECT notes FROM contract WHERE id = ?", (contract_id,))
+    page.notes_edit.setPlainText("Avenant en préparation")
+
+    def add_signatory() -> None:
+        try:
+            assert save_signatory({"contract": contract_id, "name": "CAF du Nord", "position": 99}).ok
+        finally:
+            db.close()
+
+    bruno = threading.Thread(target=add_signatory)
+    bruno.start()
+    bruno.join()
+    seen: list = []
+    answer_the_conflict(qtbot, "take_button", seen)
+    assert page.save() is True
+    assert seen[0][1] == [("Notes", "« Avenant en préparation »", f"« {notes} »")]
+    assert "CAF du Nord" in [line.name for line in page.signatory_lines()]
+    assert [s.name for s in signatories_of(contract_id)][-1] == "CAF du Nord"
+    assert page.notes_edit.toPlainText() == notes
+    assert sql("SELECT notes FROM contract WHERE id = ?", (contract_id,)) == [(notes,)]

@@ -170,7 +170,7 @@ def _postgres_rules(conn: Connection, table: str) -> dict[str, ColumnRule]:
     return {name: ColumnRule(name, data_type, length) for name, data_type, length in rows}
 
 
-def _refusal(rule: ColumnRule, value: Any) -> str | None:
+def refusal(rule: ColumnRule, value: Any) -> str | None:
     """Why PostgreSQL would refuse value in this column (SQLite accepted it: it checks neither types nor lengths)."""
     if value is None:
         return None
@@ -182,14 +182,18 @@ def _refusal(rule: ColumnRule, value: Any) -> str | None:
             return f"{value} dépasse le plus grand entier que la colonne accepte ({bound - 1})"
         return None
     if rule.data_type == "date":
+        if isinstance(value, dt.date):
+            return None
+        # Exactly AAAA-MM-JJ, as peewee writes a date: the server would also take « 20150301 » or « today », and
+        # give back another text than the one copied.
         try:
-            dt.date.fromisoformat(value) if isinstance(value, str) else None
+            exact = isinstance(value, str) and dt.date.fromisoformat(value).isoformat() == value
         except ValueError:
-            return f"« {value[:40]} » n'est pas une date AAAA-MM-JJ"
-        return None if isinstance(value, (str, dt.date)) else f"« {str(value)[:40]} » n'est pas une date"
-    if isinstance(value, bytes):
-        return "la valeur est binaire, pas du texte"
-    text = value if isinstance(value, str) else str(value)
+            exact = False
+        return None if exact else f"« {str(value)[:40]} » n'est pas une date AAAA-MM-JJ"
+    if not isinstance(value, str):  # SQLite turns a number into text in a text column: a blob is left
+        return "la valeur n'est pas du texte"
+    text = value
     if "\x00" in text:
         return "le texte contient un caractère nul (0x00), que PostgreSQL refuse"
     if rule.max_length is not None and len(text) > rule.max_length:
@@ -202,7 +206,7 @@ def _check_for_postgres(table: str, columns: list[str], rows: list[tuple[Any, ..
     checked = [(n, rules[c]) for n, c in enumerate(columns) if c in rules]
     for row in rows:
         for n, rule in checked:
-            reason = _refusal(rule, row[n])
+            reason = refusal(rule, row[n])
             if reason:
                 raise StoreError(f"La base {source}, table {table}, {_row_name(columns, row)}, colonne {rule.name} : "
                                  f"{reason} ; corrigez cette valeur dans la base d'origine : rien n'a été copié.")

@@ -11,6 +11,9 @@ replaced in place (INSERT OR REPLACE with its own id); cvdesk itself never write
 
 Sums are read after their stamp, in separate statements: a change in between leaves them under an older stamp,
 read again next time, never a newer stamp on older sums. They are written by the window's thread, never by a worker.
+
+On PostgreSQL (search_schema_pg.FIGURE_CACHE_PG_V7) inserts bump the generation too, once per transaction: reading
+the stamp clears the transaction's flag, so that a change made after it in the same transaction bumps it again.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ import sys
 from typing import Any
 
 from cvdesk.services.totals import year_figure_rows
-from cvdesk.store.connection import execute_sql  # plain SQL: read before peewee loads (the window's first paint)
+from cvdesk.store.connection import engine_name, execute_sql  # plain SQL: read before peewee loads (first paint)
 
 # Bumped when year_figure_rows changes what it reads or returns: sums kept by an older program are then read again.
 ROWS_VERSION = 1
@@ -30,6 +33,14 @@ AREAS, QUARTIERS = "sums", "quartier_sums"
 STAMP_SQL = f"""SELECT '{ROWS_VERSION}:' || (SELECT generation FROM figure_generation WHERE id = 1)
     || ':' || COALESCE((SELECT max(id) FROM "action"), 0) || ':' || COALESCE((SELECT max(id) FROM funding), 0)
     || ':' || COALESCE((SELECT max(id) FROM action_quartier), 0)"""
+# PostgreSQL: the same text, and the transaction's flag cleared (set_config gives back '', adding nothing to it).
+STAMP_SQL_PG = STAMP_SQL + " || set_config('cvdesk.figures_bumped', '', true)"
+# Whether this session may not keep sums: PRAGMA query_only on SQLite; on PostgreSQL a read-only transaction or a
+# role that cannot write the table (asked first: a refused statement would spoil the transaction it ran in).
+READ_ONLY_SQL = "PRAGMA query_only"
+READ_ONLY_SQL_PG = """SELECT current_setting('transaction_read_only') = 'on'
+    OR NOT has_table_privilege('year_figure_cache', 'INSERT') OR NOT has_table_privilege('year_figure_cache', 'UPDATE')
+    OR NOT has_table_privilege('year_figure_cache', 'DELETE')"""
 
 Rows = list[tuple[Any, ...]]
 
@@ -46,14 +57,14 @@ class KeptRows:
 
 def stamp() -> str | None:
     """The stamp of the data as it is now."""
-    return execute_sql(STAMP_SQL).fetchone()[0]
+    return execute_sql(_stamp_sql()).fetchone()[0]
 
 
 def kept_rows(year: int, part: str = AREAS) -> Rows | None:
     """The year's sums as kept (AREAS: by funder and orientation; QUARTIERS: by quartier), if nothing they read has
     changed since; else None."""
     column = {AREAS: "sums", QUARTIERS: "quartier_sums"}[part]
-    row = execute_sql(f"SELECT {column} FROM year_figure_cache WHERE year = ? AND stamp = ({STAMP_SQL})",
+    row = execute_sql(f"SELECT {column} FROM year_figure_cache WHERE year = ? AND stamp = ({_stamp_sql()})",
                       (year,)).fetchone()
     return None if row is None else [tuple(values) for values in json.loads(row[0])]
 
@@ -73,13 +84,17 @@ def keep_rows(kept: KeptRows) -> bool:
     areas = [row for row in kept.rows if row[0] not in QUARTIER_PARTS]
     quartiers = [row for row in kept.rows if row[0] in QUARTIER_PARTS]
     try:
-        if execute_sql("PRAGMA query_only").fetchone()[0]:
+        postgres = engine_name() == "postgresql"
+        if execute_sql(READ_ONLY_SQL_PG if postgres else READ_ONLY_SQL).fetchone()[0]:
             return False
         # Kept only while their stamp is still the data's (checked in the same statement): a reading delivered late
         # (after a backup was restored, or another base opened) would otherwise lie under a stamp the generation
         # can reach again, a restore having taken it back, and be painted one day as figures it never read.
-        stored = execute_sql(f"""INSERT OR REPLACE INTO year_figure_cache (year, stamp, sums, quartier_sums)
-            SELECT ?, ?, ?, ? WHERE ({STAMP_SQL}) = ?""",
+        # An upsert both engines read (SQLite's needs the WHERE, which it has, to tell ON CONFLICT from a join's ON).
+        stored = execute_sql(f"""INSERT INTO year_figure_cache (year, stamp, sums, quartier_sums)
+            SELECT ?, ?, ?, ? WHERE ({STAMP_SQL_PG if postgres else STAMP_SQL}) = ?
+            ON CONFLICT (year) DO UPDATE SET stamp = excluded.stamp, sums = excluded.sums,
+              quartier_sums = excluded.quartier_sums""",
                              (kept.year, kept.stamp, _text(areas), _text(quartiers), kept.stamp)).rowcount
         if stored != 1:
             return False
@@ -90,12 +105,21 @@ def keep_rows(kept: KeptRows) -> bool:
     return True
 
 
+def _stamp_sql() -> str:
+    return STAMP_SQL_PG if engine_name() == "postgresql" else STAMP_SQL
+
+
 def _text(rows: Rows) -> str:
     return json.dumps(rows, separators=(",", ":"))
 
 
 def _database_errors() -> tuple[type[Exception], ...]:
     """What a failed statement raises: sqlite3's errors, or peewee's once the models are loaded (execute_sql goes
-    through them then). peewee is not loaded for this."""
-    peewee = sys.modules.get("peewee")
-    return (sqlite3.Error,) if peewee is None else (sqlite3.Error, peewee.DatabaseError)
+    through them then), or psycopg's on PostgreSQL. Neither peewee nor psycopg is loaded for this."""
+    errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+    peewee, psycopg = sys.modules.get("peewee"), sys.modules.get("psycopg")
+    if peewee is not None:
+        errors += (peewee.DatabaseError,)
+    if psycopg is not None:
+        errors += (psycopg.Error,)
+    return errors

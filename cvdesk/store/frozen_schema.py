@@ -1,4 +1,4 @@
-"""The frozen schema steps as plain SQL: what migrations 1 to 7 created, written down once and never derived
+"""The frozen schema steps as plain SQL: what migrations 1 to 8 created, written down once and never derived
 from today's models (or today's search code) again, so that a change is always a new numbered step (fresh and old
 databases alike)."""
 
@@ -278,4 +278,27 @@ END""",
     """CREATE TRIGGER figures_quartier_delete AFTER DELETE ON quartier BEGIN
   UPDATE figure_generation SET generation = generation + 1;
 END""",
+)
+
+# Migration 8 (issue 15, several people at once): each record's version, 1 when written first and raised by each save
+# (services/records.py's UPDATE … WHERE version = ? refuses a save made over another's). Local bookkeeping only: it
+# never goes into an exchange package or an SCDL file. The same SQL on SQLite and PostgreSQL (a constant DEFAULT: no
+# table rewritten on either).
+VERSION_COLUMNS_V8: tuple[str, ...] = (
+    'ALTER TABLE "contract" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
+    'ALTER TABLE "signatory" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
+    'ALTER TABLE "orientation" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
+    'ALTER TABLE "commune" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
+    'ALTER TABLE "quartier" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
+    'ALTER TABLE "quartier_commune" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
+    'ALTER TABLE "quartier_indicator" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
+    'ALTER TABLE "association" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
+    'ALTER TABLE "action" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
+    'ALTER TABLE "action_quartier" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
+    'ALTER TABLE "funder" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
+    'ALTER TABLE "funding" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
+    'ALTER TABLE "envelope" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
+    'ALTER TABLE "meeting" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
+    'ALTER TABLE "meeting_item" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
+    'ALTER TABLE "history" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
 )

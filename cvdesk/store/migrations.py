@@ -25,7 +25,9 @@ from cvdesk.store.frozen_schema import (
     REFERENCE_COLUMNS_V5,
     SEARCH_SCHEMA_V3,
     SEARCH_SCHEMA_V4,
+    VERSION_COLUMNS_V8,
 )
+from cvdesk.store.search_schema_pg import FIGURE_CACHE_PG_V7, SEARCH_SCHEMA_PG_V4, create_trigram_extension
 
 if TYPE_CHECKING:
     from peewee import Database
@@ -61,14 +63,17 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "schéma initial", run_sql(*BASE_SCHEMA), run_sql(*BASE_SCHEMA_PG)),
     Migration(2, "mémoire des échanges avec les autres bureaux", run_sql(*EXCHANGE_SCHEMA),
               run_sql(*EXCHANGE_SCHEMA_PG)),
-    Migration(3, "index de recherche des actions", run_sql(*SEARCH_SCHEMA_V3)),
-    Migration(4, "recherche sans accents, descriptions et objectifs compris", run_sql(*SEARCH_SCHEMA_V4)),
+    Migration(3, "index de recherche des actions", run_sql(*SEARCH_SCHEMA_V3), create_trigram_extension),
+    Migration(4, "recherche sans accents, descriptions et objectifs compris", run_sql(*SEARCH_SCHEMA_V4),
+              run_sql(*SEARCH_SCHEMA_PG_V4)),
     Migration(5, "référentiel officiel : communes (département, SIREN, population), SIREN/SIRET des financeurs",
               run_sql(*REFERENCE_COLUMNS_V5), run_sql(*REFERENCE_COLUMNS_V5_PG)),
     Migration(6, "réunions : intitulé, ouverte ou close, décisions par point, montants par financeur, ce que la "
                  "clôture a changé", run_sql(*MEETING_COLUMNS_V6), run_sql(*MEETING_COLUMNS_V6_PG)),
     Migration(7, "totaux en argent du tableau de bord gardés avec la marque des données lues (démarrage)",
-              run_sql(*FIGURE_CACHE_V7)),
+              run_sql(*FIGURE_CACHE_V7), run_sql(*FIGURE_CACHE_PG_V7)),
+    Migration(8, "version de chaque fiche (plusieurs personnes à la fois : une fiche modifiée entre-temps n'est pas "
+                 "écrasée)", run_sql(*VERSION_COLUMNS_V8), run_sql(*VERSION_COLUMNS_V8)),
 )
 
 

@@ -6,7 +6,10 @@ Their schema is frozen SQL (frozen_schema.SEARCH_SCHEMA_V4, migration step 4): a
 nested replace() and triggers copy each written record from that view, so that any SQLite tool keeps the indexes
 right (no function of ours is needed there). Here: how those views were generated from text_fold's table, and how the
 lists query the indexes with the typed words folded by the same table, plus the fold function registered for the
-queries of the smaller lists."""
+queries of the smaller lists.
+
+On PostgreSQL (search_schema_pg, step 4) each index is a table (id, text) holding the same folded text, with a GIN
+trigram index (pg_trgm) that serves ILIKE '%word%': every word is looked for that way, whatever its length."""
 from __future__ import annotations
 
 import unicodedata
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cvdesk.domain.text_fold import FOLDS, fold
+from cvdesk.store.connection import engine_name
 
 MIN_FRAGMENT = 3  # the trigram tokenizer cannot match shorter fragments: those are compared with LIKE
 # SQLite's parser overflows beyond about 25 nested calls in a view: the fold is applied in stages of this many.
@@ -66,8 +70,17 @@ def source_view_sql(index: SearchIndex) -> str:
 
 def fill_action_search(connection: Any, first_id: int = 0) -> None:
     """What the insert trigger does, for every action from first_id on, in one statement (bulk imports)."""
-    connection.execute(f"INSERT INTO {ACTION_SEARCH}(rowid, text) SELECT id, text FROM {ACTION_INDEX.view} "
+    connection.execute(f"INSERT INTO {ACTION_SEARCH}({_key()}, text) SELECT id, text FROM {ACTION_INDEX.view} "
                        "WHERE id >= ?", (first_id,))
+
+
+def _postgres() -> bool:
+    return engine_name() == "postgresql"
+
+
+def _key() -> str:
+    """The index's column holding the record's id: FTS5's rowid on SQLite, a plain id column on PostgreSQL."""
+    return "id" if _postgres() else "rowid"
 
 
 def escape_like(text: str) -> str:
@@ -85,6 +98,11 @@ def search_condition(index_name: str, words: list[str], record_id: str) -> tuple
     the index's folded text. One set of ids, read once: checking each listed record instead (EXISTS) stops a list
     sorted by reference at its first page, but costs three times more for a count or the totals of every match, and
     for a list sorted by a column without an index (measured in benchmarks/search_bench.py)."""
+    if _postgres():
+        # pg_trgm's index serves ILIKE (case ignored, as FTS5's trigrams and SQLite's LIKE ignore it), and a word
+        # shorter than a trigram is read from the index's folded text as on SQLite.
+        where = " AND ".join("text ILIKE ? ESCAPE '\\'" for _ in words) or "true"
+        return f"{record_id} IN (SELECT id FROM {index_name} WHERE {where})", [like_pattern(word) for word in words]
     # Lengths once folded: « œu » is three letters for the index (« oeu »).
     indexed = [word for word in words if len(fold(word)) >= MIN_FRAGMENT]
     short = [word for word in words if len(fold(word)) < MIN_FRAGMENT]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterator, Mapping
 
-from peewee import ForeignKeyField, OperationalError
+from peewee import ForeignKeyField
 
 from cvdesk.domain.dates import format_moment
 from cvdesk.store.errors import StoreError
@@ -81,8 +81,7 @@ def _table(model: type[Record]) -> str:
 
 def version_of(model: type[Record], record_id: int) -> int | None:
     """The record's version as stored now (None when there is no such row): read it before the form's values."""
-    cursor = _versioned(f'SELECT version FROM "{_table(model)}" WHERE id = ?', (record_id,))
-    row = cursor.fetchone() if cursor is not None else None
+    row = db.execute_sql(f'SELECT version FROM "{_table(model)}" WHERE id = ?', (record_id,)).fetchone()
     return None if row is None else int(row[0])
 
 
@@ -104,17 +103,6 @@ def expected_version(model: type[Record], record_id: int) -> int | None:
     return _read_versions.get().get((_table(model), record_id))
 
 
-def _versioned(sql: str, params: tuple[Any, ...]) -> Any:
-    """Run a statement on the version column; None on a base whose schema predates step 8 (no version column yet:
-    the shared checkout's bases until that step lands), where there is nothing to check."""
-    try:
-        return db.execute_sql(sql, params)
-    except OperationalError as exc:
-        if "no such column: version" in str(exc):
-            return None
-        raise
-
-
 def claim(record: Record, changed: bool) -> None:
     """Inside the save's transaction: move the record to its next version when it changed, refusing it when a form
     read it at an older version than the one stored (someone else saved it meanwhile). On PostgreSQL the UPDATE
@@ -124,17 +112,17 @@ def claim(record: Record, changed: bool) -> None:
     step = "version + 1" if changed else "version"  # an unchanged record with a changed plan is still checked
     if expected is None:
         if changed:
-            _versioned(f'UPDATE "{_table(model)}" SET version = version + 1 WHERE id = ?', (record_id,))
+            db.execute_sql(f'UPDATE "{_table(model)}" SET version = version + 1 WHERE id = ?', (record_id,))
         return
-    cursor = _versioned(f'UPDATE "{_table(model)}" SET version = {step} WHERE id = ? AND version = ?',
+    cursor = db.execute_sql(f'UPDATE "{_table(model)}" SET version = {step} WHERE id = ? AND version = ?',
                         (record_id, expected))
-    if cursor is not None and cursor.rowcount == 0:
+    if cursor.rowcount == 0:
         raise ConcurrentEdit(model, record_id, expected, version_of(model, record_id), last_change(record))
 
 
 def bump(record: Record) -> None:
     """A change that no form checks (a tombstone): the record's version moves on, so that open forms see it."""
-    _versioned(f'UPDATE "{_table(type(record))}" SET version = version + 1 WHERE id = ?', (record.id,))
+    db.execute_sql(f'UPDATE "{_table(type(record))}" SET version = version + 1 WHERE id = ?', (record.id,))
 
 
 def part_changed(record: Record) -> None:
@@ -146,7 +134,7 @@ def part_changed(record: Record) -> None:
     owner, name = link
     owner_id = record.__data__.get(name)
     if owner_id is not None:
-        _versioned(f'UPDATE "{_table(owner)}" SET version = version + 1 WHERE id = ?', (owner_id,))
+        db.execute_sql(f'UPDATE "{_table(owner)}" SET version = version + 1 WHERE id = ?', (owner_id,))
 
 
 def last_change(record: Record) -> LastChange:

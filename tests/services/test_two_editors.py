@@ -10,26 +10,15 @@ from cvdesk.services.actions import FundingInput, save_action
 from cvdesk.services.associations import delete_association, save_association
 from cvdesk.services.concurrency import ConcurrentEdit, data_stamp, differences, read_at, version_of
 from cvdesk.services.reference import save_contract, save_funder, save_orientation
-from cvdesk.store.models import Action, Association, RECORD_MODELS, db
+from cvdesk.store.models import Action, Association, db
 
 
 pytestmark = pytest.mark.both_engines
 
 
-def add_version_column(engine: str) -> None:
-    """Schema step 8's version column on every record table, while that step is not in the tree (then: nothing)."""
-    for model in RECORD_MODELS:
-        table = model._meta.table_name
-        if engine == "postgresql":
-            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS version INTEGER NOT NULL DEFAULT 1')
-        elif "version" not in [row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")').fetchall()]:
-            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN version INTEGER NOT NULL DEFAULT 1')
-
-
 @pytest.fixture
-def base(empty_db, engine):
+def base(empty_db):
     """An empty base, on SQLite or PostgreSQL."""
-    add_version_column(engine)
     return empty_db
 
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from cvdesk.services.associations import save_association
-from cvdesk.store.models import RECORD_MODELS, db
+from cvdesk.store.models import db
 from cvdesk.ui.conflict_dialog import ConflictDialog
 
 
@@ -20,11 +20,7 @@ def sql(query: str, params: tuple = ()) -> list[tuple]:
 
 @pytest.fixture
 def shared_window(demo_db, open_window, qtbot):
-    """The window on the demo, with schema step 8's version column (added here while that step is not in the tree)."""
-    for model in RECORD_MODELS:
-        table = model._meta.table_name
-        if "version" not in [row[1] for row in sql(f'PRAGMA table_info("{table}")')]:
-            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN version INTEGER NOT NULL DEFAULT 1')
+    """The window on the demo, looking for others' changes."""
     window = open_window()
     qtbot.waitUntil(lambda: window.change_watch is not None)  # it looks for others' changes from the first paint
     return window

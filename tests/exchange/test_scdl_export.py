@@ -7,6 +7,7 @@ import json
 import shutil
 from datetime import date
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 
@@ -15,6 +16,7 @@ from cvdesk.exchange.scdl import write_scdl
 from cvdesk.services.actions import FundingInput, save_action
 from cvdesk.services.associations import save_association
 from cvdesk.services.reference import save_funder
+from cvdesk.store.engine import raw
 from cvdesk.store.models import db
 
 from .helpers import run_cli
@@ -228,8 +230,8 @@ def test_a_cancelled_export_writes_nothing(demo_db, tmp_path: Path) -> None:
     columns = ("created_at, updated_at, office, deleted, action_id, funder_id, requested, granted, paid, "
                "decision_date, notes")
     while sql("SELECT count(*) FROM funding WHERE granted > 0")[0][0] < 4000:
-        db.execute_sql(f"INSERT INTO funding (uuid, {columns}) SELECT lower(hex(randomblob(16))), {columns} "
-                       "FROM funding WHERE granted > 0")
+        copies = [(str(uuid4()), *row) for row in sql(f"SELECT {columns} FROM funding WHERE granted > 0")]
+        raw().executemany(f"INSERT INTO funding (uuid, {columns}) VALUES ({', '.join('?' * 12)})", copies)
     (tmp_path / "publication").mkdir()
     out = tmp_path / "publication" / "subventions.csv"
     steps: list[tuple[int, int]] = []

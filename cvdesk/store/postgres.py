@@ -2,6 +2,7 @@
 with values passed and read as SQLite passes and reads them, so that the code above the store runs unchanged."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Sequence
 
 import peewee
@@ -25,7 +26,7 @@ def prepare_connection(conn: psycopg.Connection[Any]) -> None:
     A Python bool goes as 0/1: the schema keeps flags as INTEGER on both engines (FlagField), and SQLite stores True
     as 1. A DATE comes back as its ISO text, as SQLite gives it, so that raw rows are the same on both engines
     (peewee's DateField reads the text as on SQLite). A numeric (what sum() of a BIGINT column and avg() give) comes
-    back as SQLite's INTEGER or REAL would: an int when whole, else a float, never a Decimal."""
+    back as an int when whole, as SQLite's INTEGER (an exact Decimal otherwise)."""
     conn.cursor_factory = psycopg.ClientCursor
     conn.adapters.register_dumper(bool, Int4Dumper)
     conn.adapters.register_loader("date", TextLoader)
@@ -33,13 +34,14 @@ def prepare_connection(conn: psycopg.Connection[Any]) -> None:
 
 
 class _SqliteNumberLoader(Loader):
-    """A numeric read as SQLite's number: int when it has no fractional digits, float otherwise."""
+    """A numeric read as an int when it is whole (sum() of a BIGINT column: money in cents), as SQLite gives an
+    INTEGER; a fractional one (an average) stays an exact Decimal (no float near money)."""
 
-    def load(self, data: Any) -> int | float:
+    def load(self, data: Any) -> int | Decimal:
         text = bytes(data).decode()
-        if "." in text or "e" in text or "E" in text or text in ("NaN", "Infinity", "-Infinity"):
-            return float(text)
-        return int(text)
+        if text.lstrip("-").isdigit():
+            return int(text)
+        return Decimal(text)
 
 
 class CvdeskPostgresDatabase(PostgresqlDatabase):

@@ -1,6 +1,7 @@
 """What the action form's helpers rest on: the proposed reference, the refused second renewal, the save warnings."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -8,6 +9,8 @@ from cvdesk.services.actions import (FundingInput, action_warnings, delete_actio
                                      save_action)
 from cvdesk.services.reference import save_contract, save_envelope, save_funder
 from cvdesk.store.models import Action, Funder, db
+
+pytestmark = pytest.mark.both_engines
 
 
 def next_number_of(year: int, code: str) -> int:

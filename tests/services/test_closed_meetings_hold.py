@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from cvdesk.domain.decisions import GRANTED
 from cvdesk.services.actions import recompute_totals
 from cvdesk.services.meetings import add_items, agenda, close_meeting, record_decision, reopen_meeting, save_meeting
 from cvdesk.services.records import save_record
 from cvdesk.store.models import Funding, db
+
+pytestmark = pytest.mark.both_engines
 
 DAY = date(2015, 5, 21)
 

@@ -23,6 +23,8 @@ from cvdesk.services.reference import save_commune
 from cvdesk.store.models import db
 from cvdesk.territory.extract import shipped_extract
 
+pytestmark = pytest.mark.both_engines
+
 BESANCON_EPCI = "242500361"
 
 

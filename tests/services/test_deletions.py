@@ -21,6 +21,8 @@ from cvdesk.services.reference import save_meeting, save_meeting_item
 from cvdesk.store.errors import StoreError
 from cvdesk.store.models import db
 
+pytestmark = pytest.mark.both_engines
+
 CHILD_TABLES = ("funding", "action_quartier", "meeting_item")
 
 

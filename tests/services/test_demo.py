@@ -14,6 +14,8 @@ from cvdesk.store.models import (Action, Association, Commune, Contract, Envelop
                                  Quartier, Signatory, db)
 from cvdesk.store.settings import is_demo
 
+pytestmark = pytest.mark.both_engines
+
 ORIENTATIONS = [
     "Assurer les effets d'entraînement sociaux et territoriaux du développement économique.",
     "Promouvoir la santé et faciliter l'accès aux soins.",

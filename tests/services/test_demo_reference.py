@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from cvdesk.store.models import db
 from cvdesk.territory.extract import shipped_extract
+
+pytestmark = pytest.mark.both_engines
 
 DEMO_COMMUNES = {
     "Valenciennes": ("59606", "215906066"), "Anzin": ("59014", "215900143"),

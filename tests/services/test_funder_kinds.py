@@ -1,9 +1,13 @@
 """A funder's kind comes from one list, the same for a form and for an exchange package."""
 from __future__ import annotations
 
+import pytest
+
 from cvdesk.domain.funders import FUNDER_KINDS
 from cvdesk.services.reference import save_funder
 from cvdesk.store.models import Funder
+
+pytestmark = pytest.mark.both_engines
 
 
 def test_a_funder_of_an_unknown_kind_is_refused_and_nothing_is_written(empty_db) -> None:

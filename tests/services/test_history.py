@@ -1,10 +1,14 @@
 """The history a coordinator reads: each change with its old and new value, references by name."""
 from __future__ import annotations
 
+import pytest
+
 from cvdesk.services.actions import save_action
 from cvdesk.services.associations import save_association
 from cvdesk.services.history import entries_for
 from cvdesk.store.models import Action, Association
+
+pytestmark = pytest.mark.both_engines
 
 
 def test_an_edit_shows_old_and_new_values_newest_first(demo_db) -> None:

@@ -1,8 +1,12 @@
 """Lists sorted and filtered in SQL, rows fetched by id, and the totals of the demo contract."""
 from __future__ import annotations
 
+import pytest
+
 from cvdesk.services import lists, totals
 from cvdesk.store.models import Action, Funder, Orientation, Quartier
+
+pytestmark = pytest.mark.both_engines
 
 
 def test_actions_sort_by_amount_in_both_directions(demo_db) -> None:

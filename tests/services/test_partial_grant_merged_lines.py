@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from cvdesk.domain.decisions import PARTIAL
 from cvdesk.services.actions import recompute_totals
 from cvdesk.services.meetings import (
@@ -18,6 +20,8 @@ from cvdesk.services.meetings import (
 )
 from cvdesk.services.records import save_record
 from cvdesk.store.models import Funding, db
+
+pytestmark = pytest.mark.both_engines
 
 
 def rows(sql: str, *params: object) -> list[tuple]:

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cvdesk.services import lists
 from cvdesk.services.actions import FundingInput, change_status, delete_action, renew_action, save_action
 from cvdesk.services.associations import delete_association, save_association
 from cvdesk.services.records import history_of
 from cvdesk.services.reference import save_contract, save_envelope, save_funder, save_orientation
 from cvdesk.store.models import Action, Association, Funding
+
+pytestmark = pytest.mark.both_engines
 
 VALID_SIRET = "24590116000011"  # Valenciennes Métropole's SIREN with a Luhn-valid NIC
 

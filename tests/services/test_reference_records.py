@@ -30,6 +30,8 @@ from cvdesk.services.reference import (
 )
 from cvdesk.store.models import db
 
+pytestmark = pytest.mark.both_engines
+
 
 def sql(query: str, *params: object) -> list[tuple]:
     return db.execute_sql(query, params).fetchall()

@@ -1,8 +1,12 @@
 """The small reference lists read as French: a funder's kind by its label, accented names sorted among their letter."""
 from __future__ import annotations
 
+import pytest
+
 from cvdesk.services.lists import iter_rows
 from cvdesk.store.models import db
+
+pytestmark = pytest.mark.both_engines
 
 
 def test_every_kind_shows_its_french_label(demo_db) -> None:

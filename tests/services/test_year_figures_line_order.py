@@ -10,6 +10,8 @@ from cvdesk.services.reference import save_contract, save_envelope, save_funder,
 from cvdesk.services.totals import year_figures
 from cvdesk.store.models import Funding, db
 
+pytestmark = pytest.mark.both_engines
+
 
 def _sql_by_quartier(year: int) -> dict[int, tuple[int, ...]]:
     """Per quartier, by the plainest SQL: actions, cost, requested, granted, paid, not decided, its lines, lines."""

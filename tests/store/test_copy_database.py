@@ -169,3 +169,17 @@ def test_a_file_that_is_not_a_cvdesk_base_is_refused_without_creating_anything(t
     assert "d'un autre programme" in result.stderr
     assert server_rows(pg_server, "siege_autre",
                        "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()") == [(0,)]
+
+
+def test_one_server_base_copied_into_another(office: Path, pg_server: Any) -> None:
+    """Headquarters moving to a new server: URL to URL (through a private file, removed after)."""
+    first = pg_server.create_database("siege_ancien")
+    second = pg_server.create_database("siege_nouveau")
+    assert run("copy", "--from", str(office), "--to", first).returncode == 0
+    result = run("copy", "--from", first, "--to", second)
+    assert result.returncode == 0, result.stderr
+    assert f"Copie de {first} vers {second}" in result.stdout
+    figures = 'SELECT count(*), sum(total_cost), sum(paid_total), max(id) FROM "action"'
+    assert server_rows(pg_server, "siege_nouveau", figures) == server_rows(pg_server, "siege_ancien", figures)
+    by_uuid = "SELECT uuid, requested, granted, paid FROM funding ORDER BY uuid"
+    assert server_rows(pg_server, "siege_nouveau", by_uuid) == server_rows(pg_server, "siege_ancien", by_uuid)

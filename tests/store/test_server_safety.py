@@ -133,3 +133,14 @@ def test_backup_of_a_file_still_needs_out(tmp_path: Path, demo_template: Path) -
     assert result.returncode == 2
     assert "argument --out" in result.stderr
 
+
+
+def test_check_names_a_search_trigger_someone_switched_off(pg_demo_url: str, pg_server: Any) -> None:
+    """A trigger disabled by hand (a bulk load by a DBA) leaves the search index behind without a word: check says so."""
+    with pg_server.connect(database_of(pg_demo_url)) as conn:
+        (trigger,) = conn.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = '\"action\"'::regclass"
+                                  " AND NOT tgisinternal ORDER BY tgname LIMIT 1").fetchone()
+        conn.execute(f'ALTER TABLE "action" DISABLE TRIGGER "{trigger}"')
+    result = run("check", "--db", pg_demo_url)
+    assert result.returncode == 1
+    assert f"le déclencheur {trigger} de la table action est désactivé" in result.stdout

@@ -179,6 +179,7 @@ class _Writer:
         self.ids = plan.local_ids  # grown with the records added, as they get their ids
         self.targets = referenced_tables()
         self.touched_actions: set[int] = set()
+        self.moved: dict[str, set[int]] = {}  # owner table -> the records whose lines this merge wrote
         self.done = plan.total
         self.history: list[tuple[str, str, str, dict[str, list[Any]]]] = []  # type, uuid, operation, changes
         self.user = os_user()
@@ -276,6 +277,9 @@ class _Writer:
         elif spec.table == "funding":
             self.touched_actions.update(columns[spec.index("action")])
             self.touched_actions.discard(None)
+        owner = _owners().get(spec.table)
+        if owner and self.plan.had_rows.get(owner[0]):  # else every owner is new: no form can be open on it
+            self.moved.setdefault(owner[0], set()).update(columns[spec.index(owner[1])])
 
     def _columns(self, spec: TableSpec, rows: list[tuple[Any, ...]], late: list[tuple[int, str, str]]) -> list[Any]:
         """_values() for many rows, a column at a time (the same result, several times faster)."""
@@ -300,6 +304,10 @@ class _Writer:
         elif spec.table == "funding":
             n = spec.index("action")
             self.touched_actions.update(self.ids["action"][row[n]] for _, row in rows)
+        owner = _owners().get(spec.table)
+        if owner:
+            n, ids = spec.index(owner[1]), self.ids[owner[0]]
+            self.moved.setdefault(owner[0], set()).update(ids.get(row[n]) for _, row in rows)
 
     def _decided(self, spec: TableSpec, rows: list[tuple[Any, ...]], late: list[tuple[int, str, str]]) -> None:
         """The rows that exist here: updated or kept as conflicts, as the plan decided; the others stay."""
@@ -314,7 +322,8 @@ class _Writer:
         if updates:
             before = local_rows(spec, [row[0] for _, row in updates])
             written = [n for n, c in enumerate(spec.columns) if c.key not in KEPT_ON_UPDATE and c.key not in absent]
-            sets = ", ".join(f'"{spec.columns[n].sql}" = ?' for n in written)
+            # The version moves as a save's does (services.concurrency): a form open on the record is refused.
+            sets = ", ".join([*(f'"{spec.columns[n].sql}" = ?' for n in written), '"version" = "version" + 1'])
             shown = [n for n, c in enumerate(spec.columns) if c.key not in NOT_COMPARED
                      and c.key not in DERIVED.get(spec.table, ()) and c.key not in absent]
             deleted_n = spec.index("deleted")
@@ -342,6 +351,11 @@ class _Writer:
 
     def finish(self) -> None:
         recompute_action_totals(self.touched_actions)
+        for table, ids in self.moved.items():  # a record whose lines changed is changed, for its open forms
+            ids.discard(None)
+            if ids:
+                self.conn.execute(f'UPDATE "{table}" SET version = version + 1 WHERE id IN '
+                                  f"(SELECT CAST(value AS INTEGER) FROM {json_each_sql()})", (json.dumps(sorted(ids)),))
         plan, summary = self.plan, self.plan.summary
         manifest = plan.manifest
         now = utcnow().strftime(UTC_FORMAT)

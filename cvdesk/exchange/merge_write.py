@@ -133,6 +133,15 @@ def _fill_search_rows(conn: Any, index: Any, first_id: int, view_sql: str) -> No
                          [(row[0], None if None in row else bulk_fold("\n".join(row[1:]))) for row in rows])
 
 
+@cache
+def _owners() -> dict[str, tuple[str, str]]:
+    """The tables of a form's lines (an action's funding lines and quartiers…): table -> (the table of the record
+    they belong to, their key naming it), as services.concurrency moves that record's version when they change."""
+    from cvdesk.services.concurrency import PARTS
+
+    return {part._meta.table_name: (owner._meta.table_name, name) for part, (owner, name) in PARTS.items()}
+
+
 def recompute_action_totals(action_ids: set[int]) -> None:
     """Refresh the denormalised sums of these actions from their live funding lines, in one statement.
 

@@ -175,3 +175,39 @@ def test_a_path_stays_a_sqlite_file_and_a_url_a_postgresql_base() -> None:
     target = parse_target("postgres://siege@serveur:5433/cvdesk?sslmode=require")
     assert isinstance(target, PostgresTarget)
     assert target.url == "postgresql://siege@serveur:5433/cvdesk?sslmode=require"
+
+
+def test_a_base_marked_by_a_newer_cvdesk_is_refused_unchanged(pg_server: Any, pg_url: str) -> None:
+    with opened_database(pg_url):
+        pass
+    conn = pg_server.connect(_database(pg_url))
+    conn.execute("UPDATE cvdesk_schema SET value = '99' WHERE key = 'user_version'")
+    conn.close()
+    with pytest.raises(StoreError, match=r"créée par une version plus récente de cvdesk \(schéma 99"):
+        open_database(pg_url)
+    close_database()
+    assert _plain(pg_server, pg_url, "SELECT value FROM cvdesk_schema WHERE key = 'user_version'") == [("99",)]
+
+
+def test_a_schema_table_of_another_program_is_refused(pg_server: Any, pg_url: str) -> None:
+    conn = pg_server.connect(_database(pg_url))
+    conn.execute("CREATE TABLE cvdesk_schema (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    conn.execute("INSERT INTO cvdesk_schema VALUES ('application_id', '42')")
+    conn.close()
+    with pytest.raises(StoreError, match="n'est pas celle de cvdesk"):
+        open_database(pg_url)
+    close_database()
+
+
+def test_two_programs_opening_a_new_base_at_once_build_it_once(pg_server: Any, pg_url: str) -> None:
+    import subprocess
+    import sys
+
+    script = ("import sys\nfrom cvdesk.store.database import opened_database\n"
+              "with opened_database(sys.argv[1]):\n    pass\n")
+    runs = [subprocess.Popen([sys.executable, "-c", script, pg_url], stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    errors = [run.communicate(timeout=120)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], errors
+    assert _plain(pg_server, pg_url, "SELECT value FROM cvdesk_schema WHERE key = 'user_version'") == [
+        (str(latest_version()),)]

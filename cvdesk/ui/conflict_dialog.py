@@ -41,8 +41,8 @@ WANTED_SIZE = QSize(760, 420)
 
 
 class ConflictDialog(QDialog):
-    """Field by field, the value typed here and the one saved by the other person; « Garder mes valeurs » saves the
-    form over theirs (knowingly), « Reprendre les leurs » drops the form's edits, « Annuler » goes back to the form."""
+    """Field by field, the value typed here and the one saved by the other person; « Garder mes valeurs »
+    saves the form over theirs (knowingly), « Reprendre les leurs » drops the form's edits, « Annuler » returns."""
 
     def __init__(self, conflict: ConcurrentEdit, differences: list[Difference], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,8 +57,8 @@ class ConflictDialog(QDialog):
             intro = "Voici les champs où votre formulaire et la fiche enregistrée diffèrent :"
         else:
             # The Actions form also saves its plan and quartiers, which are rows of their own.
-            intro = ("Les champs de la fiche ont les mêmes valeurs dans votre formulaire ; la modification porte sur ce "
-                     "qui l'accompagne (plan de financement, quartiers, indicateurs…).")
+            intro = ("Les champs de la fiche ont les mêmes valeurs dans votre formulaire ; la modification porte sur "
+                     "ce qui l'accompagne (plan de financement, quartiers, indicateurs, signataires…).")
         explanation = QLabel(intro)
         explanation.setWordWrap(True)
         layout.addWidget(explanation)
@@ -114,7 +114,8 @@ def settle_conflict(tab: EditingForm, values: dict[str, Any], conflict: Concurre
     from cvdesk.services.concurrency import differences
 
     tab.message.emit("Enregistrement refusé : la fiche a été modifiée par quelqu'un d'autre.")
-    dialog = ConflictDialog(conflict, differences(conflict.model, conflict.record_id, values), tab)  # type: ignore[arg-type]
+    shown = differences(conflict.model, conflict.record_id, values)
+    dialog = ConflictDialog(conflict, shown, tab)  # type: ignore[arg-type]  (a RecordTab or a ContractForm)
     try:
         dialog.exec()
         choice = dialog.choice

@@ -13,17 +13,31 @@ from cvdesk.store.models import db
 from cvdesk.ui.conflict_dialog import ConflictDialog
 
 
-def sql(query: str, params: tuple = ()) -> list[tuple]:
-    """Plain SQL on the open base: where the expected values come from."""
-    return [tuple(row) for row in db.execute_sql(query, params).fetchall()]
+pytestmark = pytest.mark.both_engines
 
 
 @pytest.fixture
-def shared_window(demo_db, open_window, qtbot):
-    """The window on the demo, looking for others' changes."""
-    window = open_window()
+def sql(sql_rows):
+    """Plain SQL on the open base through a connection of its own: where the expected values come from."""
+    return sql_rows
+
+
+@pytest.fixture
+def shared_window(demo_db, db_target, qtbot, monkeypatch: pytest.MonkeyPatch):
+    """The window on the demo (a file, or a PostgreSQL base by its URL), looking for others' changes."""
+    from cvdesk.ui import main_window
+
+    monkeypatch.setattr(main_window, "_menu_installers", lambda: [])  # the printing and exchange menus: not here
+    window = main_window.MainWindow(db_target)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
     qtbot.waitUntil(lambda: window.change_watch is not None)  # it looks for others' changes from the first paint
-    return window
+    yield window
+    for tab in window.all_tabs():
+        tab._dirty = False  # a story that leaves edits must not block the close with a question
+    window.close()
+    window.deleteLater()
 
 
 def the_other_coordinator_saves(association_id: int, values: dict) -> None:
@@ -44,7 +58,7 @@ def the_other_coordinator_saves(association_id: int, values: dict) -> None:
     assert failure == []
 
 
-def first_association(window):
+def first_association(window, sql):
     window.tabs.setCurrentIndex(3)
     tab = window.associations_tab
     tab.view.selectRow(0)
@@ -69,16 +83,17 @@ def answer_the_conflict(qtbot, button: str, seen: list) -> None:
     QTimer.singleShot(0, click)
 
 
-def test_a_stale_form_shows_the_comparison_and_taking_theirs_drops_my_typing(shared_window, qtbot, type_text) -> None:
+def test_a_stale_form_shows_the_comparison_and_taking_theirs_drops_my_typing(shared_window, sql, qtbot,
+                                                                            type_text) -> None:
     """Aïcha types a new phone number for an association; meanwhile Bruno saves another one from his office. Her
     « Enregistrer » opens the comparison (Téléphone: hers, his); she takes his: the form shows it, nothing of hers
     is written."""
-    tab, record_id, name, phone = first_association(shared_window)
+    tab, record_id, name, phone = first_association(shared_window, sql)
     tab.phone_edit.selectAll()
     type_text(tab.phone_edit, "03 27 22 22 22")
     the_other_coordinator_saves(record_id, {"name": name, "phone": "03 27 33 33 33"})
-    (user, office), = sql("SELECT os_user, office FROM history WHERE record_uuid = (SELECT uuid FROM association WHERE id = ?) "
-                   "ORDER BY id DESC LIMIT 1", (record_id,))
+    (user, office), = sql("SELECT os_user, office FROM history WHERE record_uuid = "
+                          "(SELECT uuid FROM association WHERE id = ?) ORDER BY id DESC LIMIT 1", (record_id,))
 
     seen: list = []
     answer_the_conflict(qtbot, "take_button", seen)
@@ -91,8 +106,8 @@ def test_a_stale_form_shows_the_comparison_and_taking_theirs_drops_my_typing(sha
     assert sql("SELECT phone FROM association WHERE id = ?", (record_id,)) == [("03 27 33 33 33",)]
 
 
-def test_keeping_my_values_saves_them_and_cancelling_writes_nothing(shared_window, qtbot, type_text) -> None:
-    tab, record_id, name, phone = first_association(shared_window)
+def test_keeping_my_values_saves_them_and_cancelling_writes_nothing(shared_window, sql, qtbot, type_text) -> None:
+    tab, record_id, name, phone = first_association(shared_window, sql)
     tab.phone_edit.selectAll()
     type_text(tab.phone_edit, "03 27 44 44 44")
     the_other_coordinator_saves(record_id, {"name": name + " (Bruno)", "phone": phone})
@@ -112,9 +127,9 @@ def test_keeping_my_values_saves_them_and_cancelling_writes_nothing(shared_windo
     assert not tab.is_dirty()
 
 
-def test_the_list_and_the_form_follow_the_other_coordinator_but_typing_is_kept(shared_window, qtbot,
+def test_the_list_and_the_form_follow_the_other_coordinator_but_typing_is_kept(shared_window, sql, qtbot,
                                                                                type_text) -> None:
-    tab, record_id, name, phone = first_association(shared_window)
+    tab, record_id, name, phone = first_association(shared_window, sql)
     the_other_coordinator_saves(record_id, {"name": name, "phone": "03 27 55 55 55"})
 
     assert shared_window.change_watch.check()  # what the timer does every few seconds
@@ -131,15 +146,15 @@ def test_the_list_and_the_form_follow_the_other_coordinator_but_typing_is_kept(s
     assert not shared_window.change_watch.check()  # nothing new since
 
 
-def test_the_windows_own_save_causes_no_second_refresh(shared_window, qtbot, type_text) -> None:
-    tab, record_id, name, phone = first_association(shared_window)
+def test_the_windows_own_save_causes_no_second_refresh(shared_window, sql, qtbot, type_text) -> None:
+    tab, record_id, name, phone = first_association(shared_window, sql)
     tab.phone_edit.selectAll()
     type_text(tab.phone_edit, "03 27 88 88 88")
     assert tab.save()
     assert not shared_window.change_watch.check()
 
 
-def test_the_contract_form_also_compares_before_saving_over_a_signatory_added_elsewhere(shared_window, qtbot,
+def test_the_contract_form_also_compares_before_saving_over_a_signatory_added_elsewhere(shared_window, sql, qtbot,
                                                                                        type_text) -> None:
     """Bruno adds a signatory to the contract while Aïcha writes its notes: her save is refused all the same (his
     change is in what goes with the contract), the comparison shows what she would lose; she takes his version,

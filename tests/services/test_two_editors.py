@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
 from typing import Any, Callable
 
 import pytest
@@ -217,3 +218,16 @@ def test_two_coordinators_changing_only_the_plan_the_second_is_refused_and_told_
     assert str(refused.value).startswith(f"Cette fiche a été modifiée par {user} ({office}) le "
                                          f"{created_at[8:10]}/{created_at[5:7]}/{created_at[:4]} à ")
     assert sql("SELECT granted FROM funding WHERE action_id = ? AND deleted = 0", (action_id,)) == [(450_000,)]
+
+
+def test_the_comparison_shows_amounts_porteurs_and_dates_as_the_form_does(base, sql) -> None:
+    action_id, _etat = _action()
+    other = save_association({"name": "Centre social Dutemple"}).record
+    (title, porteur), = sql('SELECT a.title, p.name FROM "action" a JOIN association p ON p.id = a.porteur_id '
+                            "WHERE a.id = ?", (action_id,))
+    form = {"values": {"title": title, "total_cost": 1_250_050, "porteur": other.id, "start_date": date(2024, 9, 2)},
+            "fundings": []}
+    shown = {(d.label, d.mine, d.theirs) for d in differences(Action, action_id, form)}
+    assert shown == {("Coût total", "12\u00a0500,50\u00a0€", "10\u00a0000,00\u00a0€"),
+                     ("Porteur", "« Centre social Dutemple »", f"« {porteur} »"),
+                     ("Début", "« 02/09/2024 »", "(vide)")}

@@ -414,7 +414,7 @@ def _read_snapshot(path: Path) -> Iterator[sqlite3.Connection]:
 
 def _file_to_open_base(source: Path, target_text: str, progress: Progress | None) -> CopyReport:
     from cvdesk.store import engine
-    from cvdesk.store.database import opened_database
+    from cvdesk.store.database import is_read_only, opened_database
     from cvdesk.store.models import db
 
     _checked_source_file(source)
@@ -425,7 +425,10 @@ def _file_to_open_base(source: Path, target_text: str, progress: Progress | None
     try:
         with opened_database(target_text if to_postgres else target_path, create=True), _read_snapshot(source) as read:
             target = Side(engine.raw(), engine.is_postgres(), _display(target_text))
-            with db.atomic():
+            if is_read_only():
+                raise StoreError(f"Ce rôle peut lire la base {target.display} mais pas y écrire : la copie demande un "
+                                 "rôle qui puisse y créer des lignes ; rien n'a été écrit.")
+            with _said_in_french(target.display), db.atomic():
                 report = copy_tables(Side(read, False, str(source)), target, progress, engine.after_explicit_ids)
     except BaseException:
         if target_path is not None:
@@ -457,7 +460,7 @@ def _open_base_to_file(source_text: str, target: Path, progress: Progress | None
                 write.execute("PRAGMA foreign_keys = ON")
                 write.execute("PRAGMA synchronous = FULL")
                 write.execute("BEGIN IMMEDIATE")
-                with db.atomic():
+                with _said_in_french(str(target)), db.atomic():
                     _repeatable_read()
                     report = copy_tables(Side(engine.raw(), engine.is_postgres(), _display(source_text)),
                                          Side(write, False, str(target)), progress)
@@ -483,6 +486,35 @@ def _repeatable_read() -> None:
 
     if engine.is_postgres():
         engine.raw().execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+
+@contextmanager
+def _said_in_french(target: str) -> Iterator[None]:
+    """A refusal of either engine in the middle of the copy (a full disk, a server gone, a right missing) as one
+    French sentence; the transactions around roll everything back."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as exc:
+        if not _is_database_error(exc):
+            raise
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        reason = lines[0].rstrip(".") if lines else type(exc).__name__
+        raise StoreError(f"La copie vers {target} a échoué ({reason}) : elle est annulée, rien n'a été "
+                         "écrit.") from exc
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    import peewee
+
+    if isinstance(exc, (sqlite3.Error, peewee.DatabaseError)):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg comes with cvdesk
+        return False
+    return isinstance(exc, psycopg.Error)
 
 
 def _remove_file(path: Path) -> None:

@@ -183,3 +183,40 @@ def test_one_server_base_copied_into_another(office: Path, pg_server: Any) -> No
     assert server_rows(pg_server, "siege_nouveau", figures) == server_rows(pg_server, "siege_ancien", figures)
     by_uuid = "SELECT uuid, requested, granted, paid FROM funding ORDER BY uuid"
     assert server_rows(pg_server, "siege_nouveau", by_uuid) == server_rows(pg_server, "siege_ancien", by_uuid)
+
+
+def test_a_refusal_of_the_server_midway_leaves_the_target_empty(office: Path, pg_server: Any) -> None:
+    """The server refuses a row after thousands went in (here a rule its administrator added on plan lines): the
+    copy says it in French and keeps nothing, so that it can simply be run again."""
+    url = pg_server.create_database("siege_regle")
+    from cvdesk.store.database import close_database, open_database
+
+    open_database(url)  # the schema, as an administrator might have prepared it
+    close_database()
+    with pg_server.connect("siege_regle") as conn:
+        conn.execute("ALTER TABLE funding ADD CONSTRAINT plafond CHECK (requested < 5000000)")
+    (over,) = file_rows(office, "SELECT count(*) FROM funding WHERE requested >= 5000000")[0]
+    assert over, "the demo has plan lines above the rule"
+    result = run("copy", "--from", str(office), "--to", url)
+    assert result.returncode == 2
+    message = result.stderr.strip().splitlines()[-1]
+    assert message.startswith(f"La copie vers {url} a échoué (")
+    assert "plafond" in message and message.endswith("rien n'a été écrit.")
+    for table in ("setting", "action", "funding"):
+        assert server_rows(pg_server, "siege_regle", f'SELECT count(*) FROM "{table}"') == [(0,)], table
+
+
+def test_a_role_that_may_only_read_the_target_is_told_so(office: Path, pg_server: Any) -> None:
+    url = pg_server.create_database("siege_lecture")
+    from cvdesk.store.database import close_database, open_database
+
+    open_database(url)
+    close_database()
+    with pg_server.connect("siege_lecture") as conn:
+        conn.execute("DROP ROLE IF EXISTS lecteur_copie")
+        conn.execute("CREATE ROLE lecteur_copie LOGIN")
+        conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO lecteur_copie")
+    result = run("copy", "--from", str(office), "--to", url.replace("cvdesk@", "lecteur_copie@"))
+    assert result.returncode == 2
+    assert "peut lire la base" in result.stderr and "rien n'a été écrit" in result.stderr
+    assert server_rows(pg_server, "siege_lecture", 'SELECT count(*) FROM "action"') == [(0,)]

@@ -29,8 +29,9 @@ from cvdesk.store.models import (
 # services between the form and save_record (save_action, save_quartier…) need not know about it, and a second
 # editor in another thread (another connection) has versions of its own.
 _read_versions: ContextVar[dict[tuple[str, int], int]] = ContextVar("read_versions", default={})
-# The lines a form saves with its record (an action's plan and quartiers, a quartier's communes and indicators), by
-# their link to it: a line written moves its record's version, so that a form open with the old plan is refused.
+# The lines a form saves with its record (an action's plan and quartiers, a quartier's communes and indicators, the
+# contract's signatories), by their link to it: a line written moves its record's version, so that a form open with
+# the old plan is refused.
 PARTS: dict[type[Record], tuple[type[Record], str]] = {
     Funding: (Action, "action"), ActionQuartier: (Action, "action"),
     QuartierCommune: (Quartier, "quartier"), QuartierIndicator: (Quartier, "quartier"),
@@ -115,7 +116,7 @@ def claim(record: Record, changed: bool) -> None:
             db.execute_sql(f'UPDATE "{_table(model)}" SET version = version + 1 WHERE id = ?', (record_id,))
         return
     cursor = db.execute_sql(f'UPDATE "{_table(model)}" SET version = {step} WHERE id = ? AND version = ?',
-                        (record_id, expected))
+                            (record_id, expected))
     if cursor.rowcount == 0:
         raise ConcurrentEdit(model, record_id, expected, version_of(model, record_id), last_change(record))
 

@@ -176,21 +176,22 @@ def _package(target: Path, office: str) -> None:
     from cvdesk.exchange.errors import ExchangeError
     from cvdesk.exchange.export_package import export_package
 
+    tmp = _temporary(target)
     try:
-        summary = export_package(target, office)
-        read = read_back(target)
+        summary = export_package(tmp, office)
+        os.chmod(tmp, 0o600)
+        read = read_back(tmp)
+        if read != summary.counts:
+            table = next(t for t in summary.counts if read.get(t) != summary.counts[t])
+            raise StoreError(f"La sauvegarde {target} relue n'a pas le compte de la table {table} "
+                             f"({read.get(table)} au lieu de {summary.counts[table]}) : elle n'est pas gardée.")
+        os.replace(tmp, target)
     except ExchangeError as exc:
-        target.unlink(missing_ok=True)
         raise StoreError(f"La sauvegarde {target} ne se relit pas : {exc}") from exc
     except OSError as exc:
-        target.unlink(missing_ok=True)
         raise StoreError(f"La sauvegarde n'a pas pu être écrite dans {target} : {describe_os_error(exc)}.") from exc
-    if read != summary.counts:
-        target.unlink(missing_ok=True)
-        table = next(t for t in summary.counts if read.get(t) != summary.counts[t])
-        raise StoreError(f"La sauvegarde {target} relue n'a pas le compte de la table {table} ({read.get(table)} "
-                         f"au lieu de {summary.counts[table]}) : elle est retirée.")
-    os.chmod(target, 0o600)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def read_back(package: Path) -> dict[str, int]:

@@ -158,13 +158,13 @@ def cmd_table(args: object) -> int:
 def _backup_postgres(args: object, url: Path) -> int:
     """backup of a PostgreSQL base: pg_dump's custom format, or the exchange package without it, both verified; into
     --out (a file or a folder) or the user's data folder."""
-    from cvdesk.store.pg_backup import backup_postgres
+    from cvdesk.exchange.server_backup import backup_server_base
     from cvdesk.store.settings import office_name
     from cvdesk.store.target import parse_target
 
     out = Path(args.out) if args.out else None
     with _existing(url):
-        result = backup_postgres(parse_target(str(url)).url, out, office_name())
+        result = backup_server_base(parse_target(str(url)).url, out, office_name())
     for line in result.lines():
         print(line)
     return EXIT_OK

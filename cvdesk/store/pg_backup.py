@@ -1,6 +1,6 @@
-"""Backups of a PostgreSQL base: pg_dump's custom format when the tool is installed (checked by pg_restore --list),
-else our own exchange package (checked by reading it back whole); either way written under a temporary name,
-readable by its owner only, and renamed into place once verified.
+"""Backups of a PostgreSQL base by pg_dump's custom format, checked by pg_restore --list: written under a temporary
+name, readable by its owner only, renamed into place once verified; where backups go, and how they are named.
+(Without pg_dump, cvdesk.exchange.server_backup writes the exchange package instead.)
 
 The open base is the one opened_database() opened; pg_dump connects by itself with the same URL, which never holds
 a password (target.py refuses one): libpq finds it in PGPASSFILE or ~/.pgpass, and a password typed at the prompt
@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,30 +64,7 @@ def planned_path(out: Path | None, suffix: str) -> Path:
     return folder / backup_name(_database_name(), suffix)
 
 
-def backup_postgres(url: str, out: Path | None, office: str) -> PgBackup:
-    """Back up the open PostgreSQL base (url: the --db URL, without password) into out (a file or a folder; None:
-    the default folder). pg_dump when found on PATH, else (or when it fails: a server newer than the tool) the
-    exchange package of every record, in office's name."""
-    notes: list[str] = []
-    pg_dump = shutil.which("pg_dump")
-    if pg_dump is not None:
-        target = planned_path(out, DUMP_SUFFIX if out is None or out.is_dir() else out.suffix or DUMP_SUFFIX)
-        _refuse_existing(target)
-        try:
-            _dump(pg_dump, url, target)
-            return PgBackup(target, "pg_dump", notes)
-        except StoreError as exc:
-            notes.append(f"{exc} : la sauvegarde se fait par le paquet d'échange à la place")
-    else:
-        notes.append("pg_dump n'est pas installé (paquet postgresql-client) : la sauvegarde se fait par le paquet "
-                     "d'échange, qui garde les enregistrements, leurs suppressions et leur historique")
-    target = planned_path(out if out is None or out.is_dir() else out.with_suffix(PACKAGE_SUFFIX), PACKAGE_SUFFIX)
-    _refuse_existing(target)
-    _package(target, office)
-    return PgBackup(target, "paquet", notes)
-
-
-def _refuse_existing(target: Path) -> None:
+def refuse_existing(target: Path) -> None:
     if target.exists():
         raise StoreError(f"Le fichier {target} existe déjà : choisissez un autre nom (argument --out).")
     if not target.parent.exists():
@@ -119,13 +95,13 @@ def _prompted_password() -> str | None:
     return getattr(info, "password", None) or None
 
 
-def _temporary(target: Path) -> Path:
+def temporary(target: Path) -> Path:
     return target.with_name(f".{target.name}.en-cours")
 
 
-def _dump(pg_dump: str, url: str, target: Path) -> None:
+def dump(pg_dump: str, url: str, target: Path) -> None:
     """pg_dump -Fc into a temporary file (mode 600), checked by pg_restore --list, then renamed into place."""
-    tmp = _temporary(target)
+    tmp = temporary(target)
     env = _child_environment()
     try:
         fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), 0o600)
@@ -169,44 +145,3 @@ def _verify_dump(dump: Path, env: dict[str, str]) -> None:
     missing = [table for table in copied_tables() if table not in data]
     if missing:
         raise StoreError(f"la sauvegarde relue par pg_restore n'a pas les données de la table {missing[0]}")
-
-
-def _package(target: Path, office: str) -> None:
-    """Every record in an exchange package, then read back whole (checksums, counts) and compared with the base."""
-    from cvdesk.exchange.errors import ExchangeError
-    from cvdesk.exchange.export_package import export_package
-
-    tmp = _temporary(target)
-    try:
-        summary = export_package(tmp, office)
-        os.chmod(tmp, 0o600)
-        read = read_back(tmp)
-        if read != summary.counts:
-            table = next(t for t in summary.counts if read.get(t) != summary.counts[t])
-            raise StoreError(f"La sauvegarde {target} relue n'a pas le compte de la table {table} "
-                             f"({read.get(table)} au lieu de {summary.counts[table]}) : elle n'est pas gardée.")
-        os.replace(tmp, target)
-    except ExchangeError as exc:
-        raise StoreError(f"La sauvegarde {target} ne se relit pas : {exc}") from exc
-    except OSError as exc:
-        raise StoreError(f"La sauvegarde n'a pas pu être écrite dans {target} : {describe_os_error(exc)}.") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def read_back(package: Path) -> dict[str, int]:
-    """Each table's records as read from the package (every line parsed and checked, every checksum compared)."""
-    from cvdesk.exchange.package_format import table_specs
-    from cvdesk.exchange.package_reader import MemberReader, read_manifest
-
-    counts: dict[str, int] = {}
-    with zipfile.ZipFile(package) as archive:
-        manifest = read_manifest(archive, package)
-        for spec in table_specs():
-            expected, digest = manifest.files[spec.file]
-            reader = MemberReader(archive, package, spec, expected, digest, manifest.optional(spec.table))
-            try:
-                counts[spec.table] = sum(len(rows) for _first, rows in reader.batches())
-            finally:
-                reader.close()
-    return counts

@@ -154,8 +154,9 @@ def connection_error(target: PostgresTarget, exc: BaseException) -> StoreError |
     if isinstance(exc, StoreError):
         return None
     cause: BaseException = exc
-    while not isinstance(cause, psycopg.Error) and cause.__cause__ is not None:
-        cause = cause.__cause__
+    # peewee re-raises psycopg's error as its own, the original left as the context.
+    while not isinstance(cause, psycopg.Error) and (cause.__cause__ or cause.__context__) is not None:
+        cause = cause.__cause__ or cause.__context__  # type: ignore[assignment]
     if not isinstance(cause, (psycopg.Error, peewee.DatabaseError)):
         return None
     reason = _first_line(cause)

@@ -211,3 +211,20 @@ def test_two_programs_opening_a_new_base_at_once_build_it_once(pg_server: Any, p
     assert [run.returncode for run in runs] == [0, 0], errors
     assert _plain(pg_server, pg_url, "SELECT value FROM cvdesk_schema WHERE key = 'user_version'") == [
         (str(latest_version()),)]
+
+
+def test_a_role_that_may_not_create_tables_is_told_so_about_an_empty_base(pg_server: Any, pg_url: str) -> None:
+    conn = pg_server.connect(_database(pg_url))
+    conn.execute("DROP ROLE IF EXISTS invite_siege")
+    conn.execute("CREATE ROLE invite_siege LOGIN")
+    conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")  # PostgreSQL 15's default, said for older servers
+    try:
+        guest = _as_user(pg_url, "invite_siege")
+        with pytest.raises(StoreError, match=r"^Ce rôle n'a pas les droits nécessaires sur la base PostgreSQL .*"
+                                             r"\(permission denied for schema public\)\.$"):
+            open_database(guest)
+        close_database()
+    finally:
+        conn.execute("DROP ROLE invite_siege")
+        conn.close()
+    assert _plain(pg_server, pg_url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]

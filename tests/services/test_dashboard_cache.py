@@ -1,10 +1,9 @@
 """The dashboard's money sums kept in the base (services/figure_cache.py) are used only while the data they were read
 from is unchanged: a change by any path (a save, a new action, a deletion, a meeting's closing, a merge, a
-spreadsheet import, an outside SQLite tool) makes them stale, and the sums read again equal plain SQL."""
+spreadsheet import, an outside tool on SQLite or PostgreSQL) makes them stale, and the sums read again equal plain SQL."""
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
@@ -19,8 +18,11 @@ from cvdesk.services import figure_cache
 from cvdesk.services.actions import FundingInput, delete_action, save_action
 from cvdesk.services.dashboard import kept_quartier_totals, kept_year_totals, read_year_totals
 from cvdesk.services.meetings import add_items, agenda, close_meeting, record_decision, save_meeting
-from cvdesk.store.database import close_database, opened_database
+from cvdesk.store.database import close_database, database_target, opened_database
 from cvdesk.store.models import Action, Funding, db
+from sql_oracle import SqlOracle
+
+pytestmark = pytest.mark.both_engines
 
 Figures = dict[str, dict[Any, tuple[int, ...]]]
 
@@ -39,7 +41,7 @@ def _sql_figures(year: int) -> Figures:
         req, gra, paid = db.execute_sql(
             f"""SELECT COALESCE(SUM(f.requested), 0), COALESCE(SUM(f.granted), 0), COALESCE(SUM(f.paid), 0)
                 FROM funding f JOIN "action" a ON a.id = f.action_id WHERE f.deleted = 0 AND {live}
-                AND a.orientation_id IS ?""", (year, oid)).fetchone()
+                AND a.orientation_id IS NOT DISTINCT FROM ?""", (year, oid)).fetchone()
         orientations[oid] = (n, cost, req, gra, paid)
     quartiers: dict[Any, tuple[int, ...]] = {}
     for qid, n, cost in db.execute_sql(
@@ -141,10 +143,17 @@ def _close_meeting(year: int, _tmp: Path) -> None:
 
 def _merge(year: int, tmp: Path) -> None:
     """A package from another office's copy of the base, where a line's granted amount was raised since."""
-    here = Path(db.database)
+    target = database_target()
+    here = target.url if target else Path(db.database)
     other = tmp / "autre-bureau.db"
-    close_database()
-    shutil.copyfile(here, other)
+    if target:  # headquarters on PostgreSQL: the office's copy is made of headquarters' own package
+        export_package(tmp / "siege.cvdesk", "Siège")
+        close_database()
+        with opened_database(other):
+            import_package(tmp / "siege.cvdesk")
+    else:
+        close_database()
+        shutil.copyfile(here, other)
     package = tmp / "paquet.cvdesk"
     with opened_database(other):
         _grant_more(year, tmp)
@@ -167,22 +176,27 @@ def _sheet_import(year: int, tmp: Path) -> None:
     assert not preview.errors, preview.lines()
 
 
+def _outside(sql: str, *params: object) -> None:
+    """Another program's connection to the base (sqlite3's shell, psql, a spreadsheet tool), committing at once."""
+    target = database_target()
+    tool = SqlOracle("postgresql", target.url) if target else SqlOracle("sqlite", Path(db.database))
+    try:
+        tool.rows(sql, params)
+    finally:
+        tool.close()
+
+
 def _outside_update(year: int, _tmp: Path) -> None:
-    """Another program (sqlite3's shell, a spreadsheet tool) pays a line."""
-    with sqlite3.connect(db.database) as conn:
-        conn.execute("""UPDATE funding SET paid = COALESCE(paid, 0) + 50000 WHERE id = (SELECT f.id FROM funding f
+    """Another program (sqlite3's shell, psql, a spreadsheet tool) pays a line."""
+    _outside("""UPDATE funding SET paid = COALESCE(paid, 0) + 50000 WHERE id = (SELECT f.id FROM funding f
             JOIN "action" a ON a.id = f.action_id WHERE a.year = ? AND a.deleted = 0 AND f.deleted = 0
-            ORDER BY f.id LIMIT 1)""", (year,))
-    conn.close()
+            ORDER BY f.id LIMIT 1)""", year)
 
 
 def _outside_delete(year: int, _tmp: Path) -> None:
     """Another program deletes a quartier link for good (no tombstone)."""
-    with sqlite3.connect(db.database) as conn:
-        conn.execute("""DELETE FROM action_quartier WHERE id = (SELECT aq.id FROM action_quartier aq
-            JOIN "action" a ON a.id = aq.action_id WHERE a.year = ? AND aq.deleted = 0 ORDER BY aq.id LIMIT 1)""",
-                     (year,))
-    conn.close()
+    _outside("""DELETE FROM action_quartier WHERE id = (SELECT aq.id FROM action_quartier aq
+            JOIN "action" a ON a.id = aq.action_id WHERE a.year = ? AND aq.deleted = 0 ORDER BY aq.id LIMIT 1)""", year)
 
 
 def _quartier_tombstoned(year: int, _tmp: Path) -> None:

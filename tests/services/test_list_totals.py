@@ -1,14 +1,19 @@
 """The totals row of a list: the count and the money sums of what the search and filters select, checked by raw SQL."""
 from __future__ import annotations
 
+import pytest
+
 from cvdesk.services.list_totals import list_totals, money_columns
 from cvdesk.store.models import Orientation, Quartier, db
 
+pytestmark = pytest.mark.both_engines
+
 
 def _sql_sums(where: str = "", params: tuple = ()) -> tuple[int, int, int, int, int]:
-    """The expected figures, added up by SQLite over the live actions, without the service under test."""
+    """The expected figures, added up by the engine over the live actions, without the service under test."""
     row = db.execute_sql(
-        'SELECT count(*), total(total_cost), total(requested_total), total(granted_total), total(paid_total)'
+        'SELECT count(*), COALESCE(sum(total_cost), 0), COALESCE(sum(requested_total), 0), '
+        'COALESCE(sum(granted_total), 0), COALESCE(sum(paid_total), 0)'
         f' FROM "action" WHERE deleted = 0 {where}', params).fetchone()
     return tuple(int(value) for value in row)
 
@@ -38,7 +43,7 @@ def test_a_quartier_and_a_search_are_counted_once_per_action(demo_db) -> None:
     chasse = Quartier.get(Quartier.code == "QP059001")
     in_chasse = ("AND id IN (SELECT action_id FROM action_quartier WHERE quartier_id = ? AND deleted = 0)", (chasse.id,))
     assert _figures(list_totals("actions", filters={"quartier": chasse.id})) == _sql_sums(*in_chasse)
-    assert _figures(list_totals("actions", search="jardins")) == _sql_sums("AND title LIKE ?", ("%jardins%",))
+    assert _figures(list_totals("actions", search="jardins")) == _sql_sums("AND lower(title) LIKE ?", ("%jardins%",))
     assert list_totals("actions", search="jardins").count == 1
 
 
@@ -54,7 +59,8 @@ def test_a_deleted_action_leaves_the_totals(demo_db) -> None:
 
 def test_fundings_add_up_by_line_and_lists_without_money_only_count(demo_db) -> None:
     row = db.execute_sql(
-        "SELECT count(*), total(f.requested), total(f.granted), total(f.paid) FROM funding f"
+        "SELECT count(*), COALESCE(sum(f.requested), 0), COALESCE(sum(f.granted), 0), COALESCE(sum(f.paid), 0)"
+        " FROM funding f"
         ' JOIN "action" a ON a.id = f.action_id AND a.deleted = 0 WHERE f.deleted = 0 AND a.year = 2015').fetchone()
     fundings = list_totals("fundings", filters={"year": 2015})
     assert (fundings.count, fundings.sums["requested"], fundings.sums["granted"], fundings.sums["paid"]) == \

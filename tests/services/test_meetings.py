@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cvdesk.domain.decisions import ADJOURNED, GRANTED, PARTIAL, REFUSED
@@ -23,6 +24,8 @@ from cvdesk.services.meetings import (
 )
 from cvdesk.services.records import DeletionRefused
 from cvdesk.store.models import db
+
+pytestmark = pytest.mark.both_engines
 
 DAY = date(2015, 5, 21)
 
@@ -76,8 +79,8 @@ def test_closing_applies_four_decisions_and_reopening_restores_them(demo_db) -> 
         ("2015-VM-006", "accordee"), ("2015-VM-024", "accordee"), ("2015-VM-031", "ajournee"),
         ("2015-VM-039", "refusee")]
     # Granted: the request, line by line; partial: the halves; refused: nothing; adjourned: undecided as before.
-    assert rows("SELECT count(*) FROM funding WHERE action_id = ? AND deleted = 0 AND (granted IS NOT requested "
-                "OR decision_date IS NOT '2015-05-21')", action_id("2015-VM-006")) == [(0,)]
+    assert rows("SELECT count(*) FROM funding WHERE action_id = ? AND deleted = 0 AND (granted IS DISTINCT FROM "
+                "requested OR decision_date IS DISTINCT FROM '2015-05-21')", action_id("2015-VM-006")) == [(0,)]
     assert dict(rows("SELECT funder_id, granted FROM funding WHERE action_id = ? AND deleted = 0",
                      action_id("2015-VM-024"))) == halves
     assert rows('SELECT granted_total FROM "action" WHERE id = ?', action_id("2015-VM-024")) == [

@@ -444,12 +444,13 @@ def cmd_window(args: object) -> int:
 
 def build_parser() -> FrenchArgumentParser:
     parser = FrenchArgumentParser(prog="cvdesk", description="Bureau du contrat de ville.")
-    parser.add_argument("--db", help="fichier de la base (par défaut : la base de l'utilisateur, ou CVDESK_DB)")
+    parser.add_argument("--db", help="fichier de la base, ou adresse postgresql://utilisateur@serveur/base (par "
+                        "défaut : la base de l'utilisateur, ou CVDESK_DB)")
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchArgumentParser)
 
     def command(name: str, help_text: str, handler: Callable[[object], int]) -> FrenchArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--db", default=argparse.SUPPRESS, help="fichier de la base")
+        p.add_argument("--db", default=argparse.SUPPRESS, help="fichier de la base, ou adresse postgresql://…")
         p.set_defaults(handler=handler)
         return p
 

@@ -36,7 +36,11 @@ def backup_server_base(url: str, out: Path | None, office: str) -> PgBackup:
             dump(pg_dump, url, target)
             return PgBackup(target, "pg_dump", notes)
         except StoreError as exc:
-            notes.append(f"{exc} : la sauvegarde se fait par le paquet d'échange à la place")
+            # A consultation role granted the tables only (the README's GRANT) cannot read the id sequences,
+            # which pg_dump saves too.
+            hint = (" ; pour pg_dump, ce rôle doit aussi lire les séquences (GRANT SELECT ON ALL SEQUENCES IN "
+                    "SCHEMA public TO …)" if "permission denied for sequence" in str(exc) else "")
+            notes.append(f"{exc}{hint} : la sauvegarde se fait par le paquet d'échange à la place")
     else:
         notes.append("pg_dump n'est pas installé (paquet postgresql-client) : la sauvegarde se fait par le paquet "
                      "d'échange, qui garde les enregistrements, leurs suppressions et leur historique")

@@ -144,3 +144,24 @@ def test_check_names_a_search_trigger_someone_switched_off(pg_demo_url: str, pg_
     result = run("check", "--db", pg_demo_url)
     assert result.returncode == 1
     assert f"le déclencheur {trigger} de la table action est désactivé" in result.stdout
+
+
+def test_a_consultation_role_s_backup_falls_back_to_the_package_and_says_what_pg_dump_lacked(
+        pg_demo_url: str, pg_server: Any, tmp_path: Path) -> None:
+    """A role granted the tables only (as the README's consultation role) cannot read the id sequences pg_dump saves:
+    the backup is still made, by the package, and the note says which GRANT pg_dump would need."""
+    database = database_of(pg_demo_url)
+    with pg_server.connect(database) as conn:
+        conn.execute("DROP ROLE IF EXISTS consultation_sauvegarde")
+        conn.execute("CREATE ROLE consultation_sauvegarde LOGIN")
+        conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO consultation_sauvegarde")
+    folder = tmp_path / "sauvegardes"
+    folder.mkdir()
+    url = pg_demo_url.replace("cvdesk@", "consultation_sauvegarde@")
+    result = run("backup", "--db", url, "--out", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert "GRANT SELECT ON ALL SEQUENCES" in result.stdout
+    (package,) = folder.iterdir()
+    with zipfile.ZipFile(package) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["files"]["action.jsonl"]["records"] == counts(pg_server, database)["action"]

@@ -213,7 +213,56 @@ def differences(model: type[Record], record_id: int, values: Mapping[str, Any]) 
         if not _same(mine, theirs):
             found.append(Difference(name, FIELD_LABELS.get(name, name), show_value(name, mine),
                                     show_value(name, theirs)))
+    if model is Action:
+        found += _plan_differences(record_id, values.get("fundings"))
+        found += _quartier_differences(record_id, values.get("quartiers"))
     return found
+
+
+def _amounts(requested: int | None, granted: int | None, paid: int | None) -> str:
+    from cvdesk.domain.money import format_money
+
+    def shown(cents: int | None) -> str:
+        return format_money(cents) if cents is not None else "—"
+
+    return f"demandé {shown(requested)}, accordé {shown(granted)}, versé {shown(paid)}"
+
+
+def _plan_differences(action_id: int, fundings: Any) -> list[Difference]:
+    """One row per funder whose line differs between the form's plan and the stored one (the Actions form)."""
+    if fundings is None:
+        return []
+    stored = {row[0]: tuple(row[1:]) for row in db.execute_sql(
+        "SELECT funder_id, requested, granted, paid FROM funding WHERE action_id = ? AND deleted = 0",
+        (action_id,)).fetchall()}
+    mine = {line.funder_id: (line.requested, line.granted, line.paid) for line in fundings}
+    funders = sorted(set(stored) | set(mine))
+    names = dict(db.execute_sql(f"SELECT id, name FROM funder WHERE id IN ({', '.join('?' * len(funders))})",
+                                tuple(funders)).fetchall()) if funders else {}
+    return [Difference("fundings", f"Plan : {names.get(funder, '?')}",
+                       _amounts(*mine[funder]) if funder in mine else "(pas de ligne)",
+                       _amounts(*stored[funder]) if funder in stored else "(pas de ligne)")
+            for funder in sorted(funders, key=lambda f: names.get(f, ""))
+            if mine.get(funder) != stored.get(funder)]
+
+
+def _quartier_differences(action_id: int, quartier_ids: Any) -> list[Difference]:
+    """The action's quartiers, when the form's differ from the stored ones (the Actions form)."""
+    if quartier_ids is None:
+        return []
+    stored = {row[0] for row in db.execute_sql(
+        "SELECT quartier_id FROM action_quartier WHERE action_id = ? AND deleted = 0", (action_id,)).fetchall()}
+    mine = set(quartier_ids)
+    if mine == stored:
+        return []
+    both = sorted(mine | stored)
+    codes = dict(db.execute_sql(f"SELECT id, code FROM quartier WHERE id IN ({', '.join('?' * len(both))})",
+                                tuple(both)).fetchall())
+
+    def listed(ids: set[int]) -> str:
+        return ", ".join(sorted(codes.get(i, "?") for i in ids)) or "(aucun)"
+
+    return [Difference("quartiers", "Quartiers", listed(mine), listed(stored))]
 
 
 def data_stamp() -> int:

@@ -218,6 +218,11 @@ def test_two_coordinators_changing_only_the_plan_the_second_is_refused_and_told_
     assert str(refused.value).startswith(f"Cette fiche a été modifiée par {user} ({office}) le "
                                          f"{created_at[8:10]}/{created_at[5:7]}/{created_at[:4]} à ")
     assert sql("SELECT granted FROM funding WHERE action_id = ? AND deleted = 0", (action_id,)) == [(450_000,)]
+    rows = differences(Action, action_id, {"values": values, "fundings": [FundingInput(etat, 500_000, 100_000)],
+                                           "quartiers": []})
+    assert [(d.label, d.mine, d.theirs) for d in rows] == [
+        ("Plan : État", "demandé 5\u00a0000,00\u00a0€, accordé 1\u00a0000,00\u00a0€, versé —",
+         "demandé 5\u00a0000,00\u00a0€, accordé 4\u00a0500,00\u00a0€, versé —")]
 
 
 def test_the_comparison_shows_amounts_porteurs_and_dates_as_the_form_does(base, sql) -> None:

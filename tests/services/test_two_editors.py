@@ -230,8 +230,7 @@ def test_the_comparison_shows_amounts_porteurs_and_dates_as_the_form_does(base, 
     other = save_association({"name": "Centre social Dutemple"}).record
     (title, porteur), = sql('SELECT a.title, p.name FROM "action" a JOIN association p ON p.id = a.porteur_id '
                             "WHERE a.id = ?", (action_id,))
-    form = {"values": {"title": title, "total_cost": 1_250_050, "porteur": other.id, "start_date": date(2024, 9, 2)},
-            "fundings": []}
+    form = {"values": {"title": title, "total_cost": 1_250_050, "porteur": other.id, "start_date": date(2024, 9, 2)}}
     shown = {(d.label, d.mine, d.theirs) for d in differences(Action, action_id, form)}
     assert shown == {("Coût total", "12\u00a0500,50\u00a0€", "10\u00a0000,00\u00a0€"),
                      ("Porteur", "« Centre social Dutemple »", f"« {porteur} »"),

@@ -5,6 +5,7 @@ Every expected figure comes from a query of this file or from a count by hand: n
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -74,11 +75,12 @@ def _sums(group: str, where: str, params: list[Any], funder_id: int | None = Non
     line_filter = "AND fl.funder_id = ?" if funder_id is not None else ""
     line_params = [funder_id] if funder_id is not None else []
     actions = db.execute_sql(
-        f'SELECT {group}, count(*), total(act.total_cost) FROM "action" act WHERE act.deleted = 0 AND {where} '
+        f'SELECT {group}, count(*), COALESCE(SUM(act.total_cost), 0) FROM "action" act WHERE act.deleted = 0 AND {where} '
         f"GROUP BY {group}", params).fetchall()
     lines = {row[0]: row[1:] for row in db.execute_sql(
-        f"""SELECT {group}, total(fl.requested), total(IFNULL(fl.granted, 0)), total(IFNULL(fl.paid, 0)),
-                   total(IIF(fl.granted IS NULL, fl.requested, 0)), total(fl.granted IS NULL), count(fl.uuid)
+        f"""SELECT {group}, COALESCE(SUM(fl.requested), 0), SUM(COALESCE(fl.granted, 0)), SUM(COALESCE(fl.paid, 0)),
+                   SUM(CASE WHEN fl.granted IS NULL THEN fl.requested ELSE 0 END), count(*) - count(fl.granted),
+                   count(fl.uuid)
             FROM "action" act, funding fl
             WHERE fl.action_id = act.id AND fl.deleted = 0 {line_filter} AND act.deleted = 0 AND {where}
             GROUP BY {group}""", line_params + params)}
@@ -127,7 +129,7 @@ def expected(year: int, funder_id: int | None = None, quartier_id: int | None = 
     names = dict(db.execute_sql("SELECT id, name FROM funder").fetchall())
     envelopes = []
     for fid, oid, amount in db.execute_sql(
-            "SELECT funder_id, orientation_id, total(amount) FROM envelope WHERE deleted = 0 AND year = ? "
+            "SELECT funder_id, orientation_id, SUM(amount) FROM envelope WHERE deleted = 0 AND year = ? "
             "GROUP BY funder_id, orientation_id", [year]):
         if funder_id is not None and fid != funder_id:
             continue
@@ -230,17 +232,17 @@ def run(*args: str) -> None:
     assert code == 0, args
 
 
-def check_pdf_programme(exp: Expected, db_path: Path, out: Path, funder_name: str | None = None,
+def check_pdf_programme(exp: Expected, db_target: Path | str, out: Path, funder_name: str | None = None,
                         funder_id: int | None = None, quartier_code: str | None = None) -> str:
     """The programme the command line prints: headline, « dont » by status, synthesis, envelopes, funders."""
-    args = ["report", "programme", "--db", str(db_path), "--out", str(out), "--year", str(exp.year)]
+    args = ["report", "programme", "--db", str(db_target), "--out", str(out), "--year", str(exp.year)]
     if funder_name:
         args += ["--funder", funder_name]
     if quartier_code:
         args += ["--quartier", quartier_code]
     run(*args)
     text = " ".join(pages_text(out))
-    open_database(db_path)
+    open_database(db_target)
     o = exp.overall
     if funder_id is None:
         assert (f"{o.actions} action{'s' if o.actions > 1 else ''} · coût total {euros(o.cost)} · demandé "
@@ -264,8 +266,8 @@ def check_pdf_programme(exp: Expected, db_path: Path, out: Path, funder_name: st
             number, title = db.execute_sql("SELECT number, title FROM orientation WHERE id = ?", [oid]).fetchone()
             scope = f"orientation {number}. {title}"
         several, = db.execute_sql(
-            "SELECT count(*) FROM envelope WHERE deleted = 0 AND year = ? AND funder_id = ? AND orientation_id IS ?",
-            [exp.year, fid, oid]).fetchone()
+            "SELECT count(*) FROM envelope WHERE deleted = 0 AND year = ? AND funder_id = ? "
+            "AND COALESCE(orientation_id, 0) = ?", [exp.year, fid, oid or 0]).fetchone()
         if several > 1:
             scope += f", {several} enveloppes additionnées"
         cells = [norm(f"{exp.funder_names[fid]} – {exp.year}, {scope}"), euros(amount)]
@@ -287,12 +289,12 @@ def check_pdf_programme(exp: Expected, db_path: Path, out: Path, funder_name: st
     return text
 
 
-def check_lists(exp: Expected, db_path: Path, folder: Path) -> None:
+def check_lists(exp: Expected, db_target: Path | str, folder: Path) -> None:
     """The `table` command's CSV and XLSX of the actions and the plan lines, and the SCDL export."""
     actions_csv, lines_xlsx, scdl = folder / "actions.csv", folder / "financements.xlsx", folder / "scdl.csv"
     for name, out in (("actions", actions_csv), ("fundings", lines_xlsx), ("scdl", scdl)):
-        run("table", name, "--db", str(db_path), "--out", str(out))
-    open_database(db_path)
+        run("table", name, "--db", str(db_target), "--out", str(out))
+    open_database(db_target)
 
     def cents(text: str) -> int:
         return int(Decimal(text.replace(",", ".")) * 100) if text else 0
@@ -338,16 +340,18 @@ def check_lists(exp: Expected, db_path: Path, folder: Path) -> None:
 
     with scdl.open(encoding="utf-8", newline="") as handle:
         grants = [r for r in csv.DictReader(handle)]
+    # A porteur with a SIRET or an RNA number (W and nine digits), told apart here in Python.
+    porteurs = [aid for aid, siret, rna in db.execute_sql("SELECT id, siret, rna FROM association")
+                if len(siret) == 14 or re.fullmatch(r"W[0-9]{9}", rna)]
     wanted = db.execute_sql(
-        """SELECT fu.name, count(*), total(fl.granted) FROM funding fl, "action" act, funder fu
+        f"""SELECT fu.name, count(*), SUM(fl.granted) FROM funding fl, "action" act, funder fu
            WHERE fl.action_id = act.id AND fu.id = fl.funder_id AND fl.deleted = 0 AND act.deleted = 0
            AND fl.granted > 0
            -- What the national format carries: a decided cash grant (no TFPB abatement) of a funder with its SIRET to
            -- a porteur with a SIRET or an RNA number.
            AND fu.kind <> 'bailleur' AND length(fu.siret) = 14 AND fl.decision_date IS NOT NULL
-           AND act.porteur_id IN (SELECT id FROM association WHERE length(siret) = 14
-                                  OR rna GLOB 'W[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]')
-           GROUP BY fu.id""").fetchall()
+           AND act.porteur_id IN ({','.join(str(int(aid)) for aid in porteurs) or 'NULL'})
+           GROUP BY fu.id, fu.name""").fetchall()
     got: dict[str, list[int]] = {}
     for grant in grants:
         entry = got.setdefault(grant["nomAttribuant"], [0, 0])
@@ -356,13 +360,13 @@ def check_lists(exp: Expected, db_path: Path, folder: Path) -> None:
     assert got == {name: [n, int(total)] for name, n, total in wanted}
 
 
-def check_quartier_sheet(db_path: Path, out: Path, code: str, year: int) -> str:
+def check_quartier_sheet(db_target: Path | str, out: Path, code: str, year: int) -> str:
     """The quartier's sheet: its funders, by identity, each with SQL's sums over the quartier's actions."""
     quartier_id, = db.execute_sql("SELECT id FROM quartier WHERE code = ? AND deleted = 0", [code]).fetchone()
     exp = expected(year, quartier_id=quartier_id)
-    run("report", "quartier", "--db", str(db_path), "--out", str(out), "--id", code, "--year", str(year))
+    run("report", "quartier", "--db", str(db_target), "--out", str(out), "--id", code, "--year", str(year))
     text = " ".join(pages_text(out))
-    open_database(db_path)
+    open_database(db_target)
     for fid in funder_order(exp.by_funder):
         row = f"{norm(exp.funder_names[fid])} {exp.by_funder[fid].row(with_cost=False)}"
         assert row in text, row
@@ -375,7 +379,7 @@ def check_quartier_sheet(db_path: Path, out: Path, code: str, year: int) -> str:
     return text
 
 
-def check_association_sheet(db_path: Path, out: Path, association_id: int) -> str:
+def check_association_sheet(db_target: Path | str, out: Path, association_id: int) -> str:
     """The association's sheet: its funding by year and by funder identity, each with SQL's sums."""
     siret, = db.execute_sql("SELECT siret FROM association WHERE id = ?", [association_id]).fetchone()
     by_year = _sums("act.year", "act.porteur_id = ?", [association_id])
@@ -386,9 +390,9 @@ def check_association_sheet(db_path: Path, out: Path, association_id: int) -> st
         if found:
             by_funder[fid] = found
     names = dict(db.execute_sql("SELECT id, name FROM funder").fetchall())
-    run("report", "association", "--db", str(db_path), "--out", str(out), "--id", siret)
+    run("report", "association", "--db", str(db_target), "--out", str(out), "--id", siret)
     text = " ".join(pages_text(out))
-    open_database(db_path)
+    open_database(db_target)
     for year, s in by_year.items():
         assert f"{year} {s.row()}" in text, year
     positions = []

@@ -30,6 +30,9 @@ from .figures_check import (
 )
 from .pdfcheck import pages_text
 
+# The figures on each engine: SQLite, and PostgreSQL (the tests' own server); two merged offices on SQLite only.
+pytestmark = pytest.mark.both_engines
+
 
 def add_line(action_id: int, funder_id: int, requested: int, granted: int | None, paid: int | None = None) -> None:
     """A coordinator adds one funder's line to an action's plan (the others kept as they are)."""
@@ -39,30 +42,30 @@ def add_line(action_id: int, funder_id: int, requested: int, granted: int | None
         assert set_fundings(Action.get_by_id(action_id), kept + [FundingInput(funder_id, requested, granted, paid)]) == {}
 
 
-def check_everything(db_path: Path, folder: Path, year: int, funder_programmes: bool = True) -> None:
+def check_everything(db_target: Path | str, folder: Path, year: int, funder_programmes: bool = True) -> None:
     """Services, programme (whole, and narrowed to each funder with lines unless told not to), lists and SCDL."""
     exp = expected(year)
     assert exp.overall.actions > 0
     check_services(exp)
     check_dashboard(exp)
-    check_lists(exp, db_path, folder)
+    check_lists(exp, db_target, folder)
     for fid in exp.by_funder:
         check_services(expected(year, funder_id=fid), funder_id=fid)
-    check_pdf_programme(exp, db_path, folder / "programme.pdf")
+    check_pdf_programme(exp, db_target, folder / "programme.pdf")
     for fid in exp.by_funder if funder_programmes else ():
         narrowed = expected(year, funder_id=fid)
-        check_pdf_programme(narrowed, db_path, folder / f"programme-{fid}.pdf", funder_name=exp.funder_names[fid],
+        check_pdf_programme(narrowed, db_target, folder / f"programme-{fid}.pdf", funder_name=exp.funder_names[fid],
                             funder_id=fid)
 
 
-def test_the_demo_figures_agree_everywhere(demo_db, db_path: Path, tmp_path: Path) -> None:
-    check_everything(db_path, tmp_path, 2015)
+def test_the_demo_figures_agree_everywhere(demo_db, db_target: Path | str, tmp_path: Path) -> None:
+    check_everything(db_target, tmp_path, 2015)
     code, = db.execute_sql("SELECT code FROM quartier WHERE deleted = 0 ORDER BY code LIMIT 1").fetchone()
-    check_quartier_sheet(db_path, tmp_path / "quartier.pdf", code, 2015)
+    check_quartier_sheet(db_target, tmp_path / "quartier.pdf", code, 2015)
 
 
 @pytest.fixture
-def two_cafs(demo_db, db_path: Path) -> tuple[int, int]:
+def two_cafs(demo_db, db_target: Path | str) -> tuple[int, int]:
     """The demo, edited: a second funder also called « CAF » (du Pas-de-Calais) at the same position, with lines
     on three actions that CAF du Nord also finances, one of them not decided yet, and an envelope of its own."""
     north, position = db.execute_sql("SELECT id, position FROM funder WHERE short_name = 'CAF'").fetchone()
@@ -79,9 +82,9 @@ def two_cafs(demo_db, db_path: Path) -> tuple[int, int]:
     return north, south
 
 
-def test_two_funders_called_caf_keep_their_own_rows_and_names(two_cafs, db_path: Path, tmp_path: Path) -> None:
+def test_two_funders_called_caf_keep_their_own_rows_and_names(two_cafs, db_target: Path | str, tmp_path: Path) -> None:
     north, south = two_cafs
-    check_everything(db_path, tmp_path, 2015)
+    check_everything(db_target, tmp_path, 2015)
     text = " ".join(pages_text(tmp_path / "programme.pdf"))
     # Each has its row, under its full name, with its own sums (the programme summed both under « CAF »).
     exp = expected(2015)
@@ -94,7 +97,7 @@ def test_two_funders_called_caf_keep_their_own_rows_and_names(two_cafs, db_path:
 
 
 @pytest.fixture
-def odd_cents(empty_db, db_path: Path) -> Path:
+def odd_cents(empty_db, db_target: Path | str) -> Path | str:
     """A small contract whose sums end in odd cents: an envelope of 1 000,00 € of which 123,45 € are granted."""
     contract = save_contract({"name": "Contrat de ville de Centimes", "start_year": 2024, "end_year": 2030}).record
     first = save_orientation({"contract": contract.id, "number": 1, "title": "Emploi"}).record
@@ -116,10 +119,10 @@ def odd_cents(empty_db, db_path: Path) -> Path:
         result = save_action({"reference": reference, "title": f"Action {reference}", "year": 2024,
                               "orientation": orientation, "status": status, "total_cost": cost}, fundings=lines)
         assert result.ok, result.errors
-    return db_path
+    return db_target
 
 
-def test_odd_cents_are_summed_and_shared_to_the_cent(odd_cents: Path, tmp_path: Path) -> None:
+def test_odd_cents_are_summed_and_shared_to_the_cent(odd_cents: Path | str, tmp_path: Path) -> None:
     check_everything(odd_cents, tmp_path, 2024)
     text = " ".join(pages_text(tmp_path / "programme.pdf"))
     # By hand: the State granted 123,45 € (+ 0,00 € refused) of 1 000,00 €: 12,345 % printed once rounded.
@@ -189,14 +192,14 @@ def test_two_merged_offices_count_each_action_once(merged_offices: Path, tmp_pat
 
 
 @pytest.fixture
-def synthetic(empty_db, db_path: Path) -> Path:
+def synthetic(empty_db, db_target: Path | str) -> Path | str:
     from cvdesk.services.synthetic import Scale, build_synthetic
 
     build_synthetic(Scale(communes=12, quartiers=20, associations=60, actions=240, first_year=2020, years=2))
-    return db_path
+    return db_target
 
 
-def test_a_synthetic_contract_agrees_everywhere(synthetic: Path, tmp_path: Path) -> None:
+def test_a_synthetic_contract_agrees_everywhere(synthetic: Path | str, tmp_path: Path) -> None:
     for year in (2020, 2021):
         folder = tmp_path / str(year)
         folder.mkdir()
@@ -210,7 +213,7 @@ def test_the_hand_helpers_are_what_a_reader_expects() -> None:
     assert Sums(1, 0, 10, 0, 0, 10, 1, 1).granted_text == "—"
 
 
-def test_the_check_can_fail(odd_cents: Path, tmp_path: Path) -> None:
+def test_the_check_can_fail(odd_cents: Path | str, tmp_path: Path) -> None:
     """A cent moved behind the services' back (the cached sum of an action) is caught by the lists' check."""
     db.execute_sql("""UPDATE "action" SET granted_total = granted_total + 1 WHERE reference = '2024-C-001'""")
     with pytest.raises(AssertionError):

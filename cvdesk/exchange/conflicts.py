@@ -136,6 +136,7 @@ def resolve_conflict(conflict_id: int, keep: str) -> None:
                 params.append(value)
             sets.append('"updated_at" = ?')
             params.append(utcnow().strftime(UTC_FORMAT))
+            sets.append('"version" = "version" + 1')  # a form open on it here is refused, not written over it
             raw().execute(f'UPDATE "{spec.table}" SET {", ".join(sets)} WHERE uuid = ?',
                           (*params, conflict.record_uuid))
             record = spec.model.get(spec.model.uuid == conflict.record_uuid)

@@ -3,11 +3,12 @@ title and status bar name the base, a read-only role is told it can change nothi
 said in a box instead of a window."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from cvdesk.store.database import database_path, opened_database
@@ -38,6 +39,10 @@ def _run_and_look(url: str, qapp: QApplication) -> dict[str, Any]:
 
     QTimer.singleShot(1500, look)
     seen["code"] = run_window(url)
+    # The closed windows go (their timers with them): the base is closed, a later test opens its own.
+    for widget in qapp.topLevelWidgets():
+        widget.deleteLater()
+    qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return seen
 
 
@@ -81,3 +86,46 @@ def test_a_server_that_refuses_is_said_in_a_box_and_no_window_opens(tmp_path, qa
     url = f"postgresql://cvdesk@/absente?host={tmp_path}"
     assert run_window(url) == 2
     assert len(boxes) == 1 and boxes[0].startswith(f"Impossible de se connecter à la base PostgreSQL {url} (")
+
+
+def test_the_window_asks_for_the_password_the_server_wants_in_a_masked_box(pg_server: Any, pg_url: str,
+                                                                           qapp: QApplication, tmp_path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    from cvdesk.store.postgres_prompt import keep_typed_password, set_password_prompt
+
+    _with_a_contract(pg_url)
+    role, password = "siege_fenetre", "Tilleul 2026"
+    database = urlsplit(pg_url).path.lstrip("/")
+    admin = pg_server.connect(database)
+    admin.execute(f"DROP ROLE IF EXISTS {role}")
+    admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+    admin.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}")
+    hba = Path(admin.execute("SHOW hba_file").fetchone()[0])
+    original = hba.read_text()
+    hba.write_text(f"local all {role} scram-sha-256\n" + original)  # this role alone must give a password
+    admin.execute("SELECT pg_reload_conf()")
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "aucun"))
+    asked: list[tuple[str, Any]] = []
+
+    def get_text(_parent, _title, label, mode, *args, **kwargs):
+        asked.append((label, mode))
+        return password, True
+
+    monkeypatch.setattr(QInputDialog, "getText", get_text)
+    parts = urlsplit(pg_url)
+    url = urlunsplit((parts.scheme, f"{role}@", parts.path, parts.query, ""))
+    try:
+        seen = _run_and_look(url, qapp)
+    finally:
+        set_password_prompt(None)
+        keep_typed_password(url, None)
+        hba.write_text(original)
+        admin.execute("SELECT pg_reload_conf()")
+        admin.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}")
+        admin.execute(f"DROP ROLE {role}")
+        admin.close()
+    assert seen["code"] == 0 and seen["label"] == url
+    assert asked == [(f"Mot de passe de la base PostgreSQL {url} :", QLineEdit.EchoMode.Password)]

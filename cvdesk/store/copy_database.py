@@ -277,10 +277,42 @@ def copy_tables(source: Side, target: Side, progress: Progress | None = None,
                              f"dans {source.display}, {_describe(written)} dans {target.display}) : elle est "
                              "annulée, rien n'a été écrit.")
         report.tables.append(written)
-    # Statistics for every index of the tables just filled: a fresh base's first queries (the window's first
-    # list on a national base) are planned from them, not from an empty table's guesses.
-    target.conn.execute("ANALYZE")
     return report
+
+
+def analyze(conn: Connection) -> None:
+    """Statistics for every index of the tables just filled: a fresh base's first queries (the window's first list
+    on a national base) are planned from them, not from an empty table's guesses."""
+    conn.execute("ANALYZE")
+
+
+# The search indexes' insert triggers of a SQLite file, set aside while a copy writes it: each index is then filled
+# from its view in one statement, which gives the very same rows as the triggers one by one.
+SEARCH_FILLS = (("action_search_insert", "INSERT INTO action_search(rowid, text) SELECT id, text FROM "
+                 "action_search_source"),
+                ("association_search_insert", "INSERT INTO association_search(rowid, text) SELECT id, text FROM "
+                 "association_search_source"))
+
+
+@contextmanager
+def bulk_file_writes(conn: sqlite3.Connection) -> Iterator[None]:
+    """A new SQLite file written from scratch (inside the caller's transaction): its indexes dropped and built once
+    from sorted keys at the end, its search indexes filled in one pass, instead of both kept up row by row."""
+    indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall()
+    for name, _sql in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    triggers = []
+    for name, fill in SEARCH_FILLS:
+        found = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)).fetchone()
+        if found is not None:
+            conn.execute(f'DROP TRIGGER "{name}"')
+            triggers.append((found[0], fill))
+    yield
+    for _name, sql in indexes:
+        conn.execute(sql)
+    for sql, fill in triggers:
+        conn.execute(fill)
+        conn.execute(sql)
 
 
 def _describe(figures: TableFigures) -> str:
@@ -430,6 +462,7 @@ def _file_to_open_base(source: Path, target_text: str, progress: Progress | None
                                  "rôle qui puisse y créer des lignes ; rien n'a été écrit.")
             with _said_in_french(target.display), db.atomic():
                 report = copy_tables(Side(read, False, str(source)), target, progress, engine.after_explicit_ids)
+                analyze(target.conn)
     except BaseException:
         if target_path is not None:
             _remove_file(target_path)
@@ -462,8 +495,10 @@ def _open_base_to_file(source_text: str, target: Path, progress: Progress | None
                 write.execute("BEGIN IMMEDIATE")
                 with _said_in_french(str(target)), db.atomic():
                     _repeatable_read()
-                    report = copy_tables(Side(engine.raw(), engine.is_postgres(), _display(source_text)),
-                                         Side(write, False, str(target)), progress)
+                    with bulk_file_writes(write):
+                        report = copy_tables(Side(engine.raw(), engine.is_postgres(), _display(source_text)),
+                                             Side(write, False, str(target)), progress)
+                    analyze(write)
                 write.execute("COMMIT")
             finally:
                 if write.in_transaction:

@@ -189,8 +189,25 @@ def _run_window_on_server(url: str) -> int:
             QMessageBox.critical(None, "Ouverture impossible", str(exc))
             return 2
         window = show_window(url, checks=False)
+        _without_file_backups(window)
         if is_read_only():
             from cvdesk.ui.open_problems import warn_if_risky
 
             after_first_paint(window, lambda: warn_if_risky(url, window))
         return QApplication.instance().exec()
+
+
+SERVER_BACKUP_HINT = ("Sur une base PostgreSQL, les sauvegardes se font sur le serveur : commande « cvdesk backup » "
+                      "(pg_dump) ou sauvegardes de l'administrateur.")
+
+
+def _without_file_backups(window: MainWindow) -> None:
+    """The file's backup entries (Sauvegardes…, Enregistrer une copie…) work on a SQLite file beside it: on a
+    server base they are greyed, their tip saying where backups are made instead. The menus are completed at once
+    (no start-up to spare on this path) so that the entry exists to be greyed."""
+    window.complete_menus()
+    for action in (getattr(window, "backups_action", None), getattr(window, "save_copy_action", None)):
+        if action is not None:
+            action.setEnabled(False)
+            action.setStatusTip(SERVER_BACKUP_HINT)
+            action.setToolTip(SERVER_BACKUP_HINT)

@@ -35,6 +35,7 @@ def _run_and_look(url: str, qapp: QApplication) -> dict[str, Any]:
                 seen["title"] = widget.windowTitle()
                 seen["label"] = widget.path_label.text()
                 seen["file"] = database_path()
+                seen["file_backups"] = [widget.backups_action.isEnabled(), widget.save_copy_action.isEnabled()]
         qapp.closeAllWindows()
 
     QTimer.singleShot(1500, look)
@@ -54,6 +55,7 @@ def test_a_coordinator_opens_the_headquarters_base_in_the_window(pg_url: str, qa
     assert seen["title"] == f"{name} (PostgreSQL) — cvdesk"
     assert seen["label"] == pg_url
     assert seen["file"] is None  # no file opened, none locked
+    assert seen["file_backups"] == [False, False]  # no backup folder beside a URL: the server keeps the backups
 
 
 def test_a_read_only_role_is_told_it_can_change_nothing(pg_server: Any, pg_url: str, qapp: QApplication,

@@ -18,6 +18,8 @@ from cvdesk.exchange.sheet_preview import sample_errors
 from cvdesk.store.models import db
 from tests.exchange.helpers import fingerprint, run_cli, settle
 
+pytestmark = pytest.mark.both_engines
+
 SIRET = make_siret(luhn_complete("12345678"), "0001")
 # What a département's service sent: none of these names is one cvdesk knows.
 PARTNER_HEADER = "Organisme bénéficiaire;Identifiant établissement;Ville du siège;Interlocuteur"

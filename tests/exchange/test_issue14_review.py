@@ -19,6 +19,8 @@ from cvdesk.store.models import db
 from tests.exchange.helpers import fingerprint, run_cli, settle
 from tests.exchange.test_scdl_import import _ods
 
+pytestmark = pytest.mark.both_engines
+
 VENDEE = make_siret(luhn_complete("22850001"), "0065")
 MAINE_ET_LOIRE = make_siret(luhn_complete("22490001"), "0001")
 TOULOUSE = make_siret(luhn_complete("24310005"), "0001")

@@ -16,6 +16,8 @@ from cvdesk.store.models import Action, Association
 from cvdesk.store.settings import OFFICE, set_setting
 from tests.exchange.helpers import fingerprint, ids_picture, run_cli, settle, tables_picture
 
+pytestmark = pytest.mark.both_engines
+
 
 @pytest.fixture
 def demo_file(demo_template: Path, tmp_path: Path) -> Path:

@@ -22,6 +22,8 @@ from cvdesk.exchange.sheet_import import preview_sheet
 from cvdesk.exchange.sheet_reader import SHEET_SUFFIXES, read_sheet
 from tests.exchange.helpers import run_cli
 
+pytestmark = pytest.mark.both_engines
+
 PARTNERS = Path(__file__).parent.parent / "fixtures" / "partners"
 
 # Column names a subsidy import knows (SCDL names and the French labels of the decree's table).

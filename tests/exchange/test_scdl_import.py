@@ -22,6 +22,8 @@ from cvdesk.services.reference import save_funder
 from cvdesk.store.models import db
 from tests.exchange.helpers import fingerprint, run_cli, settle, tables_picture
 
+pytestmark = pytest.mark.both_engines
+
 NORD = make_siret(luhn_complete("22590001"), "0001")  # the département's SIRET (a 22… SIREN)
 ROUBAIX = make_siret(luhn_complete("21590512"), "0001")  # the city's
 LIRE = make_siret(luhn_complete("41234567"), "0001")  # « Lire et grandir », already in the base with its SIRET

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from cvdesk.domain.financing import PlanLine, plan_totals
 from cvdesk.domain.money import format_money
 from cvdesk.domain.status import status_label
@@ -19,6 +21,8 @@ from cvdesk.services.report_data import (
 from cvdesk.services.totals import totals_by_funder, totals_by_year
 
 from .pdfcheck import assert_page_numbers, assert_sound_pdf, norm
+
+pytestmark = pytest.mark.both_engines
 
 
 def m(cents: int | None) -> str:

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from cvdesk.domain.money import format_money
 from cvdesk.reports.meeting_sheet import build_decisions_sheet
 from cvdesk.services import meetings
 from cvdesk.store.models import db
 
 from .pdfcheck import assert_page_numbers, assert_sound_pdf, norm
+
+pytestmark = pytest.mark.both_engines
 
 
 def m(cents: int) -> str:

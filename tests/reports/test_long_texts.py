@@ -6,6 +6,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from pypdf import PdfReader
 
 from cvdesk.reports.action_sheet import build_action_sheet
@@ -33,6 +35,8 @@ from cvdesk.store.models import (
 )
 
 from .pdfcheck import assert_page_numbers, assert_sound_pdf, pages_text
+
+pytestmark = pytest.mark.both_engines
 
 NOTES_CAP = MAX_LENGTH[Quartier]["notes"]
 _NUMBERED = re.compile(r"n(\d{5})")

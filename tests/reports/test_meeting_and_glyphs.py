@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from reportlab.pdfbase import pdfmetrics
 
 from cvdesk.domain.money import format_money
@@ -20,6 +22,8 @@ from cvdesk.services.report_data import agenda_of_meeting, find_meeting, funding
 from cvdesk.store.models import Action
 
 from .pdfcheck import assert_page_numbers, assert_sound_pdf, norm
+
+pytestmark = pytest.mark.both_engines
 
 HARD = "Cœur d’Écaillon « Ça bouge »\u202f! Œuvre Ç’était"
 

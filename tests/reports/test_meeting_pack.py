@@ -21,6 +21,8 @@ from cvdesk.store.models import db
 
 from .pdfcheck import assert_page_numbers, assert_sound_pdf, norm, pages_text
 
+pytestmark = pytest.mark.both_engines
+
 ROOT = Path(__file__).resolve().parents[2]
 PILOTAGE = "16/04/2015"
 

@@ -16,6 +16,8 @@ from cvdesk.store.models import Action, Funding
 
 from .pdfcheck import assert_page_numbers, assert_sound_pdf, norm, pages_text
 
+pytestmark = pytest.mark.both_engines
+
 DETAIL_HEADER = "Référence Action, porteur, statut et coût Financeur Demandé Accordé"
 
 

@@ -5,6 +5,8 @@ from datetime import date
 from io import BytesIO
 from pathlib import Path
 
+import pytest
+
 from pypdf import PdfReader
 
 from cvdesk.domain.indicators import INDICATORS, format_indicator
@@ -15,6 +17,8 @@ from cvdesk.services.report_data import actions_of_quartier, find_quartier
 from cvdesk.services.totals import totals_by_funder, totals_by_orientation
 
 from .pdfcheck import assert_page_numbers, assert_sound_pdf, norm
+
+pytestmark = pytest.mark.both_engines
 
 
 def m(cents: int) -> str:

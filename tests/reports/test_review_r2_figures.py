@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from cvdesk.domain.money import format_money
 from cvdesk.reports.action_sheet import build_action_sheet
 from cvdesk.services.report_data import find_action
 from cvdesk.store.models import Action
 
 from .pdfcheck import norm, pages_text
+
+pytestmark = pytest.mark.both_engines
 
 
 def _sql(query: str, *params):
@@ -44,7 +48,7 @@ def test_a_refused_plan_still_totals_zero_granted(demo_db, tmp_path: Path) -> No
 
 
 def test_a_programme_asked_for_a_short_name_two_funders_share_names_them_and_prints_nothing(
-        demo_db, db_path: Path, tmp_path: Path, capsys) -> None:
+        demo_db, db_target: Path | str, tmp_path: Path, capsys) -> None:
     from cvdesk import cli
     from cvdesk.services.reference import save_funder
     from cvdesk.store.database import close_database
@@ -55,14 +59,14 @@ def test_a_programme_asked_for_a_short_name_two_funders_share_names_them_and_pri
     close_database()
     out = tmp_path / "caf.pdf"
     # « CAF » names two funders: the coordinator is told which, and no programme of either is printed.
-    assert cli.main(["report", "programme", "--db", str(db_path), "--year", "2015", "--funder", "caf",
+    assert cli.main(["report", "programme", "--db", str(db_target), "--year", "2015", "--funder", "caf",
                      "--out", str(out)]) != 0
     said = capsys.readouterr().err
     assert north in said and "CAF du Pas-de-Calais" in said and "« caf »" in said
     assert len(said.strip().splitlines()) == 1
     assert not out.exists()
     # Its full name chooses one.
-    assert cli.main(["report", "programme", "--db", str(db_path), "--year", "2015", "--funder",
+    assert cli.main(["report", "programme", "--db", str(db_target), "--year", "2015", "--funder",
                      "CAF du Pas-de-Calais", "--out", str(out)]) == 0
     text = " ".join(pages_text(out))
     assert "CAF du Pas-de-Calais" in text and north not in text
@@ -84,8 +88,9 @@ def test_a_comite_pack_keeps_what_waits_for_its_decision_apart(demo_db, tmp_path
     assert add_items(meeting, waiting).ok
     ids = ",".join(str(i) for i in waiting)
     requested, granted, decided, undecided, paid, funders = _sql(
-        f"""SELECT sum(requested), total(granted), count(granted), total(IIF(granted IS NULL, requested, 0)),
-                   total(paid), count(DISTINCT funder_id)
+        f"""SELECT sum(requested), COALESCE(sum(granted), 0), count(granted),
+                   COALESCE(sum(CASE WHEN granted IS NULL THEN requested ELSE 0 END), 0), COALESCE(sum(paid), 0),
+                   count(DISTINCT funder_id)
             FROM funding WHERE deleted = 0 AND action_id IN ({ids})""")
     cost, = _sql(f'SELECT sum(total_cost) FROM "action" WHERE id IN ({ids})')
     assert decided == 0 and undecided == requested  # by hand: the demo decides nothing before instruction ends

@@ -23,6 +23,8 @@ from cvdesk.store.database import close_database, open_database
 from cvdesk.store.models import db
 from tests.exchange.helpers import fingerprint, run_cli, settle
 
+pytestmark = pytest.mark.both_engines  # the imports and exports on SQLite and on PostgreSQL
+
 PARTNERS = Path(__file__).parents[1] / "fixtures" / "partners"
 PYRENEES = PARTNERS / "pyrenees_orientales.ods"
 NORD = make_siret(luhn_complete("22590001"), "0001")
@@ -95,7 +97,9 @@ def _picture(base: Path, since: str) -> dict[str, list[Any]]:
             for row in conn.execute(f'SELECT * FROM "{table}" WHERE updated_at > ?', (since,)):
                 record = dict(zip(columns, row))
                 assert UUID.fullmatch(record.pop("uuid"))
-                for key in ("id", "created_at", "updated_at"):
+                # The version counts the saves of a record here (a service's save moves it once per line of the
+                # plan): bookkeeping of this base, not what the file brought.
+                for key in ("id", "created_at", "updated_at", "version"):
                     record.pop(key)
                 for key, (target, name) in links.items():
                     if record.get(key) is not None:

@@ -22,6 +22,8 @@ from cvdesk.store.models import db
 from .helpers import run_cli
 from .scdl_validator import FIXTURES, SCHEMA, scdl_errors
 
+pytestmark = pytest.mark.both_engines  # the imports and exports on SQLite and on PostgreSQL
+
 # The two fields the published schema requires while its own valid example lacks them (see the fixtures' README).
 NOT_IN_THE_OFFICIAL_EXAMPLE = ("idServiceInstructeur", "descriptionConditionsVersement")
 EXPORT_DAY = date(2026, 11, 30)

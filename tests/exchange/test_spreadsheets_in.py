@@ -18,6 +18,8 @@ from cvdesk.store.database import close_database, open_database
 from cvdesk.store.models import Action, Association, Funding, Quartier
 from tests.exchange.helpers import fingerprint, run_cli, settle
 
+pytestmark = pytest.mark.both_engines  # the imports and exports on SQLite and on PostgreSQL
+
 SIRET = make_siret(luhn_complete("12345678"), "0001")
 
 

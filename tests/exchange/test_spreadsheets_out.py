@@ -23,6 +23,8 @@ from cvdesk.services.reference import save_commune
 from cvdesk.store.models import db
 from tests.exchange.helpers import run_cli
 
+pytestmark = pytest.mark.both_engines  # the imports and exports on SQLite and on PostgreSQL
+
 
 def test_the_fundings_workbook_has_numbers_dates_a_frozen_header_and_a_filter(demo_db, tmp_path: Path) -> None:
     out = tmp_path / "financements.xlsx"

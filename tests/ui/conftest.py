@@ -62,7 +62,7 @@ def warnings_shown(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def open_window(db_path: Path, qtbot, monkeypatch: pytest.MonkeyPatch):
+def open_window(db_target: Path | str, qtbot, monkeypatch: pytest.MonkeyPatch):
     """Open the main window on the test's base, shown and activated; the printing, exchange and backup menus are
     tested with their own modules. Closed at the end of the test."""
     from cvdesk.ui import main_window
@@ -71,7 +71,7 @@ def open_window(db_path: Path, qtbot, monkeypatch: pytest.MonkeyPatch):
     opened = []
 
     def open_on() -> main_window.MainWindow:
-        win = main_window.MainWindow(db_path)
+        win = main_window.MainWindow(db_target)
         win.show()
         qtbot.waitExposed(win)
         win.activateWindow()

@@ -1,15 +1,19 @@
 """The totals row under the Actions list: « Total (N) » and the money sums of what the filters select."""
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from cvdesk.domain.money import format_money
 from cvdesk.store.models import db
 
+pytestmark = pytest.mark.both_engines
+
 
 def _sql(where: str = "", params: tuple = ()) -> tuple[int, int, int, int, int]:
-    row = db.execute_sql('SELECT count(*), total(total_cost), total(requested_total), total(granted_total),'
-                         f' total(paid_total) FROM "action" WHERE deleted = 0 {where}', params).fetchone()
+    row = db.execute_sql('SELECT count(*), COALESCE(sum(total_cost), 0), COALESCE(sum(requested_total), 0), '
+                         'COALESCE(sum(granted_total), 0), COALESCE(sum(paid_total), 0)'
+                         f' FROM "action" WHERE deleted = 0 {where}', params).fetchone()
     return tuple(int(value) for value in row)
 
 

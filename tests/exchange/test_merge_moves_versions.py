@@ -34,6 +34,24 @@ def offices_with_a_renamed_association(demo_template: Path, tmp_path: Path) -> t
     return siege, uuid, name
 
 
+def test_a_form_opened_before_a_merge_that_changed_its_record_is_refused(demo_template: Path, tmp_path: Path) -> None:
+    siege, uuid, name = offices_with_a_renamed_association(demo_template, tmp_path)
+
+    open_database(siege)
+    try:
+        record_id = Association.get(Association.uuid == uuid).id
+        read = version_of(Association, record_id)  # the form opened at headquarters
+        import_package(tmp_path / "retour.zip")
+        assert db.execute_sql("SELECT name FROM association WHERE id = ?", (record_id,)).fetchone() == (
+            name + " (Nord)",)
+        with pytest.raises(ConcurrentEdit), read_at(Association, record_id, read):
+            save_association({"name": name + " (Siège)"}, record_id)
+        assert db.execute_sql("SELECT name FROM association WHERE id = ?", (record_id,)).fetchone() == (
+            name + " (Nord)",)
+    finally:
+        close_database()
+
+
 def test_a_conflict_settled_for_the_other_office_refuses_a_form_opened_before(demo_template: Path,
                                                                               tmp_path: Path) -> None:
     siege, uuid, name = offices_with_a_renamed_association(demo_template, tmp_path)

@@ -2,6 +2,7 @@
 with values passed and read as SQLite passes and reads them, so that the code above the store runs unchanged."""
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from typing import Any, Sequence
 
@@ -97,7 +98,7 @@ def connect(target: PostgresTarget) -> CvdeskPostgresDatabase:
     asked = 0
     while True:
         typed = typed_password(target.url)
-        database = CvdeskPostgresDatabase(target.url, **({"password": typed} if typed is not None else {}))
+        database = CvdeskPostgresDatabase(target.url, **_connect_parameters(target, typed))
         try:
             database.connect()
             return database
@@ -120,6 +121,21 @@ def connect(target: PostgresTarget) -> CvdeskPostgresDatabase:
             if problem is not None:
                 raise problem from exc
             raise
+
+
+# A server that does not answer is said after this many seconds, not after the system's TCP timeout (minutes, with
+# the window frozen at its start); the URL's connect_timeout or PGCONNECT_TIMEOUT choose otherwise.
+CONNECT_TIMEOUT_S = 10
+
+
+def _connect_parameters(target: PostgresTarget, password: str | None) -> dict[str, Any]:
+    """What libpq gets beside the URL: a connection timeout unless one is chosen, the password typed this run."""
+    params: dict[str, Any] = {}
+    if "connect_timeout=" not in target.url and not os.environ.get("PGCONNECT_TIMEOUT"):
+        params["connect_timeout"] = CONNECT_TIMEOUT_S
+    if password is not None:
+        params["password"] = password
+    return params
 
 
 def _asks_for_password(exc: BaseException) -> bool:

@@ -153,10 +153,15 @@ class PostgresCluster:
         """Create a database (empty, or a copy of template, which must have no connection open) and give its URL."""
         from psycopg import sql
 
+        admin = self._admin_connection()
         statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
         if template:
             statement = sql.SQL("{} TEMPLATE {}").format(statement, sql.Identifier(template))
-        self._admin_connection().execute(statement)
+        if admin.info.server_version >= 150000:
+            # A copy of the files (a checkpoint, cheap without fsync) rather than PostgreSQL 15's default of writing
+            # the whole template through the WAL: 0.2-0.4 s against 0.3-2.7 s for the demo on the shared machine.
+            statement = sql.SQL("{} STRATEGY FILE_COPY").format(statement)
+        admin.execute(statement)
         return self.url(name)
 
     def drop_database(self, name: str) -> None:

@@ -13,7 +13,7 @@ import datetime as dt
 import shutil
 import sqlite3
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol, Sequence
@@ -286,6 +286,22 @@ def analyze(conn: Connection) -> None:
     conn.execute("ANALYZE")
 
 
+@contextmanager
+def bulk_server_writes(conn: Connection) -> Iterator[None]:
+    """An empty PostgreSQL base filled by a copy (inside its transaction, which no one else sees): its indexes
+    dropped and built once at the end (the search index's trigram index included), save those behind a primary
+    key or a constraint, which the foreign keys need."""
+    indexes = conn.execute(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || "
+        "quote_ident(i.indexname))::regclass)").fetchall()
+    for name, _sql in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in indexes:
+        conn.execute(sql)
+
+
 # The search indexes' insert triggers of a SQLite file, set aside while a copy writes it: each index is then filled
 # from its view in one statement, which gives the very same rows as the triggers one by one.
 SEARCH_FILLS = (("action_search_insert", "INSERT INTO action_search(rowid, text) SELECT id, text FROM "
@@ -461,7 +477,8 @@ def _file_to_open_base(source: Path, target_text: str, progress: Progress | None
                 raise StoreError(f"Ce rôle peut lire la base {target.display} mais pas y écrire : la copie demande un "
                                  "rôle qui puisse y créer des lignes ; rien n'a été écrit.")
             with _said_in_french(target.display), db.atomic():
-                report = copy_tables(Side(read, False, str(source)), target, progress, engine.after_explicit_ids)
+                with bulk_server_writes(target.conn) if target.postgres else nullcontext():
+                    report = copy_tables(Side(read, False, str(source)), target, progress, engine.after_explicit_ids)
                 analyze(target.conn)
     except BaseException:
         if target_path is not None:

@@ -195,6 +195,8 @@ def test_a_refusal_of_the_server_midway_leaves_the_target_empty(office: Path, pg
     close_database()
     with pg_server.connect("siege_regle") as conn:
         conn.execute("ALTER TABLE funding ADD CONSTRAINT plafond CHECK (requested < 5000000)")
+    indexes = "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1"
+    prepared = server_rows(pg_server, "siege_regle", indexes)
     (over,) = file_rows(office, "SELECT count(*) FROM funding WHERE requested >= 5000000")[0]
     assert over, "the demo has plan lines above the rule"
     result = run("copy", "--from", str(office), "--to", url)
@@ -204,6 +206,8 @@ def test_a_refusal_of_the_server_midway_leaves_the_target_empty(office: Path, pg
     assert "plafond" in message and message.endswith("rien n'a été écrit.")
     for table in ("setting", "action", "funding"):
         assert server_rows(pg_server, "siege_regle", f'SELECT count(*) FROM "{table}"') == [(0,)], table
+    # The indexes the copy set aside while it wrote are all there again.
+    assert server_rows(pg_server, "siege_regle", indexes) == prepared
 
 
 def test_a_role_that_may_only_read_the_target_is_told_so(office: Path, pg_server: Any) -> None:

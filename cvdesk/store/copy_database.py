@@ -368,8 +368,8 @@ def _copy_table(source: Side, target: Side, table: str, columns: list[str], tota
 
 
 def _write(target: Side, insert: str, copy_in: str, rows: list[tuple[Any, ...]]) -> None:
-    """Rows into the target: PostgreSQL's COPY when the target is a psycopg connection (half the processor of
-    executemany on our side), else executemany."""
+    """Rows into the target: PostgreSQL's COPY when the target is a psycopg connection (one stream per batch
+    instead of one statement per row), else executemany."""
     driver = getattr(target.conn, "connection", None) if target.postgres else None
     if driver is None or not hasattr(driver, "cursor"):
         target.conn.executemany(insert, rows)

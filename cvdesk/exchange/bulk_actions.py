@@ -233,7 +233,8 @@ def references_checked_at_end(adding: int) -> Iterator[bool]:
     """Foreign keys off for a bulk write of this many new records (BULK_ROWS or more), when no transaction is open yet (SQLite ignores the pragma inside
     one), as the merge does; yields whether they are off, then on again. While off, the caller runs
     check_references() before its transaction commits: the base checked once costs less than a lookup of each
-    parent at each insert (an action's orientation, porteur; a line's action and funder; a link's quartier)."""
+    parent at each insert (an action's orientation, porteur; a line's action and funder; a link's quartier).
+    The base also goes through the rollback journal meanwhile when nothing else has it open (store.bulk_journal)."""
     if adding < BULK_ROWS:
         yield False
         return

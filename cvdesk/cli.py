@@ -578,6 +578,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the user gets a sentence, not a traceback; CVDESK_DEBUG=1 shows it
         if os.environ.get("CVDESK_DEBUG"):
             raise
+        from cvdesk.store.postgres_prompt import lost_server_sentence
+
+        lost = lost_server_sentence(exc)  # a PostgreSQL server gone midway: not a defect of ours either
+        if lost:
+            print(lost, file=sys.stderr)
+            return EXIT_FAILED
         # Not a bad input (those are all named above): a defect of ours, said as such, with what to do.
         print(one_line(f"{PROGRAM_DEFECT} ({type(exc).__name__} : {exc}) : la commande s'est arrêtée ; relancez-la "
                        "avec CVDESK_DEBUG=1 pour le détail, et signalez-le."), file=sys.stderr)

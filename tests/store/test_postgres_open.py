@@ -231,3 +231,19 @@ def test_a_role_that_may_not_create_tables_is_told_so_about_an_empty_base(pg_ser
         conn.execute("DROP ROLE invite_siege")
         conn.close()
     assert _plain(pg_server, pg_url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
+
+
+def test_a_server_lost_during_a_command_is_said_in_one_french_sentence(pg_server: Any, pg_url: str) -> None:
+    from cvdesk.store.postgres_prompt import lost_server_sentence
+
+    with opened_database(pg_url) as db:
+        pid = db.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+        admin = pg_server.connect()
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))  # the administrator ends the session
+        admin.close()
+        with pytest.raises(Exception) as lost:
+            db.execute_sql('SELECT count(*) FROM "action"')
+    sentence = lost_server_sentence(lost.value)
+    assert sentence is not None
+    assert sentence.startswith("La connexion au serveur PostgreSQL a été interrompue (")
+    assert lost_server_sentence(ValueError("autre chose")) is None

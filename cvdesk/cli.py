@@ -578,7 +578,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the user gets a sentence, not a traceback; CVDESK_DEBUG=1 shows it
         if os.environ.get("CVDESK_DEBUG"):
             raise
-        from cvdesk.store.postgres_prompt import lost_server_sentence
+        from cvdesk.store.server_lost import lost_server_sentence
 
         lost = lost_server_sentence(exc)  # a PostgreSQL server gone midway: not a defect of ours either
         if lost:

@@ -234,7 +234,7 @@ def test_a_role_that_may_not_create_tables_is_told_so_about_an_empty_base(pg_ser
 
 
 def test_a_server_lost_during_a_command_is_said_in_one_french_sentence(pg_server: Any, pg_url: str) -> None:
-    from cvdesk.store.postgres_prompt import lost_server_sentence
+    from cvdesk.store.server_lost import lost_server_sentence
 
     with opened_database(pg_url) as db:
         pid = db.execute_sql("SELECT pg_backend_pid()").fetchone()[0]

@@ -21,6 +21,8 @@ class Column:
     sortable: bool = True
     # Codes typed in capitals sort on their plain index; free text sorts case-insensitively.
     nocase: bool = True
+    # The value may be NULL (a nullable column, a LEFT JOIN's): its sort says where NULLs go (see _order).
+    nullable: bool = False
 
     @property
     def sql(self) -> str:
@@ -89,8 +91,8 @@ _register(ListSpec(
         Column("reference", "Référence", "t.reference", nocase=False),
         Column("title", "Intitulé", "t.title"),
         Column("year", "Année", "t.year", "year"),
-        Column("orientation", "Orientation", "o.number", "int"),
-        Column("porteur", "Porteur", "p.name"),
+        Column("orientation", "Orientation", "o.number", "int", nullable=True),
+        Column("porteur", "Porteur", "p.name", nullable=True),
         Column("status", "Statut", "t.status", "status"),
         Column("total_cost", "Coût total", "t.total_cost", "money"),
         Column("requested", "Demandé", "t.requested_total", "money"),
@@ -150,7 +152,7 @@ _register(ListSpec(
     columns=(
         Column("code", "Code", "t.code"),
         Column("name", "Nom", "t.name"),
-        Column("communes", "Communes", _communes_of_quartier),
+        Column("communes", "Communes", _communes_of_quartier, nullable=True),
         Column("population", "Population", "t.population", "int"),
     ),
     search=("t.code", "t.name"),
@@ -170,12 +172,12 @@ _register(ListSpec(
         Column("reference", "Référence de l'action", "a.reference"),
         Column("title", "Intitulé de l'action", "a.title"),
         Column("year", "Année", "a.year", "year"),
-        Column("porteur", "Porteur", "p.name"),
+        Column("porteur", "Porteur", "p.name", nullable=True),
         Column("funder", "Financeur", "fu.name"),
         Column("requested", "Demandé", "t.requested", "money"),
-        Column("granted", "Accordé", "t.granted", "money"),
-        Column("paid", "Versé", "t.paid", "money"),
-        Column("decision_date", "Date de décision", "t.decision_date", "date"),
+        Column("granted", "Accordé", "t.granted", "money", nullable=True),
+        Column("paid", "Versé", "t.paid", "money", nullable=True),
+        Column("decision_date", "Date de décision", "t.decision_date", "date", nullable=True),
     ),
     search=("a.reference", "a.title", "fu.name", "p.name"),
     filters={"year": "a.year = ?", "funder": "t.funder_id = ?", "action": "t.action_id = ?"},
@@ -190,7 +192,7 @@ _register(ListSpec(
     columns=(
         Column("funder", "Financeur", "fu.name"),
         Column("year", "Année", "t.year", "year"),
-        Column("orientation", "Orientation", "o.number", "int"),
+        Column("orientation", "Orientation", "o.number", "int", nullable=True),
         Column("label", "Libellé", "t.label"),
         Column("amount", "Montant", "t.amount", "money"),
     ),
@@ -206,7 +208,7 @@ _register(ListSpec(
     columns=(
         Column("number", "N°", "t.number", "int"),
         Column("title", "Intitulé", "t.title"),
-        Column("pillar", "Pilier", "t.pillar", "pillar"),
+        Column("pillar", "Pilier", "t.pillar", "pillar", nullable=True),
     ),
     search=("t.title",),
     default_sort="number",
@@ -221,7 +223,7 @@ _register(ListSpec(
         Column("insee_code", "Code INSEE", "t.insee_code", nocase=False),
         Column("postcode", "Code postal", "t.postcode"),
         Column("departement", "Département", "t.departement", nocase=False),
-        Column("population", "Population", "t.population", "int"),
+        Column("population", "Population", "t.population", "int", nullable=True),
         Column("siren", "SIREN", "t.siren", nocase=False),
     ),
     search=("t.name", "t.insee_code", "t.postcode"),
@@ -337,9 +339,11 @@ def _order(spec: ListSpec, sort: str | None, descending: bool, indexed: bool = T
         # ones keep SQLite's own order, which an index can serve.
         folded = spec.folded and not spec.fts
         expr = nocase(f"{FOLDED_FIELDS}({expr})" if folded else expr)
-    # Empty values first going up, last going down: SQLite's order, which PostgreSQL reverses unless told.
-    direction = "DESC NULLS LAST" if descending else "ASC NULLS FIRST"
-    return f"{expr} {direction}, t.id {'DESC' if descending else 'ASC'}"
+    direction = "DESC" if descending else "ASC"
+    # Empty values first going up, last going down: SQLite's order, which PostgreSQL reverses unless told (said
+    # only where a value may be NULL: PostgreSQL's plain indexes serve ASC NULLS LAST, its default, not this).
+    nulls = (" NULLS LAST" if descending else " NULLS FIRST") if column.nullable else ""
+    return f"{expr} {direction}{nulls}, t.id {direction}"
 
 
 def list_ids(

@@ -390,6 +390,12 @@ class MainWindow(QMainWindow):
             tab.refresh()
             if tab.record_id is not None and not tab.is_dirty():
                 tab.show_record(tab.record_id)
+            elif tab.is_dirty():
+                from cvdesk.ui.refresh import KEPT, changed_under_form
+
+                sentence = changed_under_form(tab)  # kept as typed; its save will compare
+                if sentence:
+                    self.statusBar().showMessage(f"{sentence} {KEPT}", 10000)
         self.update_counts()
 
     def _keep_all_edits(self) -> bool:

@@ -64,17 +64,28 @@ def refresh_tab(tab: RecordTab) -> None:
     form without edits, or, in a form with unsaved edits, left as typed with a word in the status bar (its save will
     offer to compare and choose)."""
     tab.refresh()
+    sentence = changed_under_form(tab)
+    if sentence is None:
+        return
+    if tab.is_dirty():
+        tab.message.emit(f"{sentence} {KEPT}")
+    else:
+        tab.show_record(tab.record_id)
+        tab.message.emit(f"{sentence} Elle est affichée à jour.")
+
+
+KEPT = "Vos modifications sont gardées : à l'enregistrement, vous pourrez comparer."
+
+
+def changed_under_form(tab: RecordTab) -> str | None:
+    """The sentence saying who saved the tab's record since its form read it, or None (not changed, no record shown,
+    or a tab without versions: the dashboard, the Contrat tab)."""
     record_id = getattr(tab, "record_id", None)
-    if record_id is None or not hasattr(type(tab), "stored_version"):  # the dashboard, the Contrat tab
-        return
+    if record_id is None or not hasattr(type(tab), "stored_version"):
+        return None
     if tab.stored_version(record_id) == tab.read_version:
-        return
+        return None
     from cvdesk.services.concurrency import changed_since
     from cvdesk.ui.record_tab import history_model
 
-    sentence = changed_since(history_model(tab.kind), record_id)
-    if tab.is_dirty():
-        tab.message.emit(f"{sentence} Vos modifications sont gardées : à l'enregistrement, vous pourrez comparer.")
-    else:
-        tab.show_record(record_id)
-        tab.message.emit(f"{sentence} Elle est affichée à jour.")
+    return changed_since(history_model(tab.kind), record_id)

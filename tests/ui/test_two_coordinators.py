@@ -185,3 +185,20 @@ def test_the_contract_form_also_compares_before_saving_over_a_signatory_added_el
     assert [s.name for s in signatories_of(contract_id)][-1] == "CAF du Nord"
     assert page.notes_edit.toPlainText() == notes
     assert sql("SELECT notes FROM contract WHERE id = ?", (contract_id,)) == [(notes,)]
+
+
+def test_f5_keeps_the_typing_and_says_the_record_changed_meanwhile(shared_window, sql, qtbot, type_text) -> None:
+    tab, record_id, name, phone = first_association(shared_window, sql)
+    tab.phone_edit.selectAll()
+    type_text(tab.phone_edit, "03 27 12 12 12")
+    the_other_coordinator_saves(record_id, {"name": name + " (Bruno)", "phone": phone})
+    (user, office), = sql("SELECT os_user, office FROM history WHERE record_uuid = "
+                          "(SELECT uuid FROM association WHERE id = ?) ORDER BY id DESC LIMIT 1", (record_id,))
+
+    shared_window.refresh_action.trigger()  # F5, « Actualiser les listes »
+    assert tab.phone_edit.text() == "03 27 12 12 12" and tab.is_dirty()
+    told = shared_window.statusBar().currentMessage()
+    assert told.startswith(f"Cette fiche a été modifiée par {user} ({office}) le ")
+    assert told.endswith("à l'enregistrement, vous pourrez comparer.")
+    row = tab.model.row_of(record_id)
+    assert tab.model.index(row, 0).data() == name + " (Bruno)"  # the list shows their name already

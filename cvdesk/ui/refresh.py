@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 if TYPE_CHECKING:
     from cvdesk.ui.record_tab import RecordTab
@@ -30,14 +30,13 @@ class ChangeWatch(QObject):
 
     @staticmethod
     def _read() -> int | None:
-        from peewee import DatabaseError
-
         from cvdesk.services.concurrency import data_stamp
-        from cvdesk.store.errors import StoreError
 
+        # A look from a timer must never raise in the event loop: the base being switched or closed, its server
+        # away, peewee's proxy unbound… it looks again at the next tick.
         try:
             return data_stamp()
-        except (DatabaseError, StoreError):  # the base being switched, or its server away: look again later
+        except Exception:
             return None
 
     def catch_up(self) -> None:
@@ -48,8 +47,10 @@ class ChangeWatch(QObject):
 
     def check(self) -> bool:
         """Look at the base now; True (and others_changed) when it changed since the last look. Not while a dialog
-        is open: the list under a question about unsaved edits, or under the compare dialog, stays as it is."""
-        if QApplication.activeModalWidget() is not None:
+        is open (the list under a question about unsaved edits, or under the compare dialog, stays as it is), nor
+        once the window is closed."""
+        window = self.parent()
+        if QApplication.activeModalWidget() is not None or (isinstance(window, QWidget) and not window.isVisible()):
             return False
         stamp = self._read()
         if stamp is None or stamp == self._stamp:

@@ -26,10 +26,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from benchmarks.common import ROOT, Figure, dataset, migrated_copy, timed  # noqa: E402
 from benchmarks.startup_bench import measure as measure_startup  # noqa: E402
 
-# Each of these modules may offer figures(db, quick, repeat) -> list[Figure] for its own part.
+# Each of these modules may offer figures(db, quick, repeat) -> list[Figure] for its own part, and section() -> str,
+# a Markdown section of its own written after the start-up breakdown (postgres_bench: the two engines side by side).
 NOTES = ROOT / "benchmarks" / "results-notes.md"
 PARTS = ("benchmarks.ui_bench", "benchmarks.report_bench", "benchmarks.exchange_bench", "benchmarks.commands_bench",
-         "benchmarks.meeting_pack_bench")
+         "benchmarks.meeting_pack_bench", "benchmarks.postgres_bench")
 
 
 def cpu_name() -> str:
@@ -138,6 +139,8 @@ def main() -> int:
         if hasattr(module, "figures"):
             print(f"… {name}", file=sys.stderr, flush=True)
             figures.extend(module.figures(db, args.quick, repeat))
+            if hasattr(module, "section"):
+                startup += "\n" + module.section()
     write_results(figures, args.quick, out, startup)
     print(out.read_text(encoding="utf-8"))
     return 0

@@ -72,14 +72,16 @@ def main() -> None:
         from cvdesk.ui.main_window import MainWindow
 
         mark("imports")
+        # A PostgreSQL base's URL stays text (Path would fold its « // »); a file is a Path, as run_window has it.
+        db = args.db if "://" in args.db else Path(args.db)
         # As run_window opens it: without loading peewee and the models (a tree that always loads them has no models=).
         lazy = {"models": False} if "models" in open_database.__code__.co_varnames else {}
-        open_database(Path(args.db), defer_check=True, **lazy)
+        open_database(db, defer_check=True, **lazy)
         mark("database")
         if new:
-            window = start.show_window(Path(args.db), checks=False)
+            window = start.show_window(db, checks=False)
         else:
-            window = MainWindow(Path(args.db))
+            window = MainWindow(db)
             window.show()
         mark("window")
     assert isinstance(app, QApplication)

@@ -1,4 +1,5 @@
-"""Create, update and tombstone any record, writing its history; validation errors come back as data."""
+"""Create, update and tombstone any record, writing its history and moving its version (a stale form is refused);
+validation errors come back as data."""
 from __future__ import annotations
 
 import getpass

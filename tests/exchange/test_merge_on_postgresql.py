@@ -207,3 +207,26 @@ def test_a_merge_leaves_free_the_ids_another_coordinator_takes(packages: dict[st
     # And the next record made here takes a free id too.
     assert save_association({"name": "Après la fusion"}).ok
     close_database()
+
+
+def test_a_first_load_into_postgresql_builds_its_indexes_once_and_keeps_them(packages: dict[str, Any], pg_url: str,
+                                                                             monkeypatch) -> None:
+    """A large package into an empty PostgreSQL base takes the bulk path (each table's indexes dropped, then built
+    once from its rows): every index is back as it was, the search finds the actions, the tables hold the package."""
+    import cvdesk.exchange.merge_write as merge_write
+
+    indexes = ("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+               "ORDER BY indexname")
+    open_database(pg_url)
+    before = raw().execute(indexes).fetchall()
+    close_database()
+    monkeypatch.setattr(merge_write, "BULK_ROWS", 10)  # the demo's tables count as large
+    open_database(pg_url)
+    try:
+        import_package(packages["start"])
+        assert raw().execute(indexes).fetchall() == before
+        assert raw().execute('SELECT count(*) FROM "action"').fetchone()[0] == 40
+        found = raw().execute("SELECT count(*) FROM action_search WHERE text LIKE ?", ("%emploi%",)).fetchone()[0]
+        assert found > 0
+    finally:
+        close_database()

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-from operator import itemgetter
 from typing import Any
 
 from cvdesk.domain.dates import format_date
 from cvdesk.domain.money import format_money
 from cvdesk.domain.status import STATUS_LABELS
-from cvdesk.exchange.cell_values import CellError, cell_parser
 from cvdesk.exchange.cycle_collector import collector_paused
 from cvdesk.exchange.sheet_fields import ACTION_FIELDS, fold
-from cvdesk.exchange.sheet_preview import (Item, RowError, SheetPreview, header_of, read_cells, service_errors,
-                                           shown_cell)
+from cvdesk.exchange.sheet_preview import Item, RowError, SheetPreview, header_of, read_cells, service_errors
 from cvdesk.exchange.sheet_reader import Sheet
 from cvdesk.services.actions import FundingInput
 from cvdesk.services.validation import check_lengths, max_length, validate_action, validate_funding
@@ -85,66 +82,6 @@ def _columns_fit(rows: list[tuple[int, dict[str, Any]]], keys: Any) -> bool:
     return True
 
 
-# What a row says of its action, as cells: a row per funding line repeats them (SAME_FOR_EVERY_ROW, the porteur by
-# name or SIRET); they follow the reference in ACTION_FIELDS, and the line's own cells come after them.
-_ACTION_CELLS = ("title", "year", "orientation", "porteur", "porteur_siret", "status", "total_cost", "description",
-                 "start_date", "end_date", "quartiers")
-
-
-def _read_rows(sheet: Sheet, positions: dict[str, int], errors: list[RowError]) -> list[tuple[int, dict[str, Any]]]:
-    """read_cells for a sheet of actions, reading each row's action cells only when they are not, as the file holds
-    them, those of the first row of the same reference (read without error): a row per funding line repeats its
-    action's eleven cells, which the row then takes already read. The same values, errors and order as read_cells."""
-    keys = [f.key for f in ACTION_FIELDS]
-    said_at = [keys.index(key) for key in _ACTION_CELLS]
-    if said_at != list(range(said_at[0], said_at[0] + len(said_at))) or "reference" not in positions:
-        return read_cells(sheet, positions, ACTION_FIELDS, errors)  # the fields were reordered: the plain way
-    columns = [(f.key, index, cell_parser(f.kind), sheet.header[index])
-               for f in ACTION_FIELDS if (index := positions.get(f.key)) is not None]
-    said = [c for c in columns if c[0] in _ACTION_CELLS]
-    lead = [c for c in columns if keys.index(c[0]) < said_at[0]]
-    trail = [c for c in columns if keys.index(c[0]) > said_at[-1]]
-    if not said:
-        return read_cells(sheet, positions, ACTION_FIELDS, errors)
-    said_cells = itemgetter(*(index for _, index, _, _ in said), positions["reference"])
-    width_needed = max(index for _, index, _, _ in columns) + 1
-    firsts: dict[Any, dict[str, Any]] = {}  # the action cells and reference as the file holds them -> their values
-
-    def read(values: dict[str, Any], line: int, cells: list[Any], part: list[Any]) -> None:
-        for key, index, parse, header in part:
-            raw = cells[index] if index < len(cells) else None
-            if raw is None or raw == "":
-                values[key] = None
-                continue
-            try:
-                values[key] = parse(raw)
-            except CellError as exc:
-                errors.append(RowError(line, header, str(exc) + ".", shown_cell(raw)))
-
-    parsed = []
-    append = parsed.append
-    for line, cells in sheet.rows:
-        values: dict[str, Any] = {}
-        read(values, line, cells, lead)
-        if len(cells) < width_needed:
-            read(values, line, cells, said)
-        else:
-            raw = said_cells(cells)
-            known = firsts.get(raw)
-            if known is not None:
-                values.update(known)
-                if "quartiers" in known and known["quartiers"] is not None:
-                    values["quartiers"] = list(known["quartiers"])  # each row its own list, as read_cells gives
-            else:
-                before = len(errors)
-                read(values, line, cells, said)
-                if len(errors) == before:
-                    firsts[raw] = {key: values[key] for key, _, _, _ in said if key in values}
-        read(values, line, cells, trail)
-        append((line, values))
-    return parsed
-
-
 def prepare_actions(sheet: Sheet, positions: dict[str, int], preview: SheetPreview) -> None:
     # The rows' values hold no cycle: the collector would walk them again and again as they pile up.
     with collector_paused():
@@ -171,7 +108,7 @@ def _prepare_actions(sheet: Sheet, positions: dict[str, int], preview: SheetPrev
     groups: dict[str, Item] = {}
     firsts: dict[str, tuple[int, dict[str, Any], int | None]] = {}  # reference -> its first row, its porteur
     col = lambda key: header_of(sheet, positions, key)  # noqa: E731
-    rows = _read_rows(sheet, positions, preview.errors)
+    rows = read_cells(sheet, positions, ACTION_FIELDS, preview.errors)
     lengths_checked = _columns_fit(rows, ACTION_KEYS)
     action_keys = [key for key in ACTION_KEYS if key in positions and key != "porteur"]
     with_porteur = "porteur" in positions or "porteur_siret" in positions

@@ -100,9 +100,17 @@ def fill_search(conn: Any, index: Any, first_id: int) -> None:
     trigger against 0.1 s here). The view was generated from the fold table that text_fold.fold() applies in one
     str.translate (search_index.source_view_sql): when this base's view is exactly that generated text, the same
     folded text is computed here (bulk_fold), several times faster; otherwise (a base whose view came from another table) the
-    view itself fills the index."""
+    view itself fills the index.
+
+    On PostgreSQL (whose bulk writes keep the search triggers: bulk_write.set_aside_trigger) the index's view fills
+    it in one statement, a row already there rewritten rather than refused."""
+    from cvdesk.store.engine import is_postgres
     from cvdesk.store.search_index import source_view_sql
 
+    if is_postgres():
+        conn.execute(f"INSERT INTO {index.name} (id, text) SELECT id, text FROM {index.view} WHERE id >= ? "
+                     "ON CONFLICT (id) DO UPDATE SET text = excluded.text", (first_id,))
+        return
     # FTS5 writes its pending terms out as a new segment (later merged with the others) each time they pass its
     # hash size, 1 MiB by default: with a larger one for the bulk fill, fewer segments to write and merge (the
     # national actions' fill about 20 % less processor); SQLite's default is set back after (same transaction).

@@ -12,8 +12,8 @@ replaced in place (INSERT OR REPLACE with its own id); cvdesk itself never write
 Sums are read after their stamp, in separate statements: a change in between leaves them under an older stamp,
 read again next time, never a newer stamp on older sums. They are written by the window's thread, never by a worker.
 
-On PostgreSQL (search_schema_pg.FIGURE_CACHE_PG_V7) inserts bump the generation too, once per transaction: reading
-the stamp clears the transaction's flag, so that a change made after it in the same transaction bumps it again.
+On PostgreSQL (search_schema_pg.FIGURE_CACHE_PG_V7) inserts bump the generation too (ids may commit out of order
+there), once per transaction and at its commit: sums kept by a transaction that changed the data are stale after it.
 """
 from __future__ import annotations
 
@@ -33,8 +33,6 @@ AREAS, QUARTIERS = "sums", "quartier_sums"
 STAMP_SQL = f"""SELECT '{ROWS_VERSION}:' || (SELECT generation FROM figure_generation WHERE id = 1)
     || ':' || COALESCE((SELECT max(id) FROM "action"), 0) || ':' || COALESCE((SELECT max(id) FROM funding), 0)
     || ':' || COALESCE((SELECT max(id) FROM action_quartier), 0)"""
-# PostgreSQL: the same text, and the transaction's flag cleared (set_config gives back '', adding nothing to it).
-STAMP_SQL_PG = STAMP_SQL + " || set_config('cvdesk.figures_bumped', '', true)"
 # Whether this session may not keep sums: PRAGMA query_only on SQLite; on PostgreSQL a read-only transaction or a
 # role that cannot write the table (asked first: a refused statement would spoil the transaction it ran in).
 READ_ONLY_SQL = "PRAGMA query_only"
@@ -57,14 +55,14 @@ class KeptRows:
 
 def stamp() -> str | None:
     """The stamp of the data as it is now."""
-    return execute_sql(_stamp_sql()).fetchone()[0]
+    return execute_sql(STAMP_SQL).fetchone()[0]
 
 
 def kept_rows(year: int, part: str = AREAS) -> Rows | None:
     """The year's sums as kept (AREAS: by funder and orientation; QUARTIERS: by quartier), if nothing they read has
     changed since; else None."""
     column = {AREAS: "sums", QUARTIERS: "quartier_sums"}[part]
-    row = execute_sql(f"SELECT {column} FROM year_figure_cache WHERE year = ? AND stamp = ({_stamp_sql()})",
+    row = execute_sql(f"SELECT {column} FROM year_figure_cache WHERE year = ? AND stamp = ({STAMP_SQL})",
                       (year,)).fetchone()
     return None if row is None else [tuple(values) for values in json.loads(row[0])]
 
@@ -92,7 +90,7 @@ def keep_rows(kept: KeptRows) -> bool:
         # can reach again, a restore having taken it back, and be painted one day as figures it never read.
         # An upsert both engines read (SQLite's needs the WHERE, which it has, to tell ON CONFLICT from a join's ON).
         stored = execute_sql(f"""INSERT INTO year_figure_cache (year, stamp, sums, quartier_sums)
-            SELECT ?, ?, ?, ? WHERE ({STAMP_SQL_PG if postgres else STAMP_SQL}) = ?
+            SELECT ?, ?, ?, ? WHERE ({STAMP_SQL}) = ?
             ON CONFLICT (year) DO UPDATE SET stamp = excluded.stamp, sums = excluded.sums,
               quartier_sums = excluded.quartier_sums""",
                              (kept.year, kept.stamp, _text(areas), _text(quartiers), kept.stamp)).rowcount
@@ -103,10 +101,6 @@ def keep_rows(kept: KeptRows) -> bool:
         # Only a shortcut for the next start: a base that cannot take it now is read the slow way then.
         return False
     return True
-
-
-def _stamp_sql() -> str:
-    return STAMP_SQL_PG if engine_name() == "postgresql" else STAMP_SQL
 
 
 def _text(rows: Rows) -> str:

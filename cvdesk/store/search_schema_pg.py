@@ -139,17 +139,17 @@ $$""",
 )
 
 # Step 7: the figure cache's tables and index as on SQLite; the generation bumped by PL/pgSQL triggers. Differences,
-# all for several people writing at once or for PostgreSQL's way of writing:
-# - The generation is bumped once per transaction (a flag local to it), not once per row: a row updated again and
-#   again in one transaction leaves a chain of versions PostgreSQL walks at each update (measured: 5,000 bumps 0.37 s,
-#   20,000 bumps 7.1 s), and other sessions only ever see a transaction's changes together. figure_cache's stamp
-#   clears the flag when it reads the generation, so that a change after a reading in the same transaction bumps
-#   again.
-# - Inserts bump it too: ids come from sequences, and two sessions may commit their inserts out of id order, so the
+# all for several people writing one base at once:
+# - The generation is bumped at the commit of a transaction that changed what the sums read, once (a deferred
+#   trigger on a one-row-per-transaction table): its row is locked only for the instant of the commit, so that two
+#   coordinators' saves (or a save during an hour-long merge) never wait for each other on it. Bumping it at each
+#   row, as SQLite does, would also leave a chain of versions PostgreSQL walks at each update (measured: 5,000 bumps
+#   in one transaction 0.37 s, 20,000 bumps 7.1 s). Sums kept within the transaction are stale at its commit.
+# - Inserts count too: ids come from sequences, and two sessions may commit their inserts out of id order, so the
 #   largest id (SQLite's only sign of an insert) can miss a row committed later below it. Inserts and deletions are
 #   watched once per statement (a COPY of thousands of rows calls the function once), through the rows the statement
-#   wrote, so that a statement writing none bumps nothing.
-# - TRUNCATE (which SQLite lacks) bumps it as a deletion does.
+#   wrote, so that a statement writing none changes nothing.
+# - TRUNCATE (which SQLite lacks) counts as a deletion.
 FIGURE_CACHE_PG_V7: tuple[str, ...] = (
     'CREATE TABLE "figure_generation" ("id" INTEGER NOT NULL PRIMARY KEY CHECK ("id" = 1), '
     '"generation" INTEGER NOT NULL)',
@@ -158,65 +158,77 @@ FIGURE_CACHE_PG_V7: tuple[str, ...] = (
     '"requested_total", "granted_total", "paid_total", "porteur_id", "end_date")',
     'CREATE TABLE "year_figure_cache" ("year" INTEGER NOT NULL PRIMARY KEY, "stamp" TEXT NOT NULL, '
     '"sums" TEXT NOT NULL, "quartier_sums" TEXT NOT NULL)',
-    """CREATE FUNCTION figures_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+    # A row here: this transaction changed what the sums read (the flag spares a second row); gone at its commit.
+    'CREATE TABLE "figure_change" ("noted" INTEGER NOT NULL)',
+    """CREATE FUNCTION figures_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF current_setting('cvdesk.figures_bumped', true) IS DISTINCT FROM 'on' THEN
-    UPDATE figure_generation SET generation = generation + 1;
-    PERFORM set_config('cvdesk.figures_bumped', 'on', true);
+  IF current_setting('cvdesk.figures_changed', true) IS DISTINCT FROM 'on' THEN
+    INSERT INTO figure_change (noted) VALUES (1);
+    PERFORM set_config('cvdesk.figures_changed', 'on', true);
   END IF;
   RETURN NULL;
 END
 $$""",
-    """CREATE FUNCTION figures_bump_if_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+    """CREATE FUNCTION figures_changed_if_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF EXISTS (SELECT 1 FROM written)
-      AND current_setting('cvdesk.figures_bumped', true) IS DISTINCT FROM 'on' THEN
-    UPDATE figure_generation SET generation = generation + 1;
-    PERFORM set_config('cvdesk.figures_bumped', 'on', true);
+  IF current_setting('cvdesk.figures_changed', true) IS DISTINCT FROM 'on' AND EXISTS (SELECT 1 FROM written) THEN
+    INSERT INTO figure_change (noted) VALUES (1);
+    PERFORM set_config('cvdesk.figures_changed', 'on', true);
   END IF;
   RETURN NULL;
 END
 $$""",
+    """CREATE FUNCTION figures_bump_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE figure_generation SET generation = generation + 1;
+  DELETE FROM figure_change;
+  RETURN NULL;
+END
+$$""",
+    """CREATE CONSTRAINT TRIGGER figures_bump_at_commit AFTER INSERT ON figure_change
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION figures_bump_at_commit()""",
     """CREATE TRIGGER figures_action_update AFTER UPDATE OF id, year, deleted, orientation_id, total_cost ON "action"
   FOR EACH ROW
   WHEN (OLD.id IS DISTINCT FROM NEW.id OR OLD.year IS DISTINCT FROM NEW.year OR OLD.deleted IS DISTINCT FROM NEW.deleted
     OR OLD.orientation_id IS DISTINCT FROM NEW.orientation_id OR OLD.total_cost IS DISTINCT FROM NEW.total_cost)
-  EXECUTE FUNCTION figures_bump()""",
+  EXECUTE FUNCTION figures_changed()""",
     """CREATE TRIGGER figures_funding_update AFTER UPDATE OF id, action_id, funder_id, requested, granted, paid, deleted
   ON funding FOR EACH ROW
   WHEN (OLD.id IS DISTINCT FROM NEW.id OR OLD.action_id IS DISTINCT FROM NEW.action_id
     OR OLD.funder_id IS DISTINCT FROM NEW.funder_id OR OLD.requested IS DISTINCT FROM NEW.requested
     OR OLD.granted IS DISTINCT FROM NEW.granted OR OLD.paid IS DISTINCT FROM NEW.paid
     OR OLD.deleted IS DISTINCT FROM NEW.deleted)
-  EXECUTE FUNCTION figures_bump()""",
+  EXECUTE FUNCTION figures_changed()""",
     """CREATE TRIGGER figures_action_quartier_update AFTER UPDATE OF id, action_id, quartier_id, deleted
   ON action_quartier FOR EACH ROW
   WHEN (OLD.id IS DISTINCT FROM NEW.id OR OLD.action_id IS DISTINCT FROM NEW.action_id
     OR OLD.quartier_id IS DISTINCT FROM NEW.quartier_id OR OLD.deleted IS DISTINCT FROM NEW.deleted)
-  EXECUTE FUNCTION figures_bump()""",
+  EXECUTE FUNCTION figures_changed()""",
     """CREATE TRIGGER figures_quartier_update AFTER UPDATE OF id, deleted ON quartier FOR EACH ROW
   WHEN (OLD.id IS DISTINCT FROM NEW.id OR OLD.deleted IS DISTINCT FROM NEW.deleted)
-  EXECUTE FUNCTION figures_bump()""",
+  EXECUTE FUNCTION figures_changed()""",
     """CREATE TRIGGER figures_action_insert AFTER INSERT ON "action" REFERENCING NEW TABLE AS written
-  FOR EACH STATEMENT EXECUTE FUNCTION figures_bump_if_rows()""",
+  FOR EACH STATEMENT EXECUTE FUNCTION figures_changed_if_rows()""",
     """CREATE TRIGGER figures_funding_insert AFTER INSERT ON funding REFERENCING NEW TABLE AS written
-  FOR EACH STATEMENT EXECUTE FUNCTION figures_bump_if_rows()""",
+  FOR EACH STATEMENT EXECUTE FUNCTION figures_changed_if_rows()""",
     """CREATE TRIGGER figures_action_quartier_insert AFTER INSERT ON action_quartier REFERENCING NEW TABLE AS written
-  FOR EACH STATEMENT EXECUTE FUNCTION figures_bump_if_rows()""",
+  FOR EACH STATEMENT EXECUTE FUNCTION figures_changed_if_rows()""",
     """CREATE TRIGGER figures_action_delete AFTER DELETE ON "action" REFERENCING OLD TABLE AS written
-  FOR EACH STATEMENT EXECUTE FUNCTION figures_bump_if_rows()""",
+  FOR EACH STATEMENT EXECUTE FUNCTION figures_changed_if_rows()""",
     """CREATE TRIGGER figures_funding_delete AFTER DELETE ON funding REFERENCING OLD TABLE AS written
-  FOR EACH STATEMENT EXECUTE FUNCTION figures_bump_if_rows()""",
+  FOR EACH STATEMENT EXECUTE FUNCTION figures_changed_if_rows()""",
     """CREATE TRIGGER figures_action_quartier_delete AFTER DELETE ON action_quartier REFERENCING OLD TABLE AS written
-  FOR EACH STATEMENT EXECUTE FUNCTION figures_bump_if_rows()""",
+  FOR EACH STATEMENT EXECUTE FUNCTION figures_changed_if_rows()""",
     """CREATE TRIGGER figures_quartier_delete AFTER DELETE ON quartier REFERENCING OLD TABLE AS written
-  FOR EACH STATEMENT EXECUTE FUNCTION figures_bump_if_rows()""",
-    'CREATE TRIGGER figures_action_truncate AFTER TRUNCATE ON "action" FOR EACH STATEMENT EXECUTE FUNCTION figures_bump()',
-    "CREATE TRIGGER figures_funding_truncate AFTER TRUNCATE ON funding FOR EACH STATEMENT EXECUTE FUNCTION figures_bump()",
+  FOR EACH STATEMENT EXECUTE FUNCTION figures_changed_if_rows()""",
+    'CREATE TRIGGER figures_action_truncate AFTER TRUNCATE ON "action" FOR EACH STATEMENT '
+    "EXECUTE FUNCTION figures_changed()",
+    "CREATE TRIGGER figures_funding_truncate AFTER TRUNCATE ON funding FOR EACH STATEMENT "
+    "EXECUTE FUNCTION figures_changed()",
     "CREATE TRIGGER figures_action_quartier_truncate AFTER TRUNCATE ON action_quartier FOR EACH STATEMENT "
-    "EXECUTE FUNCTION figures_bump()",
+    "EXECUTE FUNCTION figures_changed()",
     "CREATE TRIGGER figures_quartier_truncate AFTER TRUNCATE ON quartier FOR EACH STATEMENT "
-    "EXECUTE FUNCTION figures_bump()",
+    "EXECUTE FUNCTION figures_changed()",
 )
 
 

@@ -26,7 +26,7 @@ BATCH = 5000
 # Tables a copy never writes: their content follows from the copied rows (filled by triggers while the rows go in,
 # or rebuilt at first use), or they describe the engine's own schema.
 DERIVED_TABLES = frozenset({"action_search", "association_search", "figure_generation", "year_figure_cache",
-                            "cvdesk_schema"})
+                            "figure_change", "cvdesk_schema"})
 # SQLite's full-text tables keep their content in shadow tables named after them.
 DERIVED_PREFIXES = ("action_search_", "association_search_", "sqlite_")
 

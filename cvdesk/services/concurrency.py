@@ -237,13 +237,13 @@ def _plan_differences(action_id: int, fundings: Any) -> list[Difference]:
         (action_id,)).fetchall()}
     mine = {line.funder_id: (line.requested, line.granted, line.paid) for line in fundings}
     funders = sorted(set(stored) | set(mine))
-    names = dict(db.execute_sql(f"SELECT id, name FROM funder WHERE id IN ({', '.join('?' * len(funders))})",
-                                tuple(funders)).fetchall()) if funders else {}
-    return [Difference("fundings", f"Plan : {names.get(funder, '?')}",
+    # In the plan's order, as the forms list the funders.
+    names = dict(db.execute_sql(f"SELECT id, name FROM funder WHERE id IN ({', '.join('?' * len(funders))}) "
+                                "ORDER BY position, id", tuple(funders)).fetchall()) if funders else {}
+    return [Difference("fundings", f"Plan : {name}",
                        _amounts(*mine[funder]) if funder in mine else "(pas de ligne)",
                        _amounts(*stored[funder]) if funder in stored else "(pas de ligne)")
-            for funder in sorted(funders, key=lambda f: names.get(f, ""))
-            if mine.get(funder) != stored.get(funder)]
+            for funder, name in names.items() if mine.get(funder) != stored.get(funder)]
 
 
 def _quartier_differences(action_id: int, quartier_ids: Any) -> list[Difference]:

@@ -235,3 +235,12 @@ def test_the_comparison_shows_amounts_porteurs_and_dates_as_the_form_does(base, 
     assert shown == {("Coût total", "12\u00a0500,50\u00a0€", "10\u00a0000,00\u00a0€"),
                      ("Porteur", "« Centre social Dutemple »", f"« {porteur} »"),
                      ("Début", "« 02/09/2024 »", "(vide)")}
+
+
+def test_the_plan_rows_come_in_the_plan_order_not_the_alphabet(base, sql) -> None:
+    action_id, etat = _action()
+    agglo = save_funder({"name": "Agglomération", "position": 1}).record.id
+    form = {"values": {}, "fundings": [FundingInput(agglo, 100_000), FundingInput(etat, 600_000, 400_000)]}
+    labels = [d.label for d in differences(Action, action_id, form)]
+    order = [name for (name,) in sql("SELECT name FROM funder ORDER BY position")]
+    assert labels == [f"Plan : {name}" for name in order] == ["Plan : État", "Plan : Agglomération"]

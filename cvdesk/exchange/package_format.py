@@ -17,6 +17,8 @@ DERIVED = {"action": frozenset({"requested_total", "granted_total", "paid_total"
 # Who created a record and when never change once it exists here; updated_at alone is no change of content.
 NOT_COMPARED = frozenset({"created_at", "updated_at", "office"})
 KEPT_ON_UPDATE = frozenset({"uuid", "created_at", "office"})
+# Columns of this base's own bookkeeping that never travel: the local id, and the version a save checks (step 8).
+LOCAL_ONLY = frozenset({"id", "version"})
 # Columns a later schema step added (step -> table -> key -> the default a new record takes). A package written
 # before that step (its manifest's schema_version is lower) may lack them: such a column is not known, never empty.
 # It is left out of the comparison and of an update (the value here stays); a record new here takes the default.
@@ -81,7 +83,7 @@ def _kind(field: object) -> str:
 def _spec(model: type[Record]) -> TableSpec:
     columns = []
     for field in model._meta.sorted_fields:
-        if field.name == "id":
+        if field.name in LOCAL_ONLY:
             continue
         kind = "uuid" if field.name == "uuid" else _kind(field)
         target = field.rel_model._meta.table_name if isinstance(field, ForeignKeyField) else ""

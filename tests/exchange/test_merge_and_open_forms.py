@@ -60,3 +60,32 @@ def test_a_form_opened_before_a_merge_is_refused_when_saved(demo_db, db_target, 
     # Read again (« Reprendre les leurs »), the form saves.
     with read_at(Action, first.id, version_of(Action, first.id)):
         assert save_action({"title": "Titre du siège"}, first.id).ok
+
+
+def test_a_conflict_is_reviewed_and_the_other_offices_version_chosen(demo_db, db_target, sql_rows,
+                                                                    tmp_path: Path) -> None:
+    from cvdesk.exchange.conflicts import pending_conflicts, resolve_conflict
+
+    set_setting(OFFICE, "Siège")
+    action = Action.select().where(Action.deleted == 0).order_by(Action.id).first()
+    export_package(tmp_path / "depart.zip", "Siège")
+    close_database()
+    open_database(tmp_path / "nord.db")
+    set_setting(OFFICE, "Bureau Nord")
+    import_package(tmp_path / "depart.zip")
+    assert save_action({"title": "Titre du Nord"}, Action.get(Action.uuid == action.uuid).id).ok
+    export_package(tmp_path / "nord.zip", "Bureau Nord")
+    close_database()
+
+    open_database(db_target)
+    assert save_action({"title": "Titre du siège"}, action.id).ok
+    assert len(import_package(tmp_path / "nord.zip").conflicts) == 1
+    [view] = pending_conflicts()
+    assert [(d.field, d.local, d.incoming) for d in view.differences] == [("title", "Titre du siège", "Titre du Nord")]
+    [(version,)] = sql_rows('SELECT version FROM "action" WHERE id = ?', (action.id,))
+    resolve_conflict(view.id, "incoming")
+    assert sql_rows('SELECT title, version FROM "action" WHERE id = ?', (action.id,)) == [("Titre du Nord", version + 1)]
+    assert sql_rows("SELECT operation FROM history WHERE record_uuid = ? ORDER BY id DESC LIMIT 1",
+                    (action.uuid,)) == [("update",)]
+    assert sql_rows("SELECT resolution FROM exchange_conflict") == [("incoming",)]
+    assert pending_conflicts() == []

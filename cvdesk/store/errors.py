@@ -31,6 +31,10 @@ def describe_write_error(exc: BaseException) -> str:
     text = " | ".join(chain)
     if "full" in text:
         reason = "le disque est plein"
+    elif "permission denied" in text:  # PostgreSQL: a role allowed to read only (insufficient_privilege)
+        reason = "votre rôle PostgreSQL n'a pas le droit d'écrire dans cette base"
+    elif "read-only transaction" in text:  # PostgreSQL: a standby server, or a base set read-only
+        reason = "la base PostgreSQL n'accepte que la lecture"
     elif "readonly" in text or "read-only" in text:
         reason = "le fichier est en lecture seule"
     elif "locked" in text or "busy" in text:

@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.export_package import export_package
 from cvdesk.exchange.merge import import_package
 from cvdesk.exchange.package_format import table_specs
@@ -230,3 +231,30 @@ def test_a_first_load_into_postgresql_builds_its_indexes_once_and_keeps_them(pac
         assert found > 0
     finally:
         close_database()
+
+
+def test_a_role_that_may_only_read_is_refused_the_merge_in_french(packages: dict[str, Any], pg_url: str) -> None:
+    open_database(pg_url)
+    import_package(packages["start"])
+    close_database()
+    role = "lecteur_" + pg_url.split("/")[-1].split("?")[0]
+    admin = psycopg.connect(pg_url, autocommit=True)
+    try:
+        admin.execute(f'CREATE ROLE "{role}" LOGIN')
+        admin.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"')
+        counts = admin.execute("SELECT (SELECT count(*) FROM association), (SELECT count(*) FROM history)").fetchone()
+        open_database(pg_url.replace("cvdesk@", f"{role}@", 1))
+        try:
+            with pytest.raises(ExchangeError) as refused:
+                import_package(packages["Bureau Sud"])
+        finally:
+            close_database()
+        assert str(refused.value) == (f"Import du paquet {packages['Bureau Sud']} : Enregistrement impossible : votre "
+                                      "rôle PostgreSQL n'a pas le droit d'écrire dans cette base ; rien n'a été "
+                                      "modifié.")
+        assert admin.execute("SELECT (SELECT count(*) FROM association), (SELECT count(*) FROM history)"
+                             ).fetchone() == counts
+    finally:
+        admin.execute(f'DROP OWNED BY "{role}"')
+        admin.execute(f'DROP ROLE "{role}"')
+        admin.close()

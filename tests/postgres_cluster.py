@@ -12,6 +12,7 @@ import itertools
 import os
 import pwd
 import re
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -71,6 +72,7 @@ class PostgresCluster:
         self._names = itertools.count(1)
         self._admin = None
         self._running = False
+        self._watchdog: subprocess.Popen[bytes] | None = None
 
     @classmethod
     def start(cls) -> PostgresCluster:
@@ -120,6 +122,18 @@ class PostgresCluster:
             raise ClusterUnavailable(f"pg_ctl start a échoué : {started.stderr.strip()[-300:]} ; "
                                      f"journal du serveur : {self.log_tail()}")
         self._running = True
+        self._start_watchdog()
+
+    def _start_watchdog(self) -> None:
+        """A shell that stops the server and removes its folder once this test process is gone, however it went
+        (a `timeout` or a kill leaves no finaliser and no atexit run: without it the server would run on for ever)."""
+        stop = [str(self.binaries / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate", "stop"]
+        if self.run_as:
+            stop = ["runuser", "-u", self.run_as, "--", *stop]
+        script = (f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 1; done; "
+                  f"{shlex.join(stop)} >/dev/null 2>&1; rm -rf {shlex.quote(str(self.folder))}")
+        self._watchdog = subprocess.Popen(["sh", "-c", script], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL, start_new_session=True)
 
     @property
     def log(self) -> Path:
@@ -180,6 +194,10 @@ class PostgresCluster:
             self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "-w", "stop")
             self._running = False
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self._watchdog is not None:
+            self._watchdog.kill()  # its work is done; it is our own child, ended by its id
+            self._watchdog.wait()
+            self._watchdog = None
 
 
 def running_in_ci() -> bool:

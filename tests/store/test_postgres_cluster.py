@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -69,6 +70,25 @@ def test_a_cluster_stopped_leaves_no_folder_and_no_server():
     assert not cluster.folder.exists()
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(host=str(cluster.folder), dbname="postgres", user="cvdesk", connect_timeout=2)
+
+
+def test_a_test_run_killed_outright_leaves_no_server_behind():
+    """`timeout` or kill -9 on pytest: no finaliser runs, yet the cluster's watchdog stops it and removes its folder."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; sys.path.insert(0, sys.argv[1]); "
+                               "from postgres_cluster import PostgresCluster; "
+                               "print(PostgresCluster.start().folder, flush=True); time.sleep(600)", str(TESTS)],
+        stdout=subprocess.PIPE, text=True)
+    folder = Path(child.stdout.readline().strip())
+    assert (folder / ".s.PGSQL.5432").exists()
+    child.kill()
+    child.wait()
+    deadline = time.monotonic() + 30
+    while folder.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not folder.exists()
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(host=str(folder), dbname="postgres", user="cvdesk", connect_timeout=2)
 
 
 def _run_without_a_server(tmp_path: Path, ci: str) -> subprocess.CompletedProcess[str]:

@@ -16,6 +16,7 @@ from cvdesk.exchange.merge_plan import CancelCheck, Progress, plan_package
 from cvdesk.exchange.merge_summary import TABLE_LABELS, Conflict, ImportSummary, TableCounts
 from cvdesk.exchange.merge_write import base_is_empty, merge_into_empty, recompute_action_totals, write_plan
 from cvdesk.store.backups import backup_before_import
+from cvdesk.store.bulk_write import one_bulk_write_at_a_time
 from cvdesk.store.errors import database_errors, describe_write_error
 
 __all__ = ["TABLE_LABELS", "Conflict", "ImportSummary", "TableCounts", "import_package", "recompute_action_totals"]
@@ -24,6 +25,18 @@ __all__ = ["TABLE_LABELS", "Conflict", "ImportSummary", "TableCounts", "import_p
 def import_package(path: Path, dry_run: bool = False, progress: Progress | None = None,
                    cancelled: CancelCheck | None = None) -> ImportSummary:
     """Merge the package at path: refused whole (ExchangeError) or merged whole; with dry_run only counted."""
+    if dry_run:
+        return _import_package(path, dry_run, progress, cancelled)
+    # On a server, two merges at once would each decide on records the other is changing: the second waits its turn.
+    with one_bulk_write_at_a_time() as alone:
+        if not alone:
+            raise ExchangeError(f"Import du paquet {path} : un autre import est en cours dans cette base (depuis un "
+                                "autre poste) ; rien n'a été écrit, réessayez quand il sera fini.")
+        return _import_package(path, dry_run, progress, cancelled)
+
+
+def _import_package(path: Path, dry_run: bool, progress: Progress | None,
+                    cancelled: CancelCheck | None) -> ImportSummary:
     if not dry_run and base_is_empty():
         try:
             return merge_into_empty(Path(path), progress, cancelled)

@@ -131,3 +131,25 @@ def streamed(sql: str, params: Sequence[Any] = ()) -> Any:
     cursor.itersize = STREAM_ROWS
     cursor.execute(to_psycopg(sql), tuple(params))
     return cursor
+
+
+# The advisory lock key of the bulk writes (merges and imports) on a PostgreSQL base: « cvdesk » in ASCII.
+BULK_WRITE_LOCK = 0x63766465736B
+
+
+@contextmanager
+def one_bulk_write_at_a_time() -> Iterator[bool]:
+    """On PostgreSQL, this session the only one merging or importing into the base for the time of the block; yields
+    False (and holds nothing) when another session is at it already, so that the caller refuses rather than have
+    two merges decide on the same records at once. On SQLite the base's write lock does this: always True."""
+    if not is_postgres():
+        yield True
+        return
+    conn = raw()
+    if not conn.execute("SELECT pg_try_advisory_lock(?)", (BULK_WRITE_LOCK,)).fetchone()[0]:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(?)", (BULK_WRITE_LOCK,))

@@ -258,3 +258,24 @@ def test_a_role_that_may_only_read_is_refused_the_merge_in_french(packages: dict
         admin.execute(f'DROP OWNED BY "{role}"')
         admin.execute(f'DROP ROLE "{role}"')
         admin.close()
+
+
+def test_a_second_merge_at_the_same_time_is_refused_in_french(packages: dict[str, Any], pg_url: str) -> None:
+    """A colleague's merge is running (it holds the bulk-write lock of the base): this one writes nothing and says
+    why; once theirs is done, this one goes through."""
+    from cvdesk.store.bulk_write import BULK_WRITE_LOCK
+
+    colleague = psycopg.connect(pg_url, autocommit=True)
+    colleague.execute("SELECT pg_advisory_lock(%s)", (BULK_WRITE_LOCK,))
+    open_database(pg_url)
+    try:
+        with pytest.raises(ExchangeError) as refused:
+            import_package(packages["start"])
+        assert str(refused.value) == (f"Import du paquet {packages['start']} : un autre import est en cours dans cette "
+                                      "base (depuis un autre poste) ; rien n'a été écrit, réessayez quand il sera fini.")
+        assert raw().execute('SELECT count(*) FROM "action"').fetchone()[0] == 0
+        colleague.execute("SELECT pg_advisory_unlock(%s)", (BULK_WRITE_LOCK,))
+        assert import_package(packages["start"]).counts["action"].added == 40
+    finally:
+        close_database()
+        colleague.close()

@@ -34,6 +34,7 @@ ENGINES = ("sqlite", "postgresql")
 OFFICE = "Banc d'essai"
 SEARCH = ("s", "sa", "san", "sant", "santé", "santé z")
 SORTED = ("total_cost", "porteur", "title", "granted")
+INFORMATION = ("ouverture", "requete")  # parts of the start, in the section only, without processor times
 _last_section = ""
 
 
@@ -248,6 +249,15 @@ def startup_round(bench: Bench) -> None:
         # The child's clock is the system's monotonic clock, which this process reads too.
         painted = marks["peint"] - sample.start
         shown.samples[engine].append(Sample(painted * 1000, sample.cpu * 1000, sample.server * 1000))
+        if "database" in marks and "imports" in marks:
+            opening = bench.measure("ouverture", "… dont ouverture de la base (information)", "—", None, "ms", "wall")
+            opening.samples[engine].append(Sample((marks["database"] - marks["imports"]) * 1000, 0.0))
+        parts = dict(line[5:].split("\t") for line in output.splitlines() if line.startswith("part "))
+        query = next((float(ms) for name, ms in parts.items() if "première requête" in name), None)
+        if query is not None:
+            first = bench.measure("requete", "… dont première requête de l'onglet affiché (information)", "—", None,
+                                  "ms", "wall")
+            first.samples[engine].append(Sample(query, 0.0))
         rss.samples[engine].append(Sample(sample.rss, 0.0))
     bare.samples["sqlite"].append(Sample(bare_sample.wall * 1000, bare_sample.cpu * 1000))
 
@@ -353,7 +363,7 @@ def summary_figures(bench: Bench) -> list[Figure]:
     found: list[Figure] = []
     bare = bench.measures["nue"].median("sqlite", "wall") if "nue" in bench.measures else None
     for key, measure in bench.measures.items():
-        if key == "nue":
+        if key == "nue" or key in INFORMATION:
             continue
         samples = bench.measures[key].samples["postgresql"]
         if not samples:
@@ -385,7 +395,9 @@ def render_section(bench: Bench, repeat: int) -> str:
         "grappe jetable lancée par le banc lui-même (`tests/postgres_cluster.py` : socket Unix, fsync=off, "
         "shared_buffers=32MB), même machine, donc ses processus prennent sur les mêmes 2 cœurs. Processeur "
         "« serveur » : temps utilisateur + système de tous les processus de la grappe (postmaster, ses connexions, "
-        "autovacuum…) lu dans /proc avant et après chaque étape ; « cvdesk » : celui de notre processus. Médianes.",
+        "autovacuum…) lu dans /proc avant et après chaque étape, au centième de seconde près (le pas du noyau) : "
+        "pour les étapes de quelques ms, seule la médiane sur de nombreux échantillons a un sens ; « cvdesk » : "
+        "celui de notre processus (pour le démarrage : tout le processus, jusqu'à sa sortie). Médianes.",
         "",
     ]
     if bench.copy is not None:
@@ -409,7 +421,7 @@ def render_section(bench: Bench, repeat: int) -> str:
             basis = "mur" if measure.judged_on == "wall" else "processeur"
             return f"{'atteint' if value <= limit else '**manqué**'} ({basis} : {_cell(value, unit)} {unit})"
 
-        cpu_known = unit != "MB"
+        cpu_known = unit != "MB" and key not in INFORMATION
         lines.append(" | ".join([
             f"| {measure.name}", measure.target if key != "demarrage" else f"≤ 2 × fenêtre nue ({_cell(limit, 'ms')})",
             _cell(measure.median("sqlite", "wall"), unit),

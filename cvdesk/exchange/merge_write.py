@@ -44,6 +44,7 @@ from cvdesk.store.deferred_references import broken_references, foreign_keys_off
 from cvdesk.store.dialect import json_each_sql
 from cvdesk.store.engine import raw
 from cvdesk.store.exchange_models import ExchangeConflict, ExchangePeer
+from cvdesk.store.lock_wait import allow_bulk_lock_wait
 from cvdesk.store.models import UTC_FORMAT, db, new_uuid, utcnow
 from cvdesk.store.settings import office_name
 
@@ -423,6 +424,7 @@ def _check_references(path: Path) -> None:
 def write_plan(plan: MergePlan, progress: Progress | None = None, cancelled: CancelCheck | None = None) -> None:
     """Merge the package as planned, in one transaction: all of it or, on any error, nothing."""
     with collector_paused(), _merge_cache(plan.total), db.atomic():
+        allow_bulk_lock_wait()  # a merge waits for the rows a colleague is saving (store/lock_wait.py)
         writer = _Writer(plan, progress, cancelled)
         if plan.summary.changed or plan.summary.conflicts:  # else only the memory of the exchange changes
             with open_checked_zip(plan.path, "un paquet d'échange cvdesk") as archive:
@@ -459,6 +461,7 @@ def merge_into_empty(path: Path, progress: Progress | None = None,
         # Every reference is checked by the reading (to the package's records) and, with foreign keys off, once
         # more by SQLite over the whole base before the commit.
         with _references_checked_at_commit() as deferred, _merge_cache(reading.total), db.atomic():
+            allow_bulk_lock_wait()
             writer = _Writer(plan_of(reading), None, None)
             reading.sink = writer
             for spec in table_specs():

@@ -20,6 +20,7 @@ from cvdesk.services.records import SaveResult
 from cvdesk.services.validation import validate_association, validate_quartier
 from cvdesk.store.backups import backup_before_import
 from cvdesk.store.errors import WRITE_FAILED, database_errors, describe_write_error
+from cvdesk.store.lock_wait import allow_bulk_lock_wait
 from cvdesk.store.models import Association, Commune, Quartier, db
 
 __all__ = ["IMPORTS", "Field", "RowError", "SheetPreview", "apply_sheet", "check_sheet", "fold", "import_sheet",
@@ -190,6 +191,7 @@ def apply_sheet(preview: SheetPreview, progress: Callable[[int, int], None] | No
     try:
         with references_checked_at_end(preview.created if preview.kind in _WRITE_NEW else 0) as deferred, \
                 db.atomic():
+            allow_bulk_lock_wait()  # an import waits for the rows a colleague is saving (store/lock_wait.py)
             if preview.kind in _WRITE_NEW:
                 # New records in bulk (the same rows as their service saves), then the updates one by one.
                 fresh = [item for item in items if item.existing_id is None]

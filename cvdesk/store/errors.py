@@ -20,8 +20,15 @@ class DatabaseHeld(StoreError):
 WRITE_FAILED = "Enregistrement impossible : "
 
 
+# PostgreSQL's words for a statement that waited too long for a row or table another session writes (lock_timeout),
+# or that met another writer head-on (a deadlock, broken by the server): the other write is real and ongoing.
+BUSY_MARKS = ("lock timeout", "deadlock detected", "could not obtain lock")
+BUSY_REASON = ("la base est occupée par un autre enregistrement en cours (un import, une fusion ou la saisie d'un "
+               "collègue), réessayez dans un moment")
+
+
 def describe_write_error(exc: BaseException) -> str:
-    """A French sentence for a failed write (full disk, read-only file, lock held, I/O error)."""
+    """A French sentence for a failed write (full disk, read-only file, lock held, I/O error, server lost)."""
     # After SQLITE_FULL, SQLite has already rolled back, and the rollback that follows fails in turn:
     # the cause is further down the chain.
     chain, current = [], exc
@@ -29,7 +36,14 @@ def describe_write_error(exc: BaseException) -> str:
         chain.append(str(current).lower())
         current = current.__cause__ or current.__context__
     text = " | ".join(chain)
-    if "full" in text:
+    from cvdesk.store.server_lost import lost_server_reason
+
+    lost = lost_server_reason(exc)
+    if lost is not None:  # PostgreSQL: the session ended under the write (server restarted, network cut)
+        reason = f"la connexion au serveur PostgreSQL a été interrompue ({lost}), réessayez quand il répond"
+    elif any(mark in text for mark in BUSY_MARKS):
+        reason = BUSY_REASON
+    elif "full" in text:
         reason = "le disque est plein"
     elif "permission denied" in text:  # PostgreSQL: a role allowed to read only (insufficient_privilege)
         reason = "votre rôle PostgreSQL n'a pas le droit d'écrire dans cette base"

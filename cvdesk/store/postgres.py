@@ -52,7 +52,25 @@ class CvdeskPostgresDatabase(PostgresqlDatabase):
     def _connect(self) -> psycopg.Connection[Any]:
         conn = super()._connect()
         prepare_connection(conn)
+        if not _lock_timeout_chosen(str(self.database)):
+            conn.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
         return conn
+
+    def connection(self) -> psycopg.Connection[Any]:
+        self._drop_lost_session()
+        return super().connection()
+
+    def cursor(self, named_cursor: Any = None) -> Any:
+        self._drop_lost_session()
+        return super().cursor(named_cursor)
+
+    def _drop_lost_session(self) -> None:
+        """A session the server ended (restarted, session terminated, network cut) is dropped between transactions,
+        so that the next statement connects again: the window said the loss once and keeps working when the server
+        answers. Inside a transaction the loss stays an error: its earlier statements are gone with the session."""
+        state = self._state
+        if not state.closed and state.conn is not None and state.conn.closed and not self.transaction_depth():
+            self.close()
 
     def execute_sql(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         return super().execute_sql(to_psycopg(sql), tuple(params) if params else ())
@@ -121,6 +139,18 @@ def connect(target: PostgresTarget) -> CvdeskPostgresDatabase:
             if problem is not None:
                 raise problem from exc
             raise
+
+
+# How long a statement waits for a row or table another session holds (a colleague's save, a merge or import being
+# written) before it is refused, said in French (errors.describe_write_error: « la base est occupée … réessayez »),
+# nothing written: without it a save behind a 24 s merge froze the window for as long. The same 5 s as SQLite's busy
+# timeout (database.BUSY_TIMEOUT_MS). Bulk writers allow themselves longer in their own transaction (lock_wait.py).
+LOCK_TIMEOUT_MS = 5000
+
+
+def _lock_timeout_chosen(url: str) -> bool:
+    """Whether the URL's options or PGOPTIONS already choose a lock_timeout (the administrator's choice is kept)."""
+    return "lock_timeout" in url or "lock_timeout" in os.environ.get("PGOPTIONS", "")
 
 
 # A server that does not answer is said after this many seconds, not after the system's TCP timeout (minutes, with

@@ -73,6 +73,16 @@ def _existing(path: Path, full_check: bool = False) -> Iterator[None]:
         yield
 
 
+def _refuse_writes(what: str) -> None:
+    """A writing command on a base opened for reading only (a consultation role): one sentence, nothing written."""
+    from cvdesk.store.read_only import ReadOnlyBase, refuse_writes
+
+    try:
+        refuse_writes(what)
+    except ReadOnlyBase as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _remove_database_files(path: Path) -> None:
     """Remove a database this command created and could not fill (nothing of the user's is lost; a PostgreSQL base
     is never created by a command: nothing to remove)."""
@@ -91,6 +101,7 @@ def cmd_demo(args: object) -> int:
     existed = path.exists()
     try:
         with opened_database(path):
+            _refuse_writes("La création de la démonstration")
             if not database_is_empty():
                 raise UsageError(f"La base {path} contient déjà des données : la démonstration ne s'écrit que dans "
                                  "une base vide.")
@@ -232,6 +243,7 @@ def cmd_report(args: object) -> int:
 
 def cmd_export(args: object) -> int:
     from cvdesk.exchange.export_package import export_package
+    from cvdesk.store.database import is_read_only
     from cvdesk.store.settings import OFFICE, get_setting, set_setting
 
     if not args.out:
@@ -252,7 +264,7 @@ def cmd_export(args: object) -> int:
             if not office:
                 raise UsageError("Le nom de ce bureau n'est pas encore enregistré : indiquez-le une fois avec "
                                  "--office \"Nom du bureau\".")
-        elif office != get_setting(OFFICE):
+        elif office != get_setting(OFFICE) and not is_read_only():  # a consultation role exports, keeps nothing
             set_setting(OFFICE, office)
         summary = export_package(out, office)
     print(f"Paquet du bureau « {office} » écrit dans {out} : {summary.total} enregistrement(s).")
@@ -286,6 +298,8 @@ def cmd_import(args: object) -> int:
     try:
         # Headquarters may start from an empty database, created here.
         with (opened_database(path) if created or _is_url(path) else _existing(path)):
+            if not args.dry_run:
+                _refuse_writes(f"L'import du paquet {package}")
             summary = import_package(package, dry_run=args.dry_run)
     except BaseException as exc:
         if created:
@@ -318,6 +332,8 @@ def _import_sheet(args: object, sheet: Path) -> int:
     try:
         columns = read_columns_file(Path(args.columns), args.kind) if getattr(args, "columns", None) else None
         with _existing(_db_path(args)):
+            if not args.dry_run:  # before the file is read: a simulation only reads
+                _refuse_writes(f"L'import du tableur {sheet}")
             if sheet.stat().st_size > LONG_SHEET_BYTES:  # a small file's refusal stays one sentence on stderr
                 print(f"… Lecture et vérification de {sheet}", file=sys.stderr, flush=True)
             attribuant = getattr(args, "attribuant", None)
@@ -415,6 +431,7 @@ def cmd_contract_new(args: object) -> int:
     existed = path.exists()
     try:
         with (_existing(path) if existed and not _is_url(path) else opened_database(path)):
+            _refuse_writes("La création du contrat")
             if contract_exists():
                 name = Contract.select().where(Contract.deleted == False).first().name  # noqa: E712
                 raise UsageError(f"La base {path} contient déjà le contrat « {name} » : une base ne tient qu'un "

@@ -18,6 +18,7 @@ from cvdesk.exchange.merge_write import base_is_empty, merge_into_empty, recompu
 from cvdesk.store.backups import backup_before_import
 from cvdesk.store.bulk_write import one_bulk_write_at_a_time
 from cvdesk.store.errors import database_errors, describe_write_error
+from cvdesk.store.read_only import refuse_writes
 
 __all__ = ["TABLE_LABELS", "Conflict", "ImportSummary", "TableCounts", "import_package", "recompute_action_totals"]
 
@@ -27,6 +28,7 @@ def import_package(path: Path, dry_run: bool = False, progress: Progress | None 
     """Merge the package at path: refused whole (ExchangeError) or merged whole; with dry_run only counted."""
     if dry_run:
         return _import_package(path, dry_run, progress, cancelled)
+    refuse_writes(f"L'import du paquet {path}")  # a consultation role: said before the package is read
     # On a server, two merges at once would each decide on records the other is changing: the second waits its turn.
     with one_bulk_write_at_a_time() as alone:
         if not alone:

@@ -22,6 +22,7 @@ from cvdesk.store.backups import backup_before_import
 from cvdesk.store.errors import WRITE_FAILED, database_errors, describe_write_error
 from cvdesk.store.lock_wait import allow_bulk_lock_wait
 from cvdesk.store.models import Association, Commune, Quartier, db
+from cvdesk.store.read_only import refuse_writes
 
 __all__ = ["IMPORTS", "Field", "RowError", "SheetPreview", "apply_sheet", "check_sheet", "fold", "import_sheet",
            "preview_sheet", "register_kind"]
@@ -183,6 +184,7 @@ def apply_sheet(preview: SheetPreview, progress: Callable[[int, int], None] | No
     transaction: Cancelled rolls every written row back."""
     if not preview.ok:
         raise ExchangeError(preview.first_error())
+    refuse_writes(f"L'import du tableur {preview.path}")  # rows that change nothing would be counted as updated
     backup_before_import()
     failure: str | None = None
     total = len(preview.items)

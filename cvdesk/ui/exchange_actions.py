@@ -32,6 +32,18 @@ def _report(parent: QWidget, title: str, status: str, result: Any) -> bool:
     return status == DONE
 
 
+def _read_only_refused(parent: QWidget, title: str, what: str) -> bool:
+    """On a base opened for reading only (a consultation role), say so before a file is even chosen; True then."""
+    from cvdesk.store.read_only import ReadOnlyBase, refuse_writes
+
+    try:
+        refuse_writes(what)
+    except ReadOnlyBase as exc:
+        QMessageBox.warning(parent, title, str(exc))
+        return True
+    return False
+
+
 def _refresh(window: QWidget) -> None:
     refresh = getattr(window, "refresh_all", None)
     if callable(refresh):
@@ -81,6 +93,8 @@ def import_package_file(window: QWidget, path: Path | None = None) -> bool:
     from cvdesk.exchange.conflicts import conflict_count
     from cvdesk.exchange.merge import import_package
 
+    if _read_only_refused(window, "Importer un paquet", "L'import d'un paquet"):
+        return False
     if path is None:
         chosen, _ = QFileDialog.getOpenFileName(window, "Importer un paquet", "", "Paquets cvdesk (*.zip)")
         if not chosen:
@@ -137,6 +151,8 @@ def import_spreadsheet(window: QWidget, path: Path | None = None, kind: str | No
     from cvdesk.exchange.sheet_reader import sheet_filter
 
     title = "Importer un tableur"
+    if _read_only_refused(window, title, "L'import d'un tableur"):
+        return False
     if path is None:
         chosen, _ = QFileDialog.getOpenFileName(window, title, "", f"{sheet_filter()};;Tous les fichiers (*)")
         if not chosen:

@@ -17,7 +17,7 @@ from cvdesk.exchange.sheet_fields import ACTION_FIELDS, fold
 from cvdesk.exchange.sheet_preview import Item, RowError, SheetPreview, header_of, read_cells, service_errors
 from cvdesk.exchange.sheet_reader import Sheet
 from cvdesk.services.actions import FundingInput
-from cvdesk.services.validation import check_lengths, max_length, validate_action, validate_funding
+from cvdesk.services.validation import UNSTORABLE, check_lengths, max_length, validate_action, validate_funding
 from cvdesk.store.models import Action, db
 
 
@@ -71,14 +71,15 @@ _RULES_OF_FUNDING = getattr(validate_funding, "__wrapped__", validate_funding)
 
 
 def _columns_fit(rows: list[tuple[int, dict[str, Any]]], keys: Any) -> bool:
-    """Whether every text of these columns fits its field of Action (the longest of each column measured)."""
+    """Whether every text of these columns fits its field of Action (the longest of each column measured, and no
+    character a base cannot hold)."""
     for key in keys:
         cap = max_length(Action, key)
         if cap is None:
             continue
-        longest = max((len(value) for _, values in rows if isinstance(value := values.get(key), str)), default=0)
-        if longest > cap:
-            return False
+        texts = [value for _, values in rows if isinstance(value := values.get(key), str)]
+        if max(map(len, texts), default=0) > cap or UNSTORABLE.search("".join(texts)):
+            return False  # too long, or a NUL that PostgreSQL cannot hold: each row's validator names it
     return True
 
 

@@ -123,7 +123,7 @@ def _value_problem(model: type[Record], kind: str, null: bool, key: str, value: 
 
 
 def _length_problem(model: type[Record], key: str, value: str) -> str | None:
-    problem = getattr(validation, "length_problem", None)
+    problem = getattr(validation, "text_problem", None)  # a NUL (PostgreSQL refuses it), then the length
     return problem(model, key, value) if problem else None
 
 
@@ -159,7 +159,7 @@ def _column_ok(model: type[Record], kind: str, null: bool, key: str, values: Seq
             except ValueError:
                 return False
         return True
-    if _SURROGATE.search("".join(values)):
+    if validation.UNSTORABLE.search("".join(values)):  # lone surrogates, and NUL that PostgreSQL cannot hold
         return False
     cap = _cap(model, key)
     return cap is None or max(map(len, values)) <= cap

@@ -136,12 +136,41 @@ def length_problem(model: type[Record], name: str, value: object) -> str | None:
             f"il en contient {_group(len(value))}.")
 
 
+# Characters that no text column can hold on one of our engines: NUL (PostgreSQL's text refuses it; SQLite would
+# keep it, and the office's base could then never move to headquarters) and a lone UTF-16 surrogate (no UTF-8
+# can encode it; a JSON package or a pasted text may carry one). Refused on both engines alike, so that both hold
+# the same data. Other control characters (tab, line feed…) are stored as they are on both.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def character_problem(model: type[Record], name: str, value: object) -> str | None:
+    """One French sentence when value holds a character no base can store, else None."""
+    if not isinstance(value, str):
+        return None
+    found = UNSTORABLE.search(value)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        what = "un caractère nul (U+0000), invisible"
+    else:
+        what = f"une moitié de paire de substitution UTF-16 (U+{ord(found.group()):04X})"
+    return (f"Le champ « {field_label(model, name)} » contient {what}, qu'aucune base ne peut enregistrer "
+            f"(position {found.start() + 1}) : retirez-le.")
+
+
+def text_problem(model: type[Record], name: str, value: object) -> str | None:
+    """One French sentence when value cannot be stored in this field (a character no base holds, or too many
+    characters), else None."""
+    return character_problem(model, name, value) or length_problem(model, name, value)
+
+
 def check_lengths(model: type[Record], values: Mapping[str, Any]) -> dict[str, str]:
-    """{field: French sentence} for each text in values longer than its field accepts; every validator below
-    starts with it, and an incoming package record goes through it too."""
+    """{field: French sentence} for each text in values that its field cannot store (longer than it accepts, or
+    holding a character no base can hold); every validator below starts with it, and an incoming package record
+    goes through it too."""
     errors: dict[str, str] = {}
     for name, value in values.items():
-        message = length_problem(model, name, value)
+        message = text_problem(model, name, value)
         if message:
             errors[name] = message
     return errors

@@ -15,6 +15,8 @@ from cvdesk.exchange.record_checks import check_records
 from cvdesk.services import validation
 from cvdesk.store.database import close_database, open_database
 
+pytestmark = pytest.mark.both_engines
+
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
 INT64 = st.integers(-(2**63), 2**63 - 1)
 SMALL = st.integers(-5, 2200)

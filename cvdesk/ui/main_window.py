@@ -15,6 +15,7 @@ from cvdesk.store.errors import StoreError
 from cvdesk.store.settings import is_demo
 from cvdesk.store.target import as_target
 from cvdesk.ui.screen_fit import fit_to_screen
+from cvdesk.ui import server_trouble
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QPaintEvent
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
     def __init__(self, db_path: Path) -> None:
         super().__init__()
         self.db_path = as_target(db_path)  # a PostgreSQL base's URL is no Path (cvdesk.store.target)
+        server_trouble.install(self)  # a server lost or busy under a click: a French sentence, not a traceback
         # Where the construction's milliseconds went (benchmarks/start_window.py prints them).
         self.startup_times: list[tuple[str, float]] = []
         self._painted = False

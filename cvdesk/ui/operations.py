@@ -141,8 +141,11 @@ class Operation(QObject):
 
             self._ended.emit(FAILED, f"Le fichier{where} n'a pas pu être lu ou écrit ({describe_os_error(exc)}).")
         except Exception as exc:  # a thread's exception would vanish: the user must still read a sentence
-            self._ended.emit(FAILED, f"« {self.title} » n'a pas abouti : défaut de cvdesk ({type(exc).__name__} : "
-                                     f"{exc}) ; signalez-le.")
+            from cvdesk.ui.server_trouble import trouble_sentence
+
+            trouble = trouble_sentence(exc)  # a PostgreSQL server lost or busy: not a defect of ours
+            self._ended.emit(FAILED, trouble or f"« {self.title} » n'a pas abouti : défaut de cvdesk "
+                                                f"({type(exc).__name__} : {exc}) ; signalez-le.")
         finally:
             # peewee keeps one SQLite connection per thread: this thread closes its own.
             if not db.is_closed():

@@ -1,0 +1,62 @@
+"""What the window says when a click meets a PostgreSQL server lost (restarted, session ended, network cut) or busy
+(a row held past the lock timeout): one French sentence in a box instead of a traceback on the terminal. The window
+keeps running, and its next click connects again (store/postgres.py drops the lost session between transactions)."""
+from __future__ import annotations
+
+import sys
+from types import TracebackType
+from typing import Callable
+
+from PySide6.QtWidgets import QWidget
+
+TITLE = "Base PostgreSQL"
+Hook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
+
+
+def trouble_sentence(exc: BaseException) -> str | None:
+    """The sentence for a server lost or busy under the window's work, None for anything else."""
+    from cvdesk.store.errors import BUSY_MARKS, BUSY_REASON
+    from cvdesk.store.server_lost import lost_server_reason
+
+    reason = lost_server_reason(exc)
+    if reason is not None:
+        return (f"La connexion au serveur PostgreSQL a été interrompue ({reason}) : ce que vous faisiez n'a pas été "
+                "enregistré ; cvdesk se reconnecte à votre prochaine action, réessayez quand le serveur répond.")
+    chain, current = [], exc
+    while current is not None and len(chain) < 10:
+        chain.append(str(current).lower())
+        current = current.__cause__ or current.__context__
+    if "psycopg" in sys.modules and any(mark in " | ".join(chain) for mark in BUSY_MARKS):
+        return f"{BUSY_REASON[0].upper()}{BUSY_REASON[1:]} : rien n'a été modifié."
+    return None
+
+
+def install(window: QWidget) -> None:
+    """Say the server's trouble in a box over window when an error of it reaches the event loop (a slot: a click,
+    a key, a timer); any other error goes on to the hook there was before (Python's, or a test's)."""
+    previous: Hook = sys.excepthook
+    showing: list[bool] = []
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        sentence = trouble_sentence(exc)
+        if sentence is None:
+            previous(kind, exc, tb)
+            return
+        if showing:  # a second click while the box is up: one box is enough
+            return
+        from PySide6.QtWidgets import QMessageBox
+
+        import shiboken6
+
+        showing.append(True)
+        try:
+            QMessageBox.warning(window if shiboken6.isValid(window) else None, TITLE, sentence)
+        finally:
+            showing.clear()
+
+    def restore() -> None:
+        if sys.excepthook is hook:
+            sys.excepthook = previous
+
+    sys.excepthook = hook
+    window.destroyed.connect(restore)

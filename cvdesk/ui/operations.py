@@ -231,12 +231,15 @@ def running() -> list[Operation]:
 def finish_running(parent: QWidget | None, timeout_ms: int = 120_000) -> bool:
     """At close: ask cancellable work to stop, silence every callback, and wait, showing « Fin des travaux en
     cours… » if it takes more than a moment; True when no worker thread is left running."""
+    for op in _RUNNING:
+        # A job that ended just before, its answer still queued, is silenced too: the base its callbacks would
+        # read or write is closed once the window is (on PostgreSQL the dashboard's kept figures went to it).
+        op.quiet = True
+        op._close_dialog()
     ops = [op for op in _RUNNING if op.is_running()]
     if not ops:
         return True
     for op in ops:
-        op.quiet = True
-        op._close_dialog()
         op.cancel()
     dialog = QProgressDialog("Fin des travaux en cours…", "", 0, 0, parent)
     dialog.setWindowTitle("Fermeture")

@@ -1,6 +1,7 @@
-"""What the window says when a click meets a PostgreSQL server lost (restarted, session ended, network cut) or busy
-(a row held past the lock timeout): one French sentence in a box instead of a traceback on the terminal. The window
-keeps running, and its next click connects again (store/postgres.py drops the lost session between transactions)."""
+"""What the window says when a click meets a PostgreSQL server lost (restarted, session ended, network cut), busy
+(a row held past the lock timeout) or refusing a write to a consultation role: one French sentence in a box instead
+of a traceback on the terminal. The window keeps running, and its next click connects again (store/postgres.py
+drops the lost session between transactions)."""
 from __future__ import annotations
 
 import sys
@@ -10,6 +11,9 @@ from typing import Callable
 from PySide6.QtWidgets import QWidget
 
 TITLE = "Base PostgreSQL"
+# insufficient_privilege and read_only_sql_transaction: a write by a role that may only read, or on a standby, that
+# a window path did not catch itself (the forms' saves do).
+REFUSED_WRITES = ("42501", "25006")
 Hook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
 
 
@@ -22,11 +26,18 @@ def trouble_sentence(exc: BaseException) -> str | None:
     if reason is not None:
         return (f"La connexion au serveur PostgreSQL a été interrompue ({reason}) : ce que vous faisiez n'a pas été "
                 "enregistré ; cvdesk se reconnecte à votre prochaine action, réessayez quand le serveur répond.")
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None:  # no PostgreSQL error can have happened if it was never loaded
+        return None
     chain, current = [], exc
     while current is not None and len(chain) < 10:
+        if isinstance(current, psycopg.Error) and current.sqlstate in REFUSED_WRITES:
+            from cvdesk.store.errors import describe_write_error
+
+            return describe_write_error(exc)  # a write a consultation role (or a standby) may not make
         chain.append(str(current).lower())
         current = current.__cause__ or current.__context__
-    if "psycopg" in sys.modules and any(mark in " | ".join(chain) for mark in BUSY_MARKS):
+    if any(mark in " | ".join(chain) for mark in BUSY_MARKS):
         return f"{BUSY_REASON[0].upper()}{BUSY_REASON[1:]} : rien n'a été modifié."
     return None
 

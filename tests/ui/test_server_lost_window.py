@@ -107,3 +107,45 @@ def test_refreshing_the_lists_with_the_server_stopped_is_told_in_french_and_the_
         window.deleteLater()
     finally:
         close_database()
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_what_the_window_says_of_the_servers_refusals_and_of_anything_else(demo_db, db_target, pg_server: Any,
+                                                                           sql_rows) -> None:
+    """The hook's sentences, from real errors of the server: a row held past the lock timeout, a write a
+    consultation role may not make; any other error is left to the usual hook (None)."""
+    from urllib.parse import urlsplit
+
+    from cvdesk.store.database import close_database, open_database
+    from cvdesk.ui.server_trouble import trouble_sentence
+
+    (association_id,), = sql_rows("SELECT min(id) FROM association")
+    dbname = urlsplit(db_target).path.lstrip("/")
+    other = pg_server.connect(dbname)
+    other.execute("BEGIN")
+    other.execute("UPDATE association SET notes = notes WHERE id = %s", (association_id,))
+    try:
+        db.execute_sql("SET lock_timeout = 200")
+        with pytest.raises(Exception) as held:
+            db.execute_sql("UPDATE association SET notes = 'x' WHERE id = ?", (association_id,))
+    finally:
+        other.execute("ROLLBACK")
+    assert trouble_sentence(held.value) == ("La base est occupée par un autre enregistrement en cours (un import, une "
+                                            "fusion ou la saisie d'un collègue), réessayez dans un moment : rien n'a "
+                                            "été modifié.")
+    role = f"lecteur_{dbname}"
+    other.execute(f"CREATE ROLE {role} LOGIN")
+    other.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
+    close_database()
+    try:
+        open_database(db_target.replace("cvdesk@", f"{role}@"))
+        with pytest.raises(Exception) as refused:
+            db.execute_sql("UPDATE association SET notes = 'x' WHERE id = ?", (association_id,))
+        close_database()
+    finally:
+        other.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}")
+        other.execute(f"DROP ROLE {role}")
+        other.close()
+    assert trouble_sentence(refused.value) == ("Enregistrement impossible : votre rôle PostgreSQL n'a pas le droit "
+                                               "d'écrire dans cette base ; rien n'a été modifié.")
+    assert trouble_sentence(ValueError("autre chose")) is None

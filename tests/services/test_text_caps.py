@@ -16,6 +16,8 @@ from cvdesk.services.reference import save_contract, save_meeting, save_meeting_
 from cvdesk.services.validation import MAX_LENGTH, max_length, validator_for
 from cvdesk.store.models import RECORD_MODELS, Action, Association, History, Meeting, Quartier, db
 
+pytestmark = pytest.mark.both_engines
+
 
 def _count(table: str) -> int:
     return db.execute_sql(f'SELECT count(*) FROM "{table}"').fetchone()[0]
@@ -85,19 +87,34 @@ def test_a_spreadsheet_row_with_overlong_notes_is_refused_with_its_line(empty_db
     assert _count("association") == 0
 
 
-def test_the_caps_are_data_that_fit_the_database_columns(empty_db) -> None:
+def _columns(engine: str, sql_rows, table: str) -> list[tuple[str, str, int | None]]:
+    """(column, "VARCHAR" | "TEXT" | another type, the VARCHAR's size) as the base declares them."""
+    if engine == "sqlite":
+        declared = [(column, kind.upper()) for column, kind in sql_rows("SELECT name, type FROM pragma_table_info(?)",
+                                                                        (table,))]
+        return [(column, "VARCHAR", int(kind[8:-1])) if kind.startswith("VARCHAR(") else (column, kind, None)
+                for column, kind in declared]
+    rows = sql_rows("SELECT column_name, data_type, character_maximum_length FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() AND table_name = ?", (table,))
+    kinds = {"character varying": "VARCHAR", "text": "TEXT"}
+    return [(column, kinds.get(kind, kind.upper()), size) for column, kind, size in rows]
+
+
+def test_the_caps_are_data_that_fit_the_database_columns(empty_db, engine: str, sql_rows) -> None:
     """Each text column of each exchanged table has a cap; a one-line field's cap fits its VARCHAR(n), which
     PostgreSQL enforces at headquarters."""
     for model in RECORD_MODELS:
         table = model._meta.table_name
-        for _, column, kind, *_ in db.execute_sql(f'PRAGMA table_info("{table}")').fetchall():
-            kind = kind.upper()
+        columns = _columns(engine, sql_rows, table)
+        assert columns, table
+        for column, kind, size in columns:
             name = next((f.name for f in model._meta.fields.values() if f.column_name == column), column)
-            if kind.startswith("VARCHAR"):
-                size = int(kind[kind.index("(") + 1:-1])
+            if kind == "VARCHAR":
                 assert max_length(model, name) is not None and max_length(model, name) <= size, (table, column)
-            elif kind == "TEXT":
+            elif kind == "TEXT" and engine == "sqlite":  # peewee's TextField: a long text
                 assert max_length(model, name) is not None and max_length(model, name) >= 1_000, (table, column)
+            elif kind == "TEXT":  # PostgreSQL's one-line fields are TEXT too (unbounded): the cap is ours alone
+                assert max_length(model, name) is not None, (table, column)
             else:
                 assert max_length(model, name) is None, (table, column)
     assert MAX_LENGTH[Association]["notes"] == MAX_LENGTH[Action]["description"] == 20_000

@@ -601,6 +601,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if lost:
             print(lost, file=sys.stderr)
             return EXIT_FAILED
+        from cvdesk.store.errors import BUSY_REASON, waited_too_long
+
+        if waited_too_long(exc):  # a table another session holds (a first merge or copy into the base)
+            print(f"{BUSY_REASON[0].upper()}{BUSY_REASON[1:]} : la commande s'est arrêtée sans rien modifier.",
+                  file=sys.stderr)
+            return EXIT_FAILED
         # Not a bad input (those are all named above): a defect of ours, said as such, with what to do.
         print(one_line(f"{PROGRAM_DEFECT} ({type(exc).__name__} : {exc}) : la commande s'est arrêtée ; relancez-la "
                        "avec CVDESK_DEBUG=1 pour le détail, et signalez-le."), file=sys.stderr)

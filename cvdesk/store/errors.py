@@ -27,6 +27,19 @@ BUSY_REASON = ("la base est occupée par un autre enregistrement en cours (un im
                "collègue), réessayez dans un moment")
 
 
+def waited_too_long(exc: BaseException) -> bool:
+    """Whether exc (or its cause) is PostgreSQL's refusal of a statement that waited past the lock timeout for what
+    another session holds, or that met another writer head-on (BUSY_MARKS)."""
+    current: BaseException | None = exc
+    for _ in range(10):
+        if current is None:
+            return False
+        if any(mark in str(current).lower() for mark in BUSY_MARKS):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def describe_write_error(exc: BaseException) -> str:
     """A French sentence for a failed write (full disk, read-only file, lock held, I/O error, server lost)."""
     # After SQLITE_FULL, SQLite has already rolled back, and the rollback that follows fails in turn:

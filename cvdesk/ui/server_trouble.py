@@ -19,7 +19,7 @@ Hook = Callable[[type[BaseException], BaseException, TracebackType | None], obje
 
 def trouble_sentence(exc: BaseException) -> str | None:
     """The sentence for a server lost or busy under the window's work, None for anything else."""
-    from cvdesk.store.errors import BUSY_MARKS, BUSY_REASON
+    from cvdesk.store.errors import BUSY_REASON, waited_too_long
     from cvdesk.store.server_lost import lost_server_reason
 
     reason = lost_server_reason(exc)
@@ -29,15 +29,16 @@ def trouble_sentence(exc: BaseException) -> str | None:
     psycopg = sys.modules.get("psycopg")
     if psycopg is None:  # no PostgreSQL error can have happened if it was never loaded
         return None
-    chain, current = [], exc
-    while current is not None and len(chain) < 10:
+    current: BaseException | None = exc
+    for _ in range(10):
+        if current is None:
+            break
         if isinstance(current, psycopg.Error) and current.sqlstate in REFUSED_WRITES:
             from cvdesk.store.errors import describe_write_error
 
             return describe_write_error(exc)  # a write a consultation role (or a standby) may not make
-        chain.append(str(current).lower())
         current = current.__cause__ or current.__context__
-    if any(mark in " | ".join(chain) for mark in BUSY_MARKS):
+    if waited_too_long(exc):
         return f"{BUSY_REASON[0].upper()}{BUSY_REASON[1:]} : rien n'a été modifié."
     return None
 

@@ -118,3 +118,26 @@ def test_a_spreadsheet_import_waits_for_a_colleagues_save_longer_than_a_form_wou
     assert waited > LOCK_TIMEOUT_MS / 1000, waited
     assert _plain(pg_server, pg_demo_url, "SELECT notes FROM association WHERE id = %s",
                   (association_id,)) == [("Reçue au siège",)]
+
+
+def test_a_command_blocked_by_a_table_another_session_holds_stops_in_french_after_a_few_seconds(
+        pg_server: Any, pg_demo_url: str, other_session: OtherSession, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A first merge or copy into the base holds its tables whole until its commit: a list asked meanwhile waits
+    LOCK_TIMEOUT_MS and stops with one sentence, not a « défaut de cvdesk »."""
+    from cvdesk.cli import EXIT_FAILED, main
+
+    other_session.conn.execute("BEGIN")
+    other_session.conn.execute("LOCK TABLE association IN ACCESS EXCLUSIVE MODE")
+    other_session.timer = threading.Timer(HELD_AT_MOST_S, other_session.release)
+    other_session.timer.start()
+    started = time.monotonic()
+    code = main(["--db", pg_demo_url, "table", "--out", str(tmp_path / "associations.csv"), "associations"])
+    waited = time.monotonic() - started
+    out, err = capsys.readouterr()
+    assert code == EXIT_FAILED
+    assert err.splitlines()[-1] == ("La base est occupée par un autre enregistrement en cours (un import, une fusion "
+                                    "ou la saisie d'un collègue), réessayez dans un moment : la commande s'est "
+                                    "arrêtée sans rien modifier.")
+    assert waited < HELD_AT_MOST_S - 2, waited
+    assert not (tmp_path / "associations.csv").exists()

@@ -28,7 +28,7 @@ def import_package(path: Path, dry_run: bool = False, progress: Progress | None 
     """Merge the package at path: refused whole (ExchangeError) or merged whole; with dry_run only counted."""
     if dry_run:
         return _import_package(path, dry_run, progress, cancelled)
-    refuse_writes(f"L'import du paquet {path}")  # a consultation role: said before the package is read
+    refuse_writes(f"L'import du paquet {path}", ExchangeError)  # a consultation role: said before the package is read
     # On a server, two merges at once would each decide on records the other is changing: the second waits its turn.
     with one_bulk_write_at_a_time() as alone:
         if not alone:

@@ -184,7 +184,7 @@ def apply_sheet(preview: SheetPreview, progress: Callable[[int, int], None] | No
     transaction: Cancelled rolls every written row back."""
     if not preview.ok:
         raise ExchangeError(preview.first_error())
-    refuse_writes(f"L'import du tableur {preview.path}")  # rows that change nothing would be counted as updated
+    refuse_writes(f"L'import du tableur {preview.path}", ExchangeError)  # rows that change nothing would be counted as updated
     backup_before_import()
     failure: str | None = None
     total = len(preview.items)

@@ -17,9 +17,10 @@ def read_only_reason() -> str:
     return f"la base {database_display()} est dans un dossier ou sur un support en lecture seule"
 
 
-def refuse_writes(what: str) -> None:
-    """Raise ReadOnlyBase when the open base was opened for reading only: « {what} est impossible : … ; rien n'a été
-    écrit. » (what: « L'import du tableur x.csv », « La démonstration »…). Without this, an import whose rows
-    change nothing wrote nothing and still said « 40 mis à jour »."""
+def refuse_writes(what: str, error: type[Exception] = ReadOnlyBase) -> None:
+    """Raise error (ReadOnlyBase, or the caller's own kind of refusal: the exchange's ExchangeError) when the open
+    base was opened for reading only: « {what} est impossible : … ; rien n'a été écrit. » (what: « L'import du
+    tableur x.csv », « La création de la démonstration »…). Without this, an import whose rows change nothing wrote
+    nothing and still said « 40 mis à jour »."""
     if is_read_only():
-        raise ReadOnlyBase(f"{what} est impossible : {read_only_reason()} ; rien n'a été écrit.")
+        raise error(f"{what} est impossible : {read_only_reason()} ; rien n'a été écrit.")

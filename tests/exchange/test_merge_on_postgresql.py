@@ -249,9 +249,10 @@ def test_a_role_that_may_only_read_is_refused_the_merge_in_french(packages: dict
                 import_package(packages["Bureau Sud"])
         finally:
             close_database()
-        assert str(refused.value) == (f"Import du paquet {packages['Bureau Sud']} : Enregistrement impossible : votre "
-                                      "rôle PostgreSQL n'a pas le droit d'écrire dans cette base ; rien n'a été "
-                                      "modifié.")
+        # Said before the package is read (store/read_only.py), as for every writing command of such a role.
+        assert str(refused.value) == (f"L'import du paquet {packages['Bureau Sud']} est impossible : votre rôle sur "
+                                      f"la base PostgreSQL {pg_url.replace('cvdesk@', f'{role}@', 1)} permet de la "
+                                      "lire mais pas de la modifier ; rien n'a été écrit.")
         assert admin.execute("SELECT (SELECT count(*) FROM association), (SELECT count(*) FROM history)"
                              ).fetchone() == counts
     finally:

@@ -126,7 +126,7 @@ def test_the_windows_import_path_is_refused_too_before_the_package_is_read(
     from cvdesk.exchange.merge import import_package
     from cvdesk.exchange.sheet_import import apply_sheet, preview_sheet
     from cvdesk.store.database import opened_database
-    from cvdesk.store.read_only import ReadOnlyBase
+    from cvdesk.exchange.errors import ExchangeError
 
     url = reader(pg_demo_url)
     sheet = tmp_path / "associations.csv"
@@ -138,10 +138,10 @@ def test_the_windows_import_path_is_refused_too_before_the_package_is_read(
     with opened_database(url):
         preview = preview_sheet(sheet, "associations")  # reading and checking stay allowed
         assert preview.ok and preview.updated == 1
-        with pytest.raises(ReadOnlyBase) as refused:
+        with pytest.raises(ExchangeError) as refused:
             apply_sheet(preview)
         assert str(refused.value) == _refusal(f"L'import du tableur {sheet}", url)
         export_package(tmp_path / "siege.zip", "Siège")
-        with pytest.raises(ReadOnlyBase, match="^L'import du paquet .* rien n'a été écrit.$"):
+        with pytest.raises(ExchangeError, match="^L'import du paquet .* rien n'a été écrit.$"):
             import_package(tmp_path / "siege.zip")
     assert _written(pg_server, pg_demo_url) == before

@@ -7,6 +7,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from cvdesk.domain.decisions import MEETING_KINDS, MEETING_STATUSES
 from cvdesk.domain.funders import FUNDER_KINDS
 from cvdesk.domain.status import AJOURNEE, DEPOSEE, EN_INSTRUCTION
+from cvdesk.domain.storable_text import without_unstorable
 from cvdesk.store.connection import execute_sql  # not peewee's db: the window's first list is read without peewee
 from cvdesk.store.dialect import case_blind_like, group_concat, nocase, unindexed
 from cvdesk.store.search_index import ACTION_SEARCH, ASSOCIATION_SEARCH, FOLDED_FIELDS, like_pattern, search_condition
@@ -310,7 +311,7 @@ def _where(spec: ListSpec, search: str, filters: Mapping[str, Any] | None) -> tu
             params.append(value)
         elif marks > 1:
             params.extend(value)
-    words = search.split()
+    words = without_unstorable(search).split()  # a pasted NUL: PostgreSQL refuses it, FTS5 fails on it
     if not words:
         pass
     elif spec.fts:

@@ -22,6 +22,7 @@ from cvdesk.domain.decisions import MEETING_STATUSES, OUTCOMES, amounts_problem,
 from cvdesk.domain.funders import FUNDER_KINDS
 from cvdesk.domain.money import MAX_CENTS, NBSP
 from cvdesk.domain.status import STATUSES, check_transition
+from cvdesk.domain.storable_text import UNSTORABLE
 from cvdesk.store.models import (
     RECORD_MODELS,
     Action,
@@ -136,15 +137,9 @@ def length_problem(model: type[Record], name: str, value: object) -> str | None:
             f"il en contient {_group(len(value))}.")
 
 
-# Characters that no text column can hold on one of our engines: NUL (PostgreSQL's text refuses it; SQLite would
-# keep it, and the office's base could then never move to headquarters) and a lone UTF-16 surrogate (no UTF-8
-# can encode it; a JSON package or a pasted text may carry one). Refused on both engines alike, so that both hold
-# the same data. Other control characters (tab, line feed…) are stored as they are on both.
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
 def character_problem(model: type[Record], name: str, value: object) -> str | None:
-    """One French sentence when value holds a character no base can store, else None."""
+    """One French sentence when value holds a character no base can store (cvdesk.domain.storable_text), else
+    None; every validator and the package checks ask it."""
     if not isinstance(value, str):
         return None
     found = UNSTORABLE.search(value)

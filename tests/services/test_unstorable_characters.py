@@ -12,6 +12,7 @@ from cvdesk.exchange.export_package import package_rows
 from cvdesk.exchange.package_format import table_specs
 from cvdesk.exchange.record_checks import check_records
 from cvdesk.exchange.sheet_import import import_sheet, preview_sheet
+from cvdesk.services import lists
 from cvdesk.services.actions import save_action
 from cvdesk.services.associations import save_association
 from cvdesk.services.quartiers import save_quartier
@@ -82,3 +83,15 @@ def test_a_package_record_holding_a_nul_is_refused_naming_its_field(demo_db) -> 
     assert str(refused.value) == (f"Le paquet p.zip, fichier action.jsonl, ligne 1, enregistrement {row[0]}, "
                                   "champ « title » : Le champ « Intitulé » contient un caractère nul (U+0000), "
                                   "invisible, qu'aucune base ne peut enregistrer (position 8) : retirez-le.")
+
+
+def test_a_search_holding_a_pasted_nul_finds_what_the_user_sees(demo_db, sql_rows) -> None:
+    """No stored text holds a NUL; a search carrying one (pasted) looks for the visible words, on every list."""
+    expected = sorted(title for (title,) in sql_rows(
+        """SELECT title FROM "action" WHERE deleted = 0 AND lower(title) LIKE '%jardins%'"""))
+    assert expected  # the demo has its shared gardens
+    found = sorted(title for (title,) in sql_rows('SELECT title FROM "action" WHERE id IN ({})'.format(
+        ", ".join(str(i) for i in lists.list_ids("actions", search="jar\x00dins")) or "NULL")))
+    assert found == expected
+    for kind in sorted(lists.LISTS):
+        assert lists.list_ids(kind, search="\x00a\x00") == lists.list_ids(kind, search="a"), kind

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import uuid as uuidlib
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import cache
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from cvdesk.exchange.cycle_collector import collector_paused
 from cvdesk.exchange.errors import Cancelled, ExchangeError
@@ -33,6 +33,7 @@ from cvdesk.exchange.package_reader import MemberReader, read_manifest
 from cvdesk.exchange.record_checks import PACKAGE_RECORD_TYPE
 from cvdesk.exchange.zipguard import open_checked_zip
 from cvdesk.services.records import os_user
+from cvdesk.store.bulk_journal import rollback_journal
 from cvdesk.store.bulk_write import (
     NewIds,
     insert_rows,
@@ -409,7 +410,14 @@ def _merge_cache(total: int) -> Any:
     return page_cache(MERGE_CACHE_KIB) if total > BULK_ROWS else nullcontext()
 
 
-_references_checked_at_commit = foreign_keys_off  # an empty-base load: the national package's 557,676 inserts
+@contextmanager
+def _references_checked_at_commit(total: int) -> Iterator[bool]:
+    """Foreign keys off for an empty-base load (the national package's 557,676 inserts; yields whether they are),
+    and, for a large one, SQLite's rollback journal instead of the WAL when nothing else has the base open
+    (store.bulk_journal): the added pages, nearly all of them, written once into the base, not to the WAL and
+    again at the checkpoint."""
+    with rollback_journal() if total > BULK_ROWS else nullcontext(), foreign_keys_off() as off:
+        yield off
 
 
 def _check_references(path: Path) -> None:
@@ -460,7 +468,7 @@ def merge_into_empty(path: Path, progress: Progress | None = None,
         reading.passes = 1
         # Every reference is checked by the reading (to the package's records) and, with foreign keys off, once
         # more by SQLite over the whole base before the commit.
-        with _references_checked_at_commit() as deferred, _merge_cache(reading.total), db.atomic():
+        with _references_checked_at_commit(reading.total) as deferred, _merge_cache(reading.total), db.atomic():
             allow_bulk_lock_wait()
             writer = _Writer(plan_of(reading), None, None)
             reading.sink = writer

@@ -184,7 +184,8 @@ def apply_sheet(preview: SheetPreview, progress: Callable[[int, int], None] | No
     transaction: Cancelled rolls every written row back."""
     if not preview.ok:
         raise ExchangeError(preview.first_error())
-    refuse_writes(f"L'import du tableur {preview.path}", ExchangeError)  # rows that change nothing would be counted as updated
+    # On a consultation role, rows that change nothing would be counted « mis à jour »: refused before anything.
+    refuse_writes(f"L'import du tableur {preview.path}", ExchangeError)
     backup_before_import()
     failure: str | None = None
     total = len(preview.items)

@@ -65,7 +65,7 @@ def test_a_small_list_is_searched_without_regard_to_case_or_accents(demo_db, sql
     assert set(lists.list_ids("funders", search="ÉTAT")) == state
     caf = {f for f, in sql_rows("SELECT id FROM funder WHERE deleted = 0 AND short_name = 'CAF'")}
     assert set(lists.list_ids("funders", search="caf")) == caf
-    # The plan lines (no fold there, 300,000 nationally): plain letters' case ignored all the same.
+    # The plan lines (300,000 nationally, searched through the actions' index and the funders' names): case ignored too.
     cafs_lines = {f for f, in sql_rows("SELECT id FROM funding WHERE deleted = 0 AND funder_id IN "
                                        "(SELECT id FROM funder WHERE short_name = 'CAF')")}
     assert cafs_lines and cafs_lines <= set(lists.list_ids("fundings", search="caf du NORD"))

@@ -38,11 +38,14 @@ def _run_and_look(url: str, qapp: QApplication) -> dict[str, Any]:
                 seen["file_backups"] = [widget.backups_action.isEnabled(), widget.save_copy_action.isEnabled()]
         qapp.closeAllWindows()
 
+    before = set(qapp.topLevelWidgets())
     QTimer.singleShot(1500, look)
     seen["code"] = run_window(url)
-    # The closed windows go (their timers with them): the base is closed, a later test opens its own.
+    # The windows this run made go (their timers with them): the base is closed, a later test opens its own. Only
+    # those: deleting the earlier tests' widgets, which their Python objects may still own, crashed the suite.
     for widget in qapp.topLevelWidgets():
-        widget.deleteLater()
+        if widget not in before:
+            widget.deleteLater()
     qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return seen
 

@@ -225,21 +225,7 @@ def _set_aside_indexes(conn: Any, table: str, adding: int) -> list[str]:
     PostgreSQL: store.bulk_write)."""
     if adding < BULK_ROWS or not rebuild_pays(conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0], adding):
         return []
-    return set_aside_indexes(table, keep=IN_ORDER_INDEXES)
-
-
-# The indexes whose keys an import adds in order, kept while the rows go in (SQLite; store.bulk_write): the time
-# of the write (updated_at), the tombstone flag (0 for every new row, so its keys follow the rowid), the action a
-# line or link belongs to (ids handed out in increasing order, the action's rows written together) and the action
-# renewed (none: NULL, then the rowid). Each insert lands beside the previous one; building them again at the end
-# would read the whole table once per index (history: 433,000 rows of about 450 bytes for a CSV of 200,000 lines).
-IN_ORDER_INDEXES = frozenset({
-    "action_updated_at", "action_deleted", "action_previous_id",
-    "action_quartier_updated_at", "action_quartier_deleted", "action_quartier_action_id",
-    "action_quartier_action_id_quartier_id",
-    "funding_updated_at", "funding_deleted", "funding_action_id", "funding_action_id_funder_id",
-    "history_updated_at", "history_deleted",
-})
+    return set_aside_indexes(table)
 
 
 @contextmanager

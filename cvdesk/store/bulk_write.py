@@ -7,7 +7,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from functools import lru_cache
 from itertools import count as counter
-from typing import Any, Collection, Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from cvdesk.store.engine import is_postgres, raw
 from cvdesk.store.placeholders import to_psycopg
@@ -16,11 +16,9 @@ STREAM_ROWS = 2000  # rows a server-side cursor brings per round trip
 _cursor_numbers = counter(1)  # a server-side cursor's name is unique in its session
 
 
-def set_aside_indexes(table: str, keep: Collection[str] = ()) -> list[str]:
+def set_aside_indexes(table: str) -> list[str]:
     """Drop the table's own indexes for a load of many rows into it, and give their CREATE statements to run again
     in the same transaction (an index is built from sorted keys much faster than by as many random inserts).
-    On SQLite the indexes named in keep stay: those whose keys the load adds in order (each insert lands next to
-    the previous one), cheaper to fill as the rows go in than to build again by reading the whole table.
 
     On PostgreSQL only while the table is empty (a first load): a dropped index locks its table against every
     reader until the commit, which only an empty table's readers can bear. The indexes behind a constraint (the
@@ -38,7 +36,6 @@ def set_aside_indexes(table: str, keep: Collection[str] = ()) -> list[str]:
         return [sql for _, sql in indexes]
     indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
                            "AND sql IS NOT NULL", (table,)).fetchall()
-    indexes = [(name, sql) for name, sql in indexes if name not in keep]
     for name, _ in indexes:
         conn.execute(f'DROP INDEX "{name}"')
     return [sql for _, sql in indexes]

@@ -45,14 +45,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Any]:
     """A throwaway PostgreSQL cluster for the session; skipped where none can start, but a failure in CI."""
-    from postgres_cluster import ClusterUnavailable, PostgresCluster, running_in_ci
+    from postgres_cluster import started_for_tests
 
-    try:
-        cluster = PostgresCluster.start()
-    except ClusterUnavailable as exc:
-        if running_in_ci():
-            pytest.fail(f"PostgreSQL est exigé en intégration continue : {exc}", pytrace=False)
-        pytest.skip(f"PostgreSQL indisponible : {exc}")
+    cluster = started_for_tests()
     yield cluster
     cluster.stop()
 

@@ -203,3 +203,16 @@ class PostgresCluster:
 def running_in_ci() -> bool:
     """Whether the tests run in continuous integration, where a PostgreSQL test must fail, never be skipped."""
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def started_for_tests() -> PostgresCluster:
+    """A cluster started for a test (or the session): skipped with the reason where none can start, but a failure
+    under CI, where PostgreSQL is required."""
+    import pytest
+
+    try:
+        return PostgresCluster.start()
+    except ClusterUnavailable as exc:
+        if running_in_ci():
+            pytest.fail(f"PostgreSQL est exigé en intégration continue : {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL indisponible : {exc}")

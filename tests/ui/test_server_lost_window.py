@@ -68,14 +68,9 @@ def test_a_save_after_the_session_was_lost_is_told_in_french_and_the_next_one_go
 @pytest.fixture
 def own_server() -> Iterator[Any]:
     """A cluster of this test's own, which it may stop (the session's cluster serves the other tests)."""
-    from postgres_cluster import ClusterUnavailable, PostgresCluster, running_in_ci
+    from postgres_cluster import started_for_tests
 
-    try:
-        cluster = PostgresCluster.start()
-    except ClusterUnavailable as exc:
-        if running_in_ci():
-            pytest.fail(f"PostgreSQL est exigé en intégration continue : {exc}", pytrace=False)
-        pytest.skip(f"PostgreSQL indisponible : {exc}")
+    cluster = started_for_tests()
     yield cluster
     cluster.stop()
 

@@ -41,15 +41,20 @@ def save_action(
         clean["reference"] = clean["reference"].strip()
 
     def write() -> SaveResult:
-        gone = deleted_choices(clean, record_id, quartier_ids)
+        # The action and its quartier links read once for the checks and the writes (each read is a round trip
+        # to a PostgreSQL server): the same transaction, nothing of ours written between.
+        current = (Action.get_or_none((Action.id == record_id) & (Action.deleted == False))  # noqa: E712
+                   if record_id is not None else None)
+        links = _linked_quartiers(record_id) if record_id is not None and quartier_ids is not None else None
+        gone = deleted_choices(clean, record_id, quartier_ids, current, links)
         if gone:
             return SaveResult(errors=gone)
-        result = save_record(Action, clean, record_id, validate_action)
+        result = save_record(Action, clean, record_id, validate_action, current=current)
         if not result.ok:
             return result
         action = result.record
         if quartier_ids is not None:
-            set_quartiers(action, quartier_ids)
+            set_quartiers(action, quartier_ids, links=links)
         if fundings is not None:
             errors = set_fundings(action, fundings)
             if errors:
@@ -61,22 +66,28 @@ def save_action(
 
 
 def deleted_choices(values: Mapping[str, Any], record_id: int | None,
-                    quartier_ids: Iterable[int] | None) -> dict[str, str]:
+                    quartier_ids: Iterable[int] | None, action: Action | None = None,
+                    links: Mapping[int, int] | None = None) -> dict[str, str]:
     """A porteur or quartiers newly chosen for the action that were deleted meanwhile (a pick list loaded before
-    the deletion, another office's package): errors by field. Links the action already had are left alone."""
+    the deletion, another office's package): errors by field. Links the action already had are left alone. action
+    and links: the live action record_id and its quartier links when the caller has just read them."""
     errors: dict[str, str] = {}
     porteur = values.get("porteur")
     porteur_id = porteur.id if isinstance(porteur, Association) else porteur
     # Plain SQL for the reads of every save (as _plan_rows): peewee builds each query anew, at a cost of its own.
-    current = (db.execute_sql('SELECT porteur_id FROM "action" WHERE id = ?', (record_id,)).fetchone()
-               if record_id is not None and porteur_id is not None else None)
+    current: tuple[Any, ...] | None = None
+    if action is not None and action.id == record_id:
+        current = (action.porteur_id,)
+    elif record_id is not None and porteur_id is not None:
+        current = db.execute_sql('SELECT porteur_id FROM "action" WHERE id = ?', (record_id,)).fetchone()
     if porteur_id is not None and (current is None or current[0] != porteur_id):
         row = Association.select(Association.name).where(
             (Association.id == porteur_id) & (Association.deleted == True)).tuples().first()  # noqa: E712
         if row:
             errors["porteur"] = f"L'association « {row[0]} » a été supprimée : choisissez un autre porteur."
     if quartier_ids is not None:
-        linked = set() if record_id is None else set(_linked_quartiers(record_id).values())
+        linked = (set() if record_id is None else
+                  set((links if links is not None else _linked_quartiers(record_id)).values()))
         new = set(quartier_ids) - linked
         gone = [code for (code,) in Quartier.select(Quartier.code).where(
             Quartier.id.in_(new) & (Quartier.deleted == True)).order_by(Quartier.code).tuples()] if new else []  # noqa: E712
@@ -92,9 +103,13 @@ def _linked_quartiers(action_id: int) -> dict[int, int]:
                                (action_id,)).fetchall())
 
 
-def set_quartiers(action: Action, quartier_ids: Iterable[int], shares: Mapping[int, int] | None = None) -> None:
+def set_quartiers(action: Action, quartier_ids: Iterable[int], shares: Mapping[int, int] | None = None,
+                  links: Mapping[int, int] | None = None) -> None:
+    """Make the action's live quartiers exactly quartier_ids; links: its live links (link id -> quartier id) when the
+    caller has just read them in this transaction."""
     wanted = set(quartier_ids)
-    links = _linked_quartiers(action.id)
+    if links is None:
+        links = _linked_quartiers(action.id)
     for link_id, quartier_id in links.items():
         if quartier_id not in wanted:
             tombstone(ActionQuartier.get_by_id(link_id))  # read whole only to be tombstoned, with its history
@@ -119,9 +134,11 @@ def set_fundings(action: Action, lines: Sequence[FundingInput]) -> dict[str, str
         f.funder_id: f
         for f in Funding.select().where((Funding.action == action) & (Funding.deleted == False))  # noqa: E712
     }
+    written = False  # no line written or tombstoned: the totals, sums of the lines, stay right as stored
     for funder_id, funding in current.items():
         if funder_id not in seen:
             tombstone(funding)
+            written = True
     for index, line in enumerate(lines):
         values = {
             "action": action.id,
@@ -140,9 +157,10 @@ def set_fundings(action: Action, lines: Sequence[FundingInput]) -> dict[str, str
         else:
             line_errors = save_record(Funding, values, existing.id if existing else None, validate_funding,
                                       current=existing).errors
+            written = True
         for name, message in line_errors.items():
             errors[f"funding.{index}.{name}"] = message
-    if not errors:
+    if not errors and written:
         recompute_totals(action.id)
     return errors
 
@@ -190,9 +208,17 @@ def plan_warnings(action_id: int) -> list[str]:
 
 
 def save_warnings(action_id: int) -> list[str]:
-    """What a save of the action shows: its plan's warnings, then its own (the action and its plan read once)."""
-    facts = _action_facts(action_id)
-    rows = _plan_rows(action_id, facts[4])
+    """What a save of the action shows: its plan's warnings, then its own (the action and its plan read once, in
+    one statement: each is a round trip to a PostgreSQL server, in every save)."""
+    found = db.execute_sql(
+        "SELECT a.total_cost, a.status, a.reference, a.paid_total, a.year, fr.name, f.requested, f.granted, f.paid,"
+        " EXISTS (SELECT 1 FROM envelope e WHERE e.funder_id = fr.id AND e.year = a.year AND e.deleted = 0)"
+        ' FROM "action" a LEFT JOIN (funding f JOIN funder fr ON fr.id = f.funder_id)'
+        " ON f.action_id = a.id AND f.deleted = 0 WHERE a.id = ? ORDER BY fr.position, fr.name", (action_id,)).fetchall()
+    if not found:
+        raise Action.DoesNotExist(f"Action n° {action_id} introuvable.")
+    facts = found[0][:5]
+    rows = [row[5:] for row in found if row[5] is not None]  # a plan without lines: the action's row alone
     return check_plan(facts[0], [PlanLine(*row[:4]) for row in rows]) + _own_warnings(facts, rows)
 
 

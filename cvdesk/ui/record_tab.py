@@ -83,6 +83,7 @@ class RecordTab(QWidget):
         self._form_pending = False  # set below: until then a missing attribute is simply missing
         self.record_id: int | None = None
         self.read_version: int | None = None  # the shown record's version when the form read it (concurrency)
+        self._saved_uuid: tuple[Any, ...] | None = None  # (model, id, uuid) of the record save() just wrote
         self._form_choices_loaded = False
         self._dirty = False
         self._loading = False
@@ -500,8 +501,12 @@ class RecordTab(QWidget):
 
     def _show_history(self, newer: bool = False) -> None:
         model = history_model(self.kind)
-        row = (model.select(model.uuid).where(model.id == self.record_id).tuples().first()
-               if model and self.record_id is not None else None)
+        saved, self._saved_uuid = self._saved_uuid, None
+        if saved is not None and model is not None and saved[:2] == (model, self.record_id):
+            row: tuple[Any, ...] | None = saved[2:]  # the record just saved: its uuid known, not read again
+        else:
+            row = (model.select(model.uuid).where(model.id == self.record_id).tuples().first()
+                   if model and self.record_id is not None else None)
         (self.history.show_newer if newer else self.history.show_record)(model, row[0] if row else None)
 
     def _ask_about_edits(self, question: str, default: QMessageBox.StandardButton) -> bool:
@@ -578,6 +583,8 @@ class RecordTab(QWidget):
             return False
         created = self.record_id is None
         self.record_id = result.record.id
+        # Its uuid (a record's identity, never changed) for the history shown: one round trip less per save.
+        self._saved_uuid = (type(result.record), result.record.id, result.record.uuid)
         self.show_record(self.record_id, saved=not created)
         self.show_warnings(result.warnings)
         if created:

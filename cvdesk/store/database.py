@@ -204,17 +204,17 @@ def _open_postgres(target: PostgresTarget, create: bool, migrations: Sequence[Mi
     """Connect to a PostgreSQL database, point the models at it and bring its schema up to date; a base this role
     may read but not write opens read-only (is_read_only())."""
     global _open_target, _read_only
-    from cvdesk.store.postgres import connect, schema_is_empty, writes_refused
+    from cvdesk.store.postgres import connect, opening_facts, schema_is_empty
 
     database = connect(target)
     connection.opened_postgres(database)
     _open_target = target
     try:
-        version = _schema_version()
+        stored, refused = opening_facts(database)  # the schema version and writes_refused() in two round trips
+        version = stored or 0
         if version == 0 and not create and schema_is_empty(database):
             raise StoreError(f"La base PostgreSQL {target.display} est vide : ce n'est pas encore une base cvdesk "
                              "(créez-la avec « cvdesk demo » ou « cvdesk copy »).")
-        refused = writes_refused(database)
         if refused:
             if version != latest_version(migrations):
                 raise StoreError(f"La base PostgreSQL {target.display} doit être mise à jour (schéma {version}, ce "

@@ -121,13 +121,15 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
             copy.write_row(row)
 
 
-def streamed(sql: str, params: Sequence[Any] = ()) -> Any:
+def streamed(sql: str, params: Sequence[Any] = (), binary: bool = False) -> Any:
     """A cursor over a large result, read by fetchmany(): on PostgreSQL a server-side cursor (the rows come as they
-    are read, not all into memory at once; it must run inside a transaction), on SQLite the plain cursor."""
+    are read, not all into memory at once; it must run inside a transaction), on SQLite the plain cursor. binary:
+    PostgreSQL sends the values in their binary form (a bytea as its bytes, never as hexadecimal text to decode)."""
     conn = raw()
     if not is_postgres():
         return conn.execute(sql, params)
-    cursor = conn.connection.cursor(name=f"cvdesk_stream_{next(_cursor_numbers)}")  # type: ignore[attr-defined]
+    cursor = conn.connection.cursor(  # type: ignore[attr-defined]
+        name=f"cvdesk_stream_{next(_cursor_numbers)}", binary=binary)
     cursor.itersize = STREAM_ROWS
     cursor.execute(to_psycopg(sql), tuple(params))
     return cursor

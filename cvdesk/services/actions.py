@@ -213,8 +213,11 @@ def save_warnings(action_id: int) -> list[str]:
     found = db.execute_sql(
         "SELECT a.total_cost, a.status, a.reference, a.paid_total, a.year, fr.name, f.requested, f.granted, f.paid,"
         " EXISTS (SELECT 1 FROM envelope e WHERE e.funder_id = fr.id AND e.year = a.year AND e.deleted = 0)"
-        ' FROM "action" a LEFT JOIN (funding f JOIN funder fr ON fr.id = f.funder_id)'
-        " ON f.action_id = a.id AND f.deleted = 0 WHERE a.id = ? ORDER BY fr.position, fr.name", (action_id,)).fetchall()
+        ' FROM "action" a LEFT JOIN funding f ON f.action_id = a.id AND f.deleted = 0'
+        # Two plain left joins (a line's funder is a foreign key, always there): SQLite reads a parenthesised
+        # join (funding JOIN funder) whole before the action's row, 0.5 s on the national dataset.
+        " LEFT JOIN funder fr ON fr.id = f.funder_id WHERE a.id = ? ORDER BY fr.position, fr.name",
+        (action_id,)).fetchall()
     if not found:
         raise Action.DoesNotExist(f"Action n° {action_id} introuvable.")
     facts = found[0][:5]

@@ -104,14 +104,18 @@ def fill_search(conn: Any, index: Any, first_id: int) -> None:
     folded text is computed here (bulk_fold), several times faster; otherwise (a base whose view came from another table) the
     view itself fills the index.
 
-    On PostgreSQL (whose bulk writes keep the search triggers: bulk_write.set_aside_trigger) the index's view fills
-    it in one statement, a row already there rewritten rather than refused."""
+    On PostgreSQL (whose bulk writes set the search triggers aside only in an empty table: bulk_write.set_aside_trigger)
+    the index's view fills it in one statement, a row already there rewritten rather than refused."""
     from cvdesk.store.engine import is_postgres
     from cvdesk.store.search_index import source_view_sql
 
     if is_postgres():
+        # An empty index (a first load) gets its trigram index built once after its rows (bulk_write).
+        rebuild = set_aside_indexes(index.name)
         conn.execute(f"INSERT INTO {index.name} (id, text) SELECT id, text FROM {index.view} WHERE id >= ? "
                      "ON CONFLICT (id) DO UPDATE SET text = excluded.text", (first_id,))
+        for sql in rebuild:
+            conn.execute(sql)
         return
     # FTS5 writes its pending terms out as a new segment (later merged with the others) each time they pass its
     # hash size, 1 MiB by default: with a larger one for the bulk fill, fewer segments to write and merge (the
@@ -231,7 +235,8 @@ class _Writer:
         search_trigger = set_aside_trigger(f"{index.name}_insert") if index else None
         first_id = self.conn.execute(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{spec.table}"').fetchone()[0] \
             if search_trigger else 0
-        return _TableWrite(spec, all_adds, NewIds(spec.table), first_id, rebuild, search_trigger, index)
+        return _TableWrite(spec, all_adds, NewIds(spec.table, held=bool(rebuild)), first_id, rebuild, search_trigger,
+                           index)
 
     def write(self, state: _TableWrite, rows: list[tuple[Any, ...]]) -> None:
         """One batch of the table's rows (checked by the first pass): added, updated or kept as decided."""

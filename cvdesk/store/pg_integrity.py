@@ -7,7 +7,10 @@ triggers left disabled or unvalidated by hand. `PRAGMA foreign_key_check` become
 of the models. What cannot be checked with the role's rights is said as a note, never silently skipped."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Sequence
+
+from cvdesk.domain.dates import format_moment
 
 # amcheck's functions are for superusers unless granted, and the extension is not "trusted" (PostgreSQL 15).
 AMCHECK = "amcheck"
@@ -94,7 +97,9 @@ def _checksums(problems: list[str], notes: list[str]) -> None:
                     " WHERE datname = current_database()")
     count, last = failures[0] if failures else (0, None)
     if count:
-        when = f", la dernière le {last:%d/%m/%Y à %H:%M}" if last is not None else ""
+        if isinstance(last, str):
+            last = datetime.fromisoformat(last)
+        when = f", la dernière le {format_moment(last, ' à ')}" if last is not None else ""
         problems.append(f"intégrité PostgreSQL : {count} page(s) de cette base ont échoué à leur somme de contrôle"
                         f"{when} : le disque du serveur est à vérifier, et la base à restaurer depuis une sauvegarde")
     if not enabled:

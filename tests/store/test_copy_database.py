@@ -55,6 +55,24 @@ def server_rows(pg_server: Any, database: str, sql: str) -> list[tuple[Any, ...]
         return [tuple(r) for r in conn.execute(sql).fetchall()]
 
 
+@pytest.fixture(autouse=True)
+def drop_named_databases(request: pytest.FixtureRequest):
+    """The server databases a test creates by name are dropped after it, as pg_url's are (a later test counts them)."""
+    if "pg_server" not in request.fixturenames:
+        yield
+        return
+    server = request.getfixturevalue("pg_server")
+    listed = "SELECT datname FROM pg_database"
+    with server.connect() as conn:
+        before = {row[0] for row in conn.execute(listed)}
+    yield
+    with server.connect() as conn:
+        after = {row[0] for row in conn.execute(listed)}
+    for name in sorted(after - before):
+        if name.startswith("siege_"):
+            server.drop_database(name)
+
+
 @pytest.fixture
 def office(demo_template: Path, tmp_path: Path) -> Path:
     """An office's base: the demo contract, with a renewal whose previous year has a larger id (it arrived later by a

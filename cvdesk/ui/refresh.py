@@ -1,10 +1,13 @@
 """Lists that follow what others change in a shared base: the base's data stamp looked at every few seconds."""
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
+
+from cvdesk.domain.dates import format_moment
 
 if TYPE_CHECKING:
     from cvdesk.ui.record_tab import RecordTab
@@ -72,21 +75,41 @@ def refresh_tab(tab: RecordTab) -> None:
         tab.message.emit(f"{sentence} {KEPT}")
     else:
         tab.show_record(tab.record_id)
-        tab.message.emit(f"{sentence} Elle est affichée à jour.")
+        tab.message.emit(f"{sentence} ; elle est affichée à jour.")
 
 
-KEPT = "Vos modifications sont gardées : à l'enregistrement, vous pourrez comparer."
+# Short: the status bar cuts a message at the counts and the base's name (about 600 px left at 1366×768); the
+# compare dialog, at the save, names the office and the day in full.
+KEPT = "; vos modifications sont gardées, comparez en enregistrant."
 
 
 def changed_under_form(tab: RecordTab) -> str | None:
-    """The sentence saying who saved the tab's record since its form read it, or None (not changed, no record shown,
-    or a tab without versions: the dashboard, the Contrat tab)."""
+    """The status bar's words saying who saved the tab's record since its form read it, « Fiche modifiée par jdupont
+    à 18:02 » (no full stop: a clause follows), or None (not changed, no record shown, or a tab without versions:
+    the dashboard, the Contrat tab)."""
     record_id = getattr(tab, "record_id", None)
     if record_id is None or not hasattr(type(tab), "stored_version"):
         return None
     if tab.stored_version(record_id) == tab.read_version:
         return None
-    from cvdesk.services.concurrency import changed_since
+    from cvdesk.services.concurrency import last_change
     from cvdesk.ui.record_tab import history_model
 
-    return changed_since(history_model(tab.kind), record_id)
+    model = history_model(tab.kind)
+    record = model.get_or_none(model.id == record_id)
+    if record is None:
+        return None
+    last = last_change(record)
+    who = last.os_user or last.office or "quelqu'un d'autre"
+    return f"Fiche modifiée par {who}{_when(last.at)}"
+
+
+def _when(moment: datetime | None) -> str:
+    """« à 18:02 » today, « le 29/11/2026 à 18:02 » before: the day is nearly always today (looked every ten
+    seconds), and the status bar has little room."""
+    if moment is None:
+        return ""
+    local = moment.astimezone()
+    if local.date() == date.today():
+        return f" à {local:%H:%M}"
+    return f" le {format_moment(moment, between=' à ')}"

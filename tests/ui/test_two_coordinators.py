@@ -192,13 +192,13 @@ def test_f5_keeps_the_typing_and_says_the_record_changed_meanwhile(shared_window
     tab.phone_edit.selectAll()
     type_text(tab.phone_edit, "03 27 12 12 12")
     the_other_coordinator_saves(record_id, {"name": name + " (Bruno)", "phone": phone})
-    (user, office), = sql("SELECT os_user, office FROM history WHERE record_uuid = "
-                          "(SELECT uuid FROM association WHERE id = ?) ORDER BY id DESC LIMIT 1", (record_id,))
+    (user,), = sql("SELECT os_user FROM history WHERE record_uuid = "
+                   "(SELECT uuid FROM association WHERE id = ?) ORDER BY id DESC LIMIT 1", (record_id,))
 
     shared_window.refresh_action.trigger()  # F5, « Actualiser les listes »
     assert tab.phone_edit.text() == "03 27 12 12 12" and tab.is_dirty()
     told = shared_window.statusBar().currentMessage()
-    assert told.startswith(f"Cette fiche a été modifiée par {user} ({office}) le ")
-    assert told.endswith("à l'enregistrement, vous pourrez comparer.")
+    assert told.startswith(f"Fiche modifiée par {user} à ")  # the office and the day: in the compare dialog
+    assert told.endswith("; vos modifications sont gardées, comparez en enregistrant.")
     row = tab.model.row_of(record_id)
     assert tab.model.index(row, 0).data() == name + " (Bruno)"  # the list shows their name already

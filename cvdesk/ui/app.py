@@ -206,6 +206,9 @@ def _without_file_backups(window: MainWindow) -> None:
     server base they are greyed, their tip saying where backups are made instead. The menus are completed at once
     (no start-up to spare on this path) so that the entry exists to be greyed."""
     window.complete_menus()
+    # A greyed entry cannot be highlighted (Fusion, Windows), so its status tip is never seen: the menu shows the
+    # tip in a bubble under the mouse instead (only entries given a tool tip of their own show one).
+    window.file_menu.setToolTipsVisible(True)
     for action in (getattr(window, "backups_action", None), getattr(window, "save_copy_action", None)):
         if action is not None:
             action.setEnabled(False)

@@ -82,9 +82,9 @@ class ConflictDialog(QDialog):
         self.table.setVisible(bool(differences))
         layout.addWidget(self.table, 1)
 
-        self.keep_button = QPushButton("Garder mes valeurs")
+        self.keep_button = QPushButton("&Garder mes valeurs")
         self.keep_button.setToolTip("Enregistrer votre formulaire à la place de leurs modifications")
-        self.take_button = QPushButton("Reprendre les leurs")
+        self.take_button = QPushButton("&Reprendre les leurs")
         self.take_button.setToolTip("Abandonner vos modifications et afficher la fiche telle qu'elle est enregistrée")
         self.cancel_button = QPushButton("Annuler")
         self.cancel_button.setToolTip("Revenir au formulaire sans rien enregistrer")
@@ -97,9 +97,12 @@ class ConflictDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         layout.addLayout(buttons)
-        # Nothing is chosen by Entrée alone: either choice loses someone's work.
+        # Nothing is chosen by Entrée alone: either choice loses someone's work. Entrée, like Échap, goes back to
+        # the form (« Annuler » is the default even when the focus moves); a side is chosen by Alt+G or Alt+R, or
+        # by Espace on its button.
         for button in (self.keep_button, self.take_button, self.cancel_button):
             button.setAutoDefault(False)
+        self.cancel_button.setDefault(True)
         self.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
         fit_to_screen(self, WANTED_SIZE)
 

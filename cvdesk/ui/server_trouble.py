@@ -24,8 +24,9 @@ def trouble_sentence(exc: BaseException) -> str | None:
 
     reason = lost_server_reason(exc)
     if reason is not None:
-        return (f"La connexion au serveur PostgreSQL a été interrompue ({reason}) : ce que vous faisiez n'a pas été "
-                "enregistré ; cvdesk se reconnecte à votre prochaine action, réessayez quand le serveur répond.")
+        # libpq's and the server's words are often English: quoted as theirs, the sentence around them stays ours.
+        return (f"La connexion au serveur PostgreSQL a été interrompue (message du serveur : « {reason} ») : ce que "
+                "vous faisiez n'a pas été enregistré ; cvdesk se reconnecte à votre prochaine action, réessayez quand le serveur répond.")
     psycopg = sys.modules.get("psycopg")
     if psycopg is None:  # no PostgreSQL error can have happened if it was never loaded
         return None

@@ -16,6 +16,7 @@ from cvdesk.exchange.merge import import_package
 from cvdesk.store.database import close_database, opened_database
 from cvdesk.store.models import db
 from tests.exchange.forging import edited, members, rows, write
+from tests.exchange.test_import_journal import _mode_on_disk
 
 
 @pytest.fixture
@@ -23,16 +24,6 @@ def large(monkeypatch: pytest.MonkeyPatch) -> None:
     """Batches of five records, and any package of more than ten records counted as large."""
     monkeypatch.setattr(package_reader, "BATCH_LINES", 5)
     monkeypatch.setattr(merge_write, "BULK_ROWS", 10)
-
-
-def _mode_on_disk(base: Path) -> tuple[str, int]:
-    """The journal mode a new connection finds, and the file format byte SQLite sets to 2 for WAL (1 otherwise)."""
-    conn = sqlite3.connect(base)
-    try:
-        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-    finally:
-        conn.close()
-    return mode, base.read_bytes()[18]
 
 
 def _count(base: Path, table: str) -> int:

@@ -110,6 +110,15 @@ def type_text(qtbot):
 
 
 @pytest.fixture
+def parent(qtbot) -> QMainWindow:
+    """A shown, empty main window: the parent of the background jobs and their progress dialogs."""
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+@pytest.fixture
 def exchange_window(qtbot) -> QMainWindow:
     """A bare main window holding only the File menu's exchange entries (import, export, merge)."""
     from cvdesk.ui.exchange_actions import install_exchange_actions

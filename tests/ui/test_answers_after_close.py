@@ -3,18 +3,8 @@ after the close: the window's base is closed by then (on PostgreSQL the dashboar
 figures to a closed database)."""
 from __future__ import annotations
 
-import pytest
-from PySide6.QtWidgets import QMainWindow
 
 from cvdesk.ui.operations import DONE, FAILED, Operation, finish_running, running
-
-
-@pytest.fixture
-def parent(qtbot) -> QMainWindow:
-    window = QMainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    return window
 
 
 def test_a_job_ended_but_not_yet_answered_stays_silent_after_the_close(parent, qtbot) -> None:

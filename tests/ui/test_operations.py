@@ -11,18 +11,10 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QProgressDialog, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton
 
 from cvdesk.exchange.errors import Cancelled, ExchangeError
 from cvdesk.ui.operations import CANCELLED, DONE, FAILED, Operation, finish_running, running
-
-
-@pytest.fixture
-def parent(qtbot) -> QMainWindow:
-    window = QMainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    return window
 
 
 def _visible_progress() -> list[QProgressDialog]:

@@ -6,7 +6,6 @@ from typing import Any, Iterable, Protocol, Sequence
 from cvdesk.store import connection
 
 
-
 class RawCursor(Protocol):
     def fetchone(self) -> Any: ...
     def fetchall(self) -> list[Any]: ...

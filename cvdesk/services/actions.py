@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Mapping, Sequence
 
+from peewee import SQL
+
 from cvdesk.domain.financing import PlanLine, check_plan
 from cvdesk.domain.money import format_money
 from cvdesk.domain.status import BROUILLON, SOLDEE
@@ -49,7 +51,8 @@ def save_action(
         gone = deleted_choices(clean, record_id, quartier_ids, current, links)
         if gone:
             return SaveResult(errors=gone)
-        result = save_record(Action, clean, record_id, validate_action, current=current)
+        # No savepoint: a refusal or a disk error rolls this whole transaction back (all_or_nothing).
+        result = save_record(Action, clean, record_id, validate_action, current=current, savepoint=False)
         if not result.ok:
             return result
         action = result.record
@@ -63,6 +66,14 @@ def save_action(
         return result
 
     return all_or_nothing(write)
+
+
+def action_with_version(action_id: int) -> tuple[Action | None, int | None]:
+    """The live action and its version read in the same row (the form's values and the version they are at: one
+    round trip, and never a version newer than the values), or (None, None)."""
+    action = (Action.select(Action, SQL("version").alias("stored_version"))
+              .where((Action.id == action_id) & (Action.deleted == False)).first())  # noqa: E712
+    return (action, int(action.stored_version)) if action is not None else (None, None)
 
 
 def deleted_choices(values: Mapping[str, Any], record_id: int | None,

@@ -265,6 +265,30 @@ def _quartier_differences(action_id: int, quartier_ids: Any) -> list[Difference]
     return [Difference("quartiers", "Quartiers", listed(mine), listed(stored))]
 
 
+# The id of the newest history row this process's saves wrote, given back by its INSERT: the window's stamp after
+# its own save, without reading max(id) again (a round trip to a server). None once taken, or after a save that was
+# rolled back (its id may be given again by SQLite to someone else's row).
+_written: list[int | None] = [None]
+
+
+def note_written(history_id: int | None) -> None:
+    """A save wrote this history row (its transaction may still roll back: forget_written then)."""
+    _written[0] = history_id
+
+
+def forget_written() -> None:
+    """The save was refused or rolled back: the id it noted is not a stamp of the base."""
+    _written[0] = None
+
+
+def written_stamp() -> int | None:
+    """The history id the last save wrote (taken once), or None: the caller reads data_stamp() then. Another
+    program's row committed meanwhile has a lower id (caught up with, as a max() read would) or a higher one (the
+    next look sees it: a refresh, never a missed change)."""
+    stamp, _written[0] = _written[0], None
+    return stamp
+
+
 def data_stamp() -> int:
     """A number that moves whenever anyone writes to the base: every save, deletion, import and merge writes a
     history row, so the newest history id (one look into the primary key, on either engine) tells the lists to

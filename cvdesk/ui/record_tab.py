@@ -74,6 +74,7 @@ class RecordTab(QWidget):
     new_title = "Nouvel enregistrement"
 
     counts_changed = True  # whether the last `changed` may have changed how many records there are
+    version_with_values = False  # load_record sets read_version from the row it reads the values from
     open_record = Signal(str, int)  # another tab's record to show (kind, id)
     changed = Signal()  # records were added, changed or deleted: counts and other lists may need a refresh
     message = Signal(str)  # a short note for the status bar
@@ -479,7 +480,8 @@ class RecordTab(QWidget):
             self.show_warnings([])  # the previous record's; a save shows its own after this
             self._ensure_form_choices()
             # Read before the values: a save between the two can only make the next save ask, never be overwritten.
-            self.read_version = self.stored_version(record_id)
+            # A tab that reads it in the same row as the values (version_with_values) sets it in load_record.
+            self.read_version = None if self.version_with_values else self.stored_version(record_id)
             found = self.load_record(record_id)
             self.record_id = record_id if found else None
             if not found:

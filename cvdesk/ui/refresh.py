@@ -43,8 +43,13 @@ class ChangeWatch(QObject):
             return None
 
     def catch_up(self) -> None:
-        """The window changed the base itself (and refreshed what it shows): no refresh for that."""
-        stamp = self._read()
+        """The window changed the base itself (and refreshed what it shows): no refresh for that. After a save, the
+        history id its INSERT gave back; otherwise (an import, a merge) the base's stamp read again."""
+        from cvdesk.services.concurrency import written_stamp
+
+        stamp = written_stamp()
+        if stamp is None:
+            stamp = self._read()
         if stamp is not None:
             self._stamp = stamp
 

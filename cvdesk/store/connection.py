@@ -1,11 +1,12 @@
-"""The open base's first SQLite connection, usable for plain SQL before peewee and the models are loaded.
+"""The open base's first connection (SQLite or PostgreSQL), usable for plain SQL before peewee and the models are loaded.
 
 cvdesk.store.database opens the base (opened_database() stays the one place that opens and closes it) with a plain
-sqlite3 connection and hands it here. The window's first paint reads its list through execute_sql() on that
-connection alone: peewee, the models and the standard modules they pull in (uuid, socket, logging, decimal, json…)
-load after the paint, at the first use of the models. Then the models' database (SharedSqliteDatabase) takes that
-same connection in the thread that opened the base, so that the thread keeps one connection and one transaction
-state; other threads get their own connections from peewee, as before."""
+sqlite3 connection, or a plain psycopg one (cvdesk.store.postgres_connect), and hands it here. The window's first
+paint reads its tab through execute_sql() on that connection alone: peewee, the models and the standard modules they
+pull in (uuid, socket, logging, decimal, json…) load after the paint, at the first use of the models. Then the
+models' database (SharedSqliteDatabase, or CvdeskPostgresDatabase made then) takes that same connection in the
+thread that opened the base, so that the thread keeps one connection and one transaction state; other threads get
+their own connections from peewee, as before."""
 from __future__ import annotations
 
 import sqlite3
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:
     from peewee import Database, DatabaseProxy, SqliteDatabase
+
+    from cvdesk.store.target import PostgresTarget
 
 
 class _Opened:
@@ -33,11 +36,26 @@ class _Opened:
         self.thread = threading.get_ident()  # the thread that opened the base
 
 
+class _OpenedPostgres:
+    """A PostgreSQL base database.py opened: its address and first connection (a psycopg one, prepared by
+    postgres_connect), and the thread that opened it."""
+
+    __slots__ = ("target", "first", "thread")
+
+    def __init__(self, target: PostgresTarget, first: Any) -> None:
+        self.target = target
+        self.first: Any = first  # None once the models' database has taken it
+        self.thread = threading.get_ident()
+
+
 _opened: _Opened | None = None
 _models_db: SqliteDatabase | None = None
 _models_proxy: DatabaseProxy | None = None
-# The models' database while a PostgreSQL base is open (cvdesk.store.postgres), None on SQLite.
+_opened_postgres: _OpenedPostgres | None = None
+# The models' database while a PostgreSQL base is open (cvdesk.store.postgres), made at its first use: None before,
+# and on SQLite.
 _postgres: Database | None = None
+_making = threading.Lock()
 
 
 def opened(path: Path, database: str, pragmas: dict[str, object], connect_params: dict[str, object],
@@ -49,30 +67,44 @@ def opened(path: Path, database: str, pragmas: dict[str, object], connect_params
         _bind(_models_db)
 
 
-def opened_postgres(database: Database) -> None:
-    """database.py has opened a PostgreSQL base: the models (loaded now, the PostgreSQL path has no start-up to
-    spare them) and every plain statement go to it."""
-    global _postgres
-    _postgres = database
-    from cvdesk.store import models  # noqa: F401  (registers the proxy, pointed at the open base below)
+def opened_postgres(target: PostgresTarget, first: Any) -> None:
+    """database.py has opened a PostgreSQL base in this thread with a plain psycopg connection: plain statements go to
+    it; the models' database is made at the models' first use (at once if they are loaded already)."""
+    global _opened_postgres
+    _opened_postgres = _OpenedPostgres(target, first)
+    if _models_proxy is not None:
+        _models_proxy.initialize(postgres_database())
 
-    assert _models_proxy is not None
-    _models_proxy.initialize(database)
+
+def postgres_database() -> Database:
+    """The models' database on the open PostgreSQL base (peewee's, cvdesk.store.postgres), made at its first call."""
+    global _postgres
+    with _making:
+        if _postgres is None:
+            assert _opened_postgres is not None, "aucune base PostgreSQL n'est ouverte"
+            from cvdesk.store.postgres import models_database
+
+            _postgres = models_database(_opened_postgres.target)
+        return _postgres
 
 
 def engine_name() -> str:
-    return "sqlite" if _postgres is None else "postgresql"
+    return "sqlite" if _opened_postgres is None else "postgresql"
 
 
 def closed() -> None:
     """database.py closes the base: the connection of this thread, whoever holds it now."""
-    global _opened, _postgres
-    postgres, _postgres = _postgres, None
-    if postgres is not None:
-        if not postgres.is_closed():
-            postgres.close()
+    global _opened, _postgres, _opened_postgres
+    with _making:
+        postgres, _postgres = _postgres, None
+    opened_postgres_now, _opened_postgres = _opened_postgres, None
+    if postgres is not None and not postgres.is_closed():
+        postgres.close()
+    if opened_postgres_now is not None:
         if _models_proxy is not None:
             _models_proxy.initialize(_models_db)
+        if opened_postgres_now.first is not None:
+            opened_postgres_now.first.close()
     opened_now, _opened = _opened, None
     if _models_db is not None and not _models_db.deferred and not _models_db.is_closed():
         _models_db.close()
@@ -92,7 +124,7 @@ def register_models_proxy(proxy: DatabaseProxy) -> None:
     """cvdesk.store.models.db, the name every module uses: it points at the open base's engine."""
     global _models_proxy
     _models_proxy = proxy
-    proxy.initialize(_postgres if _postgres is not None else _models_db)
+    proxy.initialize(postgres_database() if _opened_postgres is not None else _models_db)
 
 
 def _bind(database: SqliteDatabase) -> None:
@@ -101,19 +133,26 @@ def _bind(database: SqliteDatabase) -> None:
     database.init(_opened.database, pragmas=_opened.pragmas, check_same_thread=False, **_opened.connect_params)
 
 
-def take_first_connection() -> sqlite3.Connection | None:
-    """The connection database.py opened, for the models' database in the thread that opened it, once."""
-    if _opened is None or _opened.first is None or _opened.thread != threading.get_ident():
+def take_first_connection() -> Any:
+    """The connection database.py opened (sqlite3's or psycopg's), for the models' database in the thread that opened
+    it, once."""
+    current: _Opened | _OpenedPostgres | None = _opened_postgres if _opened_postgres is not None else _opened
+    if current is None or current.first is None or current.thread != threading.get_ident():
         return None
-    first, _opened.first = _opened.first, None
+    first, current.first = current.first, None
     return first
 
 
 def execute_sql(sql: str, params: Sequence[Any] | None = None) -> sqlite3.Cursor:
     """Run one statement on the open base, as peewee's db.execute_sql does: on the first connection while the
     models are not loaded (the window's start), else through the models' database (this thread's connection)."""
-    if _postgres is not None:
-        return _postgres.execute_sql(sql, params)
+    postgres = _opened_postgres
+    if postgres is not None:
+        if postgres.first is not None and postgres.thread == threading.get_ident():
+            from cvdesk.store.postgres_connect import run
+
+            return run(postgres.first, sql, params)  # type: ignore[return-value]
+        return postgres_database().execute_sql(sql, params)  # type: ignore[no-any-return]
     current = _opened
     if current is not None and current.first is not None and current.thread == threading.get_ident():
         return current.first.execute(sql, params or ())

@@ -5,12 +5,13 @@ exception) closes the connection and releases the lock, which marks a clean exit
 quick path (quick_check) instead of the full integrity check kept for unclean exits.
 
 A PostgreSQL database (a postgresql:// URL instead of a path, cvdesk.store.target) opens without any of the file's
-care (no lock, no WAL, no checks of a file, no backup at opening: the server keeps its data), through peewee's
-PostgreSQL database (cvdesk.store.postgres) at once.
+care (no lock, no WAL, no checks of a file, no backup at opening: the server keeps its data), on a plain psycopg
+connection (cvdesk.store.postgres_connect); peewee's PostgreSQL database (cvdesk.store.postgres) is made at the
+models' first use and takes that connection, as on SQLite.
 
-A SQLite base is opened with a plain sqlite3 connection (cvdesk.store.connection keeps it): peewee and the models are
-loaded when a schema step is pending, when the caller asks for the models' database, or at their first use; the
-window asks for neither, so that its first paint does not wait for them."""
+A SQLite base is opened with a plain sqlite3 connection (cvdesk.store.connection keeps it): on both engines peewee and
+the models are loaded when a schema step is pending, when the caller asks for the models' database, or at their first
+use; the window asks for neither, so that its first paint does not wait for them."""
 from __future__ import annotations
 
 import errno
@@ -201,18 +202,19 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_o
 
 
 def _open_postgres(target: PostgresTarget, create: bool, migrations: Sequence[Migration]) -> None:
-    """Connect to a PostgreSQL database, point the models at it and bring its schema up to date; a base this role
-    may read but not write opens read-only (is_read_only())."""
+    """Connect to a PostgreSQL database with plain psycopg and bring its schema up to date; a base this role may read
+    but not write opens read-only (is_read_only()). peewee and the models are not loaded here unless a schema step is
+    pending (or the caller asks for the models' database): the window paints its first tab before them."""
     global _open_target, _read_only
-    from cvdesk.store.postgres import connect, opening_facts, schema_is_empty
+    from cvdesk.store.postgres_connect import connect_first, connection_error, opening_facts, schema_is_empty
 
-    database = connect(target)
-    connection.opened_postgres(database)
+    first = connect_first(target)
+    connection.opened_postgres(target, first)
     _open_target = target
     try:
-        stored, refused = opening_facts(database)  # the schema version and writes_refused() in two round trips
+        stored, refused = opening_facts(first)  # the schema version and whether writes are refused, one round trip
         version = stored or 0
-        if version == 0 and not create and schema_is_empty(database):
+        if version == 0 and not create and schema_is_empty(first):
             raise StoreError(f"La base PostgreSQL {target.display} est vide : ce n'est pas encore une base cvdesk "
                              "(créez-la avec « cvdesk demo » ou « cvdesk copy »).")
         if refused:
@@ -227,8 +229,6 @@ def _open_postgres(target: PostgresTarget, create: bool, migrations: Sequence[Mi
             migrate(_models_database(), migrations)
     except BaseException as exc:
         _unbind()
-        from cvdesk.store.postgres import connection_error
-
         problem = connection_error(target, exc)
         if problem is not None:
             raise problem from exc

@@ -38,9 +38,11 @@ from cvdesk.store.bulk_write import (
     NewIds,
     insert_rows,
     page_cache,
+    set_aside_foreign_keys,
     set_aside_indexes,
     set_aside_trigger,
 )
+from cvdesk.store.column_insert import insert_columns
 from cvdesk.store.deferred_references import broken_references, foreign_keys_off
 from cvdesk.store.dialect import json_each_sql
 from cvdesk.store.engine import raw
@@ -290,11 +292,10 @@ class _Writer:
         # batch waits (late) until the row exists, since the database checks each reference as it is inserted.
         new_ids = id_source.take(len(adds))
         columns = self._columns(spec, adds, late)
-        values = list(zip(new_ids, *columns))
         ids = self.ids.get(spec.table) if spec.table in self.targets else None
         if ids is not None:
             ids.update(zip(map(itemgetter(0), adds), new_ids))  # rows get the next ids in package order
-        insert_rows(spec.table, ("id", *(c.sql for c in spec.columns)), values)
+        insert_columns(spec.table, ("id", *(c.sql for c in spec.columns)), [new_ids, *columns])
         # The actions whose sums change: these, or those of these funding lines (their ids just converted).
         if spec.table == "action":
             self.touched_actions.update(new_ids)
@@ -434,6 +435,22 @@ def _check_references(path: Path) -> None:
                             "enregistrement une fois écrites : rien n'a été importé.")
 
 
+def _keys_back(path: Path, keys: list[str]) -> None:
+    """The foreign keys set aside added back (PostgreSQL), each checking every row of its table at once: a reference
+    to no record refuses the merge whole (its transaction rolled back, the keys with it)."""
+    if not keys:
+        return
+    from psycopg.errors import ForeignKeyViolation
+
+    for sql in keys:
+        try:
+            raw().execute(sql)
+        except ForeignKeyViolation as exc:
+            table = sql.split('"')[1]
+            raise ExchangeError(f"Le paquet {path} : des références de la table {table} ne mènent à aucun "
+                                "enregistrement une fois écrites : rien n'a été importé.") from exc
+
+
 def write_plan(plan: MergePlan, progress: Progress | None = None, cancelled: CancelCheck | None = None) -> None:
     """Merge the package as planned, in one transaction: all of it or, on any error, nothing."""
     with collector_paused(), _merge_cache(plan.total), db.atomic():
@@ -475,6 +492,9 @@ def merge_into_empty(path: Path, progress: Progress | None = None,
         # more by SQLite over the whole base before the commit.
         with _references_checked_at_commit(reading.total) as deferred, _merge_cache(reading.total), db.atomic():
             allow_bulk_lock_wait()
+            # PostgreSQL: the foreign keys set aside for a large load and added back, checked in one join each,
+            # before the commit (bulk_write.set_aside_foreign_keys).
+            keys = set_aside_foreign_keys([s.table for s in table_specs()]) if reading.total > BULK_ROWS else []
             writer = _Writer(plan_of(reading), None, None)
             reading.sink = writer
             for spec in table_specs():
@@ -483,6 +503,7 @@ def merge_into_empty(path: Path, progress: Progress | None = None,
             writer.finish()
             if deferred:
                 _check_references(path)
+            _keys_back(path, keys)
     if progress:
         progress(reading.total, reading.total)
     return reading.summary

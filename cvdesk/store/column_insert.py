@@ -1,0 +1,62 @@
+"""Bulk inserts given column by column, whose values SQLite's Python driver binds by its fast path (no None, no bool)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Sequence
+
+from cvdesk.store.bulk_write import insert_rows
+from cvdesk.store.engine import is_postgres, raw
+
+# What a NULL of a column that mixes NULLs with values is bound as, then turned back into NULL by NULLIF(): a real
+# number, which no column of cvdesk holds (a column that holds one binds its NULLs as they are).
+NULL_MARK = 0.5
+_NONE = type(None)
+_INTEGRAL = frozenset({bool, int})
+
+
+def insert_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[Any]]) -> None:
+    """Insert the rows whose values are given a column at a time (columns[k][r]: column k of row r) into the table;
+    the stored rows are the very ones executemany() of the plain rows would store, in the same order.
+
+    Why: Python's sqlite3 binds an int, a float or a str at once, but passes every other value, None and bool (a
+    subclass of int) included, through its adapter registry first (a tuple built, a dict looked up, two attributes
+    looked for): about 0.9 µs a value against 0.05. The national package carries 1.56 million of them: 1.4 s of
+    the merge's processor. So a column that is NULL throughout the rows is written as the literal NULL, a bool as
+    the integer SQLite stores for it anyway, and a column mixing NULLs with values binds NULL_MARK for its NULLs,
+    which NULLIF() turns back into NULL before the column's affinity applies. On PostgreSQL the rows go by COPY as
+    before (bulk_write.insert_rows)."""
+    if not columns or not len(columns[0]):
+        return
+    if is_postgres():
+        insert_rows(table, names, list(zip(*columns)))
+        return
+    slots: list[str] = []
+    bound: list[Sequence[Any]] = []
+    for column in columns:
+        slot, values = _bindable(column)
+        slots.append(slot)
+        if values is not None:
+            bound.append(values)
+    raw().executemany(_insert_sql(table, tuple(names), tuple(slots)), zip(*bound) if bound else [()] * len(columns[0]))
+
+
+def _bindable(column: Sequence[Any]) -> tuple[str, Sequence[Any] | None]:
+    """The column's slot in VALUES (?, NULL or NULLIF(?, mark)) and the values to bind there (None for NULL)."""
+    kinds = set(map(type, column))
+    if _NONE not in kinds:
+        if bool in kinds and kinds <= _INTEGRAL:
+            return "?", list(map(int, column))
+        return "?", column
+    if len(kinds) == 1:
+        return "NULL", None
+    if float in kinds:
+        return "?", column
+    if bool in kinds and kinds <= _INTEGRAL | {_NONE}:
+        return f"NULLIF(?, {NULL_MARK})", [NULL_MARK if v is None else int(v) for v in column]
+    return f"NULLIF(?, {NULL_MARK})", [NULL_MARK if v is None else v for v in column]
+
+
+@lru_cache(maxsize=256)
+def _insert_sql(table: str, names: tuple[str, ...], slots: tuple[str, ...]) -> str:
+    quoted = ", ".join(f'"{name}"' for name in names)
+    return f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join(slots)})'

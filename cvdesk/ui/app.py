@@ -189,7 +189,8 @@ def _run_window_on_server(url: str) -> int:
             QMessageBox.critical(None, "Ouverture impossible", str(exc))
             return 2
         window = show_window(url, checks=False)
-        _without_file_backups(window)
+        # After the first paint, as the menus' other entries: not on the way to the first tab.
+        after_first_paint(window, lambda: _without_file_backups(window))
         if is_read_only():
             from cvdesk.ui.open_problems import warn_if_risky
 
@@ -203,8 +204,8 @@ SERVER_BACKUP_HINT = ("Sur une base PostgreSQL, les sauvegardes se font sur le s
 
 def _without_file_backups(window: MainWindow) -> None:
     """The file's backup entries (Sauvegardes…, Enregistrer une copie…) work on a SQLite file beside it: on a
-    server base they are greyed, their tip saying where backups are made instead. The menus are completed at once
-    (no start-up to spare on this path) so that the entry exists to be greyed."""
+    server base they are greyed, their tip saying where backups are made instead. Run after the window's first paint
+    (the menus are completed then, or here if not yet) so that the entries exist to be greyed."""
     window.complete_menus()
     # A greyed entry cannot be highlighted (Fusion, Windows), so its status tip is never seen: the menu shows the
     # tip in a bubble under the mouse instead (only entries given a tool tip of their own show one).

@@ -38,6 +38,7 @@ from cvdesk.store.bulk_write import (
     NewIds,
     insert_rows,
     page_cache,
+    set_aside_foreign_keys,
     set_aside_indexes,
     set_aside_trigger,
 )
@@ -434,6 +435,22 @@ def _check_references(path: Path) -> None:
                             "enregistrement une fois écrites : rien n'a été importé.")
 
 
+def _keys_back(path: Path, keys: list[str]) -> None:
+    """The foreign keys set aside added back (PostgreSQL), each checking every row of its table at once: a reference
+    to no record refuses the merge whole (its transaction rolled back, the keys with it)."""
+    if not keys:
+        return
+    from psycopg.errors import ForeignKeyViolation
+
+    for sql in keys:
+        try:
+            raw().execute(sql)
+        except ForeignKeyViolation as exc:
+            table = sql.split('"')[1]
+            raise ExchangeError(f"Le paquet {path} : des références de la table {table} ne mènent à aucun "
+                                "enregistrement une fois écrites : rien n'a été importé.") from exc
+
+
 def write_plan(plan: MergePlan, progress: Progress | None = None, cancelled: CancelCheck | None = None) -> None:
     """Merge the package as planned, in one transaction: all of it or, on any error, nothing."""
     with collector_paused(), _merge_cache(plan.total), db.atomic():
@@ -475,6 +492,9 @@ def merge_into_empty(path: Path, progress: Progress | None = None,
         # more by SQLite over the whole base before the commit.
         with _references_checked_at_commit(reading.total) as deferred, _merge_cache(reading.total), db.atomic():
             allow_bulk_lock_wait()
+            # PostgreSQL: the foreign keys set aside for a large load and added back, checked in one join each,
+            # before the commit (bulk_write.set_aside_foreign_keys).
+            keys = set_aside_foreign_keys([s.table for s in table_specs()]) if reading.total > BULK_ROWS else []
             writer = _Writer(plan_of(reading), None, None)
             reading.sink = writer
             for spec in table_specs():
@@ -483,6 +503,7 @@ def merge_into_empty(path: Path, progress: Progress | None = None,
             writer.finish()
             if deferred:
                 _check_references(path)
+            _keys_back(path, keys)
     if progress:
         progress(reading.total, reading.total)
     return reading.summary

@@ -65,6 +65,31 @@ def set_aside_trigger(name: str) -> str | None:
     return str(found[0])
 
 
+def set_aside_foreign_keys(tables: Sequence[str]) -> list[str]:
+    """PostgreSQL: drop the foreign keys of these tables for a first load into an empty base, and give the statements
+    that add them back, which the caller runs in the same transaction before its commit (SQLite's references are set
+    aside by store.deferred_references instead: nothing here).
+
+    Each row inserted with its foreign keys on queues one check per reference, run one by one (the national
+    package's 1.2 million of them took most of the server's COPY time); a key added back checks the whole table in
+    one join, and refuses the statement (so the whole transaction) if a row names a record that is not there. Only
+    while every table is empty: dropping a key locks both of its tables against every reader until the commit, which
+    only an empty base's readers can bear; other sessions never see the base without its keys (same transaction)."""
+    conn = raw()
+    if not is_postgres() or not tables:
+        return []
+    if any(conn.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0] for table in tables):
+        return []
+    keys = conn.execute(
+        "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+        "JOIN pg_class t ON t.oid = c.conrelid "
+        "WHERE c.contype = 'f' AND c.conrelid = ANY (CAST(? AS regclass[])) ORDER BY t.relname, c.conname",
+        ([f'"{table}"' for table in tables],)).fetchall()
+    for table, name, _ in keys:
+        conn.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    return [f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}' for table, name, definition in keys]
+
+
 @contextmanager
 def page_cache(kib: int) -> Iterator[None]:
     """SQLite's page cache at kib KiB for the time of a bulk write, the usual one after. PostgreSQL's buffers are

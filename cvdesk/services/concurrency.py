@@ -99,6 +99,18 @@ def read_at(model: type[Record], record_id: int | None, version: int | None) -> 
         _read_versions.reset(token)
 
 
+@contextmanager
+def read_many(model: type[Record], versions: Mapping[int, int | None]) -> Iterator[None]:
+    """read_at for several records of one model at once (the items of an agenda as its panel shows them)."""
+    table = _table(model)
+    token = _read_versions.set({**_read_versions.get(),
+                                **{(table, record_id): v for record_id, v in versions.items() if v is not None}})
+    try:
+        yield
+    finally:
+        _read_versions.reset(token)
+
+
 def expected_version(model: type[Record], record_id: int) -> int | None:
     """The version the form being saved read this record at, or None when no form said (a command, an import)."""
     return _read_versions.get().get((_table(model), record_id))

@@ -25,6 +25,7 @@ from cvdesk.domain.decisions import (
 from cvdesk.domain.money import format_money
 from cvdesk.domain.status import status_label
 from cvdesk.services.actions import recompute_totals
+from cvdesk.services.concurrency import claim
 from cvdesk.services.records import (
     SaveResult,
     WriteRefused,
@@ -60,6 +61,7 @@ class AgendaRow:
     applied: bool
     decision: str = ""  # the decision as printed: its label, or the free text a meeting kept before step 6
     applied_granted: int | None = None  # what the closing wrote on the plan's lines in all (a closed meeting)
+    version: int | None = None  # the item's version when the agenda was read: its decision and moves check it
 
     @property
     def decision_text(self) -> str:
@@ -159,15 +161,16 @@ def _live_items(meeting_id: int) -> list[MeetingItem]:
 def agenda(meeting_id: int) -> list[AgendaRow]:
     """The meeting's live agenda items in their order, with their actions' figures and their decisions."""
     sql = """SELECT mi.id, a.id, mi.position, a.reference, a.title, COALESCE(p.name, ''), a.status,
-                    a.requested_total, a.granted_total, mi.outcome, mi.amounts, mi.notes, mi.applied, mi.decision
+                    a.requested_total, a.granted_total, mi.outcome, mi.amounts, mi.notes, mi.applied, mi.decision,
+                    mi.version
              FROM meeting_item mi JOIN "action" a ON a.id = mi.action_id LEFT JOIN association p ON p.id = a.porteur_id
              WHERE mi.meeting_id = ? AND mi.deleted = 0 AND a.deleted = 0 ORDER BY mi.position, mi.id"""
     rows = []
     for (item_id, action_id, position, reference, title, porteur, status, requested, granted, outcome, amounts,
-         notes, applied, decision) in db.execute_sql(sql, (meeting_id,)):
+         notes, applied, decision, version) in db.execute_sql(sql, (meeting_id,)):
         rows.append(AgendaRow(item_id, action_id, position, reference, title, porteur, status, requested, granted,
                               outcome, decode_amounts(amounts), notes, bool(applied), decision,
-                              _applied_granted(applied)))
+                              _applied_granted(applied), version))
     return rows
 
 
@@ -212,6 +215,8 @@ def remove_item(item_id: int) -> SaveResult:
     """Take an item off the open meeting's agenda (a tombstone, which travels); the others keep their order."""
     def write() -> SaveResult:
         item = _item_of_open_meeting(item_id, "modifier son ordre du jour")
+        # An item decided or moved by someone else since the agenda was read (read_many): refused, not removed.
+        claim(item, changed=False)
         meeting_id = item.meeting_id
         delete_record(MeetingItem, item_id)
         _renumber(meeting_id)
@@ -232,6 +237,9 @@ def move_item(item_id: int, offset: int) -> SaveResult:
     def write() -> SaveResult:
         item = _item_of_open_meeting(item_id, "modifier son ordre du jour")
         items = _live_items(item.meeting_id)
+        # The items the move writes are checked against the agenda as read (read_many) by their saves; the moved
+        # one also when it stays (at either end): a stale agenda's move is refused, never applied to another order.
+        claim(item, changed=False)
         index = next(n for n, other in enumerate(items) if other.id == item_id)
         target = index + offset
         if 0 <= target < len(items):

@@ -2,6 +2,8 @@
 record the decisions, and the meeting's state (open: decisions recorded only; closed: applied to the actions)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,6 +20,9 @@ from PySide6.QtWidgets import (
 from cvdesk.domain.money import format_money
 from cvdesk.domain.status import status_label
 from cvdesk.services.meetings import AgendaRow, agenda
+
+if TYPE_CHECKING:
+    from cvdesk.services.records import SaveResult
 
 COLUMNS = (("N°", 34), ("Action", 90), ("Intitulé", 170), ("Statut", 95), ("Demandé", 95),
            ("Décision", 140), ("Accordé", 95), ("Note", 100))
@@ -136,6 +141,22 @@ class AgendaPanel(QWidget):
         if current is not None:
             self.select_item(current.item_id)
         self._update_buttons()
+
+    def checked(self, write: Callable[[], SaveResult]) -> SaveResult:
+        """A change of the agenda (a move, a removal) checked against the items as this panel read them, as a form's
+        save is: when someone else decided, moved or removed one since, nothing is written, the agenda is shown
+        again as it is stored, and the refusal carries the forms' French sentence."""
+        from cvdesk.services.concurrency import ConcurrentEdit, read_many
+        from cvdesk.services.records import SaveResult
+        from cvdesk.store.models import MeetingItem
+
+        try:
+            with read_many(MeetingItem, {row.item_id: row.version for row in self.rows}):
+                return write()
+        except ConcurrentEdit as conflict:
+            self.show_meeting(self.meeting_id, self.closed)
+            return SaveResult(errors={"": f"{conflict} L'ordre du jour est maintenant affiché tel qu'il est "
+                                          "enregistré : recommencez si besoin."})
 
     def current_row(self) -> AgendaRow | None:
         index = self.table.currentRow()

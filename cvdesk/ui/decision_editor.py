@@ -2,6 +2,8 @@
 (an amount per funder of the action's plan), ajournée, refusée or none yet, with a note."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -16,8 +18,11 @@ from PySide6.QtWidgets import (
 
 from cvdesk.domain.decisions import ADJOURNED, GRANTED, PARTIAL, REFUSED
 from cvdesk.domain.money import format_money
-from cvdesk.services.meetings import AgendaRow, DecisionLine, decision_lines, record_decision
+from cvdesk.services.meetings import AgendaRow, DecisionLine, agenda, decision_lines, record_decision
 from cvdesk.ui.form_widgets import ERROR_TEXT_STYLE, MoneyEdit
+
+if TYPE_CHECKING:
+    from cvdesk.services.concurrency import ConcurrentEdit
 
 # The choices with their Alt letters (none taken by the dialog's buttons OK / Annuler).
 CHOICES = ((GRANTED, "&Accordée"), (PARTIAL, "Accordée &partiellement"), (ADJOURNED, "A&journée"),
@@ -138,10 +143,41 @@ class DecisionEditor(QDialog):
                     edit.setFocus()
                     return self._refuse(problem or f"Indiquez le montant accordé ({edit.accessibleName()}).")
                 amounts[funder_id] = cents
-        result = record_decision(self.row.item_id, outcome, amounts, self.note_edit.toPlainText())
+        from cvdesk.services.concurrency import ConcurrentEdit, read_at
+        from cvdesk.store.models import MeetingItem
+
+        # Checked against the item as the agenda read it, as a form's save is: another coordinator's decision
+        # recorded meanwhile is never overwritten unseen.
+        try:
+            with read_at(MeetingItem, self.row.item_id, self.row.version):
+                result = record_decision(self.row.item_id, outcome, amounts, self.note_edit.toPlainText())
+        except ConcurrentEdit as conflict:
+            return self._refuse_stale(conflict)
         if not result.ok:
             return self._refuse(" ".join(result.errors.values()))
         super().accept()
+
+    def _refuse_stale(self, conflict: ConcurrentEdit) -> None:
+        """Someone else recorded this item's decision since the agenda was read: say so with the forms' sentence and
+        what is stored now; this dialog's choice stays as typed, and a second « Enregistrer la décision » replaces
+        theirs knowingly (the version they left is the one checked then)."""
+        from dataclasses import replace
+
+        now = self._stored_row()
+        if now is None:
+            return self._refuse(f"{conflict} Ce point n'est plus à l'ordre du jour.")
+        self.row = replace(self.row, version=now.version)
+        self._refuse(f"{conflict} Décision enregistrée maintenant : {now.decision_text}"
+                     f"{f' (note : {now.notes})' if now.notes else ''}. « Enregistrer la décision » la remplacera "
+                     "par la vôtre ; « Annuler » la garde.")
+
+    def _stored_row(self) -> AgendaRow | None:
+        from cvdesk.store.models import MeetingItem
+
+        item = MeetingItem.get_or_none(MeetingItem.id == self.row.item_id)
+        if item is None or item.deleted:
+            return None
+        return next((row for row in agenda(item.meeting_id) if row.item_id == self.row.item_id), None)
 
     def _refuse(self, message: str) -> None:
         self.error_label.setText(message)

@@ -236,7 +236,8 @@ class MeetingsTab(RecordTab):
 
         row = self.agenda.current_row()
         if row is not None:
-            self._after_agenda_change(move_item(row.item_id, offset), "Ordre du jour", row.item_id)
+            self._after_agenda_change(self.agenda.checked(lambda: move_item(row.item_id, offset)), "Ordre du jour",
+                                      row.item_id)
 
     def remove_item(self) -> None:
         from cvdesk.services.meetings import remove_item
@@ -250,8 +251,8 @@ class MeetingsTab(RecordTab):
                                       f"Retirer l'action {row.reference} de l'ordre du jour ?",
                                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                       QMessageBox.StandardButton.No)
-        if answer == QMessageBox.StandardButton.Yes and self._after_agenda_change(remove_item(row.item_id),
-                                                                                  "Ordre du jour"):
+        if answer == QMessageBox.StandardButton.Yes and self._after_agenda_change(
+                self.agenda.checked(lambda: remove_item(row.item_id)), "Ordre du jour"):
             self.changed.emit()
 
     def _say_closed(self) -> None:

@@ -45,7 +45,7 @@ from cvdesk.store.bulk_write import (
 from cvdesk.store.column_insert import insert_columns
 from cvdesk.store.deferred_references import broken_references, foreign_keys_off
 from cvdesk.store.dialect import json_each_sql
-from cvdesk.store.engine import raw
+from cvdesk.store.engine import is_postgres, raw
 from cvdesk.store.exchange_models import ExchangeConflict, ExchangePeer
 from cvdesk.store.lock_wait import allow_bulk_lock_wait
 from cvdesk.store.models import UTC_FORMAT, db, new_uuid, utcnow
@@ -165,6 +165,9 @@ def recompute_action_totals(action_ids: set[int]) -> None:
     written: after a large merge most already carry the right sums, and every write also moves an index entry."""
     if not action_ids:
         return
+    if len(action_ids) > BULK_ROWS and is_postgres():
+        _recompute_many_action_totals(action_ids)
+        return
     raw().execute(
         f"""
         UPDATE "action" SET requested_total = s.requested, granted_total = s.granted, paid_total = s.paid
@@ -178,6 +181,29 @@ def recompute_action_totals(action_ids: set[int]) -> None:
               IS DISTINCT FROM (s.requested, s.granted, s.paid)
         """,
         (json.dumps(sorted(action_ids)),),
+    )
+
+
+def _recompute_many_action_totals(action_ids: set[int]) -> None:
+    """recompute_action_totals() for many actions on PostgreSQL (a first load touches every action): the live lines'
+    sums of every action in one grouped pass, joined by hashes to the actions named in an array (whose size the
+    planner knows), rather than three index lookups per action planned for a list of unknown length: 1.5 s of the
+    server's processor against 0.4 s for the national base's 100,000 actions (sums as BIGINT, compared as such)."""
+    raw().execute(
+        """
+        UPDATE "action" SET requested_total = s.requested, granted_total = s.granted, paid_total = s.paid
+        FROM (SELECT a.id AS id, COALESCE(f.requested, 0) AS requested, COALESCE(f.granted, 0) AS granted,
+                     COALESCE(f.paid, 0) AS paid
+              FROM "action" a LEFT JOIN (
+                  SELECT action_id, CAST(SUM(requested) AS BIGINT) AS requested,
+                         CAST(SUM(granted) AS BIGINT) AS granted, CAST(SUM(paid) AS BIGINT) AS paid
+                  FROM funding WHERE deleted = 0 GROUP BY action_id) f ON f.action_id = a.id
+              WHERE a.id = ANY (CAST(? AS INTEGER[]))) AS s
+        WHERE "action".id = s.id
+          AND ("action".requested_total, "action".granted_total, "action".paid_total)
+              IS DISTINCT FROM (s.requested, s.granted, s.paid)
+        """,
+        (sorted(action_ids),),
     )
 
 

@@ -120,3 +120,31 @@ def test_a_colleague_sees_every_foreign_key_while_the_first_load_runs(good_packa
     finally:
         colleague.close()
         close_database()
+
+
+def test_a_first_load_gives_each_action_the_sums_of_its_live_funding_lines(good_package: Path, tmp_path: Path,
+                                                                            pg_url: str, small_batches: None) -> None:
+    """The sender's totals are not believed: a package whose actions all claim other sums gets, on each action, the
+    sums of its funding lines (a deleted line counts for nothing), as a SQL sum over the lines gives them."""
+    files = members(good_package)
+
+    def wrong_totals(records: list[dict]) -> None:
+        for n, record in enumerate(records):
+            record["requested_total"], record["granted_total"], record["paid_total"] = n + 1, 7, 3
+
+    forged = write(tmp_path / "totaux.zip", edited(files, "action.jsonl", wrong_totals))
+    open_database(pg_url)
+    try:
+        import_package(forged)
+        actions = raw().execute('SELECT count(*) FROM "action"').fetchone()[0]
+        assert actions > 10  # more than the bulk threshold: every action recomputed at once
+        expected = raw().execute(
+            'SELECT a.uuid, COALESCE(SUM(f.requested), 0), COALESCE(SUM(f.granted), 0), COALESCE(SUM(f.paid), 0) '
+            'FROM "action" a LEFT JOIN funding f ON f.action_id = a.id AND f.deleted = 0 GROUP BY a.uuid '
+            "ORDER BY a.uuid").fetchall()
+        stored = raw().execute('SELECT uuid, requested_total, granted_total, paid_total FROM "action" '
+                               "ORDER BY uuid").fetchall()
+        assert [tuple(int(v) for v in row[1:]) for row in expected] == [tuple(row[1:]) for row in stored]
+        assert any(row[2] != 7 for row in stored)  # the claimed sums were replaced
+    finally:
+        close_database()

@@ -148,6 +148,10 @@ def _column_ok(model: type[Record], kind: str, null: bool, key: str, values: Seq
         return INT_MIN <= min(values) and max(values) <= INT_MAX
     if kind == "bool":
         return True
+    if kind in ("uuid", "fk"):
+        return _all_uuids(values)
+    if kind == "utc":
+        return _all_utc(values)
     if kind in _PATTERNS:
         pattern = _PATTERNS[kind].pattern
         if not re.fullmatch(f"(?:{pattern}\n)*{pattern}", "\n".join(values)):
@@ -163,6 +167,57 @@ def _column_ok(model: type[Record], kind: str, null: bool, key: str, values: Seq
         return False
     cap = _cap(model, key)
     return cap is None or max(map(len, values)) <= cap
+
+
+_HEX_DIGITS = b"0123456789abcdef"
+_DIGITS = b"0123456789"
+# A UTC instant's characters that are no digit, by position: 2024-02-29T08:00:00.000000Z.
+_UTC_MARKS = ((4, b"-"), (7, b"-"), (10, b"T"), (13, b":"), (16, b":"), (19, b"."), (26, b"Z"))
+
+
+def _joined_ascii(values: Sequence[str], width: int) -> bytes | None:
+    """The values joined by line breaks, in bytes, if each may be width characters of ASCII (else None): the line
+    breaks are then where a column of such values puts them, provided no value holds one (the callers count them)."""
+    joined = "\n".join(values)
+    count = len(values)
+    if len(joined) != (width + 1) * count - 1 or not joined.isascii():
+        return None
+    data = joined.encode("ascii")
+    return data if data[width::width + 1] == b"\n" * (count - 1) else None
+
+
+def _all_uuids(values: Sequence[str]) -> bool:
+    """Whether every value matches UUID_RE, tested on the whole column at once (some eight times faster than the
+    regex on the joined column): the hyphens where a UUID has them, and nothing else that is no lower-case
+    hexadecimal digit (so no extra line break either: each value is exactly one UUID)."""
+    count = len(values)
+    data = _joined_ascii(values, 36)
+    if data is None or len(data.translate(None, _HEX_DIGITS)) != 5 * count - 1:
+        return False
+    hyphens = b"-" * count
+    return all(data[at::37] == hyphens for at in (8, 13, 18, 23))
+
+
+def _all_utc(values: Sequence[str]) -> bool:
+    """Whether every value matches UTC_RE and names a real day, tested on the whole column at once (as _all_uuids):
+    the marks where UTC_RE has them and digits everywhere else, tens of minutes and seconds from 0 to 5, and for each
+    distinct day and hour, a day of the calendar (date.fromisoformat) and an hour up to 23."""
+    count = len(values)
+    data = _joined_ascii(values, 27)
+    if data is None or len(data.translate(None, _DIGITS)) != 8 * count - 1:
+        return False
+    if not all(data[at::28] == mark * count for at, mark in _UTC_MARKS):
+        return False
+    if data[14::28].translate(None, b"012345") or data[17::28].translate(None, b"012345"):
+        return False
+    try:
+        for hour in {v[:13] for v in values}:
+            date.fromisoformat(hour[:10])
+            if hour[11:] > "23":
+                return False
+    except ValueError:
+        return False
+    return True
 
 
 def check_shape(where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]],

@@ -32,5 +32,7 @@ def lost_server_sentence(exc: BaseException) -> str | None:
     reason = lost_server_reason(exc)
     if reason is None:
         return None
-    return (f"La connexion au serveur PostgreSQL a été interrompue ({reason}) : la commande s'est arrêtée "
-            "et sa transaction en cours est annulée ; relancez-la quand le serveur répond.")
+    # libpq's and the server's words are often English: quoted as theirs (as the window's box does, in
+    # ui/server_trouble.py), the sentence around them stays ours.
+    return (f"La connexion au serveur PostgreSQL a été interrompue (message du serveur : « {reason} ») : la "
+            "commande s'est arrêtée et sa transaction en cours est annulée ; relancez-la quand le serveur répond.")

@@ -58,6 +58,11 @@ def main() -> None:
         window.resize(1200, 800)
         window.show()
     else:
+        if "://" in args.db:
+            from cvdesk.store import target
+
+            # As the window command does (cli.cmd_window): a PostgreSQL base's driver loaded before PySide6.
+            getattr(target, "load_driver_before_qt", lambda _db: None)(args.db)
         from PySide6.QtWidgets import QApplication
 
         mark("pyside")

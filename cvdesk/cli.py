@@ -453,10 +453,14 @@ def cmd_contract_new(args: object) -> int:
 
 
 def cmd_window(args: object) -> int:
+    from cvdesk.store.target import load_driver_before_qt
+
+    path = _db_path(args)
+    load_driver_before_qt(path)  # a PostgreSQL base's driver, loaded before PySide6 (cheaper then)
     from cvdesk.ui.app import run_window
 
     # The user's own base (no --db) seen for the first time: the window asks how to begin (demo, own contract, open).
-    return run_window(_db_path(args), ask_if_new=not getattr(args, "db", None))
+    return run_window(path, ask_if_new=not getattr(args, "db", None))
 
 
 def build_parser() -> FrenchArgumentParser:

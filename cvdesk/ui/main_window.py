@@ -256,6 +256,8 @@ class MainWindow(QMainWindow):
         self.new_db_action = self._action(self.file_menu, "&Nouvelle base…", self.new_database)
         self.open_db_action = self._action(self.file_menu, "&Ouvrir une base…", self.open_database_file,
                                            QKeySequence.StandardKey.Open)
+        self.open_server_action = self._action(self.file_menu, "Ouvrir une base &PostgreSQL…",
+                                               self.open_server_database)
         self.save_copy_action = self._action(self.file_menu, "&Enregistrer une copie…", self.save_copy)
         self.file_menu.addSeparator()
         self.quit_action = self._action(self.file_menu, "&Quitter", self.close, "Ctrl+Q")
@@ -473,6 +475,16 @@ class MainWindow(QMainWindow):
         name, _ = QFileDialog.getOpenFileName(self, "Ouvrir une base", str(self.db_path.parent), DB_FILTER)
         if name:
             self.switch_database(Path(name), create=False)
+
+    def open_server_database(self) -> None:
+        """Fichier > « Ouvrir une base PostgreSQL… »: its address typed in a small dialog (window-modal, not
+        blocking: a test or a screen reader drives it as it is), then opened in this window as a file would be."""
+        from cvdesk.ui.server_address_dialog import ServerAddressDialog
+
+        self.server_dialog = dialog = ServerAddressDialog(self)
+        dialog.accepted.connect(lambda: self.switch_database(as_target(dialog.url), create=False))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def save_copy(self) -> None:
         from PySide6.QtWidgets import QFileDialog, QMessageBox

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from operator import itemgetter
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from cvdesk.domain.axes import PILLARS, encode_axes
@@ -169,6 +170,7 @@ def _column_ok(model: type[Record], kind: str, null: bool, key: str, values: Seq
     return cap is None or max(map(len, values)) <= cap
 
 
+_DAY_AND_HOUR = itemgetter(slice(0, 13))  # value[:13], mapped at C speed
 _HEX_DIGITS = b"0123456789abcdef"
 _DIGITS = b"0123456789"
 # A UTC instant's characters that are no digit, by position: 2024-02-29T08:00:00.000000Z.
@@ -211,7 +213,7 @@ def _all_utc(values: Sequence[str]) -> bool:
     if data[14::28].translate(None, b"012345") or data[17::28].translate(None, b"012345"):
         return False
     try:
-        for hour in {v[:13] for v in values}:
+        for hour in set(map(_DAY_AND_HOUR, values)):
             date.fromisoformat(hour[:10])
             if hour[11:] > "23":
                 return False
@@ -350,13 +352,15 @@ _DIGITS_14 = re.compile(r"[0-9]{14}")
 _POSTCODE_PLAIN = re.compile(r"(?!00)[0-9]{5}")
 _RNA_PLAIN = re.compile(r"W[0-9A-Z]{9}")
 _EMAIL_PLAIN = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
-_LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # a digit doubled, its two digits added
+_LUHN_DOUBLED = bytes.maketrans(b"0123456789", b"0246813579")  # a digit doubled, its two digits added
 
 
 def _luhn(digits: str) -> bool:
-    """The Luhn key of a string of ASCII digits (as stdnum.luhn checks it)."""
-    values = [ord(c) - 48 for c in reversed(digits)]
-    return (sum(values[0::2]) + sum(_LUHN_DOUBLED[d] for d in values[1::2])) % 10 == 0
+    """The Luhn key of a string of ASCII digits (as stdnum.luhn checks it). Digits as bytes, so that the sums run
+    in C: from the right, every other digit as it is, the others doubled (by a translation table), less the 48 of
+    each ASCII code; some five times faster than a loop over the digits."""
+    data = digits.encode("ascii")
+    return (sum(data[-1::-2]) + sum(data[-2::-2].translate(_LUHN_DOUBLED)) - 48 * len(data)) % 10 == 0
 
 
 def _plain_identifiers(siret: Any, siren: Any, rna: Any, email: Any, postcode: Any) -> bool:

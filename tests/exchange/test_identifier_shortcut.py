@@ -9,7 +9,7 @@ from __future__ import annotations
 from hypothesis import given, settings, strategies as st
 
 from cvdesk.domain.identifiers import luhn_complete
-from cvdesk.exchange.record_checks import _identifiers_fast, form
+from cvdesk.exchange.record_checks import _identifiers_fast, _luhn, form
 from cvdesk.store.models import Association
 
 ask_the_form = form(Association, "siret", "siren", "rna", "email", "postcode")
@@ -54,3 +54,11 @@ def test_plainly_written_valid_identifiers_take_the_shortcut_and_a_wrong_key_doe
     other_siren = ("73282932000074", "552100554", "", "", "")
     assert ask_the_form(*other_siren) is not None
     assert not _identifiers_fast([other_siren])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet="0123456789", min_size=1, max_size=20))
+def test_the_shortcut_s_luhn_key_is_the_one_python_stdnum_checks(digits: str) -> None:
+    from stdnum import luhn
+
+    assert _luhn(digits) == luhn.is_valid(digits), digits

@@ -46,7 +46,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import timedelta
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
@@ -152,7 +151,7 @@ class TableSink(Protocol):
 
     def begin(self, spec: TableSpec, count: int) -> Any: ...
 
-    def write(self, state: Any, rows: list[tuple[Any, ...]]) -> None: ...
+    def write(self, state: Any, rows: list[tuple[Any, ...]], columns: list[tuple[Any, ...]]) -> None: ...
 
     def end(self, state: Any) -> None: ...
 
@@ -201,14 +200,14 @@ class Reading:
             for first, rows in reader.batches():
                 self.absent[spec.table] = reader.absent  # decided by the first record, the same for every batch
                 try:
-                    check_records(reader.where, spec, first, rows)
+                    columns = check_records(reader.where, spec, first, rows)
                 except ExchangeError:
                     # Worded from the standard parser's reading of the batch, as before orjson (see package_reader).
                     check_records(reader.where, spec, first, reader.exact_rows())
                     raise
-                self._unique(reader.where, spec, first, rows, seen)
-                self._references(reader.where, spec, first, rows, late)
-                self._stamps(spec, rows)
+                self._unique(reader.where, spec, first, rows, columns[0], seen)
+                self._references(reader.where, spec, first, rows, columns, late)
+                self._stamps(spec, columns)
                 if has_local:
                     self._compare(reader.where, spec, first, rows, counts, reader.absent)
                 else:
@@ -216,7 +215,7 @@ class Reading:
                 if spec.table == "history" and self.by_uuid:
                     self._collect_evidence(spec, rows)
                 if self.sink:
-                    self.sink.write(state, rows)
+                    self.sink.write(state, rows, columns)
                 self.done += len(rows)
                 if self.progress:
                     self.progress(self.done, self.passes * self.total)
@@ -235,8 +234,9 @@ class Reading:
         finally:
             reader.close()
 
-    def _unique(self, where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]], seen: set[str]) -> None:
-        fresh = set(map(itemgetter(0), rows))
+    def _unique(self, where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]], uuids: tuple[str, ...],
+                seen: set[str]) -> None:
+        fresh = set(uuids)
         if len(fresh) != len(rows) or not seen.isdisjoint(fresh):
             batch: set[str] = set()
             for offset, row in enumerate(rows):
@@ -247,12 +247,12 @@ class Reading:
         seen.update(fresh)
 
     def _references(self, where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]],
-                    late: list[tuple[int, tuple[Any, ...], str, str]]) -> None:
+                    columns: list[tuple[Any, ...]], late: list[tuple[int, tuple[Any, ...], str, str]]) -> None:
         for n, column in enumerate(spec.columns):
             if column.kind != "fk":
                 continue
             known, here = self.incoming[column.target], self.local_ids[column.target]
-            refs = set(map(itemgetter(n), rows))
+            refs = set(columns[n])
             refs.discard(None)
             missing = refs.difference(known).difference(here)
             if not missing:
@@ -265,12 +265,12 @@ class Reading:
                         raise refuse(where, first + offset, row, column.key, f"il renvoie à un enregistrement "
                                      f"({row[n]}) qui n'existe ni dans le paquet ni dans cette base")
 
-    def _stamps(self, spec: TableSpec, rows: list[tuple[Any, ...]]) -> None:
+    def _stamps(self, spec: TableSpec, columns: list[tuple[Any, ...]]) -> None:
         for key in STAMPS:
-            n = spec.index(key)
-            latest = max(map(itemgetter(n), rows))
+            stamps = columns[spec.index(key)]
+            latest = max(stamps)
             if latest > self.limit:
-                self.future += sum(1 for row in rows if row[n] > self.limit)
+                self.future += sum(1 for stamp in stamps if stamp > self.limit)
                 self.latest_future = max(self.latest_future, latest)
 
     def _compare(self, where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]],

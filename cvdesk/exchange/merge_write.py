@@ -243,7 +243,7 @@ class _Writer:
         state = self.begin(spec, count)
         try:
             for _, rows in reader.batches():
-                self.write(state, rows)
+                self.write(state, rows, None)
                 self.done += len(rows)
                 if self.progress:
                     self.progress(min(self.done, 2 * self.plan.total - 1), 2 * self.plan.total)
@@ -266,18 +266,18 @@ class _Writer:
         return _TableWrite(spec, all_adds, NewIds(spec.table, held=bool(rebuild)), first_id, rebuild, search_trigger,
                            index)
 
-    def write(self, state: _TableWrite, rows: list[tuple[Any, ...]]) -> None:
-        """One batch of the table's rows (checked by the first pass): added, updated or kept as decided."""
+    def write(self, state: _TableWrite, rows: list[tuple[Any, ...]], columns: list[tuple[Any, ...]] | None) -> None:
+        """One batch of the table's rows (checked by the first pass): added, updated or kept as decided. columns:
+        the same rows by column when the caller has them (merge_plan.Reading), else None."""
         spec, conn = state.spec, self.conn
         if state.all_adds:
-            adds = rows
-        else:
-            here = {u for (u,) in conn.execute(f'SELECT uuid FROM "{spec.table}" WHERE uuid IN '
-                                                f"(SELECT value FROM {json_each_sql()})",
-                                                (json.dumps([row[0] for row in rows]),))}
-            adds = [row for row in rows if row[0] not in here]
-            self._decided(spec, [row for row in rows if row[0] in here], state.late)
-        self._insert(spec, adds, state.new_ids, state.late)
+            self._insert(spec, rows, state.new_ids, state.late, columns)
+            return
+        here = {u for (u,) in conn.execute(f'SELECT uuid FROM "{spec.table}" WHERE uuid IN '
+                                            f"(SELECT value FROM {json_each_sql()})",
+                                            (json.dumps([row[0] for row in rows]),))}
+        self._decided(spec, [row for row in rows if row[0] in here], state.late)
+        self._insert(spec, [row for row in rows if row[0] not in here], state.new_ids, state.late)
 
     def end(self, state: _TableWrite) -> None:
         """The table's indexes and search index back, and the references to rows that came later in its file."""
@@ -311,13 +311,13 @@ class _Writer:
         return values
 
     def _insert(self, spec: TableSpec, adds: list[tuple[Any, ...]], id_source: NewIds,
-                late: list[tuple[int, str, str]]) -> None:
+                late: list[tuple[int, str, str]], by_column: list[tuple[Any, ...]] | None = None) -> None:
         if not adds:
             return
         # References are converted before this batch's rows get their ids: a reference to a row of the same
         # batch waits (late) until the row exists, since the database checks each reference as it is inserted.
         new_ids = id_source.take(len(adds))
-        columns = self._columns(spec, adds, late)
+        columns = self._columns(spec, adds, late, by_column)
         ids = self.ids.get(spec.table) if spec.table in self.targets else None
         if ids is not None:
             ids.update(zip(map(itemgetter(0), adds), new_ids))  # rows get the next ids in package order
@@ -332,9 +332,11 @@ class _Writer:
         if owner and self.plan.had_rows.get(owner[0]):  # else every owner is new: no form can be open on it
             self.moved.setdefault(owner[0], set()).update(columns[spec.index(owner[1])])
 
-    def _columns(self, spec: TableSpec, rows: list[tuple[Any, ...]], late: list[tuple[int, str, str]]) -> list[Any]:
-        """_values() for many rows, a column at a time (the same result, several times faster)."""
-        columns: list[Any] = list(zip(*rows))
+    def _columns(self, spec: TableSpec, rows: list[tuple[Any, ...]], late: list[tuple[int, str, str]],
+                 by_column: list[tuple[Any, ...]] | None = None) -> list[Any]:
+        """_values() for many rows, a column at a time (the same result, several times faster); by_column: the rows
+        already by column (not changed here)."""
+        columns: list[Any] = list(by_column) if by_column is not None else list(zip(*rows))
         limit, now = self.plan.limit, self.plan.now
         for n, column in enumerate(spec.columns):
             if column.kind == "fk":

@@ -526,8 +526,10 @@ def check_content(where: str, spec: TableSpec, first: int, rows: list[tuple[Any,
                 raise refuse(where, first + offset, rows[offset], key, reason)
 
 
-def check_records(where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]]) -> None:
-    """Shape, then the forms' rules: the whole of what an incoming record must pass."""
+def check_records(where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Shape, then the forms' rules: the whole of what an incoming record must pass. Gives the rows' columns
+    (columns[k][r]: the value of column k in row r), which the merge reads and writes from then on."""
     columns = list(zip(*rows))
     check_shape(where, spec, first, rows, columns)
     check_content(where, spec, first, rows, columns)
+    return columns

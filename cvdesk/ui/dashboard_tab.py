@@ -3,22 +3,19 @@ the Actions tab on the records behind it (a click, or Tab then Entrée or Espace
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -38,13 +35,12 @@ from cvdesk.services.dashboard import (
     with_totals,
 )
 from cvdesk.ui.bar_gauge import BarGauge
+from cvdesk.ui.qt_numbers import NO_FOCUS, SCROLL_BAR_ALWAYS_OFF, STRONG_FOCUS
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QKeyEvent, QPaintEvent
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QPaintEvent
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-TABLE_ROWS = 8  # rows a totals table shows before it scrolls (a national contract has 1,600 quartiers)
 EMPTY_TEXT = (
     "<p><b>Aucune action n'est encore saisie dans cette base.</b></p>"
     "<p>Le tableau de bord montrera ici, pour l'année choisie, les enveloppes des financeurs (demandé, accordé et "
@@ -56,7 +52,7 @@ EMPTY_TEXT = (
 )
 
 
-def _group(number: int) -> str:
+def grouped(number: int) -> str:
     return f"{number:,}".replace(",", NBSP)
 
 
@@ -73,7 +69,7 @@ def envelope_figures(bar: EnvelopeBar) -> str:
     if use.granted > use.amount:
         first += f" · dépassement de {format_money(use.granted - use.amount)}"
     second = (f"demandé {format_money(use.requested)}{_share(use.requested, use.amount)} · versé "
-              f"{format_money(use.paid)}{_share(use.paid, use.amount)} · {_group(bar.actions.count)} actions")
+              f"{format_money(use.paid)}{_share(use.paid, use.amount)} · {grouped(bar.actions.count)} actions")
     return f"{first}\n{second}"
 
 
@@ -83,7 +79,8 @@ class FigureButton(QPushButton):
     chosen = Signal(object)  # the Selection
 
     def __init__(self, selection: Selection, parent: QWidget | None = None) -> None:
-        super().__init__(f"{_group(selection.count)}  {selection.label}", parent)
+        super().__init__(parent)
+        self.setText(f"{grouped(selection.count)}  {selection.label}")  # (text, parent) made PySide build QIcon first
         self.selection = selection
         self.setAutoDefault(True)  # Entrée presses it too, as Espace does
         self.setAccessibleName(f"{selection.label} : {selection.count}")
@@ -91,107 +88,6 @@ class FigureButton(QPushButton):
                         + "Cliquez pour voir ces actions dans l'onglet Actions.")
         self.setStyleSheet("QPushButton { text-align: left; padding: 4px 8px; }")
         self.clicked.connect(lambda _checked=False: self.chosen.emit(self.selection))
-
-
-class AreaTotalsModel(QAbstractTableModel):
-    """The totals by orientation or by quartier: one row each, the actions, sums and (quartiers) per inhabitant."""
-
-    HEADERS = ("", "Actions", "Coût total", "Demandé", "Accordé", "Versé")
-
-    def __init__(self, with_population: bool, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[AreaTotal] = []
-        self.with_population = with_population
-        self.headers = self.HEADERS + (("Population", "Par habitant") if with_population else ())
-
-    def set_rows(self, rows: list[AreaTotal]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 (Qt's name)
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 (Qt's name)
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 (Qt's name)
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section] if 0 <= section < len(self.headers) else None
-        return None
-
-    def cell(self, row: int, column: int) -> str:
-        area = self.rows[row]
-        total = area.total
-        if column == 0:
-            return total.label
-        if column == 1:
-            return _group(total.actions)
-        if 2 <= column <= 5:
-            return format_money((total.total_cost, total.requested, total.granted, total.paid)[column - 2])
-        if column == 6:
-            return _group(area.population) if area.population else "—"
-        return format_money(area.per_inhabitant) if area.per_inhabitant is not None else "—"
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.cell(index.row(), index.column())
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() > 0:
-            return RIGHT
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{self.rows[index.row()].total.label} : Entrée ou clic pour voir ces actions."
-        return None
-
-
-class AreaTable(QTableView):
-    """A totals table whose rows open their actions: a click, or Entrée (or Espace) on the current row."""
-
-    chosen = Signal(object)  # the Selection
-
-    def __init__(self, name: str, with_population: bool, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.totals = AreaTotalsModel(with_population, self)
-        self.setModel(self.totals)
-        self.setAccessibleName(name)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setTabKeyNavigation(False)
-        self.setWordWrap(False)
-        self.setAlternatingRowColors(True)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.verticalHeader().setVisible(False)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, self.totals.columnCount()):
-            # Money whole up to 999 999 999,99 € (a national programme's orientation costs hundreds of millions).
-            self.setColumnWidth(column, {1: 70, 6: 85}.get(column, 135))
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.clicked.connect(self._open)
-        self.activated.connect(self._open)
-
-    def set_rows(self, rows: list[AreaTotal]) -> None:
-        self.totals.set_rows(rows)
-        shown = max(1, min(len(rows), TABLE_ROWS))
-        self.setFixedHeight(self.horizontalHeader().sizeHint().height() + shown * self.verticalHeader()
-                            .defaultSectionSize() + 2 * self.frameWidth())
-
-    def _open(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.chosen.emit(self.totals.rows[index.row()].actions)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
-        if event.key() == Qt.Key.Key_Space and self.currentIndex().isValid():
-            self._open(self.currentIndex())
-            return
-        super().keyPressEvent(event)
 
 
 def _section(title: str) -> tuple[QGroupBox, QVBoxLayout]:
@@ -219,7 +115,8 @@ class DashboardTab(QWidget):
         self.search.hide()
         self.year_combo = QComboBox()
         self.year_combo.setAccessibleName("Année du tableau de bord")
-        self.year_combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # By its number (cvdesk.ui.qt_numbers says why): the wheel never turns the year, from the first paint on.
+        self.year_combo.setProperty("focusPolicy", STRONG_FOCUS)
         self.year_combo.activated.connect(self._year_chosen)
         year_label = QLabel("A&nnée :")
         year_label.setBuddy(self.year_combo)
@@ -238,8 +135,8 @@ class DashboardTab(QWidget):
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll.setProperty("horizontalScrollBarPolicy", SCROLL_BAR_ALWAYS_OFF)
+        self.scroll.setProperty("focusPolicy", NO_FOCUS)
         self.scroll.setWidget(self.body)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -247,7 +144,12 @@ class DashboardTab(QWidget):
         self.figures: list[Any] = []  # every clickable figure shown (buttons, bars, tables), in Tab order
         self.loading = False  # the money totals are being read (in the background)
         self.quartiers_pending = False  # the totals by quartier, kept in the base, come right after the first paint
+        # So do the totals by orientation at the window's first paint only: a table view would make PySide build the
+        # Qt namespace before it (cvdesk.ui.area_table). Later (a year chosen, a refresh) they come with the rest.
+        self.orientations_pending = False
+        self._before_first_paint = form_later
         self.quartier_box: QGroupBox | None = None
+        self.orientation_box: QGroupBox | None = None
         self.failure = ""  # why they could not be, in French
         self._generation = 0
         self._totals_wanted = False
@@ -256,16 +158,17 @@ class DashboardTab(QWidget):
     def data_pending(self) -> bool:
         """Whether money totals on screen are still to come (the start-up benchmark waits for them: benchmarks/
         start_window.py): all of them while they are read in the background; the totals by quartier, filled right
-        after the first paint from the sums kept in the base, only when their section shows in the scroll area."""
-        return self.loading or (self.quartiers_pending and self._quartiers_on_screen())
+        after the first paint from the sums kept in the base, and those by orientation at the window's first paint,
+        only when their section shows in the scroll area."""
+        return self.loading or (self.quartiers_pending and self._on_screen(self.quartier_box)) \
+            or (self.orientations_pending and self._on_screen(self.orientation_box))
 
     @property
     def figures_pending(self) -> bool:
         """Whether any money total, on screen or below it, is still to come."""
-        return self.loading or self.quartiers_pending
+        return self.loading or self.quartiers_pending or self.orientations_pending
 
-    def _quartiers_on_screen(self) -> bool:
-        box = self.quartier_box
+    def _on_screen(self, box: QGroupBox | None) -> bool:
         if box is None or not self.isVisible():
             return False
         top = box.mapTo(self.scroll.viewport(), box.rect().topLeft()).y()
@@ -289,6 +192,7 @@ class DashboardTab(QWidget):
         self.failure = ""
         self.loading = not self.dashboard.empty and kept is None
         self.quartiers_pending = kept is not None
+        self.orientations_pending = kept is not None and self._before_first_paint
         self._fill_years()
         self._lay_out()
         # Read once the tab has painted (the operation's thread loads the models: not on the way to the first
@@ -308,12 +212,17 @@ class DashboardTab(QWidget):
         when the data changed since the kept sums were read for the rest)."""
         if generation != self._generation or self.dashboard is None:  # another year (or a refresh) since
             return
+        self._before_first_paint = False
+        if self.orientations_pending:
+            self.orientations_pending = False
+            self.orientation_box = self._replace_box(self.orientation_box, self._orientations_box) \
+                or self.orientation_box
         if self.quartiers_pending and self.dashboard.year is not None:
             quartiers = kept_quartier_totals(self.dashboard.year)
             if quartiers is not None:
                 self.dashboard = self.dashboard.but(quartiers=quartiers)
                 self.quartiers_pending = False
-                self._show_quartiers()
+                self.quartier_box = self._replace_box(self.quartier_box, self._quartiers_box) or self.quartier_box
                 self.totals_shown.emit()
                 return
         self._read_totals(generation)
@@ -336,13 +245,13 @@ class DashboardTab(QWidget):
             if generation != self._generation or self.dashboard is None:  # another year (or a refresh) since
                 return
             self.dashboard = with_totals(self.dashboard, totals)
-            self.loading = self.quartiers_pending = False
+            self.loading = self.quartiers_pending = self.orientations_pending = False
             self._lay_out()
             self.totals_shown.emit()
 
         def failed(text: str) -> None:
             if generation == self._generation:
-                self.loading = self.quartiers_pending = False
+                self.loading = self.quartiers_pending = self.orientations_pending = False
                 self.failure = text
                 self._lay_out()
                 self.totals_shown.emit()
@@ -378,7 +287,7 @@ class DashboardTab(QWidget):
                 widget.hide()
                 widget.deleteLater()
         self.figures = []
-        self.quartier_box = None
+        self.quartier_box = self.orientation_box = None
 
     def _lay_out(self) -> None:
         focused = self.focusWidget()
@@ -404,6 +313,8 @@ class DashboardTab(QWidget):
             empty = QLabel(EMPTY_TEXT)
             empty.setObjectName("etat_vide")
             empty.setWordWrap(True)
+            from PySide6.QtCore import Qt  # an empty base: no figure to hurry for
+
             empty.setTextFormat(Qt.TextFormat.RichText)
             self.body_layout.addWidget(empty)
             if board.meeting is not None:
@@ -426,8 +337,8 @@ class DashboardTab(QWidget):
         right.addStretch(1)
         left.addStretch(1)
         self.body_layout.addWidget(holder)
-        self.body_layout.addWidget(self._area_box("Par orientation", "Totaux par orientation", board.orientations,
-                                                  False))
+        self.orientation_box = self._orientations_box()
+        self.body_layout.addWidget(self.orientation_box)
         self.quartier_box = self._quartiers_box()
         self.body_layout.addWidget(self.quartier_box)
         self.body_layout.addStretch(1)
@@ -436,27 +347,31 @@ class DashboardTab(QWidget):
         for before, after in zip(chain, chain[1:]):
             self.setTabOrder(before, after)
 
+    def _orientations_box(self) -> QGroupBox:
+        assert self.dashboard is not None
+        return self._area_box("Par orientation", "Totaux par orientation", self.dashboard.orientations, False,
+                              pending=self.orientations_pending)
+
     def _quartiers_box(self) -> QGroupBox:
         assert self.dashboard is not None
         return self._area_box("Par quartier (montant accordé par habitant)", "Totaux par quartier",
                               self.dashboard.quartiers, True, pending=self.quartiers_pending)
 
-    def _show_quartiers(self) -> None:
-        """The totals by quartier in place of their pending section, the rest left as it is (the focus with it)."""
-        old = self.quartier_box
+    def _replace_box(self, old: QGroupBox | None, build: Callable[[], QGroupBox]) -> QGroupBox | None:
+        """A section's totals in place of its pending box, the rest left as it is (the focus with it)."""
         if old is None:
             self._lay_out()
-            return
+            return None  # every section laid out anew: _lay_out_body has set the boxes
         known = len(self.figures)
-        new = self._quartiers_box()
+        new = build()
         self.body_layout.replaceWidget(old, new)
         old.hide()
         old.deleteLater()
-        self.quartier_box = new
         new.show()
         self.body_layout.activate()
         if known and len(self.figures) > known:  # its table comes last in Tab order, as _lay_out_body chains them
             self.setTabOrder(self.figures[known - 1], self.figures[known])
+        return new
 
     def _pending_label(self) -> QLabel:
         label = QLabel(self.failure or "Calcul des totaux en cours…")
@@ -554,6 +469,8 @@ class DashboardTab(QWidget):
         if not rows:
             layout.addWidget(QLabel("Aucune action de l'année n'y est rattachée."))
             return box
+        from cvdesk.ui.area_table import AreaTable
+
         table = AreaTable(name, with_population)
         table.set_rows(rows)
         table.chosen.connect(self._open)

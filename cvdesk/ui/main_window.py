@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QToolBar, QWidget
 
@@ -14,6 +14,7 @@ from cvdesk.services.lists import count
 from cvdesk.store.errors import StoreError
 from cvdesk.store.settings import is_demo
 from cvdesk.store.target import as_target
+from cvdesk.ui.qt_numbers import TOOL_BUTTON_TEXT_ONLY
 from cvdesk.ui.screen_fit import fit_to_screen
 from cvdesk.ui import server_trouble
 
@@ -143,11 +144,13 @@ class MainWindow(QMainWindow):
         self.first_painted.connect(self.complete_menus)
         self.file_menu.aboutToShow.connect(self.complete_menus)  # a window never painted (minimised) gets them too
         self.first_painted.connect(self.update_counts)
+        # Written after the paint: saving Qt's settings file takes 15 to 30 ms (a whole file written and synced).
+        self.first_painted.connect(self._remember_database)
         self.change_watch = None  # others' changes to a shared base, looked for from the first paint on
         self.first_painted.connect(self._watch_changes)
         fit_to_screen(self, FIRST_RUN_SIZE)
         start = time.perf_counter()
-        self._show_database(counts=False)
+        self._show_database(counts=False, remember=False)
         self.startup_times.append(("titre de la fenêtre", _ms(start)))
         self._load_settings()
         self.tab_for(TABS[self.tabs.currentIndex()][0])  # the shown tab, when the settings left the index as it was
@@ -241,7 +244,8 @@ class MainWindow(QMainWindow):
         action = QAction(self)  # (text, self) made PySide weigh QAction(QIcon, …) and build QIcon's 151 theme icons
         action.setText(text)
         if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
+            # As a list: setShortcut() weighs overloads that make PySide build the Qt namespace (cvdesk.ui.qt_numbers).
+            action.setShortcuts([QKeySequence(shortcut)])
         action.setStatusTip(tip or text.replace("&", "").rstrip("…"))
         def run(_checked: bool = False) -> None:  # slots return nothing: a returned bool upsets PySide's refcounts
             slot()
@@ -289,7 +293,7 @@ class MainWindow(QMainWindow):
 
         self.toolbar = QToolBar("Barre d'outils")
         self.toolbar.setObjectName("barre_outils")
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.setProperty("toolButtonStyle", TOOL_BUTTON_TEXT_ONLY)  # by its number: see qt_numbers
         for action in (self.new_action, self.save_action, self.revert_action, self.delete_action):
             self.toolbar.addAction(action)
         self.toolbar.addSeparator()
@@ -306,10 +310,14 @@ class MainWindow(QMainWindow):
         for installer in _menu_installers():
             installer(self)
 
-    def _show_database(self, counts: bool = True) -> None:
+    def _remember_database(self) -> None:
+        remember_database(self.db_path)
+
+    def _show_database(self, counts: bool = True, remember: bool = True) -> None:
         from cvdesk.store.database import is_read_only
 
-        remember_database(self.db_path)
+        if remember:
+            remember_database(self.db_path)
 
         title = f"{self.db_path.name} — cvdesk"
         if is_demo():
@@ -529,6 +537,8 @@ class MainWindow(QMainWindow):
         tab.show_selection(filters, label)
 
     def focus_search(self) -> None:
+        from PySide6.QtCore import Qt  # not named before the first paint: cvdesk.ui.qt_numbers says why
+
         search = self.current_tab().search
         search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         search.selectAll()
@@ -555,6 +565,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/size", self.size())
         settings.setValue("window/state", self.saveState())
         settings.setValue("window/tab", self.tabs.currentIndex())
+        settings.setValue(LAST_DATABASE_KEY, str(Path(self.db_path).resolve()))  # a window never painted, too
         for tab in self.built_tabs():  # the others' remembered widths stay as they were
             tab.save_settings(settings)
         settings.sync()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 if TYPE_CHECKING:
@@ -23,13 +23,16 @@ class WheelGuard(QObject):
         super().__init__()
         # Looked up here, not at import: the window's start imports this module before its first paint, and PySide
         # creates QEvent.Type (about 180 members) and these classes at their first use, 5 to 10 ms together.
-        from PySide6.QtCore import QEvent
+        # So is the Qt namespace (115 enums, about 35 ms): the window's start imports this module before its first
+        # paint and names no member of it until then (cvdesk.ui.qt_numbers).
+        from PySide6.QtCore import QEvent, Qt
         from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
 
         # A spin box covers QSpinBox, QDoubleSpinBox and QDateEdit (and the year of the calendar pop-up).
         self.guarded = (QComboBox, QAbstractSpinBox)
         self._polish = QEvent.Type.Polish
         self._watched = (QEvent.Type.Wheel, self._polish)
+        self._wheel_focus, self._strong_focus = Qt.FocusPolicy.WheelFocus, Qt.FocusPolicy.StrongFocus
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if not isinstance(watched, self.guarded):  # first, and cheap: every event of the program passes here
@@ -39,8 +42,8 @@ class WheelGuard(QObject):
             return False
         if kind == self._polish:
             # Before the first show, hence before the first wheel: Qt's WheelFocus would focus it, then turn it.
-            if watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
-                watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            if watched.focusPolicy() == self._wheel_focus:
+                watched.setFocusPolicy(self._strong_focus)
             return False
         if watched.hasFocus() or _in_popup(watched):
             return False
@@ -50,6 +53,8 @@ class WheelGuard(QObject):
 
 def _in_popup(widget: QWidget) -> bool:
     """A calendar or list that pops up is looked at, not scrolled past: its own widgets keep the wheel."""
+    from PySide6.QtCore import Qt
+
     return widget.window().windowType() == Qt.WindowType.Popup
 
 
@@ -90,8 +95,8 @@ def install_wheel_guard(app: QApplication | None = None) -> None:
         app.installEventFilter(_guard)
         # Widgets built before the guard were polished without it: they would still take the focus from the wheel.
         for widget in app.allWidgets():
-            if isinstance(widget, _guard.guarded) and widget.focusPolicy() == Qt.FocusPolicy.WheelFocus:
-                widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            if isinstance(widget, _guard.guarded) and widget.focusPolicy() == _guard._wheel_focus:
+                widget.setFocusPolicy(_guard._strong_focus)
 
 
 def install_wheel_guard_soon() -> None:

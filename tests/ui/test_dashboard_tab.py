@@ -10,8 +10,9 @@ from PySide6.QtGui import QRegion
 from PySide6.QtWidgets import QPushButton
 
 from cvdesk.store.models import db
+from cvdesk.ui.area_table import AreaTable
 from cvdesk.ui.bar_gauge import BarGauge
-from cvdesk.ui.dashboard_tab import AreaTable, DashboardTab, FigureButton
+from cvdesk.ui.dashboard_tab import DashboardTab, FigureButton
 
 pytestmark = pytest.mark.both_engines  # on PostgreSQL a late answer after the close once wrote to a closed base
 
@@ -36,8 +37,9 @@ def _button(tab: DashboardTab, label: str, qtbot=None) -> FigureButton:
 
 
 def _totals_shown(qtbot, tab: DashboardTab) -> None:
-    """The money totals come from a background operation: wait until they are on screen."""
-    qtbot.waitUntil(lambda: not tab.loading, timeout=20000)
+    """The money totals come from a background operation, or right after the first paint from the sums kept in the
+    base: wait until they are all on screen."""
+    qtbot.waitUntil(lambda: not tab.figures_pending, timeout=20000)
     assert tab.failure == ""
 
 

@@ -25,8 +25,9 @@ def close_when_shown(seen: dict[str, str]) -> None:
 
 
 def test_the_base_shown_last_opens_again_when_the_default_one_does_not_exist(
-        window, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert remembered_database() == db_path.resolve()
+        window, qtbot, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Remembered once the window has painted (Qt's settings file is not written on the way to the first paint).
+    qtbot.waitUntil(lambda: remembered_database() == db_path.resolve(), timeout=3000)
     window.close()
     from cvdesk.store.database import close_database
 

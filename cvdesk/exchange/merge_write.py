@@ -150,6 +150,14 @@ def _fill_search_rows(conn: Any, index: Any, first_id: int, view_sql: str) -> No
 
 
 @cache
+def _plain_columns(spec: TableSpec) -> frozenset[int]:
+    """The insert's columns (the id first) that hold neither None nor bool once checked (column_insert.insert_columns
+    binds them without a look): the id, and every column the checks hold to be filled, but booleans and references
+    (one to a record later in the file waits as None)."""
+    return frozenset({0} | {n + 1 for n, c in enumerate(spec.columns) if not c.null and c.kind not in ("bool", "fk")})
+
+
+@cache
 def _owners() -> dict[str, tuple[str, str]]:
     """The tables of a form's lines (an action's funding lines and quartiers…): table -> (the table of the record
     they belong to, their key naming it), as services.concurrency moves that record's version when they change."""
@@ -321,7 +329,7 @@ class _Writer:
         ids = self.ids.get(spec.table) if spec.table in self.targets else None
         if ids is not None:
             ids.update(zip(map(itemgetter(0), adds), new_ids))  # rows get the next ids in package order
-        insert_columns(spec.table, ("id", *(c.sql for c in spec.columns)), [new_ids, *columns])
+        insert_columns(spec.table, ("id", *(c.sql for c in spec.columns)), [new_ids, *columns], _plain_columns(spec))
         # The actions whose sums change: these, or those of these funding lines (their ids just converted).
         if spec.table == "action":
             self.touched_actions.update(new_ids)

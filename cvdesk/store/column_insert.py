@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any, Collection, Sequence
 
 from cvdesk.store.bulk_write import insert_rows
 from cvdesk.store.engine import is_postgres, raw
@@ -14,7 +14,8 @@ _NONE = type(None)
 _INTEGRAL = frozenset({bool, int})
 
 
-def insert_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[Any]]) -> None:
+def insert_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[Any]],
+                   plain: Collection[int] = ()) -> None:
     """Insert the rows whose values are given a column at a time (columns[k][r]: column k of row r) into the table;
     the stored rows are the very ones executemany() of the plain rows would store, in the same order.
 
@@ -23,8 +24,10 @@ def insert_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[
     looked for): about 0.9 µs a value against 0.05. The national package carries 1.56 million of them: 1.4 s of
     the merge's processor. So a column that is NULL throughout the rows is written as the literal NULL, a bool as
     the integer SQLite stores for it anyway, and a column mixing NULLs with values binds NULL_MARK for its NULLs,
-    which NULLIF() turns back into NULL before the column's affinity applies. On PostgreSQL the rows go by COPY as
-    before (bulk_write.insert_rows)."""
+    which NULLIF() turns back into NULL before the column's affinity applies. plain: the positions of the columns
+    the caller knows to hold neither None nor bool (checked already), bound as they are without a look at their
+    values (a wrong hint only costs the slow binding). On PostgreSQL the rows go by COPY as before
+    (bulk_write.insert_rows)."""
     if not columns or not len(columns[0]):
         return
     if is_postgres():
@@ -32,8 +35,8 @@ def insert_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[
         return
     slots: list[str] = []
     bound: list[Sequence[Any]] = []
-    for column in columns:
-        slot, values = _bindable(column)
+    for position, column in enumerate(columns):
+        slot, values = ("?", column) if position in plain else _bindable(column)
         slots.append(slot)
         if values is not None:
             bound.append(values)

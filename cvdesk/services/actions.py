@@ -15,6 +15,7 @@ from cvdesk.domain.status import BROUILLON, SOLDEE
 from cvdesk.services.records import (SaveResult, all_or_nothing, delete_record, save_or_raise, save_record,
                                     tombstone)
 from cvdesk.services.validation import validate_action, validate_funding
+from cvdesk.store.dialect import group_concat
 from cvdesk.store.models import (Action, ActionQuartier, Association, Contract, Envelope, Funder, Funding,
                                  MeetingItem, Quartier, db)
 
@@ -45,9 +46,11 @@ def save_action(
     def write() -> SaveResult:
         # The action and its quartier links read once for the checks and the writes (each read is a round trip
         # to a PostgreSQL server): the same transaction, nothing of ours written between.
-        current = (Action.get_or_none((Action.id == record_id) & (Action.deleted == False))  # noqa: E712
-                   if record_id is not None else None)
-        links = _linked_quartiers(record_id) if record_id is not None and quartier_ids is not None else None
+        current, links = None, None
+        if record_id is not None and quartier_ids is not None:
+            current, links = _action_and_links(record_id)
+        elif record_id is not None:
+            current = Action.get_or_none((Action.id == record_id) & (Action.deleted == False))  # noqa: E712
         gone = deleted_choices(clean, record_id, quartier_ids, current, links)
         if gone:
             return SaveResult(errors=gone)
@@ -70,12 +73,35 @@ def save_action(
     return all_or_nothing(write)
 
 
-def action_with_version(action_id: int) -> tuple[Action | None, int | None]:
-    """The live action and its version read in the same row (the form's values and the version they are at: one
-    round trip, and never a version newer than the values), or (None, None)."""
-    action = (Action.select(Action, SQL("version").alias("stored_version"))
+def _links_column(action_id: int, pairs: bool) -> SQL:
+    """The action's live quartier links in one text column of its row: « link id:quartier id » pairs, or the
+    quartier ids, joined by commas (NULL for none)."""
+    value = "id || ':' || quartier_id" if pairs else "quartier_id"
+    # The id as a literal (an int, so nothing else can slip in): inside a peewee query, a ? would reach psycopg as is.
+    return SQL(f"(SELECT {group_concat(value, ',')} FROM action_quartier WHERE action_id = {int(action_id)} "
+               "AND deleted = 0)")
+
+
+def _action_and_links(action_id: int) -> tuple[Action | None, dict[int, int]]:
+    """The live action and its live quartier links (link id -> quartier id) in one round trip, for a save."""
+    action = (Action.select(Action, _links_column(action_id, True).alias("links_text"))
               .where((Action.id == action_id) & (Action.deleted == False)).first())  # noqa: E712
-    return (action, int(action.stored_version)) if action is not None else (None, None)
+    if action is None:
+        return None, _linked_quartiers(action_id)
+    pairs = (pair.split(":") for pair in (action.links_text or "").split(",") if pair)
+    return action, {int(link): int(quartier) for link, quartier in pairs}
+
+
+def action_with_version(action_id: int) -> tuple[Action | None, int | None, list[int]]:
+    """The live action, its version and its quartiers read in the same row (the form's values and the version they
+    are at: one round trip, and never a version newer than the values), or (None, None, [])."""
+    action = (Action.select(Action, SQL("version").alias("stored_version"),
+                            _links_column(action_id, False).alias("quartiers_text"))
+              .where((Action.id == action_id) & (Action.deleted == False)).first())  # noqa: E712
+    if action is None:
+        return None, None, []
+    quartiers = [int(q) for q in (action.quartiers_text or "").split(",") if q]
+    return action, int(action.stored_version), quartiers
 
 
 def deleted_choices(values: Mapping[str, Any], record_id: int | None,

@@ -237,7 +237,8 @@ class ActionsTab(RecordTab):
     def load_record(self, record_id: int) -> bool:
         from cvdesk.services.actions import action_with_version
 
-        action, self.read_version = action_with_version(record_id)  # version_with_values: one query for both
+        # version_with_values: the action, its version and its quartiers in one query.
+        action, self.read_version, quartiers = action_with_version(record_id)
         if action is None:
             return False
         self.heading.setText(f"{action.reference} – {action.title}")
@@ -247,7 +248,7 @@ class ActionsTab(RecordTab):
         self.year_spin.setValue(action.year)
         self.orientation_combo.set_value(action.orientation_id)
         self.porteur_combo.set_porteur(action.porteur_id)
-        self.quartiers_list.set_checked(choices.quartier_ids_of(record_id))
+        self.quartiers_list.set_checked(quartiers)
         self.axes_list.set_checked(decode_axes(action.axes or ""))
         self.start_date.set_date_value(action.start_date)
         self.end_date.set_date_value(action.end_date)

@@ -149,9 +149,14 @@ def execute_sql(sql: str, params: Sequence[Any] | None = None) -> sqlite3.Cursor
     postgres = _opened_postgres
     if postgres is not None:
         if postgres.first is not None and postgres.thread == threading.get_ident():
-            from cvdesk.store.postgres_connect import run
+            if not postgres.first.closed:
+                from cvdesk.store.postgres_connect import run
 
-            return run(postgres.first, sql, params)  # type: ignore[return-value]
+                return run(postgres.first, sql, params)  # type: ignore[return-value]
+            # A session the server ended (said once, by the statement that met it): dropped, so that the models'
+            # database connects again, as it does for its own sessions (postgres._drop_lost_session).
+            lost, postgres.first = postgres.first, None
+            lost.close()
         return postgres_database().execute_sql(sql, params)  # type: ignore[no-any-return]
     current = _opened
     if current is not None and current.first is not None and current.thread == threading.get_ident():

@@ -8,6 +8,7 @@ and searched with ILIKE through a GIN trigram index (search_index.search_conditi
 used: its rules fold more letters than ours (ß, ł, ø…), and both engines must find the same records."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from cvdesk.store.errors import StoreError
@@ -244,3 +245,35 @@ def create_trigram_extension(database: Any, migrator: Any) -> None:
                              "propriétaire d'y lancer « CREATE EXTENSION pg_trgm », puis ouvrez-la à nouveau.")
     for statement in SEARCH_SCHEMA_PG_V3:
         database.execute_sql(statement)
+
+
+def _fold_pairs(function_sql: str) -> tuple[tuple[str, str], ...]:
+    """The (letter, plain form) pairs of a fold function's nested replace() calls, in the order they apply."""
+    body = function_sql.split("$$")[1]
+    return tuple((letter or chr(int(code)), plain)
+                 for letter, code, plain in re.findall(r", (?:'([^']*)'|chr\((\d+)\)), '([^']*)'\)", body))
+
+
+def view_folds_as_python(conn: Any, view: str) -> bool:
+    """Whether this base's search view (step 4's action_search_source or association_search_source) and its fold
+    function are exactly what step 4 created, folding by text_fold's table as it is today: then the view's text of
+    a record is its fields joined by line breaks and folded in Python (merge_write.bulk_fold), several times faster
+    than the server's 65 nested replace() calls. Checked on the base itself: the function's source against step 4's,
+    the view's definition against that of step 4's statement made again as a temporary view (dropped at once)."""
+    from cvdesk.domain.text_fold import FOLDS
+
+    if _fold_pairs(_FOLD_V4) != tuple(FOLDS):
+        return False
+    found = conn.execute("SELECT prosrc FROM pg_proc WHERE oid = to_regprocedure('cvdesk_fold(text)')").fetchone()
+    if found is None or found[0] != _FOLD_V4.split("$$")[1]:
+        return False
+    created = f"CREATE VIEW {view} AS"
+    frozen = next((sql for sql in SEARCH_SCHEMA_PG_V4 if sql.startswith(created)), None)
+    if frozen is None or conn.execute("SELECT to_regclass(?)", (view,)).fetchone()[0] is None:
+        return False
+    conn.execute(frozen.replace(created, "CREATE TEMPORARY VIEW cvdesk_step4_view AS", 1))
+    try:
+        return bool(conn.execute("SELECT pg_get_viewdef(to_regclass(?)) = pg_get_viewdef('cvdesk_step4_view'::regclass)",
+                                 (view,)).fetchone()[0])
+    finally:
+        conn.execute("DROP VIEW cvdesk_step4_view")

@@ -63,6 +63,7 @@ class Run:
     marks: dict[str, float] = field(default_factory=dict)
     parts: list[tuple[str, float]] = field(default_factory=list)
     rss: float = 0.0
+    cpu: float = 0.0  # processor time (user + sys) of the child until its first tab is painted with its data, in ms
     first_tab: str = ""  # the tab the window painted first, with its data
 
     @property
@@ -110,6 +111,8 @@ def start_window(db: Path | None, code: Path | None = None, settings: Path | Non
             run.parts.append((name, float(ms)))
         elif line.startswith("rss "):
             run.rss = float(line.split()[1])
+        elif line.startswith("cpu "):
+            run.cpu = float(line.split()[1])
         elif line.startswith("onglet "):
             run.first_tab = line[7:].strip()
     child.wait()
@@ -218,6 +221,13 @@ class Startup:
         bare = statistics.median(totals["nue"])
         lines.append("| Rapport à la fenêtre nue | "
                      + " | ".join(f"{statistics.median(totals[v]) / bare:.2f} ×" for v in variants) + " |")
+        cpus = {v: [r.cpu for r in self.runs[v] if r.cpu] for v in variants}
+        if all(cpus.values()):
+            bare_cpu = statistics.median(cpus["nue"])
+            lines.append("| Processeur (user + sys) du processus jusqu'au premier onglet peint, lancement de Python "
+                         "compris | " + " | ".join(cell(cpus[v]) for v in variants) + " |")
+            lines.append("| … rapport à la fenêtre nue | "
+                         + " | ".join(f"{statistics.median(cpus[v]) / bare_cpu:.2f} ×" for v in variants) + " |")
         complete = {v: [r.marks["complet"] - r.painted for r in self.runs[v] if "complet" in r.marks] for v in variants}
         if any(complete.values()):
             lines.append("| Après la peinture, hors total : jusqu'à tous les chiffres de l'onglet là et peints, ceux sous "

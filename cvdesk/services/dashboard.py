@@ -124,13 +124,17 @@ def _counted(year: int, wanted: list[tuple[str, str, Filters, str]]) -> list[Sel
             for key, label, filters, help_text in wanted]
 
 
-def _statuses_wanted() -> list[tuple[str, str, Filters, str]]:
-    return [(f"status:{code}", STATUS_LABELS[code], {"status": code}, "") for code in STATUSES]
-
-
 def status_counts(year: int) -> list[Selection]:
-    """The year's actions by status, in the workflow's order (the statuses with no action left out)."""
-    return [selection for selection in _counted(year, _statuses_wanted()) if selection.count]
+    """The year's actions by status, in the workflow's order (the statuses with no action left out).
+
+    Counted by one GROUP BY over the year's live actions, which is what the Actions list's status filter selects
+    (t.status = ?, with t.deleted = 0 and t.year = ?: services/lists.py): ten CASEs evaluated on every row by
+    lists.count_each took 13 to 21 ms on the national base, at every start; the GROUP BY reads the covering index
+    of the year's actions in about 1 ms."""
+    counted = dict(execute_sql('SELECT status, count(*) FROM "action" WHERE deleted = 0 AND year = ? GROUP BY status',
+                               (year,)).fetchall())
+    return [Selection(f"status:{code}", STATUS_LABELS[code], counted[code], {"year": year, "status": code})
+            for code in STATUSES if counted.get(code)]
 
 
 def lists_to_act_on(year: int, today: date) -> list[Selection]:
@@ -139,10 +143,8 @@ def lists_to_act_on(year: int, today: date) -> list[Selection]:
 
 
 def year_counts(year: int, today: date) -> tuple[list[Selection], list[Selection]]:
-    """status_counts and lists_to_act_on in one pass over the year's actions."""
-    statuses, lists = _statuses_wanted(), _lists_wanted(today)
-    found = _counted(year, statuses + lists)
-    return [selection for selection in found[:len(statuses)] if selection.count], found[len(statuses):]
+    """status_counts and lists_to_act_on."""
+    return status_counts(year), lists_to_act_on(year, today)
 
 
 def _lists_wanted(today: date) -> list[tuple[str, str, Filters, str]]:

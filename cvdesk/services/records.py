@@ -12,6 +12,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 from peewee import DatabaseError, ForeignKeyField, fn
 
 from cvdesk.services.concurrency import ConcurrentEdit, bump, claim, forget_written, note_written, part_changed
+from cvdesk.store.change_listen import CHANNEL
+from cvdesk.store.engine import is_postgres
 from cvdesk.store.errors import StoreError, describe_write_error
 from cvdesk.store.models import Action, History, Record, Setting, db, utcnow
 from cvdesk.store.settings import DEFAULT_OFFICE, OFFICE, office_name
@@ -119,14 +121,20 @@ def _write_history(record: Record, operation: str, changes: dict[str, Any]) -> N
     # on PostgreSQL, lastrowid on SQLite): two round trips to a server fewer in every save than a read of the setting
     # before and of max(id) after (see concurrency.written_stamp).
     office = fn.COALESCE(Setting.select(Setting.value).where(Setting.key == OFFICE), DEFAULT_OFFICE)
-    history_id = History.insert(
+    query = History.insert(
         record_type=type(record).__name__,
         record_uuid=record.uuid,
         operation=operation,
         os_user=os_user(),
         changes=json.dumps(changes, ensure_ascii=False, sort_keys=True),
         office=office,
-    ).execute()
+    )
+    if is_postgres():
+        # The windows listening on a shared base hear it at the commit (never for a rollback) and refresh their
+        # lists at once; said by the INSERT's own RETURNING, not by a statement (a round trip) of its own.
+        (history_id, _), = query.returning(History.id, fn.pg_notify(CHANNEL, "")).tuples().execute()
+    else:
+        history_id = query.execute()
     note_written(history_id)
 
 

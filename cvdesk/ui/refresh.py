@@ -4,16 +4,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from cvdesk.domain.dates import format_moment
 
 if TYPE_CHECKING:
+    from cvdesk.store.change_listen import ChangeListener
     from cvdesk.ui.record_tab import RecordTab
 
-# One indexed max() every ten seconds: nothing on either engine, and others' saves show within ten seconds.
-# (PostgreSQL's LISTEN/NOTIFY would need a trigger on every table and a socket watched by Qt: polling is enough.)
+# One indexed max() every ten seconds: nothing on either engine, and others' saves show within ten seconds. On
+# PostgreSQL, every save also notifies (store/change_listen.py): the window hears it at once on its socket, and the
+# timer stays for what does not notify (another program's bulk writes, a listening connection lost).
 POLL_MS = 10_000
 
 
@@ -30,6 +32,51 @@ class ChangeWatch(QObject):
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.check)
         self.timer.start()
+        self._listener: ChangeListener | None = None
+        self._notifier: QSocketNotifier | None = None
+        self._listen()
+
+    def _listen(self) -> None:
+        """Listen to the base now open when it is a PostgreSQL one (again after the window switched bases)."""
+        from cvdesk.store.change_listen import ChangeListener
+        from cvdesk.store.models import db
+
+        try:
+            url = str(db.obj.database) if db.obj is not None else None
+        except Exception:  # no base bound: nothing to listen to, the timer looks when there is one
+            url = None
+        if self._listener is not None and not self._listener.closed and self._listener.url == url:
+            return
+        self._stop_listening()
+        try:
+            self._listener = ChangeListener.open(db.obj) if url is not None else None
+        except Exception:  # a listening connection refused must never stop the window: the timer is there
+            self._listener = None
+        if self._listener is not None:
+            self._notifier = QSocketNotifier(self._listener.fileno(), QSocketNotifier.Type.Read, self)
+            self._notifier.activated.connect(self._heard)
+
+    def _heard(self) -> None:
+        listener = self._listener
+        if listener is None:
+            return
+        if listener.heard():
+            self.check()
+        elif listener.closed:  # the server went away: the timer goes on alone (and the next switch listens again)
+            self._stop_listening()
+
+    def _stop_listening(self) -> None:
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+            self._notifier.deleteLater()
+            self._notifier = None
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+
+    def listening(self) -> bool:
+        """Whether others' saves are heard at once (a PostgreSQL base), not only at the timer's next look."""
+        return self._listener is not None and not self._listener.closed
 
     @staticmethod
     def _read() -> int | None:
@@ -50,6 +97,7 @@ class ChangeWatch(QObject):
         stamp = written_stamp()
         if stamp is None:
             stamp = self._read()
+            self._listen()  # after an import, or another base opened in the window
         if stamp is not None:
             self._stamp = stamp
 

@@ -42,6 +42,7 @@ from cvdesk.store.bulk_write import (
     set_aside_indexes,
     set_aside_trigger,
     streamed,
+    without_parallel_workers,
 )
 from cvdesk.store.column_insert import insert_columns
 from cvdesk.store.deferred_references import broken_references, foreign_keys_off
@@ -552,6 +553,7 @@ def merge_into_empty(path: Path, progress: Progress | None = None,
         # more by SQLite over the whole base before the commit.
         with _references_checked_at_commit(reading.total) as deferred, _merge_cache(reading.total), db.atomic():
             allow_bulk_lock_wait()
+            without_parallel_workers()
             # PostgreSQL: the foreign keys set aside for a large load and added back, checked in one join each,
             # before the commit (bulk_write.set_aside_foreign_keys).
             keys = set_aside_foreign_keys([s.table for s in table_specs()]) if reading.total > BULK_ROWS else []

@@ -220,7 +220,11 @@ class _Writer:
                 value = values[name] = value.isoformat()
             elif value is not None and name in links:
                 value = links[name].get(value)
-            parts.append(f'"{name}": [null, {_json(value)}]')
+            # _json(value), its usual cases inline (a million values in a national import)
+            kind = type(value)
+            text = (_TEXT(value) if kind is str else "null" if value is None else str(value) if kind is int
+                    else _json(value))
+            parts.append(f'"{name}": [null, {text}]')
         now = self.now
         uuids = self.uuids
         action_uuid = uuids.pop()
@@ -246,16 +250,31 @@ class _Writer:
             history.append((None, uuids.pop(), now, now, office, False, "ActionQuartier", link_uuid, "create", user,
                             f'{{"action": [null, "{action_uuid}"], "quartier": [null, '
                             f'"{self.quartiers.get(quartier_id)}"], "share_bp": [null, null]}}'))
+        funders = self.funders
         for line in fundings or ():
             decided = None if line.decision_date is None else line.decision_date.isoformat()
+            requested, granted, paid, notes = line.requested, line.granted, line.paid, line.notes
             funding_uuid = uuids.pop()
             funding_rows.append((None, funding_uuid, now, now, office, False, action_id, line.funder_id,
-                                 line.requested, line.granted, line.paid, decided, line.notes))
+                                 requested, granted, paid, decided, notes))
+            # _json of each value, inline for the usual ones: an ISO date holds nothing to escape, an int is its
+            # str(); anything else through _json.
+            if type(requested) is int and type(notes) is str and (granted is None or type(granted) is int) \
+                    and (paid is None or type(paid) is int):
+                decided_json = "null" if decided is None else '"' + decided + '"'
+                granted_json = "null" if granted is None else str(granted)
+                paid_json = "null" if paid is None else str(paid)
+                changes = (f'{{"action": [null, "{action_uuid}"], "decision_date": [null, {decided_json}], '
+                           f'"funder": [null, "{funders.get(line.funder_id)}"], '
+                           f'"granted": [null, {granted_json}], "notes": [null, {_TEXT(notes)}], '
+                           f'"paid": [null, {paid_json}], "requested": [null, {requested}]}}')
+            else:
+                changes = (f'{{"action": [null, "{action_uuid}"], "decision_date": [null, {_json(decided)}], '
+                           f'"funder": [null, "{funders.get(line.funder_id)}"], '
+                           f'"granted": [null, {_json(granted)}], "notes": [null, {_json(notes)}], '
+                           f'"paid": [null, {_json(paid)}], "requested": [null, {_json(requested)}]}}')
             history.append((None, uuids.pop(), now, now, office, False, "Funding", funding_uuid, "create", user,
-                            f'{{"action": [null, "{action_uuid}"], "decision_date": [null, {_json(decided)}], '
-                            f'"funder": [null, "{self.funders.get(line.funder_id)}"], '
-                            f'"granted": [null, {_json(line.granted)}], "notes": [null, {_json(line.notes)}], '
-                            f'"paid": [null, {_json(line.paid)}], "requested": [null, {_json(line.requested)}]}}'))
+                            changes))
 
 
 def rebuild_pays(present: int, adding: int) -> bool:

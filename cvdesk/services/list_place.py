@@ -21,6 +21,14 @@ def shown_in_order(name: str, ids: Sequence[int], search: str = "", filters: Map
                    sort: str | None = None, descending: bool = False) -> list[int]:
     """Those of ids that the list (search, filters) shows, in its order: the same conditions and the same order as
     services.lists.list_ids, read for these records only (a fraction of a millisecond on 100,000 actions)."""
+    return [row[0] for row in shown_rows_in_order(name, ids, search, filters, sort, descending, values=False)]
+
+
+def shown_rows_in_order(name: str, ids: Sequence[int], search: str = "", filters: Mapping[str, Any] | None = None,
+                        sort: str | None = None, descending: bool = False,
+                        values: bool = True) -> list[tuple[Any, ...]]:
+    """shown_in_order with each row's column values after its id (as fetch_rows gives them): a saved record's place
+    and its new row in one query (one round trip to a server fewer per save)."""
     if not ids:
         return []
     spec = get_spec(name)
@@ -32,8 +40,9 @@ def shown_in_order(name: str, ids: Sequence[int], search: str = "", filters: Map
     marks = ", ".join("?" * len(ids))
     # The sort's values and collation but not its index: ordering three rows must not walk an index of 100,000
     # (34 ms for the references) to find them.
-    sql = (f"SELECT t.id FROM {spec.source} WHERE t.id IN ({marks}) AND {where} "
+    exprs = "".join(f", {column.sql}" for column in spec.columns) if values else ""
+    sql = (f"SELECT t.id{exprs} FROM {spec.source} WHERE t.id IN ({marks}) AND {where} "
            f"ORDER BY {_order(spec, sort, descending, indexed=False)}")
     from cvdesk.store.models import db  # the save path's: the window's first list is read without it
 
-    return [row[0] for row in db.execute_sql(sql, [*ids, *params])]
+    return [tuple(row) for row in db.execute_sql(sql, [*ids, *params])]

@@ -161,7 +161,7 @@ class RecordTableModel(QAbstractTableModel):
         row changes in place; no longer matching the search or filters, it leaves the list; elsewhere in the order
         (its sort value changed), or newly matching, the list reloads. Returns "kept", "hidden", "reloaded" or
         "unlisted" (not among the loaded rows, before or after)."""
-        from cvdesk.services.list_place import shown_in_order
+        from cvdesk.services.list_place import shown_rows_in_order
 
         before = self._cache.pop(record_id, None)  # its values as the list showed them (and the totals row counted)
         try:
@@ -172,13 +172,16 @@ class RecordTableModel(QAbstractTableModel):
             probe = self._ids[max(0, row - 1):row + 2]
         else:  # compared with the last loaded row: sorted before it, it belongs to the rows already shown
             probe = [record_id, *self._ids[-1:]] if not self._complete else [record_id]
-        shown = shown_in_order(self.list_name, probe, self.search, self.filters, self.sort_key, self.descending)
+        # The place and the new values in one query: {id: values} of the rows shown, in the list's order.
+        shown_rows = {row[0]: tuple(row[1:]) for row in shown_rows_in_order(
+            self.list_name, probe, self.search, self.filters, self.sort_key, self.descending)}
+        shown = list(shown_rows)
         # Whether it matched the search and filters before its save (None: unknown, maybe past the loaded rows) and
         # after it, with its values then and now: the totals row adds up the difference instead of every match.
         matched_before = True if row is not None else (False if self._complete else None)
         self._saved_change = None
         if matched_before is False or (matched_before and before is not None):
-            after = fetch_rows(self.list_name, [record_id]).get(record_id) if record_id in shown else None
+            after = shown_rows.get(record_id)
             self._saved_change = (record_id, before if matched_before else None, after)
             if after is not None and row is not None:
                 self._cache[record_id] = after  # the row's repaint reads them

@@ -302,13 +302,3 @@ VERSION_COLUMNS_V8: tuple[str, ...] = (
     'ALTER TABLE "meeting_item" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
     'ALTER TABLE "history" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
 )
-
-# Migration 9 (issue 11): two indexes that another index already serves, each being the first column of an index of two
-# columns (an action's funding lines are found by funding_action_id_funder_id, its quartiers by
-# action_quartier_action_id_quartier_id, as fast), while every bulk load of funding lines or action quartiers rebuilt
-# them and every write kept them up to date. The same SQL on PostgreSQL, where a foreign key's checks use the index
-# of two columns as well.
-REDUNDANT_INDEXES_V9: tuple[str, ...] = (
-    'DROP INDEX IF EXISTS "funding_action_id"',
-    'DROP INDEX IF EXISTS "action_quartier_action_id"',
-)

@@ -22,7 +22,6 @@ from cvdesk.store.frozen_schema import (
     EXCHANGE_SCHEMA,
     FIGURE_CACHE_V7,
     MEETING_COLUMNS_V6,
-    REDUNDANT_INDEXES_V9,
     REFERENCE_COLUMNS_V5,
     SEARCH_SCHEMA_V3,
     SEARCH_SCHEMA_V4,
@@ -75,8 +74,6 @@ MIGRATIONS: tuple[Migration, ...] = (
               run_sql(*FIGURE_CACHE_V7), run_sql(*FIGURE_CACHE_PG_V7)),
     Migration(8, "version de chaque fiche (plusieurs personnes à la fois : une fiche modifiée entre-temps n'est pas "
                  "écrasée)", run_sql(*VERSION_COLUMNS_V8), run_sql(*VERSION_COLUMNS_V8)),
-    Migration(9, "deux index redondants retirés (ceux d'action_id seul, que sert l'index à deux colonnes)",
-              run_sql(*REDUNDANT_INDEXES_V9), run_sql(*REDUNDANT_INDEXES_V9)),
 )
 
 

@@ -67,7 +67,7 @@ def test_a_base_climbs_every_step_one_opening_at_a_time_and_keeps_its_records(en
             assert _has_table(sql_rows, engine, "association_search")
         if version == 7:
             assert sql_rows("SELECT id FROM figure_generation") == [(1,)]
-    assert latest_version() == 9  # step 9 (two redundant indexes dropped): tests/store/test_redundant_indexes.py
+    assert latest_version() == 8
     # The records written at schema 2 are in both search indexes, their text folded (the SQL of step 4's view).
     assert sql_rows("SELECT text FROM association_search") == [("Maison de la Sante du Faubourg\nMSF\n\n",)]
     assert sql_rows("SELECT text FROM action_search") == [

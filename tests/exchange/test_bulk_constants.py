@@ -3,14 +3,20 @@ sheet leaves out) into the INSERT once: every row must come out of the base exac
 bound, whatever the values (quotes, NUL, huge integers, 1 beside True or 1.0 in one column)."""
 from __future__ import annotations
 
+import shutil
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cvdesk.exchange.bulk_actions import insert_constants_written
+from cvdesk.exchange.sheet_import import apply_sheet, preview_sheet
 from cvdesk.store.bulk_write import insert_rows
+from cvdesk.store.database import opened_database
 from cvdesk.store.engine import raw
+from cvdesk.store.settings import OFFICE, set_setting
 
 COLUMNS = ("id", "a", "b", "c")
 # Values that look alike to Python (True == 1 == 1.0) but not to a text column, and texts an SQL literal must quote.
@@ -62,3 +68,30 @@ def test_a_lot_of_history_rows_keeps_its_order_and_values(empty_db: Any) -> None
     assert stored[0] == ("u0", "Bureau d'en face", "integer", 0, "Action", '{"n": [null, 0]}')
     assert stored[49] == ("u49", "Bureau d'en face", "integer", 0, "Funding", '{"n": [null, 49]}')
     assert [uuid for uuid, *_ in stored] == [f"u{n}" for n in range(50)]
+
+
+def test_an_office_named_with_an_apostrophe_signs_the_history_of_a_bulk_import(demo_template: Path,
+                                                                                tmp_path: Path) -> None:
+    from tests.exchange.test_import_speed_path import _demo_facts, _mixed_sheet
+
+    sheet = _mixed_sheet(tmp_path / "actions.csv", _demo_facts(demo_template))
+    for office in ("Bureau de l'Île", "Bureau ''Nord'' \x00 bis"):  # the second bound: no NUL in an SQL literal
+        base = tmp_path / f"{len(office)}.db"
+        shutil.copyfile(demo_template, base)
+        with opened_database(base):
+            set_setting(OFFICE, office)
+            apply_sheet(preview_sheet(sheet, "actions"))
+        conn = sqlite3.connect(base)
+        try:
+            new = "SELECT id FROM \"action\" WHERE reference LIKE '2031-IMP-%'"
+            written = conn.execute(
+                "SELECT record_type, office, operation, deleted FROM history WHERE record_uuid IN ("
+                f'SELECT uuid FROM "action" WHERE id IN ({new}) UNION SELECT uuid FROM funding WHERE action_id IN '
+                f"({new}) UNION SELECT uuid FROM action_quartier WHERE action_id IN ({new}))").fetchall()
+            created = conn.execute(f"SELECT count(*) FROM ({new})").fetchone()[0]
+        finally:
+            conn.close()
+        # 3 new actions, 3 quartier links, 4 funding lines (the sheet by hand), each with its « create » row.
+        assert created == 3
+        assert sorted(kind for kind, *_ in written) == ["Action"] * 3 + ["ActionQuartier"] * 3 + ["Funding"] * 4
+        assert {(office_, operation, deleted) for _, office_, operation, deleted in written} == {(office, "create", 0)}

@@ -6,6 +6,8 @@ record, every foreign key, index and trigger in place (the catalogue read before
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -186,3 +188,39 @@ def test_a_base_whose_fold_was_changed_gets_its_own_view_s_text(good_package: Pa
         assert all(text.startswith("#") for _, text in indexed) and any("é" in text for _, text in indexed)
     finally:
         close_database()
+
+
+@pytest.mark.parametrize("large", [True, False], ids=["en-bloc", "petit"])
+def test_a_coordinator_who_does_not_own_the_tables_loads_the_package_too(
+        good_package: Path, pg_server: Any, pg_url: str, monkeypatch: pytest.MonkeyPatch, large: bool) -> None:
+    """Headquarters' coordinator writes with every right on the tables but does not own them (only an owner may drop
+    a key or an index, or disable a trigger): the first load goes through the ordinary way, same tables, every key
+    and trigger in place."""
+    if large:
+        monkeypatch.setattr(package_reader, "BATCH_LINES", 5)
+        monkeypatch.setattr(merge_write, "BULK_ROWS", 10)
+    open_database(pg_url)  # the owner makes the schema
+    structure = _structure()
+    close_database()
+    database = urlsplit(pg_url).path.lstrip("/")
+    role = f"coordination_{database}"
+    admin = pg_server.connect(database)
+    admin.execute(f"CREATE ROLE {role} LOGIN")
+    admin.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}")
+    admin.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}")
+    parts = urlsplit(pg_url)
+    open_database(urlunsplit((parts.scheme, f"{role}@", parts.path, parts.query, "")))
+    try:
+        summary = import_package(good_package)
+        counts = {spec.table: raw().execute(f'SELECT count(*) FROM "{spec.table}"').fetchone()[0]
+                  for spec in table_specs()}
+        sent = {spec.table: len(rows(members(good_package), spec.file)) for spec in table_specs()}
+        assert summary.total().added == sum(sent.values())
+        sent["history"] += 1  # the merge's own row about the package
+        assert counts == sent
+        assert _structure() == structure
+        assert raw().execute("SELECT count(*) FROM action_search").fetchone()[0] > 10
+    finally:
+        close_database()
+        admin.execute(f"DROP OWNED BY {role}")
+        admin.close()

@@ -189,8 +189,7 @@ def _run_window_on_server(url: str) -> int:
             QMessageBox.critical(None, "Ouverture impossible", str(exc))
             return 2
         window = show_window(url, checks=False)
-        # After the first paint, as the menus' other entries: not on the way to the first tab.
-        after_first_paint(window, lambda: _without_file_backups(window))
+        _without_file_backups_soon(window)
         if is_read_only():
             from cvdesk.ui.open_problems import warn_if_risky
 
@@ -202,10 +201,27 @@ SERVER_BACKUP_HINT = ("Sur une base PostgreSQL, les sauvegardes se font sur le s
                       "(pg_dump) ou sauvegardes de l'administrateur.")
 
 
+def _without_file_backups_soon(window: MainWindow) -> None:
+    """Grey the file's backup entries after the window's first paint (not on the way to the first tab), or when
+    Fichier opens first (the menus are completed then too), whichever comes first."""
+    done = False
+
+    def grey() -> None:
+        nonlocal done
+        if done:
+            return
+        done = True
+        window.file_menu.aboutToShow.disconnect(grey)
+        _without_file_backups(window)
+
+    window.file_menu.aboutToShow.connect(grey)
+    after_first_paint(window, grey)
+
+
 def _without_file_backups(window: MainWindow) -> None:
     """The file's backup entries (Sauvegardes…, Enregistrer une copie…) work on a SQLite file beside it: on a
-    server base they are greyed, their tip saying where backups are made instead. Run after the window's first paint
-    (the menus are completed then, or here if not yet) so that the entries exist to be greyed."""
+    server base they are greyed, their tip saying where backups are made instead. The menus are completed here if
+    they are not yet, so that the entries exist to be greyed."""
     window.complete_menus()
     # A greyed entry cannot be highlighted (Fusion, Windows), so its status tip is never seen: the menu shows the
     # tip in a bubble under the mouse instead (only entries given a tool tip of their own show one).

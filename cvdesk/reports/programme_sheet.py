@@ -2,7 +2,7 @@
 totals, envelope consumption and a bar chart by orientation."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Sequence
@@ -273,7 +273,7 @@ def build_programme_sheet(scope: ProgrammeScope, out: Path | BinaryIO, progress:
     # (scope.limit) sums those actions only.
     figures_scope = FigureScope.of(scope)
     if scope.limit is not None:
-        figures_scope = replace(figures_scope, action_ids=tuple(row.id for row in rows))
+        figures_scope = figures_scope.replace(action_ids=tuple(row.id for row in rows))
     story += programme_figures(figures_scope, after_synthesis=chart)[2]
     if not rows:
         story.append(para("Aucune action ne correspond à ce programme.", "muted"))

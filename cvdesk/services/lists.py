@@ -1,10 +1,10 @@
 """The lists the window and the spreadsheets show: ids sorted and filtered in SQL, rows fetched by batches of ids."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from cvdesk.domain.decisions import MEETING_KINDS, MEETING_STATUSES
+from cvdesk.domain.frozen_value import FrozenValue, frozen_init
 from cvdesk.domain.funders import FUNDER_KINDS
 from cvdesk.domain.status import AJOURNEE, DEPOSEE, EN_INSTRUCTION
 from cvdesk.domain.storable_text import without_unstorable
@@ -13,46 +13,61 @@ from cvdesk.store.dialect import case_blind_like, group_concat, nocase, unindexe
 from cvdesk.store.search_index import ACTION_SEARCH, ASSOCIATION_SEARCH, FOLDED_FIELDS, like_pattern, search_condition
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(FrozenValue):
+    """A column of a list (plain classes here: a dataclass costs about a millisecond to define at every start, and
+    the window's first list is read before its first paint)."""
+
+    __slots__ = ("key", "label", "expr", "kind", "sortable", "nocase", "nullable")
     key: str
     label: str
     expr: str | Callable[[], str]  # SQL; a function for SQL that depends on the engine (read when a query is built)
-    kind: str = "text"  # text | int | money | status | bool | date | year
-    sortable: bool = True
+    kind: str  # text | int | money | status | bool | date | year
+    sortable: bool
     # Codes typed in capitals sort on their plain index; free text sorts case-insensitively.
-    nocase: bool = True
+    nocase: bool
     # The value may be NULL (a nullable column, a LEFT JOIN's): its sort says where NULLs go (see _order).
-    nullable: bool = False
+    nullable: bool
+
+    def __init__(self, key: str, label: str, expr: str | Callable[[], str], kind: str = "text", sortable: bool = True,
+                 nocase: bool = True, nullable: bool = False) -> None:
+        frozen_init(self, key, label, expr, kind, sortable, nocase, nullable)
 
     @property
     def sql(self) -> str:
         return self.expr() if callable(self.expr) else self.expr
 
 
-@dataclass(frozen=True)
-class ListSpec:
+class ListSpec(FrozenValue):
+    __slots__ = ("name", "label", "source", "columns", "search", "filters", "default_sort", "fts", "folded", "base",
+                 "search_via", "search_small")
     name: str
     label: str
     source: str  # FROM clause; the listed table is aliased t
     columns: tuple[Column, ...]
     search: tuple[str, ...]
-    filters: Mapping[str, str] = field(default_factory=dict)  # key -> condition with one '?'
-    default_sort: str = ""
+    filters: Mapping[str, str]  # key -> condition with one '?'
+    default_sort: str
     # A full-text index of the listed table's searched columns with accents folded (rowid = t.id): every word is
     # looked up there, none is compared with the columns themselves.
-    fts: str = ""
+    fts: str
     # Without an index, the searched columns are folded row by row in the query (a Python function: the list must
     # stay small); False keeps a plain LIKE, which ignores the case of plain letters only.
-    folded: bool = True
+    folded: bool
     # The listed table alone, for counting when no search needs the joined tables (saves a join per row).
-    base: str = ""
+    base: str
     # Searched through indexes of other tables, word by word: (index, id column of the listed table) pairs whose
     # index's folded text holds the word, or (table, its searched column, id column) of a small table folded in
     # the query. A word is found when one of them holds it (the lines of a plan: their action's index, or their
     # funder's name).
-    search_via: tuple[tuple[str, str], ...] = ()
-    search_small: tuple[tuple[str, str, str], ...] = ()
+    search_via: tuple[tuple[str, str], ...]
+    search_small: tuple[tuple[str, str, str], ...]
+
+    def __init__(self, name: str, label: str, source: str, columns: tuple[Column, ...], search: tuple[str, ...],
+                 filters: Mapping[str, str] | None = None, default_sort: str = "", fts: str = "", folded: bool = True,
+                 base: str = "", search_via: tuple[tuple[str, str], ...] = (),
+                 search_small: tuple[tuple[str, str, str], ...] = ()) -> None:
+        frozen_init(self, name, label, source, columns, search, {} if filters is None else filters, default_sort,
+                    fts, folded, base, search_via, search_small)
 
     def column(self, key: str) -> Column:
         for column in self.columns:

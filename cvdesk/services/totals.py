@@ -11,22 +11,23 @@ place decides what a figure means:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Iterable
 
+from cvdesk.domain.frozen_value import FrozenValue, frozen_init
 from cvdesk.domain.money import apply_share, format_share, percent_of
 from cvdesk.domain.status import STATUSES, status_label
 from cvdesk.store.connection import execute_sql  # plain SQL: the dashboard is painted before peewee loads
 from cvdesk.store.dialect import join_in_order
 
 
-@dataclass(frozen=True)
-class Total:
+class Total(FrozenValue):
     """One line of a summary: what it is, how many actions, and the sums in cents.
 
     undecided is what the lines still waiting for a decision request (their granted is NULL); lines counts the plan
     lines summed, undecided_lines those of them not decided."""
 
+    __slots__ = ("key", "label", "actions", "total_cost", "requested", "granted", "paid", "undecided",
+                 "undecided_lines", "lines")
     key: Any
     label: str
     actions: int
@@ -34,9 +35,14 @@ class Total:
     requested: int
     granted: int
     paid: int
-    undecided: int = 0
-    undecided_lines: int = 0
-    lines: int = 0
+    undecided: int
+    undecided_lines: int
+    lines: int
+
+    def __init__(self, key: Any, label: str, actions: int, total_cost: int, requested: int, granted: int, paid: int,
+                 undecided: int = 0, undecided_lines: int = 0, lines: int = 0) -> None:
+        frozen_init(self, key, label, actions, total_cost, requested, granted, paid, undecided, undecided_lines,
+                    lines)
 
     @property
     def decided_lines(self) -> int:
@@ -48,17 +54,22 @@ class Total:
         return self.lines > 0 and self.undecided_lines == self.lines
 
 
-@dataclass(frozen=True)
-class FigureScope:
+class FigureScope(FrozenValue):
     """What a set of figures covers. funder_id narrows the actions to those the funder finances AND the money to
     that funder's own lines (the actions' cost stays the whole cost, all funders together)."""
 
-    year: int | None = None
-    orientation_id: int | None = None
-    quartier_id: int | None = None
-    funder_id: int | None = None
-    porteur_id: int | None = None
-    action_ids: tuple[int, ...] | None = None  # only these actions (a programme cut to its first N, for one)
+    __slots__ = ("year", "orientation_id", "quartier_id", "funder_id", "porteur_id", "action_ids")
+    year: int | None
+    orientation_id: int | None
+    quartier_id: int | None
+    funder_id: int | None
+    porteur_id: int | None
+    action_ids: tuple[int, ...] | None  # only these actions (a programme cut to its first N, for one)
+
+    def __init__(self, year: int | None = None, orientation_id: int | None = None, quartier_id: int | None = None,
+                 funder_id: int | None = None, porteur_id: int | None = None,
+                 action_ids: tuple[int, ...] | None = None) -> None:
+        frozen_init(self, year, orientation_id, quartier_id, funder_id, porteur_id, action_ids)
 
     @classmethod
     def of(cls, scope: Any) -> "FigureScope":
@@ -108,17 +119,21 @@ _LINE_SUMS = """COALESCE(SUM(f.requested), 0), COALESCE(SUM(f.granted), 0), COAL
     COALESCE(SUM(CASE WHEN f.granted IS NULL THEN 1 ELSE 0 END), 0), count(f.id)"""
 
 
-@dataclass(frozen=True)
-class Figures:
+class Figures(FrozenValue):
     """Everything in a scope, from one pass over its actions and one over their plan lines: the overall total, by
     orientation (number, then title; « Sans orientation » last), by status (the workflow's order) and by funder
     (identity, in funder order), and how many distinct actions have a line (of the funder, when narrowed)."""
 
+    __slots__ = ("overall", "orientations", "statuses", "funders", "financed")
     overall: Total
     orientations: list[Total]
     statuses: list[Total]
     funders: list[Total]
     financed: int
+
+    def __init__(self, overall: Total, orientations: list[Total], statuses: list[Total], funders: list[Total],
+                 financed: int) -> None:
+        frozen_init(self, overall, orientations, statuses, funders, financed)
 
 
 def _add(into: dict[Any, list[int]], key: Any, values: Iterable[int]) -> None:
@@ -222,17 +237,21 @@ def financed_actions(scope: Any) -> int:
                           join_params + params).fetchone()[0]
 
 
-@dataclass(frozen=True)
-class FunderName:
+class FunderName(FrozenValue):
     """How a funder is named in a document: label in wide columns, short_label in narrow ones; both tell apart
     two funders sharing a short name (« CAF »), or even a name (two offices' « CAF du Nord »)."""
 
+    __slots__ = ("id", "name", "short_name", "position", "label", "short_label")
     id: int
     name: str
     short_name: str
     position: int
     label: str
     short_label: str
+
+    def __init__(self, id: int, name: str, short_name: str, position: int, label: str,  # noqa: A002
+                 short_label: str) -> None:
+        frozen_init(self, id, name, short_name, position, label, short_label)
 
 
 def _fold(text: str) -> str:
@@ -306,13 +325,16 @@ def totals_by_quartier(year: int | None = None) -> list[Total]:
     return [Total(qid, *found[qid]) for qid in sorted(found, key=lambda q: (codes[q], q))]
 
 
-@dataclass(frozen=True)
-class YearFigures:
+class YearFigures(FrozenValue):
     """A year's envelopes, totals by orientation and totals by quartier, read together (see year_figures)."""
 
-    envelopes: list["EnvelopeUse"]
+    __slots__ = ("envelopes", "orientations", "quartiers")
+    envelopes: list[EnvelopeUse]
     orientations: list[Total]
     quartiers: list[Total]
+
+    def __init__(self, envelopes: list[EnvelopeUse], orientations: list[Total], quartiers: list[Total]) -> None:
+        frozen_init(self, envelopes, orientations, quartiers)
 
 
 def year_figures(year: int, rows: list[tuple[Any, ...]] | None = None) -> YearFigures:
@@ -399,12 +421,13 @@ def totals_by_year(porteur_id: int | None = None) -> list[Total]:
     return [Total(y, str(y), *sums[y]) for y in sorted(sums)]
 
 
-@dataclass(frozen=True)
-class QuartierShare:
+class QuartierShare(FrozenValue):
     """A quartier's part of its actions in scope: the actions also led elsewhere count in full on its figures;
     where the user entered the quartier's share (ActionQuartier.share_bp) that part is also given, each amount
     rounded once, half up, action by action."""
 
+    __slots__ = ("actions", "shared", "with_share", "total_cost", "requested", "granted", "paid", "full_cost",
+                 "full_requested", "full_granted", "full_paid")
     actions: int
     shared: int  # of them, also linked to another quartier
     with_share: int  # of them, with the quartier's share entered
@@ -416,6 +439,11 @@ class QuartierShare:
     full_requested: int
     full_granted: int
     full_paid: int
+
+    def __init__(self, actions: int, shared: int, with_share: int, total_cost: int, requested: int, granted: int,
+                 paid: int, full_cost: int, full_requested: int, full_granted: int, full_paid: int) -> None:
+        frozen_init(self, actions, shared, with_share, total_cost, requested, granted, paid, full_cost,
+                    full_requested, full_granted, full_paid)
 
 
 def quartier_share(scope: Any) -> QuartierShare:
@@ -450,11 +478,12 @@ def quartier_share(scope: Any) -> QuartierShare:
     return QuartierShare(len(rows), shared, with_share, *part, *full)
 
 
-@dataclass(frozen=True)
-class EnvelopeUse:
+class EnvelopeUse(FrozenValue):
     """A funder's envelope for a year (for one orientation when orientation_id is set) against what its plan lines
     request, grant and pay, in cents. Shares are rounded once, from the integers (see format_share)."""
 
+    __slots__ = ("funder_id", "funder", "year", "amount", "requested", "granted", "paid", "orientation_id",
+                 "orientation", "undecided", "actions", "envelopes")
     funder_id: int
     funder: str
     year: int
@@ -462,11 +491,17 @@ class EnvelopeUse:
     requested: int
     granted: int
     paid: int
-    orientation_id: int | None = None
-    orientation: str = ""  # « 2. Promouvoir la santé… » for an orientation's envelope
-    undecided: int = 0
-    actions: int = 0
-    envelopes: int = 1  # how many envelope records were added up (two offices' envelopes, merged)
+    orientation_id: int | None
+    orientation: str  # « 2. Promouvoir la santé… » for an orientation's envelope
+    undecided: int
+    actions: int
+    envelopes: int  # how many envelope records were added up (two offices' envelopes, merged)
+
+    def __init__(self, funder_id: int, funder: str, year: int, amount: int, requested: int, granted: int, paid: int,
+                 orientation_id: int | None = None, orientation: str = "", undecided: int = 0, actions: int = 0,
+                 envelopes: int = 1) -> None:
+        frozen_init(self, funder_id, funder, year, amount, requested, granted, paid, orientation_id, orientation,
+                    undecided, actions, envelopes)
 
     @property
     def granted_share_bp(self) -> int | None:

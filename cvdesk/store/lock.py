@@ -5,7 +5,6 @@ import errno
 import os
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +20,20 @@ O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 SYMLINK_ERRNOS = {errno.ELOOP, errno.EMLINK}
 
 
-@dataclass(frozen=True)
 class LockPlatform:
     """The operating system's lock behind two functions, so that the Windows path runs under tests on any system.
 
-    try_lock raises OSError when another program holds the lock; both take the lock file's descriptor."""
-    name: str
-    try_lock: Callable[[int], None]
-    unlock: Callable[[int], None]
-    nofollow: int = O_NOFOLLOW
+    try_lock raises OSError when another program holds the lock; both take the lock file's descriptor. (Plain
+    classes here: a dataclass costs about a millisecond to define at every start, before the window's first paint.)"""
+
+    __slots__ = ("name", "try_lock", "unlock", "nofollow")
+
+    def __init__(self, name: str, try_lock: Callable[[int], None], unlock: Callable[[int], None],
+                 nofollow: int = O_NOFOLLOW) -> None:
+        self.name = name
+        self.try_lock = try_lock
+        self.unlock = unlock
+        self.nofollow = nofollow
 
 
 def posix_platform(fcntl_module: Any = None) -> LockPlatform:
@@ -59,13 +63,17 @@ def current_platform() -> LockPlatform:
     return windows_platform() if os.name == "nt" else posix_platform()
 
 
-@dataclass
 class DatabaseLock:
-    path: Path
-    fd: int
-    # True when the previous program on this database did not close it cleanly (its PID was still written).
-    unclean_exit: bool
-    platform: LockPlatform | None = None
+    """The lock held on a database's lock file while this program has it open."""
+
+    __slots__ = ("path", "fd", "unclean_exit", "platform")
+
+    def __init__(self, path: Path, fd: int, unclean_exit: bool, platform: LockPlatform | None = None) -> None:
+        self.path = path
+        self.fd = fd
+        # True when the previous program on this database did not close it cleanly (its PID was still written).
+        self.unclean_exit = unclean_exit
+        self.platform = platform
 
     def release(self, check_pending: bool = False) -> None:
         """Clean close: empty the file (marking a clean exit), then drop the lock, so no one else's PID is erased.

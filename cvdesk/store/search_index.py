@@ -13,9 +13,9 @@ trigram index (pg_trgm) that serves ILIKE '%word%': every word is looked for tha
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from typing import Any
 
+from cvdesk.domain.frozen_value import FrozenValue, frozen_init
 from cvdesk.domain.text_fold import FOLDS, fold
 from cvdesk.store.connection import engine_name
 
@@ -24,14 +24,18 @@ MIN_FRAGMENT = 3  # the trigram tokenizer cannot match shorter fragments: those 
 FOLD_STAGE = 17
 
 
-@dataclass(frozen=True)
-class SearchIndex:
+class SearchIndex(FrozenValue):
     """A trigram index (rowid = the record's id) of one text column: the record's searched fields joined by line
     breaks, which no searched word holds, so that no word is found astride two fields (and folding one text
     instead of five is five times fewer replace() calls)."""
+
+    __slots__ = ("name", "source", "fields")
     name: str
     source: str  # FROM clause, the indexed table aliased a
     fields: tuple[str, ...]
+
+    def __init__(self, name: str, source: str, fields: tuple[str, ...]) -> None:
+        frozen_init(self, name, source, fields)
 
     @property
     def view(self) -> str:

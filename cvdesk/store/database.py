@@ -25,12 +25,14 @@ from cvdesk.domain.dates import format_moment
 from cvdesk.store import connection
 from cvdesk.store import lock as db_lock
 from cvdesk.store.errors import StoreError, describe_os_error, read_only_uri
-from cvdesk.store.migrations import MIGRATIONS, APPLICATION_ID, Migration, latest_version
+from cvdesk.store.schema_latest import APPLICATION_ID, LATEST_SCHEMA
 from cvdesk.store.search_index import FOLDED_FIELDS, folded_fields
 from cvdesk.store.target import PostgresTarget, is_postgres_url, parse_target
 
 if TYPE_CHECKING:
     from peewee import SqliteDatabase
+
+    from cvdesk.store.migrations import Migration
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -139,7 +141,7 @@ def verify_integrity(path: Path, full: bool = False, stop: Callable[[], bool] | 
 
 def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_on_open: bool = False,
                   defer_check: bool = False, full_check: bool = False,
-                  migrations: Sequence[Migration] = MIGRATIONS, models: bool = True) -> SqliteDatabase | None:
+                  migrations: Sequence[Migration] | None = None, models: bool = True) -> SqliteDatabase | None:
     """Open (creating if allowed) the database at path, bind the models to it and migrate its schema.
 
     Prefer opened_database(), which closes it again. quick_check runs every time (the full integrity_check after
@@ -172,14 +174,14 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_o
     except OSError as exc:
         if not existed or exc.errno not in READ_ONLY_ERRNOS:
             raise StoreError(f"Impossible d'ouvrir la base {path} : {describe_os_error(exc)}.") from exc
-        _open_read_only(path, defer_check, full_check, latest_version(migrations))
+        _open_read_only(path, defer_check, full_check, _latest(migrations))
         return _models_database() if models else None
     try:
         if existed:
             _refuse_bad_file(path, full_check=full_check or held.unclean_exit, integrity=not defer_check)
         try:
             _bind(path, str(path), PRAGMAS)
-            if _schema_version() != latest_version(migrations):
+            if _schema_version() != _latest(migrations):
                 _run_schema_steps(path, migrations)
         except sqlite3.DatabaseError as exc:
             _unbind()
@@ -201,7 +203,7 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_o
     return _models_database() if models else None
 
 
-def _open_postgres(target: PostgresTarget, create: bool, migrations: Sequence[Migration]) -> None:
+def _open_postgres(target: PostgresTarget, create: bool, migrations: Sequence[Migration] | None) -> None:
     """Connect to a PostgreSQL database with plain psycopg and bring its schema up to date; a base this role may read
     but not write opens read-only (is_read_only()). peewee and the models are not loaded here unless a schema step is
     pending (or the caller asks for the models' database): the window paints its first tab before them."""
@@ -218,21 +220,40 @@ def _open_postgres(target: PostgresTarget, create: bool, migrations: Sequence[Mi
             raise StoreError(f"La base PostgreSQL {target.display} est vide : ce n'est pas encore une base cvdesk "
                              "(créez-la avec « cvdesk demo » ou « cvdesk copy »).")
         if refused:
-            if version != latest_version(migrations):
+            if version != _latest(migrations):
                 raise StoreError(f"La base PostgreSQL {target.display} doit être mise à jour (schéma {version}, ce "
-                                 f"programme utilise le schéma {latest_version(migrations)}), mais ce rôle ne peut "
+                                 f"programme utilise le schéma {_latest(migrations)}), mais ce rôle ne peut "
                                  "pas y écrire : demandez la mise à jour à son administrateur.")
             _read_only = True
-        elif version != latest_version(migrations):
+        elif version != _latest(migrations):
             from cvdesk.store.migrations import migrate
 
-            migrate(_models_database(), migrations)
+            migrate(_models_database(), _steps(migrations))
     except BaseException as exc:
         _unbind()
         problem = connection_error(target, exc)
         if problem is not None:
             raise problem from exc
         raise
+
+
+def _latest(migrations: Sequence[Migration] | None) -> int:
+    """The version these schema steps reach; None: the program's own steps, whose number is read without importing
+    them (and their frozen SQL) before the window's first paint."""
+    if migrations is None:
+        return LATEST_SCHEMA
+    from cvdesk.store.migrations import latest_version
+
+    return latest_version(migrations)
+
+
+def _steps(migrations: Sequence[Migration] | None) -> Sequence[Migration]:
+    """The schema steps to climb: these, or the program's own."""
+    if migrations is not None:
+        return migrations
+    from cvdesk.store.migrations import MIGRATIONS
+
+    return MIGRATIONS
 
 
 def _models_database() -> SqliteDatabase:
@@ -246,7 +267,7 @@ def _unreadable(path: Path, exc: BaseException) -> StoreError:
     return StoreError(_with_backup_hint(path, f"La base {path} est illisible ou endommagée ({exc})."))
 
 
-def _run_schema_steps(path: Path, migrations: Sequence[Migration]) -> None:
+def _run_schema_steps(path: Path, migrations: Sequence[Migration] | None) -> None:
     """Bring the schema up to date through the models' database (a pending step is the only opening that loads
     peewee before the first use of the models)."""
     import peewee
@@ -254,7 +275,7 @@ def _run_schema_steps(path: Path, migrations: Sequence[Migration]) -> None:
     from cvdesk.store.migrations import migrate
 
     try:
-        migrate(_models_database(), migrations)
+        migrate(_models_database(), _steps(migrations))
     except peewee.DatabaseError as exc:
         raise _unreadable(path, exc) from exc
 
@@ -348,7 +369,7 @@ def close_database() -> None:
 @contextmanager
 def opened_database(path: str | os.PathLike[str], *, create: bool = True, backup_on_open: bool = False,
                     defer_check: bool = False, full_check: bool = False,
-                    migrations: Sequence[Migration] = MIGRATIONS,
+                    migrations: Sequence[Migration] | None = None,
                     models: bool = True) -> Iterator[SqliteDatabase | None]:
     """The one way to use a database: opened on entry, closed on every exit, so that the next opening is clean.
     With models=False it gives None, and peewee and the models load at their first use (see open_database)."""

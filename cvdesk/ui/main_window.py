@@ -13,7 +13,7 @@ import cvdesk
 from cvdesk.services.lists import count
 from cvdesk.store.errors import StoreError
 from cvdesk.store.settings import is_demo
-from cvdesk.store.target import as_target
+from cvdesk.store.target import DatabaseUrl, as_target
 from cvdesk.ui.qt_numbers import TOOL_BUTTON_TEXT_ONLY
 from cvdesk.ui.screen_fit import fit_to_screen
 from cvdesk.ui import server_trouble
@@ -86,7 +86,10 @@ LAST_DATABASE_KEY = "database/last"
 
 def remember_database(path: Path) -> None:
     """The base this window shows, so that the next start without --db opens it again (a base kept elsewhere
-    than the default folder is not asked for anew)."""
+    than the default folder is not asked for anew). A server base is no file: the last file stays remembered (the
+    server's address is offered again by Fichier > « Ouvrir une base PostgreSQL… »)."""
+    if isinstance(path, DatabaseUrl):
+        return
     QSettings().setValue(LAST_DATABASE_KEY, str(Path(path).resolve()))
 
 
@@ -565,7 +568,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/size", self.size())
         settings.setValue("window/state", self.saveState())
         settings.setValue("window/tab", self.tabs.currentIndex())
-        settings.setValue(LAST_DATABASE_KEY, str(Path(self.db_path).resolve()))  # a window never painted, too
+        remember_database(self.db_path)  # a window never painted, too
         for tab in self.built_tabs():  # the others' remembered widths stay as they were
             tab.save_settings(settings)
         settings.sync()

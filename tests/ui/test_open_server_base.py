@@ -66,6 +66,13 @@ def test_a_postgresql_base_is_opened_by_its_typed_address_never_with_its_passwor
     assert tab.model.matching_count() == actions
     assert "Secr3t-siege" not in settings_text()
 
+    # The last file stays remembered for the next start: the server's address is no file (it was once folded into
+    # a path by Path.resolve() at close).
+    window.save_settings()
+    from cvdesk.ui.main_window import remembered_database
+
+    assert remembered_database() == sqlite_base.resolve()
+
     # Offered again next time (without any password).
     window.open_server_action.trigger()
     assert window.server_dialog.address_edit.text() == pg_demo_url

@@ -3,40 +3,19 @@ move or a removal made from an agenda read before the other's change is refused 
 what the other recorded stays (never a lost update)."""
 from __future__ import annotations
 
-import threading
 from datetime import date
-from typing import Any, Callable
 
 import pytest
 
 from cvdesk.domain.decisions import ADJOURNED, GRANTED, REFUSED
 from cvdesk.services.concurrency import ConcurrentEdit, read_at, read_many
 from cvdesk.services.meetings import add_items, agenda, move_item, record_decision, remove_item, save_meeting
-from cvdesk.store.models import MeetingItem, db
+from cvdesk.store.models import MeetingItem
+from tests.services.test_two_editors import on_another_computer
 
 pytestmark = pytest.mark.both_engines
 
 REFERENCES = ("2015-VM-006", "2015-VM-024", "2015-VM-031")
-
-
-def on_another_computer(work: Callable[[], Any]) -> Any:
-    """Run work as a second coordinator would: in another thread, so on a database connection of its own."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = work()
-        except BaseException as exc:  # handed back to the test's thread
-            outcome["error"] = exc
-        finally:
-            db.close()  # this thread's connection
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 agenda read before the other's, with the forms' French sentence, and never write over what the other recorded."""
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -10,32 +9,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from cvdesk.services.meetings import add_items, agenda, record_decision, save_meeting
-from cvdesk.store.models import db
-from tests.ui.test_two_coordinators import shared_window, sql  # noqa: F401 (fixtures)
+from tests.ui.test_two_coordinators import on_another_computer, shared_window, sql  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.both_engines
 
 ALT = Qt.KeyboardModifier.AltModifier
 LEFT = Qt.MouseButton.LeftButton
 REFERENCES = ("2015-VM-006", "2015-VM-024", "2015-VM-031")
-
-
-def on_another_computer(work) -> None:
-    """Another coordinator's program: another connection (a thread of its own here) writing through the services."""
-    failure: list[str] = []
-
-    def run() -> None:
-        try:
-            result = work()
-            if not result.ok:
-                failure.append(str(result.errors))
-        finally:
-            db.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    assert failure == []
 
 
 @pytest.fixture

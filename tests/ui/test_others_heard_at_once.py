@@ -2,33 +2,13 @@
 (the save's NOTIFY heard on the window's listening connection), not at the ten-second timer's next look."""
 from __future__ import annotations
 
-import threading
 
 import pytest
 
-from cvdesk.services.associations import save_association
-from cvdesk.store.models import db
 from tests.ui.test_two_coordinators import shared_window, sql  # noqa: F401 (fixtures)
+from tests.ui.test_two_coordinators import the_other_coordinator_saves as another_program_saves
 
 pytestmark = pytest.mark.postgresql
-
-
-def another_program_saves(association_id: int, values: dict) -> None:
-    """Another coordinator's program: another connection (a thread of its own here) saving through the services."""
-    failure: list[str] = []
-
-    def run() -> None:
-        try:
-            result = save_association(values, association_id)
-            if not result.ok:
-                failure.append(str(result.errors))
-        finally:
-            db.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    assert failure == []
 
 
 @pytest.fixture

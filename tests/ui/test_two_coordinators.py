@@ -41,12 +41,18 @@ def shared_window(demo_db, db_target, qtbot, monkeypatch: pytest.MonkeyPatch):
 
 
 def the_other_coordinator_saves(association_id: int, values: dict) -> None:
-    """Another coordinator's program: another connection (a thread of its own here) saving through the services."""
+    """Another coordinator's program saves an association."""
+    on_another_computer(lambda: save_association(values, association_id))
+
+
+def on_another_computer(work) -> None:
+    """Another coordinator's program: another connection (a thread of its own here) writing through the services;
+    work returns the service's result, which must be a success."""
     failure: list[str] = []
 
     def run() -> None:
         try:
-            result = save_association(values, association_id)
+            result = work()
             if not result.ok:
                 failure.append(str(result.errors))
         finally:

@@ -9,13 +9,20 @@ V = TypeVar("V", bound="FrozenValue")
 
 
 class FrozenValue:
-    """A base for classes whose __slots__ name their fields in the order their __init__ takes them; __init__ sets
-    them through object.__setattr__ (frozen_init does), as a frozen dataclass's does."""
+    """A base for classes whose __slots__ name their fields in the order their __init__ takes them (after their
+    bases' fields, for a subclass); __init__ sets them through object.__setattr__ (frozen_init does), as a frozen
+    dataclass's does."""
 
     __slots__: tuple[str, ...] = ()
+    # Every field, the bases' first (a subclass's __slots__ names only its own): made by __init_subclass__.
+    _fields: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._fields = tuple(name for klass in reversed(cls.__mro__) for name in klass.__dict__.get("__slots__", ()))
 
     def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
+        return tuple(getattr(self, name) for name in self._fields)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -26,7 +33,7 @@ class FrozenValue:
         return hash(self._values())
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
         return f"{type(self).__qualname__}({fields})"
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -41,16 +48,16 @@ class FrozenValue:
 
     def replace(self: V, **changes: Any) -> V:
         """A copy with these fields changed (dataclasses.replace)."""
-        unknown = set(changes) - set(self.__slots__)
+        unknown = set(changes) - set(self._fields)
         if unknown:
             raise TypeError(f"{type(self).__name__} has no field {', '.join(sorted(unknown))}")
         copy = object.__new__(type(self))
-        for name in self.__slots__:
+        for name in self._fields:
             object.__setattr__(copy, name, changes[name] if name in changes else getattr(self, name))
         return copy
 
 
 def frozen_init(value: FrozenValue, *values: Any) -> None:
-    """Set value's fields, in the order of its __slots__, to values (from its __init__)."""
-    for name, field_value in zip(value.__slots__, values, strict=True):
+    """Set value's fields, in the order of its __slots__ (its bases' first), to values (from its __init__)."""
+    for name, field_value in zip(value._fields, values, strict=True):
         object.__setattr__(value, name, field_value)

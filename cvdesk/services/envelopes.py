@@ -1,18 +1,23 @@
 """One envelope's consumption: what its funder's plan lines request, grant and pay against its amount."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from cvdesk.domain.frozen_value import frozen_init
 from cvdesk.services.totals import EnvelopeUse, funder_line_sums, funder_names
 from cvdesk.store.connection import execute_sql  # plain SQL: the dashboard is painted before peewee loads
 
 
-@dataclass(frozen=True)
 class EnvelopeConsumption(EnvelopeUse):
-    """One envelope's use (its shares and what is left come with EnvelopeUse), with how many actions it covers."""
+    """One envelope's use (its shares and what is left come with EnvelopeUse, how many actions it covers too), with
+    the envelope's id."""
 
-    envelope_id: int = 0
-    actions: int = 0
+    __slots__ = ("envelope_id",)
+    envelope_id: int
+
+    def __init__(self, funder_id: int, funder: str, year: int, amount: int, requested: int, granted: int, paid: int,
+                 orientation_id: int | None = None, orientation: str = "", undecided: int = 0, actions: int = 0,
+                 envelopes: int = 1, envelope_id: int = 0) -> None:
+        frozen_init(self, funder_id, funder, year, amount, requested, granted, paid, orientation_id, orientation,
+                    undecided, actions, envelopes, envelope_id)
 
 
 def envelope_consumption_of(envelope_id: int) -> EnvelopeConsumption | None:

@@ -36,3 +36,16 @@ def test_an_envelope_use_survives_a_copy_and_a_pickle_with_its_shares() -> None:
         assert again == use
         assert again.granted_share == "69,2\u00a0%"  # 69,200 of 100,000, with the French non-breaking space
         assert (again.orientation, again.envelopes) == ("", 1)
+
+
+def test_an_envelope_s_consumption_keeps_its_use_s_fields_and_its_own_id() -> None:
+    # A subclass names only its own field in __slots__: equality, the copy and the pickle still see them all.
+    from cvdesk.services.envelopes import EnvelopeConsumption
+
+    use = EnvelopeConsumption(funder_id=1, funder="CAF", year=2024, amount=100000, requested=80000, granted=69200,
+                              paid=10000, actions=4, envelope_id=9)
+    assert (use.funder, use.actions, use.envelope_id, use.granted_share) == ("CAF", 4, 9, "69,2\u00a0%")
+    assert use != use.replace(envelope_id=10) and use != use.replace(granted=0)
+    assert "envelope_id=9" in repr(use) and "funder='CAF'" in repr(use)
+    for again in (copy.copy(use), pickle.loads(pickle.dumps(use))):
+        assert again == use and again.envelope_id == 9

@@ -1,4 +1,5 @@
-"""The window paints its first tab, with its data, before peewee and the models are loaded; they come right after."""
+"""The window paints its first tab, with its data, before peewee and the models are loaded (and before any dataclass
+or the schema steps); the models come right after."""
 from __future__ import annotations
 
 import os
@@ -22,7 +23,8 @@ path = Path(sys.argv[1])
 with opened_database(path, defer_check=True, models=False):
     window = show_window(path, checks=False)
     window.grab()  # the first paint, the event loop not yet turned: nothing that waits for the paint has run
-    print("first", window.tabs.tabText(window.tabs.currentIndex()).replace("&", ""), "peewee" in sys.modules)
+    print("first", window.tabs.tabText(window.tabs.currentIndex()).replace("&", ""), "peewee" in sys.modules,
+          "dataclasses" in sys.modules, "cvdesk.store.migrations" in sys.modules)
     window.close()
     window = MainWindow(path)
     titles = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
@@ -52,6 +54,8 @@ def test_the_first_tab_and_the_actions_list_are_painted_before_peewee_is_loaded(
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     first = next(line for line in lines if line.startswith("first "))
-    assert first.endswith(" False"), first  # whatever the first tab is, painted without peewee
+    # The dashboard painted without peewee, without defining a dataclass and without the schema steps' SQL (each
+    # costs milliseconds at every start; an old base still climbs the steps: tests/store/test_schema_latest.py).
+    assert first == "first Tableau de bord False False False", first
     assert f"actions {min(listed, 200)} {first_reference} False" in lines
     assert "then True Nouvelle action" in lines

@@ -27,14 +27,15 @@ from cvdesk.store.frozen_schema import (
     SEARCH_SCHEMA_V4,
     VERSION_COLUMNS_V8,
 )
+# APPLICATION_ID ('cvds') marks the file as ours, so another program's database is recognised and refused: one number,
+# kept with the last step's in schema_latest (the window reads both before it imports these steps).
+from cvdesk.store.schema_latest import APPLICATION_ID
 from cvdesk.store.search_schema_pg import FIGURE_CACHE_PG_V7, SEARCH_SCHEMA_PG_V4, create_trigram_extension
 
 if TYPE_CHECKING:
     from peewee import Database
     from playhouse.migrate import SchemaMigrator
 
-# 'cvds': marks the file as ours, so another program's SQLite database is recognised and refused.
-APPLICATION_ID = 0x63766473
 
 Step = Callable[["Database", "SchemaMigrator"], None]
 

@@ -4,5 +4,5 @@ holds them equal to the steps'."""
 
 # The number of the last step of cvdesk.store.migrations.MIGRATIONS: a new step raises it (tests/store check).
 LATEST_SCHEMA = 8
-# PRAGMA application_id of a cvdesk base (« cvds »), as migrations.APPLICATION_ID.
+# PRAGMA application_id of a cvdesk base (« cvds »); migrations.py takes it from here.
 APPLICATION_ID = 0x63766473

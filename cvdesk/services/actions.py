@@ -59,8 +59,7 @@ def save_action(
         if not result.ok:
             return result
         action = result.record
-        if quartier_ids is not None:
-            set_quartiers(action, quartier_ids, links=links)
+        links_written = quartier_ids is not None and set_quartiers(action, quartier_ids, links=links)
         plan: list[Funding] | None = None  # the plan as read, when the save wrote none of its lines
         if fundings is not None:
             errors, plan = _set_plan(action, fundings)
@@ -68,6 +67,14 @@ def save_action(
                 return SaveResult(errors=errors)
         # Unchanged plan: its warnings from the lines just read and the action as saved (one round trip fewer).
         result.warnings = save_warnings(action.id) if plan is None else _warnings_of(action, plan)
+        if links_written or (fundings is not None and plan is None):
+            result.version = None  # each line written moved the action's version again: the form reads it back
+        elif record_id is not None:
+            # Nothing but the action's own row written: the form shows the plan and quartiers it read here.
+            result.quartiers = sorted(set(quartier_ids)) if quartier_ids is not None else None
+            result.plan = None if plan is None else [
+                FundingInput(f.funder_id, f.requested, f.granted, f.paid, f.decision_date, f.notes or "")
+                for f in plan]
         return result
 
     return all_or_nothing(write)
@@ -149,19 +156,23 @@ def _linked_quartiers(action_id: int) -> dict[int, int]:
 
 
 def set_quartiers(action: Action, quartier_ids: Iterable[int], shares: Mapping[int, int] | None = None,
-                  links: Mapping[int, int] | None = None) -> None:
+                  links: Mapping[int, int] | None = None) -> bool:
     """Make the action's live quartiers exactly quartier_ids; links: its live links (link id -> quartier id) when the
-    caller has just read them in this transaction."""
+    caller has just read them in this transaction. Whether a link was written or tombstoned."""
     wanted = set(quartier_ids)
     if links is None:
         links = _linked_quartiers(action.id)
+    written = False
     for link_id, quartier_id in links.items():
         if quartier_id not in wanted:
             tombstone(ActionQuartier.get_by_id(link_id))  # read whole only to be tombstoned, with its history
+            written = True
     present = set(links.values())
     for quartier_id in sorted(wanted - present):
         share = shares.get(quartier_id) if shares else None
         save_or_raise(ActionQuartier, {"action": action.id, "quartier": quartier_id, "share_bp": share})
+        written = True
+    return written
 
 
 def set_fundings(action: Action, lines: Sequence[FundingInput]) -> dict[str, str]:

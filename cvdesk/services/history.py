@@ -111,12 +111,13 @@ def entries_for(record_type: type[Record] | str, record_uuid: str, after_id: int
     if after_id:
         condition &= History.id > after_id
     rows = History.select().where(condition).order_by(History.created_at.desc(), History.id.desc())
-    entries = []
-    for row in rows:
-        changes = json.loads(row.changes or "{}")
-        entries.append(HistoryEntry(
-            at=row.created_at, office=row.office, user=row.os_user,
-            operation=OPERATIONS.get(row.operation, row.operation),
-            changes=[(name, old, new) for name, (old, new) in sorted(changes.items())], id=row.id,
-        ))
-    return entries
+    return [entry_of(row.id, row.created_at, row.office, row.os_user, row.operation, row.changes) for row in rows]
+
+
+def entry_of(history_id: int, at: datetime, office: str, user: str, operation: str, changes: str | None
+             ) -> HistoryEntry:
+    """A history row as the panel shows it, from its columns: the rows read back by entries_for, and the row a
+    save has just written (the panel adds it without reading it again)."""
+    found = json.loads(changes or "{}")
+    return HistoryEntry(at=at, office=office, user=user, operation=OPERATIONS.get(operation, operation),
+                        changes=[(name, old, new) for name, (old, new) in sorted(found.items())], id=history_id)

@@ -7,16 +7,20 @@ import json
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from peewee import DatabaseError, ForeignKeyField
 
-from cvdesk.services.concurrency import ConcurrentEdit, bump, claim, forget_written, note_written, part_changed
+from cvdesk.services.concurrency import (ConcurrentEdit, bump, claim, claim_update, forget_written, note_written,
+                                         part_changed)
 from cvdesk.store.change_listen import CHANNEL
 from cvdesk.store.engine import is_postgres
 from cvdesk.store.errors import StoreError, describe_write_error
 from cvdesk.store.models import Action, History, Record, db, new_uuid, utcnow
 from cvdesk.store.settings import DEFAULT_OFFICE, OFFICE, office_name
+
+if TYPE_CHECKING:
+    from cvdesk.services.history import HistoryEntry
 
 R = TypeVar("R", bound=Record)
 
@@ -33,6 +37,15 @@ class SaveResult:
     record: Record | None = None
     errors: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # What the form shows after the save without reading it back (each read is a round trip to a server): the
+    # version the record is at now (known when a form said which version it read and no line of the record was
+    # written: None otherwise), and the history row the save wrote for the record itself (None when it wrote none).
+    version: int | None = None
+    history: HistoryEntry | None = None
+    # An action's plan (FundingInput lines, in the funders' order) and quartier ids as stored after the save, when
+    # it read them and wrote none of them; None otherwise (the form reads them again).
+    plan: list[Any] | None = None
+    quartiers: list[int] | None = None
 
     @property
     def ok(self) -> bool:
@@ -125,18 +138,30 @@ _HISTORY_INSERT = ("INSERT INTO history (uuid, created_at, updated_at, office, d
                    "?), 0, ?, ?, ?, ?, ?)")
 # On PostgreSQL the windows listening on a shared base hear it at the commit (never for a rollback) and refresh their
 # lists at once; said by the INSERT's own RETURNING, not by a statement (a round trip) of its own.
-_HISTORY_INSERT_PG = f"{_HISTORY_INSERT} RETURNING id, pg_notify('{CHANNEL}', '')"
+# The office comes back with the id: the history panel shows the row just written without reading it.
+_HISTORY_INSERT_PG = f"{_HISTORY_INSERT} RETURNING id, office, pg_notify('{CHANNEL}', '')"
 
 
-def _write_history(record: Record, operation: str, changes: dict[str, Any]) -> None:
-    stamp = History._meta.fields["created_at"].db_value(utcnow())
-    params = (new_uuid(), stamp, stamp, OFFICE, DEFAULT_OFFICE, type(record).__name__, record.uuid, operation,
-              os_user(), json.dumps(changes, ensure_ascii=False, sort_keys=True))
+def _write_history(record: Record, operation: str, changes: dict[str, Any], entry: bool = False
+                   ) -> HistoryEntry | None:
+    """Write the record's history row; entry: give it back as the history panel shows it (else None)."""
+    created_at = History._meta.fields["created_at"]
+    stamp = created_at.db_value(utcnow())
+    user, text = os_user(), json.dumps(changes, ensure_ascii=False, sort_keys=True)
+    params = (new_uuid(), stamp, stamp, OFFICE, DEFAULT_OFFICE, type(record).__name__, record.uuid, operation, user,
+              text)
     if is_postgres():
-        history_id = db.execute_sql(_HISTORY_INSERT_PG, params).fetchone()[0]
+        history_id, office, _ = db.execute_sql(_HISTORY_INSERT_PG, params).fetchone()
     else:
-        history_id = db.execute_sql(_HISTORY_INSERT, params).lastrowid
+        history_id, office = db.execute_sql(_HISTORY_INSERT, params).lastrowid, None
     note_written(history_id)
+    if not entry:
+        return None
+    if office is None:  # SQLite: a read in the same file, no round trip
+        office = db.execute_sql("SELECT office FROM history WHERE id = ?", (history_id,)).fetchone()[0]
+    from cvdesk.services.history import entry_of
+
+    return entry_of(history_id, created_at.python_value(stamp), office, user, operation, text)
 
 
 def _assign(record: Record, values: Mapping[str, Any]) -> None:
@@ -204,24 +229,25 @@ def _write(model: type[R], values: Mapping[str, Any], existing: Record | None, s
             record.save(force_insert=True)
             part_changed(record)
             changes = {name: [None, plain_value(record, name)] for name in values}
-            _write_history(record, "create", changes)
+            _write_history(record, "create", changes)  # a new record's form is read whole again
             return SaveResult(record=record)
         # Told apart by ids and plain values, so that an unchanged foreign key costs no query; only the fields
         # that changed are written (an unchanged title leaves the search index alone) and get their UUIDs looked up.
         before = {name: _stored_value(existing, name) for name in values}
         _assign(existing, values)
         changed = [name for name in values if _stored_value(existing, name) != before[name]]
-        # First, so that the row is locked and its version checked before anything is written (ConcurrentEdit).
-        claim(existing, bool(changed))
-        if changed:
-            fields = existing._meta.fields
-            changes = {name: [_uuid_of(fields[name], before[name]) if isinstance(fields[name], ForeignKeyField)
-                              else before[name], plain_value(existing, name)] for name in changed}
-            existing.updated_at = utcnow()
-            existing.save(only=[fields[name] for name in changed] + [fields["updated_at"]])
-            part_changed(existing)
-            _write_history(existing, "update", changes)
-        return SaveResult(record=existing)
+        if not changed:  # the version still checked (a changed plan of an unchanged action), nothing written
+            return SaveResult(record=existing, version=claim(existing, False))
+        fields = existing._meta.fields
+        changes = {name: [_uuid_of(fields[name], before[name]) if isinstance(fields[name], ForeignKeyField)
+                          else before[name], plain_value(existing, name)] for name in changed}
+        existing.updated_at = utcnow()
+        # The first write, in plain SQL: the changed columns and the next version in one UPDATE, refused
+        # (ConcurrentEdit, nothing written) unless the row is still at the version its form read.
+        version = claim_update(existing, [fields[name] for name in changed] + [fields["updated_at"]])
+        part_changed(existing)
+        history = _write_history(existing, "update", changes, entry=True)
+        return SaveResult(record=existing, version=version, history=history)
 
 
 class DeletionRefused(StoreError):

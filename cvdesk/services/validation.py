@@ -318,7 +318,9 @@ def validate_action(values: Mapping[str, Any], existing: Record | None) -> dict[
             if message:
                 errors["status"] = message
     reference = _text(values, existing, "reference")
-    if reference and "reference" not in errors and _taken(Action, "reference", reference, existing):
+    # Looked up only when it changes (a save of any other field costs no query): a reference kept is the record's.
+    if (reference and "reference" not in errors and (existing is None or reference != existing.reference)
+            and _taken(Action, "reference", reference, existing)):
         errors["reference"] = f"La référence {reference} est déjà celle d'une autre action."
     return errors
 

@@ -23,7 +23,9 @@ from cvdesk.services import choices
 from cvdesk.ui.record_tab import RecordTab, years_newest_first
 
 if TYPE_CHECKING:
+    from cvdesk.services.actions import FundingInput
     from cvdesk.services.records import SaveResult
+    from cvdesk.store.models import Action
     from cvdesk.ui.form_widgets import RecordForm
 
 # The form's modules (its widgets, the financing plan, the porteur's completion) and the save path
@@ -51,6 +53,7 @@ class ActionsTab(RecordTab):
     noun = "l'action"
     new_title = "Nouvelle action"
     version_with_values = True  # read with the action's row in load_record: a round trip fewer per save
+    history_from_save = True  # save_action gives back the action's history row: the panel does not read it
 
     def build_filters(self, bar: QGridLayout) -> None:
         self.add_filter(bar, "year", "Année", "toutes")
@@ -241,6 +244,23 @@ class ActionsTab(RecordTab):
         action, self.read_version, quartiers = action_with_version(record_id)
         if action is None:
             return False
+        self._fill(action, quartiers, choices.fundings_of(record_id))
+        previous = choices.action_of(action.previous_id) if action.previous_id else None
+        self.renewal_label.setText(f"Reconduction de {previous.reference} ({previous.year})." if previous else "")
+        return True
+
+    def load_saved(self, result: SaveResult) -> bool:
+        """After a save that wrote only the action's own row: the action as saved, its version, quartiers and plan
+        as the save left and read them, shown without reading them again (two round trips to a server); the
+        renewal line stays (the form never changes it). A save that wrote a plan line or a quartier link: False."""
+        if result.version is None or result.quartiers is None or result.plan is None:
+            return False
+        self.read_version = result.version
+        self._fill(result.record, result.quartiers, result.plan)
+        return True
+
+    def _fill(self, action: Action, quartiers: list[int], plan: list[FundingInput]) -> None:
+        """The form shows this action (a record with its stored values), its quartiers and its plan's lines."""
         self.heading.setText(f"{action.reference} – {action.title}")
         self.reference_edit.setText(action.reference)
         self.title_edit.setText(action.title)
@@ -260,12 +280,9 @@ class ActionsTab(RecordTab):
         self.reached_edit.set_number(action.beneficiaries_reached)
         self._set_statuses(action.status)
         self.plan_editor.set_total_cost(action.total_cost)
-        self.plan_editor.set_lines(choices.fundings_of(record_id))
+        self.plan_editor.set_lines(plan)
         self.plan_editor.show_errors({})
-        previous = choices.action_of(action.previous_id) if action.previous_id else None
-        self.renewal_label.setText(f"Reconduction de {previous.reference} ({previous.year})." if previous else "")
         self.renew_button.setEnabled(True)
-        return True
 
     def collect(self) -> tuple[dict[str, Any], dict[str, str]]:
         errors: dict[str, str] = {}

@@ -56,9 +56,26 @@ class HistoryPanel(QWidget):
         if shown is None or shown[:2] != (record_type, record_uuid) or record_uuid is None:
             self.show_record(record_type, record_uuid)
             return
-        entries = entries_for(record_type, record_uuid, after_id=shown[2])
-        if not entries:
+        self._add_on_top(entries_for(record_type, record_uuid, after_id=shown[2]))
+
+    def add_written(self, record_type: type[Record] | str | None, record_uuid: str | None,
+                    written: HistoryEntry | None) -> None:
+        """After a save of the record shown: the history row the save wrote for it (None when it wrote none), as
+        the save gave it back, on top without reading the history again (a round trip to a server in every save).
+        Another record is shown whole."""
+        shown = self._shown
+        if shown is None or shown[:2] != (record_type, record_uuid) or record_uuid is None:
+            self.show_record(record_type, record_uuid)
             return
+        if written is not None and written.id > shown[2]:
+            self._add_on_top([written])
+
+    def _add_on_top(self, entries: list[HistoryEntry]) -> None:
+        """Newer entries of the record shown (newest first) above those shown."""
+        shown = self._shown
+        if not entries or shown is None:
+            return
+        record_type, record_uuid = shown[:2]
         for _entry in entries:
             self.table.insertRow(0)
         for row, entry in enumerate(entries):

@@ -75,6 +75,7 @@ class RecordTab(QWidget):
 
     counts_changed = True  # whether the last `changed` may have changed how many records there are
     version_with_values = False  # load_record sets read_version from the row it reads the values from
+    history_from_save = False  # after a save, the history panel adds the row the save gave back (SaveResult.history)
     open_record = Signal(str, int)  # another tab's record to show (kind, id)
     changed = Signal()  # records were added, changed or deleted: counts and other lists may need a refresh
     message = Signal(str)  # a short note for the status bar
@@ -470,9 +471,10 @@ class RecordTab(QWidget):
         self.warning_label.setText("\n".join(f"Attention : {w}" for w in warnings))
         self.warning_label.setVisible(bool(warnings))
 
-    def show_record(self, record_id: int, saved: bool = False) -> None:
+    def show_record(self, record_id: int, saved: bool = False, result: SaveResult | None = None) -> None:
         """Load the record into the form (no question asked: see maybe_keep_edits); saved: it was just saved from
-        this form, and only its new history entries are added to those shown."""
+        this form, and only its new history entries are added to those shown; result: that save's, from which the
+        form may be filled without reading the record again (load_saved)."""
         self.ensure_form()
         self._loading = True
         try:
@@ -481,12 +483,16 @@ class RecordTab(QWidget):
             self._ensure_form_choices()
             # Read before the values: a save between the two can only make the next save ask, never be overwritten.
             # A tab that reads it in the same row as the values (version_with_values) sets it in load_record.
-            self.read_version = None if self.version_with_values else self.stored_version(record_id)
-            found = self.load_record(record_id)
+            if result is not None and result.record is not None and result.record.id == record_id and \
+                    self.load_saved(result):
+                found = True
+            else:
+                self.read_version = None if self.version_with_values else self.stored_version(record_id)
+                found = self.load_record(record_id)
             self.record_id = record_id if found else None
             if not found:
                 self.clear_form()
-            self._show_history(newer=saved)
+            self._show_history(newer=saved, result=result if self.history_from_save else None)
         finally:
             self._loading = False
         self._set_clean()
@@ -501,7 +507,12 @@ class RecordTab(QWidget):
 
         return version_of(model, record_id)
 
-    def _show_history(self, newer: bool = False) -> None:
+    def load_saved(self, result: SaveResult) -> bool:
+        """Fill the form with the record a save of it has just written, from what the save gave back, and set
+        read_version; False (the default) when it cannot, and the record is read again."""
+        return False
+
+    def _show_history(self, newer: bool = False, result: SaveResult | None = None) -> None:
         model = history_model(self.kind)
         saved, self._saved_uuid = self._saved_uuid, None
         if saved is not None and model is not None and saved[:2] == (model, self.record_id):
@@ -509,7 +520,11 @@ class RecordTab(QWidget):
         else:
             row = (model.select(model.uuid).where(model.id == self.record_id).tuples().first()
                    if model and self.record_id is not None else None)
-        (self.history.show_newer if newer else self.history.show_record)(model, row[0] if row else None)
+        uuid = row[0] if row else None
+        if newer and result is not None:
+            self.history.add_written(model, uuid, result.history)  # the row it wrote, not read again
+        else:
+            (self.history.show_newer if newer else self.history.show_record)(model, uuid)
 
     def _ask_about_edits(self, question: str, default: QMessageBox.StandardButton) -> bool:
         """Save / Discard / Cancel about the unsaved edits: True once they are saved or dropped, False to stay."""
@@ -587,7 +602,7 @@ class RecordTab(QWidget):
         self.record_id = result.record.id
         # Its uuid (a record's identity, never changed) for the history shown: one round trip less per save.
         self._saved_uuid = (type(result.record), result.record.id, result.record.uuid)
-        self.show_record(self.record_id, saved=not created)
+        self.show_record(self.record_id, saved=not created, result=None if created else result)
         self.show_warnings(result.warnings)
         if created:
             self.model.reload()

@@ -36,12 +36,14 @@ from cvdesk.services.records import os_user
 from cvdesk.store.bulk_journal import rollback_journal
 from cvdesk.store.bulk_write import (
     NewIds,
+    copy_columns,
     insert_rows,
     page_cache,
     set_aside_foreign_keys,
     set_aside_indexes,
     set_aside_trigger,
     streamed,
+    truncate_for_freeze,
     without_parallel_workers,
 )
 from cvdesk.store.column_insert import insert_columns
@@ -65,6 +67,9 @@ MERGE_CACHE_KIB = 64 * 1024
 # SQLite's own default (FTS5_DEFAULT_HASHSIZE), which they keep otherwise.
 BULK_HASH_BYTES = 64 * 1024 * 1024
 FTS5_DEFAULT_HASH_BYTES = 1024 * 1024
+# An action's totals and the funding line amounts they sum, in the same order.
+TOTALS = ("requested_total", "granted_total", "paid_total")
+LINE_AMOUNTS = ("requested", "granted", "paid")
 PACKAGE_NAMESPACE = uuidlib.UUID("5b0f5d1e-6c1a-4a8e-9d7b-3f1c2e4a6b80")
 
 
@@ -183,6 +188,15 @@ def _plain_columns(spec: TableSpec) -> frozenset[int]:
 
 
 @cache
+def _copy_kinds(spec: TableSpec) -> tuple[str | None, ...]:
+    """What the checks hold each column of the insert (the id first) to be, for bulk_write.copy_columns: a filled
+    integer, boolean or text (a UUID, a date and a time are texts); None for a column that may hold NULL, and for a
+    reference (converted to ids here, None while it waits)."""
+    kinds = {"int": "int", "bool": "bool", "text": "str", "uuid": "str", "utc": "str", "date": "str"}
+    return ("int", *(None if c.null else kinds.get(c.kind) for c in spec.columns))
+
+
+@cache
 def _owners() -> dict[str, tuple[str, str]]:
     """The tables of a form's lines (an action's funding lines and quartiers…): table -> (the table of the record
     they belong to, their key naming it), as services.concurrency moves that record's version when they change."""
@@ -251,6 +265,7 @@ class _TableWrite:
     rebuild: list[str]  # the CREATE statements of the indexes set aside for a bulk load
     search_trigger: str | None  # set aside while every row is new: the index is filled at the end
     search_index: Any = None
+    frozen: bool = False  # PostgreSQL: emptied by TRUNCATE in this transaction, its rows copied frozen
     late: list[tuple[int, str, str]] = field(default_factory=list)  # (column, row uuid, referenced uuid)
 
 
@@ -263,6 +278,15 @@ class _Writer:
         self.ids = plan.local_ids  # grown with the records added, as they get their ids
         self.targets = referenced_tables()
         self.touched_actions: set[int] = set()
+        # Actions and funding lines both new here (their tables were empty): every line of the base passes through
+        # _insert, so the sums are counted as they pass and compared with the totals the actions carried; only the
+        # actions whose totals differ are recomputed by SQL (for the national package, none: 1.2 s of the server's
+        # processor saved, a grouped read of 300,000 lines with no statistics yet spilling to disk).
+        # (Known table by table: a merge into an empty base learns whether a table had rows as it reaches it.)
+        self.counting: set[str] = set()  # those of the two tables that were empty, while every line is countable
+        self.uncountable = False
+        self.carried: dict[int, tuple[Any, Any, Any]] = {}  # action id -> the totals it was written with
+        self.sums: dict[int, list[int]] = {}  # action id -> the sums of its live funding lines
         self.moved: dict[str, set[int]] = {}  # owner table -> the records whose lines this merge wrote
         self.done = plan.total
         self.history: list[tuple[str, str, str, dict[str, list[Any]]]] = []  # type, uuid, operation, changes
@@ -289,6 +313,8 @@ class _Writer:
     def begin(self, spec: TableSpec, count: int) -> _TableWrite:
         """Ready the table for its rows (count of them): in bulk, its indexes and search trigger set aside."""
         all_adds = not self.plan.had_rows[spec.table]
+        if all_adds and (spec.table == "action" or spec.table == "funding" and "action" in self.counting):
+            self.counting.add(spec.table)  # the actions first: each line's sum goes to an action already carried
         # Filling an empty table in bulk is faster with its indexes rebuilt once at the end (same transaction).
         rebuild = set_aside_indexes(spec.table) if all_adds and count > BULK_ROWS else []
         # A search index is filled by a trigger, row by row; when every row is new, once at the end (same transaction).
@@ -296,15 +322,18 @@ class _Writer:
         search_trigger = set_aside_trigger(f"{index.name}_insert") if index else None
         first_id = self.conn.execute(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{spec.table}"').fetchone()[0] \
             if search_trigger else 0
+        # PostgreSQL, a first load: the table emptied again by TRUNCATE, so that its rows go in frozen (no hint
+        # bits to set by every later read in this transaction: bulk_write.truncate_for_freeze).
+        frozen = bool(rebuild) and is_postgres() and truncate_for_freeze(spec.table)
         return _TableWrite(spec, all_adds, NewIds(spec.table, held=bool(rebuild)), first_id, rebuild, search_trigger,
-                           index)
+                           index, frozen)
 
     def write(self, state: _TableWrite, rows: list[tuple[Any, ...]], columns: list[tuple[Any, ...]] | None) -> None:
         """One batch of the table's rows (checked by the first pass): added, updated or kept as decided. columns:
         the same rows by column when the caller has them (merge_plan.Reading), else None."""
         spec, conn = state.spec, self.conn
         if state.all_adds:
-            self._insert(spec, rows, state.new_ids, state.late, columns)
+            self._insert(spec, rows, state.new_ids, state.late, columns, state.frozen)
             return
         here = {u for (u,) in conn.execute(f'SELECT uuid FROM "{spec.table}" WHERE uuid IN '
                                             f"(SELECT value FROM {json_each_sql()})",
@@ -344,7 +373,8 @@ class _Writer:
         return values
 
     def _insert(self, spec: TableSpec, adds: list[tuple[Any, ...]], id_source: NewIds,
-                late: list[tuple[int, str, str]], by_column: list[tuple[Any, ...]] | None = None) -> None:
+                late: list[tuple[int, str, str]], by_column: list[tuple[Any, ...]] | None = None,
+                frozen: bool = False) -> None:
         if not adds:
             return
         # References are converted before this batch's rows get their ids: a reference to a row of the same
@@ -354,16 +384,47 @@ class _Writer:
         ids = self.ids.get(spec.table) if spec.table in self.targets else None
         if ids is not None:
             ids.update(zip(map(itemgetter(0), adds), new_ids))  # rows get the next ids in package order
-        insert_columns(spec.table, ("id", *(c.sql for c in spec.columns)), [new_ids, *columns], _plain_columns(spec))
+        names = ("id", *(c.sql for c in spec.columns))
+        if is_postgres():
+            copy_columns(spec.table, names, [new_ids, *columns], frozen, _copy_kinds(spec))
+        else:
+            insert_columns(spec.table, names, [new_ids, *columns], _plain_columns(spec))
         # The actions whose sums change: these, or those of these funding lines (their ids just converted).
         if spec.table == "action":
             self.touched_actions.update(new_ids)
+            if "action" in self.counting:
+                self.carried.update(zip(new_ids, zip(*(columns[spec.index(key)] for key in TOTALS))))
         elif spec.table == "funding":
             self.touched_actions.update(columns[spec.index("action")])
             self.touched_actions.discard(None)
+            if self.counting == {"action", "funding"}:
+                self._count(spec, columns)
         owner = _owners().get(spec.table)
         if owner and self.plan.had_rows.get(owner[0]):  # else every owner is new: no form can be open on it
             self.moved.setdefault(owner[0], set()).update(columns[spec.index(owner[1])])
+
+    def _count(self, spec: TableSpec, columns: list[Any]) -> None:
+        """Add these new funding lines (by column) to their actions' sums, as SUM() counts them: deleted lines left
+        out, a NULL amount left out. A line whose action comes later (late) stops the counting: SQL sums."""
+        actions = columns[spec.index("action")]
+        if None in actions:
+            self.uncountable = True
+            return
+        sums = self.sums
+        for action, deleted, requested, granted, paid in zip(actions, columns[spec.index("deleted")],
+                                                             *(columns[spec.index(key)] for key in LINE_AMOUNTS)):
+            if deleted:
+                continue
+            total = sums.get(action)
+            if total is None:
+                sums[action] = [requested or 0, granted or 0, paid or 0]
+                continue
+            if requested is not None:
+                total[0] += requested
+            if granted is not None:
+                total[1] += granted
+            if paid is not None:
+                total[2] += paid
 
     def _columns(self, spec: TableSpec, rows: list[tuple[Any, ...]], late: list[tuple[int, str, str]],
                  by_column: list[tuple[Any, ...]] | None = None) -> list[Any]:
@@ -436,7 +497,12 @@ class _Writer:
                                     sort_keys=True))
 
     def finish(self) -> None:
-        recompute_action_totals(self.touched_actions)
+        touched = self.touched_actions
+        if self.counting == {"action", "funding"} and not self.uncountable:  # only the actions whose carried totals
+            # are not their lines' sums
+            touched = {action for action in touched
+                       if self.carried.get(action) != tuple(self.sums.get(action, (0, 0, 0)))}
+        recompute_action_totals(touched)
         for table, ids in self.moved.items():  # a record whose lines changed is changed, for its open forms
             ids.discard(None)
             if ids:

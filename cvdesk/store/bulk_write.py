@@ -181,12 +181,100 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
     if not is_postgres():
         raw().executemany(_insert_sql(table, tuple(columns)), rows)
         return
-    if columns[0] == "id" and rows[0][0] is None:
-        columns, rows = columns[1:], [row[1:] for row in rows]
-    names = ", ".join(f'"{c}"' for c in columns)
-    with raw().connection.cursor().copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:  # type: ignore[attr-defined]
-        for row in rows:
-            copy.write_row(row)
+    copy_columns(table, columns, list(zip(*rows)))
+
+
+def copy_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[Any]], freeze: bool = False,
+                 kinds: Sequence[str | None] = ()) -> None:
+    """PostgreSQL: insert the rows given a column at a time (columns[k][r]: column k of row r) by one COPY, the rows
+    stored being those insert_rows() of the plain rows stores. A first column "id" holding None in the first row
+    lets the base choose the ids (left out). freeze: the table was emptied by truncate_for_freeze() in this
+    transaction, its rows are written frozen (COPY … FREEZE).
+
+    Why by column: psycopg formats a COPY row by row (a Python call and a dumper looked up for each value: 4.5 s of
+    our processor for the national package's 677,677 rows under cProfile); a column of int or str is turned into
+    COPY's text by map(str) or as it is (escaped only when one of its texts holds a backslash, tab or line break),
+    and the rows joined by str.join. A column holding any other kind of value (a float, a Decimal…) sends the batch
+    through psycopg's own write_row, as before. kinds: what the caller's checks hold each column to be, without a
+    look at its values ("int": int only, "bool": bool or int, "str": str only, None: looked at); a wrong "int" or
+    "bool" can only give text the server refuses (the statement fails, never a different value stored), a wrong
+    "str" is noticed by the join and looked at."""
+    if not columns or not len(columns[0]):
+        return
+    if names[0] == "id" and columns[0][0] is None:
+        names, columns = names[1:], columns[1:]
+    quoted = ", ".join(f'"{c}"' for c in names)
+    sql = f'COPY "{table}" ({quoted}) FROM STDIN' + (" WITH (FREEZE)" if freeze else "")
+    texts = [_copy_text(column, kind) for column, kind in zip(columns, (*kinds, *[None] * len(columns)))]
+    with raw().connection.cursor().copy(sql) as copy:  # type: ignore[attr-defined]
+        if any(text is None for text in texts):
+            for row in zip(*columns):
+                copy.write_row(row)
+            return
+        copy.write("\n".join(map("\t".join, zip(*texts))) + "\n")  # type: ignore[arg-type]
+
+
+_NONE = type(None)
+_TEXT_KINDS = frozenset({int, bool, str, _NONE})
+
+
+def _copy_text(column: Sequence[Any], kind: str | None = None) -> Sequence[str] | None:
+    """A column's values as COPY's text format reads them (None: a kind of value left to psycopg). NULL is \\N, a
+    bool the integer 1 or 0 (as postgres_connect binds it: no column of ours is boolean), a str escaped only
+    where it holds one of the characters COPY reads specially (backslash, tab, line feed, carriage return)."""
+    if kind == "int":
+        return list(map(str, column))
+    if kind == "bool":
+        return list(map(str, map(int, column)))
+    if kind == "str":
+        try:
+            return _escaped(column)
+        except TypeError:  # a value that is not a str: looked at
+            pass
+    kinds = set(map(type, column))
+    if kinds == {int}:
+        return list(map(str, column))
+    if kinds == {str}:
+        return _escaped(column)
+    if not kinds <= _TEXT_KINDS:
+        return None
+    return [r"\N" if value is None else _escaped_one(value) if type(value) is str else str(int(value))
+            for value in column]
+
+
+def _escaped(texts: Sequence[str]) -> Sequence[str]:
+    joined = "".join(texts)
+    if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+        return [_escaped_one(text) for text in texts]
+    return texts
+
+
+def _escaped_one(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def truncate_for_freeze(table: str) -> bool:
+    """PostgreSQL: empty this table (already empty, its indexes set aside by the caller) by TRUNCATE, so that the
+    rows copied into it in the same transaction can be written frozen (copy_columns(freeze=True)); whether it was.
+
+    A row copied plain is marked committed by the first statement that reads it after the commit… within our own
+    transaction already: the index builds, the keys added back and the totals read each page again and write it
+    back with its hint bits. Frozen rows need none of that. Only for a table this role owns, still empty, that no
+    other table's foreign key names (TRUNCATE refuses it): in a first load into an empty base, whose keys are set
+    aside (set_aside_foreign_keys). TRUNCATE locks the table as the DROP INDEX before it already did; it fires the
+    table's TRUNCATE triggers (the figures' generation, moved once per transaction as the inserts would)."""
+    if not is_postgres():
+        return False
+    conn = raw()
+    regclass = f'"{table}"'
+    if conn.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0] or not _owns([table]):
+        return False
+    if conn.execute("SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' "
+                    "AND confrelid = CAST(? AS regclass) AND conrelid <> CAST(? AS regclass))",
+                    (regclass, regclass)).fetchone()[0]:
+        return False
+    conn.execute(f'TRUNCATE "{table}"')
+    return True
 
 
 def streamed(sql: str, params: Sequence[Any] = (), binary: bool = False) -> Any:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from cvdesk.exchange.cycle_collector import collector_paused
 from cvdesk.exchange.errors import Cancelled, ExchangeError
@@ -60,6 +60,9 @@ Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 BATCH = 5000
 BULK_ROWS = 20_000
+# PostgreSQL: an empty table's indexes are set aside from this many rows (the table is locked and empty: no reader
+# waits on it, and its indexes built once beat row-by-row upkeep long before 20,000 rows: the national associations).
+PG_BULK_ROWS = 5_000
 # The page cache during a large merge: pages are written once at commit rather than spilled to the WAL over and
 # over; bounded, since every page of it is memory.
 MERGE_CACHE_KIB = 64 * 1024
@@ -285,8 +288,9 @@ class _Writer:
         # (Known table by table: a merge into an empty base learns whether a table had rows as it reaches it.)
         self.counting: set[str] = set()  # those of the two tables that were empty, while every line is countable
         self.uncountable = False
-        self.carried: dict[int, tuple[Any, Any, Any]] = {}  # action id -> the totals it was written with
-        self.sums: dict[int, list[int]] = {}  # action id -> the sums of its live funding lines
+        # action id -> the sums of its live lines less the totals it was written with (zero when they agree)
+        self.balance: dict[int, list[int]] = {}
+        self.unsure: set[int] = set()  # actions written with a NULL total
         self.moved: dict[str, set[int]] = {}  # owner table -> the records whose lines this merge wrote
         self.done = plan.total
         self.history: list[tuple[str, str, str, dict[str, list[Any]]]] = []  # type, uuid, operation, changes
@@ -316,7 +320,8 @@ class _Writer:
         if all_adds and (spec.table == "action" or spec.table == "funding" and "action" in self.counting):
             self.counting.add(spec.table)  # the actions first: each line's sum goes to an action already carried
         # Filling an empty table in bulk is faster with its indexes rebuilt once at the end (same transaction).
-        rebuild = set_aside_indexes(spec.table) if all_adds and count > BULK_ROWS else []
+        bulk = count > (min(BULK_ROWS, PG_BULK_ROWS) if is_postgres() else BULK_ROWS)
+        rebuild = set_aside_indexes(spec.table) if all_adds and bulk else []
         # A search index is filled by a trigger, row by row; when every row is new, once at the end (same transaction).
         index = _search_index(spec.table) if all_adds and count else None
         search_trigger = set_aside_trigger(f"{index.name}_insert") if index else None
@@ -393,7 +398,7 @@ class _Writer:
         if spec.table == "action":
             self.touched_actions.update(new_ids)
             if "action" in self.counting:
-                self.carried.update(zip(new_ids, zip(*(columns[spec.index(key)] for key in TOTALS))))
+                self._carry(new_ids, *(columns[spec.index(key)] for key in TOTALS))
         elif spec.table == "funding":
             self.touched_actions.update(columns[spec.index("action")])
             self.touched_actions.discard(None)
@@ -403,6 +408,14 @@ class _Writer:
         if owner and self.plan.had_rows.get(owner[0]):  # else every owner is new: no form can be open on it
             self.moved.setdefault(owner[0], set()).update(columns[spec.index(owner[1])])
 
+    def _carry(self, ids: Sequence[int], *totals: Sequence[Any]) -> None:
+        balance = self.balance
+        for action, requested, granted, paid in zip(ids, *totals):
+            if requested is None or granted is None or paid is None:
+                self.unsure.add(action)
+            else:
+                balance[action] = [-requested, -granted, -paid]
+
     def _count(self, spec: TableSpec, columns: list[Any]) -> None:
         """Add these new funding lines (by column) to their actions' sums, as SUM() counts them: deleted lines left
         out, a NULL amount left out. A line whose action comes later (late) stops the counting: SQL sums."""
@@ -410,14 +423,13 @@ class _Writer:
         if None in actions:
             self.uncountable = True
             return
-        sums = self.sums
+        balance = self.balance
         for action, deleted, requested, granted, paid in zip(actions, columns[spec.index("deleted")],
                                                              *(columns[spec.index(key)] for key in LINE_AMOUNTS)):
             if deleted:
                 continue
-            total = sums.get(action)
-            if total is None:
-                sums[action] = [requested or 0, granted or 0, paid or 0]
+            total = balance.get(action)
+            if total is None:  # an action written with a NULL total, recomputed anyway
                 continue
             if requested is not None:
                 total[0] += requested
@@ -500,8 +512,8 @@ class _Writer:
         touched = self.touched_actions
         if self.counting == {"action", "funding"} and not self.uncountable:  # only the actions whose carried totals
             # are not their lines' sums
-            touched = {action for action in touched
-                       if self.carried.get(action) != tuple(self.sums.get(action, (0, 0, 0)))}
+            balance = self.balance
+            touched = {action for action in touched if action not in balance or any(balance[action])}
         recompute_action_totals(touched)
         for table, ids in self.moved.items():  # a record whose lines changed is changed, for its open forms
             ids.discard(None)

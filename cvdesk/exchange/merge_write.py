@@ -40,6 +40,7 @@ from cvdesk.store.bulk_write import (
     insert_rows,
     page_cache,
     set_aside_foreign_keys,
+    set_aside_figures_insert,
     set_aside_indexes,
     set_aside_trigger,
     streamed,
@@ -191,15 +192,6 @@ def _plain_columns(spec: TableSpec) -> frozenset[int]:
 
 
 @cache
-def _copy_kinds(spec: TableSpec) -> tuple[str | None, ...]:
-    """What the checks hold each column of the insert (the id first) to be, for bulk_write.copy_columns: a filled
-    integer, boolean or text (a UUID, a date and a time are texts); None for a column that may hold NULL, and for a
-    reference (converted to ids here, None while it waits)."""
-    kinds = {"int": "int", "bool": "bool", "text": "str", "uuid": "str", "utc": "str", "date": "str"}
-    return ("int", *(None if c.null else kinds.get(c.kind) for c in spec.columns))
-
-
-@cache
 def _owners() -> dict[str, tuple[str, str]]:
     """The tables of a form's lines (an action's funding lines and quartiers…): table -> (the table of the record
     they belong to, their key naming it), as services.concurrency moves that record's version when they change."""
@@ -265,7 +257,8 @@ class _TableWrite:
     all_adds: bool  # the table had no rows here: every row is new
     new_ids: NewIds
     first_id: int
-    rebuild: list[str]  # the CREATE statements of the indexes set aside for a bulk load
+    rebuild: list[str]  # run at the end: the CREATE statements of the indexes set aside for a bulk load, and the
+    # statement enabling the figures trigger set aside with them
     search_trigger: str | None  # set aside while every row is new: the index is filled at the end
     search_index: Any = None
     frozen: bool = False  # PostgreSQL: emptied by TRUNCATE in this transaction, its rows copied frozen
@@ -330,6 +323,9 @@ class _Writer:
         # PostgreSQL, a first load: the table emptied again by TRUNCATE, so that its rows go in frozen (no hint
         # bits to set by every later read in this transaction: bulk_write.truncate_for_freeze).
         frozen = bool(rebuild) and is_postgres() and truncate_for_freeze(spec.table)
+        figures = set_aside_figures_insert(spec.table) if frozen else None
+        if figures:
+            rebuild.append(figures)  # run at the end with the indexes' CREATE statements
         return _TableWrite(spec, all_adds, NewIds(spec.table, held=bool(rebuild)), first_id, rebuild, search_trigger,
                            index, frozen)
 
@@ -391,7 +387,7 @@ class _Writer:
             ids.update(zip(map(itemgetter(0), adds), new_ids))  # rows get the next ids in package order
         names = ("id", *(c.sql for c in spec.columns))
         if is_postgres():
-            copy_columns(spec.table, names, [new_ids, *columns], frozen, _copy_kinds(spec))
+            copy_columns(spec.table, names, [new_ids, *columns], frozen)
         else:
             insert_columns(spec.table, names, [new_ids, *columns], _plain_columns(spec))
         # The actions whose sums change: these, or those of these funding lines (their ids just converted).

@@ -1,8 +1,9 @@
 """A first load into an empty base: each action ends with the sums of its live funding lines, whatever it claimed;
-on PostgreSQL the rows go by COPY text built a column at a time, and the loaded tables move the figures' generation
-once, as any write does."""
+on PostgreSQL the rows go by binary COPY, and the loaded tables move the figures' generation once, as any write
+does."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
@@ -106,25 +107,26 @@ TEXTS = st.text(st.one_of(st.sampled_from("\\\t\n\r\b\f\v\"'é ,N"), st.characte
 
 
 def test_rows_sent_by_copy_come_back_as_they_were_written(db_target: Path | str, engine: str) -> None:
-    """insert_rows() stores texts (backslashes, tabs, line breaks…), NULLs, booleans and integers as they are, on
-    PostgreSQL through the COPY text it builds a column at a time; read back by plain SQL."""
+    """insert_rows() stores texts (backslashes, tabs, line breaks…), NULLs, booleans, integers and ISO days as they
+    are, on PostgreSQL through a binary COPY (a day given as text becomes the date it names); read back by SQL."""
     if engine != "postgresql":
         pytest.skip("SQLite's insert_rows binds its values, no COPY text")
     open_database(db_target)
     try:
         raw().execute("CREATE TEMPORARY TABLE copied (id INTEGER, plain TEXT NOT NULL, maybe TEXT, flag INTEGER, "
-                      "number BIGINT)")
+                      "number BIGINT, day DATE)")
 
         @settings(max_examples=60, deadline=None)
-        @given(st.lists(st.tuples(TEXTS, st.one_of(st.none(), TEXTS), st.booleans(), st.integers(-2**62, 2**62)),
-                        min_size=1, max_size=6))
-        def stored_as_given(values: list[tuple[str, str | None, bool, int]]) -> None:
+        @given(st.lists(st.tuples(TEXTS, st.one_of(st.none(), TEXTS), st.booleans(), st.integers(-2**62, 2**62),
+                                  st.one_of(st.none(), st.dates().map(date.isoformat))), min_size=1, max_size=6))
+        def stored_as_given(values: list[tuple[str, str | None, bool, int, str | None]]) -> None:
             with db.atomic():
                 raw().execute("DELETE FROM copied")
-                insert_rows("copied", ("id", "plain", "maybe", "flag", "number"),
+                insert_rows("copied", ("id", "plain", "maybe", "flag", "number", "day"),
                             [(n, *row) for n, row in enumerate(values)])
-                back = raw().execute("SELECT plain, maybe, flag, number FROM copied ORDER BY id").fetchall()
-            assert back == [(plain, maybe, int(flag), number) for plain, maybe, flag, number in values]
+                back = raw().execute("SELECT plain, maybe, flag, number, CAST(day AS TEXT) FROM copied "
+                                     "ORDER BY id").fetchall()
+            assert back == [(plain, maybe, int(flag), number, day) for plain, maybe, flag, number, day in values]
 
         stored_as_given()
     finally:

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, NoReturn, Sequence
 
 from peewee import Field, ForeignKeyField
 
@@ -141,9 +141,23 @@ def claim_update(record: Record, fields: Sequence[Field], changed: bool = True) 
                        (*(f.db_value(record.__data__.get(f.name)) for f in fields), record_id))
         return version
     expected = expected_version(model, record_id)
-    step = "version + 1" if changed else "version"  # an unchanged record with a changed plan is still checked
     if expected is None and not changed:
         return None
+    sql, params = claiming_update(record, fields, changed)
+    cursor = db.execute_sql(sql, params)
+    if expected is None:
+        return None
+    if cursor.rowcount == 0:
+        refuse_stale(record)
+    return expected + 1 if changed else expected
+
+
+def claiming_update(record: Record, fields: Sequence[Field], changed: bool = True) -> tuple[str, tuple[Any, ...]]:
+    """claim_update's statement (? placeholders) and its parameters: the record's new values of fields and its next
+    version (or the same, unchanged), only while it is at the version its form read, when one said."""
+    model, record_id = type(record), record.id
+    expected = expected_version(model, record_id)
+    step = "version + 1" if changed else "version"  # an unchanged record with a changed plan is still checked
     columns = "".join(f'"{f.column_name}" = ?, ' for f in fields)
     params: list[Any] = [f.db_value(record.__data__.get(f.name)) for f in fields]
     params.append(record_id)
@@ -151,12 +165,15 @@ def claim_update(record: Record, fields: Sequence[Field], changed: bool = True) 
     if expected is not None:
         where += " AND version = ?"
         params.append(expected)
-    cursor = db.execute_sql(f'UPDATE "{_table(model)}" SET {columns}version = {step} WHERE {where}', tuple(params))
-    if expected is None:
-        return None
-    if cursor.rowcount == 0:
-        raise ConcurrentEdit(model, record_id, expected, version_of(model, record_id), last_change(record))
-    return expected + 1 if changed else expected
+    return f'UPDATE "{_table(model)}" SET {columns}version = {step} WHERE {where}', tuple(params)
+
+
+def refuse_stale(record: Record) -> NoReturn:
+    """The claiming UPDATE found the record at another version than its form read: ConcurrentEdit, told who."""
+    model, record_id = type(record), record.id
+    expected = expected_version(model, record_id)
+    raise ConcurrentEdit(model, record_id, expected if expected is not None else 0, version_of(model, record_id),
+                         last_change(record))
 
 
 def bump(record: Record) -> None:

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
-from peewee import DatabaseError, ForeignKeyField
+from peewee import DatabaseError, Field, ForeignKeyField
 
-from cvdesk.services.concurrency import (ConcurrentEdit, bump, claim, claim_update, forget_written, note_written,
-                                         part_changed)
+from cvdesk.services.concurrency import (ConcurrentEdit, bump, claim, claim_update, claiming_update, expected_version,
+                                         forget_written, note_written, part_changed, refuse_stale)
 from cvdesk.store.change_listen import CHANNEL
 from cvdesk.store.engine import is_postgres
 from cvdesk.store.errors import StoreError, describe_write_error
@@ -139,18 +139,33 @@ _HISTORY_INSERT = ("INSERT INTO history (uuid, created_at, updated_at, office, d
 # On PostgreSQL the windows listening on a shared base hear it at the commit (never for a rollback) and refresh their
 # lists at once; said by the INSERT's own RETURNING, not by a statement (a round trip) of its own.
 # The office comes back with the id: the history panel shows the row just written without reading it.
-_HISTORY_INSERT_PG = f"{_HISTORY_INSERT} RETURNING id, office, pg_notify('{CHANNEL}', '')"
+_RETURNING_PG = f" RETURNING id, office, pg_notify('{CHANNEL}', '')"
+_HISTORY_INSERT_PG = _HISTORY_INSERT + _RETURNING_PG
+# A record's update on PostgreSQL: the claiming UPDATE (new values, version checked) and the history row in one
+# statement, one round trip; the row is inserted only if the UPDATE claimed the record (no row back: refused).
+_HISTORY_AFTER_CLAIM_PG = ("WITH claimed AS ({update} RETURNING id) INSERT INTO history (uuid, created_at, updated_at, "
+                           "office, deleted, record_type, record_uuid, operation, os_user, changes) SELECT ?, ?, ?, "
+                           "COALESCE((SELECT value FROM setting WHERE key = ?), ?), 0, ?, ?, ?, ?, ?"
+                           " FROM claimed" + _RETURNING_PG)
 
 
-def _write_history(record: Record, operation: str, changes: dict[str, Any], entry: bool = False
-                   ) -> HistoryEntry | None:
-    """Write the record's history row; entry: give it back as the history panel shows it (else None)."""
+def _write_history(record: Record, operation: str, changes: dict[str, Any], entry: bool = False,
+                   claiming: Sequence[Field] | None = None) -> HistoryEntry | None:
+    """Write the record's history row; entry: give it back as the history panel shows it (else None). claiming
+    (PostgreSQL): the record's changed fields, written by the same statement with its version claimed (see
+    concurrency.claim_update), ConcurrentEdit when it is stale."""
     created_at = History._meta.fields["created_at"]
     stamp = created_at.db_value(utcnow())
     user, text = os_user(), json.dumps(changes, ensure_ascii=False, sort_keys=True)
     params = (new_uuid(), stamp, stamp, OFFICE, DEFAULT_OFFICE, type(record).__name__, record.uuid, operation, user,
               text)
-    if is_postgres():
+    if claiming is not None:
+        update, update_params = claiming_update(record, claiming)
+        row = db.execute_sql(_HISTORY_AFTER_CLAIM_PG.format(update=update), (*update_params, *params)).fetchone()
+        if row is None:
+            refuse_stale(record)
+        history_id, office, _ = row
+    elif is_postgres():
         history_id, office, _ = db.execute_sql(_HISTORY_INSERT_PG, params).fetchone()
     else:
         history_id, office = db.execute_sql(_HISTORY_INSERT, params).lastrowid, None
@@ -243,10 +258,17 @@ def _write(model: type[R], values: Mapping[str, Any], existing: Record | None, s
                           else before[name], plain_value(existing, name)] for name in changed}
         existing.updated_at = utcnow()
         # The first write, in plain SQL: the changed columns and the next version in one UPDATE, refused
-        # (ConcurrentEdit, nothing written) unless the row is still at the version its form read.
-        version = claim_update(existing, [fields[name] for name in changed] + [fields["updated_at"]])
+        # (ConcurrentEdit, nothing written) unless the row is still at the version its form read; on PostgreSQL
+        # the same statement writes the history row (one round trip).
+        written = [fields[name] for name in changed] + [fields["updated_at"]]
+        if is_postgres():
+            history = _write_history(existing, "update", changes, entry=True, claiming=written)
+            expected = expected_version(model, existing.id)
+            version = None if expected is None else expected + 1
+        else:
+            version = claim_update(existing, written)
+            history = _write_history(existing, "update", changes, entry=True)
         part_changed(existing)
-        history = _write_history(existing, "update", changes, entry=True)
         return SaveResult(record=existing, version=version, history=history)
 
 

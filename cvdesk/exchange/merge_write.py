@@ -285,6 +285,7 @@ class _Writer:
         self.balance: dict[int, list[int]] = {}
         self.unsure: set[int] = set()  # actions written with a NULL total
         self.moved: dict[str, set[int]] = {}  # owner table -> the records whose lines this merge wrote
+        self.copy_types: dict[str, dict[Any, Any]] = {}  # PostgreSQL: each table's column types, read once (COPY)
         self.done = plan.total
         self.history: list[tuple[str, str, str, dict[str, list[Any]]]] = []  # type, uuid, operation, changes
         self.user = os_user()
@@ -387,7 +388,7 @@ class _Writer:
             ids.update(zip(map(itemgetter(0), adds), new_ids))  # rows get the next ids in package order
         names = ("id", *(c.sql for c in spec.columns))
         if is_postgres():
-            copy_columns(spec.table, names, [new_ids, *columns], frozen)
+            copy_columns(spec.table, names, [new_ids, *columns], frozen, self.copy_types.setdefault(spec.table, {}))
         else:
             insert_columns(spec.table, names, [new_ids, *columns], _plain_columns(spec))
         # The actions whose sums change: these, or those of these funding lines (their ids just converted).

@@ -204,7 +204,8 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
     copy_columns(table, columns, list(zip(*rows)))
 
 
-def copy_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[Any]], freeze: bool = False) -> None:
+def copy_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[Any]], freeze: bool = False,
+                 types: dict[tuple[str, ...], list[str] | None] | None = None) -> None:
     """PostgreSQL: insert the rows given a column at a time (columns[k][r]: column k of row r) by one COPY, the rows
     stored being those insert_rows() of the plain rows stores. A first column "id" holding None in the first row
     lets the base choose the ids (left out). freeze: the table was emptied by truncate_for_freeze() in this
@@ -214,20 +215,25 @@ def copy_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[An
     cvdesk's): psycopg then packs each row by the column types given once (set_types) instead of looking a dumper
     up for each value and escaping each text: about half of our processor per row (1.0 against 2.0 µs for a
     funding line), the server's about the same. A date column's texts are given as dates (the checks held them to
-    ISO days), a boolean as the integer it is stored as. Any other column type: the text format, as before."""
+    ISO days), a boolean as the integer it is stored as. Any other column type: the text format, as before.
+    types: where the caller keeps the column types read for this table during its transaction (one catalogue read
+    per table rather than per COPY)."""
     if not columns or not len(columns[0]):
         return
     if names[0] == "id" and columns[0][0] is None:
         names, columns = names[1:], columns[1:]
     quoted = ", ".join(f'"{c}"' for c in names)
-    types = _binary_types(table, tuple(names))
-    options = [option for option, wanted in (("FORMAT BINARY", types is not None), ("FREEZE", freeze)) if wanted]
+    known = types if types is not None else {}
+    if tuple(names) not in known:
+        known[tuple(names)] = _binary_types(table, tuple(names))
+    binary = known[tuple(names)]
+    options = [option for option, wanted in (("FORMAT BINARY", binary is not None), ("FREEZE", freeze)) if wanted]
     sql = f'COPY "{table}" ({quoted}) FROM STDIN' + (f" WITH ({', '.join(options)})" if options else "")
-    if types is not None:
-        columns = [_as_dates(column) if kind == "date" else column for column, kind in zip(columns, types)]
+    if binary is not None:
+        columns = [_as_dates(column) if kind == "date" else column for column, kind in zip(columns, binary)]
     with raw().connection.cursor().copy(sql) as copy:  # type: ignore[attr-defined]
-        if types is not None:
-            copy.set_types(types)
+        if binary is not None:
+            copy.set_types(binary)
         for row in zip(*columns):
             copy.write_row(row)
 

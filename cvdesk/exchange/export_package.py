@@ -10,8 +10,8 @@ from typing import Any, Callable, Iterator
 
 from cvdesk.exchange.errors import Cancelled
 from cvdesk.exchange.package_format import FORMAT_NAME, FORMAT_VERSION, MANIFEST, TableSpec, table_specs
+from cvdesk.exchange.pg_json_lines import UuidsById, json_lines_pg
 from cvdesk.exchange.zip_stream import ZipStream
-from cvdesk.store.bulk_write import streamed
 from cvdesk.store.engine import is_postgres, raw
 from cvdesk.store.exchange_models import ExchangePeer
 from cvdesk.store.migrations import latest_version
@@ -20,7 +20,6 @@ from cvdesk.store.models import db, utcnow, UTC_FORMAT
 Progress = Callable[[int, int], None]  # done, total (records)
 CancelCheck = Callable[[], bool]
 BATCH = 2000
-PG_BATCH = 5000  # rows per round trip of the server-side cursor (a few MB of JSON)
 
 
 @dataclass
@@ -81,42 +80,18 @@ def json_lines_sql(spec: TableSpec) -> str:
             "ORDER BY t.id")
 
 
-def json_lines_sql_pg(spec: TableSpec) -> str:
-    """json_lines_sql() for PostgreSQL: each row one JSON object made by the server (row_to_json: keys in the columns'
-    order, no spaces, UTF-8 as is, the same escapes, integers and ISO dates as SQLite's json_object writes them),
-    sent as its UTF-8 bytes (bytea, read in binary form). The keys are the names of a lateral row's columns."""
-    parts, joins = [], []
-    for n, column in enumerate(spec.columns):
-        if column.kind == "fk":
-            value = f"r{n}.uuid"
-            joins.append(f'LEFT JOIN "{column.target}" r{n} ON r{n}.id = t."{column.sql}"')
-        elif column.kind == "bool":  # stored 0/1 (models.FlagField): a JSON true/false
-            value = f't."{column.sql}" <> 0'
-        else:
-            value = f't."{column.sql}"'
-        parts.append(f'{value} AS "{column.key}"')
-    return (f"SELECT convert_to(row_to_json(j)::text, 'UTF8') FROM \"{spec.table}\" t {' '.join(joins)} "
-            f"CROSS JOIN LATERAL (SELECT {', '.join(parts)}) j ORDER BY t.id")
-
-
-def json_lines(spec: TableSpec) -> Iterator[tuple[bytes, int]]:
+def json_lines(spec: TableSpec, uuids: UuidsById | None = None) -> Iterator[tuple[bytes, int]]:
     """The table's rows as the package's JSON Lines, a batch at a time: (the lines' bytes, how many lines).
 
-    The base writes each object itself (json_lines_sql, json_lines_sql_pg): a package does not tell which engine
-    wrote it. On PostgreSQL through a server-side cursor in binary form: the objects' bytes as they go into the file
-    (made in Python from the plain rows, they took 2.1 s of our processor over the national base, the server's
-    row_to_json under half of it)."""
+    SQLite writes each object itself (json_lines_sql); from PostgreSQL the plain columns are read and orjson writes
+    the same bytes (pg_json_lines: the server's row_to_json and joins cost more than they saved us). uuids: the
+    referenced tables' UUIDs, read once per export."""
     if not is_postgres():
         cursor = raw().execute(json_lines_sql(spec))
         while rows := cursor.fetchmany(BATCH):
             yield b"\n".join([r[0] for r in rows]) + b"\n", len(rows)
         return
-    cursor = streamed(json_lines_sql_pg(spec), binary=True)
-    try:
-        while rows := cursor.fetchmany(PG_BATCH):
-            yield b"\n".join([r[0] for r in rows]) + b"\n", len(rows)
-    finally:
-        cursor.close()
+    yield from json_lines_pg(spec, UuidsById() if uuids is None else uuids)
 
 
 def _record_count() -> int:
@@ -140,8 +115,11 @@ def export_package(out: Path, office: str, progress: Progress | None = None,
         with db.atomic(isolation_level="REPEATABLE READ") if is_postgres() else db.atomic():
             if is_postgres():
                 # Each table is read whole, in id order: parallel workers would only add the server's processor
-                # time (their sorts merged again by the leader) on a server other colleagues use.
+                # time (their sorts merged again by the leader) on a server other colleagues use. Dates as ISO
+                # text whatever the base's DateStyle: the package's form (pg_json_lines.plain_sql).
                 raw().execute("SET LOCAL max_parallel_workers_per_gather = 0")
+                raw().execute("SET LOCAL DateStyle = 'ISO, YMD'")
+            uuids = UuidsById()
             total = _record_count()
             done = 0
             with open(tmp, "wb") as handle:
@@ -149,7 +127,7 @@ def export_package(out: Path, office: str, progress: Progress | None = None,
                 for spec in table_specs():
                     digest, count = hashlib.sha256(), 0
                     with archive.member(spec.file) as member:
-                        for chunk, lines in json_lines(spec):
+                        for chunk, lines in json_lines(spec, uuids):
                             digest.update(chunk)
                             member.write(chunk)
                             count += lines

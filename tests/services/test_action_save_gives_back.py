@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from cvdesk.domain.money import format_money
 from cvdesk.services.actions import FundingInput, save_action
 from cvdesk.services.choices import fundings_of, quartier_ids_of
 from cvdesk.services.concurrency import ConcurrentEdit, read_at
@@ -119,3 +120,20 @@ def test_a_stale_title_is_refused_and_the_other_coordinators_title_stays(demo_db
     assert sql_rows('SELECT title, version FROM "action" WHERE id = ?', (action_id,)) == [("Titre de Bruno",
                                                                                              mine + 1)]
     assert sql_rows("SELECT count(*) FROM history") == history_before
+
+
+def test_a_forms_save_moving_the_action_to_a_year_without_envelopes_warns_of_each_grant(demo_db, sql_rows) -> None:
+    """The plan is read with the action, before the save: its envelopes are still looked up in the new year."""
+    (action_id,), = sql_rows('SELECT a.id FROM "action" a WHERE a.deleted = 0 AND EXISTS (SELECT 1 FROM funding f '
+                             "WHERE f.action_id = a.id AND f.deleted = 0 AND f.granted > 0) ORDER BY a.reference "
+                             "LIMIT 1")
+    granted = sql_rows("SELECT fr.name, f.granted FROM funding f JOIN funder fr ON fr.id = f.funder_id WHERE "
+                       "f.action_id = ? AND f.deleted = 0 AND f.granted > 0 ORDER BY fr.position, fr.name",
+                       (action_id,))
+    assert granted and not sql_rows("SELECT 1 FROM envelope WHERE year = 2031")
+    with read_at(Action, action_id, version_in_base(sql_rows, action_id)):
+        result = save_action({"year": 2031}, action_id, quartier_ids_of(action_id), fundings_of(action_id))
+    assert result.ok, result.errors
+    expected = [f"{name} n'a pas d'enveloppe en 2031 : les {format_money(cents)} accordés n'entrent dans aucune "
+                "enveloppe." for name, cents in granted]
+    assert [w for w in result.warnings if "enveloppe en" in w] == expected

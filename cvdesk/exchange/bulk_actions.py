@@ -11,7 +11,8 @@ import os
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from operator import itemgetter
+from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 from cvdesk.exchange.cycle_collector import collector_paused
 from cvdesk.exchange.errors import Cancelled, ExchangeError
@@ -141,6 +142,13 @@ def insert_constants_written(table: str, columns: Sequence[str], rows: Sequence[
                       list(zip(*varying)) if varying else [()] * count)
 
 
+class _Plan(NamedTuple):
+    """How a new action's values go into its history's JSON (each name sorted, the text before its value, the
+    UUIDs of its link's records or None) and into its row (each name's column), for one set of columns given."""
+    history: list[tuple[str, str, dict[int, str] | None]]
+    slots: list[tuple[str, int]]
+
+
 def _uuids(table: str) -> dict[int, str]:
     return dict(db.execute_sql(f"SELECT id, uuid FROM {table}").fetchall())
 
@@ -165,7 +173,6 @@ class _Writer:
         self.action_template = list(self.tables[Action].template)
         self.action_position = self.tables[Action].position
         assert list(self.action_position)[:6] == ["id", *_SYSTEM]  # an action's row starts as the others'
-        self.sorted_names: dict[tuple[str, ...], list[str]] = {}
         # The actions' ids given here (NewIds), so that their lines and links can name them before they are inserted.
         self.new_ids = NewIds("action")
         self.action_ids: Iterator[int] = iter(())  # drawn by ready() for each chunk
@@ -175,8 +182,16 @@ class _Writer:
         # it took 0.6 s for 100,000 actions; so, the porteurs' names folded once each, 0.2 s.
         self.search: list[tuple[int, str | None]] | None = None
         self.porteur_names: dict[int, str] = {}
-        self.searched = [self.action_position[name] for name in ("reference", "title", "porteur", "description",
-                                                                 "objectives")]
+        self.searched = itemgetter(*(self.action_position[name] for name in ("reference", "title", "porteur",
+                                                                            "description", "objectives")))
+        self.plans: dict[tuple[str, ...], _Plan] = {}
+        self.total_slots = [(self.action_position[name], name)
+                            for name in ("requested_total", "granted_total", "paid_total")]
+
+    def _plan(self, names: tuple[str, ...]) -> _Plan:
+        links = self.links
+        return _Plan(history=[(name, f'"{name}": [null, ', links.get(name)) for name in sorted(names)],
+                     slots=[(name, self.action_position[name]) for name in names if name in self.action_position])
 
     def make_search_texts(self) -> None:
         self.search = []
@@ -237,41 +252,55 @@ class _Writer:
                 paid += line.paid or 0
             values["requested_total"], values["granted_total"], values["paid_total"] = requested, granted, paid
         # The history names what the sheet gave, as save_record does: links by UUID, dates as ISO text; its JSON
-        # written as json.dumps(sort_keys=True) writes it, the names sorted once for each set of columns given.
+        # written as json.dumps(sort_keys=True) writes it, from a plan made once for each set of columns given.
         names = tuple(given)
-        order = self.sorted_names.get(names)
-        if order is None:
-            order = self.sorted_names[names] = sorted(names)
-        links = self.links
+        plan = self.plans.get(names)
+        if plan is None:
+            plan = self.plans[names] = self._plan(names)
         parts = []
-        for name in order:
+        for name, head, link in plan.history:
             value = values[name]
-            if isinstance(value, date):
-                value = values[name] = value.isoformat()
-            elif value is not None and name in links:
-                value = links[name].get(value)
-            # _json(value), its usual cases inline (a million values in a national import)
-            kind = type(value)
-            text = (_TEXT(value) if kind is str else "null" if value is None else str(value) if kind is int
-                    else _json(value))
-            parts.append(f'"{name}": [null, {text}]')
+            # _json(value) of what save_record keeps, its usual cases inline (a million values in a national import)
+            if link is not None:  # an id, named by its record's UUID
+                if value is None:
+                    text = "null"
+                elif isinstance(value, date):
+                    value = values[name] = value.isoformat()
+                    text = _TEXT(value)
+                else:
+                    value = link.get(value)
+                    text = "null" if value is None else _TEXT(value)
+            else:
+                kind = type(value)
+                if kind is str:
+                    text = _TEXT(value)
+                elif value is None:
+                    text = "null"
+                elif kind is int:
+                    text = str(value)
+                elif isinstance(value, date):
+                    value = values[name] = value.isoformat()
+                    text = _TEXT(value)
+                else:
+                    text = _json(value)
+            parts.append(head + text + "]")
         now = self.now
         uuids = self.uuids
         action_uuid = uuids.pop()
         office = self.office
         action_id = next(self.action_ids)
         row = self.action_template.copy()
-        position = self.action_position
-        for name, value in values.items():
-            at = position.get(name)
-            if at is not None:  # a value that is no column of the action (none today) stays out, as before
-                row[at] = value
+        for name, at in plan.slots:  # a value that is no column of the action (none today) stays out, as before
+            row[at] = values[name]
+        if fundings is not None:
+            for at, name in self.total_slots:
+                row[at] = values[name]
         row[:6] = action_id, action_uuid, now, now, office, False
         self.pending[Action].append(row)
         if self.search is not None:
             # The view's text (search_index.source_view_sql): the fields joined by line breaks, the porteur's name
             # or nothing, NULL when a field is NULL (as || makes it); folded letter by letter, so part by part.
-            reference, title, porteur, description, objectives = (row[at] for at in self.searched)
+            reference, title, porteur, description, objectives = self.searched(row)
             if reference is None or title is None or description is None or objectives is None:
                 self.search.append((action_id, None))
             else:

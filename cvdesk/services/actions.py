@@ -74,7 +74,8 @@ def save_action(
             if errors:
                 return SaveResult(errors=errors)
         # Unchanged plan: its warnings from the lines just read and the action as saved (one round trip fewer).
-        result.warnings = save_warnings(action.id) if plan is None else _warnings_of(action, plan)
+        of_plan, own = _save_warning_parts(action.id) if plan is None else _warnings_of(action, plan)
+        result.warnings, result.plan_warnings = of_plan + own, of_plan
         if links_written or (fundings is not None and plan is None):
             result.version = None  # each line written moved the action's version again: the form reads it back
         elif record_id is not None:
@@ -276,12 +277,12 @@ def _set_plan(action: Action, lines: Sequence[FundingInput], stored: list[Fundin
     return errors, (None if written else stored)
 
 
-def _warnings_of(action: Action, plan: Sequence[Funding]) -> list[str]:
-    """save_warnings for an action whose plan this save left as it was: the action as saved (its paid_total, a sum
-    of those lines, unchanged) and the lines as _set_plan read them."""
+def _warnings_of(action: Action, plan: Sequence[Funding]) -> tuple[list[str], list[str]]:
+    """_save_warning_parts for an action whose plan this save left as it was: the action as saved (its paid_total,
+    a sum of those lines, unchanged) and the lines as _set_plan read them."""
     facts = (action.total_cost, action.status, action.reference, action.paid_total, action.year)
     rows = [(f.funder_name, f.requested, f.granted, f.paid, f.has_envelope) for f in plan]
-    return check_plan(facts[0], [PlanLine(*row[:4]) for row in rows]) + _own_warnings(facts, rows)
+    return check_plan(facts[0], [PlanLine(*row[:4]) for row in rows]), _own_warnings(facts, rows)
 
 
 def recompute_totals(action_id: int) -> None:
@@ -329,6 +330,12 @@ def plan_warnings(action_id: int) -> list[str]:
 def save_warnings(action_id: int) -> list[str]:
     """What a save of the action shows: its plan's warnings, then its own (the action and its plan read once, in
     one statement: each is a round trip to a PostgreSQL server, in every save)."""
+    of_plan, own = _save_warning_parts(action_id)
+    return of_plan + own
+
+
+def _save_warning_parts(action_id: int) -> tuple[list[str], list[str]]:
+    """save_warnings in two parts: the plan's own warnings (check_plan), and the action's."""
     found = db.execute_sql(
         "SELECT a.total_cost, a.status, a.reference, a.paid_total, a.year, fr.name, f.requested, f.granted, f.paid,"
         " EXISTS (SELECT 1 FROM envelope e WHERE e.funder_id = fr.id AND e.year = a.year AND e.deleted = 0)"
@@ -341,7 +348,7 @@ def save_warnings(action_id: int) -> list[str]:
         raise Action.DoesNotExist(f"Action n° {action_id} introuvable.")
     facts = found[0][:5]
     rows = [row[5:] for row in found if row[5] is not None]  # a plan without lines: the action's row alone
-    return check_plan(facts[0], [PlanLine(*row[:4]) for row in rows]) + _own_warnings(facts, rows)
+    return check_plan(facts[0], [PlanLine(*row[:4]) for row in rows]), _own_warnings(facts, rows)
 
 
 def action_warnings(action_id: int) -> list[str]:

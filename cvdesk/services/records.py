@@ -46,6 +46,8 @@ class SaveResult:
     # it read them and wrote none of them; None otherwise (the form reads them again).
     plan: list[Any] | None = None
     quartiers: list[int] | None = None
+    # Of the warnings, those that are an action's plan's own (its form's plan editor shows them live); None: not told.
+    plan_warnings: list[str] | None = None
 
     @property
     def ok(self) -> bool:

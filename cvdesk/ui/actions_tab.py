@@ -54,6 +54,7 @@ class ActionsTab(RecordTab):
     new_title = "Nouvelle action"
     version_with_values = True  # read with the action's row in load_record: a round trip fewer per save
     history_from_save = True  # save_action gives back the action's history row: the panel does not read it
+    _saved_plan_warnings: list[str] | None = None  # of the last save's warnings, the plan's own (SaveResult)
 
     def build_filters(self, bar: QGridLayout) -> None:
         self.add_filter(bar, "year", "Année", "toutes")
@@ -319,6 +320,7 @@ class ActionsTab(RecordTab):
         result = save_action(values["values"], self.record_id, values["quartiers"], values["fundings"])
         if not result.ok:
             self.plan_editor.show_errors(result.errors)
+        self._saved_plan_warnings = result.plan_warnings  # for show_warnings, right after
         return result
 
     def remove(self, record_id: int) -> bool:
@@ -337,7 +339,14 @@ class ActionsTab(RecordTab):
         with nothing paid, a grant outside any envelope) go under the form, without a second copy of those."""
         from cvdesk.services.actions import plan_warnings
 
-        own = set(plan_warnings(self.record_id)) if warnings and self.record_id is not None else set()
+        own: set[str] = set()
+        if warnings:  # a save's (the form emptied with [] first, in show_record)
+            # The save just made told which are the plan's: no read of the action and its plan (two round trips).
+            told, self._saved_plan_warnings = self._saved_plan_warnings, None
+            if told is not None:
+                own = set(told)
+            elif self.record_id is not None:
+                own = set(plan_warnings(self.record_id))
         super().show_warnings([warning for warning in warnings if warning not in own])
 
     # -- jumps and renewal -------------------------------------------------------------------------------------------

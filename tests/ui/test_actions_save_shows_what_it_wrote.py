@@ -108,3 +108,30 @@ def test_a_save_after_another_coordinators_is_refused_in_french(window, sql_rows
     assert len(seen) == 1 and seen[0].startswith("Cette fiche a été modifiée par ")
     assert seen[0].endswith(" depuis que vous l'avez ouverte.")
     assert sql_rows('SELECT title FROM "action" WHERE id = ?', (action_id,)) == [("Atelier photo de Bruno",)]
+
+
+def test_the_plans_own_warnings_stay_under_the_plan_and_the_others_under_the_form(window, sql_rows) -> None:
+    """An action moved to a year without envelopes, its cost cut under its plan: the grants outside any envelope are
+    said under the form, the plan exceeding the cost under the plan only (told by the save, not read again)."""
+    (action_id,), = sql_rows('SELECT a.id FROM "action" a WHERE a.deleted = 0 AND EXISTS (SELECT 1 FROM funding f '
+                             "WHERE f.action_id = a.id AND f.deleted = 0 AND f.granted > 0) ORDER BY a.reference "
+                             "LIMIT 1")
+    names = [name for (name,) in sql_rows("SELECT DISTINCT fr.name FROM funding f JOIN funder fr ON fr.id = "
+                                          "f.funder_id WHERE f.action_id = ? AND f.deleted = 0 AND f.granted > 0",
+                                          (action_id,))]
+    assert not sql_rows("SELECT 1 FROM envelope WHERE year = 2031")
+    window.tabs.setCurrentWidget(window.actions_tab)
+    tab = window.actions_tab
+    tab.go_to(action_id)
+    tab.year_spin.setValue(2031)
+    tab.total_cost_edit.set_cents(100)
+    assert tab.save()
+    assert sql_rows('SELECT year, total_cost FROM "action" WHERE id = ?', (action_id,)) == [(2031, 100)]
+    under_form = tab.warning_label.text()
+    for name in names:
+        assert f"{name} n'a pas d'enveloppe en 2031" in under_form
+    under_plan = tab.plan_editor.warnings()
+    assert any("dépasse le coût total" in warning for warning in under_plan)
+    assert "dépasse le coût total" not in under_form
+    for warning in under_plan:
+        assert warning not in under_form

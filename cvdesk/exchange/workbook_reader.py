@@ -1,6 +1,7 @@
 """Reading the table of a workbook (.xlsx, .xlsm, .xls, .ods) through python-calamine, guarded."""
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 import zlib
@@ -9,6 +10,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from cvdesk.exchange import xls_probe
 from cvdesk.exchange.cell_values import FORMULA_ERROR, UNCOMPUTED
 from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.sheet_reader import HEADER_SEARCH_ROWS, MAX_COLUMNS, MAX_ROWS, Sheet, shape_sheet
@@ -176,6 +178,13 @@ def _uncomputed(path: Path, suffix: str, index: int) -> list[tuple[int, int, str
         archive.close()
 
 
+def _calamine_failure(exc: BaseException) -> bool:
+    """Whether calamine refused the file. A Rust panic reaches Python as pyo3's PanicException, which derives from
+    BaseException alone (so that `except Exception` lets it through) and exists only once a panic has happened:
+    it is known by its name, never an interruption or an exit."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
 def _cell_text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
@@ -231,19 +240,26 @@ def read_workbook(path: Path, recognise: Callable[[list[str]], int] | None = Non
     suffix = content or path.suffix.lower()
     renamed = suffix != path.suffix.lower()
     what = _KINDS[suffix]
+    xls_bytes = None
     if suffix == ".xls":
         if path.stat().st_size > MAX_XLS_BYTES:
             raise ExchangeError(f"Le fichier {path} dépasse {MAX_XLS_BYTES // (1024 * 1024)} Mo : trop gros pour un "
                                 "tableur.")
+        xls_bytes = path.read_bytes()
+        xls_probe.survives(path, xls_bytes, what)
     else:
         _checked_archive(path, suffix)
     try:
-        if renamed:  # calamine picks its reader by the name; from the bytes it finds the right one
+        if xls_bytes is not None:  # the very bytes the child read to its end
+            workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(xls_bytes))
+        elif renamed:  # calamine picks its reader by the name; from the bytes it finds the right one
             with path.open("rb") as stream:
                 workbook = python_calamine.CalamineWorkbook.from_filelike(stream)
         else:
             workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own kinds (XmlError, ZipError, CalamineError…) and a few more
+    except BaseException as exc:  # its own kinds (XmlError, ZipError, CalamineError…), a few more, its panics
+        if not _calamine_failure(exc):
+            raise
         if suffix == ".xls" and _protected(path):
             raise ExchangeError(f"Le fichier {path} est protégé par un mot de passe : enregistrez-en une copie sans "
                                 "mot de passe depuis votre tableur, puis importez cette copie.") from None
@@ -265,7 +281,9 @@ def read_workbook(path: Path, recognise: Callable[[list[str]], int] | None = Non
         lines: list[tuple[int, list[Any]]] = list(enumerate(values, start=top))
     except ExchangeError:
         raise
-    except Exception as exc:
+    except BaseException as exc:
+        if not _calamine_failure(exc):
+            raise
         raise ExchangeError(f"Le fichier {path} n'est pas {what} lisible ({type(exc).__name__}).") from None
     finally:
         workbook.close()

@@ -17,3 +17,13 @@ def good_package(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) 
     with opened_database(db):
         export_package(folder / "bon.zip", "Bureau Nord")
     return folder / "bon.zip"
+
+
+@pytest.fixture
+def siege_package(demo_template: Path, tmp_path: Path) -> Path:
+    """The demo contract exported by « Siège », for bases that start from it."""
+    demo = tmp_path / "demo.db"
+    demo.write_bytes(demo_template.read_bytes())
+    with opened_database(demo):
+        export_package(tmp_path / "depart.zip", "Siège")
+    return tmp_path / "depart.zip"

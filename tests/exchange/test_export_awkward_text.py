@@ -23,13 +23,8 @@ def _member(package: Path, name: str) -> bytes:
         return archive.read(name)
 
 
-def test_awkward_texts_are_exported_alike_by_both_engines(demo_template: Path, tmp_path: Path, pg_url: str) -> None:
-    start = tmp_path / "depart.zip"
-    demo = tmp_path / "demo.db"
-    demo.write_bytes(demo_template.read_bytes())
-    open_database(demo)
-    export_package(start, "Siège")
-    close_database()
+def test_awkward_texts_are_exported_alike_by_both_engines(siege_package: Path, tmp_path: Path, pg_url: str) -> None:
+    start = siege_package
     exported = {}
     for name, target in (("sqlite", tmp_path / "siege.db"), ("postgresql", pg_url)):
         open_database(target)

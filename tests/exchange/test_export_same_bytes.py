@@ -49,13 +49,8 @@ def _members(package: Path) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def test_postgresql_writes_the_sqlite_package_byte_for_byte(demo_template: Path, tmp_path: Path, pg_url: str) -> None:
-    start = tmp_path / "depart.zip"
-    demo = tmp_path / "demo.db"
-    demo.write_bytes(demo_template.read_bytes())
-    open_database(demo)
-    export_package(start, "Siège")
-    close_database()
+def test_postgresql_writes_the_sqlite_package_byte_for_byte(siege_package: Path, tmp_path: Path, pg_url: str) -> None:
+    start = siege_package
     exported = {}
     for name, target in (("sqlite", tmp_path / "siege.db"), ("postgresql", pg_url)):
         open_database(target)
@@ -86,14 +81,9 @@ def test_postgresql_writes_the_sqlite_package_byte_for_byte(demo_template: Path,
     assert json.loads(lines[0])["previous"] == json.loads(lines[-1])["uuid"]
 
 
-def test_a_package_from_postgresql_is_read_back_whole_by_an_office(demo_template: Path, tmp_path: Path,
+def test_a_package_from_postgresql_is_read_back_whole_by_an_office(siege_package: Path, tmp_path: Path,
                                                                   pg_url: str) -> None:
-    start = tmp_path / "depart.zip"
-    demo = tmp_path / "demo.db"
-    demo.write_bytes(demo_template.read_bytes())
-    open_database(demo)
-    export_package(start, "Siège")
-    close_database()
+    start = siege_package
     open_database(pg_url)
     import_package(start)
     _same_edits()

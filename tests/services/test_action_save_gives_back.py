@@ -4,7 +4,6 @@ and a stale save is still refused. On both engines; the expected values come fro
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
 
@@ -12,7 +11,9 @@ from cvdesk.domain.money import format_money
 from cvdesk.services.actions import FundingInput, save_action
 from cvdesk.services.choices import fundings_of, quartier_ids_of
 from cvdesk.services.concurrency import ConcurrentEdit, read_at
+from cvdesk.services.records import SaveResult
 from cvdesk.store.models import Action, db
+from tests.services.test_two_editors import on_another_computer
 
 pytestmark = pytest.mark.both_engines
 
@@ -103,16 +104,11 @@ def test_a_stale_title_is_refused_and_the_other_coordinators_title_stays(demo_db
     action_id, _reference, _title = planned_action(sql_rows)
     mine = version_in_base(sql_rows, action_id)
 
-    def other_coordinator() -> None:
-        try:
-            with read_at(Action, action_id, mine):
-                assert save_action({"title": "Titre de Bruno"}, action_id).ok
-        finally:
-            db.close()  # this thread's connection
+    def other_coordinator() -> SaveResult:
+        with read_at(Action, action_id, mine):
+            return save_action({"title": "Titre de Bruno"}, action_id)
 
-    thread = threading.Thread(target=other_coordinator)
-    thread.start()
-    thread.join()
+    assert on_another_computer(other_coordinator).ok
     history_before = sql_rows("SELECT count(*) FROM history")
     with pytest.raises(ConcurrentEdit) as refused, read_at(Action, action_id, mine):
         save_action({"title": "Titre d'Aïcha"}, action_id, quartier_ids_of(action_id), fundings_of(action_id))

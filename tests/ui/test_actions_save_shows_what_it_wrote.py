@@ -3,16 +3,16 @@
 of mine goes through, one made after another coordinator's is refused in French. On both engines."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from cvdesk.services.actions import save_action
 from cvdesk.services.concurrency import read_at
-from cvdesk.store.models import Action, db
+from cvdesk.services.records import SaveResult
+from cvdesk.store.models import Action
 from cvdesk.ui.conflict_dialog import ConflictDialog
+from tests.services.test_two_editors import on_another_computer
 
 pytestmark = pytest.mark.both_engines
 
@@ -81,16 +81,11 @@ def test_a_save_after_another_coordinators_is_refused_in_french(window, sql_rows
     assert tab.save()
     (his_version,), = sql_rows('SELECT version FROM "action" WHERE id = ?', (action_id,))
 
-    def bruno() -> None:
-        try:
-            with read_at(Action, action_id, his_version):
-                assert save_action({"title": "Atelier photo de Bruno"}, action_id).ok
-        finally:
-            db.close()  # this thread's connection
+    def bruno() -> SaveResult:
+        with read_at(Action, action_id, his_version):
+            return save_action({"title": "Atelier photo de Bruno"}, action_id)
 
-    thread = threading.Thread(target=bruno)
-    thread.start()
-    thread.join()
+    assert on_another_computer(bruno).ok
     tab.title_edit.selectAll()
     type_text(tab.title_edit, "Atelier photo d'Aïcha")
     seen: list[str] = []

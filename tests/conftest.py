@@ -29,8 +29,9 @@ def _every_module_on_both_engines() -> bool:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Run a both_engines test once per engine when it opens a base (its fixtures ask for `engine`)."""
     wanted = metafunc.definition.get_closest_marker("both_engines") or _every_module_on_both_engines()
+    only = metafunc.definition.get_closest_marker("engines")  # a test of such a module about one engine alone
     if "engine" in metafunc.fixturenames and wanted:
-        metafunc.parametrize("engine", ENGINES, indirect=True)
+        metafunc.parametrize("engine", only.args if only else ENGINES, indirect=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -82,13 +82,12 @@ def test_a_first_load_gives_each_action_the_sums_of_its_live_lines_not_those_it_
     assert wrong == facts["changed"]
 
 
+@pytest.mark.engines("postgresql")
 def test_a_first_load_moves_the_figures_generation_once(good_package: Path, db_target: Path | str, engine: str,
                                                          sql_rows: Callable[..., list[tuple]],
                                                          small_batches: None) -> None:
     """PostgreSQL: the dashboard's cached figures are known stale after the load, the change noted once, as when the
     rows were only inserted: the large tables are emptied by TRUNCATE (whose trigger notes the change) and copied."""
-    if engine != "postgresql":
-        pytest.skip("SQLite's bulk load keeps its figures otherwise (its own triggers set aside)")
     open_database(db_target)
     try:
         before = sql_rows("SELECT generation FROM figure_generation")[0][0]
@@ -106,11 +105,10 @@ TEXTS = st.text(st.one_of(st.sampled_from("\\\t\n\r\b\f\v\"'é ,N"), st.characte
     blacklist_categories=("Cs",), blacklist_characters="\x00")), max_size=12)
 
 
+@pytest.mark.engines("postgresql")
 def test_rows_sent_by_copy_come_back_as_they_were_written(db_target: Path | str, engine: str) -> None:
     """insert_rows() stores texts (backslashes, tabs, line breaks…), NULLs, booleans, integers and ISO days as they
     are, on PostgreSQL through a binary COPY (a day given as text becomes the date it names); read back by SQL."""
-    if engine != "postgresql":
-        pytest.skip("SQLite's insert_rows binds its values, no COPY text")
     open_database(db_target)
     try:
         raw().execute("CREATE TEMPORARY TABLE copied (id INTEGER, plain TEXT NOT NULL, maybe TEXT, flag INTEGER, "

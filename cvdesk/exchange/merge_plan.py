@@ -200,7 +200,7 @@ class Reading:
             for first, rows in reader.batches():
                 self.absent[spec.table] = reader.absent  # decided by the first record, the same for every batch
                 try:
-                    columns = check_records(reader.where, spec, first, rows)
+                    columns = check_records(reader.where, spec, first, rows, reader.typed)
                 except ExchangeError:
                     # Worded from the standard parser's reading of the batch, as before orjson (see package_reader).
                     check_records(reader.where, spec, first, reader.exact_rows())

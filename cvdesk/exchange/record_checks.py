@@ -133,16 +133,21 @@ def _cap(model: type[Record], key: str) -> int | None:
     return cap(model, key) if cap else None
 
 
-def _column_ok(model: type[Record], kind: str, null: bool, key: str, values: Sequence[Any]) -> bool:
-    """Whether the whole column is well formed, tested at C speed (sets of types, bounds, one regex)."""
-    types = set(map(type, values))
-    if type(None) in types:
-        if not null:
+def _column_ok(model: type[Record], kind: str, null: bool, key: str, values: Sequence[Any], typed: bool = False) -> bool:
+    """Whether the whole column is well formed, tested at C speed (sets of types, bounds, one regex). typed: every
+    value is known to be of the column's type, or None where the column allows it (package_reader.typed_rows)."""
+    if typed:
+        if null and None in values:
+            values = [v for v in values if v is not None]
+    else:
+        types = set(map(type, values))
+        if type(None) in types:
+            if not null:
+                return False
+            types.discard(type(None))
+            values = [v for v in values if v is not None]
+        if not types <= {_TYPES[kind]}:
             return False
-        types.discard(type(None))
-        values = [v for v in values if v is not None]
-    if not types <= {_TYPES[kind]}:
-        return False
     if not values:
         return True
     if kind == "int":
@@ -223,14 +228,15 @@ def _all_utc(values: Sequence[str]) -> bool:
 
 
 def check_shape(where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]],
-                columns: list[tuple[Any, ...]] | None = None) -> None:
-    """Every value of these rows has its column's type and form; RecordRefused names the first that has not."""
+                columns: list[tuple[Any, ...]] | None = None, typed: bool = False) -> None:
+    """Every value of these rows has its column's type and form; RecordRefused names the first that has not.
+    typed: the types are known to be right (see _column_ok); the forms are still checked."""
     if not rows:
         return
     if columns is None:
         columns = list(zip(*rows))
     for n, column in enumerate(spec.columns):
-        if _column_ok(spec.model, column.kind, column.null, column.key, columns[n]):
+        if _column_ok(spec.model, column.kind, column.null, column.key, columns[n], typed):
             continue
         for offset, value in enumerate(columns[n]):
             problem = _value_problem(spec.model, column.kind, column.null, column.key, value)
@@ -529,10 +535,12 @@ def check_content(where: str, spec: TableSpec, first: int, rows: list[tuple[Any,
                 raise refuse(where, first + offset, rows[offset], key, reason)
 
 
-def check_records(where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+def check_records(where: str, spec: TableSpec, first: int, rows: list[tuple[Any, ...]],
+                  typed: bool = False) -> list[tuple[Any, ...]]:
     """Shape, then the forms' rules: the whole of what an incoming record must pass. Gives the rows' columns
-    (columns[k][r]: the value of column k in row r), which the merge reads and writes from then on."""
+    (columns[k][r]: the value of column k in row r), which the merge reads and writes from then on. typed: the rows
+    come from package_reader.typed_rows, every value of its column's type (or None where the column allows it)."""
     columns = list(zip(*rows))
-    check_shape(where, spec, first, rows, columns)
+    check_shape(where, spec, first, rows, columns, typed)
     check_content(where, spec, first, rows, columns)
     return columns

@@ -1,4 +1,4 @@
-"""The frozen schema steps as plain SQL: what migrations 1 to 8 created, written down once and never derived
+"""The frozen schema steps as plain SQL: what migrations 1 to 9 created (or dropped), written down once and never derived
 from today's models (or today's search code) again, so that a change is always a new numbered step (fresh and old
 databases alike)."""
 
@@ -301,4 +301,53 @@ VERSION_COLUMNS_V8: tuple[str, ...] = (
     'ALTER TABLE "meeting" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
     'ALTER TABLE "meeting_item" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
     'ALTER TABLE "history" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
+)
+
+# Migration 9 (issues 11 and 14): the indexes no query of cvdesk reads, which every bulk write (a merge, a spreadsheet
+# import, a copy) rebuilt for nothing (national merge: about 1.5 s of index builds). No query filters or sorts on
+# updated_at (a merge compares it row by row, found by uuid). A deletion mark alone selects nearly a whole table: its
+# index is kept only where a query finds the deleted rows themselves (association: the « sans porteur » selection and
+# the check; quartier: the check of live links of a deleted quartier), and on action, whose live rows it walks in id
+# order (the list of plan lines sorted by title: 0.36 s with it, 2.0 to 2.7 s without, SQLite's planner then walking
+# the titles' index), though action_deleted_reference begins with the same column. A one-column index that begins a
+# two-column one serves no lookup the other cannot (funding_action_id, action_quartier_action_id,
+# quartier_commune_quartier_id, quartier_indicator_quartier_id, envelope_funder_id): foreign keys' checks on either
+# engine use the longer one. The proof, query by query (EXPLAIN QUERY PLAN on the national base, each changed plan
+# timed; PostgreSQL's index scans counted), is in benchmarks/results.md. The same SQL on SQLite and PostgreSQL (IF
+# EXISTS: a base whose index someone already dropped by hand still climbs).
+UNREAD_INDEXES_V9: tuple[str, ...] = (
+    'DROP INDEX IF EXISTS "contract_updated_at"',
+    'DROP INDEX IF EXISTS "signatory_updated_at"',
+    'DROP INDEX IF EXISTS "orientation_updated_at"',
+    'DROP INDEX IF EXISTS "commune_updated_at"',
+    'DROP INDEX IF EXISTS "quartier_updated_at"',
+    'DROP INDEX IF EXISTS "quartier_commune_updated_at"',
+    'DROP INDEX IF EXISTS "quartier_indicator_updated_at"',
+    'DROP INDEX IF EXISTS "association_updated_at"',
+    'DROP INDEX IF EXISTS "action_updated_at"',
+    'DROP INDEX IF EXISTS "action_quartier_updated_at"',
+    'DROP INDEX IF EXISTS "funder_updated_at"',
+    'DROP INDEX IF EXISTS "funding_updated_at"',
+    'DROP INDEX IF EXISTS "envelope_updated_at"',
+    'DROP INDEX IF EXISTS "meeting_updated_at"',
+    'DROP INDEX IF EXISTS "meeting_item_updated_at"',
+    'DROP INDEX IF EXISTS "history_updated_at"',
+    'DROP INDEX IF EXISTS "contract_deleted"',
+    'DROP INDEX IF EXISTS "signatory_deleted"',
+    'DROP INDEX IF EXISTS "orientation_deleted"',
+    'DROP INDEX IF EXISTS "commune_deleted"',
+    'DROP INDEX IF EXISTS "quartier_commune_deleted"',
+    'DROP INDEX IF EXISTS "quartier_indicator_deleted"',
+    'DROP INDEX IF EXISTS "action_quartier_deleted"',
+    'DROP INDEX IF EXISTS "funder_deleted"',
+    'DROP INDEX IF EXISTS "funding_deleted"',
+    'DROP INDEX IF EXISTS "envelope_deleted"',
+    'DROP INDEX IF EXISTS "meeting_deleted"',
+    'DROP INDEX IF EXISTS "meeting_item_deleted"',
+    'DROP INDEX IF EXISTS "history_deleted"',
+    'DROP INDEX IF EXISTS "funding_action_id"',
+    'DROP INDEX IF EXISTS "action_quartier_action_id"',
+    'DROP INDEX IF EXISTS "quartier_commune_quartier_id"',
+    'DROP INDEX IF EXISTS "quartier_indicator_quartier_id"',
+    'DROP INDEX IF EXISTS "envelope_funder_id"',
 )

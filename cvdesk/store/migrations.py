@@ -25,6 +25,7 @@ from cvdesk.store.frozen_schema import (
     REFERENCE_COLUMNS_V5,
     SEARCH_SCHEMA_V3,
     SEARCH_SCHEMA_V4,
+    UNREAD_INDEXES_V9,
     VERSION_COLUMNS_V8,
 )
 # APPLICATION_ID ('cvds') marks the file as ours, so another program's database is recognised and refused: one number,
@@ -58,6 +59,10 @@ class Migration:
     description: str
     apply: Step
     apply_postgres: Step = _not_on_postgres
+    # Whether the planner needs fresh statistics after the step (an index or rows added). A step that only drops
+    # indexes leaves the others' statistics as they were (DROP INDEX takes its own rows out of sqlite_stat1, and
+    # PostgreSQL's statistics are the columns'), and spares a national base its ANALYZE at the first opening.
+    analyse: bool = True
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -75,6 +80,9 @@ MIGRATIONS: tuple[Migration, ...] = (
               run_sql(*FIGURE_CACHE_V7), run_sql(*FIGURE_CACHE_PG_V7)),
     Migration(8, "version de chaque fiche (plusieurs personnes à la fois : une fiche modifiée entre-temps n'est pas "
                  "écrasée)", run_sql(*VERSION_COLUMNS_V8), run_sql(*VERSION_COLUMNS_V8)),
+    Migration(9, "index que personne ne lit retirés (dates de modification, marques de suppression seules, débuts "
+                 "d'autres index) : fusions et imports plus rapides", run_sql(*UNREAD_INDEXES_V9),
+              run_sql(*UNREAD_INDEXES_V9), analyse=False),
 )
 
 
@@ -150,7 +158,7 @@ def migrate(database: Database, steps: Sequence[Migration] = MIGRATIONS) -> int:
         # A base analysed before has statistics for its old indexes only, and SQLite's planner then trusts an index
         # a step added blindly: on the national base the year's actions were read through the whole table (the
         # dashboard's counts 30 times slower). Statistics for every index, old and new, keep the plans sound.
-        if current > 0 and database.execute_sql(
+        if current > 0 and any(step.analyse for step in pending) and database.execute_sql(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'").fetchone():
             database.execute_sql("ANALYZE")
     return target
@@ -191,7 +199,7 @@ def _migrate_postgres(database: Database, steps: Sequence[Migration]) -> int:
             step.apply_postgres(database, migrator)
         database.execute_sql(f"UPDATE {SCHEMA_TABLE} SET value = ? WHERE key = 'user_version'", (str(target),))
         # Fresh statistics for the planner after the steps, as on SQLite (cheap on a new base).
-        if current > 0:
+        if current > 0 and any(step.analyse for step in pending):
             database.execute_sql("ANALYZE")
     return target
 

@@ -77,13 +77,17 @@ class BaseModel(Model):
 
 
 class Record(BaseModel):
-    """Columns every exchanged record carries."""
+    """Columns every exchanged record carries.
+
+    No index on updated_at, nor on deleted alone but where a query finds the deleted rows themselves (Association,
+    Quartier) or walks the live ones in id order (Action), nor on a foreign key that begins a two-column index: schema
+    step 9 dropped them, no query read them."""
 
     uuid = CharField(max_length=36, unique=True, default=new_uuid)
     created_at = UtcDateTimeField(default=utcnow)
-    updated_at = UtcDateTimeField(default=utcnow, index=True)
+    updated_at = UtcDateTimeField(default=utcnow)
     office = CharField(default="")
-    deleted = FlagField(default=False, index=True)
+    deleted = FlagField(default=False)
 
 
 class Setting(BaseModel):
@@ -135,9 +139,13 @@ class Quartier(Record):
     population = IntegerField(default=0)
     notes = TextField(default="")
 
+    class Meta:
+        # The check finds the live links of a deleted quartier from the deleted quartiers themselves.
+        indexes = ((("deleted",), False),)
+
 
 class QuartierCommune(Record):
-    quartier = ForeignKeyField(Quartier, backref="commune_links")
+    quartier = ForeignKeyField(Quartier, backref="commune_links", index=False)  # (quartier, commune) serves
     commune = ForeignKeyField(Commune, backref="quartier_links")
 
     class Meta:
@@ -147,7 +155,7 @@ class QuartierCommune(Record):
 class QuartierIndicator(Record):
     """One indicator of a quartier: money in cents, rates in basis points, with its source year."""
 
-    quartier = ForeignKeyField(Quartier, backref="indicators")
+    quartier = ForeignKeyField(Quartier, backref="indicators", index=False)  # (quartier, kind) serves
     kind = CharField()
     value = IntegerField()
     source_year = IntegerField(null=True)
@@ -175,6 +183,10 @@ class Association(Record):
     notes = TextField(default="")
     active = FlagField(default=True)
 
+    class Meta:
+        # The « sans porteur » selection and the check look the deleted porteurs up by their mark alone.
+        indexes = ((("deleted",), False),)
+
 
 class Action(Record):
     reference = CharField(index=True)
@@ -201,6 +213,8 @@ class Action(Record):
 
     class Meta:
         indexes = (
+            # The live actions in id order (the list of plan lines sorted by an action's column reads them so).
+            (("deleted",), False),
             (("year", "orientation"), False),
             (("year", "status"), False),
             (("year", "total_cost"), False),
@@ -211,7 +225,7 @@ class Action(Record):
 
 
 class ActionQuartier(Record):
-    action = ForeignKeyField(Action, backref="quartier_links")
+    action = ForeignKeyField(Action, backref="quartier_links", index=False)  # (action, quartier) serves
     quartier = ForeignKeyField(Quartier, backref="action_links")
     share_bp = IntegerField(null=True)  # the quartier's share of the action, basis points
 
@@ -229,7 +243,7 @@ class Funder(Record):
 
 
 class Funding(Record):
-    action = ForeignKeyField(Action, backref="fundings")
+    action = ForeignKeyField(Action, backref="fundings", index=False)  # (action, funder) serves
     funder = ForeignKeyField(Funder, backref="fundings")
     requested = IntegerField(default=0)
     granted = IntegerField(null=True)
@@ -242,7 +256,7 @@ class Funding(Record):
 
 
 class Envelope(Record):
-    funder = ForeignKeyField(Funder, backref="envelopes")
+    funder = ForeignKeyField(Funder, backref="envelopes", index=False)  # (funder, year) serves
     year = IntegerField()
     orientation = ForeignKeyField(Orientation, null=True, backref="envelopes")
     amount = IntegerField()

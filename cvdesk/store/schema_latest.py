@@ -3,6 +3,6 @@ its base and paints before it imports the steps themselves (cvdesk.store.migrati
 holds them equal to the steps'."""
 
 # The number of the last step of cvdesk.store.migrations.MIGRATIONS: a new step raises it (tests/store check).
-LATEST_SCHEMA = 8
+LATEST_SCHEMA = 9
 # PRAGMA application_id of a cvdesk base (« cvds »); migrations.py takes it from here.
 APPLICATION_ID = 0x63766473

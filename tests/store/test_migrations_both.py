@@ -1,5 +1,6 @@
 """Every schema step, run one opening at a time on SQLite and on PostgreSQL: a base climbs from step 1 to the last,
-the records already there are found by the search (accents ignored) and carry version 1 after step 8."""
+the records already there are found by the search (accents ignored) and carry version 1 after step 8; step 9 takes
+the unread indexes away (tests/store/test_unread_indexes.py tells which)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,6 +27,12 @@ def _has_table(sql_rows: Rows, engine: str, name: str) -> bool:
     if engine == "sqlite":
         return bool(sql_rows("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)))
     return sql_rows("SELECT to_regclass(?)", (name,))[0][0] is not None
+
+
+def _has_index(sql_rows: Rows, engine: str, name: str) -> bool:
+    if engine == "sqlite":
+        return bool(sql_rows("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)))
+    return bool(sql_rows("SELECT 1 FROM pg_indexes WHERE indexname = ?", (name,)))
 
 
 def _columns(sql_rows: Rows, engine: str, table: str) -> set[str]:
@@ -67,7 +74,10 @@ def test_a_base_climbs_every_step_one_opening_at_a_time_and_keeps_its_records(en
             assert _has_table(sql_rows, engine, "association_search")
         if version == 7:
             assert sql_rows("SELECT id FROM figure_generation") == [(1,)]
-    assert latest_version() == 8
+        if version == 9:
+            assert not _has_index(sql_rows, engine, "funding_updated_at")
+            assert _has_index(sql_rows, engine, "association_deleted")
+    assert latest_version() == 9
     # The records written at schema 2 are in both search indexes, their text folded (the SQL of step 4's view).
     assert sql_rows("SELECT text FROM association_search") == [("Maison de la Sante du Faubourg\nMSF\n\n",)]
     assert sql_rows("SELECT text FROM action_search") == [

@@ -1,4 +1,5 @@
-"""The package's lines read by msgspec straight into rows: the same rows and the same verdicts as the old reading."""
+"""The package's lines read by msgspec straight into rows: the same rows and the same verdicts as the old reading;
+the faster checks of a text column refuse what the old ones refused."""
 from __future__ import annotations
 
 import json
@@ -12,7 +13,8 @@ from hypothesis import strategies as st
 from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.package_format import table_specs
 from cvdesk.exchange.package_reader import MemberReader, parse_objects, read_manifest, rows_of, typed_decoder, typed_rows
-from cvdesk.exchange.record_checks import check_records
+from cvdesk.domain.storable_text import UNSTORABLE
+from cvdesk.exchange.record_checks import _storable, check_records
 from tests.exchange.forging import edited, members, write
 from tests.exchange.helpers import fingerprint, run_cli
 
@@ -139,3 +141,10 @@ def test_a_count_given_as_true_is_refused_by_its_line_and_nothing_is_written(goo
     code, out, err = run_cli(capsys, "import", "--db", str(db2), str(package))
     assert code == 2 and "ligne 2" in err and "champ « year »" in err
     assert fingerprint(db2) == before
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=8), st.sampled_from(["\x00", "\ud800", "\udfff", "\ud83d\ude00", "é", "😀"])),
+                max_size=6).map("".join))
+def test_a_text_column_is_storable_exactly_when_no_unstorable_character_is_found_in_it(text: str) -> None:
+    assert _storable(text) == (UNSTORABLE.search(text) is None)

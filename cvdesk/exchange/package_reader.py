@@ -1,8 +1,9 @@
 """Reading an exchange package as a stream: its manifest, then each member's records a bounded batch at a time.
 
-A member is read through archive.open() in chunks and hashed as it goes; its lines are cut from the chunks and
-each line's size is checked before any Python object is built from it, so a very compressible member (a
-"bomb") costs at most one line and one batch of memory, never the whole expanded file.
+A member is read through zip_member.open_member() (archive.open()'s bytes, inflated by ISA-L) in chunks and hashed
+as it goes; its lines are cut from the chunks and each line's size is checked before any Python object is built
+from it, so a very compressible member (a "bomb") costs at most one line and one batch of memory, never the whole
+expanded file.
 
 A package written before a schema step (its manifest's schema_version) may lack the columns that step added
 (package_format.ADDED_COLUMNS). Whether it does is decided on the first record of each file and must hold for
@@ -54,6 +55,7 @@ from cvdesk.exchange.package_format import (
     table_specs,
 )
 from cvdesk.exchange.record_checks import office_problem, printable, utc_problem
+from cvdesk.exchange.zip_member import open_member
 from cvdesk.store.migrations import latest_version
 
 
@@ -169,7 +171,7 @@ class MemberReader:
     def batches(self) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
         """(number of the batch's first line, rows); the checksum and the count are checked at the end."""
         try:
-            self._stream = self.archive.open(self.spec.file)
+            self._stream = open_member(self.archive, self.spec.file)
         except Exception as exc:
             raise ExchangeError(f"{self.where} est illisible ({type(exc).__name__}).") from None
         pending = b""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from hypothesis import given, settings, strategies as st
 
 from cvdesk.domain.text_fold import FOLDS, fold
-from cvdesk.exchange.merge_write import bulk_fold
+from cvdesk.exchange.merge_write import bulk_fold, index_rows
 
 LETTERS = "".join(accented for accented, _ in FOLDS) + "aeiouAEOcnœŒ \n'-0123456789"
 
@@ -22,3 +22,13 @@ def test_a_record_s_text_is_folded_as_the_search_folds_typed_words(text: str) ->
 def test_a_coordinator_s_sentence_is_folded_letter_by_letter() -> None:
     assert bulk_fold("Santé, cœur de quartier : « Élan » à Noël") == "Sante, coeur de quartier : « Elan » a Noel"
     assert bulk_fold("Cafe\u0301 plain ASCII stays") == "Cafe plain ASCII stays"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 10**6), st.lists(st.one_of(st.none(), st.text(alphabet=LETTERS + "\x00"),
+                                                                     st.text()), min_size=1, max_size=4)),
+                max_size=8))
+def test_a_batch_of_records_is_indexed_with_each_record_s_own_folded_text(records) -> None:
+    """Folding a whole batch at once gives each record the text its fields give alone, None when one is None."""
+    rows = [(record_id, *fields) for record_id, fields in records]
+    assert index_rows(rows) == [(row[0], None if None in row[1:] else fold("\n".join(row[1:]))) for row in rows]

@@ -17,7 +17,8 @@ from cvdesk.exchange.sheet_fields import ACTION_FIELDS, fold
 from cvdesk.exchange.sheet_preview import Item, RowError, SheetPreview, header_of, read_cells, service_errors
 from cvdesk.exchange.sheet_reader import Sheet
 from cvdesk.services.actions import FundingInput
-from cvdesk.services.validation import UNSTORABLE, check_lengths, max_length, validate_action, validate_funding
+from cvdesk.services.validation import (UNSTORABLE, check_lengths, funding_amounts_fine, max_length, new_action_fine,
+                                        validate_action, validate_funding)
 from cvdesk.store.models import Action, db
 
 
@@ -52,6 +53,8 @@ def _new_action_errors(values: dict[str, Any], lengths_checked: bool) -> dict[st
     the live references were read once (by_reference), and the rows of one reference are one action here.
     lengths_checked: every text of the sheet's columns fits its field (checked once per column), so the
     validator's own length check of each value is spared."""
+    if lengths_checked and new_action_fine(values):
+        return {}
     reference = values.get("reference")
     rest = {k: v for k, v in values.items() if k != "reference"}
     if lengths_checked:
@@ -68,16 +71,21 @@ def _new_action_errors(values: dict[str, Any], lengths_checked: bool) -> dict[st
 # (1.3 million lookups were a third of checking 100,000 actions).
 _RULES_OF_ACTION = getattr(validate_action, "__wrapped__", validate_action)
 _RULES_OF_FUNDING = getattr(validate_funding, "__wrapped__", validate_funding)
+# The fields whose cells an action's funding lines repeat, row after row: the action's (read_cells' repeated).
+_ACTION_PART = 1 + [f.key for f in ACTION_FIELDS].index("quartiers")
+assert {f.key for f in ACTION_FIELDS[:_ACTION_PART]} == {"reference", "porteur_siret", *SAME_FOR_EVERY_ROW}
 
 
-def _columns_fit(rows: list[tuple[int, dict[str, Any]]], keys: Any) -> bool:
+def _columns_fit(rows: list[tuple[int, dict[str, Any]]], keys: Any, same: list[bool]) -> bool:
     """Whether every text of these columns fits its field of Action (the longest of each column measured, and no
-    character a base cannot hold)."""
+    character a base cannot hold). A row whose action's cells repeat the row above's (same) holds its very texts:
+    measured once."""
+    measured = [values for (_, values), repeats in zip(rows, same) if not repeats]
     for key in keys:
         cap = max_length(Action, key)
         if cap is None:
             continue
-        texts = [value for _, values in rows if isinstance(value := values.get(key), str)]
+        texts = [value for values in measured if isinstance(value := values.get(key), str)]
         if max(map(len, texts), default=0) > cap or UNSTORABLE.search("".join(texts)):
             return False  # too long, or a NUL that PostgreSQL cannot hold: each row's validator names it
     return True
@@ -109,18 +117,29 @@ def _prepare_actions(sheet: Sheet, positions: dict[str, int], preview: SheetPrev
     groups: dict[str, Item] = {}
     firsts: dict[str, tuple[int, dict[str, Any], int | None]] = {}  # reference -> its first row, its porteur
     col = lambda key: header_of(sheet, positions, key)  # noqa: E731
-    rows = read_cells(sheet, positions, ACTION_FIELDS, preview.errors)
-    lengths_checked = _columns_fit(rows, ACTION_KEYS)
+    same: list[bool] = []  # whether each row's action cells are the row above's (its funding lines follow)
+    rows = read_cells(sheet, positions, ACTION_FIELDS, preview.errors, _ACTION_PART, same)
+    lengths_checked = _columns_fit(rows, ACTION_KEYS, same)
     action_keys = [key for key in ACTION_KEYS if key in positions and key != "porteur"]
     with_porteur = "porteur" in positions or "porteur_siret" in positions
     with_funder = "funder" in positions
-    for line, values in rows:
+    funder_column = col("funder")
+    as_first = False  # whether the row above said of its action what its reference's first row said
+    porteur = None
+    for (line, values), repeats in zip(rows, same):
         reference = values.get("reference")
         if not reference:
             preview.errors.append(RowError(line, col("reference"), "la référence de l'action est obligatoire."))
+            as_first = False
             continue
-        porteur = None
-        if with_porteur:
+        if repeats and with_porteur:
+            # The row above's action cells, so its porteur (found or not: then named again for this line too).
+            siret, name = values.get("porteur_siret"), values.get("porteur")
+            if porteur is None and (siret or name):
+                preview.errors.append(RowError(line, col("porteur") or col("porteur_siret"),
+                                               f"le porteur « {name or siret} » n'existe pas dans la base "
+                                               "(importez d'abord les associations)."))
+        elif with_porteur:
             siret, name = values.get("porteur_siret"), values.get("porteur")
             porteur = porteurs_by_siret.get(siret) if siret else None
             if porteur is None and name:
@@ -136,29 +155,40 @@ def _prepare_actions(sheet: Sheet, positions: dict[str, int], preview: SheetPrev
                              by_reference, sheet, preview, col, lengths_checked)
             groups[reference] = item
             preview.items.append(item)
-        elif _may_differ(values, porteur, *firsts[reference][1:]):
-            first_line, first_values, first_porteur = firsts[reference]
-            _same_action(reference, line, _said(values, porteur), values,
-                         (first_line, {**_said(first_values, first_porteur),
-                                       "porteur_name": first_values.get("porteur") or first_values.get("porteur_siret")}),
-                         preview, col)
+            as_first = True
+        elif not (repeats and as_first):  # the row above's cells saying what the first row said: nothing to find
+            differs = _may_differ(values, porteur, *firsts[reference][1:])
+            if differs:
+                first_line, first_values, first_porteur = firsts[reference]
+                _same_action(reference, line, _said(values, porteur), values,
+                             (first_line, {**_said(first_values, first_porteur),
+                                           "porteur_name": first_values.get("porteur") or first_values.get("porteur_siret")}),
+                             preview, col)
+            as_first = not differs
         if with_funder and values.get("funder"):
             funder = funders.get(folded(values["funder"]))
             if funder is None:
-                preview.errors.append(RowError(line, col("funder"), f"le financeur « {values['funder']} » n'existe pas."))
+                preview.errors.append(RowError(line, funder_column, f"le financeur « {values['funder']} » n'existe pas."))
                 continue
-            if any(line_.funder_id == funder for line_ in item.extra["fundings"]):
-                preview.errors.append(RowError(line, col("funder"), f"le financeur « {values['funder']} » figure "
+            fundings = item.extra["fundings"]
+            twice = False
+            for line_ in fundings:
+                if line_.funder_id == funder:
+                    twice = True
+                    break
+            if twice:
+                preview.errors.append(RowError(line, funder_column, f"le financeur « {values['funder']} » figure "
                                                                     f"deux fois pour l'action {reference}."))
                 continue
-            funding = FundingInput(funder, requested=values.get("requested") or 0, granted=values.get("granted"),
-                                   paid=values.get("paid"), decision_date=values.get("decision_date"))
+            requested, granted, paid = values.get("requested") or 0, values.get("granted"), values.get("paid")
+            funding = FundingInput(funder, requested, granted, paid, values.get("decision_date"))
             # The checks set_fundings runs on each line, here so that the preview names the line (amounts only:
-            # no text whose length to check).
-            for key, message in _RULES_OF_FUNDING({"funder": funder, "requested": funding.requested,
-                                                   "granted": funding.granted, "paid": funding.paid}, None).items():
-                preview.errors.append(RowError(line, col(key) or _LABELS.get(key, ""), message))
-            item.extra["fundings"].append(funding)
+            # no text whose length to check); the usual amounts need none of them.
+            if not funding_amounts_fine(requested, granted, paid):
+                for key, message in _RULES_OF_FUNDING({"funder": funder, "requested": requested, "granted": granted,
+                                                       "paid": paid}, None).items():
+                    preview.errors.append(RowError(line, col(key) or _LABELS.get(key, ""), message))
+            fundings.append(funding)
 
 
 _COMPARED_AS_IS = tuple(key for key in SAME_FOR_EVERY_ROW if key not in ("porteur", "quartiers"))
@@ -216,10 +246,11 @@ def _new_item(line: int, values: dict[str, Any], porteur: int | None, reference:
     if "quartiers" in positions:
         quartier_ids = []
         for code in values.get("quartiers") or []:
-            if code.upper() not in quartiers:
+            quartier_id = quartiers.get(code.upper())
+            if quartier_id is None:
                 preview.errors.append(RowError(line, col("quartiers"), f"le quartier {code} n'existe pas."))
             else:
-                quartier_ids.append(quartiers[code.upper()])
+                quartier_ids.append(quartier_id)
     existing = by_reference.get(reference)
     if existing is None and "year" not in action_values:
         preview.errors.append(RowError(line, col("year") or "Année", "l'année est obligatoire pour une "

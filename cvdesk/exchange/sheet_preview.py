@@ -1,8 +1,10 @@
 """What an import would do, shown before it does it: the columns matched, the rows checked, the errors by line."""
 from __future__ import annotations
 
+import operator
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -199,19 +201,65 @@ def columns_of(header: list[str], positions: dict[str, int]) -> dict[str, str]:
     return out
 
 
-def read_cells(sheet: Sheet, positions: dict[str, int], fields: tuple[Field, ...],
-               errors: list[RowError]) -> list[tuple[int, dict[str, Any]]]:
+def read_cells(sheet: Sheet, positions: dict[str, int], fields: tuple[Field, ...], errors: list[RowError],
+               repeated: int = 0, same: list[bool] | None = None) -> list[tuple[int, dict[str, Any]]]:
     """Each row's cells as the base holds them (None for an empty one), keyed by field; a cell that cannot be read
     is an error of its line and column. Each column's parser is chosen once (cell_parser), and an empty cell costs
-    nothing more: 100,000 rows of 16 columns are 1.6 million cells."""
+    nothing more: 100,000 rows of 16 columns are 1.6 million cells.
+
+    repeated: how many of the first fields a row may repeat from the row above (an action's cells on each of its
+    funding lines). A row whose cells for them are the above row's, cell for cell of the same type, gets the
+    above row's values for them (read without error there) instead of reading them again; same, when given,
+    receives for each row whether it did."""
     columns = [(f.key, index, cell_parser(f.kind), sheet.header[index])
                for f in fields if (index := positions.get(f.key)) is not None]
+    head_keys = {f.key for f in fields[:repeated]}
+    head = [column for column in columns if column[0] in head_keys]
+    tail = [column for column in columns if column[0] not in head_keys]
+    if len(head) < 2 or columns[:len(head)] != head:
+        head, tail = [], columns  # nothing to compare, or the values' keys would come in another order
+    cells_of = itemgetter(*(index for _, index, _, _ in head)) if head else None
+    reach = max((index for _, index, _, _ in head), default=0)
+    lists = [key for key, _, _, _ in head if next(f.kind for f in fields if f.key == key) == "list"]
+    above: tuple[Any, ...] | None = None  # the row above's cells of the head columns
+    above_values: dict[str, Any] | None = None  # their values, when every one of them was read
     parsed = []
     append = parsed.append
     for line, cells in sheet.rows:
-        values: dict[str, Any] = {}
         width = len(cells)
-        for key, index, parse, header in columns:
+        values: dict[str, Any] | None = None
+        if cells_of is not None and width > reach:
+            mine = cells_of(cells)
+            # Equal is not enough: 1, 1.0 and True are equal cells of an XLSX, read differently.
+            if (mine == above and above_values is not None
+                    and all(map(operator.is_, map(type, mine), map(type, above)))):
+                values = above_values.copy()
+                for key in lists:  # each row its own list, as the column's parser gives it
+                    if values[key] is not None:
+                        values[key] = list(values[key])
+                if same is not None:
+                    same.append(True)
+            else:
+                above, above_values = mine, None
+        else:
+            above = above_values = None  # a short row: the next compares with nothing
+        if values is None:
+            if same is not None:
+                same.append(False)
+            values = {}
+            failed = len(errors)
+            for key, index, parse, header in head:
+                raw = cells[index] if index < width else None
+                if raw is None or raw == "":
+                    values[key] = None
+                    continue
+                try:
+                    values[key] = parse(raw)
+                except CellError as exc:
+                    errors.append(RowError(line, header, str(exc) + ".", shown_cell(raw)))
+            if head and failed == len(errors) and width > reach:
+                above_values = values.copy()
+        for key, index, parse, header in tail:
             raw = cells[index] if index < width else None
             if raw is None or raw == "":
                 values[key] = None

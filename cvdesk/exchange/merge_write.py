@@ -15,7 +15,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import compress, repeat
-from operator import itemgetter, neg, not_, sub
+from operator import and_, is_not, itemgetter, neg, not_, sub
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -459,11 +459,13 @@ class _Writer:
         live = list(map(not_, deleted)) if any(deleted) else None
         try:
             for sums, amounts in zip(balance, (columns[spec.index(key)] for key in LINE_AMOUNTS)):
-                pairs: Iterable[tuple[int, Any]] = zip(offsets, amounts)
+                # The lines that count, chosen at C speed: live, and with an amount.
+                keep = list(map(is_not, amounts, repeat(None))) if None in amounts else None
                 if live is not None:
-                    pairs = compress(pairs, live)
-                if None in amounts:
-                    pairs = [(n, amount) for n, amount in pairs if amount is not None]
+                    keep = live if keep is None else list(map(and_, keep, live))
+                pairs: Iterable[tuple[int, Any]] = zip(offsets, amounts)
+                if keep is not None:
+                    pairs = compress(pairs, keep)
                 for n, amount in pairs:
                     sums[n] += amount
         except OverflowError:  # beyond 64 bits: SQL sums, and says so

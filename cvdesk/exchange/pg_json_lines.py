@@ -66,7 +66,7 @@ def record_maker(spec: TableSpec, uuids: UuidsById) -> Callable[[tuple[Any, ...]
     return namespace["make"]
 
 
-_ENCODER = msgspec.json.Encoder()
+ENCODER = msgspec.json.Encoder()  # one for the whole export: its buffer is reused from batch to batch
 
 
 def json_lines_pg(spec: TableSpec, uuids: UuidsById) -> Iterator[tuple[bytes, int]]:
@@ -75,6 +75,6 @@ def json_lines_pg(spec: TableSpec, uuids: UuidsById) -> Iterator[tuple[bytes, in
     cursor = streamed(plain_sql(spec), binary=True)
     try:
         while rows := cursor.fetchmany(BATCH):
-            yield _ENCODER.encode_lines(list(map(make, rows))), len(rows)
+            yield ENCODER.encode_lines(list(map(make, rows))), len(rows)
     finally:
         cursor.close()

@@ -66,7 +66,7 @@ def record_maker(spec: TableSpec, uuids: UuidsById) -> Callable[[tuple[Any, ...]
     return namespace["make"]
 
 
-ENCODER = msgspec.json.Encoder()  # one for the whole export: its buffer is reused from batch to batch
+ENCODER = msgspec.json.Encoder()  # made once, for every batch of every export
 
 
 def json_lines_pg(spec: TableSpec, uuids: UuidsById) -> Iterator[tuple[bytes, int]]:

@@ -104,7 +104,7 @@ def test_the_models_declare_no_index_a_base_created_today_lacks(engine: str, emp
 def test_an_analysed_base_keeps_the_statistics_of_its_other_indexes_and_is_not_analysed_again(
         engine: str, db_target: Path, sql_rows: Rows) -> None:
     """Dropping indexes needs no new statistics: DROP INDEX takes its own rows out, the others stay as they were
-    (a national base is spared an ANALYZE of some seconds at its first opening with this program)."""
+    (a national base is spared an ANALYZE at its first opening with this program)."""
     open_database(db_target, migrations=MIGRATIONS[:8])
     close_database()
     conn = sqlite3.connect(db_target)

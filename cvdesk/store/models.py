@@ -80,8 +80,8 @@ class Record(BaseModel):
     """Columns every exchanged record carries.
 
     No index on updated_at, nor on deleted alone but where a query finds the deleted rows themselves (Association,
-    Quartier) or walks the live ones in id order (Action), nor on a foreign key that begins a two-column index: schema
-    step 9 dropped them, no query read them."""
+    Quartier) or walks the live ones in id order (Action), nor on a foreign key that begins a two-column index (but
+    Funding.action): schema step 9 dropped them, no query read them."""
 
     uuid = CharField(max_length=36, unique=True, default=new_uuid)
     created_at = UtcDateTimeField(default=utcnow)
@@ -243,7 +243,8 @@ class Funder(Record):
 
 
 class Funding(Record):
-    action = ForeignKeyField(Action, backref="fundings", index=False)  # (action, funder) serves
+    # Its own index kept beside (action, funder): PostgreSQL's planner reads it (schema step 9).
+    action = ForeignKeyField(Action, backref="fundings")
     funder = ForeignKeyField(Funder, backref="fundings")
     requested = IntegerField(default=0)
     granted = IntegerField(null=True)

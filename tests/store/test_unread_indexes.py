@@ -22,12 +22,12 @@ RECORD_TABLES = ("contract", "signatory", "orientation", "commune", "quartier", 
                  "meeting", "meeting_item", "history")
 GONE = ({f"{table}_updated_at" for table in RECORD_TABLES}
         | {f"{table}_deleted" for table in RECORD_TABLES if table not in ("association", "quartier", "action")}
-        | {"funding_action_id", "action_quartier_action_id", "quartier_commune_quartier_id",
-           "quartier_indicator_quartier_id", "envelope_funder_id"})
+        | {"action_quartier_action_id", "quartier_commune_quartier_id", "quartier_indicator_quartier_id",
+           "envelope_funder_id"})
 # What the queries read and must keep: the deleted porteurs and quartiers looked up by their mark, the live actions
-# walked in id order, the two-column indexes the dropped one-column ones began, the search's first page in reference
-# order.
-KEPT = {"association_deleted", "quartier_deleted", "action_deleted", "funding_action_id_funder_id",
+# walked in id order, the plan lines by action (PostgreSQL's planner reads it), the two-column indexes the dropped
+# one-column ones began, the search's first page in reference order.
+KEPT = {"association_deleted", "quartier_deleted", "action_deleted", "funding_action_id", "funding_action_id_funder_id",
         "action_quartier_action_id_quartier_id", "quartier_commune_quartier_id_commune_id",
         "quartier_indicator_quartier_id_kind", "envelope_funder_id_year", "action_deleted_reference",
         "funding_uuid", "history_record_uuid"}

@@ -66,15 +66,18 @@ def record_maker(spec: TableSpec, uuids: UuidsById) -> Callable[[tuple[Any, ...]
     return namespace["make"]
 
 
-ENCODER = msgspec.json.Encoder()  # made once, for every batch of every export
+def new_encoder() -> msgspec.json.Encoder:
+    """msgspec's JSON encoder as the export uses it (its defaults: no spaces, UTF-8 as is): one per table read, so
+    that two exports in two threads never share one."""
+    return msgspec.json.Encoder()
 
 
 def json_lines_pg(spec: TableSpec, uuids: UuidsById) -> Iterator[tuple[bytes, int]]:
     """The table's rows as the package's JSON Lines, a batch at a time: (the lines' bytes, how many lines)."""
-    make = record_maker(spec, uuids)
+    make, encode_lines = record_maker(spec, uuids), new_encoder().encode_lines
     cursor = streamed(plain_sql(spec), binary=True)
     try:
         while rows := cursor.fetchmany(BATCH):
-            yield ENCODER.encode_lines(list(map(make, rows))), len(rows)
+            yield encode_lines(list(map(make, rows))), len(rows)
     finally:
         cursor.close()

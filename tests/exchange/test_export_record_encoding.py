@@ -8,7 +8,7 @@ import sqlite3
 from hypothesis import given, settings, strategies as st
 
 from cvdesk.exchange.package_format import TableSpec, table_specs
-from cvdesk.exchange.pg_json_lines import UuidsById, ENCODER, record_maker
+from cvdesk.exchange.pg_json_lines import UuidsById, new_encoder, record_maker
 
 TEXTS = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
 FIGURES = st.integers(-(2**63), 2**63 - 1)
@@ -58,5 +58,5 @@ def test_a_funding_line_reads_as_sqlite_writes_it(text: str, figure: int, empty:
             value = None
         row.append(value)
         expected.append(value)
-    written = ENCODER.encode_lines([record_maker(spec, uuids)(tuple(row))])
+    written = new_encoder().encode_lines([record_maker(spec, uuids)(tuple(row))])
     assert written == _sqlite_line(spec, expected)

@@ -85,7 +85,7 @@ def json_lines_sql(spec: TableSpec) -> str:
 def json_lines(spec: TableSpec, uuids: UuidsById | None = None) -> Iterator[tuple[bytes, int]]:
     """The table's rows as the package's JSON Lines, a batch at a time: (the lines' bytes, how many lines).
 
-    SQLite writes each object itself (json_lines_sql); from PostgreSQL the plain columns are read and orjson writes
+    SQLite writes each object itself (json_lines_sql); from PostgreSQL the plain columns are read and msgspec writes
     the same bytes (pg_json_lines: the server's row_to_json and joins cost more than they saved us). uuids: the
     referenced tables' UUIDs, read once per export."""
     if not is_postgres():

@@ -108,6 +108,22 @@ def test_a_batch_msgspec_reads_gives_the_old_rows_and_verdict_and_one_it_refuses
     assert new == old
 
 
+def test_what_the_old_reading_then_the_checks_refuse_for_its_type_msgspec_leaves_to_it() -> None:
+    """A float or true where an integer is due, 0 where a boolean is, a key missing or unknown: typed_rows gives
+    None (the old reading words the refusal); an integer beyond 64 bits is read as the integer it is."""
+    decode = typed_decoder(SPEC)
+
+    def line(**changes: Any) -> bytes:
+        record = {**_record(), **changes}
+        return json.dumps({k: v for k, v in record.items() if v != "OTER"}).encode()
+
+    for bad in (line(requested=1.0), line(requested=True), line(deleted=0), line(deleted=None), line(uuid=None),
+                line(requested="OTER"), line(**{"extra": 1}), b"[1]", b"", line()[:-1]):
+        assert typed_rows(decode, [line(), bad]) is None, bad
+    big = typed_rows(decode, [line(requested=2**64)])
+    assert big is not None and big[0][SPEC.index("requested")] == 2**64
+
+
 def test_an_office_package_is_read_by_msgspec_into_the_rows_the_old_reading_gives(good_package: Path) -> None:
     with zipfile.ZipFile(good_package) as archive:
         manifest = read_manifest(archive, good_package)

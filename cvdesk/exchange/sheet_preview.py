@@ -6,7 +6,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from cvdesk.domain.identifiers import check_rna, check_siren, check_siret
 from cvdesk.exchange.cell_values import CellError, Unreadable, cell_parser
@@ -248,28 +248,28 @@ def read_cells(sheet: Sheet, positions: dict[str, int], fields: tuple[Field, ...
                 same.append(False)
             values = {}
             failed = len(errors)
-            for key, index, parse, header in head:
-                raw = cells[index] if index < width else None
-                if raw is None or raw == "":
-                    values[key] = None
-                    continue
-                try:
-                    values[key] = parse(raw)
-                except CellError as exc:
-                    errors.append(RowError(line, header, str(exc) + ".", shown_cell(raw)))
+            _parse_into(values, head, cells, line, errors)
             if head and failed == len(errors) and width > reach:
                 above_values = values.copy()
-        for key, index, parse, header in tail:
-            raw = cells[index] if index < width else None
-            if raw is None or raw == "":
-                values[key] = None
-                continue
-            try:
-                values[key] = parse(raw)
-            except CellError as exc:
-                errors.append(RowError(line, header, str(exc) + ".", shown_cell(raw)))
+        _parse_into(values, tail, cells, line, errors)
         append((line, values))
     return parsed
+
+
+def _parse_into(values: dict[str, Any], columns: list[tuple[str, int, Any, str]], cells: Sequence[Any], line: int,
+                errors: list[RowError]) -> None:
+    """These columns' cells of one row read into values (None for an empty or missing cell); a cell that cannot be
+    read is an error of its line and column."""
+    width = len(cells)
+    for key, index, parse, header in columns:
+        raw = cells[index] if index < width else None
+        if raw is None or raw == "":
+            values[key] = None
+            continue
+        try:
+            values[key] = parse(raw)
+        except CellError as exc:
+            errors.append(RowError(line, header, str(exc) + ".", shown_cell(raw)))
 
 
 def header_of(sheet: Sheet, positions: dict[str, int], key: str) -> str:

@@ -159,6 +159,8 @@ class ActionsTab(RecordTab):
         renew_layout.addWidget(self.renew_button)
         renew_layout.addWidget(self.renewal_label, 1)
         form.add_field("previous", "Reconduction :", renew_row)
+        # The empty form a tab opens on is a new action's: its reference proposed at once, as « Nouveau » does.
+        self._propose_reference()
         self.watch(self.reference_edit, self.title_edit, self.year_spin, self.orientation_combo, self.porteur_combo,
                    self.quartiers_list, self.axes_list, self.start_date, self.end_date, self.description_edit,
                    self.objectives_edit, self.public_edit, self.total_cost_edit, self.planned_edit, self.reached_edit,

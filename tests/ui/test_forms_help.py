@@ -75,6 +75,25 @@ def test_a_new_action_is_offered_the_next_reference_of_its_year(window, qtbot, t
     assert tab.reference_edit.text() == f"2015-VM-{next_number(2015, 'VM'):03d}" == "2015-VM-042"
 
 
+def test_the_form_the_tab_opens_on_already_offers_the_reference(window, qtbot, answer, type_text) -> None:
+    """The Actions tab first shown: its empty form is a new action's, the reference offered without « Nouveau »,
+    and the form counts as untouched (Échap asks nothing; moving to an action asks nothing)."""
+    tab = actions_tab(window)
+    tab.ensure_form()
+    this_year = utcnow().year
+    assert tab.current_record_id() is None and tab.heading.text() == "Nouvelle action"
+    assert tab.reference_edit.text() == f"{this_year}-VM-{next_number(this_year, 'VM'):03d}" == f"{this_year}-VM-001"
+    assert not tab.is_dirty()
+    asked = answer()
+    select_reference(tab, "2015-VM-004")
+    assert asked == [] and tab.reference_edit.text() == "2015-VM-004"
+    qtbot.mouseClick(tab.new_button, LEFT)
+    type_text(tab.title_edit, "Jardins partagés")
+    qtbot.keyClick(window, Qt.Key.Key_S, CTRL)
+    assert tab.error_label.isHidden(), tab.error_label.text()
+    assert sql_one('SELECT title FROM "action" WHERE reference = ?', f"{this_year}-VM-001") == "Jardins partagés"
+
+
 def test_a_reference_the_person_typed_is_never_replaced(window, qtbot) -> None:
     tab = actions_tab(window)
     qtbot.mouseClick(tab.new_button, LEFT)

@@ -327,14 +327,15 @@ def validate_action(values: Mapping[str, Any], existing: Record | None) -> dict[
 
 # The fields validate_action would find fault with in a new action whose values a spreadsheet gave (besides the
 # reference and the texts' lengths, checked apart by the import): new_action_fine() knows them all.
-_NEW_ACTION_KEYS = frozenset({"reference", "title", "year", "orientation", "porteur", "status", "total_cost", "description",
-                              "start_date", "end_date"})
+_NEW_ACTION_KEYS = frozenset({"reference", "title", "year", "orientation", "porteur", "status", "total_cost",
+                              "description", "start_date", "end_date"})
 
 
 def new_action_fine(values: Mapping[str, Any]) -> bool:
     """Whether validate_action, without its length checks, finds nothing to say of a new action with these values
-    but of its reference (not judged here: its uniqueness is the import's to check): a title, a year from 2000 to 2100, a known status, a cost from 0 to MAX_COUNT, an end
-    not before the start, and no other key than the sheet's. An import checks 100,000 actions: this spares each
+    but of its reference (not judged here: its uniqueness is the import's to check): a title, a year from 2000 to
+    2100, a known status, a cost from 0 to MAX_COUNT, an end not before the start, and no other key than the
+    sheet's. An import checks 100,000 actions: this spares each
     the validator's dozen calls; any other action goes through validate_action. Keep the two in step
     (tests/services/test_validation_shortcuts.py holds them together)."""
     if not _NEW_ACTION_KEYS.issuperset(values):

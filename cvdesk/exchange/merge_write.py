@@ -91,6 +91,11 @@ def _search_index(table: str) -> Any:
     return {"action": ACTION_INDEX, "association": ASSOCIATION_INDEX}.get(table)
 
 
+# The action index's porteur field and the join it comes from (store.search_index.ACTION_INDEX).
+_PORTEUR_NAME = "COALESCE(p.name, '')"
+_PORTEUR_JOIN = "LEFT JOIN association p ON p.id = a.porteur_id"
+
+
 @cache
 def _fold_table() -> tuple[frozenset[str], dict[str, str]]:
     from cvdesk.domain.text_fold import FOLDS
@@ -175,6 +180,55 @@ def _fill_search_by_copy(conn: Any, index: Any, first_id: int) -> None:
             insert_rows(index.name, ("id", "text"), index_rows(rows))
     finally:
         cursor.close()
+
+
+class _SearchTexts:
+    """SQLite, a table filled in bulk (its search trigger set aside): the search texts of each batch of new rows
+    made from the batch's columns, as the index's view would read them back once the rows are written (the fields
+    joined by line breaks, NULL when one is NULL as || makes it, folded: index_rows; the porteur's name or nothing;
+    the deleted rows left out), and written to the index at once: the national actions' rows are not read back
+    through their join with the associations at the end."""
+
+    __slots__ = ("index", "sources", "live")
+
+    def __init__(self, index: Any, sources: list[tuple[int, dict[int, str] | None]], live: int) -> None:
+        self.index = index
+        self.sources = sources  # per field of the index: the column it reads, and the names it reads them by
+        self.live = live  # the column "deleted"
+
+    @classmethod
+    def made_here(cls, conn: Any, spec: TableSpec, index: Any) -> _SearchTexts | None:
+        """How this table's search texts are made here, or None when the base's view is not the generated one
+        (then the view fills the index: fill_search) or a field is not one this knows."""
+        if is_postgres():
+            return None
+        from cvdesk.store.search_index import source_view_sql
+
+        stored = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?",
+                              (index.view,)).fetchone()
+        if stored is None or stored[0] != source_view_sql(index):
+            return None
+        by_sql = {c.sql: n for n, c in enumerate(spec.columns)}
+        sources: list[tuple[int, dict[int, str] | None]] = []
+        for expression in index.fields:
+            if expression == _PORTEUR_NAME and index.source.endswith(_PORTEUR_JOIN) and "porteur_id" in by_sql:
+                # COALESCE(p.name, ''): the name of the association whatever its state, '' for none.
+                names = {id_: "" if name is None else name
+                         for id_, name in conn.execute("SELECT id, name FROM association")}
+                sources.append((by_sql["porteur_id"], names))
+            elif expression.startswith("a.") and expression[2:] in by_sql:
+                sources.append((by_sql[expression[2:]], None))
+            else:
+                return None
+        return cls(index, sources, spec.index("deleted"))
+
+    def write(self, conn: Any, ids: Sequence[int], columns: list[Any]) -> None:
+        """These new rows' texts (their ids, then the rows by column, references as ids) into the index."""
+        fields = [columns[n] if names is None else map(names.get, columns[n], repeat(""))
+                  for n, names in self.sources]
+        rows = list(compress(zip(ids, *fields), map(not_, columns[self.live])))
+        if rows:
+            conn.executemany(f"INSERT INTO {self.index.name}(rowid, text) VALUES (?, ?)", index_rows(rows))
 
 
 def _set_hash_size(conn: Any, index: Any, size: int) -> None:
@@ -278,6 +332,9 @@ class _TableWrite:
     search_index: Any = None
     frozen: bool = False  # PostgreSQL: emptied by TRUNCATE in this transaction, its rows copied frozen
     late: list[tuple[int, str, str]] = field(default_factory=list)  # (column, row uuid, referenced uuid)
+    # SQLite, the index's view being the generated one: how each batch's search texts are made from its columns
+    # (_SearchTexts), written batch by batch; None: the index is filled at the end by fill_search.
+    texts: _SearchTexts | None = None
 
 
 class _Writer:
@@ -346,15 +403,18 @@ class _Writer:
         figures = set_aside_figures_insert(spec.table) if frozen else None
         if figures:
             rebuild.append(figures)  # run at the end with the indexes' CREATE statements
+        texts = _SearchTexts.made_here(self.conn, spec, index) if search_trigger else None
+        if texts is not None:
+            _set_hash_size(self.conn, index, BULK_HASH_BYTES)
         return _TableWrite(spec, all_adds, NewIds(spec.table, held=bool(rebuild)), first_id, rebuild, search_trigger,
-                           index, frozen)
+                           index, frozen, texts=texts)
 
     def write(self, state: _TableWrite, rows: list[tuple[Any, ...]], columns: list[tuple[Any, ...]] | None) -> None:
         """One batch of the table's rows (checked by the first pass): added, updated or kept as decided. columns:
         the same rows by column when the caller has them (merge_plan.Reading), else None."""
         spec, conn = state.spec, self.conn
         if state.all_adds:
-            self._insert(spec, rows, state.new_ids, state.late, columns, state.frozen)
+            self._insert(spec, rows, state.new_ids, state.late, columns, state.frozen, state.texts)
             return
         here = {u for (u,) in conn.execute(f'SELECT uuid FROM "{spec.table}" WHERE uuid IN '
                                             f"(SELECT value FROM {json_each_sql()})",
@@ -367,8 +427,11 @@ class _Writer:
         spec, conn, late = state.spec, self.conn, state.late
         for sql in state.rebuild:
             conn.execute(sql)
-        if state.search_trigger:
+        if state.texts is not None:
+            _set_hash_size(conn, state.search_index, FTS5_DEFAULT_HASH_BYTES)
+        elif state.search_trigger:
             fill_search(conn, state.search_index, state.first_id)
+        if state.search_trigger:
             conn.execute(state.search_trigger)
         if late:
             ids = self.ids[spec.table]
@@ -395,7 +458,7 @@ class _Writer:
 
     def _insert(self, spec: TableSpec, adds: list[tuple[Any, ...]], id_source: NewIds,
                 late: list[tuple[int, str, str]], by_column: list[tuple[Any, ...]] | None = None,
-                frozen: bool = False) -> None:
+                frozen: bool = False, texts: _SearchTexts | None = None) -> None:
         if not adds:
             return
         # References are converted before this batch's rows get their ids: a reference to a row of the same
@@ -410,6 +473,8 @@ class _Writer:
             copy_columns(spec.table, names, [new_ids, *columns], frozen, self.copy_types.setdefault(spec.table, {}))
         else:
             insert_columns(spec.table, names, [new_ids, *columns], _plain_columns(spec))
+        if texts is not None:
+            texts.write(self.conn, new_ids, columns)
         # The actions whose sums change: these, or those of these funding lines (their ids just converted).
         if spec.table == "action":
             self.touched_actions.update(new_ids)

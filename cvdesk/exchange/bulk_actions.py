@@ -11,8 +11,8 @@ import os
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from itertools import repeat
-from operator import itemgetter
+from itertools import accumulate, chain, repeat
+from operator import add, attrgetter, itemgetter, sub
 from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 from cvdesk.exchange.cycle_collector import collector_paused
@@ -21,7 +21,8 @@ from cvdesk.exchange.merge_write import BULK_HASH_BYTES, FTS5_DEFAULT_HASH_BYTES
 from cvdesk.exchange.sheet_preview import Item
 from cvdesk.services.records import os_user
 from cvdesk.store.bulk_journal import rollback_journal
-from cvdesk.store.bulk_write import NewIds, insert_rows, page_cache, set_aside_indexes, set_aside_trigger
+from cvdesk.store.bulk_write import NewIds, page_cache, set_aside_indexes, set_aside_trigger
+from cvdesk.store.column_insert import Same, insert_lot
 from cvdesk.store.deferred_references import broken_references, foreign_keys_off
 from cvdesk.store.engine import is_postgres, raw
 from cvdesk.store.models import UTC_FORMAT, Action, ActionQuartier, Funding, History, Record, db
@@ -97,57 +98,20 @@ _ROW_COLUMNS = {History: ("record_type", "record_uuid", "operation", "os_user", 
                 Funding: ("action", "funder", "requested", "granted", "paid", "decision_date", "notes")}
 
 
-# Integers SQLite holds as such: a larger one bound raises, written as a literal it would become a float.
-_INTEGER_RANGE = range(-2 ** 63, 2 ** 63)
-
-
-def _literal(value: Any) -> str | None:
-    """value as an SQL literal SQLite stores exactly as the bound value (None, a boolean as 0 or 1, a 64-bit integer,
-    a text without NUL), None for a value to bind."""
-    kind = type(value)
-    if value is None:
-        return "NULL"
-    if kind is bool:
-        return "1" if value else "0"
-    if kind is int and value in _INTEGER_RANGE:
-        return str(value)
-    if kind is str and "\x00" not in value:
-        return "'" + value.replace("'", "''") + "'"
-    return None
-
-
 def insert_constants_written(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """bulk_write.insert_rows, with each column that holds the same value (and type) in every row written into the
-    INSERT as a literal instead of bound at each row. A lot's rows share their time, office, deleted flag, user and
-    the defaults of the columns the sheet leaves out: 7 of a history row's 11 values. Binding a value copies it
-    into SQLite at each row: the 433,000 history rows of a 100,000-action import went in 0.9 s so against 1.7 s
-    (measured alone, sqlite3 only). PostgreSQL's COPY takes the rows as they are (insert_rows)."""
-    if not rows or is_postgres():
-        insert_rows(table, columns, rows)
+    """column_insert.insert_lot of rows given row by row: each column that holds the same value (and type) in every
+    row written into the INSERT as a literal instead of bound at each row (the 433,000 history rows of a
+    100,000-action import went in 0.9 s so against 1.7 s, measured alone). PostgreSQL: COPY of the rows as they
+    are."""
+    if not rows:
         return
-    first = rows[0]
-    cells = list(zip(*rows))  # column by column
-    count = len(rows)
-    sql_values: list[str] = []
-    varying: list[tuple[Any, ...]] = []
-    for value, column in zip(first, cells):
-        literal = _literal(value)
-        # Equal is not enough: True == 1 == 1.0, yet a text column keeps 1 and 1.0 apart.
-        if literal is not None and column.count(value) == count and len(set(map(type, column))) == 1:
-            sql_values.append(literal)
-        else:
-            sql_values.append("?")
-            varying.append(column)
-    names = ", ".join(f'"{c}"' for c in columns)
-    raw().executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(sql_values)})',
-                      list(zip(*varying)) if varying else [()] * count)
+    insert_lot(table, columns, list(zip(*rows)))
 
 
 class _Plan(NamedTuple):
-    """How a new action's values go into its history's JSON (each name sorted, the text before its value, the
-    UUIDs of its link's records or None; the JSON's texts between the values') and into its row (each name's column), for one set of columns given."""
+    """How a new action's values go into its history's JSON, for one set of columns given: each name sorted, the
+    text before its value and the UUIDs of its link's records or None; the JSON's texts between the values'."""
     history: list[tuple[str, str, dict[int, str] | None]]
-    slots: list[tuple[str, int]]
     between: list[str]  # the JSON's text before each value's, then after the last: "{" + head, "], " + head…, "]}"
 
 
@@ -180,11 +144,75 @@ def _history_texts(column: list[Any], link: dict[int, str] | None) -> tuple[list
     return list(texts), list(kept)
 
 
+_NONE = type(None)
+
+
+def json_column(column: Sequence[Any]) -> list[str]:
+    """list(map(_json, column)), the usual columns (texts; whole numbers and empty values) without a Python call
+    per value."""
+    kinds = set(map(type, column))
+    if kinds == {str}:
+        return list(map(_TEXT, column))
+    if kinds == {int}:
+        return list(map(str, column))
+    if kinds <= {int, _NONE}:
+        return ["null" if value is None else str(value) for value in column]
+    if kinds <= {str, _NONE}:
+        return ["null" if value is None else _TEXT(value) for value in column]
+    return list(map(_json, column))
+
+
+def _joined(*parts: Any) -> list[str]:
+    """The texts made by joining, row by row, these columns and fixed texts (a str stands for itself on every row;
+    one column at least)."""
+    return list(map("".join, zip(*(repeat(part) if isinstance(part, str) else part for part in parts))))
+
+
+def _spread(values: Sequence[Any], counts: Sequence[int]) -> list[Any]:
+    """Each value repeated as many times as its count says, in order (an action's id for each of its lines)."""
+    return list(chain.from_iterable(map(repeat, values, counts)))
+
+
+def _places(starts: Sequence[int], counts: Sequence[int]) -> list[int]:
+    """The numbers from each start, as many as its count (the places of an action's lines among a lot's records)."""
+    return list(chain.from_iterable(map(range, starts, map(add, starts, counts))))
+
+
+def search_texts(references: Sequence[Any], titles: Sequence[Any], names: Sequence[str],
+                 descriptions: Sequence[Any], objectives: Sequence[Any]) -> list[str | None]:
+    """The search index's text of each action (search_index.source_view_sql): its fields joined by line breaks, its
+    porteur's name already folded (or nothing), folded by bulk_fold; None when a field is None, as || makes it.
+
+    A lot's texts are folded as one text joined at NUL, which no stored text holds (merge_write.index_rows does
+    the same): one replace() of each accented letter for the lot instead of one bulk_fold per field; folding the
+    folded names again changes nothing (no letter's plain form holds a letter of the table). A lot with a NUL
+    after all (more pieces than texts), or with a field that is not a text, is made text by text as before."""
+    if all(set(map(type, column)) == {str} for column in (references, titles, descriptions, objectives)):
+        texts = list(map("\n".join, zip(references, titles, names, descriptions, objectives)))
+        folded = bulk_fold("\x00".join(texts)).split("\x00")
+        return folded if len(folded) == len(texts) else list(map(bulk_fold, texts))
+    made: list[str | None] = []
+    for reference, title, name, description, objective in zip(references, titles, names, descriptions, objectives):
+        if reference is None or title is None or description is None or objective is None:
+            made.append(None)
+        else:
+            made.append(f"{bulk_fold(reference)}\n{bulk_fold(title)}\n{name}\n{bulk_fold(description)}\n"
+                        f"{bulk_fold(objective)}")
+    return made
+
+
+# A funding line's values, in the order of its row's columns after the action's id.
+_LINE_VALUES = attrgetter("funder_id", "requested", "granted", "paid", "decision_date", "notes")
+
+
 def _uuids(table: str) -> dict[int, str]:
     return dict(db.execute_sql(f"SELECT id, uuid FROM {table}").fetchall())
 
 
 class _Writer:
+    """The rows of new actions, their quartier links, funding lines and history, written a lot at a time (lot()),
+    each table's columns made whole rather than row by row."""
+
     def __init__(self) -> None:
         self.conn = raw()
         self.office = office_name()
@@ -193,12 +221,8 @@ class _Writer:
         self.links = {name: _uuids(table) for name, table in _ACTION_LINKS.items()}
         self.quartiers = _uuids("quartier")
         self.funders = _uuids("funder")
-        self.uuids: list[str] = []  # drawn by ready() for each chunk
-        self.now = ""  # the chunk's time, set by ready()
-        self.pending: dict[type[Record], list[Any]] = {Action: [], ActionQuartier: [], Funding: [],
-                                                             History: []}
-        # The rows below are written as tuples in each table's column order (id first, None for SQLite to choose;
-        # then uuid, created_at, updated_at, office, deleted); this holds that order to what the models say.
+        # The columns below are given in each table's column order (id first, None for SQLite to choose; then uuid,
+        # created_at, updated_at, office, deleted); this holds that order to what the models say.
         for model, columns in _ROW_COLUMNS.items():
             assert list(self.tables[model].position) == ["id", *_SYSTEM, *columns], model
         self.action_template = list(self.tables[Action].template)
@@ -206,176 +230,191 @@ class _Writer:
         assert list(self.action_position)[:6] == ["id", *_SYSTEM]  # an action's row starts as the others'
         # The actions' ids given here (NewIds), so that their lines and links can name them before they are inserted.
         self.new_ids = NewIds("action")
-        self.action_ids: Iterator[int] = iter(())  # drawn by ready() for each chunk
         self.first_id = 0  # the first of them
         # Each new action's search text (id, text), made here from its row when the base's view is the one
         # bulk_fold reproduces (search_texts_made_here): read back through the view's join, then folded whole,
         # it took 0.6 s for 100,000 actions; so, the porteurs' names folded once each, 0.2 s.
         self.search: list[tuple[int, str | None]] | None = None
         self.porteur_names: dict[int, str] = {}
-        self.searched = itemgetter(*(self.action_position[name] for name in ("reference", "title", "porteur",
-                                                                            "description", "objectives")))
         self.plans: dict[tuple[str, ...], _Plan] = {}
-        self.total_slots = [(self.action_position[name], name)
-                            for name in ("requested_total", "granted_total", "paid_total")]
 
     def _plan(self, names: tuple[str, ...]) -> _Plan:
         links = self.links
         history = [(name, f'"{name}": [null, ', links.get(name)) for name in sorted(names)]
         between = [("], " if n else "{") + head for n, (_, head, _) in enumerate(history)] + ["]}" if history else "{}"]
-        return _Plan(history=history,
-                     slots=[(name, self.action_position[name]) for name in names if name in self.action_position],
-                     between=between)
-
-    def actions(self, items: Sequence[Item]) -> None:
-        """These actions' rows, as action() writes each; their history's JSON made first for all of them, a name
-        at a time (json.dumps(sort_keys=True) of what save_record keeps: the same text, a tenth of a national
-        import's writing when made value by value)."""
-        prepared = [self._values(item) for item in items]
-        changes: list[str] = [""] * len(items)
-        by_names: dict[tuple[str, ...], list[int]] = {}
-        for n, item in enumerate(items):
-            by_names.setdefault(tuple(item.values), []).append(n)
-        for names, positions in by_names.items():
-            plan = self.plans.get(names)
-            if plan is None:
-                plan = self.plans[names] = self._plan(names)
-            # Each action's JSON joined from the columns of its parts: the fixed texts repeated, each name's texts.
-            parts: list[Any] = []
-            for (name, _, link), between in zip(plan.history, plan.between):
-                texts, kept = _history_texts([prepared[n][name] for n in positions], link)
-                parts += (repeat(between), texts)
-                if kept is not None:
-                    for n, value in zip(positions, kept):
-                        prepared[n][name] = value
-            parts.append(repeat(plan.between[-1], len(positions)))  # one finite column at least: zip stops
-            for n, text in zip(positions, map("".join, zip(*parts))):
-                changes[n] = text
-        for item, values, change in zip(items, prepared, changes):
-            self.action(item, values, change)
-
-    def _values(self, item: Item) -> dict[str, Any]:
-        """The values of a new action's row: the sheet's (the reference stripped, as save_action does) and the sums
-        services.actions.recompute_totals keeps, taken from the lines written with it."""
-        values = dict(item.values)
-        if isinstance(values.get("reference"), str):
-            values["reference"] = values["reference"].strip()
-        fundings = item.extra.get("fundings")
-        if fundings is not None:
-            requested = granted = paid = 0
-            for line in fundings:
-                requested += line.requested
-                granted += line.granted or 0
-                paid += line.paid or 0
-            values["requested_total"], values["granted_total"], values["paid_total"] = requested, granted, paid
-        return values
+        return _Plan(history=history, between=between)
 
     def make_search_texts(self) -> None:
         self.search = []
         self.porteur_names = {id_: bulk_fold(name) for id_, name in
                               self.conn.execute("SELECT id, name FROM association")}
 
-    def ready(self, items: Sequence[Item]) -> None:
-        """UUIDs enough for these actions' records and their history rows, drawn at once."""
-        records = sum(1 + len(set(item.extra.get("quartiers") or ())) + len(item.extra.get("fundings") or ())
-                      for item in items)
-        self.uuids = uuid4_batch(2 * records)
-        ids = self.new_ids.take(len(items))
+    def lot(self, items: Sequence[Item]) -> None:
+        """These new actions written with their links, lines and history rows: what save_action leaves for each.
+
+        Made a column at a time (20 µs an action row by row): each table's columns whole, the JSON of the
+        history's rows joined from columns of texts, the search texts folded for the lot at once. The records'
+        UUIDs and the history's rows keep the order a record at a time gave them (each action, then its links,
+        then its lines; each record's UUID drawn before its history row's), so that the same draw leaves the very
+        same tables."""
+        count = len(items)
+        quartiers = [sorted(set(item.extra.get("quartiers") or ())) for item in items]
+        fundings = [item.extra.get("fundings") for item in items]
+        link_counts = list(map(len, quartiers))
+        line_counts = [len(lines or ()) for lines in fundings]
+        links, lines = sum(link_counts), sum(line_counts)
+        records = count + links + lines
+        drawn = uuid4_batch(2 * records)
+        ids = self.new_ids.take(count)
         if not self.first_id and ids:
             self.first_id = ids[0]
-        self.action_ids = iter(ids)
-        # One time for the chunk (2,000 actions written within the same moment): save_action takes one per record.
-        self.now = datetime.now(timezone.utc).strftime(UTC_FORMAT)
-
-    def flush(self) -> None:
-        for model, rows in self.pending.items():
-            if rows:
-                table = self.tables[model]
-                if model is History:
-                    self._flush_history(table, rows)
-                else:
-                    insert_constants_written(table.name, table.columns, rows)
-                rows.clear()
-
-    def _flush_history(self, table: _Table, rows: list[tuple[str, str, str, str]]) -> None:
-        """The lot's history rows, given as (uuid, record type, record uuid, changes): the rest is the lot's own (its
-        time, office, user; « create », not deleted), written once into the INSERT (as insert_constants_written
-        finds it, without looking through the 433,000 rows of a national import for it)."""
-        now, office, user = self.now, self.office, self.user
-        shared = [_literal(value) for value in (now, office, user)]
-        if is_postgres() or None in shared:  # COPY takes whole rows; a NUL in the office's name is bound
-            insert_rows(table.name, table.columns, [(None, uuid, now, now, office, False, kind, record, "create", user,
-                                                     changes) for uuid, kind, record, changes in rows])
-            return
-        now, office, user = shared
-        values = ("?", now, now, office, "0", "?", "?", "'create'", user, "?")  # the columns after the id
-        names = ", ".join(f'"{c}"' for c in table.columns[1:])
-        raw().executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join(values)})', rows)
-
-    def action(self, item: Item, values: dict[str, Any], changes: str) -> None:
-        """One new action's rows and history rows (its values from _values, its history's JSON from actions())."""
-        # A record gone since the preview (removed outright by another program) gives no UUID here: the rows are
-        # written all the same and check_references, or the foreign keys, refuse the import whole.
-        fundings = item.extra.get("fundings")
-        plan = self.plans[tuple(item.values)]
-        now = self.now
-        uuids = self.uuids
-        action_uuid = uuids.pop()
+        # One time for the lot (2,000 actions written within the same moment): save_action takes one per record.
+        now = datetime.now(timezone.utc).strftime(UTC_FORMAT)
         office = self.office
-        action_id = next(self.action_ids)
-        row = self.action_template.copy()
-        for name, at in plan.slots:  # a value that is no column of the action (none today) stays out, as before
-            row[at] = values[name]
-        if fundings is not None:
-            for at, name in self.total_slots:
-                row[at] = values[name]
-        row[:6] = action_id, action_uuid, now, now, office, False
-        self.pending[Action].append(row)
+        # Each record's place among the lot's records (an action, its links, its lines, the next action…) and its
+        # UUIDs: drawn[-1] the first record's, drawn[-2] its history row's, and so on.
+        drawn.reverse()
+        record_uuids, history_uuids = drawn[0::2], drawn[1::2]
+        action_at = list(accumulate(map(add, map(add, link_counts, line_counts), repeat(1)), initial=0))[:-1]
+        links_from = [at + 1 for at in action_at]
+        lines_from = list(map(add, links_from, link_counts))
+        link_at, line_at = _places(links_from, link_counts), _places(lines_from, line_counts)
+        uuid_at = record_uuids.__getitem__
+        action_uuids = list(map(uuid_at, action_at))
+        link_uuids, line_uuids = list(map(uuid_at, link_at)), list(map(uuid_at, line_at))
+
+        action_changes, action_columns = self._actions(items, fundings, line_counts)
+        action_columns[:6] = ids, action_uuids, Same(now), Same(now), Same(office), Same(False)
+
+        quartier_ids = list(chain.from_iterable(quartiers))
+        link_action_uuids = _spread(action_uuids, link_counts)
+        link_changes = _joined('{"action": [null, "', link_action_uuids, '"], "quartier": [null, "',
+                               map(str, map(self.quartiers.get, quartier_ids)), '"], "share_bp": [null, null]}')
+        link_columns = [Same(None), link_uuids, Same(now), Same(now), Same(office), Same(False),
+                        _spread(ids, link_counts), quartier_ids, Same(None)]
+
+        all_lines = list(chain.from_iterable(lines_ for lines_ in fundings if lines_))
+        funder_ids, requested, granted, paid, dates, notes = (zip(*map(_LINE_VALUES, all_lines)) if all_lines
+                                                              else ((),) * 6)
+        decided = [None if day is None else day.isoformat() for day in dates]
+        line_changes = _joined('{"action": [null, "', _spread(action_uuids, line_counts),
+                               '"], "decision_date": [null, ', json_column(decided),
+                               '], "funder": [null, "', map(str, map(self.funders.get, funder_ids)),
+                               '"], "granted": [null, ', json_column(granted), '], "notes": [null, ', json_column(notes),
+                               '], "paid": [null, ', json_column(paid), '], "requested": [null, ',
+                               json_column(requested), "]}") if all_lines else []
+        line_columns = [Same(None), line_uuids, Same(now), Same(now), Same(office), Same(False),
+                        _spread(ids, line_counts), funder_ids, requested, granted, paid, decided, notes]
+
+        # The history rows in the records' order: the three kinds' columns merged by their places (each kind's
+        # places ascend, so the sort merges three runs).
+        places = action_at + link_at + line_at
+        order = sorted(range(records), key=places.__getitem__)
+        kinds = ["Action"] * count + ["ActionQuartier"] * links + ["Funding"] * lines
+        changes = action_changes + link_changes + line_changes
+        history_columns = [Same(None), history_uuids, Same(now), Same(now), Same(office), Same(False),
+                           list(map(kinds.__getitem__, order)), record_uuids, Same("create"), Same(self.user),
+                           list(map(changes.__getitem__, order))]
+
         if self.search is not None:
-            # The view's text (search_index.source_view_sql): the fields joined by line breaks, the porteur's name
-            # or nothing, NULL when a field is NULL (as || makes it); folded letter by letter, so part by part.
-            reference, title, porteur, description, objectives = self.searched(row)
-            if reference is None or title is None or description is None or objectives is None:
-                self.search.append((action_id, None))
+            position = self.action_position
+
+            def column(name: str) -> Sequence[Any]:
+                found = action_columns[position[name]]
+                return [found.value] * count if isinstance(found, Same) else found
+
+            self.search += zip(ids, search_texts(column("reference"), column("title"),
+                                                 list(map(self.porteur_names.get, column("porteur"), repeat(""))),
+                                                 column("description"), column("objectives")))
+        for model, columns in ((Action, action_columns), (ActionQuartier, link_columns), (Funding, line_columns),
+                               (History, history_columns)):
+            table = self.tables[model]
+            insert_lot(table.name, table.columns, columns)
+
+    def _actions(self, items: Sequence[Item], fundings: list[Any], line_counts: list[int]
+                 ) -> tuple[list[str], list[Any]]:
+        """The history JSON of each action (json.dumps(sort_keys=True) of what save_record keeps: the same text)
+        and the columns of their rows but the first six (each a list, or Same for a column the sheet leaves out):
+        the sheet's values (the reference stripped, as save_action does; dates as ISO text), and the sums
+        services.actions.recompute_totals keeps, taken from the lines written with them."""
+        count = len(items)
+        template, position = self.action_template, self.action_position
+        columns: list[Any] = [Same(value) for value in template]
+        changes: list[str] = [""] * count
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for n, item in enumerate(items):
+            groups.setdefault(tuple(item.values), []).append(n)
+        for names, positions in groups.items():
+            plan = self.plans.get(names)
+            if plan is None:
+                plan = self.plans[names] = self._plan(names)
+            whole = len(positions) == count
+            given = [items[n].values for n in positions]
+            if len(names) > 1:
+                values = dict(zip(names, map(list, zip(*map(itemgetter(*names), given)))))
             else:
-                name = self.porteur_names.get(porteur, "") if porteur is not None else ""
-                self.search.append((action_id, f"{bulk_fold(reference)}\n{bulk_fold(title)}\n{name}\n"
-                                               f"{bulk_fold(description)}\n{bulk_fold(objectives)}"))
-        history = self.pending[History]  # (uuid, record type, record uuid, changes): _flush_history adds the rest
-        history.append((uuids.pop(), "Action", action_uuid, changes))
-        link_rows, funding_rows = self.pending[ActionQuartier], self.pending[Funding]
-        # The links' and lines' history rows from a template: json.dumps(sort_keys=True) of their fixed fields, the
-        # same text (the tests compare it with what save_action writes).
-        for quartier_id in sorted(set(item.extra.get("quartiers") or ())):
-            link_uuid = uuids.pop()
-            link_rows.append((None, link_uuid, now, now, office, False, action_id, quartier_id, None))
-            history.append((uuids.pop(), "ActionQuartier", link_uuid,
-                            f'{{"action": [null, "{action_uuid}"], "quartier": [null, '
-                            f'"{self.quartiers.get(quartier_id)}"], "share_bp": [null, null]}}'))
-        funders = self.funders
-        for line in fundings or ():
-            decided = None if line.decision_date is None else line.decision_date.isoformat()
-            requested, granted, paid, notes = line.requested, line.granted, line.paid, line.notes
-            funding_uuid = uuids.pop()
-            funding_rows.append((None, funding_uuid, now, now, office, False, action_id, line.funder_id,
-                                 requested, granted, paid, decided, notes))
-            # _json of each value, inline for the usual ones: an ISO date holds nothing to escape, an int is its
-            # str(); anything else through _json.
-            if type(requested) is int and type(notes) is str and (granted is None or type(granted) is int) \
-                    and (paid is None or type(paid) is int):
-                decided_json = "null" if decided is None else '"' + decided + '"'
-                granted_json = "null" if granted is None else str(granted)
-                paid_json = "null" if paid is None else str(paid)
-                changes = (f'{{"action": [null, "{action_uuid}"], "decision_date": [null, {decided_json}], '
-                           f'"funder": [null, "{funders.get(line.funder_id)}"], '
-                           f'"granted": [null, {granted_json}], "notes": [null, {_TEXT(notes)}], '
-                           f'"paid": [null, {paid_json}], "requested": [null, {requested}]}}')
+                values = {name: [row[name] for row in given] for name in names}
+            if "reference" in values:
+                values["reference"] = [value.strip() if isinstance(value, str) else value
+                                       for value in values["reference"]]
+            # Each action's JSON joined from the columns of its parts: the fixed texts repeated, each name's texts.
+            parts: list[Any] = []
+            for (name, _, link), between in zip(plan.history, plan.between):
+                texts, kept = _history_texts(values[name], link)
+                parts += (between, texts)
+                if kept is not None:
+                    values[name] = kept
+            made = _joined(*parts, plan.between[-1]) if parts else [plan.between[-1]] * len(positions)
+            if whole:
+                changes = made
             else:
-                changes = (f'{{"action": [null, "{action_uuid}"], "decision_date": [null, {_json(decided)}], '
-                           f'"funder": [null, "{funders.get(line.funder_id)}"], '
-                           f'"granted": [null, {_json(granted)}], "notes": [null, {_json(notes)}], '
-                           f'"paid": [null, {_json(paid)}], "requested": [null, {_json(requested)}]}}')
-            history.append((uuids.pop(), "Funding", funding_uuid, changes))
+                for n, text in zip(positions, made):
+                    changes[n] = text
+            for name, column in values.items():
+                at = position.get(name)
+                if at is None:  # a value that is no column of the action (none today) stays out, as before
+                    continue
+                if whole:
+                    columns[at] = column
+                else:
+                    if isinstance(columns[at], Same):
+                        columns[at] = [template[at]] * count
+                    for n, value in zip(positions, column):
+                        columns[at][n] = value
+        if any(lines is not None for lines in fundings):
+            self._totals(columns, fundings, line_counts)
+        return changes, columns
+
+    def _totals(self, columns: list[Any], fundings: list[Any], line_counts: list[int]) -> None:
+        """The requested, granted and paid sums of each action that has its lines (fundings not None) into its
+        row's columns: differences of running sums over the lot's lines when every amount is a whole number (the
+        very sums), else added line by line as recompute_totals adds them."""
+        count = len(fundings)
+        ends = list(accumulate(line_counts))
+        starts = [0, *ends[:-1]]
+        all_lines = list(chain.from_iterable(lines for lines in fundings if lines))
+        for name, field, empty_is_zero in (("requested_total", "requested", False), ("granted_total", "granted", True),
+                                           ("paid_total", "paid", True)):
+            amounts = list(map(attrgetter(field), all_lines))
+            if empty_is_zero:
+                amounts = [amount or 0 for amount in amounts]
+            if set(map(type, amounts)) <= {int}:
+                running = [0, *accumulate(amounts)]
+                sums = list(map(sub, map(running.__getitem__, ends), map(running.__getitem__, starts)))
+            else:
+                sums = []
+                for start, end in zip(starts, ends):
+                    total = 0
+                    for amount in amounts[start:end]:
+                        total += amount
+                    sums.append(total)
+            at = self.action_position[name]
+            before = columns[at]
+            if all(lines is not None for lines in fundings):
+                columns[at] = sums
+            else:
+                kept = [before.value] * count if isinstance(before, Same) else before
+                columns[at] = [made if lines is not None else was for made, was, lines in zip(sums, kept, fundings)]
 
 
 def started_afresh(conn: Any, index: str) -> bool:
@@ -486,10 +525,7 @@ def _write_new_actions(items: Sequence[Item], progress: Progress | None, cancell
                 progress(done + start, total or len(items))
             if cancelled is not None and cancelled():
                 raise Cancelled()
-            chunk = items[start:start + CHUNK]
-            writer.ready(chunk)
-            writer.actions(chunk)
-            writer.flush()
+            writer.lot(items[start:start + CHUNK])
         for sql in rebuild:
             conn.execute(sql)
         if trigger is not None:

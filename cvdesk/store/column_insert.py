@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Collection, Sequence
+from typing import Any, Collection, NamedTuple, Sequence
 
 from cvdesk.store.bulk_write import insert_rows
 from cvdesk.store.engine import is_postgres, raw
@@ -12,6 +12,13 @@ from cvdesk.store.engine import is_postgres, raw
 NULL_MARK = 0.5
 _NONE = type(None)
 _INTEGRAL = frozenset({bool, int})
+# Integers SQLite holds as such: a larger one bound raises, written as a literal it would become a float.
+_INTEGER_RANGE = range(-2 ** 63, 2 ** 63)
+
+
+class Same(NamedTuple):
+    """A column that holds this one value in every row (insert_lot writes it once, into the INSERT)."""
+    value: Any
 
 
 def insert_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[Any]],
@@ -63,3 +70,59 @@ def _bindable(column: Sequence[Any]) -> tuple[str, Sequence[Any] | None]:
 def _insert_sql(table: str, names: tuple[str, ...], slots: tuple[str, ...]) -> str:
     quoted = ", ".join(f'"{name}"' for name in names)
     return f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join(slots)})'
+
+
+def sql_literal(value: Any) -> str | None:
+    """value as an SQL literal SQLite stores exactly as the bound value (None, a boolean as 0 or 1, a 64-bit integer,
+    a text without NUL), None for a value to bind."""
+    kind = type(value)
+    if value is None:
+        return "NULL"
+    if kind is bool:
+        return "1" if value else "0"
+    if kind is int and value in _INTEGER_RANGE:
+        return str(value)
+    if kind is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
+def insert_lot(table: str, names: Sequence[str], columns: Sequence[Sequence[Any] | Same]) -> None:
+    """Insert rows given a column at a time, each column the rows' values or Same(value) for a value every row
+    holds; the stored rows are the very ones executemany() of the plain rows would store, in the same order.
+
+    Why: a lot of new records shares its time, office, deleted flag, user and the defaults of the columns a sheet
+    leaves out (7 of a history row's 11 values), and Python's sqlite3 copies each bound text into SQLite at each
+    row and passes each None and bool through its adapter registry (insert_columns). So on SQLite a column of one
+    value and one type (1, 1.0 and True are equal in Python, not in a text column) is written into the INSERT as
+    a literal when sql_literal can write it; the other columns are bound as insert_columns binds them (a NULL
+    among values by NULL_MARK). Given by columns, the rows are never built only to be taken apart again. On
+    PostgreSQL the rows go by COPY as they are (bulk_write.insert_rows)."""
+    count = next((len(column) for column in columns if not isinstance(column, Same)), 0)
+    if not count:
+        return
+    if is_postgres():
+        insert_rows(table, names, list(zip(*([column.value] * count if isinstance(column, Same) else column
+                                               for column in columns))))
+        return
+    slots: list[str] = []
+    bound: list[Sequence[Any]] = []
+    for column in columns:
+        if isinstance(column, Same):
+            literal = sql_literal(column.value)
+            if literal is None:
+                slots.append("?")
+                bound.append([column.value] * count)
+            else:
+                slots.append(literal)
+            continue
+        first = column[0]
+        literal = sql_literal(first)
+        if literal is not None and column.count(first) == count and len(set(map(type, column))) == 1:
+            slots.append(literal)
+            continue
+        slot, values = _bindable(column)
+        slots.append(slot)
+        if values is not None:
+            bound.append(values)
+    raw().executemany(_insert_sql(table, tuple(names), tuple(slots)), zip(*bound) if bound else [()] * count)

@@ -9,6 +9,7 @@ never updated: it stays out of the UPDATE's SET list, of the merge's history and
 from __future__ import annotations
 
 import json
+import re
 import uuid as uuidlib
 from array import array
 from contextlib import contextmanager, nullcontext
@@ -96,6 +97,10 @@ _PORTEUR_NAME = "COALESCE(p.name, '')"
 _PORTEUR_JOIN = "LEFT JOIN association p ON p.id = a.porteur_id"
 
 
+_NON_ASCII = re.compile("[^\x00-\x7f]+")
+_LONG_TEXT = 1000  # below, set intersection over the text itself costs less than the regex's call
+
+
 @cache
 def _fold_table() -> tuple[frozenset[str], dict[str, str]]:
     from cvdesk.domain.text_fold import FOLDS
@@ -110,7 +115,10 @@ def bulk_fold(text: str) -> str:
     if text.isascii():
         return text
     letters, plain = _fold_table()
-    for letter in letters.intersection(text):
+    # The letters to replace, among the text's non-ASCII ones: in a long text (a batch's texts joined), those found
+    # by one regex scan first (0.11 s against 0.25 s for the national actions' 7 MB), hashing only them.
+    present = letters.intersection("".join(_NON_ASCII.findall(text)) if len(text) > _LONG_TEXT else text)
+    for letter in present:
         text = text.replace(letter, plain[letter])
     return text
 

@@ -19,6 +19,14 @@ def test_a_record_s_text_is_folded_as_the_search_folds_typed_words(text: str) ->
     assert bulk_fold(text) == fold(text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet=LETTERS, max_size=80), st.text(max_size=80)), min_size=20, max_size=60))
+def test_a_long_text_a_batch_joins_is_folded_as_the_search_folds_it(parts: list[str]) -> None:
+    """Past a thousand characters bulk_fold finds the letters to replace another way: the same text."""
+    text = "\x00".join(parts) * 3
+    assert bulk_fold(text) == fold(text)
+
+
 def test_a_coordinator_s_sentence_is_folded_letter_by_letter() -> None:
     assert bulk_fold("Santé, cœur de quartier : « Élan » à Noël") == "Sante, coeur de quartier : « Elan » a Noel"
     assert bulk_fold("Cafe\u0301 plain ASCII stays") == "Cafe plain ASCII stays"

@@ -283,7 +283,10 @@ class _Writer:
         action_uuids = list(map(uuid_at, action_at))
         link_uuids, line_uuids = list(map(uuid_at, link_at)), list(map(uuid_at, line_at))
 
-        action_changes, action_columns = self._actions(items, fundings, line_counts)
+        all_lines = list(chain.from_iterable(lines_ for lines_ in fundings if lines_))
+        funder_ids, requested, granted, paid, dates, notes = (zip(*map(_LINE_VALUES, all_lines)) if all_lines
+                                                              else ((),) * 6)
+        action_changes, action_columns = self._actions(items, fundings, line_counts, (requested, granted, paid))
         action_columns[:6] = ids, action_uuids, Same(now), Same(now), Same(office), Same(False)
 
         quartier_ids = list(chain.from_iterable(quartiers))
@@ -293,9 +296,6 @@ class _Writer:
         link_columns = [Same(None), link_uuids, Same(now), Same(now), Same(office), Same(False),
                         _spread(ids, link_counts), quartier_ids, Same(None)]
 
-        all_lines = list(chain.from_iterable(lines_ for lines_ in fundings if lines_))
-        funder_ids, requested, granted, paid, dates, notes = (zip(*map(_LINE_VALUES, all_lines)) if all_lines
-                                                              else ((),) * 6)
         decided = [None if day is None else day.isoformat() for day in dates]
         line_changes = _joined('{"action": [null, "', _spread(action_uuids, line_counts),
                                '"], "decision_date": [null, ', json_column(decided),
@@ -331,8 +331,8 @@ class _Writer:
             table = self.tables[model]
             insert_lot(table.name, table.columns, columns)
 
-    def _actions(self, items: Sequence[Item], fundings: list[Any], line_counts: list[int]
-                 ) -> tuple[list[str], list[Any]]:
+    def _actions(self, items: Sequence[Item], fundings: list[Any], line_counts: list[int],
+                 amounts: tuple[Sequence[Any], Sequence[Any], Sequence[Any]]) -> tuple[list[str], list[Any]]:
         """The history JSON of each action (json.dumps(sort_keys=True) of what save_record keeps: the same text)
         and the columns of their rows but the first six (each a list, or Same for a column the sheet leaves out):
         the sheet's values (the reference stripped, as save_action does; dates as ISO text), and the sums
@@ -382,35 +382,34 @@ class _Writer:
                     for n, value in zip(positions, column):
                         columns[at][n] = value
         if any(lines is not None for lines in fundings):
-            self._totals(columns, fundings, line_counts)
+            self._totals(columns, fundings, line_counts, amounts)
         return changes, columns
 
-    def _totals(self, columns: list[Any], fundings: list[Any], line_counts: list[int]) -> None:
+    def _totals(self, columns: list[Any], fundings: list[Any], line_counts: list[int],
+                amounts: tuple[Sequence[Any], Sequence[Any], Sequence[Any]]) -> None:
         """The requested, granted and paid sums of each action that has its lines (fundings not None) into its
-        row's columns: differences of running sums over the lot's lines when every amount is a whole number (the
-        very sums), else added line by line as recompute_totals adds them."""
+        row's columns, from the lot's lines' columns of these amounts: differences of running sums when every
+        amount is a whole number (the very sums), else added line by line as recompute_totals adds them."""
         count = len(fundings)
         ends = list(accumulate(line_counts))
         starts = [0, *ends[:-1]]
-        all_lines = list(chain.from_iterable(lines for lines in fundings if lines))
-        for name, field, empty_is_zero in (("requested_total", "requested", False), ("granted_total", "granted", True),
-                                           ("paid_total", "paid", True)):
-            amounts = list(map(attrgetter(field), all_lines))
-            if empty_is_zero:
-                amounts = [amount or 0 for amount in amounts]
-            if set(map(type, amounts)) <= {int}:
-                running = [0, *accumulate(amounts)]
+        every = all(lines is not None for lines in fundings)
+        for name, column, empty_is_zero in zip(("requested_total", "granted_total", "paid_total"), amounts,
+                                               (False, True, True)):
+            column = [amount or 0 for amount in column] if empty_is_zero else column
+            if set(map(type, column)) <= {int}:
+                running = [0, *accumulate(column)]
                 sums = list(map(sub, map(running.__getitem__, ends), map(running.__getitem__, starts)))
             else:
                 sums = []
                 for start, end in zip(starts, ends):
                     total = 0
-                    for amount in amounts[start:end]:
+                    for amount in column[start:end]:
                         total += amount
                     sums.append(total)
             at = self.action_position[name]
             before = columns[at]
-            if all(lines is not None for lines in fundings):
+            if every:
                 columns[at] = sums
             else:
                 kept = [before.value] * count if isinstance(before, Same) else before

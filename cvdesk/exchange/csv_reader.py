@@ -6,6 +6,8 @@ import csv
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
+from itertools import count, islice
+from operator import itemgetter
 from pathlib import Path
 
 from cvdesk.exchange.errors import ExchangeError
@@ -128,6 +130,31 @@ def read_csv(path: Path, recognise: Callable[[list[str]], int] | None = None) ->
         raise ExchangeError(f"Le fichier {path} dépasse {MAX_CSV_BYTES // (1024 * 1024)} Mo : trop gros pour un tableur.")
     text, encoding = decode(path.read_bytes(), path)
     delimiter = sniff_delimiter(text)
+    lines = _one_line_records(text, delimiter)
+    if lines is None:
+        lines = _records(path, text, delimiter)
+    sheet = shape_sheet(path, lines, recognise, encoding, delimiter)
+    # The header's own cells, unnamed ones at its end included (a column left without a name may hold notes).
+    width = max(len(sheet.header), next((len(cells) for line, cells in lines if line == sheet.header_line), 0))
+    _refuse_overflowing_rows(sheet, width)
+    return sheet
+
+
+def _one_line_records(text: str, delimiter: str) -> list[tuple[int, list[str]]] | None:
+    """The records with their line numbers when each is one line of the file (no quoted line break, no quote left
+    open), read by one C loop; None otherwise, or on anything _records has a sentence for."""
+    reader = csv.reader(_lines(text), delimiter=delimiter)
+    try:
+        records = list(islice(reader, MAX_ROWS + 1))
+    except csv.Error:
+        return None
+    if len(records) > MAX_ROWS or reader.line_num != len(records):
+        return None
+    return list(zip(count(1), records))
+
+
+def _records(path: Path, text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """Each record with the line where it starts; a quote left open is refused with the line where it opened."""
     reader = csv.reader(_lines(text), delimiter=delimiter)
     lines: list[tuple[int, list[str]]] = []
     spanning: list[int] = []  # the records over several lines, checked once the table's width is known
@@ -154,17 +181,15 @@ def read_csv(path: Path, recognise: Callable[[list[str]], int] | None = None) ->
             position = _swallowed(cells, delimiter, width)
             if position is not None:
                 raise ExchangeError(_open_quote(path, _quote_line(line, cells, position)))
-    sheet = shape_sheet(path, lines, recognise, encoding, delimiter)
-    # The header's own cells, unnamed ones at its end included (a column left without a name may hold notes).
-    width = max(len(sheet.header), next((len(cells) for line, cells in lines if line == sheet.header_line), 0))
-    _refuse_overflowing_rows(sheet, width)
-    return sheet
+    return lines
 
 
 def _refuse_overflowing_rows(sheet: Sheet, width: int) -> None:
     """A row with filled cells past its header is read one column off from its first separator inside a value:
     refused, naming it. (The Vendée separates by commas and writes « 24 975,00 » without quotes: each row has a cell
     more than its header, and its notificationUE would have been read as the beneficiary's share.)"""
+    if not sheet.rows or max(map(len, map(itemgetter(1), sheet.rows))) <= width:
+        return  # (most files: one C loop over the rows' widths)
     overflowing = [(line, len(cells)) for line, cells in sheet.rows
                    if len(cells) > width and any(value.strip() for value in cells[width:])]
     if not overflowing:

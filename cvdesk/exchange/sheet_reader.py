@@ -98,35 +98,48 @@ def _filled(cells: list[Any]) -> int:
 def _data_rows(lines: list[tuple[int, list[Any]]], width: int,
                skipped: list[tuple[int, str]]) -> list[tuple[int, list[Any]]]:
     """The rows under the header without blank rows, totals rows, and the notes written under the table."""
-    rows = []
+    filled = []  # the positions of the rows that are not blank
+    marked: dict[int, tuple[str, bool]] = {}  # filled's index -> (total label, after a blank row), when either
     after_blank = False
-    for line, cells in lines:
-        first = _first_filled(cells)
-        if first is None:
-            after_blank = True
-            continue
-        rows.append((line, cells, _total_label(first), after_blank))
+    for position, (line, cells) in enumerate(lines):
+        first = cells[0] if cells else None
+        # Most rows open with a filled cell that cannot read « total »: one look at it (files run to 200,000 rows).
+        if not (first.__class__ is str and first and not first[0].isspace() and first[0] not in _TOTAL_INITIALS):
+            first = _first_filled(cells)
+            if first is None:
+                after_blank = True
+                continue
+            label = _total_label(first)
+            if label or after_blank:
+                marked[len(filled)] = (label, after_blank)
+        elif after_blank:
+            marked[len(filled)] = ("", True)
+        filled.append(position)
         after_blank = False
     # The table ends at its last row that is neither a total nor a lone note under a blank row.
-    end = len(rows)
+    end = len(filled)
     while end:
-        line, cells, label, gap_before = rows[end - 1]
+        line, cells = lines[filled[end - 1]]
+        label, gap_before = marked.get(end - 1, ("", False))
         if label:
             skipped.append((line, "ligne de total laissée de côté"))
-        elif width >= 3 and _filled(cells) == 1 and gap_before:
+        elif width >= 3 and gap_before and _filled(cells) == 1:
             skipped.append((line, "note sous le tableau laissée de côté"))
         else:
             break
         end -= 1
-    kept = []
-    for line, cells, label, _ in rows[:end]:
+    dropped = set()
+    for index, (label, _) in marked.items():
+        line, cells = lines[filled[index]]
         # Inside the table only a sure total is left out: « Total Sport », with its address filled, is a club.
-        if label and (label.startswith("sous total") or label in _SURE_TOTALS or _filled(cells) * 2 <= width):
+        if index < end and label and (label.startswith("sous total") or label in _SURE_TOTALS
+                                      or _filled(cells) * 2 <= width):
             skipped.append((line, "ligne de sous-total laissée de côté"))
-            continue
-        kept.append((line, cells))
+            dropped.add(index)
     skipped.sort()
-    return kept
+    if end == len(lines) and not dropped:
+        return list(lines)  # every row kept (most files)
+    return [lines[position] for index, position in enumerate(filled[:end]) if index not in dropped]
 
 
 def _without_repeated_headers(rows: list[tuple[int, list[Any]]], header: list[str],

@@ -5,7 +5,6 @@ reads): two rows giving one reference two titles or two porteurs are refused wit
 with the second's values lost. The base is read once into dictionaries (plain SQL: national scale, 100,000 rows)."""
 from __future__ import annotations
 
-import dataclasses
 import operator
 from datetime import date
 from functools import lru_cache
@@ -189,7 +188,7 @@ def _prepare_actions(sheet: Sheet, positions: dict[str, int], preview: SheetPrev
                                                                     f"deux fois pour l'action {reference}."))
                 continue
             requested, granted, paid = values.get("requested") or 0, values.get("granted"), values.get("paid")
-            funding = funding_input(funder, requested, granted, paid, values.get("decision_date"))
+            funding = FundingInput(funder, requested, granted, paid, values.get("decision_date"))
             # The checks set_fundings runs on each line, here so that the preview names the line (amounts only:
             # no text whose length to check); the usual amounts need none of them.
             if not funding_amounts_fine(requested, granted, paid):
@@ -197,26 +196,6 @@ def _prepare_actions(sheet: Sheet, positions: dict[str, int], preview: SheetPrev
                                                        "paid": paid}, None).items():
                     preview.errors.append(RowError(line, col(key) or _LABELS.get(key, ""), message))
             fundings.append(funding)
-
-
-def _funding_input(funder_id: int, requested: int, granted: int | None, paid: int | None,
-                   decision_date: date | None) -> FundingInput:
-    """FundingInput(funder_id, requested, granted, paid, decision_date), made as pickle remakes one (its attributes
-    put in its __dict__, in the fields' order): the frozen dataclass's __init__ sets each field through
-    object.__setattr__, 1.2 µs a line, a quarter of the import's loop over 200,000 rows; this takes 0.5 µs. The
-    same object: equal, same hash, same repr, same attributes in the same order (test_funding_input.py)."""
-    line = _new(FundingInput)
-    line.__dict__.update(funder_id=funder_id, requested=requested, granted=granted, paid=paid,
-                         decision_date=decision_date, notes=_NOTES)
-    return line
-
-
-_new = object.__new__
-_NOTES = next(f.default for f in dataclasses.fields(FundingInput) if f.name == "notes")
-# Only while FundingInput stays a plain dataclass of these fields (no __post_init__, no slots): else its __init__.
-funding_input = (_funding_input if [f.name for f in dataclasses.fields(FundingInput)] == [
-    "funder_id", "requested", "granted", "paid", "decision_date", "notes"] and not hasattr(FundingInput, "__post_init__")
-    and not hasattr(FundingInput, "__slots__") else FundingInput)
 
 
 _COMPARED_AS_IS = tuple(key for key in SAME_FOR_EVERY_ROW if key not in ("porteur", "quartiers"))

@@ -134,6 +134,7 @@ def read_csv(path: Path, recognise: Callable[[list[str]], int] | None = None) ->
     if lines is None:
         lines = _records(path, text, delimiter)
     sheet = shape_sheet(path, lines, recognise, encoding, delimiter)
+    sheet.texts_only = True  # the csv module's cells
     # The header's own cells, unnamed ones at its end included (a column left without a name may hold notes).
     width = max(len(sheet.header), next((len(cells) for line, cells in lines if line == sheet.header_line), 0))
     _refuse_overflowing_rows(sheet, width)

@@ -221,6 +221,7 @@ def read_cells(sheet: Sheet, positions: dict[str, int], fields: tuple[Field, ...
     cells_of = itemgetter(*(index for _, index, _, _ in head)) if head else None
     reach = max((index for _, index, _, _ in head), default=0)
     lists = [key for key, _, _, _ in head if next(f.kind for f in fields if f.key == key) == "list"]
+    texts_only = sheet.texts_only
     above: tuple[Any, ...] | None = None  # the row above's cells of the head columns
     above_values: dict[str, Any] | None = None  # their values, when every one of them was read
     parsed = []
@@ -230,9 +231,10 @@ def read_cells(sheet: Sheet, positions: dict[str, int], fields: tuple[Field, ...
         values: dict[str, Any] | None = None
         if cells_of is not None and width > reach:
             mine = cells_of(cells)
-            # Equal is not enough: 1, 1.0 and True are equal cells of an XLSX, read differently.
+            # Equal is not enough: 1, 1.0 and True are equal cells of an XLSX, read differently (a CSV's cells are
+            # all texts: equal ones are of one type).
             if (mine == above and above_values is not None
-                    and all(map(operator.is_, map(type, mine), map(type, above)))):
+                    and (texts_only or all(map(operator.is_, map(type, mine), map(type, above))))):
                 values = above_values.copy()
                 for key in lists:  # each row its own list, as the column's parser gives it
                     if values[key] is not None:

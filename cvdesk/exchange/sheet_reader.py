@@ -35,6 +35,8 @@ class Sheet:
     formulas: list[tuple[int, int]] = field(default_factory=list)
     # The sheet read when it is not the workbook's first ("" otherwise, and for a text file).
     sheet_name: str = ""
+    # Every cell a str, as the csv module reads a text file (a workbook's cells are numbers, dates, booleans too).
+    texts_only: bool = False
 
 
 def sheet_filter() -> str:

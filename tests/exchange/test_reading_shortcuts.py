@@ -167,3 +167,38 @@ def test_csv_module_is_what_reads_the_records(tmp_path: Path) -> None:
     records = csv_reader._one_line_records(path.read_text(encoding="utf-8"), ";")
     assert records == [(1, ["Nom", "Montant"]), (2, ["A", "1"]), (3, []), (4, ["B", "2"])]
     assert list(csv.reader(["A;1\n"], delimiter=";")) == [["A", "1"]]
+
+
+TEXT_CELLS = st.sampled_from(["", " ", "2031-R-1", "2031-R-2", "Jardins", "2031", "deux mille", "1 000", "1 000,5",
+                              "Q1, Q2", "Q1,Q2", "Déposée", "inconnu", "'007", "01/03/2031", "31/02/2031"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(rows=st.lists(st.lists(TEXT_CELLS, min_size=0, max_size=9), min_size=1, max_size=8), repeat=st.booleans())
+def test_a_csvs_rows_read_without_comparing_types_read_as_with(rows: list[list[str]], repeat: bool) -> None:
+    # A CSV's cells are all texts: its rows repeating the row above are found without comparing the cells' types.
+    from cvdesk.exchange.action_import import _ACTION_PART
+    from cvdesk.exchange.sheet_fields import ACTION_FIELDS
+    from cvdesk.exchange.sheet_preview import match_columns, read_cells
+    from cvdesk.exchange.sheet_reader import Sheet
+
+    header = ["Référence", "Intitulé", "Année", "Coût total", "Quartiers", "Statut", "Date de début", "Financeur",
+              "Montant demandé"]
+    if repeat:  # each row twice, as an action's cells on its two funding lines
+        rows = [row for row in rows for _ in (0, 1)]
+    lines = [(number + 2, cells) for number, cells in enumerate(rows)]
+    positions, _ = match_columns(header, ACTION_FIELDS)
+    outcomes = []
+    for texts_only in (True, False):
+        errors: list[Any] = []
+        same: list[bool] = []
+        sheet = Sheet(Path("a.csv"), header, lines, texts_only=texts_only)
+        outcomes.append((read_cells(sheet, positions, ACTION_FIELDS, errors, _ACTION_PART, same), errors, same))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_a_csv_says_its_cells_are_texts(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("Nom;Montant\nA;1\n", encoding="utf-8")
+    assert csv_reader.read_csv(path).texts_only is True
+    assert sheet_reader.Sheet(path, ["Nom"], []).texts_only is False  # a workbook's, or one made by hand

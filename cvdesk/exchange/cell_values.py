@@ -304,28 +304,16 @@ def _number_cell(kind: str) -> Any:
 
 
 def _remembering(parse: Any, copy: Any = None) -> Any:
-    """parse, each distinct text or number of the column read once (statuses, dates, amounts, SIRETs come back row
-    after row in a large sheet, as texts in a CSV, as numbers in a workbook: years, orientations, amounts in
-    euros); a CellError is not kept (raised again each time the cell is read)."""
+    """parse, each distinct text of the column read once (statuses, dates, amounts, SIRETs come back row after
+    row in a large sheet); a text's CellError is not kept (raised again each time it is read)."""
     seen: dict[str, Any] = {}
-    # 1, 1.0 and True are one key of a dictionary, yet three different cells: a dictionary for each type. Two
-    # floats that are equal read alike (0.0 and -0.0 give the same cents, the same « 0 »; a SIRET's float
-    # repr only shows in an error, never kept); a NaN equals nothing, not even itself: never found again.
-    numbers: dict[type, dict[Any, Any]] = {float: {}, int: {}}
 
     def parse_once(value: Any) -> Any:
-        kind = type(value)
-        if kind is str:
-            found = seen.get(value, _NOT_PARSED)
-            if found is _NOT_PARSED:
-                found = seen[value] = parse(value)
-        else:
-            remembered = numbers.get(kind)
-            if remembered is None or value != value:  # (a NaN: read each time, never kept)
-                return parse(value)
-            found = remembered.get(value, _NOT_PARSED)
-            if found is _NOT_PARSED:
-                found = remembered[value] = parse(value)
+        if type(value) is not str:  # 1, 1.0 and True are one key of a dictionary, yet three different cells
+            return parse(value)
+        found = seen.get(value, _NOT_PARSED)
+        if found is _NOT_PARSED:
+            found = seen[value] = parse(value)
         return copy(found) if copy is not None and found is not None else found
 
     return parse_once

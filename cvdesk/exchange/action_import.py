@@ -5,11 +5,8 @@ reads): two rows giving one reference two titles or two porteurs are refused wit
 with the second's values lost. The base is read once into dictionaries (plain SQL: national scale, 100,000 rows)."""
 from __future__ import annotations
 
-import operator
 from datetime import date
 from functools import lru_cache
-from itertools import compress
-from operator import itemgetter, methodcaller
 from typing import Any
 
 from cvdesk.domain.dates import format_date
@@ -79,20 +76,16 @@ _ACTION_PART = 1 + [f.key for f in ACTION_FIELDS].index("quartiers")
 assert {f.key for f in ACTION_FIELDS[:_ACTION_PART]} == {"reference", "porteur_siret", *SAME_FOR_EVERY_ROW}
 
 
-_is_text = str.__instancecheck__  # isinstance(value, str)
-
-
 def _columns_fit(rows: list[tuple[int, dict[str, Any]]], keys: Any, same: list[bool]) -> bool:
     """Whether every text of these columns fits its field of Action (the longest of each column measured, and no
     character a base cannot hold). A row whose action's cells repeat the row above's (same) holds its very texts:
     measured once."""
-    measured = list(compress(map(itemgetter(1), rows), map(operator.not_, same)))
+    measured = [values for (_, values), repeats in zip(rows, same) if not repeats]
     for key in keys:
         cap = max_length(Action, key)
         if cap is None:
             continue
-        # C loops over 100,000 rows (the values got, the texts kept) rather than a comprehension's bytecode.
-        texts = list(filter(_is_text, map(methodcaller("get", key), measured)))
+        texts = [value for values in measured if isinstance(value := values.get(key), str)]
         if max(map(len, texts), default=0) > cap or UNSTORABLE.search("".join(texts)):
             return False  # too long, or a NUL that PostgreSQL cannot hold: each row's validator names it
     return True

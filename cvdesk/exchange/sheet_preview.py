@@ -222,6 +222,9 @@ def read_cells(sheet: Sheet, positions: dict[str, int], fields: tuple[Field, ...
     reach = max((index for _, index, _, _ in head), default=0)
     lists = [key for key, _, _, _ in head if next(f.kind for f in fields if f.key == key) == "list"]
     texts_only = sheet.texts_only
+    # A CSV's rows that hold every column (nearly all): read without the checks only other rows need.
+    parse_row = _parse_text_row if texts_only else _parse_into
+    full = max((index for _, index, _, _ in columns), default=-1)
     above: tuple[Any, ...] | None = None  # the row above's cells of the head columns
     above_values: dict[str, Any] | None = None  # their values, when every one of them was read
     parsed = []
@@ -250,10 +253,10 @@ def read_cells(sheet: Sheet, positions: dict[str, int], fields: tuple[Field, ...
                 same.append(False)
             values = {}
             failed = len(errors)
-            _parse_into(values, head, cells, line, errors)
+            (parse_row if width > full else _parse_into)(values, head, cells, line, errors)
             if head and failed == len(errors) and width > reach:
                 above_values = values.copy()
-        _parse_into(values, tail, cells, line, errors)
+        (parse_row if width > full else _parse_into)(values, tail, cells, line, errors)
         append((line, values))
     return parsed
 
@@ -266,6 +269,21 @@ def _parse_into(values: dict[str, Any], columns: list[tuple[str, int, Any, str]]
     for key, index, parse, header in columns:
         raw = cells[index] if index < width else None
         if raw is None or raw == "":
+            values[key] = None
+            continue
+        try:
+            values[key] = parse(raw)
+        except CellError as exc:
+            errors.append(RowError(line, header, str(exc) + ".", shown_cell(raw)))
+
+
+def _parse_text_row(values: dict[str, Any], columns: list[tuple[str, int, Any, str]], cells: Sequence[str],
+                    line: int, errors: list[RowError]) -> None:
+    """_parse_into for a row of texts (a CSV's) that holds every one of these columns: no cell is missing, none is
+    None, an empty one is the empty text."""
+    for key, index, parse, header in columns:
+        raw = cells[index]
+        if not raw:
             values[key] = None
             continue
         try:

@@ -323,14 +323,29 @@ def cell_parser(kind: str) -> Any:
     """parse_cell(kind, value) as a function of the value alone, chosen once for a column: the usual cells (text,
     a number, a date, a French amount or date as text) read without the dispatch, each distinct text of a column
     of codes, dates or amounts read once; anything else through parse_cell itself."""
+    parse, remembered, copy = _parts(kind)
+    return _remembering(parse, copy) if remembered else parse
+
+
+def text_column_reader(kind: str) -> tuple[Any, dict[str, Any] | None, Any]:
+    """cell_parser(kind) taken apart for a column whose cells are all non-empty texts (a CSV's): the parser of one
+    text, the dictionary where each distinct text's value is to be kept (None: free texts, not kept) and the copy
+    each row gets of a kept value (None: the value itself). read_cells looks each text up itself, sparing the
+    remembering parser's call for each of a large CSV's million cells; a CellError is never kept."""
+    parse, remembered, copy = _parts(kind)
+    return parse, ({} if remembered else None), copy
+
+
+def _parts(kind: str) -> tuple[Any, bool, Any]:
+    """A column's parser of one cell, whether its texts are remembered, and the copy each row gets of a value."""
     if kind == "text":
-        return _text_cell
+        return _text_cell, False, None
     if kind == "money":
-        return _remembering(_money_cell)
+        return _money_cell, True, None
     if kind == "date":
-        return _remembering(_date_cell)
+        return _date_cell, True, None
     if kind in ("int", "year"):
-        return _remembering(_number_cell(kind))
+        return _number_cell(kind), True, None
     if kind == "list":
-        return _remembering(lambda value: parse_cell(kind, value), copy=list)  # each row gets its own list
-    return _remembering(lambda value: parse_cell(kind, value))
+        return (lambda value: parse_cell(kind, value)), True, list  # each row gets its own list
+    return (lambda value: parse_cell(kind, value)), True, None

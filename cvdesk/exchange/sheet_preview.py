@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from cvdesk.domain.identifiers import check_rna, check_siren, check_siret
-from cvdesk.exchange.cell_values import CellError, Unreadable, cell_parser
+from cvdesk.exchange.cell_values import CellError, Unreadable, cell_parser, text_column_reader
 from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.sheet_fields import IMPORTS, Field, fold
 from cvdesk.exchange.sheet_reader import Sheet
@@ -222,9 +222,17 @@ def read_cells(sheet: Sheet, positions: dict[str, int], fields: tuple[Field, ...
     reach = max((index for _, index, _, _ in head), default=0)
     lists = [key for key, _, _, _ in head if next(f.kind for f in fields if f.key == key) == "list"]
     texts_only = sheet.texts_only
-    # A CSV's rows that hold every column (nearly all): read without the checks only other rows need.
-    parse_row = _parse_text_row if texts_only else _parse_into
+    # A CSV's rows that hold every column (nearly all): read without the checks only other rows need, each text
+    # of a column of codes, amounts or dates looked up by _parse_text_row itself.
     full = max((index for _, index, _, _ in columns), default=-1)
+    parse_row: Any = _parse_into
+    head_row: list[tuple[Any, ...]] = head
+    tail_row: list[tuple[Any, ...]] = tail
+    if texts_only:
+        readers = {key: text_column_reader(next(f.kind for f in fields if f.key == key)) for key, _, _, _ in columns}
+        parse_row = _parse_text_row
+        head_row = [(key, index, *readers[key], header) for key, index, _, header in head]
+        tail_row = [(key, index, *readers[key], header) for key, index, _, header in tail]
     above: tuple[Any, ...] | None = None  # the row above's cells of the head columns
     above_values: dict[str, Any] | None = None  # their values, when every one of them was read
     parsed = []
@@ -253,10 +261,16 @@ def read_cells(sheet: Sheet, positions: dict[str, int], fields: tuple[Field, ...
                 same.append(False)
             values = {}
             failed = len(errors)
-            (parse_row if width > full else _parse_into)(values, head, cells, line, errors)
+            if width > full:
+                parse_row(values, head_row, cells, line, errors)
+            else:
+                _parse_into(values, head, cells, line, errors)
             if head and failed == len(errors) and width > reach:
                 above_values = values.copy()
-        (parse_row if width > full else _parse_into)(values, tail, cells, line, errors)
+        if width > full:
+            parse_row(values, tail_row, cells, line, errors)
+        else:
+            _parse_into(values, tail, cells, line, errors)
         append((line, values))
     return parsed
 
@@ -277,19 +291,32 @@ def _parse_into(values: dict[str, Any], columns: list[tuple[str, int, Any, str]]
             errors.append(RowError(line, header, str(exc) + ".", shown_cell(raw)))
 
 
-def _parse_text_row(values: dict[str, Any], columns: list[tuple[str, int, Any, str]], cells: Sequence[str],
-                    line: int, errors: list[RowError]) -> None:
-    """_parse_into for a row of texts (a CSV's) that holds every one of these columns: no cell is missing, none is
-    None, an empty one is the empty text."""
-    for key, index, parse, header in columns:
+def _parse_text_row(values: dict[str, Any], columns: list[tuple[Any, ...]], cells: Sequence[str], line: int,
+                    errors: list[RowError]) -> None:
+    """_parse_into for a row of texts (a CSV's) that holds every one of these columns (key, index, parser, kept
+    values, copy, header; text_column_reader's): no cell is missing, none is None, an empty one is the empty text,
+    and a text already read in its column is found without calling its parser."""
+    for key, index, parse, kept, copy, header in columns:
         raw = cells[index]
         if not raw:
             values[key] = None
             continue
+        if kept is not None:
+            found = kept.get(raw, _NOT_READ)
+            if found is not _NOT_READ:
+                values[key] = found if copy is None or found is None else copy(found)
+                continue
         try:
-            values[key] = parse(raw)
+            found = parse(raw)
         except CellError as exc:
             errors.append(RowError(line, header, str(exc) + ".", shown_cell(raw)))
+            continue
+        if kept is not None:
+            kept[raw] = found
+        values[key] = found if copy is None or found is None else copy(found)
+
+
+_NOT_READ = object()
 
 
 def header_of(sheet: Sheet, positions: dict[str, int], key: str) -> str:

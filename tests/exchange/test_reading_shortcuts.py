@@ -162,6 +162,8 @@ def test_a_csvs_rows_read_without_comparing_types_read_as_with(rows: list[list[s
         sheet = Sheet(Path("a.csv"), header, lines, texts_only=texts_only)
         outcomes.append((read_cells(sheet, positions, ACTION_FIELDS, errors, _ACTION_PART, same), errors, same))
     assert outcomes[0] == outcomes[1]
+    lists = [id(value) for _, values in outcomes[0][0] for value in values.values() if isinstance(value, list)]
+    assert len(lists) == len(set(lists))  # each row its own list of quartiers, as the column's parser gives it
 
 
 def test_a_csv_says_its_cells_are_texts(tmp_path: Path) -> None:

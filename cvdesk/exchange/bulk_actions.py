@@ -100,7 +100,7 @@ _ROW_COLUMNS = {History: ("record_type", "record_uuid", "operation", "os_user", 
 
 def insert_constants_written(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """column_insert.insert_lot of rows given row by row: each column that holds the same value (and type) in every
-    row written into the INSERT as a literal instead of bound at each row (the 433,000 history rows of a
+    row bound once for each statement of many rows instead of at each row (the 433,000 history rows of a
     100,000-action import went in 0.9 s so against 1.7 s, measured alone). PostgreSQL: COPY of the rows as they
     are."""
     if not rows:

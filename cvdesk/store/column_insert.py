@@ -16,12 +16,10 @@ _INTEGRAL = frozenset({bool, int})
 # insert_lot's rows per INSERT statement, and the most values one statement binds (SQLite's limit before 3.32).
 ROWS_PER_INSERT = 100
 MOST_BOUND = 999
-# Integers SQLite holds as such: a larger one bound raises, written as a literal it would become a float.
-_INTEGER_RANGE = range(-2 ** 63, 2 ** 63)
 
 
 class Same(NamedTuple):
-    """A column that holds this one value in every row (insert_lot writes it once, into the INSERT)."""
+    """A column that holds this one value in every row (insert_lot binds it once for each statement of many rows)."""
     value: Any
 
 
@@ -76,21 +74,6 @@ def _insert_sql(table: str, names: tuple[str, ...], slots: tuple[str, ...]) -> s
     return f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join(slots)})'
 
 
-def sql_literal(value: Any) -> str | None:
-    """value as an SQL literal SQLite stores exactly as the bound value (None, a boolean as 0 or 1, a 64-bit integer,
-    a text without NUL), None for a value to bind."""
-    kind = type(value)
-    if value is None:
-        return "NULL"
-    if kind is bool:
-        return "1" if value else "0"
-    if kind is int and value in _INTEGER_RANGE:
-        return str(value)
-    if kind is str and "\x00" not in value:
-        return "'" + value.replace("'", "''") + "'"
-    return None
-
-
 def insert_lot(table: str, names: Sequence[str], columns: Sequence[Sequence[Any] | Same]) -> None:
     """Insert rows given a column at a time, each column the rows' values or Same(value) for a value every row
     holds; the stored rows are the very ones executemany() of the plain rows would store, in the same order.
@@ -98,10 +81,12 @@ def insert_lot(table: str, names: Sequence[str], columns: Sequence[Sequence[Any]
     Why: a lot of new records shares its time, office, deleted flag, user and the defaults of the columns a sheet
     leaves out (7 of a history row's 11 values), and Python's sqlite3 copies each bound text into SQLite at each
     row and passes each None and bool through its adapter registry (insert_columns). So on SQLite a column of one
-    value and one type (1, 1.0 and True are equal in Python, not in a text column) is written into the INSERT as
-    a literal when sql_literal can write it; the other columns are bound as insert_columns binds them (a NULL
-    among values by NULL_MARK). Given by columns, the rows are never built only to be taken apart again. On
-    PostgreSQL the rows go by COPY as they are (bulk_write.insert_rows)."""
+    value and one type (1, 1.0 and True are equal in Python, not in a text column) is bound once for each
+    statement (a numbered parameter every row names), NULL written as such; the other columns are bound as
+    insert_columns binds them (a NULL among values by NULL_MARK). The rows go ROWS_PER_INSERT to a statement
+    (_insert_many), whose text does not hold the values, so that the next lot runs the statement already
+    compiled. Given by columns, the rows are never built only to be taken apart again. On PostgreSQL the rows go
+    by COPY as they are (bulk_write.insert_rows)."""
     count = next((len(column) for column in columns if not isinstance(column, Same)), 0)
     if not count:
         return
@@ -109,47 +94,62 @@ def insert_lot(table: str, names: Sequence[str], columns: Sequence[Sequence[Any]
         insert_rows(table, names, list(zip(*([column.value] * count if isinstance(column, Same) else column
                                                for column in columns))))
         return
-    slots: list[str] = []
+    shared: list[Any] = []  # the values every row holds, bound once per statement
+    slots: list[str | int] = []  # each column's: a shared value's place, or an SQL text (? for the row's value)
     bound: list[Sequence[Any]] = []
     for column in columns:
         if isinstance(column, Same):
-            literal = sql_literal(column.value)
-            if literal is None:
-                slots.append("?")
-                bound.append([column.value] * count)
-            else:
-                slots.append(literal)
+            value = column.value
+        elif column.count(column[0]) == count and len(set(map(type, column))) == 1:
+            value = column[0]
+        else:
+            slot, values = _bindable(column)
+            slots.append(slot)
+            if values is not None:
+                bound.append(values)
             continue
-        first = column[0]
-        literal = sql_literal(first)
-        if literal is not None and column.count(first) == count and len(set(map(type, column))) == 1:
-            slots.append(literal)
-            continue
-        slot, values = _bindable(column)
-        slots.append(slot)
-        if values is not None:
-            bound.append(values)
-    _insert_many(table, names, slots, bound, count)
+        if value is None:
+            slots.append("NULL")
+        else:
+            slots.append(len(shared))
+            shared.append(value)
+    _insert_many(table, names, slots, shared, bound, count)
 
 
-def _insert_many(table: str, names: Sequence[str], slots: list[str], bound: list[Sequence[Any]], count: int) -> None:
-    """count rows of these slots and bound columns, by INSERTs of up to ROWS_PER_INSERT rows each (VALUES (…), (…)):
-    the rows are stored in the same order with the same values as by one INSERT per row, and the driver's work
-    for each statement run (step, reset, its Python loop) is paid once for many rows. Measured alone (sqlite3,
-    the 433,000 history rows of a national import): 0.84 – 0.93 s one row a statement, 0.59 – 0.65 s so."""
+def _insert_many(table: str, names: Sequence[str], slots: list[str | int], shared: list[Any],
+                 bound: list[Sequence[Any]], count: int) -> None:
+    """count rows of these slots (a shared value's place, or an SQL text whose ? takes the row's value of the next
+    bound column), by INSERTs of up to ROWS_PER_INSERT rows each (VALUES (…), (…)), every parameter numbered: the
+    shared values first, then each row's. The rows are stored in the same order with the same values as by one
+    INSERT per row, and the driver's work for each statement run (step, reset, its Python loop) is paid once for
+    many rows. Measured alone (sqlite3, the 433,000 history rows of a national import): 0.84 – 0.93 s one row a
+    statement, 0.59 – 0.65 s so."""
     width = len(bound)
-    per = max(1, min(ROWS_PER_INSERT, MOST_BOUND // max(width, 1), count))
-    conn = raw()
-    if per == 1:
-        conn.executemany(_insert_sql(table, tuple(names), tuple(slots)), zip(*bound) if bound else [()] * count)
-        return
-    row = f"({', '.join(slots)})"
+    per = max(1, min(ROWS_PER_INSERT, (MOST_BOUND - len(shared)) // max(width, 1), count))
     quoted = ", ".join(f'"{name}"' for name in names)
     head = f'INSERT INTO "{table}" ({quoted}) VALUES '
+
+    def sql(rows: int) -> str:
+        made = []
+        for row in range(rows):
+            number = len(shared) + row * width  # the parameter before this row's first
+            texts = []
+            for slot in slots:
+                if isinstance(slot, int):
+                    texts.append(f"?{slot + 1}")
+                elif "?" in slot:
+                    number += 1
+                    texts.append(slot.replace("?", f"?{number}"))
+                else:
+                    texts.append(slot)
+            made.append(f"({', '.join(texts)})")
+        return head + ", ".join(made)
+
+    conn = raw()
     whole, rest = divmod(count, per)
     flat = list(chain.from_iterable(zip(*bound))) if bound else []
     step = per * width
-    conn.executemany(head + ", ".join([row] * per), (flat[start:start + step] for start in range(0, whole * step, step))
-                     if bound else [()] * whole)
+    conn.executemany(sql(per), (shared + flat[start:start + step] for start in range(0, whole * step, step))
+                     if bound else [shared] * whole)
     if rest:
-        conn.execute(head + ", ".join([row] * rest), flat[whole * step:])
+        conn.execute(sql(rest), shared + flat[whole * step:])

@@ -315,11 +315,22 @@ def cmd_import(args: object) -> int:
 LONG_SHEET_BYTES = 1024 * 1024  # beyond this, reading and checking a sheet takes a few seconds: say so
 
 
-def _written_so_far(done: int, total: int) -> None:
-    """A long spreadsheet import's progress on stderr, as the other long commands say theirs (every thousand)."""
-    if done % 1000 and done != total:
-        return
-    print(f"… {done:,} sur {total:,} enregistrements écrits".replace(",", " "), file=sys.stderr, flush=True)
+def _written_so_far() -> Callable[[int, int], None]:
+    """A long spreadsheet import's progress on stderr, as the other long commands say theirs (every thousand); once
+    every row is written, what still comes before the end (indexes, checks, commit: seconds for 100,000 actions)."""
+    finished = False
+
+    def say(done: int, total: int) -> None:
+        nonlocal finished
+        if (done % 1000 and done != total) or finished:
+            return
+        line = f"… {done:,} sur {total:,} enregistrements écrits".replace(",", " ")
+        if done == total:
+            finished = True
+            line += " ; index et vérifications avant l'enregistrement"
+        print(line, file=sys.stderr, flush=True)
+
+    return say
 
 
 def _import_sheet(args: object, sheet: Path) -> int:
@@ -359,7 +370,7 @@ def _import_sheet(args: object, sheet: Path) -> int:
                     raise UsageError(preview.first_error())
                 print("Simulation (--dry-run) : rien n'a été écrit.")
                 return EXIT_OK
-            apply_sheet(preview, _written_so_far)
+            apply_sheet(preview, _written_so_far())
     except ExchangeError as exc:
         raise UsageError(str(exc)) from None
     print(f"{sheet} importé : {preview.created} créé(s){preview.kinds_created()}, {preview.updated} mis à jour.")

@@ -525,6 +525,10 @@ def _write_new_actions(items: Sequence[Item], progress: Progress | None, cancell
             if cancelled is not None and cancelled():
                 raise Cancelled()
             writer.lot(items[start:start + CHUNK])
+        if progress is not None:
+            # Every row written: what remains (indexes, search, checks, commit) takes seconds at national scale,
+            # and the user is told the rows are in rather than seeing the last lot's count stand still.
+            progress(done + len(items), total or len(items))
         for sql in rebuild:
             conn.execute(sql)
         if trigger is not None:

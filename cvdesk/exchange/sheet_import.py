@@ -211,6 +211,9 @@ def apply_sheet(preview: SheetPreview, progress: Callable[[int, int], None] | No
                     raise _Refused(failure)
             if deferred:
                 check_references(preview.path)
+            # « Annuler » pressed while the indexes were built again and the references checked: still rolled back.
+            if cancelled is not None and cancelled():
+                raise Cancelled()
             if progress is not None:
                 progress(total, total)
     except _Refused:

@@ -15,12 +15,21 @@ __all__ = ["CANCELLED", "DONE", "FAILED", "run_with_progress", "install_exchange
 SCDL = "scdl"
 
 
-def run_with_progress(parent: QWidget, title: str, label: str, work: Work,
-                      cancellable: bool = True) -> tuple[str, Any]:
+def run_with_progress(parent: QWidget, title: str, label: str, work: Work, cancellable: bool = True,
+                      label_for: Callable[[int, int], str] | None = None) -> tuple[str, Any]:
     """Run work as an Operation behind its late progress dialog, the window staying responsive; returns
     (status, result or French message) once it has ended."""
     return Operation(parent, work, title=title, label=label, cancellable=cancellable,
-                     on_failure=lambda _message: None).run_and_wait()
+                     on_failure=lambda _message: None, label_for=label_for).run_and_wait()
+
+
+def writing_label(done: int, total: int) -> str:
+    """The import's progress label: the rows written so far, then what still comes once they all are (indexes,
+    checks, commit: seconds for 100,000 actions, with the bar full)."""
+    if done < total:
+        return f"Import : {done:,} sur {total:,} enregistrements écrits…".replace(",", "\u202f")
+    return (f"Import : {total:,} enregistrements écrits ; index et vérifications "
+            "avant l'enregistrement…").replace(",", "\u202f")
 
 
 def _report(parent: QWidget, title: str, status: str, result: Any) -> bool:
@@ -200,7 +209,8 @@ def import_spreadsheet(window: QWidget, path: Path | None = None, kind: str | No
     if not answer:
         return False
     status, result = run_with_progress(window, title, "Import…",
-                                       lambda progress, cancelled: apply_sheet(preview, progress, cancelled))
+                                       lambda progress, cancelled: apply_sheet(preview, progress, cancelled),
+                                       label_for=writing_label)
     if not _report(window, title, status, result):
         return False
     _refresh(window)

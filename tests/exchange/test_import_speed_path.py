@@ -232,6 +232,58 @@ def test_an_import_cancelled_halfway_leaves_the_base_as_it_was(demo_template: Pa
         after.close()
 
 
+def test_every_row_written_is_told_before_the_indexes_are_built_again(demo_template: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # At national scale the indexes set aside, the search index and the checks take seconds after the last lot:
+    # the progress says all rows are written when they are, not only once that work is over.
+    monkeypatch.setattr(bulk_actions, "BULK_ROWS", 100)
+    monkeypatch.setattr(bulk_actions, "rebuild_pays", lambda present, adding: True)
+    base = tmp_path / "bureau.db"
+    shutil.copyfile(demo_template, base)
+    count = bulk_actions.CHUNK + 500
+    sheet = _many_actions(tmp_path / "lot.csv", _demo_facts(demo_template), count)
+    indexes_sql = "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'history'"
+    told_done: list[tuple[int, int]] = []  # (actions of the lot in the base, history indexes there) when told
+    with opened_database(base):
+        history_indexes = db.execute_sql(indexes_sql).fetchone()[0]
+        preview = preview_sheet(sheet, "actions")
+
+        def progress(done: int, total: int) -> None:
+            if done == total and not told_done:
+                written = db.execute_sql("SELECT count(*) FROM \"action\" WHERE reference LIKE '2032-LOT-%'")
+                told_done.append((written.fetchone()[0], db.execute_sql(indexes_sql).fetchone()[0]))
+
+        apply_sheet(preview, progress=progress)
+        assert db.execute_sql(indexes_sql).fetchone()[0] == history_indexes
+    assert history_indexes > 0
+    assert told_done == [(count, 0)]  # every row in, the history's indexes still to build
+
+
+def test_annuler_pressed_once_every_row_is_written_still_writes_nothing(demo_template: Path, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The bar is full and the last seconds (indexes, search, checks) run: « Annuler » is still offered, and honoured.
+    monkeypatch.setattr(bulk_actions, "BULK_ROWS", 100)
+    base = tmp_path / "bureau.db"
+    shutil.copyfile(demo_template, base)
+    sheet = _many_actions(tmp_path / "lot.csv", _demo_facts(demo_template), bulk_actions.CHUNK + 500)
+    pressed: list[bool] = []
+    with opened_database(base):
+        preview = preview_sheet(sheet, "actions")
+        with pytest.raises(Cancelled):
+            apply_sheet(preview, progress=lambda done, total: pressed.append(done == total) if done == total else None,
+                        cancelled=lambda: bool(pressed))
+    settle(base)
+    assert pressed == [True]  # pressed when told every row was written, and nothing told after
+    before, after = sqlite3.connect(demo_template), sqlite3.connect(base)
+    try:
+        for sql in ('SELECT count(*) FROM "action"', "SELECT count(*) FROM history", "SELECT count(*) FROM funding",
+                    "SELECT count(*) FROM action_search", "SELECT type, name, sql FROM sqlite_master ORDER BY name"):
+            assert after.execute(sql).fetchall() == before.execute(sql).fetchall(), sql
+    finally:
+        before.close()
+        after.close()
+
+
 def test_the_command_line_says_how_far_the_import_is(demo_template: Path, tmp_path: Path, capsys) -> None:
     base = tmp_path / "bureau.db"
     shutil.copyfile(demo_template, base)
@@ -240,6 +292,9 @@ def test_the_command_line_says_how_far_the_import_is(demo_template: Path, tmp_pa
     assert code == 0, err
     assert "2001 créé(s)" in out
     assert "2 000 sur 2 001 enregistrements écrits" in err
+    # Once every row is in, the user is told what the last seconds are for, once.
+    finishing = [line for line in err.splitlines() if "2 001 sur 2 001" in line]
+    assert finishing == ["… 2 001 sur 2 001 enregistrements écrits ; index et vérifications avant l'enregistrement"]
     conn = sqlite3.connect(base)
     try:
         assert conn.execute("SELECT count(*) FROM \"action\" WHERE reference LIKE '2032-LOT-%'").fetchone() == (2001,)

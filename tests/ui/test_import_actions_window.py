@@ -59,3 +59,29 @@ def test_an_actions_import_cancelled_from_its_progress_writes_nothing_then_goes_
     # The search finds them, as actions saved from the form.
     assert db.execute_sql("SELECT count(*) FROM action_search WHERE action_search MATCH '\"2034-fen-0123\"'"
                           ).fetchone()[0] == 10
+
+
+def test_the_progress_says_when_every_row_is_written_and_what_the_last_seconds_are_for(
+        demo_db, window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, told: list[str]) -> None:
+    labels: list[str] = []
+
+    class ShownAtOnce(exchange_actions.Operation):
+        """The import's own operation, its dialog shown at once rather than after its delay; its labels noted."""
+
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **{**kwargs, "show_after_ms": 0})
+
+        def _on_progress(self, done: int, total: int) -> None:
+            super()._on_progress(done, total)
+            if self.dialog is not None and self.label == "Import…":
+                labels.append(self.dialog.labelText())
+
+    count = bulk_actions.CHUNK + 100
+    sheet = _sheet(tmp_path / "actions.csv", count)
+    monkeypatch.setattr(SheetPreviewDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    monkeypatch.setattr(exchange_actions, "Operation", ShownAtOnce)
+    assert exchange_actions.import_spreadsheet(window, sheet, "actions")
+    assert _imported() == count
+    assert labels and all(label.startswith("Import : ") for label in labels)
+    assert labels[-1] == ("Import : 2\u202f100 enregistrements écrits ; index et vérifications avant "
+                          "l'enregistrement…")

@@ -203,24 +203,20 @@ def _many_actions(path: Path, facts: dict[str, Any], count: int) -> Path:
     return path
 
 
-def test_an_import_cancelled_halfway_leaves_the_base_as_it_was(demo_template: Path, tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    # The indexes set aside too, and put back by the rollback.
+def _bulk_import(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, int]:
+    """A copy of the demo and a sheet of CHUNK + 500 new actions, written in bulk with every index set aside (as a
+    national import is): the base, the sheet and the number of actions."""
     monkeypatch.setattr(bulk_actions, "BULK_ROWS", 100)
     monkeypatch.setattr(bulk_actions, "rebuild_pays", lambda present, adding: True)
     base = tmp_path / "bureau.db"
     shutil.copyfile(demo_template, base)
-    sheet = _many_actions(tmp_path / "lot.csv", _demo_facts(demo_template), bulk_actions.CHUNK + 500)
-    seen: list[tuple[int, int]] = []
-    with opened_database(base):
-        preview = preview_sheet(sheet, "actions")
-        assert preview.ok and preview.created == bulk_actions.CHUNK + 500
-        with pytest.raises(Cancelled):
-            # The user presses Annuler once the first 2,000 actions are written.
-            apply_sheet(preview, progress=lambda done, total: seen.append((done, total)),
-                        cancelled=lambda: len(seen) > 1)
+    count = bulk_actions.CHUNK + 500
+    return base, _many_actions(tmp_path / "lot.csv", _demo_facts(demo_template), count), count
+
+
+def _assert_as_it_was(demo_template: Path, base: Path) -> None:
+    """The base holds what the demo held: rows of the tables the import writes, and the schema (indexes put back)."""
     settle(base)
-    assert seen[:2] == [(0, 2500), (2000, 2500)]
     before, after = sqlite3.connect(demo_template), sqlite3.connect(base)
     try:
         for sql in ('SELECT count(*) FROM "action"', "SELECT count(*) FROM funding", "SELECT count(*) FROM history",
@@ -232,16 +228,27 @@ def test_an_import_cancelled_halfway_leaves_the_base_as_it_was(demo_template: Pa
         after.close()
 
 
+def test_an_import_cancelled_halfway_leaves_the_base_as_it_was(demo_template: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # The indexes set aside too, and put back by the rollback.
+    base, sheet, count = _bulk_import(demo_template, tmp_path, monkeypatch)
+    seen: list[tuple[int, int]] = []
+    with opened_database(base):
+        preview = preview_sheet(sheet, "actions")
+        assert preview.ok and preview.created == count
+        with pytest.raises(Cancelled):
+            # The user presses Annuler once the first 2,000 actions are written.
+            apply_sheet(preview, progress=lambda done, total: seen.append((done, total)),
+                        cancelled=lambda: len(seen) > 1)
+    assert seen[:2] == [(0, 2500), (2000, 2500)]
+    _assert_as_it_was(demo_template, base)
+
+
 def test_every_row_written_is_told_before_the_indexes_are_built_again(demo_template: Path, tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     # At national scale the indexes set aside, the search index and the checks take seconds after the last lot:
     # the progress says all rows are written when they are, not only once that work is over.
-    monkeypatch.setattr(bulk_actions, "BULK_ROWS", 100)
-    monkeypatch.setattr(bulk_actions, "rebuild_pays", lambda present, adding: True)
-    base = tmp_path / "bureau.db"
-    shutil.copyfile(demo_template, base)
-    count = bulk_actions.CHUNK + 500
-    sheet = _many_actions(tmp_path / "lot.csv", _demo_facts(demo_template), count)
+    base, sheet, count = _bulk_import(demo_template, tmp_path, monkeypatch)
     indexes_sql = "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'history'"
     told_done: list[tuple[int, int]] = []  # (actions of the lot in the base, history indexes there) when told
     with opened_database(base):
@@ -262,26 +269,15 @@ def test_every_row_written_is_told_before_the_indexes_are_built_again(demo_templ
 def test_annuler_pressed_once_every_row_is_written_still_writes_nothing(demo_template: Path, tmp_path: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     # The bar is full and the last seconds (indexes, search, checks) run: « Annuler » is still offered, and honoured.
-    monkeypatch.setattr(bulk_actions, "BULK_ROWS", 100)
-    base = tmp_path / "bureau.db"
-    shutil.copyfile(demo_template, base)
-    sheet = _many_actions(tmp_path / "lot.csv", _demo_facts(demo_template), bulk_actions.CHUNK + 500)
+    base, sheet, _ = _bulk_import(demo_template, tmp_path, monkeypatch)
     pressed: list[bool] = []
     with opened_database(base):
         preview = preview_sheet(sheet, "actions")
         with pytest.raises(Cancelled):
             apply_sheet(preview, progress=lambda done, total: pressed.append(done == total) if done == total else None,
                         cancelled=lambda: bool(pressed))
-    settle(base)
     assert pressed == [True]  # pressed when told every row was written, and nothing told after
-    before, after = sqlite3.connect(demo_template), sqlite3.connect(base)
-    try:
-        for sql in ('SELECT count(*) FROM "action"', "SELECT count(*) FROM history", "SELECT count(*) FROM funding",
-                    "SELECT count(*) FROM action_search", "SELECT type, name, sql FROM sqlite_master ORDER BY name"):
-            assert after.execute(sql).fetchall() == before.execute(sql).fetchall(), sql
-    finally:
-        before.close()
-        after.close()
+    _assert_as_it_was(demo_template, base)
 
 
 def test_the_command_line_says_how_far_the_import_is(demo_template: Path, tmp_path: Path, capsys) -> None:

@@ -17,7 +17,8 @@ from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 from cvdesk.exchange.cycle_collector import collector_paused
 from cvdesk.exchange.errors import Cancelled, ExchangeError
-from cvdesk.exchange.merge_write import BULK_HASH_BYTES, FTS5_DEFAULT_HASH_BYTES, bulk_fold, fill_search
+from cvdesk.exchange.merge_write import (BULK_HASH_BYTES, FTS5_DEFAULT_HASH_BYTES, fill_search, index_texts,
+                                         view_is_generated)
 from cvdesk.exchange.sheet_preview import Item
 from cvdesk.services.records import os_user
 from cvdesk.store.bulk_journal import rollback_journal
@@ -26,7 +27,7 @@ from cvdesk.store.column_insert import Same, insert_lot
 from cvdesk.store.deferred_references import broken_references, foreign_keys_off
 from cvdesk.store.engine import is_postgres, raw
 from cvdesk.store.models import UTC_FORMAT, Action, ActionQuartier, Funding, History, Record, db
-from cvdesk.store.search_index import ACTION_INDEX, ACTION_SEARCH, source_view_sql
+from cvdesk.store.search_index import ACTION_INDEX, ACTION_SEARCH
 from cvdesk.store.settings import office_name
 
 Progress = Callable[[int, int], None]
@@ -180,25 +181,9 @@ def _places(starts: Sequence[int], counts: Sequence[int]) -> list[int]:
 
 def search_texts(references: Sequence[Any], titles: Sequence[Any], names: Sequence[str],
                  descriptions: Sequence[Any], objectives: Sequence[Any]) -> list[str | None]:
-    """The search index's text of each action (search_index.source_view_sql): its fields joined by line breaks, its
-    porteur's name already folded (or nothing), folded by bulk_fold; None when a field is None, as || makes it.
-
-    A lot's texts are folded as one text joined at NUL, which no stored text holds (merge_write.index_rows does
-    the same): one replace() of each accented letter for the lot instead of one bulk_fold per field; folding the
-    folded names again changes nothing (no letter's plain form holds a letter of the table). A lot with a NUL
-    after all (more pieces than texts), or with a field that is not a text, is made text by text as before."""
-    if all(set(map(type, column)) == {str} for column in (references, titles, descriptions, objectives)):
-        texts = list(map("\n".join, zip(references, titles, names, descriptions, objectives)))
-        folded = bulk_fold("\x00".join(texts)).split("\x00")
-        return folded if len(folded) == len(texts) else list(map(bulk_fold, texts))
-    made: list[str | None] = []
-    for reference, title, name, description, objective in zip(references, titles, names, descriptions, objectives):
-        if reference is None or title is None or description is None or objective is None:
-            made.append(None)
-        else:
-            made.append(f"{bulk_fold(reference)}\n{bulk_fold(title)}\n{name}\n{bulk_fold(description)}\n"
-                        f"{bulk_fold(objective)}")
-    return made
+    """The search index's text of each action of a lot, from its columns: reference, title, porteur's name (or
+    nothing), description, objectives, made as the merge makes them (merge_write.index_texts)."""
+    return index_texts(zip(references, titles, names, descriptions, objectives))
 
 
 # A funding line's values, in the order of its row's columns after the action's id.
@@ -233,7 +218,7 @@ class _Writer:
         self.first_id = 0  # the first of them
         # Each new action's search text (id, text), made here from its row when the base's view is the one
         # bulk_fold reproduces (search_texts_made_here): read back through the view's join, then folded whole,
-        # it took 0.6 s for 100,000 actions; so, the porteurs' names folded once each, 0.2 s.
+        # it took 0.6 s for 100,000 actions.
         self.search: list[tuple[int, str | None]] | None = None
         self.porteur_names: dict[int, str] = {}
         self.plans: dict[tuple[str, ...], _Plan] = {}
@@ -246,8 +231,8 @@ class _Writer:
 
     def make_search_texts(self) -> None:
         self.search = []
-        self.porteur_names = {id_: bulk_fold(name) for id_, name in
-                              self.conn.execute("SELECT id, name FROM association")}
+        # COALESCE(p.name, ''), as the view reads it; folded with the rest of each text.
+        self.porteur_names = dict(self.conn.execute("SELECT id, COALESCE(name, '') FROM association"))
 
     def lot(self, items: Sequence[Item]) -> None:
         """These new actions written with their links, lines and history rows: what save_action leaves for each.
@@ -432,14 +417,9 @@ def started_afresh(conn: Any, index: str) -> bool:
 
 
 def search_texts_made_here(conn: Any) -> bool:
-    """Whether the new actions' search texts may be made from their rows (SQLite, the base's view being the one
-    generated from the fold table bulk_fold applies), rather than read back through the view (merge_write.fill_search
-    decides the same for its fill)."""
-    if is_postgres():
-        return False
-    stored = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?",
-                          (ACTION_INDEX.view,)).fetchone()
-    return stored is not None and stored[0] == source_view_sql(ACTION_INDEX)
+    """Whether the new actions' search texts may be made from their rows (SQLite, the base's view being the
+    generated one) rather than read back through the view, as the merge decides (merge_write.view_is_generated)."""
+    return not is_postgres() and view_is_generated(conn, ACTION_INDEX)
 
 
 def _fill_search_with(conn: Any, rows: list[tuple[int, str | None]]) -> None:

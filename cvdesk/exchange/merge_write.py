@@ -123,19 +123,34 @@ def bulk_fold(text: str) -> str:
     return text
 
 
-def index_rows(rows: Sequence[tuple[Any, ...]]) -> list[tuple[int, str | None]]:
-    """(id, text) of each row (its id, then the index's fields): the fields joined by line breaks, None when one is
-    None (as || makes it), folded by bulk_fold. The batch's texts are folded as one text, joined and then split at NUL,
-    which no stored text holds (the checks and the forms refuse it): one pass of each accented letter's replace() for
-    the batch rather than for each text; a batch where a text holds NUL after all (more pieces than texts) is folded
-    text by text."""
-    texts = [None if None in row else "\n".join(row[1:]) for row in rows]
+def index_texts(rows: Iterable[Sequence[Any]]) -> list[str | None]:
+    """The search text of each row of an index's fields (search_index.source_view_sql): the fields joined by line
+    breaks, None when one is None (as || makes it), folded by bulk_fold. The batch's texts are folded as one text,
+    joined and then split at NUL, which no stored text holds (the checks and the forms refuse it): one pass of each
+    accented letter's replace() for the batch rather than for each text; a batch where a text holds NUL after all
+    (more pieces than texts) is folded text by text."""
+    texts = [None if None in row else "\n".join(row) for row in rows]
     whole = [text for text in texts if text is not None]
     folded = bulk_fold("\x00".join(whole)).split("\x00") if whole else []
     if len(folded) != len(whole):
         folded = list(map(bulk_fold, whole))
     pieces = iter(folded)
-    return [(row[0], None if text is None else next(pieces)) for row, text in zip(rows, texts)]
+    return [None if text is None else next(pieces) for text in texts]
+
+
+def index_rows(rows: Sequence[tuple[Any, ...]]) -> list[tuple[int, str | None]]:
+    """(id, text) of each row (its id, then the index's fields): index_texts of its fields."""
+    return list(zip(map(itemgetter(0), rows), index_texts([row[1:] for row in rows])))
+
+
+def view_is_generated(conn: Any, index: Any) -> bool:
+    """SQLite: whether the base's view of this search index is the one generated from the fold table bulk_fold
+    applies (search_index.source_view_sql), so that its texts may be made here (index_texts) rather than read
+    back through it."""
+    from cvdesk.store.search_index import source_view_sql
+
+    stored = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", (index.view,)).fetchone()
+    return stored is not None and stored[0] == source_view_sql(index)
 
 
 def fill_search(conn: Any, index: Any, first_id: int) -> None:
@@ -208,13 +223,7 @@ class _SearchTexts:
     def made_here(cls, conn: Any, spec: TableSpec, index: Any) -> _SearchTexts | None:
         """How this table's search texts are made here, or None when the base's view is not the generated one
         (then the view fills the index: fill_search) or a field is not one this knows."""
-        if is_postgres():
-            return None
-        from cvdesk.store.search_index import source_view_sql
-
-        stored = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?",
-                              (index.view,)).fetchone()
-        if stored is None or stored[0] != source_view_sql(index):
+        if is_postgres() or not view_is_generated(conn, index):
             return None
         by_sql = {c.sql: n for n, c in enumerate(spec.columns)}
         sources: list[tuple[int, dict[int, str] | None]] = []

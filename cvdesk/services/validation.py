@@ -335,9 +335,9 @@ def new_action_fine(values: Mapping[str, Any]) -> bool:
     """Whether validate_action, without its length checks, finds nothing to say of a new action with these values
     but of its reference (not judged here: its uniqueness is the import's to check): a title, a year from 2000 to
     2100, a known status, a cost from 0 to MAX_COUNT, an end not before the start, and no other key than the
-    sheet's. An import checks 100,000 actions: this spares each
-    the validator's dozen calls; any other action goes through validate_action. Keep the two in step
-    (tests/services/test_validation_shortcuts.py holds them together)."""
+    sheet's. An import checks 100,000 actions: this spares each the validator's dozen calls; any other action goes
+    through validate_action. Keep the two in step (tests/services/test_validation_shortcuts.py holds them
+    together)."""
     if not _NEW_ACTION_KEYS.issuperset(values):
         return False
     title, year, cost = values.get("title"), values.get("year"), values.get("total_cost")

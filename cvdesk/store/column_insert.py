@@ -126,30 +126,34 @@ def _insert_many(table: str, names: Sequence[str], slots: list[str | int], share
     statement, 0.59 – 0.65 s so."""
     width = len(bound)
     per = max(1, min(ROWS_PER_INSERT, (MOST_BOUND - len(shared)) // max(width, 1), count))
-    quoted = ", ".join(f'"{name}"' for name in names)
-    head = f'INSERT INTO "{table}" ({quoted}) VALUES '
-
-    def sql(rows: int) -> str:
-        made = []
-        for row in range(rows):
-            number = len(shared) + row * width  # the parameter before this row's first
-            texts = []
-            for slot in slots:
-                if isinstance(slot, int):
-                    texts.append(f"?{slot + 1}")
-                elif "?" in slot:
-                    number += 1
-                    texts.append(slot.replace("?", f"?{number}"))
-                else:
-                    texts.append(slot)
-            made.append(f"({', '.join(texts)})")
-        return head + ", ".join(made)
-
+    made = (table, tuple(names), tuple(slots), len(shared), width)
     conn = raw()
     whole, rest = divmod(count, per)
     flat = list(chain.from_iterable(zip(*bound))) if bound else []
     step = per * width
-    conn.executemany(sql(per), (shared + flat[start:start + step] for start in range(0, whole * step, step))
-                     if bound else [shared] * whole)
+    conn.executemany(_many_sql(*made, per), (shared + flat[start:start + step]
+                                             for start in range(0, whole * step, step)) if bound else [shared] * whole)
     if rest:
-        conn.execute(sql(rest), shared + flat[whole * step:])
+        conn.execute(_many_sql(*made, rest), shared + flat[whole * step:])
+
+
+@lru_cache(maxsize=64)
+def _many_sql(table: str, names: tuple[str, ...], slots: tuple[str | int, ...], shared: int, width: int,
+              rows: int) -> str:
+    """The INSERT of these many rows (_insert_many's), made once for each table's lots rather than at each lot:
+    shared, the values bound once; width, each row's bound values."""
+    quoted = ", ".join(f'"{name}"' for name in names)
+    made = []
+    for row in range(rows):
+        number = shared + row * width  # the parameter before this row's first
+        texts = []
+        for slot in slots:
+            if isinstance(slot, int):
+                texts.append(f"?{slot + 1}")
+            elif "?" in slot:
+                number += 1
+                texts.append(slot.replace("?", f"?{number}"))
+            else:
+                texts.append(slot)
+        made.append(f"({', '.join(texts)})")
+    return f'INSERT INTO "{table}" ({quoted}) VALUES ' + ", ".join(made)

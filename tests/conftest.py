@@ -3,7 +3,7 @@
 A test module marked `pytestmark = pytest.mark.both_engines` runs each of its tests that opens a base (empty_db,
 demo_db, db_target, sql_rows, engine) twice, as test[sqlite] and test[postgresql]: the PostgreSQL base is a fresh
 database of a throwaway cluster started once per session (tests/postgres_cluster.py). Expected figures come from
-sql_rows, plain SQL on the test's base through sqlite3 or psycopg, independent of cvdesk's code."""
+sql_rows, plain SQL on the test's base through sqlite3 or psycopg2, independent of cvdesk's code."""
 from __future__ import annotations
 
 import os
@@ -144,7 +144,7 @@ def demo_db(engine: str, request: pytest.FixtureRequest, db_target: Path | str):
 
 @pytest.fixture
 def sql_rows(engine: str, db_target: Path | str) -> Iterator[Callable[..., list[tuple]]]:
-    """sql_rows(sql, params=()) -> rows: plain SQL on the test's base through its own sqlite3 or psycopg connection
+    """sql_rows(sql, params=()) -> rows: plain SQL on the test's base through its own sqlite3 or psycopg2 connection
     (autocommit), written once for both engines with ? placeholders. Values come back alike from both: integral
     numerics as int (PostgreSQL's sum() of a bigint is a Decimal), dates and times as SQLite's text."""
     from sql_oracle import SqlOracle

@@ -150,10 +150,10 @@ class PostgresCluster:
         return f"postgresql://{USER}@/{database}?host={quote(str(self.folder), safe='/')}"
 
     def connect(self, database: str = "postgres"):
-        """A plain psycopg connection (autocommit) to a database of this cluster, independent of cvdesk's code."""
-        import psycopg
+        """A plain psycopg2 connection (autocommit) to a database of this cluster, independent of cvdesk's code."""
+        import pg_plain
 
-        return psycopg.connect(host=str(self.folder), dbname=database, user=USER, autocommit=True)
+        return pg_plain.connect(host=str(self.folder), dbname=database, user=USER, autocommit=True)
 
     def _admin_connection(self):
         if self._admin is None or self._admin.closed:
@@ -165,13 +165,13 @@ class PostgresCluster:
 
     def create_database(self, name: str, template: str | None = None) -> str:
         """Create a database (empty, or a copy of template, which must have no connection open) and give its URL."""
-        from psycopg import sql
+        from psycopg2 import sql
 
         admin = self._admin_connection()
         statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
         if template:
             statement = sql.SQL("{} TEMPLATE {}").format(statement, sql.Identifier(template))
-        if admin.info.server_version >= 150000:
+        if admin.server_version >= 150000:
             # A copy of the files (a checkpoint, cheap without fsync) rather than PostgreSQL 15's default of writing
             # the whole template through the WAL: 0.2-0.4 s against 0.3-2.7 s for the demo on the shared machine.
             statement = sql.SQL("{} STRATEGY FILE_COPY").format(statement)
@@ -180,7 +180,7 @@ class PostgresCluster:
 
     def drop_database(self, name: str) -> None:
         """Drop a database, ending any connection a test left open on it."""
-        from psycopg import sql
+        from psycopg2 import sql
 
         self._admin_connection().execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -1,4 +1,4 @@
-"""Plain SQL on a test's base, through sqlite3 or psycopg and none of cvdesk's code: where expected figures come from."""
+"""Plain SQL on a test's base, through sqlite3 or psycopg2 and none of cvdesk's code: where expected figures come from."""
 from __future__ import annotations
 
 import datetime
@@ -46,9 +46,9 @@ class SqlOracle:
             if self.engine == "sqlite":
                 self._connection = sqlite3.connect(self.target, isolation_level=None)
             else:
-                import psycopg
+                import pg_plain
 
-                self._connection = psycopg.connect(str(self.target), autocommit=True)
+                self._connection = pg_plain.connect(str(self.target), autocommit=True)
         return self._connection
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:

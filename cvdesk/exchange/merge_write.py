@@ -192,11 +192,11 @@ def fill_search(conn: Any, index: Any, first_id: int) -> None:
 def _fill_search_by_copy(conn: Any, index: Any, first_id: int) -> None:
     """PostgreSQL, into an empty index: the view's text of each live record from first_id on (its fields joined by
     line breaks, NULL when one is NULL as || makes it, folded by bulk_fold), read a batch at a time and sent by COPY."""
-    from psycopg.pq import TransactionStatus
+    from cvdesk.store.pg_driver import transaction_open
 
     sql = f"SELECT a.id, {', '.join(index.fields)} FROM {index.source} WHERE a.deleted = 0 AND a.id >= ?"
     # A server-side cursor lives in a transaction; a bulk write outside one (autocommit) reads the rows at once.
-    in_transaction = conn.connection.info.transaction_status == TransactionStatus.INTRANS
+    in_transaction = transaction_open(conn.connection)
     cursor = streamed(sql, (first_id,)) if in_transaction else conn.execute(sql, (first_id,))
     try:
         while rows := cursor.fetchmany(BATCH):
@@ -378,7 +378,6 @@ class _Writer:
         self.balance = (array("q"), array("q"), array("q"))
         self.unsure: set[int] = set()  # actions written with a NULL total (recomputed whatever their lines)
         self.moved: dict[str, set[int]] = {}  # owner table -> the records whose lines this merge wrote
-        self.copy_types: dict[str, dict[Any, Any]] = {}  # PostgreSQL: each table's column types, read once (COPY)
         self.done = plan.total
         self.history: list[tuple[str, str, str, dict[str, list[Any]]]] = []  # type, uuid, operation, changes
         self.user = os_user()
@@ -487,7 +486,7 @@ class _Writer:
             ids.update(zip(map(itemgetter(0), adds), new_ids))  # rows get the next ids in package order
         names = ("id", *(c.sql for c in spec.columns))
         if is_postgres():
-            copy_columns(spec.table, names, [new_ids, *columns], frozen, self.copy_types.setdefault(spec.table, {}))
+            copy_columns(spec.table, names, [new_ids, *columns], frozen)
         else:
             insert_columns(spec.table, names, [new_ids, *columns], _plain_columns(spec))
         if texts is not None:
@@ -700,7 +699,7 @@ def _keys_back(path: Path, keys: list[str]) -> None:
     to no record refuses the merge whole (its transaction rolled back, the keys with it)."""
     if not keys:
         return
-    from psycopg.errors import ForeignKeyViolation
+    from cvdesk.store.pg_driver import ForeignKeyViolation
 
     for sql in keys:
         try:

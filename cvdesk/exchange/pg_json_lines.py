@@ -75,7 +75,7 @@ def new_encoder() -> msgspec.json.Encoder:
 def json_lines_pg(spec: TableSpec, uuids: UuidsById) -> Iterator[tuple[bytes, int]]:
     """The table's rows as the package's JSON Lines, a batch at a time: (the lines' bytes, how many lines)."""
     make, encode_lines = record_maker(spec, uuids), new_encoder().encode_lines
-    cursor = streamed(plain_sql(spec), binary=True)
+    cursor = streamed(plain_sql(spec))
     try:
         while rows := cursor.fetchmany(BATCH):
             yield encode_lines(list(map(make, rows))), len(rows)

@@ -93,7 +93,7 @@ def _links_column(action_id: int, pairs: bool) -> SQL:
     """The action's live quartier links in one text column of its row: « link id:quartier id » pairs, or the
     quartier ids, joined by commas (NULL for none)."""
     value = "id || ':' || quartier_id" if pairs else "quartier_id"
-    # The id as a literal (an int, so nothing else can slip in): inside a peewee query, a ? would reach psycopg as is.
+    # The id as a literal (an int, so nothing else can slip in): inside a peewee query, a ? would reach psycopg2 as is.
     return SQL(f"(SELECT {group_concat(value, ',')} FROM action_quartier WHERE action_id = {int(action_id)} "
                "AND deleted = 0)")
 

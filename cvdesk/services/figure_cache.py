@@ -109,11 +109,13 @@ def _text(rows: Rows) -> str:
 
 def _database_errors() -> tuple[type[Exception], ...]:
     """What a failed statement raises: sqlite3's errors, or peewee's once the models are loaded (execute_sql goes
-    through them then), or psycopg's on PostgreSQL. Neither peewee nor psycopg is loaded for this."""
+    through them then), or the driver's on PostgreSQL. Neither peewee nor the driver is loaded for this."""
+    from cvdesk.store.server_lost import loaded_driver
+
     errors: tuple[type[Exception], ...] = (sqlite3.Error,)
-    peewee, psycopg = sys.modules.get("peewee"), sys.modules.get("psycopg")
+    peewee, driver = sys.modules.get("peewee"), loaded_driver()
     if peewee is not None:
         errors += (peewee.DatabaseError,)
-    if psycopg is not None:
-        errors += (psycopg.Error,)
+    if driver is not None:
+        errors += (driver.Error,)
     return errors

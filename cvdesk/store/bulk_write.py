@@ -204,61 +204,21 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
     copy_columns(table, columns, list(zip(*rows)))
 
 
-def copy_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[Any]], freeze: bool = False,
-                 types: dict[tuple[str, ...], list[str] | None] | None = None) -> None:
+def copy_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[Any]], freeze: bool = False) -> None:
     """PostgreSQL: insert the rows given a column at a time (columns[k][r]: column k of row r) by one COPY, the rows
     stored being those insert_rows() of the plain rows stores. A first column "id" holding None in the first row
     lets the base choose the ids (left out). freeze: the table was emptied by truncate_for_freeze() in this
-    transaction, its rows are written frozen (COPY … FREEZE).
-
-    In COPY's binary format when every column is of a type our values map onto (integers, texts, dates: all of
-    cvdesk's): psycopg then packs each row by the column types given once (set_types) instead of looking a dumper
-    up for each value and escaping each text: about half of our processor per row (1.0 against 2.0 µs for a
-    funding line), the server's about the same. A date column's texts are given as dates (the checks held them to
-    ISO days), a boolean as the integer it is stored as. Any other column type: the text format, as before.
-    types: where the caller keeps the column types read for this table during its transaction (one catalogue read
-    per table rather than per COPY)."""
+    transaction, its rows are written frozen (COPY … FREEZE). COPY's text format (pg_driver.copy_rows): a date
+    column's ISO texts and a flag's 0/1 are read by the server as the column's type."""
     if not columns or not len(columns[0]):
         return
     if names[0] == "id" and columns[0][0] is None:
         names, columns = names[1:], columns[1:]
     quoted = ", ".join(f'"{c}"' for c in names)
-    known = types if types is not None else {}
-    if tuple(names) not in known:
-        known[tuple(names)] = _binary_types(table, tuple(names))
-    binary = known[tuple(names)]
-    options = [option for option, wanted in (("FORMAT BINARY", binary is not None), ("FREEZE", freeze)) if wanted]
-    sql = f'COPY "{table}" ({quoted}) FROM STDIN' + (f" WITH ({', '.join(options)})" if options else "")
-    if binary is not None:
-        columns = [_as_dates(column) if kind == "date" else column for column, kind in zip(columns, binary)]
-    with raw().connection.cursor().copy(sql) as copy:  # type: ignore[attr-defined]
-        if binary is not None:
-            copy.set_types(binary)
-        for row in zip(*columns):
-            copy.write_row(row)
+    sql = f'COPY "{table}" ({quoted}) FROM STDIN' + (" WITH (FREEZE)" if freeze else "")
+    from cvdesk.store import pg_driver
 
-
-# The column types whose binary form psycopg writes from our values: int, bool (as int), str, and date (from str).
-_BINARY_TYPES = frozenset({"int2", "int4", "int8", "text", "varchar", "bpchar", "date"})
-
-
-def _binary_types(table: str, names: tuple[str, ...]) -> list[str] | None:
-    """The types of these columns of the table (pg_type names), or None when one has no binary form of ours."""
-    found = dict(raw().execute(
-        "SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-        "WHERE a.attrelid = CAST(? AS regclass) AND a.attnum > 0 AND NOT a.attisdropped",
-        (f'"{table}"',)).fetchall())
-    types = [found.get(name) for name in names]
-    return types if all(kind in _BINARY_TYPES for kind in types) else None  # type: ignore[return-value]
-
-
-def _as_dates(column: Sequence[Any]) -> Sequence[Any]:
-    """A date column's values as dates (a str holds an ISO day, as the checks require; None stays NULL)."""
-    from datetime import date
-
-    if all(type(value) is not str for value in column):
-        return column
-    return [date.fromisoformat(value) if type(value) is str else value for value in column]
+    pg_driver.copy_rows(raw().connection, sql, zip(*columns))  # type: ignore[attr-defined]
 
 
 def truncate_for_freeze(table: str) -> bool:
@@ -285,16 +245,16 @@ def truncate_for_freeze(table: str) -> bool:
     return True
 
 
-def streamed(sql: str, params: Sequence[Any] = (), binary: bool = False) -> Any:
+def streamed(sql: str, params: Sequence[Any] = ()) -> Any:
     """A cursor over a large result, read by fetchmany(): on PostgreSQL a server-side cursor (the rows come as they
-    are read, not all into memory at once; it must run inside a transaction), on SQLite the plain cursor. binary:
-    PostgreSQL sends the values in their binary form (a bytea as its bytes, never as hexadecimal text to decode)."""
+    are read, not all into memory at once; it must run inside a transaction), on SQLite the plain cursor."""
     conn = raw()
     if not is_postgres():
         return conn.execute(sql, params)
-    cursor = conn.connection.cursor(  # type: ignore[attr-defined]
-        name=f"cvdesk_stream_{next(_cursor_numbers)}", binary=binary)
-    cursor.itersize = STREAM_ROWS
+    from cvdesk.store import pg_driver
+
+    cursor = pg_driver.server_cursor(conn.connection, f"cvdesk_stream_{next(_cursor_numbers)}",  # type: ignore[attr-defined]
+                                     STREAM_ROWS)
     cursor.execute(to_psycopg(sql), tuple(params))
     return cursor
 

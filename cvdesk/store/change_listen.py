@@ -24,13 +24,12 @@ class ChangeListener:
 
         if not is_postgres():
             return None
-        import psycopg
+        from cvdesk.store import pg_driver
 
         try:
             # The models' database's own address and parameters (the password typed this run, if one was).
-            conn = psycopg.connect(str(database.database), **{**database.connect_params, "autocommit": True})
-            conn.execute(f"LISTEN {CHANNEL}")
-        except psycopg.Error:
+            conn = pg_driver.listening(str(database.database), dict(database.connect_params), CHANNEL)
+        except pg_driver.Error:
             return None
         return cls(conn, str(database.database))
 
@@ -40,17 +39,17 @@ class ChangeListener:
     def heard(self) -> bool:
         """Whether a notification arrived since the last call (all of them read); False once the connection is
         lost, which closes it (closed then says so)."""
-        import psycopg
+        from cvdesk.store import pg_driver
 
         try:
-            return bool(list(self._conn.notifies(timeout=0)))
-        except psycopg.Error:
+            return pg_driver.heard(self._conn)
+        except pg_driver.Error:
             self.close()
             return False
 
     @property
     def closed(self) -> bool:
-        return self._conn.closed
+        return bool(self._conn.closed)
 
     def close(self) -> None:
         self._conn.close()

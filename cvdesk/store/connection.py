@@ -1,7 +1,7 @@
 """The open base's first connection (SQLite or PostgreSQL), usable for plain SQL before peewee and the models are loaded.
 
 cvdesk.store.database opens the base (opened_database() stays the one place that opens and closes it) with a plain
-sqlite3 connection, or a plain psycopg one (cvdesk.store.postgres_connect), and hands it here. The window's first
+sqlite3 connection, or a plain psycopg2 one (cvdesk.store.postgres_connect), and hands it here. The window's first
 paint reads its tab through execute_sql() on that connection alone: peewee, the models and the standard modules they
 pull in (uuid, socket, logging, decimal, json…) load after the paint, at the first use of the models. Then the
 models' database (SharedSqliteDatabase, or CvdeskPostgresDatabase made then) takes that same connection in the
@@ -37,7 +37,7 @@ class _Opened:
 
 
 class _OpenedPostgres:
-    """A PostgreSQL base database.py opened: its address and first connection (a psycopg one, prepared by
+    """A PostgreSQL base database.py opened: its address and first connection (a psycopg2 one, prepared by
     postgres_connect), and the thread that opened it."""
 
     __slots__ = ("target", "first", "thread")
@@ -68,7 +68,7 @@ def opened(path: Path, database: str, pragmas: dict[str, object], connect_params
 
 
 def opened_postgres(target: PostgresTarget, first: Any) -> None:
-    """database.py has opened a PostgreSQL base in this thread with a plain psycopg connection: plain statements go to
+    """database.py has opened a PostgreSQL base in this thread with a plain psycopg2 connection: plain statements go to
     it; the models' database is made at the models' first use (at once if they are loaded already)."""
     global _opened_postgres
     _opened_postgres = _OpenedPostgres(target, first)
@@ -134,7 +134,7 @@ def _bind(database: SqliteDatabase) -> None:
 
 
 def take_first_connection() -> Any:
-    """The connection database.py opened (sqlite3's or psycopg's), for the models' database in the thread that opened
+    """The connection database.py opened (sqlite3's or psycopg2's), for the models' database in the thread that opened
     it, once."""
     current: _Opened | _OpenedPostgres | None = _opened_postgres if _opened_postgres is not None else _opened
     if current is None or current.first is None or current.thread != threading.get_ident():

@@ -368,15 +368,15 @@ def _copy_table(source: Side, target: Side, table: str, columns: list[str], tota
 
 
 def _write(target: Side, insert: str, copy_in: str, rows: list[tuple[Any, ...]]) -> None:
-    """Rows into the target: PostgreSQL's COPY when the target is a psycopg connection (one stream per batch
+    """Rows into the target: PostgreSQL's COPY when the target is a driver's connection (one stream per batch
     instead of one statement per row), else executemany."""
     driver = getattr(target.conn, "connection", None) if target.postgres else None
     if driver is None or not hasattr(driver, "cursor"):
         target.conn.executemany(insert, rows)
         return
-    with driver.cursor() as cursor, cursor.copy(copy_in) as copy:
-        for row in rows:
-            copy.write_row(row)
+    from cvdesk.store import pg_driver
+
+    pg_driver.copy_rows(driver, copy_in, rows)
 
 
 def _defer_forward(row: tuple[Any, ...], at_id: int, at_ref: int, later: list[tuple[int, int]]) -> tuple[Any, ...]:
@@ -562,11 +562,10 @@ def _is_database_error(exc: BaseException) -> bool:
 
     if isinstance(exc, (sqlite3.Error, peewee.DatabaseError)):
         return True
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover - psycopg comes with cvdesk
-        return False
-    return isinstance(exc, psycopg.Error)
+    from cvdesk.store.server_lost import loaded_driver
+
+    driver = loaded_driver()
+    return driver is not None and isinstance(exc, driver.Error)
 
 
 def _remove_file(path: Path) -> None:

@@ -5,7 +5,7 @@ exception) closes the connection and releases the lock, which marks a clean exit
 quick path (quick_check) instead of the full integrity check kept for unclean exits.
 
 A PostgreSQL database (a postgresql:// URL instead of a path, cvdesk.store.target) opens without any of the file's
-care (no lock, no WAL, no checks of a file, no backup at opening: the server keeps its data), on a plain psycopg
+care (no lock, no WAL, no checks of a file, no backup at opening: the server keeps its data), on a plain psycopg2
 connection (cvdesk.store.postgres_connect); peewee's PostgreSQL database (cvdesk.store.postgres) is made at the
 models' first use and takes that connection, as on SQLite.
 
@@ -204,7 +204,7 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True, backup_o
 
 
 def _open_postgres(target: PostgresTarget, create: bool, migrations: Sequence[Migration] | None) -> None:
-    """Connect to a PostgreSQL database with plain psycopg and bring its schema up to date; a base this role may read
+    """Connect to a PostgreSQL database with plain psycopg2 and bring its schema up to date; a base this role may read
     but not write opens read-only (is_read_only()). peewee and the models are not loaded here unless a schema step is
     pending (or the caller asks for the models' database): the window paints its first tab before them."""
     global _open_target, _read_only

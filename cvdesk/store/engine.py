@@ -32,7 +32,7 @@ def is_postgres() -> bool:
 
 def raw() -> RawConnection:
     """This thread's connection to the open base, for plain SQL with ? placeholders: on SQLite the sqlite3 connection
-    itself (no cost), on PostgreSQL the psycopg connection behind a translation of the placeholders."""
+    itself (no cost), on PostgreSQL the psycopg2 connection behind a translation of the placeholders."""
     from cvdesk.store.models import db
 
     if is_postgres():

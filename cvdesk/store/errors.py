@@ -106,7 +106,7 @@ def read_only_uri(path: str | PathLike[str]) -> str:
 
 
 def database_errors() -> tuple[type[BaseException], ...]:
-    """What a failed statement raises on the open base: sqlite3's and peewee's errors, and on PostgreSQL psycopg's
+    """What a failed statement raises on the open base: sqlite3's and peewee's errors, and on PostgreSQL the driver's
     too (a statement through engine.raw() reaches the driver without peewee's wrapping)."""
     import sqlite3
 
@@ -116,6 +116,6 @@ def database_errors() -> tuple[type[BaseException], ...]:
 
     if not is_postgres():
         return (DatabaseError, sqlite3.DatabaseError)
-    import psycopg
+    from cvdesk.store import pg_driver
 
-    return (DatabaseError, sqlite3.DatabaseError, psycopg.Error)
+    return (DatabaseError, sqlite3.DatabaseError, pg_driver.Error)

@@ -90,7 +90,7 @@ def _prompted_password() -> str | None:
 
     try:
         info = db.connection().info
-    except Exception:  # not a psycopg connection: no password to pass on
+    except Exception:  # not a driver's connection: no password to pass on
         return None
     return getattr(info, "password", None) or None
 

@@ -1,4 +1,4 @@
-"""Our raw SQL written with SQLite's ? placeholders, translated once per statement for psycopg (%s, a literal % doubled)."""
+"""Our raw SQL written with SQLite's ? placeholders, translated once per statement for psycopg2 (%s, a literal % doubled)."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -6,8 +6,8 @@ from functools import lru_cache
 
 @lru_cache(maxsize=4096)
 def to_psycopg(sql: str) -> str:
-    """The statement with each ? outside quotes and comments made %s, and every % doubled (psycopg reads % anywhere,
-    even inside a string literal). Statements already in psycopg's style (peewee's own, with %s and no ?) pass as
+    """The statement with each ? outside quotes and comments made %s, and every % doubled (psycopg2 reads % anywhere,
+    even inside a string literal). Statements already in psycopg2's style (peewee's own, with %s and no ?) pass as
     they are."""
     out: list[str] = []
     marks = 0

@@ -1,5 +1,6 @@
-"""The models' database on PostgreSQL: peewee's PostgresqlDatabase (psycopg 3) reading our raw SQL's ? placeholders,
-with values passed and read as SQLite passes and reads them, so that the code above the store runs unchanged.
+"""The models' database on PostgreSQL: peewee's PostgresqlDatabase (psycopg2, through cvdesk.store.pg_driver)
+reading our raw SQL's ? placeholders, with values passed and read as SQLite passes and reads them, so that the code
+above the store runs unchanged.
 
 The base's first connection is made without peewee (cvdesk.store.postgres_connect: the window paints its first tab
 on it); this database takes it in the thread that opened the base, and makes every other connection itself."""
@@ -7,16 +8,14 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-import psycopg
 from peewee import PostgresqlDatabase
 
-from cvdesk.store import connection
+from cvdesk.store import connection, pg_driver
 from cvdesk.store.placeholders import to_psycopg
 from cvdesk.store.postgres_connect import (
     LOCK_TIMEOUT_MS,
     connect_parameters,
     connection_error,
-    prepare_connection,
     set_up_session,
 )
 from cvdesk.store.postgres_prompt import typed_password
@@ -24,22 +23,22 @@ from cvdesk.store.target import PostgresTarget
 
 # Kept here too for their older users (tests, lock_wait.py's comment): defined in postgres_connect.
 __all__ = ["LOCK_TIMEOUT_MS", "CvdeskPostgresDatabase", "RawConnection", "connection_error", "models_database",
-           "prepare_connection", "writes_refused"]
+           "writes_refused"]
 
 
 class CvdeskPostgresDatabase(PostgresqlDatabase):
     """peewee's PostgresqlDatabase whose execute_sql takes our SQL with ? placeholders (translated once per distinct
     statement); the queries peewee builds itself go to the server as peewee wrote them."""
 
-    def _connect(self) -> psycopg.Connection[Any]:
+    def _connect(self) -> Any:
         first = connection.take_first_connection()  # the opening's own, in the thread that opened the base
         if first is not None:
-            return first  # type: ignore[return-value]
-        conn = super()._connect()
+            return first
+        conn = pg_driver.connect(str(self.database), **self.connect_params)
         set_up_session(conn, str(self.database))
         return conn
 
-    def connection(self) -> psycopg.Connection[Any]:
+    def connection(self) -> Any:
         self._drop_lost_session()
         return super().connection()
 
@@ -65,27 +64,23 @@ class CvdeskPostgresDatabase(PostgresqlDatabase):
 
 
 class RawConnection:
-    """A psycopg connection taking our SQL as sqlite3's does: execute(sql, params) and executemany(sql, rows) return
+    """A driver's connection taking our SQL as sqlite3's does: execute(sql, params) and executemany(sql, rows) return
     the cursor, with ? placeholders."""
 
     __slots__ = ("connection",)
 
-    def __init__(self, connection: psycopg.Connection[Any]) -> None:
+    def __init__(self, connection: Any) -> None:
         self.connection = connection
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
-        cursor = self.connection.cursor()
-        cursor.execute(to_psycopg(sql), tuple(params))
-        return cursor
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return pg_driver.run(self.connection, to_psycopg(sql), params)
 
-    def executemany(self, sql: str, rows: Any) -> psycopg.Cursor[Any]:
-        cursor = self.connection.cursor()
-        cursor.executemany(to_psycopg(sql), rows)
-        return cursor
+    def executemany(self, sql: str, rows: Any) -> Any:
+        return pg_driver.run_many(self.connection, to_psycopg(sql), rows)
 
     @property
     def in_transaction(self) -> bool:
-        return self.connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+        return pg_driver.in_transaction(self.connection)
 
 
 def models_database(target: PostgresTarget) -> CvdeskPostgresDatabase:

@@ -1,4 +1,4 @@
-"""A PostgreSQL base's connections made with psycopg alone (no peewee): the password prompt, the session settings, the
+"""A PostgreSQL base's connections made with the driver alone (cvdesk.store.pg_driver, no peewee): the password prompt, the session settings, the
 opening's questions, and our SQL's ? placeholders run on a plain connection.
 
 The window's first paint reads its tab through the first connection made here (cvdesk.store.connection keeps it):
@@ -8,14 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
-from decimal import Decimal
 from typing import Any, Sequence
 
-import psycopg
-from psycopg.adapt import Loader
-from psycopg.types.numeric import Int4Dumper
-from psycopg.types.string import TextLoader
-
+from cvdesk.store import pg_driver
 from cvdesk.store.errors import StoreError
 from cvdesk.store.placeholders import to_psycopg
 from cvdesk.store.postgres_prompt import keep_typed_password, password_prompt, typed_password
@@ -32,32 +27,6 @@ LOCK_TIMEOUT_MS = 5000
 CONNECT_TIMEOUT_S = 10
 
 PROMPT_ATTEMPTS = 3
-
-
-def prepare_connection(conn: psycopg.Connection[Any]) -> None:
-    """Make a psycopg connection behave as our SQLite code expects.
-
-    Client-side binding (psycopg2's way): our SQL was written for SQLite, which takes a parameter anywhere (in a
-    select list, in COALESCE(?, 0), in DDL) without a declared type; the server's binding refuses many of those.
-    A Python bool goes as 0/1: the schema keeps flags as INTEGER on both engines (FlagField), and SQLite stores True
-    as 1. A DATE comes back as its ISO text, as SQLite gives it, so that raw rows are the same on both engines
-    (peewee's DateField reads the text as on SQLite). A numeric (what sum() of a BIGINT column and avg() give) comes
-    back as an int when whole, as SQLite's INTEGER (an exact Decimal otherwise)."""
-    conn.cursor_factory = psycopg.ClientCursor
-    conn.adapters.register_dumper(bool, Int4Dumper)
-    conn.adapters.register_loader("date", TextLoader)
-    conn.adapters.register_loader("numeric", _SqliteNumberLoader)
-
-
-class _SqliteNumberLoader(Loader):
-    """A numeric read as an int when it is whole (sum() of a BIGINT column: money in cents), as SQLite gives an
-    INTEGER; a fractional one (an average) stays an exact Decimal (no float near money)."""
-
-    def load(self, data: Any) -> int | Decimal:
-        text = bytes(data).decode()
-        if text.lstrip("-").isdigit():
-            return int(text)
-        return Decimal(text)
 
 
 def _lock_timeout_chosen(url: str) -> bool:
@@ -90,16 +59,16 @@ def connect_parameters(target: PostgresTarget, password: str | None) -> dict[str
     return params
 
 
-def set_up_session(conn: psycopg.Connection[Any], url: str) -> None:
+def set_up_session(conn: Any, url: str) -> None:
     """A new connection made ready for our SQL: adapters, autocommit (as peewee keeps its connections), and the
     lock_timeout when it could not go with the connection."""
-    prepare_connection(conn)
+    pg_driver.prepare_connection(conn)
     conn.autocommit = True
     if needs_lock_timeout_statement(url):
-        conn.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+        pg_driver.run(conn, f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
 
 
-def connect_first(target: PostgresTarget) -> psycopg.Connection[Any]:
+def connect_first(target: PostgresTarget) -> Any:
     """The base's first connection (so that a wrong address, a server down or a refused role is said at the opening,
     in French, not at the first query). When the server wants a password libpq has not found, the prompt (if any)
     asks for it, up to three times; the password typed is kept for the run (the other threads' connections)."""
@@ -108,7 +77,7 @@ def connect_first(target: PostgresTarget) -> psycopg.Connection[Any]:
     while True:
         typed = typed_password(target.url)
         try:
-            conn = psycopg.connect(target.url, **connect_parameters(target, typed))
+            conn = pg_driver.connect(target.url, **connect_parameters(target, typed))
         except BaseException as exc:
             prompt = password_prompt()
             if prompt is not None and _asks_for_password(exc):
@@ -142,11 +111,9 @@ def _asks_for_password(exc: BaseException) -> bool:
     return "no password supplied" in text or "password authentication failed" in text
 
 
-def run(conn: psycopg.Connection[Any], sql: str, params: Sequence[Any] | None = None) -> psycopg.Cursor[Any]:
+def run(conn: Any, sql: str, params: Sequence[Any] | None = None) -> Any:
     """Our SQL (? placeholders) on a plain connection, as the models' database runs it: the cursor, to fetch from."""
-    cursor = conn.cursor()
-    cursor.execute(to_psycopg(sql), tuple(params) if params else ())
-    return cursor
+    return pg_driver.run(conn, to_psycopg(sql), params or ())
 
 
 # writes_refused()'s question, as an expression: a server in recovery or a read-only session, or no right to insert
@@ -157,14 +124,14 @@ _REFUSED = ("pg_is_in_recovery() OR current_setting('transaction_read_only') = '
             " AND has_table_privilege(to_regclass('\"action\"'), 'UPDATE')), false)")
 
 
-def opening_facts(conn: psycopg.Connection[Any]) -> tuple[int | None, bool]:
+def opening_facts(conn: Any) -> tuple[int | None, bool]:
     """What the opening needs to know: the schema version (None without the cvdesk_schema table, 0 without its row)
     and whether this role may not write. One round trip for a cvdesk base (each is a wait on the server, before the
     window's first paint); a base without our schema table (a new one, another program's) is asked again, apart."""
     try:
         version, refused = run(conn, "SELECT (SELECT value FROM cvdesk_schema WHERE key = 'user_version'), "
                                      + _REFUSED).fetchone()
-    except (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn):
+    except (pg_driver.UndefinedTable, pg_driver.UndefinedColumn):
         has_schema, refused = run(conn, f"SELECT to_regclass('cvdesk_schema') IS NOT NULL, {_REFUSED}").fetchone()
         if has_schema:
             raise  # a cvdesk_schema table without our columns: said as a base that could not be opened
@@ -172,7 +139,7 @@ def opening_facts(conn: psycopg.Connection[Any]) -> tuple[int | None, bool]:
     return (int(version) if version is not None else 0), bool(refused)
 
 
-def schema_is_empty(conn: psycopg.Connection[Any]) -> bool:
+def schema_is_empty(conn: Any) -> bool:
     """Whether the base's schema holds no table, view or sequence at all (a database just created)."""
     return not run(conn,
                    "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -186,15 +153,15 @@ def connection_error(target: PostgresTarget, exc: BaseException) -> StoreError |
     peewee = sys.modules.get("peewee")  # its errors only once it is loaded: the opening itself goes without it
     peewee_errors: tuple[type[BaseException], ...] = (peewee.DatabaseError,) if peewee is not None else ()
     cause: BaseException = exc
-    # peewee re-raises psycopg's error as its own, the original left as the context.
-    while not isinstance(cause, psycopg.Error) and (cause.__cause__ or cause.__context__) is not None:
+    # peewee re-raises the driver's error as its own, the original left as the context.
+    while not isinstance(cause, pg_driver.Error) and (cause.__cause__ or cause.__context__) is not None:
         cause = cause.__cause__ or cause.__context__  # type: ignore[assignment]
-    if not isinstance(cause, (psycopg.Error, *peewee_errors)):
+    if not isinstance(cause, (pg_driver.Error, *peewee_errors)):
         return None
     reason = _first_line(cause)
-    if isinstance(cause, psycopg.errors.InsufficientPrivilege):
+    if isinstance(cause, pg_driver.InsufficientPrivilege):
         return StoreError(f"Ce rôle n'a pas les droits nécessaires sur la base PostgreSQL {target.display} ({reason}).")
-    if isinstance(cause, psycopg.OperationalError) or (peewee is not None and isinstance(exc, peewee.OperationalError)):
+    if isinstance(cause, pg_driver.OperationalError) or (peewee is not None and isinstance(exc, peewee.OperationalError)):
         return StoreError(f"Impossible de se connecter à la base PostgreSQL {target.display} ({reason}).")
     return StoreError(f"La base PostgreSQL {target.display} n'a pas pu être ouverte ({reason}).")
 

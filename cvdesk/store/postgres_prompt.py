@@ -1,6 +1,6 @@
 """Who asks for a PostgreSQL password the server wants and libpq did not find, and the passwords typed this run.
 
-Without peewee or psycopg (the command line sets its prompt at every start). The password is never written anywhere:
+Without peewee or psycopg2 (the command line sets its prompt at every start). The password is never written anywhere:
 libpq reads it from ~/.pgpass or PGPASSFILE, else it is typed here and kept in memory for the run, so that the other
 threads' connections (background operations) and a reopening use it without asking again."""
 from __future__ import annotations

@@ -77,10 +77,10 @@ def parse_target(text: str | os.PathLike[str]) -> SqliteTarget | PostgresTarget:
 def load_driver_before_qt(text: str | os.PathLike[str]) -> None:
     """Load the PostgreSQL driver now when text names a PostgreSQL base: the window's start calls this before it
     imports PySide6, whose import hook (shiboken's __feature__ check) reads the source of every module imported
-    after it; psycopg's ~180 modules cost about a fifth more processor imported after Qt than before it, and they are
-    on the way to the first paint of a PostgreSQL base."""
+    after it (psycopg 3's ~180 modules cost about a fifth more processor imported after Qt than before it); psycopg2
+    and the standard modules it brings (ssl, socket, decimal, json) are on the way to a PostgreSQL base's first paint."""
     if is_postgres_url(text):
-        import cvdesk.store.postgres_connect  # noqa: F401  (psycopg and what the opening needs)
+        import cvdesk.store.postgres_connect  # noqa: F401  (psycopg2 and what the opening needs)
 
 
 def database_name(target: PostgresTarget) -> str:

@@ -20,21 +20,21 @@ Hook = Callable[[type[BaseException], BaseException, TracebackType | None], obje
 def trouble_sentence(exc: BaseException) -> str | None:
     """The sentence for a server lost or busy under the window's work, None for anything else."""
     from cvdesk.store.errors import BUSY_REASON, waited_too_long
-    from cvdesk.store.server_lost import lost_server_reason
+    from cvdesk.store.server_lost import loaded_driver, lost_server_reason
 
     reason = lost_server_reason(exc)
     if reason is not None:
         # libpq's and the server's words are often English: quoted as theirs, the sentence around them stays ours.
         return (f"La connexion au serveur PostgreSQL a été interrompue (message du serveur : « {reason} ») : ce que "
                 "vous faisiez n'a pas été enregistré ; cvdesk se reconnecte à votre prochaine action, réessayez quand le serveur répond.")
-    psycopg = sys.modules.get("psycopg")
-    if psycopg is None:  # no PostgreSQL error can have happened if it was never loaded
+    driver = loaded_driver()
+    if driver is None:  # no PostgreSQL error can have happened if it was never loaded
         return None
     current: BaseException | None = exc
     for _ in range(10):
         if current is None:
             break
-        if isinstance(current, psycopg.Error) and current.sqlstate in REFUSED_WRITES:
+        if isinstance(current, driver.Error) and current.pgcode in REFUSED_WRITES:
             from cvdesk.store.errors import describe_write_error
 
             return describe_write_error(exc)  # a write a consultation role (or a standby) may not make

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
+import pg_plain
 import pytest
 
 import cvdesk.exchange.merge_write as merge_write
@@ -99,7 +99,7 @@ def test_a_colleague_sees_every_foreign_key_while_the_first_load_runs(good_packa
     """Set aside inside the merge's transaction: another session reading the catalogue halfway through the load still
     finds every key, and after the commit the loaded tables hold every reference the keys check."""
     open_database(pg_url)
-    colleague = psycopg.connect(pg_url, autocommit=True)
+    colleague = pg_plain.connect(pg_url, autocommit=True)
     try:
         keys = raw().execute(KEYS).fetchall()
         seen: list[list[tuple]] = []

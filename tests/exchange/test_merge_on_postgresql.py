@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import psycopg
+import pg_plain
 import pytest
 
 from cvdesk.exchange.errors import ExchangeError
@@ -183,7 +183,7 @@ def test_a_merge_leaves_free_the_ids_another_coordinator_takes(packages: dict[st
     connection, whose new record takes the table's next id): neither write waits for, nor collides with, the other."""
     open_database(pg_url)
     import_package(packages["start"])
-    colleague = psycopg.connect(pg_url, autocommit=True)
+    colleague = pg_plain.connect(pg_url, autocommit=True)
     colleague.execute("SET lock_timeout = '5s'")  # a collision on an id would wait for the merge: fail instead
     created: list[int] = []
 
@@ -238,7 +238,7 @@ def test_a_role_that_may_only_read_is_refused_the_merge_in_french(packages: dict
     import_package(packages["start"])
     close_database()
     role = "lecteur_" + pg_url.split("/")[-1].split("?")[0]
-    admin = psycopg.connect(pg_url, autocommit=True)
+    admin = pg_plain.connect(pg_url, autocommit=True)
     try:
         admin.execute(f'CREATE ROLE "{role}" LOGIN')
         admin.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"')
@@ -266,7 +266,7 @@ def test_a_second_merge_at_the_same_time_is_refused_in_french(packages: dict[str
     why; once theirs is done, this one goes through."""
     from cvdesk.store.bulk_write import BULK_WRITE_LOCK
 
-    colleague = psycopg.connect(pg_url, autocommit=True)
+    colleague = pg_plain.connect(pg_url, autocommit=True)
     colleague.execute("SELECT pg_advisory_lock(%s)", (BULK_WRITE_LOCK,))
     open_database(pg_url)
     try:

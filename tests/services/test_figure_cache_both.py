@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import psycopg
+import pg_plain
 import pytest
 
 from cvdesk.services import figure_cache
@@ -69,8 +69,8 @@ def test_a_line_committed_late_below_the_largest_id_still_makes_the_sums_stale(p
     last. Sums kept between the two commits would miss the first line if the stamp only watched the largest id."""
     with opened_database(pg_demo_url):
         year = db.execute_sql('SELECT max(year) FROM "action" WHERE deleted = 0').fetchone()[0]
-        first = psycopg.connect(pg_demo_url)  # a transaction, left open
-        second = psycopg.connect(pg_demo_url, autocommit=True)
+        first = pg_plain.connect(pg_demo_url)  # a transaction, left open
+        second = pg_plain.connect(pg_demo_url, autocommit=True)
         try:
             second.execute("SET lock_timeout = '5s'")  # waiting on the first would be a failure, not a hang
             sql, params = _new_line_sql(year, 300_000)

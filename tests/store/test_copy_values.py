@@ -39,16 +39,20 @@ def server(pg_server: Any) -> Iterator[Any]:
 
 
 def kept_unchanged(conn: Any, column: str, value: Any) -> bool:
-    """Whether the server takes value by COPY (as the copy writes) and gives the very same value back."""
-    import psycopg
+    """Whether the server takes value by COPY (as the copy writes it: cvdesk.store.pg_driver.copy_rows) and gives
+    the very same value back."""
+    import psycopg2
 
+    from cvdesk.store import pg_driver
+
+    conn.execute("BEGIN")
     try:
-        with conn.transaction(force_rollback=True), conn.cursor() as cursor:
-            with cursor.copy(f"COPY v ({column}) FROM STDIN") as copy:
-                copy.write_row((value,))
-            back = cursor.execute(f"SELECT {column}::text FROM v").fetchone()[0]
-    except (psycopg.DataError, psycopg.errors.InternalError_, ValueError, TypeError):
+        pg_driver.copy_rows(conn, f"COPY v ({column}) FROM STDIN", [(value,)])
+        back = conn.execute(f"SELECT {column}::text FROM v").fetchone()[0]
+    except (psycopg2.DataError, psycopg2.InternalError, ValueError, TypeError):
         return False
+    finally:
+        conn.execute("ROLLBACK")
     if value is None:
         return back is None
     return back == (str(value) if isinstance(value, int) else value)

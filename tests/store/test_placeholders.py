@@ -33,10 +33,10 @@ def test_any_literal_and_parameter_read_back_alike_on_both_engines(pg_server: An
     expected = sqlite3.connect(":memory:").execute(sql, (value,)).fetchone()
     conn = pg_server.connect()
     try:
-        from cvdesk.store.postgres import prepare_connection
+        from cvdesk.store.pg_driver import prepare_connection
 
         prepare_connection(conn)
-        got = conn.cursor().execute(to_psycopg(sql), (value,)).fetchone()
+        got = conn.execute(to_psycopg(sql), (value,)).fetchone()
     finally:
         conn.close()
     assert got == expected

@@ -7,7 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg
+import pg_plain
+import psycopg2
 import pytest
 
 from postgres_cluster import PostgresCluster
@@ -19,7 +20,7 @@ TESTS = Path(__file__).resolve().parents[1]
 
 
 def test_each_test_gets_an_empty_database_of_its_own(pg_server, pg_url):
-    with psycopg.connect(pg_url) as conn:
+    with pg_plain.connect(pg_url) as conn:
         tables = conn.execute("SELECT count(*) FROM information_schema.tables "
                               "WHERE table_schema = 'public'").fetchone()[0]
         conn.execute("CREATE TABLE note (id INTEGER)")
@@ -68,8 +69,8 @@ def test_a_cluster_stopped_leaves_no_folder_and_no_server():
     assert socket.exists()
     cluster.stop()
     assert not cluster.folder.exists()
-    with pytest.raises(psycopg.OperationalError):
-        psycopg.connect(host=str(cluster.folder), dbname="postgres", user="cvdesk", connect_timeout=2)
+    with pytest.raises(psycopg2.OperationalError):
+        pg_plain.connect(host=str(cluster.folder), dbname="postgres", user="cvdesk", connect_timeout=2)
 
 
 def test_a_test_run_killed_outright_leaves_no_server_behind():
@@ -87,8 +88,8 @@ def test_a_test_run_killed_outright_leaves_no_server_behind():
     while folder.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not folder.exists()
-    with pytest.raises(psycopg.OperationalError):
-        psycopg.connect(host=str(folder), dbname="postgres", user="cvdesk", connect_timeout=2)
+    with pytest.raises(psycopg2.OperationalError):
+        pg_plain.connect(host=str(folder), dbname="postgres", user="cvdesk", connect_timeout=2)
 
 
 def _run_without_a_server(tmp_path: Path, ci: str) -> subprocess.CompletedProcess[str]:

@@ -11,7 +11,7 @@ import sys
 from cvdesk.store.target import load_driver_before_qt
 
 load_driver_before_qt(sys.argv[1])
-print("psycopg", "psycopg" in sys.modules, "qt", "PySide6" in sys.modules, "peewee", "peewee" in sys.modules)
+print("psycopg2", "psycopg2" in sys.modules, "qt", "PySide6" in sys.modules, "peewee", "peewee" in sys.modules)
 """
 
 
@@ -23,8 +23,8 @@ def _loaded_after(target: str) -> str:
 
 
 def test_a_postgresql_address_loads_the_driver_before_qt_and_without_peewee() -> None:
-    assert _loaded_after("postgresql://siege@serveur/cvdesk") == "psycopg True qt False peewee False"
+    assert _loaded_after("postgresql://siege@serveur/cvdesk") == "psycopg2 True qt False peewee False"
 
 
 def test_a_file_loads_no_postgresql_driver(tmp_path: Path) -> None:
-    assert _loaded_after(str(tmp_path / "bureau.db")) == "psycopg False qt False peewee False"
+    assert _loaded_after(str(tmp_path / "bureau.db")) == "psycopg2 False qt False peewee False"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-import psycopg
+import pg_plain
+import psycopg2
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -14,14 +15,14 @@ from cvdesk.ui import server_trouble
 pytestmark = pytest.mark.postgresql
 
 
-def a_connection_ended_by_the_administrator(pg_url: str) -> psycopg.OperationalError:
+def a_connection_ended_by_the_administrator(pg_url: str) -> psycopg2.OperationalError:
     """A real lost session: the administrator ends it (pg_terminate_backend), its next statement fails."""
-    lost = psycopg.connect(pg_url)
-    with psycopg.connect(pg_url, autocommit=True) as admin:
+    lost = pg_plain.connect(pg_url)
+    with pg_plain.connect(pg_url, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (lost.info.backend_pid,))
     try:
         lost.execute("SELECT 1")
-    except psycopg.OperationalError as exc:
+    except psycopg2.OperationalError as exc:
         return exc
     finally:
         lost.close()

@@ -1,5 +1,5 @@
-"""What the PostgreSQL driver costs the window's first paint: on a file, nothing (neither psycopg nor asyncio, which it
-pulls in, ≈ 150 ms at every start); on a server, everything it needs is loaded before PySide6, whose import hook
+"""What the PostgreSQL driver costs the window's first paint: on a file, nothing (neither psycopg2 nor ssl, which it
+pulls in, ≈ 30 ms at every start); on a server, everything it needs is loaded before PySide6, whose import hook
 makes every later import dearer (benchmarks/results.md, « la fenêtre sur PostgreSQL peinte sans peewee »), and
 nothing of it is left to load between Qt and the paint (the connection, the opening and the first tab's queries)."""
 from __future__ import annotations
@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-# The standard modules psycopg 3 brings along (asyncio by psycopg.errors, importlib.metadata by its version files,
-# ctypes by psycopg.pq.misc, ssl by asyncio, zoneinfo by its date loaders): none may first load after Qt either.
-DRIVER_STANDARD_MODULES = ("asyncio", "ssl", "importlib.metadata", "ctypes", "zoneinfo", "decimal")
+# The standard modules psycopg2 brings along (ssl and socket by its C module, decimal by its numbers, json by its
+# JSON adapters): none may first load after Qt either. asyncio, importlib.metadata and ctypes were psycopg 3's, the
+# driver no longer used: not loaded at all.
+DRIVER_STANDARD_MODULES = ("ssl", "socket", "decimal", "json", "asyncio", "importlib.metadata", "ctypes")
 
 # As the window command runs (cli.cmd_window, then ui.app.run_window): a fresh interpreter.
 ON_SERVER = """
@@ -33,10 +34,11 @@ with opened_database(url, models=False):
     window = show_window(url, checks=False)
     window.grab()  # the first paint, the event loop not yet turned
     late = sorted(name for name in set(sys.modules) - before_qt
-                  if name.split(".")[0] in ("psycopg", "psycopg_binary", "psycopg_c")
+                  if name.split(".")[0] in ("psycopg2", "psycopg", "psycopg_binary")
                   or name.startswith("cvdesk.store.postgres") or name in standard)
     print("first", window.tabs.tabText(window.tabs.currentIndex()).replace("&", ""))
-    print("driver before qt", "psycopg" in before_qt and "PySide6" not in before_qt)
+    print("driver before qt", "psycopg2" in before_qt and "PySide6" not in before_qt)
+    print("psycopg 3", "psycopg" in sys.modules)
     print("late", ",".join(late) or "-")
     window.close()
 """
@@ -54,7 +56,7 @@ with opened_database(path, defer_check=True, models=False):
     window = show_window(path, checks=False)
     window.grab()
     print("first", window.tabs.tabText(window.tabs.currentIndex()).replace("&", ""))
-    print("loaded", " ".join(name for name in ("psycopg", "psycopg_binary", "asyncio") if name in sys.modules) or "-")
+    print("loaded", " ".join(name for name in ("psycopg2", "psycopg", "ssl", "asyncio") if name in sys.modules) or "-")
     window.close()
 """
 
@@ -73,10 +75,11 @@ def test_the_window_on_a_server_loads_its_whole_driver_before_qt_and_nothing_of_
     lines = _run(ON_SERVER, pg_demo_url, ",".join(DRIVER_STANDARD_MODULES), settings=tmp_path / "reglages")
     assert "first Tableau de bord" in lines
     assert "driver before qt True" in lines
+    assert "psycopg 3 False" in lines  # the driver cvdesk used before: nothing may still import it
     assert "late -" in lines, lines  # a module named here was first imported after PySide6, at a dearer price
 
 
-def test_the_window_on_a_file_paints_without_the_postgresql_driver_or_asyncio(demo_template: Path,
+def test_the_window_on_a_file_paints_without_the_postgresql_driver_or_ssl(demo_template: Path,
                                                                               tmp_path: Path) -> None:
     path = tmp_path / "bureau.db"
     shutil.copyfile(demo_template, path)

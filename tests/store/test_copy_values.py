@@ -85,3 +85,19 @@ def test_ordinary_values_pass(server: Any, column: str, value: Any) -> None:
     """What peewee writes into a sound base is never refused (the check above would hold for a check refusing all)."""
     assert refusal(COLUMNS[column], value) is None
     assert kept_unchanged(server, column, value)
+
+
+def test_rows_beyond_one_read_of_the_stream_all_arrive_in_order(server: Any) -> None:
+    """copy_rows hands psycopg2 its rows a batch of lines at each read: 4,501 rows cross two batches' edges, and
+    every one arrives, texts with the characters COPY escapes unchanged (read back by plain SQL)."""
+    from cvdesk.store import pg_driver
+
+    rows = [(n, n * 10_000_000_000, None if n % 7 else "2016-02-29", f"ligne {n}\t\\ « {n % 3} »\n", None)
+            for n in range(4501)]
+    server.execute("BEGIN")
+    try:
+        pg_driver.copy_rows(server, "COPY v (i, b, d, t, u) FROM STDIN", rows)
+        back = server.execute("SELECT i, b, d::text, t, u FROM v ORDER BY i").fetchall()
+    finally:
+        server.execute("ROLLBACK")
+    assert back == rows

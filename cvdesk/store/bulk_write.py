@@ -218,7 +218,7 @@ def copy_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[An
     sql = f'COPY "{table}" ({quoted}) FROM STDIN' + (" WITH (FREEZE)" if freeze else "")
     from cvdesk.store import pg_driver
 
-    pg_driver.copy_rows(raw().connection, sql, zip(*columns))  # type: ignore[attr-defined]
+    pg_driver.copy_columns(raw().connection, sql, columns)  # type: ignore[attr-defined]
 
 
 def truncate_for_freeze(table: str) -> bool:

@@ -16,6 +16,7 @@ from cvdesk.cli_french import (
     unreadable_argument,
     year_argument,
 )
+from cvdesk.domain.numbers import grouped
 from cvdesk.location import default_database_path
 from cvdesk.services.lists import LISTS
 from cvdesk.store.errors import StoreError, describe_os_error
@@ -208,7 +209,7 @@ def _copied_so_far(table: str, done: int, total: int) -> None:
 
     if (done == 0 and total) or (done != total and done % 50_000 >= BATCH):
         return
-    shown = f"{done:,} sur {total:,}".replace(",", "\u202f")
+    shown = f"{grouped(done)} sur {grouped(total)}"
     print(f"… {table} : {shown} lignes copiées", file=sys.stderr, flush=True)
 
 
@@ -267,7 +268,7 @@ def cmd_export(args: object) -> int:
         elif office != get_setting(OFFICE) and not is_read_only():  # a consultation role exports, keeps nothing
             set_setting(OFFICE, office)
         summary = export_package(out, office)
-    print(f"Paquet du bureau « {office} » écrit dans {out} : {summary.total} enregistrement(s).")
+    print(f"Paquet du bureau « {office} » écrit dans {out} : {grouped(summary.total)} enregistrement(s).")
     return EXIT_OK
 
 
@@ -324,7 +325,7 @@ def _written_so_far() -> Callable[[int, int], None]:
         nonlocal finished
         if (done % 1000 and done != total) or finished:
             return
-        line = f"… {done:,} sur {total:,} enregistrements écrits".replace(",", " ")
+        line = f"… {grouped(done)} sur {grouped(total)} enregistrements écrits"
         if done == total:
             finished = True
             line += " ; index et vérifications avant l'enregistrement"
@@ -373,7 +374,8 @@ def _import_sheet(args: object, sheet: Path) -> int:
             apply_sheet(preview, _written_so_far())
     except ExchangeError as exc:
         raise UsageError(str(exc)) from None
-    print(f"{sheet} importé : {preview.created} créé(s){preview.kinds_created()}, {preview.updated} mis à jour.")
+    print(f"{sheet} importé : {grouped(preview.created)} créé(s){preview.kinds_created()}, "
+          f"{grouped(preview.updated)} mis à jour.")
     return EXIT_OK
 
 

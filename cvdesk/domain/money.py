@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-NBSP = "\u00a0"
+from cvdesk.domain.numbers import NBSP, grouped
+
 # At most 15 digits of euros: the cents always fit in a 64-bit database integer.
 MAX_UNIT_DIGITS = 15
 # The largest amount a money field accepts, in cents (999 999 999 999 999,99 €).
@@ -53,22 +54,11 @@ def parse_money(text: str) -> int:
     return -cents if negative else cents
 
 
-def _group(number: int) -> str:
-    """The digits of a non-negative integer in groups of three separated by no-break spaces."""
-    text = str(number)
-    groups = []
-    while len(text) > 3:
-        groups.insert(0, text[-3:])
-        text = text[:-3]
-    groups.insert(0, text)
-    return NBSP.join(groups)
-
-
 def format_money(cents: int, with_symbol: bool = True) -> str:
     """170000050 -> "1 700 000,50 €", with no-break spaces between groups and before the euro sign."""
     sign = "-" if cents < 0 else ""
     units, rest = divmod(abs(cents), 100)
-    text = f"{sign}{_group(units)},{rest:02d}"
+    text = f"{sign}{grouped(units)},{rest:02d}"
     return f"{text}{NBSP}€" if with_symbol else text
 
 

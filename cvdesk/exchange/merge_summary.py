@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from cvdesk.domain.dates import format_date
+from cvdesk.domain.numbers import grouped
 from cvdesk.store.models import UTC_FORMAT
 
 TABLE_LABELS = {
@@ -74,10 +75,11 @@ class ImportSummary:
         header = f"{'Type':<24} {'ajoutés':>9} {'mis à jour':>11} {'inchangés':>10} {'supprimés':>10} {'conflits':>9}"
         out.append(header)
         for table, c in self.counts.items():
-            out.append(f"{TABLE_LABELS.get(table, table):<24} {c.added:>9} {c.updated:>11} {c.unchanged:>10} "
-                       f"{c.deleted:>10} {c.conflicts:>9}")
+            out.append(f"{TABLE_LABELS.get(table, table):<24} {grouped(c.added):>9} {grouped(c.updated):>11} "
+                       f"{grouped(c.unchanged):>10} {grouped(c.deleted):>10} {grouped(c.conflicts):>9}")
         t = self.total()
-        out.append(f"{'Total':<24} {t.added:>9} {t.updated:>11} {t.unchanged:>10} {t.deleted:>10} {t.conflicts:>9}")
+        out.append(f"{'Total':<24} {grouped(t.added):>9} {grouped(t.updated):>11} {grouped(t.unchanged):>10} "
+                   f"{grouped(t.deleted):>10} {grouped(t.conflicts):>9}")
         for warning in self.warnings:
             out.append(f"Attention : {warning}")
         if self.conflicts:

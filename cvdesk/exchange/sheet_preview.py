@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from cvdesk.domain.identifiers import check_rna, check_siren, check_siret
+from cvdesk.domain.numbers import grouped
 from cvdesk.exchange.cell_values import CellError, Unreadable, cell_parser, text_column_reader
 from cvdesk.exchange.errors import ExchangeError
 from cvdesk.exchange.sheet_fields import IMPORTS, Field, fold
@@ -83,7 +84,7 @@ class SheetPreview:
                 counts[item.extra["record"]] = counts.get(item.extra["record"], 0) + 1
         if len(counts) < 2:
             return ""
-        parts = [f"{n} {word if n < 2 else plural}" for record, (word, plural) in _RECORD_WORDS.items()
+        parts = [f"{grouped(n)} {word if n < 2 else plural}" for record, (word, plural) in _RECORD_WORDS.items()
                  if (n := counts.get(record, 0))]
         return f" (dont {', '.join(parts[:-1])} et {parts[-1]})"
 

@@ -11,6 +11,7 @@ from reportlab.platypus import Flowable, KeepTogether
 from cvdesk.domain.axes import AXES, PILLARS, decode_axes
 from cvdesk.domain.financing import PlanLine, check_plan, plan_totals
 from cvdesk.domain.money import format_percent
+from cvdesk.domain.numbers import grouped
 from cvdesk.domain.status import status_label
 from cvdesk.reports.styles import (
     CONTENT_WIDTH,
@@ -18,7 +19,6 @@ from cvdesk.reports.styles import (
     Progress,
     ReportError,
     check_cancel,
-    count_fr,
     data_table,
     date_fr,
     esc,
@@ -140,9 +140,9 @@ def action_sheet_story(action_or_id: int | Action, cancelled: Cancelled | None =
         dates = f"du {date_fr(action.start_date) or '…'} au {date_fr(action.end_date) or '…'}"
     beneficiaries = []
     if action.beneficiaries_planned is not None:
-        beneficiaries.append(f"{count_fr(action.beneficiaries_planned)} prévus")
+        beneficiaries.append(f"{grouped(action.beneficiaries_planned)} prévus")
     if action.beneficiaries_reached is not None:
-        beneficiaries.append(f"{count_fr(action.beneficiaries_reached)} touchés")
+        beneficiaries.append(f"{grouped(action.beneficiaries_reached)} touchés")
     previous = action.previous
     pairs: list[tuple[str, Any]] = [
         ("Référence", action.reference),

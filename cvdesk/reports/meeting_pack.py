@@ -10,6 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import PDFObjectReference
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer
 
+from cvdesk.domain.numbers import grouped
 from cvdesk.reports.action_sheet import action_sheet_story, actions_with_links
 from cvdesk.reports.meeting_sheet import agenda_table
 from cvdesk.reports.programme_figures import envelope_block, funders_table, synthesis_table
@@ -19,7 +20,6 @@ from cvdesk.reports.styles import (
     Progress,
     ReportError,
     check_cancel,
-    count_fr,
     date_fr,
     esc,
     label_table,
@@ -77,7 +77,7 @@ def item_outline_title(row: ActionRow) -> str:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{count_fr(n)} {word}{'s' if n > 1 else ''}"
+    return f"{grouped(n)} {word}{'s' if n > 1 else ''}"
 
 
 def _cover(meeting: Meeting, rows: list[ActionRow], years: list[int], contract_name: str) -> list[Flowable]:

@@ -13,8 +13,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
 from cvdesk.domain.money import format_money
+from cvdesk.domain.numbers import grouped
 from cvdesk.reports.figures import granted_text, undecided_text
-from cvdesk.reports.styles import CONTENT_WIDTH, FONT_BOLD, STYLES, count_fr, data_table, esc, markup, money, para
+from cvdesk.reports.styles import CONTENT_WIDTH, FONT_BOLD, STYLES, data_table, esc, markup, money, para
 from cvdesk.services.totals import (
     EnvelopeUse,
     FigureScope,
@@ -33,7 +34,7 @@ _MONEY_HEADERS = ["Demandé", "Accordé", "Non décidé", "Versé"]
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{count_fr(n)} {word}{'s' if n > 1 else ''}"
+    return f"{grouped(n)} {word}{'s' if n > 1 else ''}"
 
 
 def _money_cells(total: Total) -> list[str]:
@@ -176,7 +177,7 @@ def share_block(scope: FigureScope) -> list[Flowable]:
     share = quartier_share(scope)
     text = "Les actions de ce quartier comptent ici en entier"
     if share.shared:
-        text += (f", y compris {_plural(share.shared, 'action')} sur {count_fr(share.actions)} menée"
+        text += (f", y compris {_plural(share.shared, 'action')} sur {grouped(share.actions)} menée"
                  f"{'s' if share.shared > 1 else ''} aussi sur d'autres quartiers")
     text += "."
     story: list[Flowable] = [para(text, "muted")]

@@ -10,6 +10,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
 from cvdesk.domain.indicators import INDICATORS, format_indicator
 from cvdesk.domain.money import format_money
+from cvdesk.domain.numbers import grouped
 from cvdesk.domain.status import status_label
 from cvdesk.reports.styles import (
     CONTENT_WIDTH,
@@ -18,7 +19,6 @@ from cvdesk.reports.styles import (
     Progress,
     ReportError,
     check_cancel,
-    count_fr,
     data_table,
     esc,
     heading,
@@ -132,7 +132,7 @@ def build_quartier_sheet(quartier_id: int, out: Path | BinaryIO, progress: Progr
         ("Nom", quartier.name),
         ("Commune" + ("s" if len(communes) > 1 else ""),
          ", ".join(f"{c.name} ({c.postcode})" if c.postcode else c.name for c in communes) or "—"),
-        ("Population", f"{count_fr(quartier.population)} habitants"),
+        ("Population", f"{grouped(quartier.population)} habitants"),
         *([("Notes", quartier.notes)] if quartier.notes else []),
     ])
     check_cancel(cancelled)

@@ -23,7 +23,8 @@ from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, HRFlowable, Ke
                                 Spacer, Table, TableStyle)
 
 from cvdesk.domain.dates import format_date
-from cvdesk.domain.money import NBSP, format_money
+from cvdesk.domain.money import format_money
+from cvdesk.domain.numbers import grouped
 from cvdesk.resources import resource
 from cvdesk.services.validation import LONG_TEXT
 
@@ -133,7 +134,7 @@ def printable(text: object) -> str:
         value = value[:PRINT_LIMIT]
     value = _BLANK_LINES.sub("\n\n", value.replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
     if left_out > 0:
-        value += f" […]\n(Texte coupé à l'impression : {count_fr(left_out)} caractères de plus ne sont pas imprimés.)"
+        value += f" […]\n(Texte coupé à l'impression : {grouped(left_out)} caractères de plus ne sont pas imprimés.)"
     return value
 
 
@@ -187,11 +188,6 @@ def money(cents: int | None) -> str:
 
 def date_fr(value: date | None) -> str:
     return format_date(value)
-
-
-def count_fr(number: int) -> str:
-    """An integer with no-break spaces between groups of three digits: 36 000."""
-    return f"{number:,}".replace(",", NBSP)
 
 
 @dataclass

@@ -20,7 +20,8 @@ from cvdesk.domain.identifiers import (
 from cvdesk.domain.axes import PILLARS
 from cvdesk.domain.decisions import MEETING_STATUSES, OUTCOMES, amounts_problem, applied_problem
 from cvdesk.domain.funders import FUNDER_KINDS
-from cvdesk.domain.money import MAX_CENTS, NBSP
+from cvdesk.domain.money import MAX_CENTS
+from cvdesk.domain.numbers import grouped
 from cvdesk.domain.status import STATUSES, check_transition
 from cvdesk.domain.storable_text import UNSTORABLE
 from cvdesk.store.models import (
@@ -114,10 +115,6 @@ _MODEL_LABELS: dict[tuple[type[Record], str], str] = {
 }
 
 
-def _group(number: int) -> str:
-    return f"{number:,}".replace(",", NBSP)
-
-
 def max_length(model: type[Record], name: str) -> int | None:
     """The most characters this field accepts; None for a field that holds no text (numbers, dates, links)."""
     return MAX_LENGTH.get(model, {}).get(name)
@@ -133,8 +130,8 @@ def length_problem(model: type[Record], name: str, value: object) -> str | None:
     cap = max_length(model, name)
     if cap is None or not isinstance(value, str) or len(value) <= cap:
         return None
-    return (f"Le champ « {field_label(model, name)} » accepte au plus {_group(cap)} caractères ; "
-            f"il en contient {_group(len(value))}.")
+    return (f"Le champ « {field_label(model, name)} » accepte au plus {grouped(cap)} caractères ; "
+            f"il en contient {grouped(len(value))}.")
 
 
 def character_problem(model: type[Record], name: str, value: object) -> str | None:
@@ -208,7 +205,7 @@ def _non_negative(errors: dict[str, str], values: Mapping[str, Any], name: str, 
     elif value < 0:
         errors[name] = f"{label} ne peut pas être négatif."
     elif value > MAX_COUNT:
-        errors[name] = f"{label} est trop grand pour être enregistré (au plus {MAX_COUNT:,}).".replace(",", "\u00a0")
+        errors[name] = f"{label} est trop grand pour être enregistré (au plus {grouped(MAX_COUNT)})."
 
 
 def _taken(model: type[Record], name: str, value: str, existing: Record | None) -> bool:

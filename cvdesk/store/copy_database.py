@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol, Sequence
 
+from cvdesk.domain.numbers import grouped
 from cvdesk.store.errors import StoreError, describe_os_error, read_only_uri
 
 # Rows read and written at a time: bounded memory on the national base (433,000 history rows).
@@ -78,18 +79,14 @@ class CopyReport:
         from cvdesk.domain.money import format_money
 
         out = [f"Copie de {self.source} vers {self.target} : {len(self.tables)} tables, "
-               f"{_count(self.rows)} ligne(s)."]
+               f"{grouped(self.rows)} ligne(s)."]
         for figures in self.tables:
             money = "".join(f" ; {label} {format_money(total)}"
                             for (_column, label), total in zip(MONEY_COLUMNS.get(figures.table, ()), figures.totals))
-            out.append(f"  {figures.table} : {_count(figures.rows)} ligne(s){money}")
+            out.append(f"  {figures.table} : {grouped(figures.rows)} ligne(s){money}")
         out.append("Vérification : les deux bases ont, table par table, le même nombre de lignes et les mêmes "
                    "totaux en argent.")
         return out
-
-
-def _count(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
 
 
 def copied_tables() -> tuple[str, ...]:
@@ -250,7 +247,7 @@ def refuse_non_empty(target: Side) -> None:
     for table in copied_tables():
         rows = figures(target.conn, table).rows
         if rows:
-            raise StoreError(f"La base {target.display} n'est pas vide (table {table} : {_count(rows)} ligne(s)) : "
+            raise StoreError(f"La base {target.display} n'est pas vide (table {table} : {grouped(rows)} ligne(s)) : "
                              "la copie ne s'écrit que dans une base vide ; rien n'a été écrit.")
 
 
@@ -336,7 +333,7 @@ def _describe(figures: TableFigures) -> str:
 
     money = "".join(f", {label} {format_money(total)}"
                     for (_c, label), total in zip(MONEY_COLUMNS.get(figures.table, ()), figures.totals))
-    return f"{_count(figures.rows)} ligne(s){money}"
+    return f"{grouped(figures.rows)} ligne(s){money}"
 
 
 def _copy_table(source: Side, target: Side, table: str, columns: list[str], total: int,

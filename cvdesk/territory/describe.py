@@ -1,14 +1,14 @@
 """One French line for a commune or an EPCI of the reference, as the command line and the window show them."""
 from __future__ import annotations
 
-from cvdesk.domain.money import _group as group_digits
+from cvdesk.domain.numbers import grouped
 from cvdesk.territory.lookup import CommuneRef, EpciRef
 
 SEPARATOR = " · "
 
 
 def _inhabitants(population: int | None) -> str | None:
-    return None if population is None else f"{group_digits(population)} habitants"
+    return None if population is None else f"{grouped(population)} habitants"
 
 
 def _postcodes(codes: tuple[str, ...]) -> str | None:

@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from cvdesk.domain.money import format_money
-from cvdesk.ui.dashboard_tab import grouped
+from cvdesk.domain.numbers import grouped
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QKeyEvent

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from cvdesk.domain.numbers import grouped
 from cvdesk.ui.screen_fit import fit_to_screen
 
 if TYPE_CHECKING:
@@ -39,10 +40,6 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100  # as the contract setup accepts them
 DEFAULT_PERIOD = (2024, 2030)  # the « Engagements Quartiers 2030 »
 SUGGESTIONS = 12
 NO_PILLAR = "— sans pilier —"
-
-
-def _group(number: int) -> str:
-    return f"{number:,}".replace(",", "\u00a0")
 
 
 def _row_item(text: str, editable: bool = False) -> QTableWidgetItem:
@@ -241,7 +238,7 @@ class TerritoryPage(_PlanPage):
             self.epci_label.setText("Aucun EPCI choisi : choisissez-le dans la liste des suggestions.")
         else:
             people = epci.population_municipale if epci.population_municipale is not None else epci.population
-            inhabitants = f" · {_group(people)} habitants" if people is not None else ""
+            inhabitants = f" · {grouped(people)} habitants" if people is not None else ""
             self.epci_label.setText(f"{epci.name} ({epci.kind_label}), SIREN {epci.siren} · "
                                     f"{len(epci.members)} communes membres{inhabitants}")
         self.show_error(None)
@@ -331,7 +328,7 @@ class CommunesPage(_PlanPage):
             self.table.setItem(row, 0, name)
             self.table.setItem(row, 1, _row_item(commune.insee_code))
             self.table.setItem(row, 2, _row_item(commune.departement))
-            population = _row_item("" if commune.population is None else _group(commune.population))
+            population = _row_item("" if commune.population is None else grouped(commune.population))
             population.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.table.setItem(row, 3, population)
         self.table.blockSignals(False)
@@ -361,7 +358,7 @@ class CommunesPage(_PlanPage):
             people = sum(plan.communes[row].population or 0 for row in kept if row < len(plan.communes))
         self.count_label.setText(f"{len(kept)} commune{'s' if len(kept) > 1 else ''} cochée"
                                  f"{'s' if len(kept) > 1 else ''} sur {self.table.rowCount()} · "
-                                 f"{_group(people)} habitants")
+                                 f"{grouped(people)} habitants")
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802 (Qt's name)
@@ -718,7 +715,7 @@ class SummaryPage(_PlanPage):
             f"Contrat : {plan.name}",
             f"EPCI : {plan.epci_name} (SIREN {plan.epci_siren})",
             f"Période : {plan.start_year} à {plan.end_year}",
-            f"Communes : {len(kept)} ({_group(people)} habitants) — {names}",
+            f"Communes : {len(kept)} ({grouped(people)} habitants) — {names}",
             f"Signataires : {len(plan.signatories)} — {', '.join(plan.signatories)}",
             f"Orientations : {len(plan.orientations)}"
             + (" — " + " ; ".join(title for title, _p in plan.orientations) if plan.orientations else

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from cvdesk.domain.dates import format_date
-from cvdesk.domain.money import NBSP, format_money, format_share
+from cvdesk.domain.money import format_money, format_share
+from cvdesk.domain.numbers import grouped
 from cvdesk.services.dashboard import (
     AreaTotal,
     Dashboard,
@@ -50,10 +51,6 @@ EMPTY_TEXT = (
     "enveloppes de l'année), les quartiers prioritaires et leur population (onglet <b>Quartiers</b>, Alt+Q), puis "
     "saisissez les actions (onglet <b>Actions</b>, Alt+A, puis Ctrl+N).</p>"
 )
-
-
-def grouped(number: int) -> str:
-    return f"{number:,}".replace(",", NBSP)
 
 
 def _share(part: int, whole: int) -> str:

@@ -9,6 +9,7 @@ from typing import Any, Callable
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox, QWidget
 
+from cvdesk.domain.numbers import grouped
 from cvdesk.ui.operations import CANCELLED, DONE, FAILED, Operation, Work
 
 __all__ = ["CANCELLED", "DONE", "FAILED", "run_with_progress", "install_exchange_actions"]
@@ -27,9 +28,8 @@ def writing_label(done: int, total: int) -> str:
     """The import's progress label: the rows written so far, then what still comes once they all are (indexes,
     checks, commit: seconds for 100,000 actions, with the bar full)."""
     if done < total:
-        return f"Import : {done:,} sur {total:,} enregistrements écrits…".replace(",", "\u202f")
-    return (f"Import : {total:,} enregistrements écrits ; index et vérifications "
-            "avant l'enregistrement…").replace(",", "\u202f")
+        return f"Import : {grouped(done)} sur {grouped(total)} enregistrements écrits…"
+    return f"Import : {grouped(total)} enregistrements écrits ; index et vérifications avant l'enregistrement…"
 
 
 def _report(parent: QWidget, title: str, status: str, result: Any) -> bool:
@@ -92,7 +92,7 @@ def export_for_headquarters(window: QWidget) -> Path | None:
     if not _report(window, "Exporter pour le siège", status, result):
         return None
     QMessageBox.information(window, "Exporter pour le siège",
-                            f"Paquet du bureau « {office} » écrit : {result.total} enregistrement(s) dans {out}.\n"
+                            f"Paquet du bureau « {office} » écrit : {grouped(result.total)} enregistrement(s) dans {out}.\n"
                             "Envoyez ce fichier au siège.")
     return out
 
@@ -214,8 +214,9 @@ def import_spreadsheet(window: QWidget, path: Path | None = None, kind: str | No
     if not _report(window, title, status, result):
         return False
     _refresh(window)
-    QMessageBox.information(window, title, f"{path.name} importé : {preview.created} enregistrement(s) créé(s)"
-                                           f"{preview.kinds_created()}, {preview.updated} mis à jour.")
+    QMessageBox.information(window, title, f"{path.name} importé : {grouped(preview.created)} "
+                                           f"enregistrement(s) créé(s){preview.kinds_created()}, "
+                                           f"{grouped(preview.updated)} mis à jour.")
     return True
 
 

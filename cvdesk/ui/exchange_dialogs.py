@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cvdesk.domain.numbers import grouped
 from cvdesk.exchange.conflicts import ConflictView, field_label, resolve_conflict, shown_value
 from cvdesk.exchange.sheet_import import SheetPreview
 from cvdesk.ui.screen_fit import fit_to_screen
@@ -97,13 +98,13 @@ class SheetPreviewDialog(QDialog):
         self.setWindowTitle("Aperçu de l'import du tableur")
         layout = QVBoxLayout(self)
         if preview.ok:
-            verdict = (f"{preview.rows} ligne(s) lue(s) : {preview.created} enregistrement(s) à créer, "
-                       f"{preview.updated} à mettre à jour. Rien n'est encore écrit.")
+            verdict = (f"{grouped(preview.rows)} ligne(s) lue(s) : {grouped(preview.created)} enregistrement(s) à "
+                       f"créer, {grouped(preview.updated)} à mettre à jour. Rien n'est encore écrit.")
         elif preview.missing:
             verdict = preview.first_error()
         else:
             lines = len({e.line for e in preview.errors})
-            verdict = (f"{len(preview.errors)} erreur(s) sur {lines} ligne(s) : corrigez le tableur (ou la "
+            verdict = (f"{grouped(len(preview.errors))} erreur(s) sur {grouped(lines)} ligne(s) : corrigez le tableur (ou la "
                        "correspondance des colonnes), rien ne sera écrit.")
         self.verdict = QLabel(verdict)
         self.verdict.setWordWrap(True)
@@ -161,7 +162,7 @@ class ConflictsDialog(QDialog):
         self.conflicts = list(conflicts)
         self.setWindowTitle("Conflits à examiner")
         layout = QVBoxLayout(self)
-        intro = QLabel(f"{len(self.conflicts)} enregistrement(s) ont été modifiés ici et dans un autre bureau depuis "
+        intro = QLabel(f"{grouped(len(self.conflicts))} enregistrement(s) ont été modifiés ici et dans un autre bureau depuis "
                        "le dernier échange. La version de ce bureau a été gardée ; choisissez pour chacun la "
                        "version qui reste.")
         intro.setWordWrap(True)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from cvdesk.domain.money import MoneyError, format_money, parse_money
+from cvdesk.domain.numbers import grouped
 from cvdesk.services.choices import Choice
 from cvdesk.services.validation import length_problem, max_length
 from cvdesk.store.models import Record
@@ -111,7 +112,7 @@ class IntEdit(QLineEdit):
         if value is None:
             self.setText("")
         else:
-            self.setText(f"{value:,}".replace(",", "\u00a0") if self.grouped else str(value))
+            self.setText(grouped(value) if self.grouped else str(value))
 
 
 def parse_date(text: str) -> date | None:

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QToolBar, QWidget
 
 import cvdesk
+from cvdesk.domain.numbers import grouped
 from cvdesk.services.lists import count
 from cvdesk.store.errors import StoreError
 from cvdesk.store.settings import is_demo
@@ -72,10 +73,6 @@ def _tab_class(kind: str) -> type[RecordTab]:
 
         return MeetingsTab
     raise KeyError(kind)
-
-
-def _group(number: int) -> str:
-    return f"{number:,}".replace(",", "\u00a0")
 
 
 def _ms(start: float) -> float:
@@ -335,8 +332,8 @@ class MainWindow(QMainWindow):
 
     def update_counts(self) -> None:
         quartiers, actions, associations = count("quartiers"), count("actions"), count("associations")
-        self.counts_label.setText(f"{_group(quartiers)} quartiers · {_group(actions)} actions · "
-                                  f"{_group(associations)} associations")
+        self.counts_label.setText(f"{grouped(quartiers)} quartiers · {grouped(actions)} actions · "
+                                  f"{grouped(associations)} associations")
 
     def _watch_changes(self) -> None:
         from cvdesk.ui.refresh import ChangeWatch

@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cvdesk.domain.numbers import grouped
 from cvdesk.services.choices import Choice
 from cvdesk.store.errors import StoreError
 from cvdesk.ui.choice_combo import ChoiceCombo
-from cvdesk.ui.record_table_model import RecordTableModel, group_digits
+from cvdesk.ui.record_table_model import RecordTableModel
 from cvdesk.ui.totals_row import install_totals_row
 from cvdesk.ui.wheel_guard import install_wheel_guard_soon
 
@@ -388,11 +389,11 @@ class RecordTab(QWidget):
             return
         total = self.model.total()
         if total is not None:
-            self.count_label.setText(f"{group_digits(total)} dans la liste")
+            self.count_label.setText(f"{grouped(total)} dans la liste")
         elif not self.model.search.split():
-            self.count_label.setText(f"{group_digits(self.model.matching_count())} dans la liste")
+            self.count_label.setText(f"{grouped(self.model.matching_count())} dans la liste")
         else:
-            self.count_label.setText(f"Plus de {group_digits(self.model.rowCount())} résultats : faites défiler "
+            self.count_label.setText(f"Plus de {grouped(self.model.rowCount())} résultats : faites défiler "
                                      "pour les voir tous")
 
     def _reselect_after_reset(self) -> None:

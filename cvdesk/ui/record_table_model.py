@@ -8,7 +8,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from cvdesk.domain.axes import PILLARS
 from cvdesk.domain.dates import format_date
-from cvdesk.domain.money import NBSP, format_money
+from cvdesk.domain.money import format_money
+from cvdesk.domain.numbers import grouped
 from cvdesk.domain.status import status_label
 from cvdesk.services.lists import Column, count, fetch_rows, get_spec, list_ids
 
@@ -32,11 +33,6 @@ USER_ROLE = int(Qt.ItemDataRole.UserRole)
 _ANSWERED_ROLES = frozenset({DISPLAY_ROLE, TOOLTIP_ROLE, ALIGNMENT_ROLE, USER_ROLE})
 
 
-def group_digits(number: int) -> str:
-    """12345 -> "12 345" with a no-break space, the French way."""
-    return f"{number:,}".replace(",", NBSP)
-
-
 def cell_text(column: Column, value: Any) -> str:
     """A stored value as the list shows it."""
     if value is None:
@@ -48,7 +44,7 @@ def cell_text(column: Column, value: Any) -> str:
     if column.kind == "bool":
         return "Oui" if value else "Non"
     if column.kind == "int":
-        return group_digits(int(value))
+        return grouped(int(value))
     if column.kind == "pillar":
         return PILLARS.get(str(value), str(value))
     if column.kind == "date":

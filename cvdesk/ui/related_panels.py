@@ -7,10 +7,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from cvdesk.domain.money import format_money
+from cvdesk.domain.numbers import grouped
 from cvdesk.domain.status import status_label
 from cvdesk.services.panels import PANEL_LIMIT, ActionLine
 from cvdesk.services.totals import Total
-from cvdesk.ui.record_table_model import LEFT, RIGHT, group_digits
+from cvdesk.ui.record_table_model import LEFT, RIGHT
 
 
 def _read_only_table(columns: Sequence[str], accessible_name: str) -> QTableWidget:
@@ -118,7 +119,7 @@ class TotalsPanel(QWidget):
                 self.table.item(font_row, column).setFont(font)
 
     def _fill(self, row: int, label: str, actions: int | None, requested: int, granted: int | None, paid: int) -> None:
-        cells = (_item(label), _item("" if actions is None else group_digits(actions), True),
+        cells = (_item(label), _item("" if actions is None else grouped(actions), True),
                  _item(format_money(requested), True), _item("—" if granted is None else format_money(granted), True),
                  _item(format_money(paid), True))
         for column, cell in enumerate(cells):

@@ -8,8 +8,9 @@ from PySide6.QtGui import QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
 from cvdesk.domain.money import format_money
+from cvdesk.domain.numbers import grouped
 from cvdesk.services.list_totals import ListTotals, list_totals, money_columns
-from cvdesk.ui.record_table_model import RecordTableModel, group_digits
+from cvdesk.ui.record_table_model import RecordTableModel
 
 if TYPE_CHECKING:
     from cvdesk.ui.record_tab import RecordTab
@@ -92,7 +93,7 @@ class TotalsRow(QWidget):
         if self.totals is None:
             return ""
         if key == self._first_key():
-            return f"Total ({group_digits(self.totals.count)})"
+            return f"Total ({grouped(self.totals.count)})"
         if key in self.totals.sums:
             return format_money(self.totals.sums[key])
         return ""

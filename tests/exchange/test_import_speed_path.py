@@ -286,11 +286,12 @@ def test_the_command_line_says_how_far_the_import_is(demo_template: Path, tmp_pa
     sheet = _many_actions(tmp_path / "lot.csv", _demo_facts(demo_template), bulk_actions.CHUNK + 1)
     code, out, err = run_cli(capsys, "import", "--db", str(base), str(sheet), "--kind", "actions")
     assert code == 0, err
-    assert "2001 créé(s)" in out
-    assert "2 000 sur 2 001 enregistrements écrits" in err
+    assert "2\u00a0001 créé(s)" in out
+    assert "2\u00a0000 sur 2\u00a0001 enregistrements écrits" in err
     # Once every row is in, the user is told what the last seconds are for, once.
-    finishing = [line for line in err.splitlines() if "2 001 sur 2 001" in line]
-    assert finishing == ["… 2 001 sur 2 001 enregistrements écrits ; index et vérifications avant l'enregistrement"]
+    finishing = [line for line in err.splitlines() if "2\u00a0001 sur 2\u00a0001" in line]
+    assert finishing == ["… 2\u00a0001 sur 2\u00a0001 enregistrements écrits ; index et vérifications avant "
+                         "l'enregistrement"]
     conn = sqlite3.connect(base)
     try:
         assert conn.execute("SELECT count(*) FROM \"action\" WHERE reference LIKE '2032-LOT-%'").fetchone() == (2001,)

@@ -54,7 +54,7 @@ def test_an_actions_import_cancelled_from_its_progress_writes_nothing_then_goes_
     assert _imported() == 0
     assert db.execute_sql("SELECT count(*) FROM history").fetchone()[0] == history
     assert exchange_actions.import_spreadsheet(window, sheet, "actions")
-    assert f"{count} enregistrement(s) créé(s)" in told[-1]
+    assert f"{count // 1000}\u00a0{count % 1000:03d} enregistrement(s) créé(s)" in told[-1]  # 6 100, grouped
     assert _imported() == count
     # The search finds them, as actions saved from the form.
     assert db.execute_sql("SELECT count(*) FROM action_search WHERE action_search MATCH '\"2034-fen-0123\"'"
@@ -83,5 +83,5 @@ def test_the_progress_says_when_every_row_is_written_and_what_the_last_seconds_a
     assert exchange_actions.import_spreadsheet(window, sheet, "actions")
     assert _imported() == count
     assert labels and all(label.startswith("Import : ") for label in labels)
-    assert labels[-1] == ("Import : 2\u202f100 enregistrements écrits ; index et vérifications avant "
+    assert labels[-1] == ("Import : 2\u00a0100 enregistrements écrits ; index et vérifications avant "
                           "l'enregistrement…")

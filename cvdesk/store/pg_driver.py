@@ -22,7 +22,6 @@ import psycopg2.extras
 
 Error = psycopg2.Error
 OperationalError = psycopg2.OperationalError
-DataError = psycopg2.DataError
 ForeignKeyViolation = psycopg2.errors.ForeignKeyViolation
 InsufficientPrivilege = psycopg2.errors.InsufficientPrivilege
 UndefinedColumn = psycopg2.errors.UndefinedColumn
@@ -59,11 +58,6 @@ def connect(url: str, **params: Any) -> Any:
     conn = psycopg2.connect(url, **params)
     prepare_connection(conn)
     return conn
-
-
-def sqlstate(exc: BaseException) -> str | None:
-    """The server's SQLSTATE of a driver error (None for libpq's own, such as a connection refused)."""
-    return getattr(exc, "pgcode", None)
 
 
 def in_transaction(conn: Any) -> bool:

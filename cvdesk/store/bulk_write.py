@@ -208,7 +208,7 @@ def copy_columns(table: str, names: Sequence[str], columns: Sequence[Sequence[An
     """PostgreSQL: insert the rows given a column at a time (columns[k][r]: column k of row r) by one COPY, the rows
     stored being those insert_rows() of the plain rows stores. A first column "id" holding None in the first row
     lets the base choose the ids (left out). freeze: the table was emptied by truncate_for_freeze() in this
-    transaction, its rows are written frozen (COPY … FREEZE). COPY's text format (pg_driver.copy_rows): a date
+    transaction, its rows are written frozen (COPY … FREEZE). COPY's text format (pg_driver.copy_columns): a date
     column's ISO texts and a flag's 0/1 are read by the server as the column's type."""
     if not columns or not len(columns[0]):
         return
@@ -253,8 +253,8 @@ def streamed(sql: str, params: Sequence[Any] = ()) -> Any:
         return conn.execute(sql, params)
     from cvdesk.store import pg_driver
 
-    cursor = pg_driver.server_cursor(conn.connection, f"cvdesk_stream_{next(_cursor_numbers)}",  # type: ignore[attr-defined]
-                                     STREAM_ROWS)
+    name = f"cvdesk_stream_{next(_cursor_numbers)}"
+    cursor = pg_driver.server_cursor(conn.connection, name, STREAM_ROWS)  # type: ignore[attr-defined]
     cursor.execute(to_psycopg(sql), tuple(params))
     return cursor
 

@@ -183,9 +183,6 @@ class _CopyStream:
         texts = [_column_texts(column[start:self.at]) for column in self.columns]
         return "\n".join(map("\t".join, zip(*texts))) + "\n"
 
-    def readline(self, _size: int = -1) -> str:
-        return self.read()
-
 
 def copy_columns(conn: Any, sql: str, columns: Sequence[Sequence[Any]]) -> None:
     """Rows given a column at a time (columns[k][r]) into the table by one COPY … FROM STDIN (sql, in the text
@@ -196,6 +193,6 @@ def copy_columns(conn: Any, sql: str, columns: Sequence[Sequence[Any]]) -> None:
 
 def copy_rows(conn: Any, sql: str, rows: Iterable[Sequence[Any]]) -> None:
     """The rows into the table by one COPY … FROM STDIN (sql, in the text format)."""
-    rows = list(rows)
-    if rows:
-        copy_columns(conn, sql, [list(column) for column in zip(*rows)])
+    columns = list(zip(*rows))
+    if columns:
+        copy_columns(conn, sql, columns)

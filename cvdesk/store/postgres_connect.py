@@ -1,5 +1,5 @@
-"""A PostgreSQL base's connections made with the driver alone (cvdesk.store.pg_driver, no peewee): the password prompt, the session settings, the
-opening's questions, and our SQL's ? placeholders run on a plain connection.
+"""A PostgreSQL base's connections made with the driver alone (cvdesk.store.pg_driver, no peewee): the password
+prompt, the session settings, the opening's questions, and our SQL's ? placeholders run on a plain connection.
 
 The window's first paint reads its tab through the first connection made here (cvdesk.store.connection keeps it):
 peewee, the models and cvdesk.store.postgres load after the paint, and the models' database then takes that same
